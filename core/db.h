@@ -1,0 +1,24 @@
+/*
+ * db.h -- a connection as the core sees it: driver connection + dialect.
+ */
+#ifndef ORMC_DB_H
+#define ORMC_DB_H
+
+#include "ormc/ormc.h"
+#include "ormc/sys/driver.h"
+#include "../dialects/dialect.h"
+
+struct ormc_db {
+	ormc_conn *conn;
+	const ormc_dialect *dialect;
+	int server_version;       /* major*10000+minor*100+patch, 0 if unknown */
+};
+
+/** Built-in drivers (each file in drivers/ defines one, when built). */
+extern const ormc_driver ormc_driver_sqlite;
+
+/** Run sql and return a cursor (or NULL for statements without rows). */
+int ormc_db_query(ormc_db *db, const char *sql, const ormc_value *params,
+                  int nparams, ormc_cursor **out, ormc_error *err);
+
+#endif

@@ -1,0 +1,2 @@
+/* placeholder: being written */
+typedef int ormc_placeholder_ddl;

@@ -1,0 +1,129 @@
+/*
+ * schema.h -- the in-memory model graph (private to the library).
+ *
+ * Built by schema.c from a models.py. Models, fields and relations are
+ * arena-allocated and read-only once ormc_schema_parse() returns.
+ *
+ * Every relation has two ends, each an ormc_field:
+ *
+ *   declared as                 forward end (on the model      reverse end (on the target,
+ *                               that declares it)              made by the reader)
+ *   ForeignKey(T)               FOREIGNKEY   single-valued     REVERSE_FK   multi-valued
+ *   OneToOneField(T)            ONETOONE     single-valued     REVERSE_O2O  single-valued
+ *   ManyToManyField(T)          MANYTOMANY   multi-valued      REVERSE_M2M  multi-valued
+ *
+ * The reverse end's name is what Django accepts in lookups: related_query_name,
+ * else related_name, else the lower-cased declaring model name ("book").
+ * For ManyToManyField("self") with symmetrical=True (the default for "self")
+ * no reverse end exists, as in Django, and rows are stored in both directions.
+ */
+#ifndef ORMC_SCHEMA_INT_H
+#define ORMC_SCHEMA_INT_H
+
+#include "arena.h"
+#include "ast.h"
+#include "ormc/schema.h"
+
+typedef enum ormc_field_kind {
+	ORMC_FIELD_AUTO,
+	ORMC_FIELD_BIGAUTO,
+	ORMC_FIELD_SMALLAUTO,
+	ORMC_FIELD_CHAR,            /* CharField, SlugField, EmailField, URLField... */
+	ORMC_FIELD_TEXT,
+	ORMC_FIELD_INTEGER,
+	ORMC_FIELD_BIGINTEGER,
+	ORMC_FIELD_SMALLINTEGER,
+	ORMC_FIELD_POSITIVEINTEGER, /* also PositiveSmall/PositiveBigIntegerField */
+	ORMC_FIELD_FLOAT,
+	ORMC_FIELD_DECIMAL,
+	ORMC_FIELD_BOOLEAN,         /* also NullBooleanField (null=True) */
+	ORMC_FIELD_DATE,
+	ORMC_FIELD_DATETIME,
+	ORMC_FIELD_TIME,
+	ORMC_FIELD_DURATION,
+	ORMC_FIELD_UUID,
+	ORMC_FIELD_FOREIGNKEY,
+	ORMC_FIELD_ONETOONE,
+	ORMC_FIELD_MANYTOMANY,
+	ORMC_FIELD_REVERSE_FK,
+	ORMC_FIELD_REVERSE_O2O,
+	ORMC_FIELD_REVERSE_M2M
+} ormc_field_kind;
+
+typedef struct ormc_model ormc_model;
+typedef struct ormc_field ormc_field;
+
+struct ormc_field {
+	const char *name;         /* Python attribute / lookup name ("publisher", "book") */
+	const char *column;       /* concrete column: "publisher_id", db_column; NULL for M2M and reverse ends */
+	const char *class_name;   /* field class as written ("PositiveIntegerField"), for messages */
+	ormc_field_kind kind;
+	ormc_model *model;        /* model this field belongs to */
+	int pos;                  /* byte offset of the declaration in the models text, -1 for implicit */
+	int null;                 /* null=True */
+	int primary_key;
+	int unique;
+	int max_length;           /* CharField, -1 if not given */
+	int max_digits;           /* DecimalField, -1 if not given */
+	int decimal_places;       /* DecimalField, -1 if not given */
+
+	/* Relations only. */
+	ormc_model *target;       /* related model */
+	ormc_field *remote;       /* the other end (NULL for a symmetrical self M2M) */
+	const char *related_name; /* forward end: as declared, or NULL */
+	const char *related_query_name; /* forward end: as declared, or NULL */
+	int symmetrical;          /* M2M to "self" */
+	/* M2M (both ends point to the same strings): */
+	const char *m2m_table;    /* "book_authors" or "app_book_authors" */
+	const char *m2m_source_column;  /* column pointing at the declaring model: "book_id" / "from_author_id" */
+	const char *m2m_target_column;  /* column pointing at the target: "author_id" / "to_author_id" */
+};
+
+struct ormc_model {
+	const char *name;         /* "Book" */
+	const char *table;        /* "book", db_table, or "app_book" */
+	int pos;                  /* offset of the class statement */
+	ormc_field **fields;      /* declared order: pk first if implicit, then fields as written, then reverse ends */
+	int nfields;
+	ormc_field *pk;
+	const char **ordering;    /* Meta.ordering entries as written ("-pubdate"), may be empty */
+	int nordering;
+	/* Class-level constants (PAID = "paid"; PENDING, PAID = "p", "q"): name -> literal AST */
+	const char **const_names;
+	ormc_ast **const_values;
+	int nconsts;
+};
+
+/* A non-model class: Enum / IntegerChoices / TextChoices, members -> literal AST. */
+typedef struct ormc_enum {
+	const char *name;
+	const char **member_names;
+	ormc_ast **member_values; /* for IntegerChoices tuples (1, "label"), the first element */
+	int nmembers;
+} ormc_enum;
+
+struct ormc_schema {
+	ormc_arena arena;
+	char *text;               /* the models text, owned (AST strings may point into the arena) */
+	const char *app_label;    /* NULL if none */
+	ormc_model **models;      /* declaration order */
+	int nmodels;
+	ormc_enum **enums;
+	int nenums;
+};
+
+/** Model by class name (exact), or NULL. */
+ormc_model *ormc_schema_model(const ormc_schema *s, const char *name);
+/** Field of model by lookup name, or NULL. "pk" is the primary key. */
+ormc_field *ormc_model_field(const ormc_model *m, const char *name);
+/** Enum by class name, or NULL. */
+const ormc_enum *ormc_schema_enum(const ormc_schema *s, const char *name);
+
+/** Is this field a relation end that yields many rows per row of its model? */
+int ormc_field_is_multi(const ormc_field *f);
+/** Is this a relation end (forward or reverse)? */
+int ormc_field_is_relation(const ormc_field *f);
+/** Has this field a column on its model's own table (not M2M, not reverse)? */
+int ormc_field_is_concrete(const ormc_field *f);
+
+#endif

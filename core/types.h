@@ -1,0 +1,43 @@
+/*
+ * types.h -- Django output types of expressions and result conversion.
+ */
+#ifndef ORMC_TYPES_H
+#define ORMC_TYPES_H
+
+#include <stddef.h>
+
+#include "ormc/error.h"
+#include "ormc/value.h"
+#include "schema.h"
+
+/*
+ * The Django field class an expression's value has (its output_field), with
+ * DecimalField's digits. kind is a concrete value kind: never a relation
+ * (a foreign key's value has the kind of the target's primary key).
+ */
+typedef struct ormc_otype {
+	ormc_field_kind kind;
+	int max_digits;       /* -1 if unknown */
+	int decimal_places;   /* -1 if unknown: no quantizing */
+} ormc_otype;
+
+/**
+ * Convert a raw cell from a driver to the Django type of its column:
+ *   integer kinds (AUTO, INTEGER, ...)  -> ORMC_TYPE_INT
+ *   FLOAT                               -> ORMC_TYPE_FLOAT
+ *   DECIMAL                             -> ORMC_TYPE_DECIMAL, exact digits, quantized to
+ *                                          decimal_places (ROUND_HALF_EVEN) when >= 0;
+ *                                          a float is first rounded to 15 significant
+ *                                          digits, as Django does on SQLite
+ *   BOOLEAN                             -> ORMC_TYPE_BOOL
+ *   DATE / DATETIME / TIME              -> ISO-8601 text ("2026-11-21", "2026-11-21T10:00:00")
+ *   DURATION                            -> ORMC_TYPE_DURATION (microseconds)
+ *   CHAR / TEXT / UUID                  -> ORMC_TYPE_TEXT
+ * NULL stays NULL. Text results are written into buf (size n), which must
+ * outlive *out. Returns ORMC_OK or ORMC_EINVALID when the value cannot be
+ * converted (err says which value).
+ */
+int ormc_convert(const ormc_value *raw, const ormc_otype *type, ormc_value *out,
+                 char *buf, size_t n, ormc_error *err);
+
+#endif

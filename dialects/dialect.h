@@ -1,0 +1,64 @@
+/*
+ * dialect.h -- one SQL dialect: a const struct of data and function pointers.
+ *
+ * The planner (core/planner.c) produces a dialect-neutral tree of ormc_sx
+ * nodes (core/plan.h); dialects/render.c walks it and asks the dialect for
+ * every spelling that differs between engines. A NULL hook means the core
+ * default. Each dialect is one file: postgresql.c, sqlite.c, mysql.c.
+ */
+#ifndef ORMC_DIALECT_H
+#define ORMC_DIALECT_H
+
+#include <stddef.h>
+
+#include "../core/schema.h"
+#include "../core/sqlbuf.h"
+
+typedef struct ormc_dialect ormc_dialect;
+typedef struct ormc_emit ormc_emit;     /* rendering state, dialects/render.c */
+typedef struct ormc_sx ormc_sx;         /* plan expression, core/plan.h */
+
+/* Capability bits. */
+#define ORMC_CAP_AGG_FILTER   0x0001u  /* AGG(x) FILTER (WHERE c) */
+#define ORMC_CAP_NULLS_ORDER  0x0002u  /* ORDER BY x NULLS FIRST|LAST */
+#define ORMC_CAP_BOOL_TYPE    0x0004u  /* TRUE/FALSE are a real type */
+
+#define ORMC_DIALECT_VERSION 1
+
+struct ormc_dialect {
+	unsigned version;       /* ORMC_DIALECT_VERSION */
+	const char *name;       /* "postgresql", "sqlite", "mysql" */
+	unsigned caps;          /* ORMC_CAP_* for the newest server; see caps_for() */
+
+	/** Capabilities for a given server version (0 = newest). NULL: caps. */
+	unsigned (*caps_for)(int server_version);
+
+	/** Append a quoted identifier. */
+	void (*quote_ident)(ormc_sqlbuf *b, const char *ident);
+
+	/** Append the placeholder of the n-th parameter (1-based). */
+	void (*placeholder)(ormc_sqlbuf *b, int n);
+
+	/**
+	 * Column type for CREATE TABLE, without NULL/NOT NULL ("integer",
+	 * "numeric(10, 2)", "varchar(100)"). For a primary key AutoField the full
+	 * column definition tail, e.g. "integer NOT NULL PRIMARY KEY AUTOINCREMENT".
+	 * Writes into buf (size n) and returns buf.
+	 */
+	const char *(*column_type)(const ormc_field *f, char *buf, size_t n);
+
+	/**
+	 * Render one plan node where this dialect spells it differently.
+	 * Return 1 if written, 0 to let the core render it the standard way.
+	 */
+	int (*emit)(ormc_emit *e, const ormc_sx *x);
+};
+
+extern const ormc_dialect ormc_dialect_postgresql;
+extern const ormc_dialect ormc_dialect_sqlite;
+extern const ormc_dialect ormc_dialect_mysql;
+
+/** Dialect by name ("postgresql"/"postgres"/"pg", "sqlite", "mysql"/"mariadb"), or NULL. */
+const ormc_dialect *ormc_dialect_find(const char *name);
+
+#endif

@@ -1,0 +1,102 @@
+/*
+ * ormc/ormc.h -- compile Django aggregation queries to SQL and run them.
+ *
+ *   ormc_schema *s;  ormc_query *q;  ormc_db *db;  ormc_result *r;
+ *   ormc_schema_load(&s, "models.py", NULL, &err);
+ *   ormc_query_parse(&q, s, "Book.objects.aggregate(Avg('price'))", -1, &err);
+ *   ormc_connect(&db, "sqlite:books.db", &err);
+ *   ormc_query_run(&r, db, q, &err);
+ *   while (ormc_result_next(r, &row, &err) > 0) ...
+ *
+ * Queries can also be built with calls (ormc/query.h) instead of text.
+ */
+#ifndef ORMC_H
+#define ORMC_H
+
+#include <stddef.h>
+
+#include "ormc/error.h"
+#include "ormc/schema.h"
+#include "ormc/value.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ORMC_VERSION "0.1.0"
+
+typedef struct ormc_query ormc_query;
+typedef struct ormc_db ormc_db;
+typedef struct ormc_result ormc_result;
+
+/** What a query returns, i.e. how its rows should be presented. */
+typedef enum ormc_shape {
+	ORMC_SHAPE_OBJECTS,   /**< values() / model rows: a list of objects */
+	ORMC_SHAPE_LISTS,     /**< values_list(): a list of arrays */
+	ORMC_SHAPE_FLAT,      /**< values_list(flat=True): a list of values */
+	ORMC_SHAPE_AGGREGATE, /**< aggregate(): exactly one object */
+	ORMC_SHAPE_SCALAR     /**< count(), exists(): one value */
+} ormc_shape;
+
+/**
+ * Parse one query expression (Django syntax) against a schema. A short script
+ * is accepted too: `name = expr` lines bind names, and the last expression is
+ * the query. len may be (size_t)-1 for a NUL-terminated text. On error,
+ * err->source points into the query's own copy of the text, which is freed
+ * with it: format the error first.
+ */
+int ormc_query_parse(ormc_query **out, const ormc_schema *schema,
+                     const char *text, size_t len, ormc_error *err);
+
+/**
+ * Compile for a dialect ("postgresql", "sqlite", "mysql"); server_version is
+ * major*10000+minor*100+patch, or 0 for the newest. May be called again to
+ * recompile for another dialect.
+ */
+int ormc_query_compile(ormc_query *q, const char *dialect, int server_version,
+                       ormc_error *err);
+
+/** The SQL of the last compile, or NULL. Borrowed from q. */
+const char *ormc_query_sql(const ormc_query *q);
+int ormc_query_nparams(const ormc_query *q);
+/** The i-th bound parameter of the last compile. Borrowed from q. */
+const ormc_value *ormc_query_param(const ormc_query *q, int i);
+ormc_shape ormc_query_shape(const ormc_query *q);
+int ormc_query_ncolumns(const ormc_query *q);
+/** Result key of column i ("price__avg"). */
+const char *ormc_query_column(const ormc_query *q, int i);
+void ormc_query_free(ormc_query *q);
+
+/** Open a database by URL: "sqlite:path.db", "sqlite::memory:". */
+int ormc_connect(ormc_db **out, const char *url, ormc_error *err);
+/** The dialect name the connection speaks. */
+const char *ormc_db_dialect(const ormc_db *db);
+/** Run SQL text with no result (DDL, transactions). */
+int ormc_db_exec(ormc_db *db, const char *sql, const ormc_value *params,
+                 int nparams, ormc_error *err);
+int ormc_db_begin(ormc_db *db, ormc_error *err);
+int ormc_db_commit(ormc_db *db, ormc_error *err);
+int ormc_db_rollback(ormc_db *db, ormc_error *err);
+void ormc_disconnect(ormc_db *db);
+
+/**
+ * Compile q for db's dialect (when not already compiled for it) and execute
+ * it. Rows are streamed with ormc_result_next().
+ */
+int ormc_query_run(ormc_result **out, ormc_db *db, ormc_query *q,
+                   ormc_error *err);
+int ormc_result_ncolumns(const ormc_result *r);
+const char *ormc_result_column(const ormc_result *r, int i);
+ormc_shape ormc_result_shape(const ormc_result *r);
+/**
+ * Next row, each cell converted to the Django type of its column (decimals
+ * quantized to the output field's places, booleans as BOOL, ...). The row is
+ * valid until the next call. Returns 1 for a row, 0 at the end, <0 on error.
+ */
+int ormc_result_next(ormc_result *r, const ormc_value **row, ormc_error *err);
+void ormc_result_free(ormc_result *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
