@@ -1,2 +1,831 @@
-/* placeholder: being written */
-typedef int ormc_placeholder_main;
+/*
+ * main.c -- the ormc command: sql, run, migrate, ddl, load, --version, help.
+ *
+ * A thin shell over the public API (ormc/ormc.h, core/ddl.h,
+ * dialects/dialect.h): parse the arguments, read the models and the queries,
+ * call the library, print. The library never prints; everything the user
+ * sees comes from here (results on stdout, errors on stderr).
+ *
+ * Exit status: 0 ok; 1 the database failed (ORMC_EDRIVER, ORMC_ENODRIVER,
+ * out of memory, a write error); 2 bad input (usage, unknown dialect or
+ * format, a query or models file that does not parse or resolve, a file that
+ * cannot be read). Queries are all parsed (and for `sql` compiled) before
+ * anything is printed, so bad input never leaves partial output on stdout.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ormc/ormc.h"
+#include "ormc/sys/driver.h"
+#include "core/ddl.h"
+#include "dialects/dialect.h"
+#include "cli/format.h"
+
+enum {
+	EXIT_OK = 0,
+	EXIT_DB = 1,            /* the database (or the machine) failed */
+	EXIT_INPUT = 2          /* the user's input is wrong */
+};
+
+/* Parsed command line. */
+typedef struct options {
+	const char *command;
+	const char *models;
+	const char *app_label;
+	const char *dialect;
+	const char *server_version;
+	const char *db;
+	const char *format;
+	const char *file;       /* --file: one query per line */
+	int print;              /* migrate --print */
+	const char *args[4];    /* positional arguments after the command */
+	int nargs;
+} options;
+
+/* One query text and where it came from (for messages). */
+typedef struct qtext {
+	char *text;             /* NUL-terminated, owned */
+	size_t len;
+	const char *origin;     /* file name, "<stdin>", or NULL for the argument */
+	int line;               /* line in origin, 0 if not from a file */
+	ormc_query *q;
+} qtext;
+
+static const char usage_text[] =
+	"usage: ormc <command> [options] ...\n"
+	"\n"
+	"commands:\n"
+	"  sql      --models FILE --dialect D [--server-version V] QUERY\n"
+	"           compile QUERY and print the SQL and its parameters\n"
+	"  run      --models FILE --db URL [--format table|json|csv] QUERY\n"
+	"           run QUERY and print its rows (default format: table)\n"
+	"  migrate  --models FILE --db URL\n"
+	"           create the models' tables\n"
+	"  migrate  --models FILE --print [--dialect D | --db URL]\n"
+	"  ddl      --models FILE --dialect D\n"
+	"           print the CREATE TABLE statements without a database\n"
+	"  load     --models FILE --db URL FIXTURE.json\n"
+	"           load a Django fixture (dumpdata JSON), all or nothing\n"
+	"  help     this text;  --version: version, drivers and dialects\n"
+	"\n"
+	"common options:\n"
+	"  --models FILE      a Django models.py\n"
+	"  --app-label L      Django app label: tables are named L_model\n"
+	"\n"
+	"QUERY is a Django QuerySet expression, e.g.\n"
+	"  'Publisher.objects.annotate(num_books=Count(\"book\")).order_by(\"name\")'\n"
+	"or - to read one query (or a short script of `name = expr` lines) from\n"
+	"stdin, or --file F for one query per line ('#' starts a comment line).\n"
+	"\n"
+	"dialects: postgresql, sqlite, mysql.  URLs: sqlite:path.db, sqlite::memory:\n"
+	"exit status: 0 ok, 1 database error, 2 bad input.\n";
+
+/* ---- small helpers ------------------------------------------------------- */
+
+static int
+usage_error(const char *fmt, const char *arg)
+{
+	fputs("ormc: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs("\nTry 'ormc help'.\n", stderr);
+	return EXIT_INPUT;
+}
+
+static int
+exit_status(int code)
+{
+	switch (code) {
+	case ORMC_OK:
+		return EXIT_OK;
+	case ORMC_EPARSE:
+	case ORMC_ENOFIELD:
+	case ORMC_EINVALID:
+	case ORMC_EUNSUPPORTED:
+	case ORMC_EIO:
+		return EXIT_INPUT;
+	default:                /* EDRIVER, ENODRIVER, ENOMEM */
+		return EXIT_DB;
+	}
+}
+
+/*
+ * Print err on stderr as "ormc: [where: ]error: ..." with the caret lines
+ * ormc_error_format() adds, and return the exit status for it.
+ */
+static int
+report(const ormc_error *err, const char *origin, int line)
+{
+	char buf[8192];
+	int n;
+
+	fflush(stdout);
+	n = ormc_error_format(err, buf, sizeof(buf));
+	if (n <= 0 || buf[0] == '\0')
+		snprintf(buf, sizeof(buf), "error: %s\n", ormc_strerror(err->code));
+	fputs("ormc: ", stderr);
+	if (origin != NULL && line > 0)
+		fprintf(stderr, "%s:%d: ", origin, line);
+	else if (origin != NULL)
+		fprintf(stderr, "%s: ", origin);
+	fputs(buf, stderr);
+	if (buf[strlen(buf) - 1] != '\n')
+		fputc('\n', stderr);
+	return exit_status(err->code);
+}
+
+/*
+ * The library's err->source may point into a copy of a text it has already
+ * freed (a failed parse). The offset is relative to that text, which is a
+ * copy of ours: point the error at our own text instead.
+ */
+static void
+own_source(ormc_error *err, const char *text, size_t len)
+{
+	if (err->offset < 0)
+		return;
+	if (err->source != NULL && err->source >= text && err->source <= text + len)
+		return;
+	err->source = text;
+}
+
+/* Read a whole file (or stdin for "-") into a NUL-terminated buffer. */
+static int
+read_all(const char *path, char **out, size_t *len_out, ormc_error *err)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	char *buf = NULL, *p;
+	size_t len = 0, cap = 0, got;
+
+	ormc_error_clear(err);
+	if (f == NULL) {
+		err->code = ORMC_EIO;
+		snprintf(err->message, sizeof(err->message), "cannot open %s: %s",
+		         path, strerror(errno));
+		return ORMC_EIO;
+	}
+	for (;;) {
+		if (cap - len < 4096) {
+			cap = cap ? cap * 2 : 8192;
+			p = realloc(buf, cap + 1);
+			if (p == NULL) {
+				free(buf);
+				if (f != stdin)
+					fclose(f);
+				err->code = ORMC_ENOMEM;
+				snprintf(err->message, sizeof(err->message), "out of memory");
+				return ORMC_ENOMEM;
+			}
+			buf = p;
+		}
+		got = fread(buf + len, 1, cap - len, f);
+		len += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		err->code = ORMC_EIO;
+		snprintf(err->message, sizeof(err->message), "cannot read %s: %s",
+		         strcmp(path, "-") == 0 ? "stdin" : path, strerror(errno));
+		free(buf);
+		if (f != stdin)
+			fclose(f);
+		return ORMC_EIO;
+	}
+	if (f != stdin)
+		fclose(f);
+	buf[len] = '\0';
+	*out = buf;
+	*len_out = len;
+	return ORMC_OK;
+}
+
+static char *
+copy_text(const char *s, size_t len)
+{
+	char *p = malloc(len + 1);
+
+	if (p != NULL) {
+		memcpy(p, s, len);
+		p[len] = '\0';
+	}
+	return p;
+}
+
+/*
+ * "--server-version": 150004 as the library counts (major*10000+minor*100+
+ * patch), a dotted "15.4" / "3.30.1", or a bare major "15".
+ */
+static int
+parse_server_version(const char *s, int *out)
+{
+	long part[3] = { 0, 0, 0 };
+	int n = 0;
+	char *end;
+
+	if (s[0] < '0' || s[0] > '9')
+		return -1;
+	for (;;) {
+		part[n] = strtol(s, &end, 10);
+		if (end == s || part[n] < 0 || part[n] > 99999)
+			return -1;
+		n++;
+		if (*end == '\0')
+			break;
+		if (*end != '.' || n == 3)
+			return -1;
+		s = end + 1;
+	}
+	if (n == 1)
+		*out = part[0] < 1000 ? (int)part[0] * 10000 : (int)part[0];
+	else if (part[1] > 99 || part[2] > 99)
+		return -1;
+	else
+		*out = (int)(part[0] * 10000 + part[1] * 100 + part[2]);
+	return 0;
+}
+
+/* ---- arguments ----------------------------------------------------------- */
+
+static int
+parse_args(int argc, char **argv, options *o)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} valued[] = {
+		{ "--models", offsetof(options, models) },
+		{ "--app-label", offsetof(options, app_label) },
+		{ "--dialect", offsetof(options, dialect) },
+		{ "--server-version", offsetof(options, server_version) },
+		{ "--db", offsetof(options, db) },
+		{ "--format", offsetof(options, format) },
+		{ "--file", offsetof(options, file) },
+	};
+	int i, only_args = 0;
+	size_t k;
+
+	memset(o, 0, sizeof(*o));
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *eq;
+		size_t nlen;
+
+		if (only_args || a[0] != '-' || strcmp(a, "-") == 0) {
+			if (o->command == NULL)
+				o->command = a;
+			else if (o->nargs < (int)(sizeof(o->args) / sizeof(o->args[0])))
+				o->args[o->nargs++] = a;
+			else
+				return usage_error("too many arguments: '%s'", a);
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			only_args = 1;
+			continue;
+		}
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			o->command = "help";
+			continue;
+		}
+		if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
+			o->command = "version";
+			continue;
+		}
+		if (strcmp(a, "--print") == 0) {
+			o->print = 1;
+			continue;
+		}
+		eq = strchr(a, '=');
+		nlen = eq != NULL ? (size_t)(eq - a) : strlen(a);
+		for (k = 0; k < sizeof(valued) / sizeof(valued[0]); k++)
+			if (strlen(valued[k].name) == nlen &&
+			    strncmp(valued[k].name, a, nlen) == 0)
+				break;
+		if (k == sizeof(valued) / sizeof(valued[0]))
+			return usage_error("unknown option '%s'", a);
+		if (eq == NULL && i + 1 >= argc)
+			return usage_error("option '%s' needs a value", a);
+		*(const char **)((char *)o + valued[k].off) =
+			eq != NULL ? eq + 1 : argv[++i];
+	}
+	return EXIT_OK;
+}
+
+/* ---- models, queries, connection ----------------------------------------- */
+
+/* Read the models file and parse it; errors are reported here. */
+static int
+load_schema(const options *o, ormc_schema **out)
+{
+	ormc_schema_options so = ORMC_SCHEMA_OPTIONS_INIT;
+	ormc_error err;
+	char *text;
+	size_t len;
+	int rc, status;
+
+	*out = NULL;
+	if (o->models == NULL)
+		return usage_error("%s needs --models FILE", o->command);
+	if ((rc = read_all(o->models, &text, &len, &err)) < 0)
+		return report(&err, NULL, 0);
+	so.app_label = o->app_label;
+	ormc_error_clear(&err);
+	rc = ormc_schema_parse(out, text, len, &so, &err);
+	if (rc < 0) {
+		/* The schema's copy of the text is gone: aim the caret at ours. */
+		if (err.source != NULL && (err.source < text || err.source > text + len))
+			err.source = NULL;
+		if (err.source == NULL && err.offset >= 0)
+			err.source = text;
+		status = report(&err, o->models, 0);
+		free(text);
+		*out = NULL;
+		return status;
+	}
+	free(text);
+	return EXIT_OK;
+}
+
+/* Split a --file text into queries: one per non-blank line, '#' comments. */
+static int
+split_lines(char *text, size_t len, const char *origin, qtext **qs, int *nq,
+            int *cap)
+{
+	size_t start = 0, end, a, b;
+	int line = 0;
+
+	while (start < len) {
+		line++;
+		for (end = start; end < len && text[end] != '\n'; end++)
+			;
+		a = start;
+		b = end;
+		while (a < b && (text[a] == ' ' || text[a] == '\t'))
+			a++;
+		while (b > a && (text[b - 1] == ' ' || text[b - 1] == '\t' ||
+		                 text[b - 1] == '\r'))
+			b--;
+		if (b > a && text[a] != '#') {
+			if (*nq == *cap) {
+				int ncap = *cap ? *cap * 2 : 16;
+				qtext *p = realloc(*qs, (size_t)ncap * sizeof(*p));
+
+				if (p == NULL)
+					return -1;
+				*qs = p;
+				*cap = ncap;
+			}
+			(*qs)[*nq].text = copy_text(text + a, b - a);
+			if ((*qs)[*nq].text == NULL)
+				return -1;
+			(*qs)[*nq].len = b - a;
+			(*qs)[*nq].origin = origin;
+			(*qs)[*nq].line = line;
+			(*qs)[*nq].q = NULL;
+			(*nq)++;
+		}
+		start = end + 1;
+	}
+	return 0;
+}
+
+/*
+ * Gather the queries (argument, "-" or --file) and parse every one against
+ * the schema. Errors are reported here; returns an exit status.
+ */
+static int
+read_queries(const options *o, const ormc_schema *s, qtext **qs_out, int *n_out)
+{
+	qtext *qs = NULL;
+	int nq = 0, cap = 0, i, rc;
+	ormc_error err;
+	char *text;
+	size_t len;
+
+	*qs_out = NULL;
+	*n_out = 0;
+	if (o->file != NULL && o->nargs > 0)
+		return usage_error("give either QUERY or --file, not both%s", "");
+	if (o->file == NULL && o->nargs == 0)
+		return usage_error("%s needs a QUERY (or - or --file F)", o->command);
+	if (o->nargs > 1)
+		return usage_error("unexpected argument '%s' (quote the query)", o->args[1]);
+
+	if (o->file != NULL) {
+		if ((rc = read_all(o->file, &text, &len, &err)) < 0)
+			return report(&err, NULL, 0);
+		rc = split_lines(text, len, strcmp(o->file, "-") == 0 ? "<stdin>" : o->file,
+		                 &qs, &nq, &cap);
+		free(text);
+		if (rc < 0)
+			goto nomem;
+		if (nq == 0) {
+			free(qs);
+			return usage_error("no queries in %s", o->file);
+		}
+	} else {
+		qs = calloc(1, sizeof(*qs));
+		if (qs == NULL)
+			goto nomem;
+		nq = 1;
+		if (strcmp(o->args[0], "-") == 0) {
+			if ((rc = read_all("-", &text, &len, &err)) < 0) {
+				free(qs);
+				return report(&err, NULL, 0);
+			}
+			qs[0].text = text;
+			qs[0].len = len;
+			qs[0].origin = "<stdin>";
+		} else {
+			qs[0].len = strlen(o->args[0]);
+			qs[0].text = copy_text(o->args[0], qs[0].len);
+			if (qs[0].text == NULL)
+				goto nomem;
+		}
+	}
+	*qs_out = qs;
+	*n_out = nq;
+
+	for (i = 0; i < nq; i++) {
+		ormc_error_clear(&err);
+		rc = ormc_query_parse(&qs[i].q, s, qs[i].text, qs[i].len, &err);
+		if (rc < 0) {
+			if (qs[i].q == NULL)
+				own_source(&err, qs[i].text, qs[i].len);
+			return report(&err, qs[i].origin, qs[i].line);
+		}
+	}
+	return EXIT_OK;
+nomem:
+	*qs_out = qs;
+	*n_out = nq;
+	fputs("ormc: out of memory\n", stderr);
+	return EXIT_DB;
+}
+
+static void
+free_queries(qtext *qs, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		ormc_query_free(qs[i].q);
+		free(qs[i].text);
+	}
+	free(qs);
+}
+
+static int
+connect_db(const options *o, ormc_db **out)
+{
+	ormc_error err;
+
+	*out = NULL;
+	if (o->db == NULL)
+		return usage_error("%s needs --db URL", o->command);
+	ormc_error_clear(&err);
+	if (ormc_connect(out, o->db, &err) < 0) {
+		*out = NULL;
+		return report(&err, NULL, 0);
+	}
+	return EXIT_OK;
+}
+
+/* The dialect named by --dialect, else the scheme of --db ("sqlite:..."). */
+static int
+pick_dialect(const options *o, const ormc_dialect **out)
+{
+	char scheme[32];
+	size_t n;
+
+	if (o->dialect != NULL) {
+		*out = ormc_dialect_find(o->dialect);
+		if (*out == NULL)
+			return usage_error("unknown dialect '%s' (postgresql, sqlite or mysql)",
+			                   o->dialect);
+		return EXIT_OK;
+	}
+	if (o->db != NULL) {
+		n = strcspn(o->db, ":");
+		if (o->db[n] == ':' && n < sizeof(scheme)) {
+			memcpy(scheme, o->db, n);
+			scheme[n] = '\0';
+			if ((*out = ormc_dialect_find(scheme)) != NULL)
+				return EXIT_OK;
+		}
+		return usage_error("cannot tell the dialect of '%s': give --dialect", o->db);
+	}
+	return usage_error("%s needs --dialect D", o->command);
+}
+
+/* ---- commands ------------------------------------------------------------ */
+
+static int
+finish_stdout(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "ormc: error writing output: %s\n", strerror(errno));
+		return EXIT_DB;
+	}
+	return EXIT_OK;
+}
+
+static int
+cmd_sql(const options *o)
+{
+	ormc_schema *s = NULL;
+	qtext *qs = NULL;
+	int nq = 0, status, version = 0, i, k, np;
+	const ormc_dialect *d;
+	ormc_error err;
+
+	if ((status = pick_dialect(o, &d)) != EXIT_OK)
+		return status;
+	if (o->server_version != NULL &&
+	    parse_server_version(o->server_version, &version) < 0)
+		return usage_error("bad --server-version '%s' (e.g. 15.4, 3.30.1 or 150004)",
+		                   o->server_version);
+	if ((status = load_schema(o, &s)) != EXIT_OK)
+		return status;
+	if ((status = read_queries(o, s, &qs, &nq)) != EXIT_OK)
+		goto done;
+	/* Compile everything first: a failure prints nothing on stdout. */
+	for (i = 0; i < nq; i++) {
+		ormc_error_clear(&err);
+		if (ormc_query_compile(qs[i].q, d->name, version, &err) < 0) {
+			status = report(&err, qs[i].origin, qs[i].line);
+			goto done;
+		}
+	}
+	for (i = 0; i < nq; i++) {
+		const char *sql = ormc_query_sql(qs[i].q);
+		size_t len = sql != NULL ? strlen(sql) : 0;
+
+		if (i > 0)
+			fputc('\n', stdout);
+		fputs(sql != NULL ? sql : "", stdout);
+		if (len == 0 || sql[len - 1] != ';')
+			fputc(';', stdout);
+		fputc('\n', stdout);
+		np = ormc_query_nparams(qs[i].q);
+		if (np > 0) {
+			fputs("-- params: [", stdout);
+			for (k = 0; k < np; k++) {
+				const ormc_value *v = ormc_query_param(qs[i].q, k);
+				ormc_value null_value;
+
+				if (v == NULL) {
+					memset(&null_value, 0, sizeof(null_value));
+					v = &null_value;
+				}
+				if (k > 0)
+					fputs(", ", stdout);
+				cli_json_value(stdout, v);
+			}
+			fputs("]\n", stdout);
+		}
+	}
+	status = finish_stdout();
+done:
+	free_queries(qs, nq);
+	ormc_schema_free(s);
+	return status;
+}
+
+/* Run one parsed query and print its rows. */
+static int
+run_one(ormc_db *db, qtext *qt, cli_format format, int index)
+{
+	ormc_result *r = NULL;
+	cli_writer *w = NULL;
+	const ormc_value *row;
+	const char **names = NULL;
+	ormc_error err;
+	int rc, status = EXIT_OK, ncols, i;
+
+	ormc_error_clear(&err);
+	if (ormc_query_run(&r, db, qt->q, &err) < 0) {
+		r = NULL;
+		return report(&err, qt->origin, qt->line);
+	}
+	/* Fetch the first row before printing, so an early failure prints nothing. */
+	rc = ormc_result_next(r, &row, &err);
+	if (rc < 0) {
+		status = report(&err, qt->origin, qt->line);
+		goto done;
+	}
+	ncols = ormc_result_ncolumns(r);
+	names = calloc((size_t)(ncols > 0 ? ncols : 1), sizeof(*names));
+	if (names == NULL)
+		goto nomem;
+	for (i = 0; i < ncols; i++)
+		names[i] = ormc_result_column(r, i);
+	w = cli_writer_new(stdout, format, ormc_result_shape(r), ncols, names);
+	if (w == NULL)
+		goto nomem;
+	if (index > 0 && format != CLI_FORMAT_JSON)
+		fputc('\n', stdout);
+	while (rc > 0) {
+		if (cli_writer_row(w, row) < 0)
+			goto nomem;
+		rc = ormc_result_next(r, &row, &err);
+	}
+	if (rc < 0) {
+		/* Mid-stream: what was printed stays, the error follows. */
+		status = report(&err, qt->origin, qt->line);
+		goto done;
+	}
+	if (cli_writer_finish(w) < 0)
+		goto nomem;
+	goto done;
+nomem:
+	fflush(stdout);
+	fputs("ormc: out of memory\n", stderr);
+	status = EXIT_DB;
+done:
+	cli_writer_free(w);
+	free(names);
+	ormc_result_free(r);
+	return status;
+}
+
+static int
+cmd_run(const options *o)
+{
+	ormc_schema *s = NULL;
+	ormc_db *db = NULL;
+	qtext *qs = NULL;
+	int nq = 0, status, i;
+	cli_format format = CLI_FORMAT_TABLE;
+
+	if (o->format != NULL && cli_format_parse(o->format, &format) < 0)
+		return usage_error("unknown format '%s' (table, json or csv)", o->format);
+	if (o->db == NULL)
+		return usage_error("%s needs --db URL", o->command);
+	if ((status = load_schema(o, &s)) != EXIT_OK)
+		return status;
+	if ((status = read_queries(o, s, &qs, &nq)) != EXIT_OK)
+		goto done;
+	if ((status = connect_db(o, &db)) != EXIT_OK)
+		goto done;
+	for (i = 0; i < nq && status == EXIT_OK; i++)
+		status = run_one(db, &qs[i], format, i);
+	if (status == EXIT_OK)
+		status = finish_stdout();
+done:
+	free_queries(qs, nq);
+	if (db != NULL)
+		ormc_disconnect(db);
+	ormc_schema_free(s);
+	return status;
+}
+
+static int
+print_ddl(const ormc_schema *s, const ormc_dialect *d)
+{
+	ormc_error err;
+	char **stmts = NULL;
+	int n = 0, i;
+
+	ormc_error_clear(&err);
+	if (ormc_ddl_build(s, d, &stmts, &n, &err) < 0)
+		return report(&err, NULL, 0);
+	for (i = 0; i < n; i++)
+		printf("%s;\n", stmts[i]);
+	ormc_ddl_free(stmts, n);
+	return finish_stdout();
+}
+
+static int
+cmd_migrate(const options *o, int print)
+{
+	ormc_schema *s = NULL;
+	ormc_db *db = NULL;
+	const ormc_dialect *d;
+	ormc_error err;
+	int status;
+
+	if (o->nargs > 0)
+		return usage_error("unexpected argument '%s'", o->args[0]);
+	if (print) {
+		if ((status = pick_dialect(o, &d)) != EXIT_OK)
+			return status;
+		if ((status = load_schema(o, &s)) != EXIT_OK)
+			return status;
+		status = print_ddl(s, d);
+		ormc_schema_free(s);
+		return status;
+	}
+	if (o->db == NULL)
+		return usage_error("migrate needs --db URL (or --print)%s", "");
+	if ((status = load_schema(o, &s)) != EXIT_OK)
+		return status;
+	if ((status = connect_db(o, &db)) == EXIT_OK) {
+		ormc_error_clear(&err);
+		if (ormc_migrate(db, s, &err) < 0)
+			status = report(&err, NULL, 0);
+		ormc_disconnect(db);
+	}
+	ormc_schema_free(s);
+	return status;
+}
+
+static int
+cmd_load(const options *o)
+{
+	ormc_schema *s = NULL;
+	ormc_db *db = NULL;
+	ormc_error err;
+	char *json = NULL;
+	size_t len = 0;
+	int status;
+
+	if (o->nargs != 1)
+		return usage_error("load needs one FIXTURE.json argument%s", "");
+	if (o->db == NULL)
+		return usage_error("%s needs --db URL", o->command);
+	if ((status = load_schema(o, &s)) != EXIT_OK)
+		return status;
+	if (read_all(o->args[0], &json, &len, &err) < 0) {
+		status = report(&err, NULL, 0);
+		goto done;
+	}
+	if ((status = connect_db(o, &db)) != EXIT_OK)
+		goto done;
+	ormc_error_clear(&err);
+	if (ormc_fixture_load(db, s, json, len, &err) < 0)
+		status = report(&err, strcmp(o->args[0], "-") == 0 ? "<stdin>" : o->args[0], 0);
+done:
+	if (db != NULL)
+		ormc_disconnect(db);
+	free(json);
+	ormc_schema_free(s);
+	return status;
+}
+
+static int
+cmd_version(void)
+{
+	static const char *const dialects[] = { "postgresql", "sqlite", "mysql" };
+	int i, n = ormc_driver_count();
+	size_t k;
+
+	printf("ormc %s\n", ORMC_VERSION);
+	printf("drivers:\n");
+	for (i = 0; i < n; i++) {
+		const ormc_driver *drv = ormc_driver_get(i);
+
+		if (drv == NULL)
+			continue;
+		printf("  %-10s schemes: %s", drv->name != NULL ? drv->name : "?",
+		       drv->schemes != NULL ? drv->schemes : "");
+		if (drv->library != NULL)
+			printf("; %s", drv->library);
+		putchar('\n');
+	}
+	if (n == 0)
+		printf("  (none)\n");
+	printf("dialects:");
+	for (k = 0; k < sizeof(dialects) / sizeof(dialects[0]); k++) {
+		const ormc_dialect *d = ormc_dialect_find(dialects[k]);
+
+		if (d != NULL)
+			printf(" %s", d->name);
+	}
+	putchar('\n');
+	return finish_stdout();
+}
+
+int
+main(int argc, char **argv)
+{
+	options o;
+	int status;
+
+	if ((status = parse_args(argc, argv, &o)) != EXIT_OK)
+		return status;
+	if (o.command == NULL) {
+		fputs(usage_text, stderr);
+		return EXIT_INPUT;
+	}
+	if (strcmp(o.command, "help") == 0) {
+		fputs(usage_text, stdout);
+		return finish_stdout();
+	}
+	if (strcmp(o.command, "version") == 0)
+		return cmd_version();
+	if (strcmp(o.command, "sql") == 0)
+		return cmd_sql(&o);
+	if (strcmp(o.command, "run") == 0)
+		return cmd_run(&o);
+	if (strcmp(o.command, "migrate") == 0)
+		return cmd_migrate(&o, o.print);
+	if (strcmp(o.command, "ddl") == 0)
+		return cmd_migrate(&o, 1);
+	if (strcmp(o.command, "load") == 0)
+		return cmd_load(&o);
+	return usage_error("unknown command '%s'", o.command);
+}

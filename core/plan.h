@@ -1,0 +1,146 @@
+/*
+ * plan.h -- the relational plan: a dialect-neutral SQL tree.
+ *
+ * The planner (planner.c) turns a query's IR into one ormc_select; the
+ * renderer (dialects/render.c) spells it for a dialect. Nothing here is text
+ * yet: every user value is a PARAM node holding the value itself, and the
+ * renderer numbers the placeholders in the order it writes them.
+ *
+ *   kind        members used
+ *   ----------  ------------------------------------------------------------
+ *   COL         table (alias), name (column)
+ *   PARAM       value
+ *   INT         ival: a constant the compiler writes itself (0 in COALESCE ...)
+ *   NULL STAR TRUE FALSE
+ *   AGG         name ("COUNT" "SUM" "AVG" "MIN" "MAX" "STDDEV_POP" "STDDEV_SAMP"
+ *               "VAR_POP" "VAR_SAMP"), args[0] (or STAR), distinct, filter
+ *   ARITH       op '+' '-' '*' '/' '%', args[0..1]; type says int/float/decimal
+ *   NEG NOT     args[0]
+ *   CMP         op: "=", "<>", "<", "<=", ">", ">=", args[0..1]
+ *   NSEQ        args[0] IS NOT DISTINCT FROM args[1]
+ *   AND OR      args[0..n-1]
+ *   ISNULL      args[0]; negated: IS NOT NULL
+ *   LIKE        args[0]; value: the plain text to match; like: which lookup;
+ *               ci: case-insensitive. The renderer escapes and wraps it.
+ *   IN          args[0] IN (args[1..n-1]), or sub when set; negated
+ *   CASE        args: when0, then0, when1, then1, ...; else_ (or NULL)
+ *   COALESCE    args
+ *   CAST        args[0] to type
+ *   EXTRACT     part ("year" "month" "day" "week_day" "quarter" "week" "hour"
+ *               "minute" "second" "iso_year" "iso_week_day"), args[0]
+ *   TRUNC       part ("year" "month" "day" "date" "time" ...), args[0]
+ *   FUNC        name (ormc's: "UPPER" "LOWER" "LENGTH" "ABS" "GREATEST" "LEAST"
+ *               "CONCAT" "ROUND" "NOW" ...), args
+ *   EXISTS      sub; negated: NOT EXISTS
+ *   SUBQUERY    sub (one column)
+ *
+ * type is the expression's Django output type (for CAST targets, result
+ * conversion and the dialect's choices, e.g. integer division).
+ */
+#ifndef ORMC_PLAN_H
+#define ORMC_PLAN_H
+
+#include <stdint.h>
+
+#include "arena.h"
+#include "ormc/value.h"
+#include "types.h"
+
+typedef enum ormc_sx_kind {
+	ORMC_SX_COL,
+	ORMC_SX_PARAM,
+	ORMC_SX_INT,
+	ORMC_SX_NULL,
+	ORMC_SX_STAR,
+	ORMC_SX_TRUE,
+	ORMC_SX_FALSE,
+	ORMC_SX_AGG,
+	ORMC_SX_ARITH,
+	ORMC_SX_NEG,
+	ORMC_SX_NOT,
+	ORMC_SX_CMP,
+	ORMC_SX_NSEQ,
+	ORMC_SX_AND,
+	ORMC_SX_OR,
+	ORMC_SX_ISNULL,
+	ORMC_SX_LIKE,
+	ORMC_SX_IN,
+	ORMC_SX_CASE,
+	ORMC_SX_COALESCE,
+	ORMC_SX_CAST,
+	ORMC_SX_EXTRACT,
+	ORMC_SX_TRUNC,
+	ORMC_SX_FUNC,
+	ORMC_SX_EXISTS,
+	ORMC_SX_SUBQUERY
+} ormc_sx_kind;
+
+typedef enum ormc_like_kind {
+	ORMC_LIKE_EXACT,        /* iexact */
+	ORMC_LIKE_CONTAINS,
+	ORMC_LIKE_STARTSWITH,
+	ORMC_LIKE_ENDSWITH
+} ormc_like_kind;
+
+typedef struct ormc_select ormc_select;
+typedef struct ormc_sx ormc_sx;
+
+struct ormc_sx {
+	ormc_sx_kind kind;
+	ormc_otype type;
+	const char *table;      /* COL: table alias */
+	const char *name;       /* COL: column; AGG FUNC: function name */
+	const char *op;         /* ARITH: "+" ...; CMP: "=" ... */
+	const char *part;       /* EXTRACT TRUNC */
+	ormc_value value;       /* PARAM, LIKE */
+	int64_t ival;           /* INT */
+	ormc_like_kind like;    /* LIKE */
+	int ci;                 /* LIKE: case-insensitive */
+	int distinct;           /* AGG */
+	int negated;            /* ISNULL IN EXISTS */
+	ormc_sx *filter;        /* AGG: FILTER (WHERE ...) or NULL */
+	ormc_sx *else_;         /* CASE */
+	ormc_sx **args;
+	int nargs;
+	ormc_select *sub;       /* EXISTS SUBQUERY IN */
+};
+
+typedef enum ormc_join_kind {
+	ORMC_JOIN_NONE,         /* the first FROM item */
+	ORMC_JOIN_INNER,
+	ORMC_JOIN_LEFT,
+	ORMC_JOIN_CROSS
+} ormc_join_kind;
+
+typedef struct ormc_from {
+	const char *table;      /* a table, or NULL for a derived table */
+	ormc_select *sub;       /* derived table */
+	const char *alias;
+	ormc_join_kind join;
+	ormc_sx *on;            /* INNER/LEFT */
+} ormc_from;
+
+typedef struct ormc_order {
+	ormc_sx *expr;
+	int desc;
+	int nulls;              /* 0: the documented default, 1: NULLS FIRST, 2: NULLS LAST */
+} ormc_order;
+
+struct ormc_select {
+	ormc_sx **cols;
+	const char **names;     /* output alias of each column, or NULL */
+	int ncols;
+	int distinct;
+	ormc_from **from;
+	int nfrom;
+	ormc_sx *where;
+	ormc_sx **group;
+	int ngroup;
+	ormc_sx *having;
+	ormc_order *order;
+	int norder;
+	int64_t limit;          /* -1: none */
+	int64_t offset;         /* 0: none */
+};
+
+#endif

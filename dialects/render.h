@@ -1,0 +1,46 @@
+/*
+ * render.h -- writing a plan (core/plan.h) as SQL text for a dialect.
+ *
+ * Follows PostgreSQL's ruleutils: one emit function per construct, each writes
+ * an indivisible term (parenthesised where needed), state threaded through an
+ * ormc_emit. Parameters are collected in the order their placeholders are
+ * written, so "?" dialects get them in the right order.
+ */
+#ifndef ORMC_RENDER_H
+#define ORMC_RENDER_H
+
+#include "../core/arena.h"
+#include "../core/plan.h"
+#include "../core/sqlbuf.h"
+#include "dialect.h"
+
+struct ormc_emit {
+	ormc_sqlbuf *buf;
+	const ormc_dialect *dialect;
+	unsigned caps;              /* dialect capabilities for this server version */
+	ormc_arena *arena;          /* for parameter text made while rendering */
+	ormc_ptrvec params;         /* ormc_value* in placeholder order */
+	int depth;                  /* recursion guard */
+	int failed;                 /* an error was met: message in err */
+	ormc_error *err;
+};
+
+/** Render s. On success *sql is malloc'd text; params (arena) in order. */
+int ormc_render(const ormc_dialect *d, int server_version,
+                const ormc_select *s, ormc_arena *arena, char **sql,
+                ormc_value ***params, int *nparams, ormc_error *err);
+
+void ormc_render_expr(ormc_emit *e, const ormc_sx *x);
+void ormc_render_select(ormc_emit *e, const ormc_select *s);
+/** Bind a value: write the placeholder and remember the value. */
+void ormc_render_param(ormc_emit *e, const ormc_value *v);
+/** Bind a text value (copied into the arena). */
+void ormc_render_param_text(ormc_emit *e, const char *s, size_t len);
+/** Write ident between quote characters q, doubling any q inside. */
+void ormc_render_quote(ormc_sqlbuf *b, const char *ident, char q);
+/** Write args separated by ", ". */
+void ormc_render_list(ormc_emit *e, ormc_sx *const *args, int n);
+/** Mark the rendering failed with a message (first one wins). */
+void ormc_render_fail(ormc_emit *e, const char *msg);
+
+#endif
