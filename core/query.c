@@ -11,6 +11,7 @@
  * the offending token and Django's wording where Django has one.
  */
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,12 +168,6 @@ bound(ev *e, const char *name)
 			return st->expr;
 	}
 	return NULL;
-}
-
-static int
-is_name(const ormc_ast *n, const char *name)
-{
-	return n->kind == ORMC_AST_NAME && strcmp(n->str, name) == 0;
 }
 
 /* Follow names bound in the script (with a depth guard against cycles). */
@@ -491,9 +486,22 @@ resolve_parts(ev *e, ormc_qs *qs, ormc_model *model, parts *p, int allow_annot,
 	ormc_expr *x;
 
 	if (allow_annot && qs) {
-		ormc_annot *an = find_annot(qs, p->v[0]);
+		/* An annotation named by the first n parts ("authors__count"), as Django's refs_expression. */
+		ormc_annot *an = NULL;
+		int n;
+		char name[512];
 
+		for (n = 1; n <= p->n && an == NULL; n++) {
+			size_t len = 0;
+			int k;
+
+			name[0] = '\0';
+			for (k = 0; k < n && len + strlen(p->v[k]) + 3 < sizeof(name); k++)
+				len += (size_t)snprintf(name + len, sizeof(name) - len, "%s%s", k ? "__" : "", p->v[k]);
+			an = find_annot(qs, name);
+		}
 		if (an != NULL) {
+			n--;
 			x = NEW(e, ormc_expr);
 			if (x == NULL)
 				return oom(e);
@@ -503,7 +511,7 @@ resolve_parts(ev *e, ormc_qs *qs, ormc_model *model, parts *p, int allow_annot,
 			x->type = an->expr->type;
 			x->has_agg = an->expr->has_agg;
 			*out = x;
-			*used = 1;
+			*used = n;
 			return ORMC_OK;
 		}
 	}
@@ -892,12 +900,7 @@ resolve_agg(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_expr *
 	} else {
 		if ((r = resolve_arg(e, qs, arg, &src)) < 0)
 			return r;
-		if (src->has_agg) {
-			const char *what = a->kind == ORMC_AST_STR ? a->str : "expression";
-
-			return fail(e, ORMC_EINVALID, a->pos, a->end - a->pos,
-			            "Cannot compute %s('%s'): '%s' is an aggregate", name, what, what);
-		}
+		/* Over an aggregate: only aggregate() may (it wraps the query); see collect_annots. */
 	}
 	if ((a = kwarg(&c, "distinct")) != NULL && (r = literal_bool(e, a, &x->distinct)) < 0)
 		return r;
@@ -1017,11 +1020,6 @@ resolve_case(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out)
 				if ((r = resolve_cond(e, qs, w->args[j], &leaf)) < 0)
 					return r;
 			} else {
-				ormc_ast key;
-
-				memset(&key, 0, sizeof(key));
-				key.kind = ORMC_AST_CALL;
-				(void)key;
 				{
 					/* Reuse the Q(**kwargs) path on a one-keyword pseudo call. */
 					ormc_ast q, *args[1];
@@ -1976,6 +1974,31 @@ default_alias(ev *e, const ormc_ast *arg, const ormc_expr *x)
 	return NULL;
 }
 
+/* annotate(Sum("n")) where n is an aggregate: Django's FieldError. */
+static int
+check_nested_agg(ev *e, const ormc_expr *x)
+{
+	int i, r;
+
+	if (x == NULL || !x->has_agg)
+		return ORMC_OK;
+	if (x->kind == ORMC_EXPR_AGG) {
+		const ormc_expr *a = x->nargs ? x->args[0] : NULL;
+
+		if (a && a->has_agg) {
+			const char *what = a->kind == ORMC_EXPR_REF ? a->annot->alias : "expression";
+
+			return fail(e, ORMC_EINVALID, a->pos, a->kind == ORMC_EXPR_REF ? (int)strlen(what) : 1,
+			            "Cannot compute %s('%s'): '%s' is an aggregate", x->func, what, what);
+		}
+		return ORMC_OK;
+	}
+	for (i = 0; i < x->nargs; i++)
+		if ((r = check_nested_agg(e, x->args[i])) < 0)
+			return r;
+	return check_nested_agg(e, x->else_);
+}
+
 /* Resolve annotate()/aggregate()/alias() arguments into annotations. */
 static int
 collect_annots(ev *e, ormc_qs *qs, const ormc_ast *call, const char *method,
@@ -2001,6 +2024,8 @@ collect_annots(ev *e, ormc_qs *qs, const ormc_ast *call, const char *method,
 		}
 		if (x->type.kind == (ormc_field_kind)-2)
 			return fail(e, ORMC_EINVALID, x->pos, 0, "%s", x->arg);
+		if (strcmp(method, "aggregate") != 0 && (r = check_nested_agg(e, x)) < 0)
+			return r;
 		if (strcmp(method, "aggregate") == 0 && !x->has_agg)
 			return fail(e, ORMC_EINVALID, arg->pos, arg->end - arg->pos,
 			            "%s is not an aggregate expression", alias);

@@ -22,6 +22,7 @@ typedef struct ormc_sx ormc_sx;         /* plan expression, core/plan.h */
 #define ORMC_CAP_AGG_FILTER   0x0001u  /* AGG(x) FILTER (WHERE c) */
 #define ORMC_CAP_NULLS_ORDER  0x0002u  /* ORDER BY x NULLS FIRST|LAST */
 #define ORMC_CAP_BOOL_TYPE    0x0004u  /* TRUE/FALSE are a real type */
+#define ORMC_CAP_NULLS_LOW    0x0008u  /* NULL sorts before every value by default */
 
 #define ORMC_DIALECT_VERSION 1
 
@@ -52,6 +53,9 @@ struct ormc_dialect {
 	 * Return 1 if written, 0 to let the core render it the standard way.
 	 */
 	int (*emit)(ormc_emit *e, const ormc_sx *x);
+
+	/** LIMIT/OFFSET clause (limit -1: none; offset 0: none). */
+	void (*limit)(ormc_sqlbuf *b, long long limit, long long offset);
 };
 
 extern const ormc_dialect ormc_dialect_postgresql;

@@ -1,2 +1,224 @@
-/* placeholder: being written */
-typedef int ormc_placeholder_mysql;
+/*
+ * mysql.c -- the MySQL / MariaDB dialect.
+ *
+ * `backquoted` identifiers, ? placeholders, no FILTER clause (the core
+ * writes AGG(CASE WHEN c THEN x END)), no NULLS FIRST/LAST, `/` that never
+ * truncates (DIV for integers), <=> for NULL-safe equality, and
+ * case-insensitive default collations (LIKE BINARY for case-sensitive
+ * lookups).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "dialect.h"
+#include "render.h"
+
+static void
+my_quote_ident(ormc_sqlbuf *b, const char *ident)
+{
+	ormc_render_quote(b, ident, '`');
+}
+
+static void
+my_placeholder(ormc_sqlbuf *b, int n)
+{
+	(void)n;
+	ormc_sqlbuf_appendc(b, '?');
+}
+
+static const char *
+my_column_type(const ormc_field *f, char *buf, size_t n)
+{
+	switch (f->kind) {
+	case ORMC_FIELD_AUTO:
+		return f->primary_key ? "integer AUTO_INCREMENT NOT NULL PRIMARY KEY" : "integer";
+	case ORMC_FIELD_BIGAUTO:
+		return f->primary_key ? "bigint AUTO_INCREMENT NOT NULL PRIMARY KEY" : "bigint";
+	case ORMC_FIELD_SMALLAUTO:
+		return f->primary_key ? "smallint AUTO_INCREMENT NOT NULL PRIMARY KEY" : "smallint";
+	case ORMC_FIELD_CHAR:
+		snprintf(buf, n, "varchar(%d)", f->max_length > 0 ? f->max_length : 255);
+		return buf;
+	case ORMC_FIELD_TEXT: return "longtext";
+	case ORMC_FIELD_INTEGER: return "integer";
+	case ORMC_FIELD_BIGINTEGER: return "bigint";
+	case ORMC_FIELD_SMALLINTEGER: return "smallint";
+	case ORMC_FIELD_POSITIVEINTEGER: return "integer UNSIGNED";
+	case ORMC_FIELD_FLOAT: return "double precision";
+	case ORMC_FIELD_DECIMAL:
+		snprintf(buf, n, "numeric(%d, %d)", f->max_digits, f->decimal_places);
+		return buf;
+	case ORMC_FIELD_BOOLEAN: return "bool";
+	case ORMC_FIELD_DATE: return "date";
+	case ORMC_FIELD_DATETIME: return "datetime(6)";
+	case ORMC_FIELD_TIME: return "time(6)";
+	case ORMC_FIELD_DURATION: return "bigint";
+	case ORMC_FIELD_UUID: return "char(32)";
+	default: return "integer";
+	}
+}
+
+static int
+is_int(ormc_field_kind k)
+{
+	switch (k) {
+	case ORMC_FIELD_AUTO: case ORMC_FIELD_BIGAUTO: case ORMC_FIELD_SMALLAUTO:
+	case ORMC_FIELD_INTEGER: case ORMC_FIELD_BIGINTEGER: case ORMC_FIELD_SMALLINTEGER:
+	case ORMC_FIELD_POSITIVEINTEGER:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int
+my_emit(ormc_emit *e, const ormc_sx *x)
+{
+	ormc_sqlbuf *b = e->buf;
+	char buf[64];
+
+	switch (x->kind) {
+	case ORMC_SX_NSEQ:
+		ormc_sqlbuf_appendc(b, '(');
+		ormc_render_expr(e, x->args[0]);
+		ormc_sqlbuf_append(b, " <=> ");
+		ormc_render_expr(e, x->args[1]);
+		ormc_sqlbuf_appendc(b, ')');
+		return 1;
+	case ORMC_SX_ARITH:
+		if (x->op[0] == '/' && is_int(x->args[0]->type.kind) && is_int(x->args[1]->type.kind)) {
+			/* Integer division truncates, as on PostgreSQL and SQLite. */
+			ormc_sqlbuf_appendc(b, '(');
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_append(b, " DIV ");
+			ormc_render_expr(e, x->args[1]);
+			ormc_sqlbuf_appendc(b, ')');
+			return 1;
+		}
+		return 0;
+	case ORMC_SX_CAST: {
+		const char *t;
+
+		switch (x->type.kind) {
+		case ORMC_FIELD_FLOAT: t = "DOUBLE"; break;
+		case ORMC_FIELD_DECIMAL:
+			if (x->type.max_digits > 0 && x->type.decimal_places >= 0) {
+				snprintf(buf, sizeof(buf), "DECIMAL(%d, %d)", x->type.max_digits, x->type.decimal_places);
+				t = buf;
+			} else {
+				t = "DECIMAL(65, 30)";
+			}
+			break;
+		case ORMC_FIELD_CHAR: case ORMC_FIELD_TEXT: case ORMC_FIELD_UUID: t = "CHAR"; break;
+		case ORMC_FIELD_DATE: t = "DATE"; break;
+		case ORMC_FIELD_DATETIME: t = "DATETIME(6)"; break;
+		case ORMC_FIELD_TIME: t = "TIME(6)"; break;
+		default: t = "SIGNED"; break;
+		}
+		ormc_sqlbuf_append(b, "CAST(");
+		ormc_render_expr(e, x->args[0]);
+		ormc_sqlbuf_appendf(b, " AS %s)", t);
+		return 1;
+	}
+	case ORMC_SX_EXTRACT: {
+		const char *p = x->part;
+		const char *f = strcmp(p, "week_day") == 0 ? "DAYOFWEEK(" :
+		                strcmp(p, "iso_week_day") == 0 ? "(WEEKDAY(" :
+		                strcmp(p, "quarter") == 0 ? "QUARTER(" :
+		                strcmp(p, "week") == 0 ? "WEEK(" :
+		                strcmp(p, "iso_year") == 0 ? "(YEARWEEK(" : NULL;
+
+		if (f != NULL) {
+			ormc_sqlbuf_append(b, f);
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_append(b, strcmp(p, "iso_week_day") == 0 ? ") + 1)" :
+			                      strcmp(p, "week") == 0 ? ", 3)" :
+			                      strcmp(p, "iso_year") == 0 ? ", 3) DIV 100)" : ")");
+			return 1;
+		}
+		snprintf(buf, sizeof(buf), "EXTRACT(%s FROM ", p);
+		{
+			char *c;
+
+			for (c = buf; *c; c++)
+				if (*c >= 'a' && *c <= 'z')
+					*c = (char)(*c - 32);
+		}
+		ormc_sqlbuf_append(b, buf);
+		ormc_render_expr(e, x->args[0]);
+		ormc_sqlbuf_appendc(b, ')');
+		return 1;
+	}
+	case ORMC_SX_TRUNC: {
+		const char *fmt;
+		int dt = x->args[0]->type.kind == ORMC_FIELD_DATETIME;
+
+		if (strcmp(x->part, "date") == 0 || strcmp(x->part, "time") == 0) {
+			ormc_sqlbuf_append(b, x->part[0] == 'd' ? "DATE(" : "TIME(");
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_appendc(b, ')');
+			return 1;
+		}
+		if (strcmp(x->part, "year") == 0) fmt = dt ? "%Y-01-01 00:00:00" : "%Y-01-01";
+		else if (strcmp(x->part, "month") == 0) fmt = dt ? "%Y-%m-01 00:00:00" : "%Y-%m-01";
+		else if (strcmp(x->part, "day") == 0) fmt = dt ? "%Y-%m-%d 00:00:00" : "%Y-%m-%d";
+		else if (strcmp(x->part, "hour") == 0) fmt = "%Y-%m-%d %H:00:00";
+		else if (strcmp(x->part, "minute") == 0) fmt = "%Y-%m-%d %H:%i:00";
+		else if (strcmp(x->part, "second") == 0) fmt = "%Y-%m-%d %H:%i:%s";
+		else {
+			ormc_render_fail(e, "this truncation is not supported on MySQL");
+			return 1;
+		}
+		ormc_sqlbuf_append(b, "DATE_FORMAT(");
+		ormc_render_expr(e, x->args[0]);
+		ormc_sqlbuf_appendf(b, ", '%s')", fmt);
+		return 1;
+	}
+	case ORMC_SX_LIKE: {
+		char *pat = ormc_render_like_pattern(e, x);
+
+		if (pat == NULL)
+			return 1;
+		ormc_sqlbuf_appendc(b, '(');
+		ormc_render_expr(e, x->args[0]);
+		ormc_sqlbuf_append(b, x->ci ? " LIKE " : " LIKE BINARY ");
+		ormc_render_param_text(e, pat, strlen(pat));
+		ormc_sqlbuf_appendc(b, ')');
+		return 1;
+	}
+	case ORMC_SX_FUNC:
+		if (strcmp(x->name, "CONCAT") == 0) {
+			/* CONCAT is NULL if any part is: Django's Concat treats NULL as ''. */
+			ormc_sqlbuf_append(b, "CONCAT_WS('', ");
+			ormc_render_list(e, x->args, x->nargs);
+			ormc_sqlbuf_appendc(b, ')');
+			return 1;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static void
+my_limit(ormc_sqlbuf *b, long long limit, long long offset)
+{
+	if (limit >= 0)
+		ormc_sqlbuf_appendf(b, " LIMIT %lld", limit);
+	else
+		ormc_sqlbuf_append(b, " LIMIT 18446744073709551615");
+	if (offset > 0)
+		ormc_sqlbuf_appendf(b, " OFFSET %lld", offset);
+}
+
+const ormc_dialect ormc_dialect_mysql = {
+	ORMC_DIALECT_VERSION,
+	"mysql",
+	ORMC_CAP_NULLS_LOW,
+	NULL,
+	my_quote_ident,
+	my_placeholder,
+	my_column_type,
+	my_emit,
+	my_limit,
+};

@@ -57,6 +57,138 @@ pg_column_type(const ormc_field *f, char *buf, size_t n)
 	}
 }
 
+static const char *
+pg_type(const ormc_otype *t, char *buf, size_t n)
+{
+	switch (t->kind) {
+	case ORMC_FIELD_AUTO: case ORMC_FIELD_INTEGER: case ORMC_FIELD_SMALLINTEGER:
+	case ORMC_FIELD_POSITIVEINTEGER: case ORMC_FIELD_SMALLAUTO:
+		return "integer";
+	case ORMC_FIELD_BIGAUTO: case ORMC_FIELD_BIGINTEGER: return "bigint";
+	case ORMC_FIELD_FLOAT: return "double precision";
+	case ORMC_FIELD_DECIMAL:
+		if (t->max_digits > 0 && t->decimal_places >= 0) {
+			snprintf(buf, n, "numeric(%d, %d)", t->max_digits, t->decimal_places);
+			return buf;
+		}
+		return "numeric";
+	case ORMC_FIELD_BOOLEAN: return "boolean";
+	case ORMC_FIELD_DATE: return "date";
+	case ORMC_FIELD_DATETIME: return "timestamp";
+	case ORMC_FIELD_TIME: return "time";
+	case ORMC_FIELD_DURATION: return "interval";
+	case ORMC_FIELD_UUID: return "uuid";
+	default: return "text";
+	}
+}
+
+static const char *
+pg_param_cast(const ormc_value *v)
+{
+	switch (v->type) {
+	case ORMC_TYPE_INT: return v->i > 2147483647LL || v->i < -2147483648LL ? "bigint" : "integer";
+	case ORMC_TYPE_FLOAT: return "double precision";
+	case ORMC_TYPE_DECIMAL: return "numeric";
+	case ORMC_TYPE_BOOL: return "boolean";
+	case ORMC_TYPE_DATE: return "date";
+	case ORMC_TYPE_DATETIME: return "timestamp";
+	case ORMC_TYPE_TIME: return "time";
+	case ORMC_TYPE_DURATION: return "interval";
+	default: return NULL;
+	}
+}
+
+static const char *
+pg_part(const char *part)
+{
+	if (strcmp(part, "week_day") == 0) return "DOW";
+	if (strcmp(part, "iso_week_day") == 0) return "ISODOW";
+	if (strcmp(part, "iso_year") == 0) return "ISOYEAR";
+	if (strcmp(part, "year") == 0) return "YEAR";
+	if (strcmp(part, "month") == 0) return "MONTH";
+	if (strcmp(part, "day") == 0) return "DAY";
+	if (strcmp(part, "week") == 0) return "WEEK";
+	if (strcmp(part, "quarter") == 0) return "QUARTER";
+	if (strcmp(part, "hour") == 0) return "HOUR";
+	if (strcmp(part, "minute") == 0) return "MINUTE";
+	if (strcmp(part, "second") == 0) return "SECOND";
+	return NULL;
+}
+
+/*
+ * PostgreSQL infers the type of an unadorned $n from its context, and
+ * guesses text where there is none (CASE ... THEN $1): every non-text
+ * parameter therefore carries its type.
+ */
+static int
+pg_emit(ormc_emit *e, const ormc_sx *x)
+{
+	ormc_sqlbuf *b = e->buf;
+	char buf[64];
+	const char *part;
+
+	switch (x->kind) {
+	case ORMC_SX_PARAM: {
+		const char *cast = pg_param_cast(&x->value);
+
+		ormc_render_param(e, &x->value);
+		if (cast)
+			ormc_sqlbuf_appendf(b, "::%s", cast);
+		return 1;
+	}
+	case ORMC_SX_CAST:
+		ormc_sqlbuf_appendc(b, '(');
+		ormc_render_expr(e, x->args[0]);
+		ormc_sqlbuf_appendf(b, ")::%s", pg_type(&x->type, buf, sizeof(buf)));
+		return 1;
+	case ORMC_SX_EXTRACT:
+		if ((part = pg_part(x->part)) == NULL) {
+			ormc_render_fail(e, "unsupported date part");
+			return 1;
+		}
+		ormc_sqlbuf_appendf(b, "%sEXTRACT(%s FROM ", strcmp(x->part, "week_day") == 0 ? "(" : "", part);
+		ormc_render_expr(e, x->args[0]);
+		ormc_sqlbuf_append(b, strcmp(x->part, "week_day") == 0 ? ") + 1)" : ")");
+		return 1;
+	case ORMC_SX_TRUNC:
+		if (strcmp(x->part, "date") == 0 || strcmp(x->part, "time") == 0) {
+			ormc_sqlbuf_appendc(b, '(');
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_appendf(b, ")::%s", x->part);
+			return 1;
+		}
+		ormc_sqlbuf_appendf(b, "DATE_TRUNC('%s', ", x->part);
+		ormc_render_expr(e, x->args[0]);
+		ormc_sqlbuf_appendc(b, ')');
+		return 1;
+	case ORMC_SX_LIKE:
+		if (x->ci) {
+			char *pat = ormc_render_like_pattern(e, x);
+
+			if (pat == NULL)
+				return 1;
+			ormc_sqlbuf_append(b, "(UPPER((");
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_append(b, ")::text) LIKE UPPER(");
+			ormc_render_param_text(e, pat, strlen(pat));
+			ormc_sqlbuf_append(b, "))");
+			return 1;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static void
+pg_limit(ormc_sqlbuf *b, long long limit, long long offset)
+{
+	if (limit >= 0)
+		ormc_sqlbuf_appendf(b, " LIMIT %lld", limit);
+	if (offset > 0)
+		ormc_sqlbuf_appendf(b, " OFFSET %lld", offset);
+}
+
 const ormc_dialect ormc_dialect_postgresql = {
 	ORMC_DIALECT_VERSION,
 	"postgresql",
@@ -66,4 +198,5 @@ const ormc_dialect ormc_dialect_postgresql = {
 	pg_placeholder,
 	pg_column_type,
 	pg_emit,
+	pg_limit,
 };

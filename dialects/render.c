@@ -1,2 +1,446 @@
-/* placeholder: being written */
-typedef int ormc_placeholder_render;
+/*
+ * render.c -- write a plan (core/plan.h) as SQL for a dialect.
+ *
+ * Standard SQL is written here; each dialect's emit() hook gets the first
+ * word on every node and writes what it spells differently. Every value is a
+ * bound parameter: the renderer records them in the order it writes their
+ * placeholders.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/error.h"
+#include "render.h"
+
+#define MAX_DEPTH 200
+
+const ormc_dialect *
+ormc_dialect_find(const char *name)
+{
+	if (name == NULL)
+		return NULL;
+	if (strcmp(name, "postgresql") == 0 || strcmp(name, "postgres") == 0 || strcmp(name, "pg") == 0)
+		return &ormc_dialect_postgresql;
+	if (strcmp(name, "sqlite") == 0 || strcmp(name, "sqlite3") == 0)
+		return &ormc_dialect_sqlite;
+	if (strcmp(name, "mysql") == 0 || strcmp(name, "mariadb") == 0)
+		return &ormc_dialect_mysql;
+	return NULL;
+}
+
+void
+ormc_render_fail(ormc_emit *e, const char *msg)
+{
+	if (!e->failed)
+		ormc_error_set(e->err, ORMC_EUNSUPPORTED, NULL, -1, 0, "%s", msg);
+	e->failed = 1;
+}
+
+void
+ormc_render_quote(ormc_sqlbuf *b, const char *ident, char q)
+{
+	const char *s;
+
+	ormc_sqlbuf_appendc(b, q);
+	for (s = ident; *s; s++) {
+		if (*s == q)
+			ormc_sqlbuf_appendc(b, q);
+		ormc_sqlbuf_appendc(b, *s);
+	}
+	ormc_sqlbuf_appendc(b, q);
+}
+
+void
+ormc_render_param(ormc_emit *e, const ormc_value *v)
+{
+	ormc_value *copy = ormc_arena_alloc(e->arena, sizeof(*copy));
+
+	if (copy == NULL || ormc_ptrvec_push(e->arena, &e->params, copy) < 0) {
+		e->failed = 1;
+		return;
+	}
+	*copy = *v;
+	e->dialect->placeholder(e->buf, e->params.n);
+}
+
+void
+ormc_render_param_text(ormc_emit *e, const char *s, size_t len)
+{
+	ormc_value v;
+
+	memset(&v, 0, sizeof(v));
+	v.type = ORMC_TYPE_TEXT;
+	v.s = ormc_arena_strndup(e->arena, s, len);
+	v.len = len;
+	if (v.s == NULL) {
+		e->failed = 1;
+		return;
+	}
+	ormc_render_param(e, &v);
+}
+
+void
+ormc_render_list(ormc_emit *e, ormc_sx *const *args, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (i)
+			ormc_sqlbuf_append(e->buf, ", ");
+		ormc_render_expr(e, args[i]);
+	}
+}
+
+/* The LIKE pattern for a lookup: escape \ % _ with a backslash, then wrap. */
+char *
+ormc_render_like_pattern(ormc_emit *e, const ormc_sx *x)
+{
+	const char *s = x->value.s;
+	size_t i, n = x->value.len, k = 0;
+	char *out = ormc_arena_alloc(e->arena, n * 2 + 3);
+
+	if (out == NULL) {
+		e->failed = 1;
+		return NULL;
+	}
+	if (x->like == ORMC_LIKE_CONTAINS || x->like == ORMC_LIKE_ENDSWITH)
+		out[k++] = '%';
+	for (i = 0; i < n; i++) {
+		if (s[i] == '\\' || s[i] == '%' || s[i] == '_')
+			out[k++] = '\\';
+		out[k++] = s[i];
+	}
+	if (x->like == ORMC_LIKE_CONTAINS || x->like == ORMC_LIKE_STARTSWITH)
+		out[k++] = '%';
+	out[k] = '\0';
+	return out;
+}
+
+static void
+render_agg(ormc_emit *e, const ormc_sx *x)
+{
+	ormc_sqlbuf *b = e->buf;
+	const ormc_sx *arg = x->args[0];
+
+	ormc_sqlbuf_append(b, x->name);
+	ormc_sqlbuf_appendc(b, '(');
+	if (x->distinct)
+		ormc_sqlbuf_append(b, "DISTINCT ");
+	if (x->filter && !(e->caps & ORMC_CAP_AGG_FILTER)) {
+		/* AGG(CASE WHEN c THEN x END): rows failing c become NULL, ignored. */
+		ormc_sqlbuf_append(b, "CASE WHEN ");
+		ormc_render_expr(e, x->filter);
+		ormc_sqlbuf_append(b, " THEN ");
+		if (arg->kind == ORMC_SX_STAR)
+			ormc_sqlbuf_append(b, "1");
+		else
+			ormc_render_expr(e, arg);
+		ormc_sqlbuf_append(b, " END)");
+		return;
+	}
+	if (arg->kind == ORMC_SX_STAR)
+		ormc_sqlbuf_append(b, "*");
+	else
+		ormc_render_expr(e, arg);
+	ormc_sqlbuf_appendc(b, ')');
+	if (x->filter) {
+		ormc_sqlbuf_append(b, " FILTER (WHERE ");
+		ormc_render_expr(e, x->filter);
+		ormc_sqlbuf_appendc(b, ')');
+	}
+}
+
+static void
+render_junction(ormc_emit *e, const ormc_sx *x, const char *word)
+{
+	int i;
+
+	ormc_sqlbuf_appendc(e->buf, '(');
+	for (i = 0; i < x->nargs; i++) {
+		if (i)
+			ormc_sqlbuf_append(e->buf, word);
+		ormc_render_expr(e, x->args[i]);
+	}
+	ormc_sqlbuf_appendc(e->buf, ')');
+}
+
+void
+ormc_render_expr(ormc_emit *e, const ormc_sx *x)
+{
+	ormc_sqlbuf *b = e->buf;
+	int i;
+
+	if (e->failed)
+		return;
+	if (x == NULL) {
+		ormc_render_fail(e, "internal: missing expression");
+		return;
+	}
+	if (++e->depth > MAX_DEPTH) {
+		ormc_render_fail(e, "expression nested too deeply");
+		return;
+	}
+	if (e->dialect->emit && e->dialect->emit(e, x)) {
+		e->depth--;
+		return;
+	}
+	switch (x->kind) {
+	case ORMC_SX_COL:
+		if (x->table) {
+			e->dialect->quote_ident(b, x->table);
+			ormc_sqlbuf_appendc(b, '.');
+		}
+		e->dialect->quote_ident(b, x->name);
+		break;
+	case ORMC_SX_PARAM:
+		ormc_render_param(e, &x->value);
+		break;
+	case ORMC_SX_INT:
+		ormc_sqlbuf_appendf(b, "%lld", (long long)x->ival);
+		break;
+	case ORMC_SX_NULL:
+		ormc_sqlbuf_append(b, "NULL");
+		break;
+	case ORMC_SX_STAR:
+		ormc_sqlbuf_append(b, "*");
+		break;
+	case ORMC_SX_TRUE:
+		ormc_sqlbuf_append(b, "(1 = 1)");
+		break;
+	case ORMC_SX_FALSE:
+		ormc_sqlbuf_append(b, "(1 = 0)");
+		break;
+	case ORMC_SX_AGG:
+		render_agg(e, x);
+		break;
+	case ORMC_SX_ARITH:
+	case ORMC_SX_CMP:
+		ormc_sqlbuf_appendc(b, '(');
+		ormc_render_expr(e, x->args[0]);
+		ormc_sqlbuf_appendf(b, " %s ", x->op);
+		ormc_render_expr(e, x->args[1]);
+		ormc_sqlbuf_appendc(b, ')');
+		break;
+	case ORMC_SX_NSEQ:
+		ormc_sqlbuf_appendc(b, '(');
+		ormc_render_expr(e, x->args[0]);
+		ormc_sqlbuf_append(b, " IS NOT DISTINCT FROM ");
+		ormc_render_expr(e, x->args[1]);
+		ormc_sqlbuf_appendc(b, ')');
+		break;
+	case ORMC_SX_NEG:
+		ormc_sqlbuf_append(b, "(-");
+		ormc_render_expr(e, x->args[0]);
+		ormc_sqlbuf_appendc(b, ')');
+		break;
+	case ORMC_SX_NOT:
+		ormc_sqlbuf_append(b, "NOT ");
+		ormc_render_expr(e, x->args[0]);
+		break;
+	case ORMC_SX_AND:
+		render_junction(e, x, " AND ");
+		break;
+	case ORMC_SX_OR:
+		render_junction(e, x, " OR ");
+		break;
+	case ORMC_SX_ISNULL:
+		ormc_sqlbuf_appendc(b, '(');
+		ormc_render_expr(e, x->args[0]);
+		ormc_sqlbuf_append(b, x->negated ? " IS NOT NULL)" : " IS NULL)");
+		break;
+	case ORMC_SX_LIKE: {
+		char *pat = ormc_render_like_pattern(e, x);
+
+		if (pat == NULL)
+			break;
+		ormc_sqlbuf_appendc(b, '(');
+		if (x->ci) {
+			ormc_sqlbuf_append(b, "UPPER(");
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_append(b, ") LIKE UPPER(");
+			ormc_render_param_text(e, pat, strlen(pat));
+			ormc_sqlbuf_append(b, "))");
+		} else {
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_append(b, " LIKE ");
+			ormc_render_param_text(e, pat, strlen(pat));
+			ormc_sqlbuf_appendc(b, ')');
+		}
+		break;
+	}
+	case ORMC_SX_IN:
+		ormc_sqlbuf_appendc(b, '(');
+		ormc_render_expr(e, x->args[0]);
+		ormc_sqlbuf_append(b, x->negated ? " NOT IN (" : " IN (");
+		if (x->sub)
+			ormc_render_select(e, x->sub);
+		else
+			ormc_render_list(e, x->args + 1, x->nargs - 1);
+		ormc_sqlbuf_append(b, "))");
+		break;
+	case ORMC_SX_CASE:
+		ormc_sqlbuf_append(b, "CASE");
+		for (i = 0; i + 1 < x->nargs; i += 2) {
+			ormc_sqlbuf_append(b, " WHEN ");
+			ormc_render_expr(e, x->args[i]);
+			ormc_sqlbuf_append(b, " THEN ");
+			ormc_render_expr(e, x->args[i + 1]);
+		}
+		if (x->else_) {
+			ormc_sqlbuf_append(b, " ELSE ");
+			ormc_render_expr(e, x->else_);
+		}
+		ormc_sqlbuf_append(b, " END");
+		break;
+	case ORMC_SX_COALESCE:
+		ormc_sqlbuf_append(b, "COALESCE(");
+		ormc_render_list(e, x->args, x->nargs);
+		ormc_sqlbuf_appendc(b, ')');
+		break;
+	case ORMC_SX_FUNC:
+		ormc_sqlbuf_append(b, x->name);
+		ormc_sqlbuf_appendc(b, '(');
+		ormc_render_list(e, x->args, x->nargs);
+		ormc_sqlbuf_appendc(b, ')');
+		break;
+	case ORMC_SX_EXISTS:
+		ormc_sqlbuf_append(b, x->negated ? "NOT EXISTS (" : "EXISTS (");
+		ormc_render_select(e, x->sub);
+		ormc_sqlbuf_appendc(b, ')');
+		break;
+	case ORMC_SX_SUBQUERY:
+		ormc_sqlbuf_appendc(b, '(');
+		ormc_render_select(e, x->sub);
+		ormc_sqlbuf_appendc(b, ')');
+		break;
+	case ORMC_SX_CAST:
+	case ORMC_SX_EXTRACT:
+	case ORMC_SX_TRUNC:
+		/* No standard spelling all three share: each dialect writes these. */
+		ormc_render_fail(e, "internal: dialect does not render CAST/EXTRACT/TRUNC");
+		break;
+	}
+	e->depth--;
+}
+
+static void
+render_order(ormc_emit *e, const ormc_order *o)
+{
+	ormc_sqlbuf *b = e->buf;
+	/* ormc's rule: NULLs sort as the largest value (last ascending, first descending). */
+	int nulls_first = o->nulls == 1 || (o->nulls == 0 && o->desc);
+	int native_first = (e->caps & ORMC_CAP_NULLS_LOW) ? !o->desc : o->desc;
+
+	if (nulls_first != native_first && !(e->caps & ORMC_CAP_NULLS_ORDER)) {
+		/* No NULLS FIRST/LAST: sort on "is null" first. */
+		ormc_sqlbuf_append(b, "CASE WHEN ");
+		ormc_render_expr(e, o->expr);
+		ormc_sqlbuf_append(b, nulls_first ? " IS NULL THEN 0 ELSE 1 END, "
+		                                  : " IS NULL THEN 1 ELSE 0 END, ");
+	}
+	ormc_render_expr(e, o->expr);
+	ormc_sqlbuf_append(b, o->desc ? " DESC" : " ASC");
+	if (nulls_first != native_first && (e->caps & ORMC_CAP_NULLS_ORDER))
+		ormc_sqlbuf_append(b, nulls_first ? " NULLS FIRST" : " NULLS LAST");
+}
+
+void
+ormc_render_select(ormc_emit *e, const ormc_select *s)
+{
+	ormc_sqlbuf *b = e->buf;
+	int i;
+
+	if (e->failed)
+		return;
+	if (++e->depth > MAX_DEPTH) {
+		ormc_render_fail(e, "query nested too deeply");
+		return;
+	}
+	ormc_sqlbuf_append(b, s->distinct ? "SELECT DISTINCT " : "SELECT ");
+	for (i = 0; i < s->ncols; i++) {
+		if (i)
+			ormc_sqlbuf_append(b, ", ");
+		ormc_render_expr(e, s->cols[i]);
+		if (s->names && s->names[i]) {
+			ormc_sqlbuf_append(b, " AS ");
+			e->dialect->quote_ident(b, s->names[i]);
+		}
+	}
+	for (i = 0; i < s->nfrom; i++) {
+		const ormc_from *f = s->from[i];
+
+		switch (f->join) {
+		case ORMC_JOIN_NONE: ormc_sqlbuf_append(b, i ? ", " : " FROM "); break;
+		case ORMC_JOIN_INNER: ormc_sqlbuf_append(b, " INNER JOIN "); break;
+		case ORMC_JOIN_LEFT: ormc_sqlbuf_append(b, " LEFT OUTER JOIN "); break;
+		case ORMC_JOIN_CROSS: ormc_sqlbuf_append(b, " CROSS JOIN "); break;
+		}
+		if (f->sub) {
+			ormc_sqlbuf_appendc(b, '(');
+			ormc_render_select(e, f->sub);
+			ormc_sqlbuf_appendc(b, ')');
+		} else {
+			e->dialect->quote_ident(b, f->table);
+		}
+		ormc_sqlbuf_append(b, " AS ");
+		e->dialect->quote_ident(b, f->alias);
+		if (f->on && (f->join == ORMC_JOIN_INNER || f->join == ORMC_JOIN_LEFT)) {
+			ormc_sqlbuf_append(b, " ON ");
+			ormc_render_expr(e, f->on);
+		}
+	}
+	if (s->where) {
+		ormc_sqlbuf_append(b, " WHERE ");
+		ormc_render_expr(e, s->where);
+	}
+	if (s->ngroup) {
+		ormc_sqlbuf_append(b, " GROUP BY ");
+		ormc_render_list(e, s->group, s->ngroup);
+	}
+	if (s->having) {
+		ormc_sqlbuf_append(b, " HAVING ");
+		ormc_render_expr(e, s->having);
+	}
+	if (s->norder) {
+		ormc_sqlbuf_append(b, " ORDER BY ");
+		for (i = 0; i < s->norder; i++) {
+			if (i)
+				ormc_sqlbuf_append(b, ", ");
+			render_order(e, &s->order[i]);
+		}
+	}
+	if (s->limit >= 0 || s->offset > 0)
+		e->dialect->limit(b, (long long)s->limit, (long long)s->offset);
+	e->depth--;
+}
+
+int
+ormc_render(const ormc_dialect *d, int server_version, const ormc_select *s,
+            ormc_arena *arena, char **sql, ormc_value ***params, int *nparams,
+            ormc_error *err)
+{
+	ormc_sqlbuf b;
+	ormc_emit e;
+
+	ormc_sqlbuf_init(&b);
+	memset(&e, 0, sizeof(e));
+	e.buf = &b;
+	e.dialect = d;
+	e.caps = d->caps_for ? d->caps_for(server_version) : d->caps;
+	e.arena = arena;
+	e.err = err;
+	ormc_render_select(&e, s);
+	if (e.failed || arena->failed) {
+		ormc_sqlbuf_free(&b);
+		if (!e.failed)
+			return ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
+		return err ? err->code : ORMC_EUNSUPPORTED;
+	}
+	*sql = ormc_sqlbuf_detach(&b);
+	if (*sql == NULL)
+		return ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
+	*params = (ormc_value **)e.params.items;
+	*nparams = e.params.n;
+	return ORMC_OK;
+}

@@ -1,2 +1,322 @@
-/* placeholder: being written */
-typedef int ormc_placeholder_sqlite;
+/*
+ * sqlite.c -- the SQLite dialect.
+ *
+ * SQLite >= 3.30 has AGG(x) FILTER (WHERE c) and NULLS FIRST/LAST; older
+ * versions get the CASE form. Dates are text (Django's storage), so date
+ * parts come from strftime(). LIKE is case-insensitive for ASCII, so the
+ * case-sensitive lookups use GLOB. There is no STDDEV: it is computed from
+ * sums of squares.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "dialect.h"
+#include "render.h"
+
+static void
+sqlite_quote_ident(ormc_sqlbuf *b, const char *ident)
+{
+	ormc_render_quote(b, ident, '"');
+}
+
+static void
+sqlite_placeholder(ormc_sqlbuf *b, int n)
+{
+	(void)n;
+	ormc_sqlbuf_appendc(b, '?');
+}
+
+static unsigned
+sqlite_caps_for(int v)
+{
+	if (v != 0 && v < 33000)
+		return ORMC_CAP_NULLS_LOW;
+	return ORMC_CAP_AGG_FILTER | ORMC_CAP_NULLS_ORDER | ORMC_CAP_NULLS_LOW;
+}
+
+static const char *
+sqlite_column_type(const ormc_field *f, char *buf, size_t n)
+{
+	switch (f->kind) {
+	case ORMC_FIELD_AUTO:
+	case ORMC_FIELD_BIGAUTO:
+	case ORMC_FIELD_SMALLAUTO:
+		return f->primary_key ? "integer NOT NULL PRIMARY KEY AUTOINCREMENT" : "integer";
+	case ORMC_FIELD_CHAR:
+		if (f->max_length > 0) {
+			snprintf(buf, n, "varchar(%d)", f->max_length);
+			return buf;
+		}
+		return "varchar";
+	case ORMC_FIELD_TEXT: return "text";
+	case ORMC_FIELD_INTEGER: return "integer";
+	case ORMC_FIELD_BIGINTEGER: return "bigint";
+	case ORMC_FIELD_SMALLINTEGER: return "smallint";
+	case ORMC_FIELD_POSITIVEINTEGER: return "integer unsigned";
+	case ORMC_FIELD_FLOAT: return "real";
+	case ORMC_FIELD_DECIMAL: return "decimal";
+	case ORMC_FIELD_BOOLEAN: return "bool";
+	case ORMC_FIELD_DATE: return "date";
+	case ORMC_FIELD_DATETIME: return "datetime";
+	case ORMC_FIELD_TIME: return "time";
+	case ORMC_FIELD_DURATION: return "bigint";
+	case ORMC_FIELD_UUID: return "char(32)";
+	default: return "integer";
+	}
+}
+
+/* A GLOB pattern matching s literally: * ? [ go inside brackets. */
+static void
+glob_param(ormc_emit *e, const ormc_sx *x)
+{
+	char *out = ormc_arena_alloc(e->arena, x->value.len * 3 + 3);
+	size_t i, k = 0;
+
+	if (out == NULL) {
+		e->failed = 1;
+		return;
+	}
+	if (x->like == ORMC_LIKE_CONTAINS || x->like == ORMC_LIKE_ENDSWITH)
+		out[k++] = '*';
+	for (i = 0; i < x->value.len; i++) {
+		char c = x->value.s[i];
+
+		if (c == '*' || c == '?' || c == '[') {
+			out[k++] = '[';
+			out[k++] = c;
+			out[k++] = ']';
+		} else {
+			out[k++] = c;
+		}
+	}
+	if (x->like == ORMC_LIKE_CONTAINS || x->like == ORMC_LIKE_STARTSWITH)
+		out[k++] = '*';
+	ormc_render_param_text(e, out, k);
+}
+
+/* x, or CASE WHEN filter THEN x END for an aggregate we spell ourselves. */
+static void
+agg_arg(ormc_emit *e, const ormc_sx *agg, const char *pre, const char *post)
+{
+	ormc_sqlbuf *b = e->buf;
+
+	ormc_sqlbuf_append(b, pre);
+	if (agg->filter) {
+		ormc_sqlbuf_append(b, "CASE WHEN ");
+		ormc_render_expr(e, agg->filter);
+		ormc_sqlbuf_append(b, " THEN ");
+	}
+	ormc_sqlbuf_append(b, "CAST(");
+	ormc_render_expr(e, agg->args[0]);
+	ormc_sqlbuf_append(b, " AS REAL)");
+	if (agg->filter)
+		ormc_sqlbuf_append(b, " END");
+	ormc_sqlbuf_append(b, post);
+}
+
+/*
+ * VAR_POP = (SUM(x*x) - SUM(x)*SUM(x)/COUNT(x)) / COUNT(x), VAR_SAMP divides
+ * by COUNT(x) - 1 (NULL for a single row, as the SQL standard's), STDDEV is
+ * its square root.
+ */
+static void
+emit_variance(ormc_emit *e, const ormc_sx *x)
+{
+	ormc_sqlbuf *b = e->buf;
+	int sample = strstr(x->name, "SAMP") != NULL;
+	int root = strncmp(x->name, "STDDEV", 6) == 0;
+
+	if (x->distinct) {
+		ormc_render_fail(e, "StdDev/Variance with distinct=True is not supported on SQLite");
+		return;
+	}
+	if (root)
+		ormc_sqlbuf_append(b, "SQRT(");
+	ormc_sqlbuf_append(b, "((");
+	agg_arg(e, x, "SUM(", "");
+	agg_arg(e, x, " * ", ")");
+	agg_arg(e, x, " - SUM(", ")");
+	agg_arg(e, x, " * SUM(", ")");
+	agg_arg(e, x, " / COUNT(", "))");
+	if (sample) {
+		agg_arg(e, x, " / NULLIF(COUNT(", ") - 1, 0))");
+	} else {
+		agg_arg(e, x, " / NULLIF(COUNT(", "), 0))");
+	}
+	if (root)
+		ormc_sqlbuf_appendc(b, ')');
+}
+
+static const char *
+sqlite_cast_type(ormc_field_kind k)
+{
+	switch (k) {
+	case ORMC_FIELD_FLOAT: return "REAL";
+	case ORMC_FIELD_DECIMAL: return "NUMERIC";
+	case ORMC_FIELD_CHAR: case ORMC_FIELD_TEXT: case ORMC_FIELD_UUID:
+	case ORMC_FIELD_DATE: case ORMC_FIELD_DATETIME: case ORMC_FIELD_TIME:
+		return "TEXT";
+	default: return "INTEGER";
+	}
+}
+
+static int
+sqlite_emit(ormc_emit *e, const ormc_sx *x)
+{
+	ormc_sqlbuf *b = e->buf;
+	const char *fmt = NULL;
+
+	switch (x->kind) {
+	case ORMC_SX_PARAM:
+		if (x->value.type == ORMC_TYPE_DECIMAL) {
+			/* Django's decimals are bound as text: make them numbers. */
+			ormc_sqlbuf_append(b, "CAST(");
+			ormc_render_param(e, &x->value);
+			ormc_sqlbuf_append(b, " AS NUMERIC)");
+			return 1;
+		}
+		return 0;
+	case ORMC_SX_NSEQ:
+		ormc_sqlbuf_appendc(b, '(');
+		ormc_render_expr(e, x->args[0]);
+		ormc_sqlbuf_append(b, " IS ");
+		ormc_render_expr(e, x->args[1]);
+		ormc_sqlbuf_appendc(b, ')');
+		return 1;
+	case ORMC_SX_AGG:
+		if (strncmp(x->name, "STDDEV", 6) == 0 || strncmp(x->name, "VAR", 3) == 0) {
+			emit_variance(e, x);
+			return 1;
+		}
+		return 0;
+	case ORMC_SX_CAST:
+		if (x->type.kind == ORMC_FIELD_DATE || x->type.kind == ORMC_FIELD_DATETIME ||
+		    x->type.kind == ORMC_FIELD_TIME) {
+			ormc_sqlbuf_append(b, x->type.kind == ORMC_FIELD_DATE ? "date(" :
+			                      x->type.kind == ORMC_FIELD_TIME ? "time(" : "datetime(");
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_appendc(b, ')');
+			return 1;
+		}
+		ormc_sqlbuf_append(b, "CAST(");
+		ormc_render_expr(e, x->args[0]);
+		ormc_sqlbuf_appendf(b, " AS %s)", sqlite_cast_type(x->type.kind));
+		return 1;
+	case ORMC_SX_EXTRACT:
+		if (strcmp(x->part, "year") == 0) fmt = "%Y";
+		else if (strcmp(x->part, "month") == 0) fmt = "%m";
+		else if (strcmp(x->part, "day") == 0) fmt = "%d";
+		else if (strcmp(x->part, "hour") == 0) fmt = "%H";
+		else if (strcmp(x->part, "minute") == 0) fmt = "%M";
+		else if (strcmp(x->part, "second") == 0) fmt = "%S";
+		else if (strcmp(x->part, "week_day") == 0 || strcmp(x->part, "iso_week_day") == 0 ||
+		         strcmp(x->part, "quarter") == 0) fmt = NULL;
+		else {
+			ormc_render_fail(e, "this date part is not supported on SQLite");
+			return 1;
+		}
+		if (fmt != NULL) {
+			ormc_sqlbuf_appendf(b, "CAST(strftime('%s', ", fmt);
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_append(b, ") AS INTEGER)");
+		} else if (strcmp(x->part, "quarter") == 0) {
+			ormc_sqlbuf_append(b, "((CAST(strftime('%m', ");
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_append(b, ") AS INTEGER) + 2) / 3)");
+		} else {
+			/* Django: week_day 1 = Sunday ... 7; iso_week_day 1 = Monday ... 7. */
+			ormc_sqlbuf_append(b, "((CAST(strftime('%w', ");
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_append(b, strcmp(x->part, "week_day") == 0 ? ") AS INTEGER)) + 1)"
+			                                                       : ") AS INTEGER) + 6) % 7 + 1)");
+		}
+		return 1;
+	case ORMC_SX_TRUNC: {
+		int dt = x->args[0]->type.kind == ORMC_FIELD_DATETIME;
+
+		if (strcmp(x->part, "date") == 0) fmt = "%Y-%m-%d";
+		else if (strcmp(x->part, "time") == 0) fmt = "%H:%M:%S";
+		else if (strcmp(x->part, "year") == 0) fmt = dt ? "%Y-01-01 00:00:00" : "%Y-01-01";
+		else if (strcmp(x->part, "month") == 0) fmt = dt ? "%Y-%m-01 00:00:00" : "%Y-%m-01";
+		else if (strcmp(x->part, "day") == 0) fmt = dt ? "%Y-%m-%d 00:00:00" : "%Y-%m-%d";
+		else if (strcmp(x->part, "hour") == 0) fmt = "%Y-%m-%d %H:00:00";
+		else if (strcmp(x->part, "minute") == 0) fmt = "%Y-%m-%d %H:%M:00";
+		else if (strcmp(x->part, "second") == 0) fmt = "%Y-%m-%d %H:%M:%S";
+		else {
+			ormc_render_fail(e, "this truncation is not supported on SQLite");
+			return 1;
+		}
+		ormc_sqlbuf_appendf(b, "strftime('%s', ", fmt);
+		ormc_render_expr(e, x->args[0]);
+		ormc_sqlbuf_appendc(b, ')');
+		return 1;
+	}
+	case ORMC_SX_LIKE:
+		ormc_sqlbuf_appendc(b, '(');
+		ormc_render_expr(e, x->args[0]);
+		if (x->ci) {
+			char *pat = ormc_render_like_pattern(e, x);
+
+			if (pat == NULL)
+				return 1;
+			ormc_sqlbuf_append(b, " LIKE ");
+			ormc_render_param_text(e, pat, strlen(pat));
+			ormc_sqlbuf_append(b, " ESCAPE '\\')");
+		} else {
+			ormc_sqlbuf_append(b, " GLOB ");
+			glob_param(e, x);
+			ormc_sqlbuf_appendc(b, ')');
+		}
+		return 1;
+	case ORMC_SX_FUNC:
+		if (strcmp(x->name, "GREATEST") == 0 || strcmp(x->name, "LEAST") == 0) {
+			ormc_sqlbuf_append(b, x->name[0] == 'G' ? "MAX(" : "MIN(");
+			ormc_render_list(e, x->args, x->nargs);
+			ormc_sqlbuf_appendc(b, ')');
+			return 1;
+		}
+		if (strcmp(x->name, "CONCAT") == 0) {
+			int i;
+
+			ormc_sqlbuf_appendc(b, '(');
+			for (i = 0; i < x->nargs; i++) {
+				ormc_sqlbuf_append(b, i ? " || COALESCE(" : "COALESCE(");
+				ormc_render_expr(e, x->args[i]);
+				ormc_sqlbuf_append(b, ", '')");
+			}
+			ormc_sqlbuf_appendc(b, ')');
+			return 1;
+		}
+		if (strcmp(x->name, "MOD") == 0) {
+			ormc_sqlbuf_appendc(b, '(');
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_append(b, " % ");
+			ormc_render_expr(e, x->args[1]);
+			ormc_sqlbuf_appendc(b, ')');
+			return 1;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static void
+sqlite_limit(ormc_sqlbuf *b, long long limit, long long offset)
+{
+	ormc_sqlbuf_appendf(b, " LIMIT %lld", limit >= 0 ? limit : -1LL);
+	if (offset > 0)
+		ormc_sqlbuf_appendf(b, " OFFSET %lld", offset);
+}
+
+const ormc_dialect ormc_dialect_sqlite = {
+	ORMC_DIALECT_VERSION,
+	"sqlite",
+	ORMC_CAP_AGG_FILTER | ORMC_CAP_NULLS_ORDER | ORMC_CAP_NULLS_LOW,
+	sqlite_caps_for,
+	sqlite_quote_ident,
+	sqlite_placeholder,
+	sqlite_column_type,
+	sqlite_emit,
+	sqlite_limit,
+};
