@@ -16,6 +16,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,7 @@ typedef struct pending_rel {
 	const char *target;     /* model name as written, "self" resolved */
 	int target_pos;
 	int target_len;
+	int self_written;       /* target written as "self" */
 	int symmetrical_given;  /* -1 if not given, else 0/1 */
 	const char *db_table;   /* ManyToManyField(db_table=...) */
 } pending_rel;
@@ -316,11 +318,23 @@ block_body(const reader *r, int i, int *end)
 /* ---- error helpers ---------------------------------------------------- */
 
 static int
-err_at(reader *r, int code, int pos, int len, const char *fmt, const char *a1,
-       const char *a2, const char *a3, const char *a4)
+err_at(reader *r, int code, int pos, int len, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 5, 6)))
+#endif
+	;
+
+/* ormc_error_set with the models text as source. */
+static int
+err_at(reader *r, int code, int pos, int len, const char *fmt, ...)
 {
-	return ormc_error_set(r->err, code, r->text, pos, len, fmt, a1, a2, a3,
-	                      a4);
+	char msg[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return ormc_error_set(r->err, code, r->text, pos, len, "%s", msg);
 }
 
 /* ---- fields ----------------------------------------------------------- */
@@ -408,8 +422,7 @@ relation_target(reader *r, const arg *g, model_state *ms, pending_rel *pr)
 		                      "relation target must be a model class or a model name string");
 	if (e->kind == ORMC_AST_STR && strcmp(name, "self") == 0) {
 		name = ms->model->name;
-		pr->symmetrical_given = pr->symmetrical_given == -1 ? -2
-		                                                    : pr->symmetrical_given;
+		pr->self_written = 1;
 	} else if ((dot = strrchr(name, '.')) != NULL) {
 		name = dot + 1;
 	}
@@ -512,8 +525,8 @@ read_field(reader *r, model_state *ms, const ormc_token *name_tok,
 {
 	ormc_field *f;
 	pending_rel *pr = NULL;
-	arg *args;
-	int nargs, k, rc, npos = 0;
+	arg *args = NULL;
+	int nargs = 0, k, rc, npos = 0;
 	int is_rel = cls->kind >= ORMC_FIELD_FOREIGNKEY;
 	const char *db_column = NULL;
 
@@ -527,6 +540,8 @@ read_field(reader *r, model_state *ms, const ormc_token *name_tok,
 	f->max_length = cls->max_length;
 	if (strcmp(cls->name, "NullBooleanField") == 0)
 		f->null = 1;
+	if (cls->kind == ORMC_FIELD_ONETOONE)
+		f->unique = 1;
 	if (is_rel) {
 		pr = ormc_arena_alloc(r->a, sizeof(*pr));
 		if (pr == NULL)
@@ -570,7 +585,7 @@ read_field(reader *r, model_state *ms, const ormc_token *name_tok,
 			int v = 0;
 
 			rc = arg_bool(r, g, &v);
-			pr->symmetrical_given = pr->symmetrical_given == -2 ? v + 2 : v;
+			pr->symmetrical_given = v;
 		} else if (cls->kind == ORMC_FIELD_MANYTOMANY &&
 		           strcmp(kw, "db_table") == 0)
 			rc = arg_str(r, g, &pr->db_table);
@@ -579,19 +594,19 @@ read_field(reader *r, model_state *ms, const ormc_token *name_tok,
 			rc = err_at(r, ORMC_EUNSUPPORTED, g->kw_pos,
 			            (int)strlen(kw),
 			            "%s with through= is not supported (field '%s.%s'); declare the intermediate model's foreign keys and query through it",
-			            cls->name, ms->model->name, f->name, NULL);
+			            cls->name, ms->model->name, f->name);
 		else if (is_rel && strcmp(kw, "to_field") == 0)
 			rc = err_at(r, ORMC_EUNSUPPORTED, g->kw_pos,
 			            (int)strlen(kw),
 			            "%s with to_field= is not supported (field '%s.%s')",
-			            cls->name, ms->model->name, f->name, NULL);
+			            cls->name, ms->model->name, f->name);
 	}
 	if (rc < 0)
 		return rc;
 	if (is_rel && pr->target == NULL)
 		return err_at(r, ORMC_EINVALID, cls_tok->pos, (int)cls_tok->len,
 		              "%s.__init__() missing 1 required positional argument: 'to'",
-		              cls->name, NULL, NULL, NULL);
+		              cls->name);
 	if (cls->kind == ORMC_FIELD_FOREIGNKEY || cls->kind == ORMC_FIELD_ONETOONE)
 		f->column = db_column ? db_column :
 		            ormc_arena_printf(r->a, "%s_id", f->name);
@@ -628,8 +643,7 @@ read_meta_stmt(reader *r, model_state *ms, int a, int b)
 			return rc;
 		if (e->kind != ORMC_AST_STR)
 			return err_at(r, ORMC_EINVALID, e->pos, e->end - e->pos,
-			              "Meta.%s must be a string", name->str, NULL,
-			              NULL, NULL);
+			              "Meta.%s must be a string", name->str);
 		if (name->str[0] == 'd')
 			ms->db_table = e->str;
 		else
@@ -645,16 +659,14 @@ read_meta_stmt(reader *r, model_state *ms, int a, int b)
 		}
 		if (e->kind != ORMC_AST_LIST && e->kind != ORMC_AST_TUPLE)
 			return err_at(r, ORMC_EINVALID, e->pos, e->end - e->pos,
-			              "'ordering' must be a tuple or list (even if you want to order by only one field).",
-			              NULL, NULL, NULL, NULL);
+			              "'ordering' must be a tuple or list (even if you want to order by only one field).");
 		for (k = 0; k < e->nargs; k++) {
 			const ormc_ast *o = e->args[k];
 
 			if (o->kind != ORMC_AST_STR)
 				return err_at(r, ORMC_EUNSUPPORTED, o->pos,
 				              o->end - o->pos,
-				              "Meta.ordering entries other than field name strings are not supported",
-				              NULL, NULL, NULL, NULL);
+				              "Meta.ordering entries other than field name strings are not supported");
 			if (ormc_ptrvec_push(r->a, &ms->ordering, (void *)o->str) < 0)
 				return nomem(r);
 		}
@@ -663,7 +675,7 @@ read_meta_stmt(reader *r, model_state *ms, int a, int b)
 		if (e != NULL && e->kind == ORMC_AST_TRUE)
 			return err_at(r, ORMC_EUNSUPPORTED, name->pos, name->len,
 			              "abstract models are not supported (model '%s')",
-			              ms->model->name, NULL, NULL, NULL);
+			              ms->model->name);
 	}
 	return 0;
 }
@@ -680,7 +692,8 @@ read_consts(reader *r, model_state *ms, int a, int b, int eq)
 	if (n == 1) {
 		if (!is_literal(e))
 			return 0;
-		if (ormc_ptrvec_push(r->a, &ms->const_names, (void *)tok(r, a)->str) < 0 ||
+		if (ormc_ptrvec_push(r->a, &ms->const_names,
+		                     (void *)tok(r, a)->str) < 0 ||
 		    ormc_ptrvec_push(r->a, &ms->const_values, e) < 0)
 			return nomem(r);
 		return 0;
@@ -733,8 +746,7 @@ read_model_stmt(reader *r, model_state *ms, int a, int b)
 			return read_field(r, ms, tok(r, a), cls, last, lp, rp);
 	if (ends_with(last->str, "Field"))
 		return err_at(r, ORMC_EUNSUPPORTED, last->pos, last->len,
-		              "unknown field type '%s'", last->str, NULL, NULL,
-		              NULL);
+		              "unknown field type '%s'", last->str);
 	return 0;  /* a manager or anything else */
 }
 
@@ -883,14 +895,11 @@ read_model(reader *r, int i, int colon, int *next)
 	*next = bend;
 	if (ms == NULL || m == NULL)
 		return nomem(r);
-	if (ormc_schema_model(NULL, NULL), 0)
-		return 0;
 	for (k = 0; k < r->models.n; k++)
 		if (strcmp(((model_state *)r->models.items[k])->model->name,
 		           name->str) == 0)
 			return err_at(r, ORMC_EINVALID, name->pos, name->len,
-			              "model '%s' is defined twice", name->str,
-			              NULL, NULL, NULL);
+			              "model '%s' is defined twice", name->str);
 	ms->model = m;
 	m->name = name->str;
 	m->pos = tok(r, s->start)->pos;
@@ -922,9 +931,9 @@ read_model(reader *r, int i, int colon, int *next)
 			if (npk++ > 0)
 				return err_at(r, ORMC_EINVALID, f->pos,
 				              (int)strlen(f->name),
-				              "The model cannot have more than one field with 'primary_key=True'.",
-				              NULL, NULL, NULL, NULL);
+				              "The model cannot have more than one field with 'primary_key=True'.");
 			pk = f;
+			f->unique = 1;
 		}
 	}
 	if (pk == NULL) {
@@ -933,8 +942,7 @@ read_model(reader *r, int i, int colon, int *next)
 
 			if (strcmp(f->name, "id") == 0)
 				return err_at(r, ORMC_EINVALID, f->pos, 2,
-				              "'id' can only be used as a field name if the field also sets 'primary_key=True'.",
-				              NULL, NULL, NULL, NULL);
+				              "'id' can only be used as a field name if the field also sets 'primary_key=True'.");
 		}
 		pk = new_field(r, ms, "id", -1);
 		if (pk == NULL || ormc_ptrvec_push(r->a, &ms->fields, pk) < 0)
@@ -1106,29 +1114,26 @@ resolve_relations(reader *r)
 		ormc_field *f = pr->field;
 		model_state *src = find_state(r, f->model->name);
 		model_state *dst = find_state(r, pr->target);
-		int self_written = pr->symmetrical_given <= -2 ||
-		                   pr->symmetrical_given >= 2;
-		int given = pr->symmetrical_given >= 2 ? pr->symmetrical_given - 2 :
-		            pr->symmetrical_given >= 0 ? pr->symmetrical_given : -1;
+		int given = pr->symmetrical_given;
 
 		if (dst == NULL)
 			return err_at(r, ORMC_EINVALID, pr->target_pos,
 			              pr->target_len,
 			              "Field defines a relation with model '%s', which is either not installed, or is abstract.",
-			              pr->target, NULL, NULL, NULL);
+			              pr->target);
 		f->target = dst->model;
 		if (f->kind == ORMC_FIELD_MANYTOMANY) {
 			const char *from = lower_dup(r->a, f->model->name);
 			const char *to = lower_dup(r->a, dst->model->name);
 
-			if (src == dst) {
-				f->symmetrical = given >= 0 ? given : self_written;
-				f->m2m_source_column = ormc_arena_printf(r->a, "from_%s_id", from);
-				f->m2m_target_column = ormc_arena_printf(r->a, "to_%s_id", to);
-			} else {
-				f->m2m_source_column = ormc_arena_printf(r->a, "%s_id", from);
-				f->m2m_target_column = ormc_arena_printf(r->a, "%s_id", to);
-			}
+			/* Django's intermediary model: from_x / to_x for a self M2M. */
+			const char *fmt_from = src == dst ? "from_%s_id" : "%s_id";
+			const char *fmt_to = src == dst ? "to_%s_id" : "%s_id";
+
+			if (src == dst)
+				f->symmetrical = given >= 0 ? given : pr->self_written;
+			f->m2m_source_column = ormc_arena_printf(r->a, fmt_from, from);
+			f->m2m_target_column = ormc_arena_printf(r->a, fmt_to, to);
 			f->m2m_table = pr->db_table ? pr->db_table :
 			               ormc_arena_printf(r->a, "%s_%s",
 			                                 f->model->table, f->name);

@@ -1,1 +1,667 @@
-int main(void) { return 0; } /* placeholder: being written */
+/*
+ * check_schema.c -- Check suite for the models.py reader (core/schema.c):
+ * the four example models files, table and column naming (app labels,
+ * db_table, db_column, join tables, self relations), reverse ends and
+ * their clashes, enums and class constants, tolerance of everything else
+ * a models file holds, and error positions.
+ */
+#define _POSIX_C_SOURCE 200809L  /* mkstemp, fdopen */
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "schema.h"
+
+#ifndef ORMC_SOURCE_DIR
+#define ORMC_SOURCE_DIR "."
+#endif
+
+static ormc_schema *schema;
+static ormc_error err;
+
+static void
+setup(void)
+{
+	schema = NULL;
+	ormc_error_clear(&err);
+}
+
+static void
+teardown(void)
+{
+	ormc_schema_free(schema);
+	schema = NULL;
+}
+
+static ormc_schema *
+load_example(const char *name, const char *app_label)
+{
+	char path[1024];
+	ormc_schema_options opts = ORMC_SCHEMA_OPTIONS_INIT;
+	int rc;
+
+	opts.app_label = app_label;
+	snprintf(path, sizeof(path), "%s/examples/%s/models.py",
+	         ORMC_SOURCE_DIR, name);
+	rc = ormc_schema_load(&schema, path, &opts, &err);
+	ck_assert_msg(rc == ORMC_OK, "%s: %s", path, err.message);
+	return schema;
+}
+
+static ormc_schema *
+parse(const char *text, const char *app_label)
+{
+	ormc_schema_options opts = ORMC_SCHEMA_OPTIONS_INIT;
+	int rc;
+
+	opts.app_label = app_label;
+	rc = ormc_schema_parse(&schema, text, strlen(text), &opts, &err);
+	ck_assert_msg(rc == ORMC_OK, "parse failed: %s at %d", err.message,
+	              err.offset);
+	return schema;
+}
+
+static ormc_model *
+model(const char *name)
+{
+	ormc_model *m = ormc_schema_model(schema, name);
+
+	ck_assert_msg(m != NULL, "no model %s", name);
+	return m;
+}
+
+static ormc_field *
+field(const char *mname, const char *fname)
+{
+	ormc_field *f = ormc_model_field(model(mname), fname);
+
+	ck_assert_msg(f != NULL, "no field %s.%s", mname, fname);
+	return f;
+}
+
+/* ---- the example models files -------------------------------------------- */
+
+START_TEST(test_bookstore)
+{
+	ormc_field *f, *r;
+	ormc_model *book;
+
+	load_example("bookstore", NULL);
+	ck_assert_int_eq(schema->nmodels, 4);
+	ck_assert_str_eq(schema->models[0]->name, "Author");
+	ck_assert_str_eq(schema->models[3]->name, "Store");
+	book = model("Book");
+	ck_assert_str_eq(book->table, "book");
+	ck_assert_int_eq(book->nordering, 0);
+	/* implicit pk first, declared fields, then reverse ends */
+	ck_assert_int_eq(book->nfields, 9);
+	ck_assert_str_eq(book->fields[0]->name, "id");
+	ck_assert_int_eq(book->fields[0]->pos, -1);
+	ck_assert_int_eq(book->fields[0]->kind, ORMC_FIELD_AUTO);
+	ck_assert_ptr_eq(book->pk, book->fields[0]);
+	ck_assert_ptr_eq(ormc_model_field(book, "pk"), book->pk);
+	ck_assert_str_eq(book->fields[1]->name, "name");
+	ck_assert_str_eq(book->fields[8]->name, "store");
+
+	f = field("Book", "price");
+	ck_assert_int_eq(f->kind, ORMC_FIELD_DECIMAL);
+	ck_assert_int_eq(f->max_digits, 10);
+	ck_assert_int_eq(f->decimal_places, 2);
+	ck_assert_str_eq(f->column, "price");
+	ck_assert_str_eq(f->class_name, "DecimalField");
+	ck_assert(ormc_field_is_concrete(f));
+	ck_assert(!ormc_field_is_relation(f));
+	ck_assert_int_eq(field("Book", "name")->max_length, 300);
+	ck_assert_int_eq(field("Book", "rating")->kind, ORMC_FIELD_FLOAT);
+	ck_assert_int_eq(field("Book", "pubdate")->kind, ORMC_FIELD_DATE);
+
+	/* ForeignKey and its reverse end */
+	f = field("Book", "publisher");
+	ck_assert_int_eq(f->kind, ORMC_FIELD_FOREIGNKEY);
+	ck_assert_str_eq(f->column, "publisher_id");
+	ck_assert_ptr_eq(f->target, model("Publisher"));
+	ck_assert(!ormc_field_is_multi(f));
+	ck_assert(ormc_field_is_concrete(f));
+	ck_assert_ptr_eq(ormc_model_field(book, "publisher_id"), f);
+	r = field("Publisher", "book");
+	ck_assert_int_eq(r->kind, ORMC_FIELD_REVERSE_FK);
+	ck_assert_ptr_eq(r->remote, f);
+	ck_assert_ptr_eq(f->remote, r);
+	ck_assert_ptr_eq(r->target, book);
+	ck_assert_ptr_eq(r->model, model("Publisher"));
+	ck_assert_ptr_null(r->column);
+	ck_assert(ormc_field_is_multi(r));
+	ck_assert(ormc_field_is_relation(r));
+	ck_assert(!ormc_field_is_concrete(r));
+
+	/* ManyToManyField both ways */
+	f = field("Book", "authors");
+	ck_assert_int_eq(f->kind, ORMC_FIELD_MANYTOMANY);
+	ck_assert_ptr_null(f->column);
+	ck_assert_str_eq(f->m2m_table, "book_authors");
+	ck_assert_str_eq(f->m2m_source_column, "book_id");
+	ck_assert_str_eq(f->m2m_target_column, "author_id");
+	ck_assert(ormc_field_is_multi(f));
+	ck_assert(!ormc_field_is_concrete(f));
+	ck_assert(!f->symmetrical);
+	r = field("Author", "book");
+	ck_assert_int_eq(r->kind, ORMC_FIELD_REVERSE_M2M);
+	ck_assert_str_eq(r->m2m_table, "book_authors");
+	ck_assert_ptr_eq(r->remote, f);
+	r = field("Book", "store");
+	ck_assert_int_eq(r->kind, ORMC_FIELD_REVERSE_M2M);
+	ck_assert_str_eq(r->m2m_table, "store_books");
+	ck_assert_str_eq(r->m2m_source_column, "store_id");
+	ck_assert_str_eq(r->m2m_target_column, "book_id");
+
+	ck_assert_ptr_null(ormc_model_field(book, "nope"));
+	ck_assert_ptr_null(ormc_schema_model(schema, "book"));
+	ck_assert_int_eq(schema->nenums, 0);
+}
+END_TEST
+
+START_TEST(test_shop)
+{
+	ormc_model *order;
+	int k, found = 0;
+
+	load_example("shop", NULL);
+	ck_assert_int_eq(schema->nmodels, 3);
+	ck_assert_str_eq(field("Store", "products")->remote->name, "store");
+	ck_assert_int_eq(field("Store", "products")->kind, ORMC_FIELD_REVERSE_FK);
+	ck_assert_int_eq(field("Product", "orders")->kind, ORMC_FIELD_REVERSE_FK);
+	ck_assert_str_eq(field("Product", "store")->related_name, "products");
+	ck_assert_int_eq(field("Product", "in_stock")->kind, ORMC_FIELD_BOOLEAN);
+	order = model("Order");
+	ck_assert_str_eq(order->table, "order");
+	ck_assert_int_eq(field("Order", "quantity")->kind,
+	                 ORMC_FIELD_POSITIVEINTEGER);
+	ck_assert_str_eq(field("Order", "quantity")->class_name,
+	                 "PositiveIntegerField");
+	ck_assert_int_eq(field("Order", "status")->max_length, 10);
+	ck_assert_int_eq(field("Order", "created_at")->kind, ORMC_FIELD_DATETIME);
+	/* PENDING, PAID, REFUNDED = "pending", "paid", "refunded" */
+	ck_assert_int_eq(order->nconsts, 3);
+	for (k = 0; k < order->nconsts; k++) {
+		if (strcmp(order->const_names[k], "PAID") == 0) {
+			ck_assert_int_eq(order->const_values[k]->kind, ORMC_AST_STR);
+			ck_assert_str_eq(order->const_values[k]->str, "paid");
+			found = 1;
+		}
+	}
+	ck_assert(found);
+	/* no reverse-end clash: Store has no 'product' field */
+	ck_assert_ptr_null(ormc_model_field(model("Store"), "product"));
+}
+END_TEST
+
+START_TEST(test_auth_app_label)
+{
+	ormc_field *f, *r;
+
+	load_example("auth", "auth");
+	ck_assert_str_eq(schema->app_label, "auth");
+	ck_assert_str_eq(model("User")->table, "auth_user");
+	ck_assert_str_eq(model("Group")->table, "auth_group");
+	ck_assert_str_eq(model("UserProfile")->table, "auth_userprofile");
+	f = field("User", "groups");
+	ck_assert_str_eq(f->m2m_table, "auth_user_groups");
+	ck_assert_str_eq(f->m2m_source_column, "user_id");
+	ck_assert_str_eq(f->m2m_target_column, "group_id");
+	ck_assert_str_eq(f->related_name, "user_set");
+	ck_assert_str_eq(f->related_query_name, "user");
+	/* lookups use related_query_name */
+	r = field("Group", "user");
+	ck_assert_int_eq(r->kind, ORMC_FIELD_REVERSE_M2M);
+	ck_assert_ptr_null(ormc_model_field(model("Group"), "user_set"));
+	/* one-to-one: single-valued both ways */
+	f = field("UserProfile", "user");
+	ck_assert_int_eq(f->kind, ORMC_FIELD_ONETOONE);
+	ck_assert_str_eq(f->column, "user_id");
+	ck_assert(f->unique);
+	r = field("User", "user_profile");
+	ck_assert_int_eq(r->kind, ORMC_FIELD_REVERSE_O2O);
+	ck_assert(!ormc_field_is_multi(r));
+	ck_assert(ormc_field_is_relation(r));
+	ck_assert_int_eq(field("UserProfile", "type")->max_length, 20);
+	ck_assert(field("User", "last_login")->null);
+	ck_assert(!field("User", "date_joined")->null);
+	ck_assert_int_eq(field("User", "email")->kind, ORMC_FIELD_CHAR);
+	ck_assert_int_eq(field("User", "is_staff")->kind, ORMC_FIELD_BOOLEAN);
+}
+END_TEST
+
+START_TEST(test_auth_no_label)
+{
+	load_example("auth", NULL);
+	ck_assert_str_eq(model("User")->table, "user");
+	ck_assert_str_eq(field("User", "groups")->m2m_table, "user_groups");
+}
+END_TEST
+
+START_TEST(test_tasks)
+{
+	const ormc_enum *e;
+
+	load_example("tasks", NULL);
+	ck_assert_int_eq(schema->nmodels, 2);
+	ck_assert_int_eq(field("Task", "assigned_to")->kind, ORMC_FIELD_FOREIGNKEY);
+	ck_assert_str_eq(field("Task", "assigned_to")->column, "assigned_to_id");
+	ck_assert_int_eq(field("User", "tasks")->kind, ORMC_FIELD_REVERSE_FK);
+	ck_assert_int_eq(field("Task", "status")->kind, ORMC_FIELD_INTEGER);
+	ck_assert_int_eq(schema->nenums, 2);
+	e = ormc_schema_enum(schema, "TaskStatus");
+	ck_assert_ptr_nonnull(e);
+	ck_assert_int_eq(e->nmembers, 4);
+	ck_assert_str_eq(e->member_names[1], "IN_PROGRESS");
+	ck_assert_int_eq(e->member_values[1]->kind, ORMC_AST_INT);
+	ck_assert_int_eq(e->member_values[1]->ival, 1);
+	e = ormc_schema_enum(schema, "TaskPriority");
+	ck_assert_str_eq(e->member_names[3], "CRITICAL");
+	ck_assert_int_eq(e->member_values[3]->ival, 3);
+	ck_assert_ptr_null(ormc_schema_enum(schema, "Task"));
+	ck_assert_ptr_null(ormc_schema_model(schema, "TaskStatus"));
+}
+END_TEST
+
+/* ---- naming ------------------------------------------------------------------ */
+
+START_TEST(test_self_m2m)
+{
+	ormc_field *f;
+
+	parse("from django.db import models\n"
+	      "class Author(models.Model):\n"
+	      "    friends = models.ManyToManyField('self')\n"
+	      "    follows = models.ManyToManyField('self', symmetrical=False,\n"
+	      "                                     related_name='followers')\n"
+	      "    mentor = models.ForeignKey('self', null=True, on_delete=models.SET_NULL,\n"
+	      "                               related_name='mentees')\n", NULL);
+	f = field("Author", "friends");
+	ck_assert(f->symmetrical);
+	ck_assert_ptr_null(f->remote);
+	ck_assert_ptr_eq(f->target, model("Author"));
+	ck_assert_str_eq(f->m2m_table, "author_friends");
+	ck_assert_str_eq(f->m2m_source_column, "from_author_id");
+	ck_assert_str_eq(f->m2m_target_column, "to_author_id");
+	f = field("Author", "follows");
+	ck_assert(!f->symmetrical);
+	ck_assert_str_eq(f->m2m_source_column, "from_author_id");
+	ck_assert_int_eq(field("Author", "followers")->kind, ORMC_FIELD_REVERSE_M2M);
+	ck_assert_ptr_eq(field("Author", "followers")->remote, f);
+	ck_assert_int_eq(field("Author", "mentees")->kind, ORMC_FIELD_REVERSE_FK);
+	ck_assert(field("Author", "mentor")->null);
+	/* id, friends, follows, mentor, followers, mentees */
+	ck_assert_int_eq(model("Author")->nfields, 6);
+}
+END_TEST
+
+START_TEST(test_db_table_column)
+{
+	ormc_field *f;
+	ormc_model *m;
+
+	parse("class Publisher(models.Model):\n"
+	      "    code = models.CharField(max_length=8, primary_key=True, db_column='pub_code')\n"
+	      "    class Meta:\n"
+	      "        db_table = 'publishers'\n"
+	      "        ordering = ['-code', 'name']\n"
+	      "class Tag(models.Model):\n"
+	      "    class Meta: ordering = ('label',)\n"
+	      "    label = models.SlugField()\n"
+	      "class Book(models.Model):\n"
+	      "    publisher = models.ForeignKey(Publisher, models.CASCADE, db_column='pub')\n"
+	      "    tags = models.ManyToManyField(Tag, db_table='book_tag_map')\n"
+	      "    sellers = models.ManyToManyField(\"shop.Seller\", related_name='+')\n"
+	      "    class Meta:\n"
+	      "        db_table = \"books\"\n"
+	      "class Seller(models.Model):\n"
+	      "    pass\n", "lib");
+	m = model("Publisher");
+	ck_assert_str_eq(m->table, "publishers");
+	ck_assert_int_eq(m->nordering, 2);
+	ck_assert_str_eq(m->ordering[0], "-code");
+	ck_assert_str_eq(m->ordering[1], "name");
+	ck_assert_str_eq(m->pk->name, "code");
+	ck_assert_str_eq(m->pk->column, "pub_code");
+	ck_assert(m->pk->unique);
+	ck_assert_ptr_null(ormc_model_field(m, "id"));
+	ck_assert_ptr_eq(ormc_model_field(m, "pk"), ormc_model_field(m, "code"));
+	m = model("Tag");
+	ck_assert_str_eq(m->table, "lib_tag");
+	ck_assert_int_eq(m->nordering, 1);
+	ck_assert_int_eq(field("Tag", "label")->max_length, 50);
+	f = field("Book", "publisher");
+	ck_assert_str_eq(f->column, "pub");
+	ck_assert_ptr_eq(f->target, model("Publisher"));
+	ck_assert_str_eq(field("Publisher", "book")->name, "book");
+	f = field("Book", "tags");
+	ck_assert_str_eq(f->m2m_table, "book_tag_map");
+	ck_assert_str_eq(f->m2m_source_column, "book_id");
+	ck_assert_str_eq(f->m2m_target_column, "tag_id");
+	/* Meta.db_table is the join table's prefix, forward ref by "app.Model" */
+	f = field("Book", "sellers");
+	ck_assert_str_eq(f->m2m_table, "books_sellers");
+	ck_assert_ptr_eq(f->target, model("Seller"));
+	ck_assert_ptr_null(f->remote);  /* related_name='+' */
+	ck_assert_int_eq(model("Seller")->nfields, 1);
+	ck_assert_str_eq(model("Seller")->table, "lib_seller");
+}
+END_TEST
+
+START_TEST(test_enums_consts)
+{
+	const ormc_enum *e;
+	ormc_model *m;
+
+	parse("import enum\n"
+	      "class Color(enum.IntEnum):\n"
+	      "    RED = 1\n"
+	      "    GREEN = enum.auto()\n"
+	      "    BLUE = auto()\n"
+	      "class Kind(models.TextChoices):\n"
+	      "    BOOK = 'bk', _('Book')\n"
+	      "    EBOOK = ('eb', 'E-book')\n"
+	      "    AUDIO = auto()\n"
+	      "class Size(models.IntegerChoices):\n"
+	      "    SMALL = 1, 'Small'\n"
+	      "    LARGE = -2, 'Large'\n"
+	      "    _ignore_ = ['x']\n"
+	      "    def label_upper(self):\n"
+	      "        return self.label.upper()\n"
+	      "class Order(models.Model):\n"
+	      "    class Status(models.TextChoices):\n"
+	      "        PAID = 'paid', 'Paid'\n"
+	      "    LIMIT = 10\n"
+	      "    RATE = -1.5\n"
+	      "    NAMES = ['a']\n"
+	      "    status = models.CharField(max_length=4, choices=Status.choices)\n", NULL);
+	e = ormc_schema_enum(schema, "Color");
+	ck_assert_int_eq(e->nmembers, 2);  /* enum.auto() is not auto() */
+	ck_assert_str_eq(e->member_names[1], "BLUE");
+	ck_assert_int_eq(e->member_values[1]->ival, 2);
+	e = ormc_schema_enum(schema, "Kind");
+	ck_assert_int_eq(e->nmembers, 3);
+	ck_assert_str_eq(e->member_values[0]->str, "bk");
+	ck_assert_str_eq(e->member_values[1]->str, "eb");
+	ck_assert_str_eq(e->member_values[2]->str, "AUDIO");
+	e = ormc_schema_enum(schema, "Size");
+	ck_assert_int_eq(e->nmembers, 2);
+	ck_assert_int_eq(e->member_values[1]->kind, ORMC_AST_NEG);
+	e = ormc_schema_enum(schema, "Order.Status");
+	ck_assert_ptr_nonnull(e);
+	ck_assert_str_eq(e->member_values[0]->str, "paid");
+	m = model("Order");
+	ck_assert_int_eq(m->nconsts, 2);
+	ck_assert_str_eq(m->const_names[0], "LIMIT");
+	ck_assert_int_eq(m->const_values[0]->ival, 10);
+	ck_assert_str_eq(m->const_names[1], "RATE");
+	ck_assert_int_eq(m->nfields, 2);
+}
+END_TEST
+
+/* ---- tolerance ---------------------------------------------------------------- */
+
+START_TEST(test_tolerance)
+{
+	ormc_field *f;
+	const char *t =
+	      "\"\"\"Models module docstring.\"\"\"\n"
+	      "from __future__ import annotations\n"
+	      "import uuid\n"
+	      "from typing import TYPE_CHECKING\n"
+	      "if TYPE_CHECKING:\n"
+	      "    class Fake(models.Model):\n"
+	      "        x = models.JSONField()\n"
+	      "def helper(x, *args, **kw) -> int:\n"
+	      "    return f\"{x!r}\" if x else lambda: {1: 2}\n"
+	      "\n"
+	      "class Mixin:\n"
+	      "    y = models.FooField()\n"
+	      "\n"
+	      "@register\n"
+	      "class Item(Mixin, models.Model):\n"
+	      "\t\"\"\"An item.\n"
+	      "\n"
+	      "\tWith a docstring.\"\"\"\n"
+	      "\tuid = models.UUIDField(default=uuid.uuid4, editable=False)\n"
+	      "\tname = models.CharField(\n"
+	      "\t\t'item name',  # verbose name\n"
+	      "\t\tmax_length=10,\n"
+	      "\t\thelp_text=_('The name'),\n"
+	      "\t\tvalidators=[lambda v: len(v) > 2],\n"
+	      "\t)\n"
+	      "\tcount = IntegerField(default=lambda: 1, choices=[(i, str(i)) for i in range(3)])\n"
+	      "\tprice = models.DecimalField(max_digits=8, \\\n"
+	      "\t                            decimal_places=3)\n"
+	      "\tflag = models.NullBooleanField()\n"
+	      "\tsecs = models.DurationField(); at = models.TimeField()\n"
+	      "\tobjects = ItemManager()\n"
+	      "\ttitle: str = 'x'\n"
+	      "\n"
+	      "\t@property\n"
+	      "\tdef label(self):\n"
+	      "\t\treturn f'{self.name}'\n"
+	      "\n"
+	      "\tdef save(self, *args, **kwargs):\n"
+	      "\t\tsuper().save(*args, **kwargs)\n"
+	      "\n"
+	      "\tclass Meta:\n"
+	      "\t\tverbose_name = _('item')\n"
+	      "\t\tunique_together = [('name', 'count')]\n"
+	      "\t\tindexes = [models.Index(fields=['name'])]\n";
+
+	parse(t, NULL);
+	ck_assert_int_eq(schema->nmodels, 1);
+	ck_assert_int_eq(model("Item")->nfields, 8);
+	ck_assert_int_eq(field("Item", "uid")->kind, ORMC_FIELD_UUID);
+	ck_assert_int_eq(field("Item", "name")->max_length, 10);
+	ck_assert_int_eq(field("Item", "count")->kind, ORMC_FIELD_INTEGER);
+	f = field("Item", "price");
+	ck_assert_int_eq(f->max_digits, 8);
+	ck_assert_int_eq(f->decimal_places, 3);
+	ck_assert(field("Item", "flag")->null);
+	ck_assert_int_eq(field("Item", "secs")->kind, ORMC_FIELD_DURATION);
+	ck_assert_int_eq(field("Item", "at")->kind, ORMC_FIELD_TIME);
+	ck_assert_ptr_null(ormc_model_field(model("Item"), "objects"));
+	ck_assert_ptr_null(ormc_model_field(model("Item"), "title"));
+	ck_assert_ptr_null(ormc_model_field(model("Item"), "y"));
+	ck_assert_ptr_null(ormc_schema_model(schema, "Fake"));
+	ck_assert_ptr_null(ormc_schema_model(schema, "Mixin"));
+	ck_assert_str_eq(model("Item")->fields[1]->name, "uid");
+	ck_assert_int_eq(model("Item")->fields[1]->pos, (int)(strstr(t, "uid =") - t));
+	ck_assert_int_eq(model("Item")->pos, (int)(strstr(t, "class Item") - t));
+}
+END_TEST
+
+START_TEST(test_field_kinds)
+{
+	static const struct {
+		const char *cls;
+		ormc_field_kind kind;
+	} kinds[] = {
+		{ "BigAutoField(primary_key=True)", ORMC_FIELD_BIGAUTO },
+		{ "SmallIntegerField()", ORMC_FIELD_SMALLINTEGER },
+		{ "BigIntegerField()", ORMC_FIELD_BIGINTEGER },
+		{ "PositiveSmallIntegerField()", ORMC_FIELD_POSITIVEINTEGER },
+		{ "PositiveBigIntegerField()", ORMC_FIELD_POSITIVEINTEGER },
+		{ "TextField()", ORMC_FIELD_TEXT },
+		{ "EmailField()", ORMC_FIELD_CHAR },
+		{ "URLField()", ORMC_FIELD_CHAR },
+		{ "DateTimeField(auto_now=True)", ORMC_FIELD_DATETIME },
+	};
+	char text[256];
+	size_t k;
+
+	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		snprintf(text, sizeof(text),
+		         "class M(models.Model):\n    f = models.%s\n", kinds[k].cls);
+		parse(text, NULL);
+		ck_assert_int_eq(field("M", "f")->kind, kinds[k].kind);
+		ck_assert_int_eq(field("M", "f")->pos, 27);
+		ormc_schema_free(schema);
+		schema = NULL;
+	}
+	parse("class M(models.Model):\n    f = models.BigAutoField(primary_key=True)\n", NULL);
+	ck_assert_int_eq(model("M")->nfields, 1);
+	ck_assert_str_eq(model("M")->pk->name, "f");
+}
+END_TEST
+
+/* ---- errors -------------------------------------------------------------------- */
+
+struct bad_case {
+	const char *text;
+	int code;
+	const char *at;       /* the error is at the first occurrence of this */
+	int length;
+	const char *message;  /* substring */
+};
+
+static const struct bad_case bad_cases[] = {
+	{ "class A(models.Model):\n    x = models.FooField()\n",
+	  ORMC_EUNSUPPORTED, "FooField", 8, "unknown field type 'FooField'" },
+	{ "class A(models.Model):\n    b = models.ForeignKey('Missing', on_delete=models.CASCADE)\n",
+	  ORMC_EINVALID, "'Missing'", 9,
+	  "Field defines a relation with model 'Missing', which is either not installed, or is abstract." },
+	{ "class A(models.Model):\n    b = models.ForeignKey(Missing)\n",
+	  ORMC_EINVALID, "Missing", 7, "model 'Missing'" },
+	{ "class Publisher(models.Model):\n    book = models.IntegerField()\n"
+	  "class Book(models.Model):\n    publisher = models.ForeignKey(Publisher, on_delete=models.CASCADE)\n",
+	  ORMC_EINVALID, "publisher =", 9,
+	  "Reverse query name for 'Book.publisher' clashes with field name 'Publisher.book'." },
+	{ "class P(models.Model):\n    pass\n"
+	  "class Book(models.Model):\n    publisher = models.ForeignKey(P, on_delete=models.CASCADE)\n"
+	  "    editor = models.ForeignKey(P, on_delete=models.CASCADE)\n",
+	  ORMC_EINVALID, "editor", 6,
+	  "Reverse query name for 'Book.editor' clashes with reverse query name for 'Book.publisher'." },
+	{ "class A(models.Model):\n    pass\nclass B(models.Model):\n    a = models.ManyToManyField(A, through='AB')\n",
+	  ORMC_EUNSUPPORTED, "through", 7, "through= is not supported" },
+	{ "class A(models.Model):\n    n = models.CharField(max_length='x')\n",
+	  ORMC_EINVALID, "'x'", 3, "'max_length' must be a positive integer" },
+	{ "class A(models.Model):\n    n = models.CharField(null=1)\n",
+	  ORMC_EINVALID, "1)", 1, "'null' must be True or False" },
+	{ "class A(models.Model):\n    n = models.CharField(max_length=(1)\n",
+	  ORMC_EPARSE, "(max_length", 1, "'(' was never closed" },
+	{ "class A(models.Model):\n    n = models.CharField(help_text='oops)\n",
+	  ORMC_EPARSE, "'oops", 6, "unterminated string literal" },
+	{ "class A(models.Model):\n    a = models.IntegerField(primary_key=True)\n"
+	  "    b = models.IntegerField(primary_key=True)\n",
+	  ORMC_EINVALID, "b =", 1, "more than one field with 'primary_key=True'" },
+	{ "class A(models.Model):\n    id = models.IntegerField()\n",
+	  ORMC_EINVALID, "id =", 2, "'id' can only be used as a field name" },
+	{ "class A(models.Model):\n    b = models.ForeignKey(on_delete=models.CASCADE)\n",
+	  ORMC_EINVALID, "ForeignKey", 10, "missing 1 required positional argument: 'to'" },
+	{ "class A(models.Model):\n    class Meta:\n        abstract = True\n",
+	  ORMC_EUNSUPPORTED, "abstract", 8, "abstract models are not supported" },
+	{ "class A(models.Model):\n    class Meta:\n        ordering = [F('x').desc()]\n",
+	  ORMC_EUNSUPPORTED, "F('x')", 13, "Meta.ordering entries" },
+	{ "class A(models.Model):\n    pass\nclass A(models.Model):\n    pass\n",
+	  ORMC_EINVALID, "A(models.Model):\n    pass\n", 1, "defined twice" },
+};
+
+START_TEST(test_errors)
+{
+	const struct bad_case *c = &bad_cases[_i];
+	const char *at = strstr(c->text, c->at);
+	int rc = ormc_schema_parse(&schema, c->text, strlen(c->text), NULL, &err);
+
+	if (_i == (int)(sizeof(bad_cases) / sizeof(bad_cases[0])) - 1)
+		at = strstr(at + 1, c->at);  /* the second class A */
+	ck_assert_ptr_nonnull(at);
+	ck_assert_msg(rc == c->code, "case %d: rc %d, want %d (%s)", _i, rc,
+	              c->code, err.message);
+	ck_assert_ptr_null(schema);
+	ck_assert_msg(strstr(err.message, c->message) != NULL,
+	              "case %d: message <%s> lacks <%s>", _i, err.message,
+	              c->message);
+	ck_assert_msg(err.offset == (int)(at - c->text) && err.length == c->length,
+	              "case %d: at %d+%d, want %d+%d (%s)", _i, err.offset,
+	              err.length, (int)(at - c->text), c->length, err.message);
+	ck_assert_ptr_eq(err.source, c->text);
+}
+END_TEST
+
+START_TEST(test_load_errors)
+{
+	char path[] = "/tmp/ormc_check_schema_XXXXXX";
+	const char *bad = "from django.db import models\n\n"
+	                  "class A(models.Model):\n    x = models.FooField()\n";
+	FILE *fp;
+	int fd, rc;
+
+	rc = ormc_schema_load(&schema, "/nonexistent/models.py", NULL, &err);
+	ck_assert_int_eq(rc, ORMC_EIO);
+	ck_assert_ptr_null(schema);
+	ck_assert_msg(strstr(err.message, "No such file") != NULL, "%s", err.message);
+
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	fp = fdopen(fd, "w");
+	fputs(bad, fp);
+	fclose(fp);
+	rc = ormc_schema_load(&schema, path, NULL, &err);
+	remove(path);
+	ck_assert_int_eq(rc, ORMC_EUNSUPPORTED);
+	ck_assert_ptr_null(err.source);
+	ck_assert_int_eq(err.offset, (int)(strstr(bad, "FooField") - bad));
+	ck_assert_msg(strstr(err.message, "line 4, column 16") != NULL, "%s",
+	              err.message);
+	ormc_schema_free(NULL);
+}
+END_TEST
+
+static Suite *
+schema_suite(void)
+{
+	Suite *s = suite_create("schema");
+	TCase *tc;
+
+	tc = tcase_create("examples");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_bookstore);
+	tcase_add_test(tc, test_shop);
+	tcase_add_test(tc, test_auth_app_label);
+	tcase_add_test(tc, test_auth_no_label);
+	tcase_add_test(tc, test_tasks);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("naming");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_self_m2m);
+	tcase_add_test(tc, test_db_table_column);
+	tcase_add_test(tc, test_field_kinds);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("enums_consts");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_enums_consts);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("tolerance");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_tolerance);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("errors");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, test_errors, 0,
+	                    (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
+	tcase_add_test(tc, test_load_errors);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(schema_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed != 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}
