@@ -574,7 +574,8 @@ add_us(int64_t *acc, int64_t count, int64_t unit)
 /*
  * A PostgreSQL interval in its default output style ("1 day 02:00:00",
  * "-1 days +02:00:00", "1 year 2 mons", "02:00:00.5"), also MySQL's TIME
- * ("-838:59:59") and Python's str(timedelta) ("1 day, 2:00:00"), to
+ * ("-838:59:59"), Python's str(timedelta) ("1 day, 2:00:00") and Django's
+ * duration_string() ("1 02:00:00", as dumpdata writes it), to
  * microseconds. A month is 30 days and a year 365, as psycopg reads them.
  */
 static int
@@ -641,7 +642,7 @@ parse_interval(const char *s, size_t len, int64_t *out)
 			any = 1;
 		} else {
 			/* number + unit word */
-			size_t w;
+			size_t w, sp = i;
 			int64_t unit;
 
 			while (i < len && s[i] == ' ')
@@ -649,7 +650,9 @@ parse_interval(const char *s, size_t len, int64_t *out)
 			w = i;
 			while (i < len && isalpha((unsigned char)s[i]))
 				i++;
-			if (i - w >= 3 && strncmp(s + w, "day", 3) == 0)
+			if (i == w && w > sp && w < len && isdigit((unsigned char)s[w]))
+				unit = 86400000000LL;   /* Django's "1 02:00:00" */
+			else if (i - w >= 3 && strncmp(s + w, "day", 3) == 0)
 				unit = 86400000000LL;
 			else if (i - w >= 3 && strncmp(s + w, "mon", 3) == 0)
 				unit = 30 * 86400000000LL;

@@ -1,2 +1,790 @@
-/* placeholder: being written */
-typedef int ormc_placeholder_fixture;
+/*
+ * fixture.c -- load a Django fixture (dumpdata JSON) into a database.
+ *
+ *   [{"model": "bookstore.book", "pk": 1,
+ *     "fields": {"name": "...", "publisher": 2, "authors": [1, 2],
+ *                "price": "9.99", "pubdate": "2007-12-06", "rating": 4.5}}]
+ *
+ * Objects are inserted in the file's order, all in one transaction: the
+ * first error rolls everything back and is reported with the object's
+ * 1-based position and model label ("fixture object 3 (bookstore.book):
+ * unknown field 'titel'"). The model is the part of the label after the last
+ * '.', matched without regard to case. A foreign key is given by its name or
+ * attname ("publisher" / "publisher_id"), a many-to-many field as a list of
+ * target keys, which go into the join table (both directions for a
+ * symmetrical ManyToManyField("self"), skipping pairs already there).
+ *
+ * Values are converted as Django's fields would (to_python, then the
+ * backend's adapter) and always bound, never pasted into SQL: decimals as
+ * text quantized to the field's places, datetimes as naive UTC text
+ * "YYYY-MM-DD HH:MM:SS[.ffffff]", durations as microseconds, UUIDs as 32 hex
+ * digits except on PostgreSQL. Foreign keys are not checked while loading
+ * (deferred on PostgreSQL, FOREIGN_KEY_CHECKS=0 on MySQL, off on SQLite), so
+ * objects may come in any order.
+ */
+#include "ddl.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "db.h"
+#include "decimal.h"
+#include "error.h"
+#include "sqlbuf.h"
+#include "types.h"
+
+typedef struct loader {
+	ormc_db *db;
+	const ormc_dialect *d;
+	const ormc_schema *s;
+	ormc_arena a;            /* per object: values and converted text */
+	ormc_error *err;         /* the inner error, without the object prefix */
+	const ormc_model **reseed;   /* models given explicit keys (PostgreSQL) */
+	int nreseed;
+} loader;
+
+static int
+is_fk(const ormc_field *f)
+{
+	return f->kind == ORMC_FIELD_FOREIGNKEY || f->kind == ORMC_FIELD_ONETOONE;
+}
+
+static int
+dialect_is(const loader *l, const char *name)
+{
+	return strcmp(l->d->name, name) == 0;
+}
+
+static void
+ident(const loader *l, ormc_sqlbuf *b, const char *name)
+{
+	if (l->d->quote_ident != NULL) {
+		l->d->quote_ident(b, name);
+	} else {
+		ormc_sqlbuf_appendc(b, '"');
+		ormc_sqlbuf_append(b, name);
+		ormc_sqlbuf_appendc(b, '"');
+	}
+}
+
+static void
+placeholder(const loader *l, ormc_sqlbuf *b, int n)
+{
+	if (l->d->placeholder != NULL)
+		l->d->placeholder(b, n);
+	else
+		ormc_sqlbuf_appendc(b, '?');
+}
+
+static int
+ci_equal(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++)
+		if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+			return 0;
+	return *a == *b;
+}
+
+static const ormc_model *
+find_model(const ormc_schema *s, const char *label)
+{
+	const char *dot = strrchr(label, '.');
+	const char *name = dot ? dot + 1 : label;
+	int i;
+
+	for (i = 0; i < s->nmodels; i++)
+		if (ci_equal(s->models[i]->name, name))
+			return s->models[i];
+	return NULL;
+}
+
+/* A field by name or attname; reverse ends are not loadable. */
+static const ormc_field *
+find_field(const ormc_model *m, const char *key)
+{
+	int i;
+
+	for (i = 0; i < m->nfields; i++) {
+		const ormc_field *f = m->fields[i];
+
+		if (f->kind == ORMC_FIELD_REVERSE_FK ||
+		    f->kind == ORMC_FIELD_REVERSE_O2O ||
+		    f->kind == ORMC_FIELD_REVERSE_M2M)
+			continue;
+		if (strcmp(f->name, key) == 0 ||
+		    (f->column != NULL && strcmp(f->column, key) == 0))
+			return f;
+	}
+	return NULL;
+}
+
+/* The field whose values a column holds: a foreign key's target pk. */
+static const ormc_field *
+value_field(const ormc_field *f)
+{
+	int guard = 0;
+
+	while (f != NULL && (is_fk(f) || f->kind == ORMC_FIELD_MANYTOMANY) &&
+	       guard++ < 32)
+		f = f->target ? f->target->pk : NULL;
+	return f;
+}
+
+static int
+bad_value(loader *l, const ormc_field *f, json_t *j, const char *what)
+{
+	char *text = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
+	int rc;
+
+	rc = ormc_error_set(l->err, ORMC_EINVALID, NULL, -1, 0,
+	                    "field '%s': %.80s is not %s", f->name,
+	                    text ? text : "value", what);
+	free(text);
+	return rc;
+}
+
+/* Days since 1970-01-01 of a civil date (H. Hinnant's algorithm). */
+static long
+days_from_civil(long y, long m, long d)
+{
+	long era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static void
+civil_from_days(long z, long *y, long *m, long *d)
+{
+	long era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp + (mp < 10 ? 3 : -9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+/*
+ * "YYYY-MM-DDTHH:MM:SS[.ffffff][+HH:MM]" (ormc_convert's form) to naive
+ * UTC "YYYY-MM-DD HH:MM:SS[.ffffff]", as Django stores it with USE_TZ.
+ */
+static size_t
+datetime_utc(const char *in, size_t len, char *out, size_t n)
+{
+	long y, mo, d, h, mi, sec, off = 0, days, secs;
+	size_t frac = len >= 26 && in[19] == '.' ? 7 : 0;
+	size_t base = 19 + frac;
+
+	memcpy(out, in, base);
+	out[10] = ' ';
+	out[base] = '\0';
+	if (len == base || n < base + 1)
+		return base;
+	/* an offset: shift to UTC */
+	off = ((in[base + 1] - '0') * 10 + (in[base + 2] - '0')) * 60 +
+	      (in[base + 4] - '0') * 10 + (in[base + 5] - '0');
+	if (in[base] == '-')
+		off = -off;
+	y = strtol(in, NULL, 10);
+	mo = strtol(in + 5, NULL, 10);
+	d = strtol(in + 8, NULL, 10);
+	h = strtol(in + 11, NULL, 10);
+	mi = strtol(in + 14, NULL, 10);
+	sec = strtol(in + 17, NULL, 10);
+	secs = h * 3600 + mi * 60 + sec - off * 60;
+	days = days_from_civil(y, mo, d) + (secs >= 0 ? secs / 86400
+	                                             : -((-secs + 86399) / 86400));
+	secs -= (days - days_from_civil(y, mo, d)) * 86400;
+	civil_from_days(days, &y, &mo, &d);
+	snprintf(out, n, "%04ld-%02ld-%02ld %02ld:%02ld:%02ld%.*s", y, mo, d,
+	         secs / 3600, secs / 60 % 60, secs % 60, (int)frac, in + 19);
+	return strlen(out);
+}
+
+/* Convert the fixture's JSON value for field f into a bound parameter. */
+static int
+to_param(loader *l, const ormc_field *f, json_t *j, ormc_value *v)
+{
+	const ormc_field *vf = value_field(f);
+	ormc_field_kind kind = vf ? vf->kind : ORMC_FIELD_INTEGER;
+	ormc_otype t;
+	ormc_value raw, out;
+	ormc_error e;
+	char tmp[512];
+	char *buf;
+	size_t bn;
+	int r;
+
+	memset(v, 0, sizeof(*v));
+	if (json_is_null(j))
+		return ORMC_OK;
+	if (json_is_array(j) || json_is_object(j)) {
+		if (is_fk(f))
+			return ormc_error_set(l->err, ORMC_EUNSUPPORTED, NULL, -1, 0,
+			                      "field '%s': natural keys are not "
+			                      "supported", f->name);
+		return bad_value(l, f, j, "a single value");
+	}
+	memset(&raw, 0, sizeof(raw));
+	t.kind = kind;
+	t.max_digits = vf ? vf->max_digits : -1;
+	t.decimal_places = vf ? vf->decimal_places : -1;
+
+	switch (kind) {
+	case ORMC_FIELD_AUTO:
+	case ORMC_FIELD_BIGAUTO:
+	case ORMC_FIELD_SMALLAUTO:
+	case ORMC_FIELD_INTEGER:
+	case ORMC_FIELD_BIGINTEGER:
+	case ORMC_FIELD_SMALLINTEGER:
+	case ORMC_FIELD_POSITIVEINTEGER:
+		v->type = ORMC_TYPE_INT;
+		if (json_is_integer(j)) {
+			v->i = (int64_t)json_integer_value(j);
+			return ORMC_OK;
+		}
+		if (json_is_real(j) && json_real_value(j) == floor(json_real_value(j)) &&
+		    fabs(json_real_value(j)) < 9e18) {
+			v->i = (int64_t)json_real_value(j);
+			return ORMC_OK;
+		}
+		if (json_is_string(j)) {
+			raw.type = ORMC_TYPE_TEXT;
+			raw.s = json_string_value(j);
+			raw.len = json_string_length(j);
+			if (ormc_convert(&raw, &t, &out, tmp, sizeof(tmp), &e) == 0 &&
+			    memchr(raw.s, '.', raw.len) == NULL) {
+				v->i = out.i;
+				return ORMC_OK;
+			}
+		}
+		return bad_value(l, f, j, "an integer");
+
+	case ORMC_FIELD_FLOAT:
+		v->type = ORMC_TYPE_FLOAT;
+		if (json_is_number(j)) {
+			v->f = json_number_value(j);
+			return ORMC_OK;
+		}
+		if (json_is_string(j)) {
+			raw.type = ORMC_TYPE_TEXT;
+			raw.s = json_string_value(j);
+			raw.len = json_string_length(j);
+			if (ormc_convert(&raw, &t, &out, tmp, sizeof(tmp), &e) == 0) {
+				v->f = out.f;
+				return ORMC_OK;
+			}
+		}
+		return bad_value(l, f, j, "a number");
+
+	case ORMC_FIELD_DECIMAL:
+		if (json_is_string(j)) {
+			raw.type = ORMC_TYPE_DECIMAL;
+			raw.s = json_string_value(j);
+			raw.len = json_string_length(j);
+		} else if (json_is_integer(j)) {
+			raw.type = ORMC_TYPE_INT;
+			raw.i = (int64_t)json_integer_value(j);
+		} else if (json_is_real(j)) {
+			raw.type = ORMC_TYPE_FLOAT;
+			raw.f = json_real_value(j);
+		} else {
+			return bad_value(l, f, j, "a decimal number");
+		}
+		/* room for the digits, padding to the places, a float's expansion */
+		bn = raw.len + 480 +
+		     (t.decimal_places > 0 ? (size_t)t.decimal_places : 0);
+		buf = ormc_arena_alloc(&l->a, bn);
+		if (buf == NULL)
+			return ormc_error_set(l->err, ORMC_ENOMEM, NULL, -1, 0,
+			                      "out of memory");
+		if (ormc_convert(&raw, &t, &out, buf, bn, &e) < 0)
+			return bad_value(l, f, j, "a decimal number");
+		*v = out;
+		return ORMC_OK;
+
+	case ORMC_FIELD_BOOLEAN:
+		v->type = ORMC_TYPE_BOOL;
+		if (json_is_boolean(j)) {
+			v->i = json_is_true(j);
+			return ORMC_OK;
+		}
+		if (json_is_integer(j)) {
+			raw.type = ORMC_TYPE_INT;
+			raw.i = (int64_t)json_integer_value(j);
+		} else if (json_is_string(j)) {
+			raw.type = ORMC_TYPE_TEXT;
+			raw.s = json_string_value(j);
+			raw.len = json_string_length(j);
+		} else {
+			return bad_value(l, f, j, "a boolean");
+		}
+		if (ormc_convert(&raw, &t, &out, tmp, sizeof(tmp), &e) < 0)
+			return bad_value(l, f, j, "a boolean");
+		v->i = out.i;
+		return ORMC_OK;
+
+	case ORMC_FIELD_DATE:
+	case ORMC_FIELD_DATETIME:
+	case ORMC_FIELD_TIME:
+	case ORMC_FIELD_DURATION:
+	case ORMC_FIELD_UUID:
+		if (!json_is_string(j))
+			return bad_value(l, f, j, kind == ORMC_FIELD_DURATION
+			                 ? "a duration (\"1 02:00:00\")" : "a string");
+		raw.type = ORMC_TYPE_TEXT;
+		raw.s = json_string_value(j);
+		raw.len = json_string_length(j);
+		if (ormc_convert(&raw, &t, &out, tmp, sizeof(tmp), &e) < 0 ||
+		    (kind == ORMC_FIELD_DURATION && out.type != ORMC_TYPE_DURATION))
+			return bad_value(l, f, j,
+			                 kind == ORMC_FIELD_DATE ? "a date (YYYY-MM-DD)" :
+			                 kind == ORMC_FIELD_DATETIME ? "a datetime" :
+			                 kind == ORMC_FIELD_TIME ? "a time" :
+			                 kind == ORMC_FIELD_DURATION ? "a duration" :
+			                 "a UUID");
+		if (kind == ORMC_FIELD_DURATION) {
+			*v = out;
+			return ORMC_OK;
+		}
+		if (kind == ORMC_FIELD_UUID && out.len != 36)
+			return bad_value(l, f, j, "a UUID");
+		buf = ormc_arena_alloc(&l->a, out.len + 1);
+		if (buf == NULL)
+			return ormc_error_set(l->err, ORMC_ENOMEM, NULL, -1, 0,
+			                      "out of memory");
+		if (kind == ORMC_FIELD_DATETIME) {
+			v->type = ORMC_TYPE_DATETIME;
+			v->len = datetime_utc(out.s, out.len, buf, out.len + 1);
+		} else if (kind == ORMC_FIELD_UUID && !dialect_is(l, "postgresql")) {
+			/* Django's char(32) storage: hex digits only */
+			size_t k;
+
+			v->type = ORMC_TYPE_TEXT;
+			for (k = 0; k < out.len; k++)
+				if (out.s[k] != '-')
+					buf[v->len++] = out.s[k];
+			buf[v->len] = '\0';
+		} else {
+			v->type = kind == ORMC_FIELD_UUID ? ORMC_TYPE_TEXT : out.type;
+			memcpy(buf, out.s, out.len);
+			buf[out.len] = '\0';
+			v->len = out.len;
+		}
+		v->s = buf;
+		return ORMC_OK;
+
+	default:   /* CHAR, TEXT and anything else: text */
+		v->type = ORMC_TYPE_TEXT;
+		if (json_is_string(j)) {
+			v->s = json_string_value(j);
+			v->len = json_string_length(j);
+			return ORMC_OK;
+		}
+		if (json_is_integer(j))
+			r = snprintf(tmp, sizeof(tmp), "%" JSON_INTEGER_FORMAT,
+			             json_integer_value(j));
+		else if (json_is_real(j))
+			r = snprintf(tmp, sizeof(tmp), "%.17g", json_real_value(j));
+		else
+			return bad_value(l, f, j, "a string");
+		v->s = ormc_arena_strndup(&l->a, tmp, (size_t)r);
+		v->len = (size_t)r;
+		if (v->s == NULL)
+			return ormc_error_set(l->err, ORMC_ENOMEM, NULL, -1, 0,
+			                      "out of memory");
+		return ORMC_OK;
+	}
+}
+
+/* Run sql and read the first column of its first row into *out (arena copy). */
+static int
+query_value(loader *l, const char *sql, const ormc_value *params, int n,
+            ormc_value *out)
+{
+	ormc_cursor *cur;
+	const ormc_value *row;
+	const ormc_driver *drv = l->db->conn->driver;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = ormc_db_query(l->db, sql, params, n, &cur, l->err);
+	if (rc < 0)
+		return rc;
+	if (cur == NULL)
+		return ORMC_OK;
+	rc = drv->next(cur, &row, l->err);
+	if (rc > 0 && cur->ncols > 0) {
+		*out = row[0];
+		if (out->s != NULL) {
+			out->s = ormc_arena_strndup(&l->a, out->s, out->len);
+			if (out->s == NULL)
+				rc = ormc_error_set(l->err, ORMC_ENOMEM, NULL, -1, 0,
+				                    "out of memory");
+		}
+	}
+	drv->close_cursor(cur);
+	return rc < 0 ? rc : ORMC_OK;
+}
+
+/* Insert (src, dst) into an M2M table unless the pair is there already. */
+static int
+link(loader *l, const ormc_field *f, const ormc_value *src,
+     const ormc_value *dst)
+{
+	ormc_sqlbuf b;
+	ormc_value p[2], found;
+	int rc;
+
+	p[0] = *src;
+	p[1] = *dst;
+	ormc_sqlbuf_init(&b);
+	ormc_sqlbuf_append(&b, "SELECT 1 FROM ");
+	ident(l, &b, f->m2m_table);
+	ormc_sqlbuf_append(&b, " WHERE ");
+	ident(l, &b, f->m2m_source_column);
+	ormc_sqlbuf_append(&b, " = ");
+	placeholder(l, &b, 1);
+	ormc_sqlbuf_append(&b, " AND ");
+	ident(l, &b, f->m2m_target_column);
+	ormc_sqlbuf_append(&b, " = ");
+	placeholder(l, &b, 2);
+	if (b.failed) {
+		ormc_sqlbuf_free(&b);
+		return ormc_error_set(l->err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
+	}
+	rc = query_value(l, b.data, p, 2, &found);
+	if (rc == ORMC_OK && found.type == ORMC_TYPE_NULL) {
+		ormc_sqlbuf_reset(&b);
+		ormc_sqlbuf_append(&b, "INSERT INTO ");
+		ident(l, &b, f->m2m_table);
+		ormc_sqlbuf_append(&b, " (");
+		ident(l, &b, f->m2m_source_column);
+		ormc_sqlbuf_append(&b, ", ");
+		ident(l, &b, f->m2m_target_column);
+		ormc_sqlbuf_append(&b, ") VALUES (");
+		placeholder(l, &b, 1);
+		ormc_sqlbuf_append(&b, ", ");
+		placeholder(l, &b, 2);
+		ormc_sqlbuf_appendc(&b, ')');
+		rc = b.failed ? ormc_error_set(l->err, ORMC_ENOMEM, NULL, -1, 0,
+		                               "out of memory")
+		              : ormc_db_exec(l->db, b.data, p, 2, l->err);
+	}
+	ormc_sqlbuf_free(&b);
+	return rc;
+}
+
+static int
+note_reseed(loader *l, const ormc_model *m)
+{
+	const ormc_model **v;
+	int i;
+
+	for (i = 0; i < l->nreseed; i++)
+		if (l->reseed[i] == m)
+			return ORMC_OK;
+	v = realloc(l->reseed, (size_t)(l->nreseed + 1) * sizeof(*v));
+	if (v == NULL)
+		return ormc_error_set(l->err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
+	l->reseed = v;
+	l->reseed[l->nreseed++] = m;
+	return ORMC_OK;
+}
+
+static int
+load_object(loader *l, const ormc_model *m, json_t *obj)
+{
+	json_t *fields = json_object_get(obj, "fields");
+	json_t *jpk = json_object_get(obj, "pk");
+	json_t *jv;
+	const char *key;
+	const ormc_field **cols = NULL, **m2m = NULL;
+	json_t **m2mvals = NULL;
+	ormc_value *vals = NULL, pkval;
+	ormc_sqlbuf b;
+	int ncols = 0, nm2m = 0, rc = ORMC_OK, i, have_pk = 0;
+	size_t nkeys;
+
+	if (fields != NULL && !json_is_object(fields))
+		return ormc_error_set(l->err, ORMC_EPARSE, NULL, -1, 0,
+		                      "\"fields\" is not an object");
+	nkeys = fields ? json_object_size(fields) : 0;
+	cols = ormc_arena_alloc(&l->a, (nkeys + 1) * sizeof(*cols));
+	vals = ormc_arena_alloc(&l->a, (nkeys + 1) * sizeof(*vals));
+	m2m = ormc_arena_alloc(&l->a, (nkeys + 1) * sizeof(*m2m));
+	m2mvals = ormc_arena_alloc(&l->a, (nkeys + 1) * sizeof(*m2mvals));
+	if (cols == NULL || vals == NULL || m2m == NULL || m2mvals == NULL)
+		return ormc_error_set(l->err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
+	memset(&pkval, 0, sizeof(pkval));
+
+	if (jpk != NULL && !json_is_null(jpk) && m->pk != NULL) {
+		rc = to_param(l, m->pk, jpk, &vals[0]);
+		if (rc < 0)
+			return rc;
+		cols[ncols++] = m->pk;
+		pkval = vals[0];
+		have_pk = 1;
+	}
+	if (fields != NULL) {
+		json_object_foreach(fields, key, jv) {
+			const ormc_field *f = find_field(m, key);
+
+			if (f == NULL)
+				return ormc_error_set(l->err, ORMC_ENOFIELD, NULL, -1, 0,
+				                      "unknown field '%s'", key);
+			if (f->kind == ORMC_FIELD_MANYTOMANY) {
+				if (!json_is_array(jv) && !json_is_null(jv))
+					return bad_value(l, f, jv, "a list of keys");
+				m2m[nm2m] = f;
+				m2mvals[nm2m++] = jv;
+				continue;
+			}
+			if (f == m->pk) {
+				if (have_pk)
+					continue;   /* "pk" wins, as in Django */
+				have_pk = 1;
+			}
+			for (i = 0; i < ncols; i++)
+				if (cols[i] == f)
+					return ormc_error_set(l->err, ORMC_EINVALID, NULL, -1, 0,
+					                      "field '%s' given twice", f->name);
+			rc = to_param(l, f, jv, &vals[ncols]);
+			if (rc < 0)
+				return rc;
+			if (f == m->pk)
+				pkval = vals[ncols];
+			cols[ncols++] = f;
+		}
+	}
+
+	ormc_sqlbuf_init(&b);
+	ormc_sqlbuf_append(&b, "INSERT INTO ");
+	ident(l, &b, m->table);
+	if (ncols == 0) {
+		ormc_sqlbuf_append(&b, dialect_is(l, "mysql") ? " () VALUES ()"
+		                                             : " DEFAULT VALUES");
+	} else {
+		ormc_sqlbuf_append(&b, " (");
+		for (i = 0; i < ncols; i++) {
+			if (i > 0)
+				ormc_sqlbuf_append(&b, ", ");
+			ident(l, &b, cols[i]->column);
+		}
+		ormc_sqlbuf_append(&b, ") VALUES (");
+		for (i = 0; i < ncols; i++) {
+			if (i > 0)
+				ormc_sqlbuf_append(&b, ", ");
+			placeholder(l, &b, i + 1);
+		}
+		ormc_sqlbuf_appendc(&b, ')');
+	}
+	/* the new key is needed for the M2M rows */
+	if (!have_pk && nm2m > 0 && m->pk != NULL &&
+	    (dialect_is(l, "postgresql") ||
+	     (dialect_is(l, "sqlite") && l->db->server_version >= 33500))) {
+		ormc_sqlbuf_append(&b, " RETURNING ");
+		ident(l, &b, m->pk->column);
+	}
+	if (b.failed) {
+		rc = ormc_error_set(l->err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
+	} else if (!have_pk && nm2m > 0 && m->pk != NULL) {
+		if (strstr(b.data, " RETURNING ") != NULL) {
+			rc = query_value(l, b.data, vals, ncols, &pkval);
+		} else {
+			rc = ormc_db_exec(l->db, b.data, vals, ncols, l->err);
+			if (rc == ORMC_OK && dialect_is(l, "mysql")) {
+				rc = query_value(l, "SELECT LAST_INSERT_ID()", NULL, 0, &pkval);
+			} else if (rc == ORMC_OK) {
+				ormc_sqlbuf_reset(&b);
+				ormc_sqlbuf_append(&b, "SELECT MAX(");
+				ident(l, &b, m->pk->column);
+				ormc_sqlbuf_append(&b, ") FROM ");
+				ident(l, &b, m->table);
+				rc = query_value(l, b.data, NULL, 0, &pkval);
+			}
+		}
+	} else {
+		rc = ormc_db_exec(l->db, b.data, vals, ncols, l->err);
+	}
+	ormc_sqlbuf_free(&b);
+	if (rc < 0)
+		return rc;
+	if (have_pk && m->pk != NULL &&
+	    (m->pk->kind == ORMC_FIELD_AUTO || m->pk->kind == ORMC_FIELD_BIGAUTO ||
+	     m->pk->kind == ORMC_FIELD_SMALLAUTO) &&
+	    (rc = note_reseed(l, m)) < 0)
+		return rc;
+
+	for (i = 0; i < nm2m; i++) {
+		const ormc_field *f = m2m[i];
+		size_t k;
+
+		if (json_is_null(m2mvals[i]))
+			continue;
+		if (f->m2m_table == NULL || f->m2m_source_column == NULL ||
+		    f->m2m_target_column == NULL)
+			return ormc_error_set(l->err, ORMC_EINVALID, NULL, -1, 0,
+			                      "field '%s' has no join table", f->name);
+		if (pkval.type == ORMC_TYPE_NULL)
+			return ormc_error_set(l->err, ORMC_EINVALID, NULL, -1, 0,
+			                      "field '%s': the object has no key",
+			                      f->name);
+		for (k = 0; k < json_array_size(m2mvals[i]); k++) {
+			ormc_value target;
+
+			rc = to_param(l, f, json_array_get(m2mvals[i], k), &target);
+			if (rc < 0)
+				return rc;
+			if (target.type == ORMC_TYPE_NULL)
+				return bad_value(l, f, json_array_get(m2mvals[i], k), "a key");
+			rc = link(l, f, &pkval, &target);
+			if (rc == ORMC_OK && f->symmetrical && f->target == m)
+				rc = link(l, f, &target, &pkval);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return ORMC_OK;
+}
+
+/* PostgreSQL identity sequences do not move for explicit keys: catch up. */
+static int
+reseed(loader *l)
+{
+	ormc_sqlbuf b, name;
+	ormc_value p[2];
+	int i, rc = ORMC_OK;
+
+	if (!dialect_is(l, "postgresql"))
+		return ORMC_OK;
+	for (i = 0; i < l->nreseed && rc == ORMC_OK; i++) {
+		const ormc_model *m = l->reseed[i];
+
+		ormc_sqlbuf_init(&b);
+		ormc_sqlbuf_init(&name);
+		ident(l, &name, m->table);
+		ormc_sqlbuf_append(&b, "SELECT setval(pg_get_serial_sequence(");
+		placeholder(l, &b, 1);
+		ormc_sqlbuf_append(&b, ", ");
+		placeholder(l, &b, 2);
+		ormc_sqlbuf_append(&b, "), (SELECT MAX(");
+		ident(l, &b, m->pk->column);
+		ormc_sqlbuf_append(&b, ") FROM ");
+		ident(l, &b, m->table);
+		ormc_sqlbuf_append(&b, "))");
+		memset(p, 0, sizeof(p));
+		p[0].type = p[1].type = ORMC_TYPE_TEXT;
+		p[0].s = name.data;
+		p[0].len = name.len;
+		p[1].s = m->pk->column;
+		p[1].len = strlen(m->pk->column);
+		if (b.failed || name.failed)
+			rc = ormc_error_set(l->err, ORMC_ENOMEM, NULL, -1, 0,
+			                    "out of memory");
+		else
+			rc = ormc_db_exec(l->db, b.data, p, 2, l->err);
+		ormc_sqlbuf_free(&b);
+		ormc_sqlbuf_free(&name);
+	}
+	return rc;
+}
+
+int
+ormc_fixture_load(ormc_db *db, const ormc_schema *s, const char *json,
+                  size_t len, ormc_error *err)
+{
+	json_error_t jerr;
+	json_t *root, *obj;
+	loader l;
+	ormc_error inner;
+	size_t i;
+	int rc = ORMC_OK, mysql;
+
+	if (db == NULL || db->dialect == NULL || s == NULL || json == NULL)
+		return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0,
+		                      "no connection, schema or fixture");
+	root = json_loadb(json, len, 0, &jerr);
+	if (root == NULL)
+		return ormc_error_set(err, ORMC_EPARSE, json, jerr.position, 1,
+		                      "invalid fixture JSON: %s (line %d, column %d)",
+		                      jerr.text, jerr.line, jerr.column);
+	if (!json_is_array(root)) {
+		json_decref(root);
+		return ormc_error_set(err, ORMC_EPARSE, NULL, -1, 0,
+		                      "a fixture is a JSON list of objects");
+	}
+
+	memset(&l, 0, sizeof(l));
+	l.db = db;
+	l.d = db->dialect;
+	l.s = s;
+	l.err = &inner;
+	ormc_error_clear(&inner);
+	mysql = dialect_is(&l, "mysql");
+	if (mysql && (rc = ormc_db_exec(db, "SET FOREIGN_KEY_CHECKS = 0", NULL, 0,
+	                                err)) < 0) {
+		json_decref(root);
+		return rc;
+	}
+	rc = ormc_db_begin(db, err);
+	if (rc < 0)
+		goto out;
+
+	json_array_foreach(root, i, obj) {
+		json_t *jm = json_object_get(obj, "model");
+		const char *label = json_is_string(jm) ? json_string_value(jm) : NULL;
+		const ormc_model *m;
+
+		ormc_arena_init(&l.a);
+		ormc_error_clear(&inner);
+		if (!json_is_object(obj))
+			rc = ormc_error_set(&inner, ORMC_EPARSE, NULL, -1, 0,
+			                    "not an object");
+		else if (label == NULL)
+			rc = ormc_error_set(&inner, ORMC_EPARSE, NULL, -1, 0,
+			                    "no \"model\" label");
+		else if ((m = find_model(s, label)) == NULL)
+			rc = ormc_error_set(&inner, ORMC_ENOFIELD, NULL, -1, 0,
+			                    "unknown model '%s'", label);
+		else
+			rc = load_object(&l, m, obj);
+		ormc_arena_free(&l.a);
+		if (rc < 0) {
+			ormc_error_set(err, rc, NULL, -1, 0, "fixture object %zu%s%s%s: %s",
+			               i + 1, label ? " (" : "", label ? label : "",
+			               label ? ")" : "", inner.message);
+			if (err != NULL)
+				memcpy(err->sqlstate, inner.sqlstate, sizeof(err->sqlstate));
+			break;
+		}
+	}
+	if (rc == ORMC_OK && (rc = reseed(&l)) < 0)
+		ormc_error_set(err, rc, NULL, -1, 0, "resetting key sequences: %s",
+		               inner.message);
+	if (rc == ORMC_OK)
+		rc = ormc_db_commit(db, err);
+	if (rc < 0)
+		ormc_db_rollback(db, NULL);   /* keep the first error */
+
+out:
+	if (mysql)
+		ormc_db_exec(db, "SET FOREIGN_KEY_CHECKS = 1", NULL, 0, NULL);
+	free(l.reseed);
+	json_decref(root);
+	return rc;
+}

@@ -69,10 +69,11 @@ sq_connect(ormc_conn **out, const char *url, ormc_error *err)
 	int rc;
 
 	*out = NULL;
-	if (strncmp(url, "sqlite:", 7) != 0 && strncmp(url, "SQLITE:", 7) != 0)
+	path = strchr(url, ':');   /* the core matched the scheme before it */
+	if (path == NULL)
 		return ormc_error_set(err, ORMC_ENODRIVER, NULL, -1, 0,
 		                      "not an SQLite URL: \"%s\"", url);
-	path = url + 7;
+	path++;
 	if (*path == '\0') {
 		ormc_error_set(err, ORMC_EDRIVER, NULL, -1, 0,
 		               "no database path in URL \"%s\"", url);

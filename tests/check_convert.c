@@ -481,6 +481,10 @@ START_TEST(test_convert_duration)
 	                 -1000000LL);
 	ck_assert_int_eq(conv(vtext("1 day, 2:00:00"), kind(ORMC_FIELD_DURATION)).i,
 	                 93600000000LL);
+	ck_assert_int_eq(conv(vtext("1 02:00:00"), kind(ORMC_FIELD_DURATION)).i,
+	                 93600000000LL);
+	ck_assert_int_eq(conv(vtext("-1 02:00:00"), kind(ORMC_FIELD_DURATION)).i,
+	                 -79200000000LL);
 	ck_assert_int_eq(conv(vtext("-838:59:59"), kind(ORMC_FIELD_DURATION)).i,
 	                 -(838LL * 3600 + 59 * 60 + 59) * 1000000LL);
 	ck_assert_int_eq(conv(vtext("1 mon"), kind(ORMC_FIELD_DURATION)).i,
