@@ -2239,11 +2239,12 @@ apply_method(ev *e, ormc_qs *qs, const ormc_ast *call, const char *m)
 		            qs->terminal == ORMC_TERM_AGGREGATE ? "dict" :
 		            qs->terminal == ORMC_TERM_COUNT ? "int" : "bool", m);
 	if ((qs->limit >= 0 || qs->offset > 0) &&
-	    (strcmp(m, "filter") == 0 || strcmp(m, "exclude") == 0 || strcmp(m, "annotate") == 0 ||
-	     strcmp(m, "order_by") == 0 || strcmp(m, "values") == 0 || strcmp(m, "values_list") == 0 ||
-	     strcmp(m, "distinct") == 0))
+	    (strcmp(m, "filter") == 0 || strcmp(m, "exclude") == 0 || strcmp(m, "annotate") == 0))
 		return fail(e, ORMC_EINVALID, call->left->name_pos, (int)strlen(m),
 		            "Cannot filter a query once a slice has been taken.");
+	if ((qs->limit >= 0 || qs->offset > 0) && strcmp(m, "order_by") == 0)
+		return fail(e, ORMC_EINVALID, call->left->name_pos, (int)strlen(m),
+		            "Cannot reorder a query once a slice has been taken.");
 	callargs_init(&c, call, m);
 	if (strcmp(m, "all") == 0) {
 		return callargs_done(e, &c);
