@@ -16,7 +16,7 @@
 #include "ormc/ormc.h"
 #include "sqlbuf.h"
 
-static char *
+static inline char *
 tu_read_file(const char *path)
 {
 	FILE *f = fopen(path, "rb");
@@ -40,7 +40,7 @@ tu_read_file(const char *path)
 }
 
 /* Split a case file into blocks (in place). Returns the count. */
-static int
+static inline int
 tu_blocks(char *text, char **blocks, int max)
 {
 	int n = 0;
@@ -60,7 +60,7 @@ tu_blocks(char *text, char **blocks, int max)
 }
 
 /* A float the way Python's repr writes it: shortest round trip, ".0" when integral. */
-static void
+static inline void
 tu_float(ormc_sqlbuf *b, double v)
 {
 	char buf[64];
@@ -76,7 +76,7 @@ tu_float(ormc_sqlbuf *b, double v)
 		ormc_sqlbuf_append(b, ".0");
 }
 
-static void
+static inline void
 tu_string(ormc_sqlbuf *b, const char *s, size_t n)
 {
 	size_t i;
@@ -90,7 +90,7 @@ tu_string(ormc_sqlbuf *b, const char *s, size_t n)
 	ormc_sqlbuf_appendc(b, '"');
 }
 
-static void
+static inline void
 tu_value(ormc_sqlbuf *b, const ormc_value *v)
 {
 	switch (v->type) {
@@ -104,7 +104,7 @@ tu_value(ormc_sqlbuf *b, const ormc_value *v)
 }
 
 /* Run q on db and write its result as compact JSON (ormc run --format json, minus spaces). */
-static int
+static inline int
 tu_run_json(ormc_db *db, ormc_query *q, ormc_sqlbuf *b, ormc_error *err)
 {
 	ormc_result *r;
@@ -147,7 +147,7 @@ tu_run_json(ormc_db *db, ormc_query *q, ormc_sqlbuf *b, ormc_error *err)
 }
 
 /* The expected text with blanks outside strings removed, for comparison. */
-static void
+static inline void
 tu_squeeze(char *s)
 {
 	char *w = s;
