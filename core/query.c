@@ -2396,10 +2396,11 @@ ormc_query_parse(ormc_query **out, const ormc_schema *schema, const char *text,
 	ormc_script script;
 	ev e;
 	int r, i, last = -1;
+	int nul_terminated = len == (size_t)-1;
 
 	*out = NULL;
 	ormc_error_clear(err);
-	if (len == (size_t)-1)
+	if (nul_terminated)
 		len = strlen(text);
 	q = calloc(1, sizeof(*q));
 	if (q == NULL)
@@ -2444,17 +2445,12 @@ ormc_query_parse(ormc_query **out, const ormc_schema *schema, const char *text,
 	*out = q;
 	return ORMC_OK;
 fail:
-	/* Keep the text alive for the error's caret: hand it to err's owner? No:
-	 * the error refers to q->text, which the caller cannot reach once q is
-	 * freed, so copy the text into a static-lifetime buffer per thread. */
-	if (err != NULL && err->source == q->text) {
-		static _Thread_local char *keep;
-
-		free(keep);
-		keep = q->text;
-		q->text = NULL;
-		err->source = keep;
-	}
+	/*
+	 * The error points into q->text, which is freed below: point it at the
+	 * caller's text instead (same offsets), when that text is a C string.
+	 */
+	if (err != NULL && err->source == q->text)
+		err->source = nul_terminated ? text : NULL;
 	ormc_query_free(q);
 	return r;
 }

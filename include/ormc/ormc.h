@@ -42,8 +42,8 @@ typedef enum ormc_shape {
  * Parse one query expression (Django syntax) against a schema. A short script
  * is accepted too: `name = expr` lines bind names, and the last expression is
  * the query. len may be (size_t)-1 for a NUL-terminated text. On error,
- * err->source points into the query's own copy of the text, which is freed
- * with it: format the error first.
+ * err->source points at text (when it is NUL-terminated), so the error can
+ * be formatted with a caret for as long as the caller keeps text.
  */
 int ormc_query_parse(ormc_query **out, const ormc_schema *schema,
                      const char *text, size_t len, ormc_error *err);
