@@ -664,6 +664,34 @@ agg_lookup(scope *sc, const ormc_expr *x)
 	return NULL;
 }
 
+/*
+ * default= as Django compiles it: COALESCE(aggregate, default), the default
+ * taking the aggregate's type (Sum("price", default=0) is a decimal 0).
+ */
+static ormc_sx *
+with_default(scope *sc, const ormc_expr *agg, ormc_sx *value)
+{
+	plan *p = sc->p;
+	ormc_sx *c = sx_new(p, ORMC_SX_COALESCE, 2);
+	ormc_sx *d = x2sx(sc, agg->deflt, NULL, 0);
+
+	if (c == NULL || d == NULL || value == NULL)
+		return NULL;
+	if (d->kind == ORMC_SX_PARAM && agg->type.kind == ORMC_FIELD_DECIMAL &&
+	    d->value.type == ORMC_TYPE_INT) {
+		d->value.type = ORMC_TYPE_DECIMAL;
+		d->value.s = ormc_arena_printf(p->a, "%lld", (long long)d->value.i);
+		if (d->value.s == NULL)
+			return NULL;
+		d->value.len = strlen(d->value.s);
+	}
+	d->type = agg->type;
+	c->args[0] = value;
+	c->args[1] = d;
+	c->type = agg->type;
+	return c;
+}
+
 /* An aggregate written in place, its argument and filter in the scope's context. */
 static ormc_sx *
 agg_inline(scope *sc, const ormc_expr *x)
@@ -690,24 +718,8 @@ agg_inline(scope *sc, const ormc_expr *x)
 		if (a->filter == NULL)
 			return NULL;
 	}
-	if (x->deflt) {
-		ormc_sx *c = sx_new(p, ORMC_SX_COALESCE, 2);
-		ormc_sx *d = x2sx(sc, x->deflt, sc->ctx, sc->nctx);
-
-		if (c == NULL || d == NULL)
-			return NULL;
-		if (d->kind == ORMC_SX_PARAM && x->type.kind == ORMC_FIELD_DECIMAL &&
-		    d->value.type == ORMC_TYPE_INT) {
-			d->value.type = ORMC_TYPE_DECIMAL;
-			d->value.s = ormc_arena_printf(p->a, "%lld", (long long)d->value.i);
-			d->value.len = strlen(d->value.s);
-		}
-		d->type = x->type;
-		c->args[0] = a;
-		c->args[1] = d;
-		c->type = x->type;
-		return c;
-	}
+	if (x->deflt)
+		return with_default(sc, x, a);
 	return a;
 }
 
@@ -1378,24 +1390,8 @@ agg_outside(plan *p, const ormc_expr *agg, ormc_sx *col, scope *sc)
 		c->type = agg->type;
 		return c;
 	}
-	if (agg->deflt) {
-		ormc_sx *d = x2sx(sc, agg->deflt, NULL, 0);
-
-		c = sx_new(p, ORMC_SX_COALESCE, 2);
-		if (c == NULL || d == NULL)
-			return NULL;
-		if (d->kind == ORMC_SX_PARAM && agg->type.kind == ORMC_FIELD_DECIMAL &&
-		    d->value.type == ORMC_TYPE_INT) {
-			d->value.type = ORMC_TYPE_DECIMAL;
-			d->value.s = ormc_arena_printf(p->a, "%lld", (long long)d->value.i);
-			d->value.len = strlen(d->value.s);
-		}
-		d->type = agg->type;
-		c->args[0] = col;
-		c->args[1] = d;
-		c->type = agg->type;
-		return c;
-	}
+	if (agg->deflt)
+		return with_default(sc, agg, col);
 	return col;
 }
 
@@ -1872,13 +1868,9 @@ plan_wrapped(plan *p, ormc_qs *qs, scope *outer, int mode)
 		inner = plan_core(p, qs, outer, MODE_ROWS, PURPOSE_TOP, outs, nouts);
 		if (inner == NULL || cnt == NULL)
 			return NULL;
-		inner->order = NULL;
-		inner->norder = inner->limit >= 0 || inner->offset > 0 ? inner->norder : 0;
-		if (inner->limit >= 0 || inner->offset > 0) {
-			/* keep the ordering: it decides which rows the slice takes */
-			for (i = 0; i < qs->norder; i++)
-				(void)0;
-		}
+		/* The ordering matters only when it decides which rows a slice takes. */
+		if (inner->limit < 0 && inner->offset == 0)
+			inner->norder = 0;
 		cnt->name = "COUNT";
 		cnt->args[0] = sx_new(p, ORMC_SX_STAR, 0);
 		col_add(p, sel, cnt, "count");
