@@ -326,31 +326,6 @@ ormc_decimal_from_double(double v, char *out, size_t n)
 /* Helpers for ormc_convert                                                  */
 /* ------------------------------------------------------------------------ */
 
-static const char *
-kind_name(ormc_field_kind k)
-{
-	switch (k) {
-	case ORMC_FIELD_AUTO: return "AutoField";
-	case ORMC_FIELD_BIGAUTO: return "BigAutoField";
-	case ORMC_FIELD_SMALLAUTO: return "SmallAutoField";
-	case ORMC_FIELD_CHAR: return "CharField";
-	case ORMC_FIELD_TEXT: return "TextField";
-	case ORMC_FIELD_INTEGER: return "IntegerField";
-	case ORMC_FIELD_BIGINTEGER: return "BigIntegerField";
-	case ORMC_FIELD_SMALLINTEGER: return "SmallIntegerField";
-	case ORMC_FIELD_POSITIVEINTEGER: return "PositiveIntegerField";
-	case ORMC_FIELD_FLOAT: return "FloatField";
-	case ORMC_FIELD_DECIMAL: return "DecimalField";
-	case ORMC_FIELD_BOOLEAN: return "BooleanField";
-	case ORMC_FIELD_DATE: return "DateField";
-	case ORMC_FIELD_DATETIME: return "DateTimeField";
-	case ORMC_FIELD_TIME: return "TimeField";
-	case ORMC_FIELD_DURATION: return "DurationField";
-	case ORMC_FIELD_UUID: return "UUIDField";
-	default: return "field";
-	}
-}
-
 static int
 ci_equal(const char *a, const char *b, size_t n)
 {
@@ -399,7 +374,7 @@ fail(ormc_error *err, const ormc_value *raw, const ormc_otype *t,
 	describe(raw, d, sizeof(d));
 	return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0,
 	                      "cannot convert %s to %s%s%s", d,
-	                      kind_name(t->kind), why ? ": " : "",
+	                      ormc_field_kind_name(t->kind), why ? ": " : "",
 	                      why ? why : "");
 }
 

@@ -61,44 +61,6 @@ oom(ev *e)
 
 /* ---------------------------------------------------------------- types */
 
-static int
-kind_is_int(ormc_field_kind k)
-{
-	switch (k) {
-	case ORMC_FIELD_AUTO: case ORMC_FIELD_BIGAUTO: case ORMC_FIELD_SMALLAUTO:
-	case ORMC_FIELD_INTEGER: case ORMC_FIELD_BIGINTEGER:
-	case ORMC_FIELD_SMALLINTEGER: case ORMC_FIELD_POSITIVEINTEGER:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
-static const char *
-kind_class(ormc_field_kind k)
-{
-	switch (k) {
-	case ORMC_FIELD_AUTO: return "AutoField";
-	case ORMC_FIELD_BIGAUTO: return "BigAutoField";
-	case ORMC_FIELD_SMALLAUTO: return "SmallAutoField";
-	case ORMC_FIELD_CHAR: return "CharField";
-	case ORMC_FIELD_TEXT: return "TextField";
-	case ORMC_FIELD_INTEGER: return "IntegerField";
-	case ORMC_FIELD_BIGINTEGER: return "BigIntegerField";
-	case ORMC_FIELD_SMALLINTEGER: return "SmallIntegerField";
-	case ORMC_FIELD_POSITIVEINTEGER: return "PositiveIntegerField";
-	case ORMC_FIELD_FLOAT: return "FloatField";
-	case ORMC_FIELD_DECIMAL: return "DecimalField";
-	case ORMC_FIELD_BOOLEAN: return "BooleanField";
-	case ORMC_FIELD_DATE: return "DateField";
-	case ORMC_FIELD_DATETIME: return "DateTimeField";
-	case ORMC_FIELD_TIME: return "TimeField";
-	case ORMC_FIELD_DURATION: return "DurationField";
-	case ORMC_FIELD_UUID: return "UUIDField";
-	default: return "Field";
-	}
-}
-
 /* The kind NULL values have before they meet a typed operand. */
 #define KIND_NULL ((ormc_field_kind)-1)
 
@@ -589,10 +551,10 @@ apply_transforms(ev *e, ormc_expr *x, parts *p, int from, int to)
 			if (find_lookup(p->v[i], &lk) || is_transform(p->v[i]))
 				return fail(e, ORMC_EINVALID, p->off[i], (int)strlen(p->v[i]),
 				            "Unsupported lookup '%s' for %s or join on the field not permitted.",
-				            p->v[i], kind_class(x->type.kind));
+				            p->v[i], ormc_field_kind_name(x->type.kind));
 			return fail(e, ORMC_ENOFIELD, p->off[i], (int)strlen(p->v[i]),
 			            "Unsupported lookup '%s' for %s or join on the field not permitted.",
-			            p->v[i], kind_class(x->type.kind));
+			            p->v[i], ormc_field_kind_name(x->type.kind));
 		}
 		if (x->kind == ORMC_EXPR_COL && x->ntransforms == 0) {
 			x->transforms = ormc_arena_alloc(e->a, sizeof(char *) * 8);
@@ -740,7 +702,7 @@ is_literal(const ormc_ast *n)
 static int
 combine_type(char op, ormc_otype l, ormc_otype r, ormc_otype *out)
 {
-	int li = kind_is_int(l.kind), ri = kind_is_int(r.kind);
+	int li = ormc_field_kind_is_int(l.kind), ri = ormc_field_kind_is_int(r.kind);
 
 	if (l.kind == KIND_NULL) { *out = r; return 0; }
 	if (r.kind == KIND_NULL) { *out = l; return 0; }
@@ -805,7 +767,7 @@ same_class(ormc_field_kind a, ormc_field_kind b)
 	if (a == b)
 		return 1;
 	/* Django: AutoField, BigIntegerField, SmallIntegerField, PositiveIntegerField subclass IntegerField. */
-	if (a == ORMC_FIELD_INTEGER && kind_is_int(b))
+	if (a == ORMC_FIELD_INTEGER && ormc_field_kind_is_int(b))
 		return 1;
 	if (a == ORMC_FIELD_BIGINTEGER && b == ORMC_FIELD_BIGAUTO)
 		return 1;
@@ -831,7 +793,7 @@ common_type(ev *e, ormc_expr **args, int n, int pos, ormc_otype *out)
 		} else if (!same_class(out->kind, t.kind)) {
 			return fail(e, ORMC_EINVALID, pos, 0,
 			            "Expression contains mixed types: %s, %s. You must set output_field.",
-			            kind_class(out->kind), kind_class(t.kind));
+			            ormc_field_kind_name(out->kind), ormc_field_kind_name(t.kind));
 		} else if (out->kind == ORMC_FIELD_DECIMAL && t.decimal_places > out->decimal_places) {
 			out->decimal_places = t.decimal_places;
 		}
@@ -937,19 +899,19 @@ resolve_agg(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_expr *
 	} else if (strcmp(name, "Avg") == 0) {
 		if (src->type.kind == ORMC_FIELD_DECIMAL)
 			x->type = src->type;
-		else if (kind_is_int(src->type.kind) || src->type.kind == ORMC_FIELD_FLOAT ||
+		else if (ormc_field_kind_is_int(src->type.kind) || src->type.kind == ORMC_FIELD_FLOAT ||
 		         src->type.kind == KIND_NULL)
 			x->type = otype_of(ORMC_FIELD_FLOAT, -1, -1);
 		else if (src->type.kind == ORMC_FIELD_DURATION)
 			x->type = src->type;
 		else
 			return fail(e, ORMC_EINVALID, n->pos, n->end - n->pos,
-			            "Cannot compute Avg of a %s", kind_class(src->type.kind));
+			            "Cannot compute Avg of a %s", ormc_field_kind_name(src->type.kind));
 	} else {
 		if (src->type.kind == (ormc_field_kind)-2 && !kwarg(&c, "output_field"))
 			return fail(e, ORMC_EINVALID, src->pos, 0, "%s", src->arg);
 		x->type = src->type;
-		if (kind_is_int(x->type.kind))
+		if (ormc_field_kind_is_int(x->type.kind))
 			x->type.kind = strcmp(name, "Sum") == 0 ? ORMC_FIELD_INTEGER : x->type.kind;
 	}
 	if ((a = kwarg(&c, "output_field")) != NULL) {
@@ -1393,7 +1355,7 @@ resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_expr **out)
 				x->type.kind = (ormc_field_kind)-2;
 				x->arg = ormc_arena_printf(e->a,
 				        "Cannot infer type of '%c' expression involving these types: %s, %s. You must set output_field.",
-				        n->op, kind_class(l->type.kind), kind_class(rr->type.kind));
+				        n->op, ormc_field_kind_name(l->type.kind), ormc_field_kind_name(rr->type.kind));
 			}
 			*out = x;
 		}
@@ -1613,13 +1575,13 @@ coerce_value(ev *e, ormc_expr *v, const ormc_otype *t)
 		}
 		break;
 	default:
-		if (kind_is_int(t->kind) && v->value.type == ORMC_TYPE_TEXT) {
+		if (ormc_field_kind_is_int(t->kind) && v->value.type == ORMC_TYPE_TEXT) {
 			char *end;
 			long long i = strtoll(v->value.s, &end, 10);
 
 			if (*end != '\0' || end == v->value.s)
 				return fail(e, ORMC_EINVALID, v->pos, (int)v->value.len + 2,
-				            "Field '%s' expected a number but got '%s'.", kind_class(t->kind), v->value.s);
+				            "Field '%s' expected a number but got '%s'.", ormc_field_kind_name(t->kind), v->value.s);
 			v->value.type = ORMC_TYPE_INT;
 			v->value.i = i;
 			v->type = *t;
@@ -1653,7 +1615,7 @@ make_leaf(ev *e, ormc_qs *qs, const char *key, int key_pos, const ormc_ast *vast
 			return fail(e, ORMC_EINVALID, p.off[p.n - 1], (int)strlen(p.v[p.n - 1]),
 			            "Unsupported lookup '%s' for %s or join on the field not permitted.",
 			            p.v[p.n - 1], lhs->path && ormc_field_is_relation(lhs->path->field)
-			                              ? lhs->path->field->class_name : kind_class(lhs->type.kind));
+			                              ? lhs->path->field->class_name : ormc_field_kind_name(lhs->type.kind));
 		if ((r = apply_transforms(e, lhs, &p, used, p.n)) < 0)
 			return r;
 	}
@@ -2297,6 +2259,23 @@ apply_method(ev *e, ormc_qs *qs, const ormc_ast *call, const char *m)
 	            "QuerySet method '%s' is not supported", m);
 }
 
+/*
+ * qs[start:stop] (stop -1: open). Slicing a slice narrows it: the bounds are
+ * relative to the current offset and never reach past the current end.
+ */
+static void
+qs_slice(ormc_qs *qs, int64_t start, int64_t stop)
+{
+	int64_t old_end = qs->limit < 0 ? -1 : qs->offset + qs->limit;
+	int64_t new_off = qs->offset + start;
+	int64_t new_end = stop < 0 ? -1 : qs->offset + stop;
+
+	if (old_end >= 0 && (new_end < 0 || new_end > old_end))
+		new_end = old_end;
+	qs->offset = new_off;
+	qs->limit = new_end < 0 ? -1 : (new_end > new_off ? new_end - new_off : 0);
+}
+
 /* Evaluate an expression that must yield a QuerySet. */
 static int
 eval_qs(ev *e, const ormc_ast *n0, ormc_qs *outer, ormc_qs **out)
@@ -2365,17 +2344,7 @@ eval_qs(ev *e, const ormc_ast *n0, ormc_qs *outer, ormc_qs **out)
 			r = fail(e, ORMC_EINVALID, n->pos, n->end - n->pos, "cannot slice the result of a terminal call");
 			break;
 		}
-		/* Slicing a slice narrows it: bounds are relative to the current offset. */
-		{
-			int64_t off = (*out)->offset, lim = (*out)->limit;
-			int64_t old_end = lim < 0 ? -1 : off + lim;
-			int64_t new_off = off + start, new_end = stop < 0 ? -1 : off + stop;
-
-			if (old_end >= 0 && (new_end < 0 || new_end > old_end))
-				new_end = old_end;
-			(*out)->offset = new_off;
-			(*out)->limit = new_end < 0 ? -1 : (new_end > new_off ? new_end - new_off : 0);
-		}
+		qs_slice(*out, start, stop);
 		break;
 	}
 	default:
@@ -2814,20 +2783,13 @@ int
 ormc_query_slice(ormc_query *q, long long start, long long stop, ormc_error *err)
 {
 	ormc_qs *qs = q->qs;
-	int64_t off = qs->offset, lim = qs->limit;
-	int64_t old_end = lim < 0 ? -1 : off + lim, new_off, new_end;
 
 	ormc_error_clear(err);
 	if (start < 0 || (stop >= 0 && stop < start))
 		return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0, "Negative indexing is not supported.");
 	if (qs->terminal != ORMC_TERM_NONE)
 		return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0, "cannot slice the result of a terminal call");
-	new_off = off + start;
-	new_end = stop < 0 ? -1 : off + stop;
-	if (old_end >= 0 && (new_end < 0 || new_end > old_end))
-		new_end = old_end;
-	qs->offset = new_off;
-	qs->limit = new_end < 0 ? -1 : (new_end > new_off ? new_end - new_off : 0);
+	qs_slice(qs, start, stop);
 	free(q->sql);
 	q->sql = NULL;
 	q->dialect = NULL;

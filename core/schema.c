@@ -1341,3 +1341,45 @@ ormc_schema_free(ormc_schema *schema)
 	ormc_arena_free(&schema->arena);
 	free(schema);
 }
+
+/* ------------------------------------------------------------------------ */
+/* Field kinds                                                               */
+/* ------------------------------------------------------------------------ */
+
+int
+ormc_field_kind_is_int(ormc_field_kind k)
+{
+	switch (k) {
+	case ORMC_FIELD_AUTO: case ORMC_FIELD_BIGAUTO: case ORMC_FIELD_SMALLAUTO:
+	case ORMC_FIELD_INTEGER: case ORMC_FIELD_BIGINTEGER:
+	case ORMC_FIELD_SMALLINTEGER: case ORMC_FIELD_POSITIVEINTEGER:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+const char *
+ormc_field_kind_name(ormc_field_kind k)
+{
+	switch (k) {
+	case ORMC_FIELD_AUTO: return "AutoField";
+	case ORMC_FIELD_BIGAUTO: return "BigAutoField";
+	case ORMC_FIELD_SMALLAUTO: return "SmallAutoField";
+	case ORMC_FIELD_CHAR: return "CharField";
+	case ORMC_FIELD_TEXT: return "TextField";
+	case ORMC_FIELD_INTEGER: return "IntegerField";
+	case ORMC_FIELD_BIGINTEGER: return "BigIntegerField";
+	case ORMC_FIELD_SMALLINTEGER: return "SmallIntegerField";
+	case ORMC_FIELD_POSITIVEINTEGER: return "PositiveIntegerField";
+	case ORMC_FIELD_FLOAT: return "FloatField";
+	case ORMC_FIELD_DECIMAL: return "DecimalField";
+	case ORMC_FIELD_BOOLEAN: return "BooleanField";
+	case ORMC_FIELD_DATE: return "DateField";
+	case ORMC_FIELD_DATETIME: return "DateTimeField";
+	case ORMC_FIELD_TIME: return "TimeField";
+	case ORMC_FIELD_DURATION: return "DurationField";
+	case ORMC_FIELD_UUID: return "UUIDField";
+	default: return "Field";
+	}
+}

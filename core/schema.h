@@ -126,4 +126,9 @@ int ormc_field_is_relation(const ormc_field *f);
 /** Has this field a column on its model's own table (not M2M, not reverse)? */
 int ormc_field_is_concrete(const ormc_field *f);
 
+/** Is a value of this kind an integer (AutoField, IntegerField, ...)? */
+int ormc_field_kind_is_int(ormc_field_kind k);
+/** Django's class name of a value kind ("DecimalField"), for messages. */
+const char *ormc_field_kind_name(ormc_field_kind k);
+
 #endif

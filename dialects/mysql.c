@@ -59,19 +59,6 @@ my_column_type(const ormc_field *f, char *buf, size_t n)
 }
 
 static int
-is_int(ormc_field_kind k)
-{
-	switch (k) {
-	case ORMC_FIELD_AUTO: case ORMC_FIELD_BIGAUTO: case ORMC_FIELD_SMALLAUTO:
-	case ORMC_FIELD_INTEGER: case ORMC_FIELD_BIGINTEGER: case ORMC_FIELD_SMALLINTEGER:
-	case ORMC_FIELD_POSITIVEINTEGER:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
-static int
 my_emit(ormc_emit *e, const ormc_sx *x)
 {
 	ormc_sqlbuf *b = e->buf;
@@ -86,7 +73,8 @@ my_emit(ormc_emit *e, const ormc_sx *x)
 		ormc_sqlbuf_appendc(b, ')');
 		return 1;
 	case ORMC_SX_ARITH:
-		if (x->op[0] == '/' && is_int(x->args[0]->type.kind) && is_int(x->args[1]->type.kind)) {
+		if (x->op[0] == '/' && ormc_field_kind_is_int(x->args[0]->type.kind) &&
+		    ormc_field_kind_is_int(x->args[1]->type.kind)) {
 			/* Integer division truncates, as on PostgreSQL and SQLite. */
 			ormc_sqlbuf_appendc(b, '(');
 			ormc_render_expr(e, x->args[0]);
