@@ -549,6 +549,32 @@ agg_sql_name(const ormc_expr *x)
 	return x->sample ? "VAR_SAMP" : "VAR_POP";
 }
 
+static void expr_chain(const ormc_expr *x, ormc_field **chain, int *n);
+
+/* The chain of the positive conditions of a When: they pick rows, as an argument does. */
+static void
+cond_chain(const ormc_cond *c, ormc_field **chain, int *n)
+{
+	int i;
+
+	switch (c->kind) {
+	case ORMC_COND_LEAF:
+		expr_chain(c->lhs, chain, n);
+		for (i = 0; i < c->nrhs; i++)
+			expr_chain(c->rhs[i], chain, n);
+		return;
+	case ORMC_COND_EXPR:
+		expr_chain(c->lhs, chain, n);
+		return;
+	case ORMC_COND_AND: case ORMC_COND_OR:
+		for (i = 0; i < c->nkids; i++)
+			cond_chain(c->kids[i], chain, n);
+		return;
+	default:
+		return;
+	}
+}
+
 /*
  * The chain of an aggregate: the multi-valued relations its argument walks.
  * References to non-aggregate annotations are followed. *n = -1 when two
@@ -583,9 +609,14 @@ expr_chain(const ormc_expr *x, ormc_field **chain, int *n)
 			expr_chain(x->annot->expr, chain, n);
 		return;
 	case ORMC_EXPR_CASE:
-		for (i = 0; i < x->nargs; i++)
+		for (i = 0; i < x->nargs; i++) {
 			expr_chain(x->args[i], chain, n);
+			cond_chain(x->whens[i], chain, n);
+		}
 		expr_chain(x->else_, chain, n);
+		return;
+	case ORMC_EXPR_COND:
+		cond_chain(x->cond, chain, n);
 		return;
 	default:
 		for (i = 0; i < x->nargs; i++)
@@ -638,7 +669,9 @@ cond_touches(const ormc_cond *c, ormc_field *const *chain, int n)
 		return 0;
 	case ORMC_COND_EXPR:
 		return expr_touches(c->lhs, chain, n);
-	case ORMC_COND_AND: case ORMC_COND_OR: case ORMC_COND_NOT:
+	case ORMC_COND_NOT:
+		return 0;     /* exclude() is a semi-join: it never picks the aggregated rows */
+	case ORMC_COND_AND: case ORMC_COND_OR:
 		for (i = 0; i < c->nkids; i++)
 			if (cond_touches(c->kids[i], chain, n))
 				return 1;
@@ -964,6 +997,9 @@ cond_key(const ormc_cond *c, ormc_field *const *ctx, int nctx, ormc_field **key,
 
 	switch (c->kind) {
 	case ORMC_COND_LEAF:
+		if (c->lookup == ORMC_LOOKUP_ISNULL && c->lhs->kind == ORMC_EXPR_COL &&
+		    ormc_field_is_multi(c->lhs->path->field))
+			return 0;     /* leaf_sx writes it as NOT EXISTS */
 		r = expr_key(c->lhs, ctx, nctx, key, nkey);
 		for (i = 0; i < c->nrhs; i++) {
 			k = expr_key(c->rhs[i], ctx, nctx, key, nkey);
@@ -973,13 +1009,25 @@ cond_key(const ormc_cond *c, ormc_field *const *ctx, int nctx, ormc_field **key,
 		return r;
 	case ORMC_COND_EXPR:
 		return expr_key(c->lhs, ctx, nctx, key, nkey);
-	case ORMC_COND_AND: case ORMC_COND_OR: case ORMC_COND_NOT:
+	case ORMC_COND_NOT:
+		/*
+		 * ~Q(book__rating__gt=3) is "no such book" (NOT EXISTS), never
+		 * "a book that is not": a negation stays outside the EXISTS.
+		 */
+		return cond_key(c->kids[0], ctx, nctx, key, nkey) ? 2 : 0;
+	case ORMC_COND_AND: case ORMC_COND_OR: {
+		int direct = 0;
+
 		for (i = 0; i < c->nkids; i++) {
 			k = cond_key(c->kids[i], ctx, nctx, key, nkey);
+			if (k == 0)
+				direct = 1;
 			if (k > r)
 				r = k;
 		}
-		return r;
+		/* Conditions on this row beside conditions on related rows: each its own way. */
+		return r == 1 && direct ? 2 : r;
+	}
 	default:
 		return 0;
 	}
@@ -1075,6 +1123,16 @@ leaf_sx(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx)
 
 		walk_path(c->lhs->path, &w);
 		if (!(w.n <= nctx && prefix_eq(w.hops, ctx, w.n))) {
+			int i2, multi = 0;
+
+			for (i2 = nctx; i2 < w.n - 1; i2++)
+				multi |= ormc_field_is_multi(w.hops[i2]);
+			if (multi) {
+				/* Django: no related row at the end of some branch; not compiled yet. */
+				pfail(p, ORMC_EUNSUPPORTED, c->pos,
+				      "__isnull across two multi-valued relations is not supported yet");
+				return NULL;
+			}
 			y = exists_of(sc, NULL, w.hops, w.n);
 			if (y)
 				y->negated = 1;
@@ -1154,6 +1212,11 @@ c2sx(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx)
 	if (p->failed)
 		return NULL;
 	k = cond_key(c, ctx, nctx, key, &nkey);
+	if (k == 1 && c->has_agg) {
+		pfail(p, ORMC_EUNSUPPORTED, c->pos,
+		      "comparing an aggregate with a field of a multi-valued relation is not supported");
+		return NULL;
+	}
 	if (k == 1 && nkey < 40)
 		return exists_of(sc, c, key, nkey);
 	switch (c->kind) {
@@ -1315,9 +1378,17 @@ make_blocks(plan *p, ormc_qs *qs, ormc_ptrvec *aggs, ormc_ptrvec *blocks)
 			return pfail(p, ORMC_EUNSUPPORTED, r->agg->pos,
 			             "an aggregate over two different multi-valued relations at once is not supported");
 		b.n = n;
-		for (j = 0; j < r->nbefore && j < qs->nfilters && b.nfilters < 64; j++)
-			if (!qs->filters[j].cond->has_agg && cond_touches(qs->filters[j].cond, b.chain, b.n))
+		/*
+		 * Django's aggregate reuses the most recent join of its relation, so
+		 * the last filter() walking the chain picks the aggregated rows; the
+		 * others only select base rows (semi-joins).
+		 */
+		for (j = r->nbefore - 1; j >= 0; j--)
+			if (j < qs->nfilters && !qs->filters[j].cond->has_agg &&
+			    cond_touches(qs->filters[j].cond, b.chain, b.n)) {
 				b.filters[b.nfilters++] = j;
+				break;
+			}
 		for (j = 0; j < blocks->n; j++) {
 			block *o = blocks->items[j];
 
