@@ -324,8 +324,22 @@ ormc_render_expr(ormc_emit *e, const ormc_sx *x)
 	e->depth--;
 }
 
+/* Position (1-based) of x among the selected columns when it is an expression, else 0. */
+static int
+selected_position(const ormc_select *s, const ormc_sx *x)
+{
+	int k;
+
+	if (x->kind == ORMC_SX_COL)
+		return 0;
+	for (k = 0; k < s->ncols; k++)
+		if (s->cols[k] == x)
+			return k + 1;
+	return 0;
+}
+
 static void
-render_order(ormc_emit *e, const ormc_order *o)
+render_order(ormc_emit *e, const ormc_select *s, const ormc_order *o)
 {
 	ormc_sqlbuf *b = e->buf;
 	/* ormc's rule: NULLs sort as the largest value (last ascending, first descending). */
@@ -339,7 +353,11 @@ render_order(ormc_emit *e, const ormc_order *o)
 		ormc_sqlbuf_append(b, nulls_first ? " IS NULL THEN 0 ELSE 1 END, "
 		                                  : " IS NULL THEN 1 ELSE 0 END, ");
 	}
-	ormc_render_expr(e, o->expr);
+	/* A selected expression by position: written again it would bind new parameters. */
+	if (selected_position(s, o->expr))
+		ormc_sqlbuf_appendf(b, "%d", selected_position(s, o->expr));
+	else
+		ormc_render_expr(e, o->expr);
 	ormc_sqlbuf_append(b, o->desc ? " DESC" : " ASC");
 	if (nulls_first != native_first && (e->caps & ORMC_CAP_NULLS_ORDER))
 		ormc_sqlbuf_append(b, nulls_first ? " NULLS FIRST" : " NULLS LAST");
@@ -396,7 +414,21 @@ ormc_render_select(ormc_emit *e, const ormc_select *s)
 	}
 	if (s->ngroup) {
 		ormc_sqlbuf_append(b, " GROUP BY ");
-		ormc_render_list(e, s->group, s->ngroup);
+		for (i = 0; i < s->ngroup; i++) {
+			int k;
+
+			if (i)
+				ormc_sqlbuf_append(b, ", ");
+			/*
+			 * An expression that is also selected is grouped by its
+			 * position: written again it would bind new parameters, which
+			 * PostgreSQL does not see as the same expression.
+			 */
+			if ((k = selected_position(s, s->group[i])) > 0)
+				ormc_sqlbuf_appendf(b, "%d", k);
+			else
+				ormc_render_expr(e, s->group[i]);
+		}
 	}
 	if (s->having) {
 		ormc_sqlbuf_append(b, " HAVING ");
@@ -407,7 +439,7 @@ ormc_render_select(ormc_emit *e, const ormc_select *s)
 		for (i = 0; i < s->norder; i++) {
 			if (i)
 				ormc_sqlbuf_append(b, ", ");
-			render_order(e, &s->order[i]);
+			render_order(e, s, &s->order[i]);
 		}
 	}
 	if (s->limit >= 0 || s->offset > 0)
