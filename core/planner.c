@@ -258,15 +258,52 @@ col_add(plan *p, ormc_select *s, ormc_sx *x, const char *name)
 }
 
 static int
+str_same(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/*
+ * Do two expressions compute the same value? Only for the shapes grouping
+ * repeats (columns, transforms, arithmetic of columns): a parameter or a
+ * subquery is never "the same" as another.
+ */
+static int
+sx_same(const ormc_sx *a, const ormc_sx *b)
+{
+	int i;
+
+	if (a == b)
+		return 1;
+	if (a == NULL || b == NULL || a->kind != b->kind || a->nargs != b->nargs)
+		return 0;
+	switch (a->kind) {
+	case ORMC_SX_COL:
+		return str_same(a->table, b->table) && str_same(a->name, b->name);
+	case ORMC_SX_INT:
+		return a->ival == b->ival;
+	case ORMC_SX_EXTRACT: case ORMC_SX_TRUNC: case ORMC_SX_ARITH: case ORMC_SX_CMP:
+	case ORMC_SX_NEG: case ORMC_SX_CAST: case ORMC_SX_FUNC: case ORMC_SX_COALESCE:
+		if (!str_same(a->part, b->part) || !str_same(a->op, b->op) || !str_same(a->name, b->name) ||
+		    a->type.kind != b->type.kind)
+			return 0;
+		for (i = 0; i < a->nargs; i++)
+			if (!sx_same(a->args[i], b->args[i]))
+				return 0;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int
 group_add(plan *p, ormc_select *s, ormc_sx *x)
 {
 	ormc_sx **g;
 	int i;
 
 	for (i = 0; i < s->ngroup; i++)
-		if (s->group[i] == x || (x && x->kind == ORMC_SX_COL && s->group[i]->kind == ORMC_SX_COL &&
-		                         strcmp(x->name, s->group[i]->name) == 0 &&
-		                         strcmp(x->table ? x->table : "", s->group[i]->table ? s->group[i]->table : "") == 0))
+		if (sx_same(s->group[i], x))
 			return 0;
 	g = ormc_arena_alloc(p->a, sizeof(*g) * (size_t)(s->ngroup + 1));
 	if (g == NULL || x == NULL) {
