@@ -937,7 +937,7 @@ x2sx(scope *sc, const ormc_expr *x, ormc_field *const *ctx, int nctx)
 		y->part = x->arg;
 		y->type = x->type;
 		if (k == ORMC_SX_FUNC) {
-			static char upper[32];
+			char upper[32];   /* on the stack: compiles may run in several threads */
 			size_t j;
 
 			for (j = 0; x->func[j] && j < sizeof(upper) - 1; j++)
@@ -2135,8 +2135,9 @@ plan_select(plan *p, ormc_qs *qs, scope *outer, int purpose, const char ***names
 			(*types)[0] = ot(ORMC_FIELD_BOOLEAN);
 		else
 			for (i = 0; i < nouts && i < sel->ncols; i++)
-				(*types)[i] = outs[i].expr->type.kind == (ormc_field_kind)0 && outs[i].expr->kind == ORMC_EXPR_COL
-				            ? sel->cols[i]->type : outs[i].expr->type;
+				/* A field's type is the column's (the model-field columns carry none in the IR). */
+				(*types)[i] = outs[i].expr->kind == ORMC_EXPR_COL ? sel->cols[i]->type
+				                                                  : outs[i].expr->type;
 	}
 	return sel;
 }

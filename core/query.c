@@ -801,12 +801,8 @@ resolve_arg(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out)
 	return resolve_expr(e, qs, n, out);
 }
 
-static const struct {
-	const char *name;
-	const char *sqlname;     /* unused by the IR: the planner decides */
-} aggregates[] = {
-	{ "Count", "COUNT" }, { "Sum", "SUM" }, { "Avg", "AVG" }, { "Min", "MIN" },
-	{ "Max", "MAX" }, { "StdDev", "STDDEV" }, { "Variance", "VARIANCE" },
+static const char *const aggregates[] = {
+	"Count", "Sum", "Avg", "Min", "Max", "StdDev", "Variance",
 };
 
 static int
@@ -815,12 +811,12 @@ is_aggregate_name(const char *name)
 	size_t i;
 
 	for (i = 0; i < sizeof(aggregates) / sizeof(aggregates[0]); i++)
-		if (strcmp(aggregates[i].name, name) == 0)
+		if (strcmp(aggregates[i], name) == 0)
 			return 1;
 	return 0;
 }
 
-/* Describe an aggregate's argument for error messages: Sum('num'). */
+/* Count(...), Sum(...), ...: the argument, distinct=, filter=, default=, output_field=. */
 static int
 resolve_agg(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_expr **out)
 {
@@ -895,8 +891,6 @@ resolve_agg(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_expr *
 			return fail(e, ORMC_EINVALID, n->pos, n->end - n->pos,
 			            "Cannot compute Avg of a %s", ormc_field_kind_name(src->type.kind));
 	} else {
-		if (src->type.kind == (ormc_field_kind)-2 && !kwarg(&c, "output_field"))
-			return fail(e, ORMC_EINVALID, src->pos, 0, "%s", src->arg);
 		x->type = src->type;
 		if (ormc_field_kind_is_int(x->type.kind))
 			x->type.kind = strcmp(name, "Sum") == 0 ? ORMC_FIELD_INTEGER : x->type.kind;

@@ -189,7 +189,6 @@ struct ormc_qs {
 	ormc_terminal terminal;
 	ormc_annot **aggregates;  /* aggregate(): the result keys and expressions */
 	int naggregates;
-	int caps_count;           /* count of ..._capped? unused */
 };
 
 struct ormc_query {

@@ -19,13 +19,6 @@ my_quote_ident(ormc_sqlbuf *b, const char *ident)
 	ormc_render_quote(b, ident, '`');
 }
 
-static void
-my_placeholder(ormc_sqlbuf *b, int n)
-{
-	(void)n;
-	ormc_sqlbuf_appendc(b, '?');
-}
-
 static const char *
 my_column_type(const ormc_field *f, char *buf, size_t n)
 {
@@ -205,7 +198,7 @@ const ormc_dialect ormc_dialect_mysql = {
 	ORMC_CAP_NULLS_LOW,
 	NULL,
 	my_quote_ident,
-	my_placeholder,
+	ormc_render_qmark,
 	my_column_type,
 	my_emit,
 	my_limit,

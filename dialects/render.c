@@ -52,6 +52,13 @@ ormc_render_quote(ormc_sqlbuf *b, const char *ident, char q)
 }
 
 void
+ormc_render_qmark(ormc_sqlbuf *b, int n)
+{
+	(void)n;
+	ormc_sqlbuf_appendc(b, '?');
+}
+
+void
 ormc_render_param(ormc_emit *e, const ormc_value *v)
 {
 	ormc_value *copy = ormc_arena_alloc(e->arena, sizeof(*copy));

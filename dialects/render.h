@@ -32,6 +32,8 @@ int ormc_render(const ormc_dialect *d, int server_version,
 
 void ormc_render_expr(ormc_emit *e, const ormc_sx *x);
 void ormc_render_select(ormc_emit *e, const ormc_select *s);
+/** The "?" placeholder of SQLite and MySQL (a dialect's placeholder hook). */
+void ormc_render_qmark(ormc_sqlbuf *b, int n);
 /** Bind a value: write the placeholder and remember the value. */
 void ormc_render_param(ormc_emit *e, const ormc_value *v);
 /** Bind a text value (copied into the arena). */

@@ -19,13 +19,6 @@ sqlite_quote_ident(ormc_sqlbuf *b, const char *ident)
 	ormc_render_quote(b, ident, '"');
 }
 
-static void
-sqlite_placeholder(ormc_sqlbuf *b, int n)
-{
-	(void)n;
-	ormc_sqlbuf_appendc(b, '?');
-}
-
 static unsigned
 sqlite_caps_for(int v)
 {
@@ -315,7 +308,7 @@ const ormc_dialect ormc_dialect_sqlite = {
 	ORMC_CAP_AGG_FILTER | ORMC_CAP_NULLS_ORDER | ORMC_CAP_NULLS_LOW,
 	sqlite_caps_for,
 	sqlite_quote_ident,
-	sqlite_placeholder,
+	ormc_render_qmark,
 	sqlite_column_type,
 	sqlite_emit,
 	sqlite_limit,

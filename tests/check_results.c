@@ -19,7 +19,7 @@
 static int
 run_cases(const char *name)
 {
-	char path[1024], *models_text, *fixture, *cases, *blocks[512];
+	char path[1024], *fixture, *cases, *blocks[512];
 	ormc_schema *schema = NULL;
 	ormc_db *db = NULL;
 	ormc_error err;
@@ -35,7 +35,6 @@ run_cases(const char *name)
 	ck_assert_msg(ormc_fixture_load(db, schema, fixture, strlen(fixture), &err) == ORMC_OK,
 	              "load: %s", err.message);
 	free(fixture);
-	(void)models_text;
 
 	snprintf(path, sizeof(path), "%s/tests/results/%s.txt", ORMC_SOURCE_DIR, name);
 	cases = tu_read_file(path);
