@@ -745,6 +745,17 @@ to_float(const ormc_value *raw, const ormc_otype *t, ormc_value *out,
 			return fail(err, raw, t, NULL);
 		break;
 	}
+	/*
+	 * Engines sum and average in their own order and print floats with
+	 * their own digits: 15 significant digits (DBL_DIG, all that survive a
+	 * trip through decimal text) is the precision every backend agrees on.
+	 */
+	if (isfinite(v) && v != 0.0) {
+		char tmp[40];
+
+		snprintf(tmp, sizeof(tmp), "%.*g", DBL_DIG, v);
+		v = strtod(tmp, NULL);
+	}
 	out->type = ORMC_TYPE_FLOAT;
 	out->f = v;
 	return ORMC_OK;

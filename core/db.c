@@ -2,7 +2,8 @@
  * db.c -- the driver registry and the connection API (ormc_connect & co).
  *
  * A URL picks its driver by the scheme before the first ':' ("sqlite" in
- * "sqlite::memory:"). Drivers registered by the program are tried first, in
+ * "sqlite::memory:"); a string with '=' before any ':' is libpq's
+ * "host=... dbname=..." form and goes to PostgreSQL. Drivers registered by the program are tried first, in
  * registration order, then the built-in ones compiled into the library.
  * After connecting, the driver says which dialect the server speaks and its
  * version; the core keeps both on the ormc_db, so queries compile for it.
@@ -24,6 +25,15 @@ static int nregistered;
 static const ormc_driver *const builtins[] = {
 #ifdef ORMC_HAVE_SQLITE
 	&ormc_driver_sqlite,
+#endif
+#ifdef ORMC_HAVE_POSTGRESQL
+	&ormc_driver_postgresql,
+#endif
+#ifdef ORMC_HAVE_MYSQL
+	&ormc_driver_mysql,
+#endif
+#ifdef ORMC_HAVE_ODBC
+	&ormc_driver_odbc,
 #endif
 	NULL
 };
@@ -128,7 +138,8 @@ int
 ormc_connect(ormc_db **out, const char *url, ormc_error *err)
 {
 	const ormc_driver *drv = NULL;
-	const char *colon, *name;
+	const char *colon, *eq, *name, *scheme;
+	size_t slen;
 	ormc_conn *conn = NULL;
 	ormc_db *db;
 	char list[256];
@@ -138,7 +149,12 @@ ormc_connect(ormc_db **out, const char *url, ormc_error *err)
 	if (url == NULL)
 		url = "";
 	colon = strchr(url, ':');
-	if (colon == NULL || colon == url) {
+	eq = strchr(url, '=');
+	if (eq != NULL && (colon == NULL || eq < colon)) {
+		/* libpq's "host=... dbname=..." form: no scheme, PostgreSQL's */
+		scheme = "postgresql";
+		slen = strlen(scheme);
+	} else if (colon == NULL || colon == url) {
 		available(list, sizeof(list));
 		ormc_error_set(err, ORMC_ENODRIVER, NULL, -1, 0,
 		               "database URL \"%s\" has no scheme (available: %s)",
@@ -146,19 +162,22 @@ ormc_connect(ormc_db **out, const char *url, ormc_error *err)
 		ormc_error_hint(err, "For an SQLite file, write \"sqlite:%s\".",
 		                colon == url ? "PATH" : url);
 		return ORMC_ENODRIVER;
+	} else {
+		scheme = url;
+		slen = (size_t)(colon - url);
 	}
 	count = ormc_driver_count();
 	for (i = 0; i < count && drv == NULL; i++) {
 		const ormc_driver *d = ormc_driver_get(i);
 
-		if (scheme_in(d->schemes, url, (size_t)(colon - url)))
+		if (scheme_in(d->schemes, scheme, slen))
 			drv = d;
 	}
 	if (drv == NULL) {
 		available(list, sizeof(list));
 		return ormc_error_set(err, ORMC_ENODRIVER, NULL, -1, 0,
 		                      "no driver for URL scheme '%.*s' (available: %s)",
-		                      (int)(colon - url), url, list);
+		                      (int)slen, scheme, list);
 	}
 
 	ormc_error_clear(err);

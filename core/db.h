@@ -16,6 +16,9 @@ struct ormc_db {
 
 /** Built-in drivers (each file in drivers/ defines one, when built). */
 extern const ormc_driver ormc_driver_sqlite;
+extern const ormc_driver ormc_driver_postgresql;
+extern const ormc_driver ormc_driver_mysql;
+extern const ormc_driver ormc_driver_odbc;
 
 /** Run sql and return a cursor (or NULL for statements without rows). */
 int ormc_db_query(ormc_db *db, const char *sql, const ormc_value *params,

@@ -42,6 +42,7 @@ struct plan {
 	ormc_error *err;
 	int nalias;
 	int failed;
+	int negated;     /* translating a condition under an odd number of NOTs */
 };
 
 typedef struct joinent {
@@ -1132,8 +1133,12 @@ exists_of(scope *sc, const ormc_cond *c, ormc_field **key, int nkey)
 	if (child == NULL)
 		return NULL;
 	if (c != NULL) {
-		ormc_sx *inner = c2sx(child, c, key, nkey);
+		int negated = p->negated;
+		ormc_sx *inner;
 
+		p->negated = 0;      /* NOT EXISTS (...): the inside is positive */
+		inner = c2sx(child, c, key, nkey);
+		p->negated = negated;
 		if (inner == NULL)
 			return NULL;
 		child->sel->where = sx_and(p, child->sel->where, inner);
@@ -1146,8 +1151,50 @@ exists_of(scope *sc, const ormc_cond *c, ormc_field **key, int nkey)
 	return x;
 }
 
+/* Can the lookup's left side be NULL (nullable column, or one reached through a nullable relation)? */
+static int
+lhs_nullable(const ormc_cond *c)
+{
+	walk w;
+	int i;
+
+	if (c->lhs->kind != ORMC_EXPR_COL)
+		return 0;
+	walk_path(c->lhs->path, &w);
+	if (w.field->null)
+		return 1;
+	for (i = 0; i < w.n; i++)
+		if (w.hops[i]->null || !ormc_field_is_concrete(w.hops[i]))
+			return 1;
+	return 0;
+}
+
+static ormc_sx *leaf_sx1(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx);
+
+/*
+ * A lookup under NOT: Django makes NOT (x = 3) keep the rows where x is
+ * NULL, by writing NOT (x = 3 AND x IS NOT NULL).
+ */
 static ormc_sx *
 leaf_sx(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx)
+{
+	plan *p = sc->p;
+	ormc_sx *y = leaf_sx1(sc, c, ctx, nctx), *l;
+
+	if (y == NULL || !p->negated || c->lookup == ORMC_LOOKUP_ISNULL ||
+	    y->kind == ORMC_SX_ISNULL || y->kind == ORMC_SX_EXISTS || !lhs_nullable(c))
+		return y;
+	if ((l = x2sx(sc, c->lhs, ctx, nctx)) == NULL)
+		return NULL;
+	l = sx1(p, ORMC_SX_NOT, sx1(p, ORMC_SX_ISNULL, l));
+	if (l == NULL)
+		return NULL;
+	l->type = ot(ORMC_FIELD_BOOLEAN);
+	return sx_and(p, y, l);
+}
+
+static ormc_sx *
+leaf_sx1(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx)
 {
 	plan *p = sc->p;
 	ormc_sx *l, *r, *y;
@@ -1266,7 +1313,10 @@ c2sx(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx)
 	case ORMC_COND_EXPR:
 		return x2sx(sc, c->lhs, ctx, nctx);
 	case ORMC_COND_NOT:
-		y = sx1(p, ORMC_SX_NOT, c2sx(sc, c->kids[0], ctx, nctx));
+		p->negated ^= 1;
+		y = c2sx(sc, c->kids[0], ctx, nctx);
+		p->negated ^= 1;
+		y = sx1(p, ORMC_SX_NOT, y);
 		if (y)
 			y->type = ot(ORMC_FIELD_BOOLEAN);
 		return y;

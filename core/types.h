@@ -24,7 +24,8 @@ typedef struct ormc_otype {
 /**
  * Convert a raw cell from a driver to the Django type of its column:
  *   integer kinds (AUTO, INTEGER, ...)  -> ORMC_TYPE_INT
- *   FLOAT                               -> ORMC_TYPE_FLOAT
+ *   FLOAT                               -> ORMC_TYPE_FLOAT, rounded to 15 significant
+ *                                          digits (DBL_DIG), where engines agree
  *   DECIMAL                             -> ORMC_TYPE_DECIMAL, exact digits, quantized to
  *                                          decimal_places (ROUND_HALF_EVEN) when >= 0;
  *                                          a float is first rounded to 15 significant

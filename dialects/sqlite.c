@@ -191,6 +191,32 @@ sqlite_emit(ormc_emit *e, const ormc_sx *x)
 			ormc_sqlbuf_appendc(b, ')');
 			return 1;
 		}
+		if (ormc_field_kind_is_int(x->type.kind) &&
+		    x->args[0]->type.kind == ORMC_FIELD_FLOAT) {
+			/*
+			 * PostgreSQL rounds a float half to even (3.5 -> 4,
+			 * 2.5 -> 2); SQLite's CAST truncates and its ROUND goes
+			 * half away from zero: at exactly .5, round x / 2.
+			 */
+			ormc_sqlbuf_append(b, "CAST(CASE WHEN ABS(");
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_append(b, " - CAST(");
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_append(b, " AS INTEGER)) = 0.5 THEN 2 * ROUND(");
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_append(b, " / 2.0) ELSE ROUND(");
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_append(b, ") END AS INTEGER)");
+			return 1;
+		}
+		if (ormc_field_kind_is_int(x->type.kind) &&
+		    x->args[0]->type.kind == ORMC_FIELD_DECIMAL) {
+			/* PostgreSQL rounds a numeric half away from zero, as ROUND does. */
+			ormc_sqlbuf_append(b, "CAST(ROUND(");
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_append(b, ") AS INTEGER)");
+			return 1;
+		}
 		ormc_sqlbuf_append(b, "CAST(");
 		ormc_render_expr(e, x->args[0]);
 		ormc_sqlbuf_appendf(b, " AS %s)", sqlite_cast_type(x->type.kind));

@@ -67,7 +67,16 @@ int ormc_query_ncolumns(const ormc_query *q);
 const char *ormc_query_column(const ormc_query *q, int i);
 void ormc_query_free(ormc_query *q);
 
-/** Open a database by URL: "sqlite:path.db", "sqlite::memory:". */
+/**
+ * Open a database by URL; the scheme picks the driver:
+ *   "sqlite:path.db", "sqlite::memory:"
+ *   "postgresql://user:pass@host:port/db?opts", "postgres://...", or a libpq
+ *   key/value string "host=... dbname=..." (no scheme)
+ *   "mysql://user:pass@host:port/db?socket=/path", "mariadb://..."
+ *   "odbc:" + an ODBC connection string ("odbc:DSN=name;UID=u")
+ * Drivers whose client library was not found at build time are absent
+ * (ormc --version lists those that are built).
+ */
 int ormc_connect(ormc_db **out, const char *url, ormc_error *err);
 /** The dialect name the connection speaks. */
 const char *ormc_db_dialect(const ormc_db *db);

@@ -1,0 +1,42 @@
+/*
+ * backends.h -- which database servers the tests may use, and where they are.
+ *
+ * The CTest fixture "servers" (tests/servers.sh) starts private PostgreSQL
+ * and MariaDB servers and writes their admin URLs to
+ * $ORMC_TEST_SERVERS_DIR/servers.env, next to its odbc.ini/odbcinst.ini.
+ * ORMC_TEST_POSTGRES_URL and ORMC_TEST_MYSQL_URL, when set, name servers of
+ * the user's instead (the URL's database is only used to connect; the tests
+ * create and drop their own databases, named ormc_*).
+ *
+ * ORMC_TEST_BACKENDS (comma list of sqlite, postgresql, mysql, odbc; default
+ * all) selects what runs. A suite for a backend that is not selected exits
+ * TB_SKIP, which CTest reports as skipped; a selected backend that cannot be
+ * reached is a failure, never a skip.
+ */
+#ifndef ORMC_TEST_BACKENDS_H
+#define ORMC_TEST_BACKENDS_H
+
+#include <stddef.h>
+
+#define TB_SKIP 77   /* exit status CTest reports as "skipped" */
+
+/** Is backend name selected by ORMC_TEST_BACKENDS (default: all)? */
+int tb_selected(const char *name);
+
+/**
+ * Make a fresh empty database called dbname on the test server of kind
+ * "postgresql" or "mysql" (dropped first if it exists) and write its native
+ * URL into url. Returns 0, or -1 with the reason in why.
+ */
+int tb_fresh_db(const char *kind, const char *dbname, char *url, size_t n,
+                char *why, size_t nwhy);
+
+/**
+ * The "odbc:..." connection string for database dbname through the ODBC
+ * driver for kind ("postgresql", "mysql", or "sqlite", where dbname is a file
+ * path). Returns 0, or -1 with the reason in why.
+ */
+int tb_odbc_url(const char *kind, const char *dbname, char *url, size_t n,
+                char *why, size_t nwhy);
+
+#endif
