@@ -1,5 +1,6 @@
 /*
- * main.c -- the ormc command: sql, run, migrate, ddl, load, --version, help.
+ * main.c -- the ormc command: sql, run, compare, migrate, ddl, load,
+ * --version, help.
  *
  * A thin shell over the public API (ormc/ormc.h, core/ddl.h,
  * dialects/dialect.h): parse the arguments, read the models and the queries,
@@ -22,6 +23,7 @@
 #include "ormc/sys/driver.h"
 #include "core/ddl.h"
 #include "dialects/dialect.h"
+#include "cli/compare.h"
 #include "cli/format.h"
 
 enum {
@@ -37,7 +39,9 @@ typedef struct options {
 	const char *app_label;
 	const char *dialect;
 	const char *server_version;
-	const char *db;
+	const char *db;         /* the first --db */
+	const char *dbs[8];     /* every --db (compare) */
+	int ndb;
 	const char *format;
 	const char *file;       /* --file: one query per line */
 	int print;              /* migrate --print */
@@ -62,6 +66,9 @@ static const char usage_text[] =
 	"           compile QUERY and print the SQL and its parameters\n"
 	"  run      --models FILE --db URL [--format table|json|csv] QUERY\n"
 	"           run QUERY and print its rows (default format: table)\n"
+	"  compare  --models FILE --db URL1 --db URL2 [--db URL3 ...] QUERY\n"
+	"           run QUERY (or each query of --file F) on every database and\n"
+	"           print each difference; exit status 1 if any\n"
 	"  migrate  --models FILE --db URL\n"
 	"           create the models' tables\n"
 	"  migrate  --models FILE --print [--dialect D | --db URL]\n"
@@ -80,8 +87,11 @@ static const char usage_text[] =
 	"or - to read one query (or a short script of `name = expr` lines) from\n"
 	"stdin, or --file F for one query per line ('#' starts a comment line).\n"
 	"\n"
-	"dialects: postgresql, sqlite, mysql.  URLs: sqlite:path.db, sqlite::memory:\n"
-	"exit status: 0 ok, 1 database error, 2 bad input.\n";
+	"dialects: postgresql, sqlite, mysql.  URLs: sqlite:path.db, sqlite::memory:,\n"
+	"  postgresql://user:pass@host:port/db (or libpq's \"host=... dbname=...\"),\n"
+	"  mysql://user:pass@host:port/db[?socket=PATH] (or mariadb://...),\n"
+	"  odbc:CONNECTION-STRING (\"odbc:DSN=name;UID=u;PWD=p\").\n"
+	"exit status: 0 ok, 1 database error (compare: a difference), 2 bad input.\n";
 
 /* ---- small helpers ------------------------------------------------------- */
 
@@ -310,6 +320,12 @@ parse_args(int argc, char **argv, options *o)
 			return usage_error("option '%s' needs a value", a);
 		*(const char **)((char *)o + valued[k].off) =
 			eq != NULL ? eq + 1 : argv[++i];
+		if (valued[k].off == offsetof(options, db)) {
+			if (o->ndb == (int)(sizeof(o->dbs) / sizeof(o->dbs[0])))
+				return usage_error("too many --db options (at most 8)%s", "");
+			o->dbs[o->ndb++] = o->db;
+			o->db = o->dbs[0];
+		}
 	}
 	return EXIT_OK;
 }
@@ -684,6 +700,61 @@ done:
 }
 
 static int
+cmd_compare(const options *o)
+{
+	ormc_schema *s = NULL;
+	ormc_db *dbs[8] = { NULL };
+	ormc_query **queries = NULL;
+	const char **texts = NULL;
+	ormc_error err;
+	qtext *qs = NULL;
+	int nq = 0, status, i, d;
+
+	if (o->ndb < 2)
+		return usage_error("compare needs at least two --db URL options%s", "");
+	if ((status = load_schema(o, &s)) != EXIT_OK)
+		return status;
+	if ((status = read_queries(o, s, &qs, &nq)) != EXIT_OK)
+		goto done;
+	for (d = 0; d < o->ndb; d++) {
+		ormc_error_clear(&err);
+		if (ormc_connect(&dbs[d], o->dbs[d], &err) < 0) {
+			char masked[1024];
+
+			cli_mask_url(o->dbs[d], masked, sizeof(masked));
+			dbs[d] = NULL;
+			status = report(&err, masked, 0);
+			goto done;
+		}
+	}
+	queries = calloc((size_t)nq, sizeof(*queries));
+	texts = calloc((size_t)nq, sizeof(*texts));
+	if (queries == NULL || texts == NULL) {
+		fputs("ormc: out of memory\n", stderr);
+		status = EXIT_DB;
+		goto done;
+	}
+	for (i = 0; i < nq; i++) {
+		queries[i] = qs[i].q;
+		texts[i] = qs[i].text;
+	}
+	status = cli_compare(stdout, dbs, o->dbs, o->ndb, queries, texts, nq);
+	if (status == CLI_COMPARE_ERROR)
+		status = EXIT_INPUT;
+	if (finish_stdout() != EXIT_OK)
+		status = EXIT_DB;
+done:
+	free(queries);
+	free(texts);
+	free_queries(qs, nq);
+	for (d = 0; d < o->ndb; d++)
+		if (dbs[d] != NULL)
+			ormc_disconnect(dbs[d]);
+	ormc_schema_free(s);
+	return status;
+}
+
+static int
 print_ddl(const ormc_schema *s, const ormc_dialect *d)
 {
 	ormc_error err;
@@ -821,6 +892,10 @@ main(int argc, char **argv)
 		return cmd_sql(&o);
 	if (strcmp(o.command, "run") == 0)
 		return cmd_run(&o);
+	if (strcmp(o.command, "compare") == 0)
+		return cmd_compare(&o);
+	if (o.ndb > 1)
+		return usage_error("only compare takes more than one --db%s", "");
 	if (strcmp(o.command, "migrate") == 0)
 		return cmd_migrate(&o, o.print);
 	if (strcmp(o.command, "ddl") == 0)

@@ -29,10 +29,16 @@ my_column_type(const ormc_field *f, char *buf, size_t n)
 		return f->primary_key ? "bigint AUTO_INCREMENT NOT NULL PRIMARY KEY" : "bigint";
 	case ORMC_FIELD_SMALLAUTO:
 		return f->primary_key ? "smallint AUTO_INCREMENT NOT NULL PRIMARY KEY" : "smallint";
+	/*
+	 * Text is compared, grouped and sorted by code point, as on SQLite and
+	 * PostgreSQL with the C collation (docs/dialects.md), not by MySQL's
+	 * case-insensitive default collation.
+	 */
 	case ORMC_FIELD_CHAR:
-		snprintf(buf, n, "varchar(%d)", f->max_length > 0 ? f->max_length : 255);
+		snprintf(buf, n, "varchar(%d) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
+		         f->max_length > 0 ? f->max_length : 255);
 		return buf;
-	case ORMC_FIELD_TEXT: return "longtext";
+	case ORMC_FIELD_TEXT: return "longtext CHARACTER SET utf8mb4 COLLATE utf8mb4_bin";
 	case ORMC_FIELD_INTEGER: return "integer";
 	case ORMC_FIELD_BIGINTEGER: return "bigint";
 	case ORMC_FIELD_SMALLINTEGER: return "smallint";
@@ -65,6 +71,14 @@ my_emit(ormc_emit *e, const ormc_sx *x)
 		ormc_render_expr(e, x->args[1]);
 		ormc_sqlbuf_appendc(b, ')');
 		return 1;
+	case ORMC_SX_AGG:
+		if (strcmp(x->name, "AVG") == 0 && x->args[0]->kind != ORMC_SX_STAR &&
+		    ormc_field_kind_is_int(x->args[0]->type.kind)) {
+			/* AVG of integers is DECIMAL with 4 places here: average doubles. */
+			ormc_render_agg(e, x, "CAST(", " AS DOUBLE)");
+			return 1;
+		}
+		return 0;
 	case ORMC_SX_ARITH:
 		if (x->op[0] == '/' && ormc_field_kind_is_int(x->args[0]->type.kind) &&
 		    ormc_field_kind_is_int(x->args[1]->type.kind)) {

@@ -124,8 +124,17 @@ ormc_render_like_pattern(ormc_emit *e, const ormc_sx *x)
 	return out;
 }
 
+/* The argument of an aggregate, inside pre and post ("CAST(" ... " AS DOUBLE)"). */
 static void
-render_agg(ormc_emit *e, const ormc_sx *x)
+render_agg_arg(ormc_emit *e, const ormc_sx *arg, const char *pre, const char *post)
+{
+	ormc_sqlbuf_append(e->buf, pre);
+	ormc_render_expr(e, arg);
+	ormc_sqlbuf_append(e->buf, post);
+}
+
+void
+ormc_render_agg(ormc_emit *e, const ormc_sx *x, const char *pre, const char *post)
 {
 	ormc_sqlbuf *b = e->buf;
 	const ormc_sx *arg = x->args[0];
@@ -142,14 +151,14 @@ render_agg(ormc_emit *e, const ormc_sx *x)
 		if (arg->kind == ORMC_SX_STAR)
 			ormc_sqlbuf_append(b, "1");
 		else
-			ormc_render_expr(e, arg);
+			render_agg_arg(e, arg, pre, post);
 		ormc_sqlbuf_append(b, " END)");
 		return;
 	}
 	if (arg->kind == ORMC_SX_STAR)
 		ormc_sqlbuf_append(b, "*");
 	else
-		ormc_render_expr(e, arg);
+		render_agg_arg(e, arg, pre, post);
 	ormc_sqlbuf_appendc(b, ')');
 	if (x->filter) {
 		ormc_sqlbuf_append(b, " FILTER (WHERE ");
@@ -219,7 +228,7 @@ ormc_render_expr(ormc_emit *e, const ormc_sx *x)
 		ormc_sqlbuf_append(b, "(1 = 0)");
 		break;
 	case ORMC_SX_AGG:
-		render_agg(e, x);
+		ormc_render_agg(e, x, "", "");
 		break;
 	case ORMC_SX_ARITH:
 	case ORMC_SX_CMP:

@@ -42,6 +42,8 @@ void ormc_render_param_text(ormc_emit *e, const char *s, size_t len);
 void ormc_render_quote(ormc_sqlbuf *b, const char *ident, char q);
 /** Write args separated by ", ". */
 void ormc_render_list(ormc_emit *e, ormc_sx *const *args, int n);
+/** An aggregate, its argument written inside pre and post (both "" for as is). */
+void ormc_render_agg(ormc_emit *e, const ormc_sx *x, const char *pre, const char *post);
 /** LIKE pattern of a LIKE node: \\ % _ escaped with a backslash, wrapped in %. */
 char *ormc_render_like_pattern(ormc_emit *e, const ormc_sx *x);
 /** Mark the rendering failed with a message (first one wins). */
