@@ -3,9 +3,10 @@
  *
  * `backquoted` identifiers, ? placeholders, no FILTER clause (the core
  * writes AGG(CASE WHEN c THEN x END)), no NULLS FIRST/LAST, `/` that never
- * truncates (DIV for integers), <=> for NULL-safe equality, and
- * case-insensitive default collations (LIKE BINARY for case-sensitive
- * lookups).
+ * truncates (DIV for integers), <=> for NULL-safe equality. Tables ormc
+ * creates compare text by code point (utf8mb4_bin); case-sensitive lookups
+ * also say LIKE BINARY, for tables under MySQL's case-insensitive default
+ * collations.
  */
 #include <stdio.h>
 #include <string.h>
@@ -58,6 +59,12 @@ my_column_type(const ormc_field *f, char *buf, size_t n)
 }
 
 static int
+is_text(const ormc_sx *x)
+{
+	return x->type.kind == ORMC_FIELD_CHAR || x->type.kind == ORMC_FIELD_TEXT;
+}
+
+static int
 my_emit(ormc_emit *e, const ormc_sx *x)
 {
 	ormc_sqlbuf *b = e->buf;
@@ -71,6 +78,20 @@ my_emit(ormc_emit *e, const ormc_sx *x)
 		ormc_render_expr(e, x->args[1]);
 		ormc_sqlbuf_appendc(b, ')');
 		return 1;
+	case ORMC_SX_CMP:
+		if (is_text(x->args[0]) && is_text(x->args[1])) {
+			/*
+			 * Text compares by code point, also in tables under MySQL's
+			 * case-insensitive default collations.
+			 */
+			ormc_sqlbuf_appendc(b, '(');
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_appendf(b, " %s ", x->op);
+			ormc_render_expr(e, x->args[1]);
+			ormc_sqlbuf_append(b, " COLLATE utf8mb4_bin)");
+			return 1;
+		}
+		return 0;
 	case ORMC_SX_AGG:
 		if (strcmp(x->name, "AVG") == 0 && x->args[0]->kind != ORMC_SX_STAR &&
 		    ormc_field_kind_is_int(x->args[0]->type.kind)) {
@@ -170,18 +191,33 @@ my_emit(ormc_emit *e, const ormc_sx *x)
 		return 1;
 	}
 	case ORMC_SX_LIKE: {
-		char *pat = ormc_render_like_pattern(e, x);
+		char *pat;
 
+		/*
+		 * Case-insensitive: UPPER(x) LIKE UPPER(p), as the core writes it,
+		 * whatever the column's collation. Case-sensitive: LIKE BINARY,
+		 * also under a case-insensitive collation of someone else's table.
+		 */
+		if (x->ci)
+			return 0;
+		pat = ormc_render_like_pattern(e, x);
 		if (pat == NULL)
 			return 1;
 		ormc_sqlbuf_appendc(b, '(');
 		ormc_render_expr(e, x->args[0]);
-		ormc_sqlbuf_append(b, x->ci ? " LIKE " : " LIKE BINARY ");
+		ormc_sqlbuf_append(b, " LIKE BINARY ");
 		ormc_render_param_text(e, pat, strlen(pat));
 		ormc_sqlbuf_appendc(b, ')');
 		return 1;
 	}
 	case ORMC_SX_FUNC:
+		if (strcmp(x->name, "LENGTH") == 0) {
+			/* LENGTH counts bytes here; Django's Length is CHAR_LENGTH. */
+			ormc_sqlbuf_append(b, "CHAR_LENGTH(");
+			ormc_render_list(e, x->args, x->nargs);
+			ormc_sqlbuf_appendc(b, ')');
+			return 1;
+		}
 		if (strcmp(x->name, "CONCAT") == 0) {
 			/* CONCAT is NULL if any part is: Django's Concat treats NULL as ''. */
 			ormc_sqlbuf_append(b, "CONCAT_WS('', ");
