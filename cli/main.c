@@ -888,14 +888,14 @@ main(int argc, char **argv)
 	}
 	if (strcmp(o.command, "version") == 0)
 		return cmd_version();
+	if (o.ndb > 1 && strcmp(o.command, "compare") != 0)
+		return usage_error("only compare takes more than one --db%s", "");
 	if (strcmp(o.command, "sql") == 0)
 		return cmd_sql(&o);
 	if (strcmp(o.command, "run") == 0)
 		return cmd_run(&o);
 	if (strcmp(o.command, "compare") == 0)
 		return cmd_compare(&o);
-	if (o.ndb > 1)
-		return usage_error("only compare takes more than one --db%s", "");
 	if (strcmp(o.command, "migrate") == 0)
 		return cmd_migrate(&o, o.print);
 	if (strcmp(o.command, "ddl") == 0)

@@ -241,5 +241,36 @@ check "after a failed load no book is stored" ok_and json_is '0'
 run "$ORMC" run --models "$MODELS" --db "$DB2" --format json 'Publisher.objects.count()'
 check "after a failed load no publisher is stored" ok_and json_is '0'
 
+# ---- compare ---------------------------------------------------------------------
+
+DB3=sqlite:$TMP/copy.db
+run "$ORMC" migrate --models "$MODELS" --db "$DB3"
+check "migrate a copy" status_is 0
+run "$ORMC" load --models "$MODELS" --db "$DB3" "$FIXTURE"
+check "load the copy" status_is 0
+Q='Publisher.objects.annotate(n=Count("book"), p=Avg("book__price")).order_by("name").values_list("name", "n", "p")'
+run "$ORMC" compare --models "$MODELS" --db "$DB" --db "$DB3" "$Q"
+check "compare: the same data gives no difference" ok_and out_has '1 query, 0 with differences'
+printf '%s\n' "$Q" 'Book.objects.count()' '# a comment' 'Book.objects.aggregate(Max("price"))' >"$TMP/queries.txt"
+run "$ORMC" compare --models "$MODELS" --db "$DB" --db "$DB3" --db "$DB" --file "$TMP/queries.txt"
+check "compare --file with three databases" ok_and out_has '3 queries, 0 with differences'
+check "compare names each database" out_has "db3: $DB (sqlite)"
+# Change one book of the copy.
+if sqlite3 "$TMP/copy.db" 'UPDATE book SET price = 99 WHERE id = 1'; then
+	run "$ORMC" compare --models "$MODELS" --db "$DB" --db "$DB3" "$Q"
+	check "compare: a changed row is a difference (exit 1)" status_is 1
+	check "compare prints row, column and both values" out_has 'row 1, column "p": db1 "26.72", db2 "61.22"'
+	check "compare counts the query with differences" out_has '1 query, 1 with differences'
+else
+	fail "change a book of the copy with sqlite3"
+fi
+run "$ORMC" compare --models "$MODELS" --db "$DB" "$Q"
+check "compare needs two databases (exit 2)" status_is 2
+run "$ORMC" run --models "$MODELS" --db "$DB" --db "$DB3" "$Q"
+check "run refuses two --db (exit 2)" status_is 2
+run "$ORMC" compare --models "$MODELS" --db "$DB" --db "postgresql://u:s3cret@127.0.0.1:1/x" "$Q"
+check "compare: an unreachable database exits 1" status_is 1
+check "compare never prints the password" sh -c "! grep -q s3cret '$TMP/err' '$TMP/out'"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
