@@ -9,7 +9,9 @@
 # (tests/CMakeLists.txt). The servers come from Debian's packages
 # (postgresql, mariadb-server), listen on free loopback ports, keep their data
 # in DIR and run as root too (PostgreSQL through the postgres account, which
-# it insists on). They are tuned for tests, not for safety: no fsync.
+# it insists on; when that account cannot reach DIR, as under /root, its data
+# goes to a private folder in /tmp, removed on stop). They are tuned for
+# tests, not for safety: no fsync.
 #
 # ORMC_TEST_POSTGRES_URL / ORMC_TEST_MYSQL_URL name servers of the user's
 # instead: nothing is started for those. ORMC_TEST_BACKENDS (comma list of
@@ -110,14 +112,21 @@ start_pg() {
 	log="$dir/postgresql.log"
 	rm -rf "$data"
 	mkdir -p "$data"
-	: > "$log"
 	if [ "$(id -u)" -eq 0 ]; then
-		chown postgres "$data" "$log"
+		chown postgres "$data"
 		if ! runuser -u postgres -- test -w "$data"; then
-			echo "the postgres account cannot reach $data (a parent directory is not searchable)" >&2
-			return 1
+			# A parent of the build folder is closed to other accounts
+			# (/root/...): keep PostgreSQL's data in a private /tmp folder.
+			rmdir "$data"
+			data=$(mktemp -d "${TMPDIR:-/tmp}/ormc-pg.XXXXXX") || return 1
+			chown postgres "$data"
+			echo "the postgres account cannot reach $dir; PostgreSQL data in $data" >&2
 		fi
 	fi
+	echo "$data" > "$dir/pg.data"
+	log="$data/postgresql.log"
+	as_pg touch "$log"
+	ln -sf "$log" "$dir/postgresql.log"
 	as_pg "$bin/initdb" -D "$data/data" -A trust -U ormc -E UTF8 --no-locale \
 		>> "$log" 2>&1 || { echo "initdb failed; see $log" >&2; return 1; }
 	port=$(free_port) || { echo "no free port" >&2; return 1; }
@@ -185,10 +194,17 @@ start_my() {
 }
 
 stop_all() {
-	local bin pid i
-	if [ -f "$dir/pg.bin" ] && [ -d "$dir/pg/data" ]; then
-		bin=$(cat "$dir/pg.bin")
-		as_pg "$bin/pg_ctl" -D "$dir/pg/data" -m immediate -w stop > /dev/null 2>&1
+	local bin pid i data
+	if [ -f "$dir/pg.data" ]; then
+		data=$(cat "$dir/pg.data")
+		if [ -f "$dir/pg.bin" ] && [ -d "$data/data" ]; then
+			bin=$(cat "$dir/pg.bin")
+			as_pg "$bin/pg_ctl" -D "$data/data" -m immediate -w stop > /dev/null 2>&1
+		fi
+		if [ "$data" != "$dir/pg" ]; then
+			cp "$data/postgresql.log" "$dir/postgresql.last.log" 2>/dev/null
+			rm -rf "$data"
+		fi
 	fi
 	if [ -f "$dir/my/mariadbd.pid" ]; then
 		pid=$(cat "$dir/my/mariadbd.pid")
@@ -200,7 +216,7 @@ stop_all() {
 		kill -9 "$pid" 2>/dev/null
 	fi
 	[ -f "$dir/my.sock" ] && rm -f "$(cat "$dir/my.sock")"
-	rm -rf "$dir/pg" "$dir/my" "$dir/pg.bin" "$dir/my.sock" "$dir/servers.env"
+	rm -rf "$dir/pg" "$dir/my" "$dir/pg.bin" "$dir/pg.data" "$dir/my.sock" "$dir/servers.env" "$dir/postgresql.log"
 }
 
 case $cmd in
