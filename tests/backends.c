@@ -211,7 +211,7 @@ tb_odbc_url(const char *kind, const char *dbname, char *url, size_t n,
 	}
 	if (strcmp(kind, "postgresql") == 0)
 		snprintf(url, n, "odbc:Driver={ormc-postgresql};Server=%s;Port=%s;"
-		         "Database=%s;Uid=%s;Pwd=%s;", u.host,
+		         "Database=%s;Uid=%s;Pwd=%s;BoolsAsChar=0;", u.host,
 		         *u.port ? u.port : "5432", dbname, u.user, u.password);
 	else
 		snprintf(url, n, "odbc:Driver={ormc-mariadb};Server=%s;Port=%s;"
