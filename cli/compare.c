@@ -21,55 +21,82 @@
 /* Differences printed per query before "... and N more". */
 #define MAX_SHOWN 10
 
-/* A URL with its password replaced by "***", for printing. */
+/* Does s start with key (ASCII, any case) at a key position (start, or after ; space & ? :)? */
+static size_t
+password_key(const char *url, const char *s)
+{
+	static const char *const keys[] = { "pwd=", "password=" };
+	size_t k, j, len;
+
+	if (s != url && strchr("; &?:", s[-1]) == NULL)
+		return 0;
+	for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		len = strlen(keys[k]);
+		for (j = 0; j < len; j++)
+			if (s[j] == '\0' || (s[j] | 0x20) != keys[k][j])
+				break;
+		if (j == len)
+			return len;
+	}
+	return 0;
+}
+
+/*
+ * A URL with every password replaced by "***", for printing: the
+ * user:password@ of scheme://user:password@host (up to the last '@' before
+ * the query), and the values of pwd= and password= keys (ODBC "PWD=x;",
+ * with {braces}; libpq "password='x'"; URL query "?password=x&").
+ */
 void
 cli_mask_url(const char *url, char *buf, size_t n)
 {
-	static const char *const keys[] = { "pwd=", "password=" };
-	const char *p, *at, *colon;
-	size_t k, o = 0;
+	const char *p = url, *auth = strstr(url, "://"), *colon = NULL, *at = NULL;
+	size_t o = 0, klen;
 
-	snprintf(buf, n, "%s", url);
-	/* scheme://user:password@host */
-	p = strstr(url, "://");
-	if (p != NULL) {
-		p += 3;
-		at = strchr(p, '@');
-		colon = strchr(p, ':');
-		if (at != NULL && colon != NULL && colon < at &&
-		    (size_t)(colon - url) + 1 < n) {
-			snprintf(buf + (colon - url) + 1, n - (size_t)(colon - url) - 1,
-			         "***%s", at);
-		}
+	if (n == 0)
 		return;
-	}
-	/* key=value lists: "PWD=x;" (ODBC) and "password=x " (libpq) */
-	for (p = url; *p && o + 1 < n; ) {
-		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
-			size_t len = strlen(keys[k]), j;
+	if (auth != NULL) {
+		const char *q, *end;
 
-			for (j = 0; j < len; j++)
-				if (p[j] == '\0' || (p[j] | 0x20) != keys[k][j])
-					break;
-			if (j == len && (p == url || p[-1] == ';' || p[-1] == ' ' ||
-			                 p[-1] == ':'))
-				break;
+		auth += 3;
+		end = auth + strcspn(auth, "?");
+		for (q = auth; q < end; q++)
+			if (*q == '@')
+				at = q;
+		if (at != NULL) {
+			colon = memchr(auth, ':', (size_t)(at - auth));
+			if (colon == NULL)
+				at = NULL;
 		}
-		if (k < sizeof(keys) / sizeof(keys[0])) {
-			size_t len = strlen(keys[k]);
-
-			while (len-- > 0 && o + 1 < n)
-				buf[o++] = *p++;
-			while (*p && *p != ';' && *p != ' ')
-				p++;
-			if (o + 4 < n) {
-				memcpy(buf + o, "***", 3);
-				o += 3;
-			}
+	}
+#define PUT(c) do { if (o + 1 < n) buf[o++] = (c); } while (0)
+	while (*p) {
+		if (p == colon) {
+			PUT(':');
+			PUT('*'); PUT('*'); PUT('*');
+			p = at;
 			continue;
 		}
-		buf[o++] = *p++;
+		if ((klen = password_key(url, p)) > 0) {
+			while (klen-- > 0)
+				PUT(*p++);
+			if (*p == '{' || *p == '\'') {
+				char close = *p == '{' ? '}' : '\'';
+
+				for (p++; *p && *p != close; p++)
+					;
+				if (*p)
+					p++;
+			} else {
+				while (*p && *p != ';' && *p != ' ' && *p != '&')
+					p++;
+			}
+			PUT('*'); PUT('*'); PUT('*');
+			continue;
+		}
+		PUT(*p++);
 	}
+#undef PUT
 	buf[o] = '\0';
 }
 

@@ -1151,16 +1151,16 @@ exists_of(scope *sc, const ormc_cond *c, ormc_field **key, int nkey)
 	return x;
 }
 
-/* Can the lookup's left side be NULL (nullable column, or one reached through a nullable relation)? */
+/* Can column x be NULL (nullable column, or one reached through a nullable relation)? */
 static int
-lhs_nullable(const ormc_cond *c)
+col_nullable(const ormc_expr *x)
 {
 	walk w;
 	int i;
 
-	if (c->lhs->kind != ORMC_EXPR_COL)
+	if (x == NULL || x->kind != ORMC_EXPR_COL)
 		return 0;
-	walk_path(c->lhs->path, &w);
+	walk_path(x->path, &w);
 	if (w.field->null)
 		return 1;
 	for (i = 0; i < w.n; i++)
@@ -1171,26 +1171,38 @@ lhs_nullable(const ormc_cond *c)
 
 static ormc_sx *leaf_sx1(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx);
 
+/* "x IS NOT NULL" for column x. */
+static ormc_sx *
+not_null(scope *sc, const ormc_expr *x, ormc_field *const *ctx, int nctx)
+{
+	ormc_sx *l = x2sx(sc, x, ctx, nctx);
+
+	l = sx1(sc->p, ORMC_SX_NOT, sx1(sc->p, ORMC_SX_ISNULL, l));
+	if (l != NULL)
+		l->type = ot(ORMC_FIELD_BOOLEAN);
+	return l;
+}
+
 /*
  * A lookup under NOT: Django makes NOT (x = 3) keep the rows where x is
- * NULL, by writing NOT (x = 3 AND x IS NOT NULL).
+ * NULL, by writing NOT (x = 3 AND x IS NOT NULL), and likewise for a
+ * nullable column on the right (F("y")).
  */
 static ormc_sx *
 leaf_sx(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx)
 {
 	plan *p = sc->p;
-	ormc_sx *y = leaf_sx1(sc, c, ctx, nctx), *l;
+	ormc_sx *y = leaf_sx1(sc, c, ctx, nctx);
+	const ormc_expr *rhs = c->nrhs == 1 ? c->rhs[0] : NULL;
 
 	if (y == NULL || !p->negated || c->lookup == ORMC_LOOKUP_ISNULL ||
-	    y->kind == ORMC_SX_ISNULL || y->kind == ORMC_SX_EXISTS || !lhs_nullable(c))
+	    y->kind == ORMC_SX_ISNULL || y->kind == ORMC_SX_EXISTS)
 		return y;
-	if ((l = x2sx(sc, c->lhs, ctx, nctx)) == NULL)
+	if (col_nullable(c->lhs) && (y = sx_and(p, y, not_null(sc, c->lhs, ctx, nctx))) == NULL)
 		return NULL;
-	l = sx1(p, ORMC_SX_NOT, sx1(p, ORMC_SX_ISNULL, l));
-	if (l == NULL)
+	if (col_nullable(rhs) && (y = sx_and(p, y, not_null(sc, rhs, ctx, nctx))) == NULL)
 		return NULL;
-	l->type = ot(ORMC_FIELD_BOOLEAN);
-	return sx_and(p, y, l);
+	return y;
 }
 
 static ormc_sx *
@@ -2132,8 +2144,8 @@ plan_wrapped(plan *p, ormc_qs *qs, scope *outer, int mode)
 }
 
 static ormc_select *
-plan_select(plan *p, ormc_qs *qs, scope *outer, int purpose, const char ***names,
-            ormc_otype **types, int *ncols)
+plan_select_in(plan *p, ormc_qs *qs, scope *outer, int purpose, const char ***names,
+               ormc_otype **types, int *ncols)
 {
 	ormc_select *sel;
 	ormc_outcol *outs = NULL;
@@ -2189,6 +2201,20 @@ plan_select(plan *p, ormc_qs *qs, scope *outer, int purpose, const char ***names
 				(*types)[i] = outs[i].expr->kind == ORMC_EXPR_COL ? sel->cols[i]->type
 				                                                  : outs[i].expr->type;
 	}
+	return sel;
+}
+
+/* A (sub)query: its conditions are its own, whatever NOTs surround it. */
+static ormc_select *
+plan_select(plan *p, ormc_qs *qs, scope *outer, int purpose, const char ***names,
+            ormc_otype **types, int *ncols)
+{
+	int negated = p->negated;
+	ormc_select *sel;
+
+	p->negated = 0;
+	sel = plan_select_in(p, qs, outer, purpose, names, types, ncols);
+	p->negated = negated;
 	return sel;
 }
 

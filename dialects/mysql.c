@@ -92,11 +92,26 @@ my_emit(ormc_emit *e, const ormc_sx *x)
 			return 1;
 		}
 		return 0;
+	case ORMC_SX_IN:
+		if (x->sub == NULL && is_text(x->args[0])) {
+			ormc_sqlbuf_appendc(b, '(');
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_append(b, x->negated ? " COLLATE utf8mb4_bin NOT IN ("
+			                                 : " COLLATE utf8mb4_bin IN (");
+			ormc_render_list(e, x->args + 1, x->nargs - 1);
+			ormc_sqlbuf_append(b, "))");
+			return 1;
+		}
+		return 0;
 	case ORMC_SX_AGG:
 		if (strcmp(x->name, "AVG") == 0 && x->args[0]->kind != ORMC_SX_STAR &&
 		    ormc_field_kind_is_int(x->args[0]->type.kind)) {
-			/* AVG of integers is DECIMAL with 4 places here: average doubles. */
-			ormc_render_agg(e, x, "CAST(", " AS DOUBLE)");
+			/*
+			 * AVG of integers is DECIMAL with 4 places here: average
+			 * doubles (x + 0E0 is one on every version; CAST AS
+			 * DOUBLE needs MySQL 8.0.17).
+			 */
+			ormc_render_agg(e, x, "(", " + 0E0)");
 			return 1;
 		}
 		return 0;

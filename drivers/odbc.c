@@ -398,6 +398,10 @@ setup_session(od_conn *c, ormc_error *err)
 	};
 	static const char *const my[] = {
 		"SET SESSION time_zone = '+00:00'",
+		/* modes that change what ormc's SQL means, as the native driver */
+		"SET SESSION sql_mode = TRIM(BOTH ',' FROM REPLACE(REPLACE(REPLACE("
+		"CONCAT(',', @@SESSION.sql_mode, ','), ',NO_BACKSLASH_ESCAPES,', ','), "
+		"',ANSI_QUOTES,', ','), ',PIPES_AS_CONCAT,', ','))",
 		"SET SESSION sql_mode = IF(FIND_IN_SET('ONLY_FULL_GROUP_BY', "
 		"@@SESSION.sql_mode), @@SESSION.sql_mode, CONCAT_WS(',', "
 		"NULLIF(@@SESSION.sql_mode, ''), 'ONLY_FULL_GROUP_BY'))",
@@ -737,8 +741,20 @@ bind_one(SQLHSTMT st, SQLUSMALLINT k, const ormc_value *v, od_param *p,
 		break;
 	case ORMC_TYPE_DURATION:
 		if (pg) {   /* the dialect writes $n::interval */
-			int r = snprintf(p->u.text, sizeof(p->u.text),
-			                 "%lld microseconds", (long long)v->i);
+			/*
+			 * Days apart, as the native driver (and psycopg) send
+			 * it, so it is stored as "1 day 02:00:00".
+			 */
+			long long day = 86400000000LL, d = (long long)v->i / day,
+			          us = (long long)v->i - d * day;
+			int r;
+
+			if (us < 0) {
+				us += day;
+				d--;
+			}
+			r = snprintf(p->u.text, sizeof(p->u.text),
+			             "%lld days %lld microseconds", d, us);
 
 			p->ind = buflen = r;
 			size = (SQLULEN)r;

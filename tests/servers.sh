@@ -194,20 +194,26 @@ start_my() {
 }
 
 stop_all() {
-	local bin pid i data
+	local bin pid= i data
 	if [ -f "$dir/pg.data" ]; then
 		data=$(cat "$dir/pg.data")
 		if [ -f "$dir/pg.bin" ] && [ -d "$data/data" ]; then
 			bin=$(cat "$dir/pg.bin")
 			as_pg "$bin/pg_ctl" -D "$data/data" -m immediate -w stop > /dev/null 2>&1
 		fi
-		if [ "$data" != "$dir/pg" ]; then
-			cp "$data/postgresql.log" "$dir/postgresql.last.log" 2>/dev/null
-			rm -rf "$data"
-		fi
+		# keep the log of the last run, for a failure's post-mortem
+		cp "$data/postgresql.log" "$dir/postgresql.last.log" 2>/dev/null
+		[ "$data" != "$dir/pg" ] && rm -rf "$data"
 	fi
 	if [ -f "$dir/my/mariadbd.pid" ]; then
 		pid=$(cat "$dir/my/mariadbd.pid")
+		# a leftover pid file (after a reboot) may name someone else
+		case $(cat "/proc/$pid/comm" 2>/dev/null) in
+		mariadbd|mysqld) ;;
+		*) pid= ;;
+		esac
+	fi
+	if [ -n "${pid:-}" ]; then
 		kill "$pid" 2>/dev/null
 		for i in $(seq 1 60); do
 			kill -0 "$pid" 2>/dev/null || break
