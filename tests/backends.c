@@ -4,18 +4,13 @@
  */
 #include "backends.h"
 
+#include <check.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ormc/ormc.h"
-
-/* Server URL parts: scheme://user:password@host:port/db?query */
-typedef struct tb_url {
-	char scheme[32], user[128], password[128], host[256], port[16], db[128];
-	char query[256];
-} tb_url;
 
 int
 tb_selected(const char *name)
@@ -85,9 +80,8 @@ copy_span(char *dst, size_t n, const char *s, size_t len)
 	dst[len] = '\0';
 }
 
-/* Split a server URL; the test URLs are plain (no percent escapes). */
-static int
-parse_url(const char *url, tb_url *u)
+int
+tb_parse_url(const char *url, tb_url *u)
 {
 	const char *p = strstr(url, "://"), *at, *slash, *colon, *q, *hend;
 
@@ -162,7 +156,7 @@ tb_fresh_db(const char *kind, const char *dbname, char *url, size_t n,
 	}
 	if (server_url(kind, admin, sizeof(admin), why, nwhy) < 0)
 		return -1;
-	if (parse_url(admin, &u) < 0) {
+	if (tb_parse_url(admin, &u) < 0) {
 		snprintf(why, nwhy, "%s server URL is not scheme://...: %s", kind,
 		         admin);
 		return -1;
@@ -204,7 +198,7 @@ tb_odbc_url(const char *kind, const char *dbname, char *url, size_t n,
 	}
 	if (server_url(kind, admin, sizeof(admin), why, nwhy) < 0)
 		return -1;
-	if (parse_url(admin, &u) < 0) {
+	if (tb_parse_url(admin, &u) < 0) {
 		snprintf(why, nwhy, "%s server URL is not scheme://...: %s", kind,
 		         admin);
 		return -1;
@@ -218,4 +212,25 @@ tb_odbc_url(const char *kind, const char *dbname, char *url, size_t n,
 		         "Database=%s;User=%s;Password=%s;", u.host,
 		         *u.port ? u.port : "3306", dbname, u.user, u.password);
 	return 0;
+}
+
+ormc_db *
+tb_open(const char *url)
+{
+	ormc_db *db = NULL;
+	ormc_error err;
+	int rc = ormc_connect(&db, url, &err);
+
+	ck_assert_msg(rc == ORMC_OK, "connect: %s", err.message);
+	ck_assert_ptr_nonnull(db);
+	return db;
+}
+
+void
+tb_exec(ormc_db *db, const char *sql)
+{
+	ormc_error err;
+	int rc = ormc_db_exec(db, sql, NULL, 0, &err);
+
+	ck_assert_msg(rc == ORMC_OK, "%s: %s", sql, err.message);
 }

@@ -18,7 +18,24 @@
 
 #include <stddef.h>
 
+#include "ormc/ormc.h"
+
 #define TB_SKIP 77   /* exit status CTest reports as "skipped" */
+
+/** The parts of scheme://user:password@host:port/db?query (no percent escapes). */
+typedef struct tb_url {
+	char scheme[32], user[128], password[128], host[256], port[16], db[128];
+	char query[256];
+} tb_url;
+
+/** Split url into *u. Returns 0, or -1 if it is not scheme://... */
+int tb_parse_url(const char *url, tb_url *u);
+
+/** Connect to url; a failure fails the running Check test. */
+ormc_db *tb_open(const char *url);
+
+/** Run sql without parameters; a failure fails the running Check test. */
+void tb_exec(ormc_db *db, const char *sql);
 
 /** Is backend name selected by ORMC_TEST_BACKENDS (default: all)? */
 int tb_selected(const char *name);

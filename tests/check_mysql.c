@@ -27,30 +27,9 @@ static char url[1024];        /* mysql://.../ormc_check_my */
 /* ---- helpers ------------------------------------------------------------ */
 
 static ormc_db *
-open_url(const char *u)
-{
-	ormc_db *db = NULL;
-	ormc_error err;
-	int rc = ormc_connect(&db, u, &err);
-
-	ck_assert_msg(rc == ORMC_OK, "connect: %s", err.message);
-	ck_assert_ptr_nonnull(db);
-	return db;
-}
-
-static ormc_db *
 open_db(void)
 {
-	return open_url(url);
-}
-
-static void
-exec_ok(ormc_db *db, const char *sql)
-{
-	ormc_error err;
-	int rc = ormc_db_exec(db, sql, NULL, 0, &err);
-
-	ck_assert_msg(rc == ORMC_OK, "%s: %s", sql, err.message);
+	return tb_open(url);
 }
 
 static const ormc_driver *
@@ -185,13 +164,13 @@ START_TEST(test_connect)
 	ormc_disconnect(db);
 
 	with_scheme(u, sizeof(u), "mariadb");
-	db = open_url(u);
+	db = tb_open(u);
 	ck_assert_str_eq(ormc_db_dialect(db), "mysql");
 	ck_assert_int_eq(scalar(db, "SELECT DATABASE() = 'ormc_check_my'"), 1);
 	ormc_disconnect(db);
 	/* scheme matching ignores case */
 	with_scheme(u, sizeof(u), "MySQL");
-	db = open_url(u);
+	db = tb_open(u);
 	ormc_disconnect(db);
 }
 END_TEST
@@ -223,7 +202,7 @@ START_TEST(test_session)
 	text_is(&v, ORMC_TYPE_DATETIME, "1970-01-01 00:00:00");
 
 	/* ONLY_FULL_GROUP_BY is really on */
-	exec_ok(db, "CREATE TABLE ses (a integer, b integer)");
+	tb_exec(db, "CREATE TABLE ses (a integer, b integer)");
 	ck_assert_int_eq(ormc_db_exec(db, "SELECT a, b FROM ses GROUP BY a",
 	                              NULL, 0, &err), ORMC_EDRIVER);
 	ck_assert_str_eq(err.sqlstate, "42000");
@@ -301,7 +280,7 @@ START_TEST(test_connect_socket)
 	ck_assert_msg(strstr(err.message, sock) != NULL, "%s", err.message);
 	ck_assert_msg(strstr(err.message, "nope") == NULL, "%s", err.message);
 
-	exec_ok(db, "DROP USER 'ormc_check_sock'@'localhost'");
+	tb_exec(db, "DROP USER 'ormc_check_sock'@'localhost'");
 	ormc_disconnect(db);
 }
 END_TEST
@@ -375,7 +354,7 @@ START_TEST(test_url_forms)
 
 	/* options: a timeout; empty ones are skipped */
 	snprintf(u, sizeof(u), "%s?connect_timeout=5&&", url);
-	db = open_url(u);
+	db = tb_open(u);
 	ormc_disconnect(db);
 
 	/* no database: connected, none selected */
@@ -383,7 +362,7 @@ START_TEST(test_url_forms)
 	slash = strrchr(u, '/');
 	ck_assert_ptr_nonnull(slash);
 	slash[1] = '\0';
-	db = open_url(u);
+	db = tb_open(u);
 	ck_assert_int_eq(ormc_db_exec(db, "CREATE TABLE nodb (x integer)", NULL,
 	                              0, &err), ORMC_EDRIVER);
 	ck_assert_str_eq(err.sqlstate, "3D000");
@@ -391,7 +370,7 @@ START_TEST(test_url_forms)
 
 	/* a percent-encoded database name */
 	strcat(u, "ormc%5fcheck%5Fmy");
-	db = open_url(u);
+	db = tb_open(u);
 	ck_assert_int_eq(scalar(db, "SELECT DATABASE() = 'ormc_check_my'"), 1);
 	ormc_disconnect(db);
 
@@ -416,7 +395,7 @@ START_TEST(test_every_type)
 	ormc_error err;
 	int rc;
 
-	exec_ok(db, "CREATE TABLE types (n integer, i bigint, f double, "
+	tb_exec(db, "CREATE TABLE types (n integer, i bigint, f double, "
 	            "d numeric(10, 2), s varchar(50), b bool, dt date, "
 	            "ts datetime(6), tm time(6), du bigint, ub bigint unsigned, "
 	            "sf float, y year, bl blob, tsz timestamp(3) NULL, "
@@ -572,7 +551,7 @@ START_TEST(test_zero_dates)
 	ormc_error err;
 
 	/* as mysqlclient gives Django: a zero date is None */
-	exec_ok(db, "SET SESSION sql_mode = 'ONLY_FULL_GROUP_BY'");
+	tb_exec(db, "SET SESSION sql_mode = 'ONLY_FULL_GROUP_BY'");
 	ck_assert_int_eq(ormc_db_query(db, "SELECT DATE '0000-00-00', "
 	                               "CAST('2020-00-00' AS DATE), "
 	                               "CAST('0000-00-00 00:00:00' AS DATETIME), "
@@ -598,7 +577,7 @@ START_TEST(test_text_roundtrip)
 	char buf[256];
 	ormc_error err;
 
-	exec_ok(db, "CREATE TABLE txt (id integer PRIMARY KEY, s varchar(100)) "
+	tb_exec(db, "CREATE TABLE txt (id integer PRIMARY KEY, s varchar(100)) "
 	            "DEFAULT CHARSET=utf8mb4");
 	p[0] = int_param(ORMC_TYPE_INT, 1);
 	p[1] = text_param(ORMC_TYPE_TEXT, nasty);
@@ -661,7 +640,7 @@ START_TEST(test_long_text)
 		big[i] = (char)('a' + i % 26);
 	memcpy(big + 1000, "\xF0\x9F\xA6\x84", 4);
 	big[n] = '\0';
-	exec_ok(db, "CREATE TABLE big (id integer PRIMARY KEY, t longtext, "
+	tb_exec(db, "CREATE TABLE big (id integer PRIMARY KEY, t longtext, "
 	            "v varchar(10))");
 	for (id = 1; id <= 4; id++) {
 		p[0] = int_param(ORMC_TYPE_INT, id);
@@ -725,7 +704,7 @@ START_TEST(test_errors)
 	ck_assert_str_eq(err.sqlstate, "42S02");
 	ck_assert_msg(strstr(err.message, "missing") != NULL, "%s", err.message);
 
-	exec_ok(db, "CREATE TABLE uq (x integer UNIQUE)");
+	tb_exec(db, "CREATE TABLE uq (x integer UNIQUE)");
 	p[0] = int_param(ORMC_TYPE_INT, 1);
 	ck_assert_int_eq(ormc_db_exec(db, "INSERT INTO uq VALUES (?)", p, 1, &err),
 	                 ORMC_OK);
@@ -769,11 +748,11 @@ fill_numbers(ormc_db *db)
 
 	/* 2^17 = 131072 rows by doubling (n has gaps: auto-increment
 	 * values are reserved in batches) */
-	exec_ok(db, "CREATE TABLE nums (n integer AUTO_INCREMENT PRIMARY KEY, "
+	tb_exec(db, "CREATE TABLE nums (n integer AUTO_INCREMENT PRIMARY KEY, "
 	            "s varchar(20))");
-	exec_ok(db, "INSERT INTO nums (s) VALUES ('row')");
+	tb_exec(db, "INSERT INTO nums (s) VALUES ('row')");
 	for (i = 0; i < 17; i++)
-		exec_ok(db, "INSERT INTO nums (s) SELECT s FROM nums");
+		tb_exec(db, "INSERT INTO nums (s) SELECT s FROM nums");
 }
 
 START_TEST(test_stream_rows)
@@ -832,7 +811,7 @@ START_TEST(test_stream_rows)
 	ck_assert_int_eq(drv(db)->next(cur, &row, &err), 0);
 	drv(db)->close_cursor(cur);
 	/* exec of a query runs it and drops the rows */
-	exec_ok(db, "SELECT * FROM nums");
+	tb_exec(db, "SELECT * FROM nums");
 
 	/* a cursor left open when the connection goes */
 	ck_assert_int_eq(ormc_db_query(db, "SELECT n FROM nums", NULL, 0, &cur,
@@ -873,14 +852,14 @@ START_TEST(test_no_cursor)
 	                               &cur, &err), ORMC_OK);
 	ck_assert_ptr_null(cur);
 	ck_assert_int_eq(scalar(db, "SELECT COUNT(*) FROM nc"), 1);
-	exec_ok(db, "INSERT INTO nc VALUES (9)");
+	tb_exec(db, "INSERT INTO nc VALUES (9)");
 	ck_assert_int_eq(scalar(db, "SELECT LAST_INSERT_ID() >= 0"), 1);
 
 	/*
 	 * Statements the server will not prepare (ER_UNSUPPORTED_PS) go
 	 * through the text protocol; their rows too.
 	 */
-	exec_ok(db, "PREPARE ormc_s FROM 'SELECT x, x * 1.5 AS y, ''t'' AS t, "
+	tb_exec(db, "PREPARE ormc_s FROM 'SELECT x, x * 1.5 AS y, ''t'' AS t, "
 	            "CAST(''2020-01-02'' AS DATE) AS d, NULL AS z, "
 	            "18446744073709551615 AS u, 0.5e0 AS f FROM nc ORDER BY x'");
 	ck_assert_int_eq(ormc_db_query(db, "EXECUTE ormc_s", NULL, 0, &cur, &err),
@@ -913,7 +892,7 @@ START_TEST(test_no_cursor)
 	ck_assert_int_eq(ormc_db_query(db, "EXECUTE ormc_s", NULL, 0, &cur, &err),
 	                 ORMC_OK);
 	drv(db)->close_cursor(cur);
-	exec_ok(db, "DEALLOCATE PREPARE ormc_s");
+	tb_exec(db, "DEALLOCATE PREPARE ormc_s");
 	ck_assert_int_eq(ormc_db_exec(db, "EXECUTE ormc_s", NULL, 0, &err),
 	                 ORMC_EDRIVER);
 	ck_assert_int_ne(err.sqlstate[0], '\0');
@@ -928,24 +907,24 @@ START_TEST(test_transactions)
 	ormc_db *db = open_db();
 	ormc_error err;
 
-	exec_ok(db, "CREATE TABLE tx (x integer) ENGINE=InnoDB");
+	tb_exec(db, "CREATE TABLE tx (x integer) ENGINE=InnoDB");
 	ck_assert_int_eq(ormc_db_begin(db, &err), ORMC_OK);
-	exec_ok(db, "INSERT INTO tx VALUES (1)");
+	tb_exec(db, "INSERT INTO tx VALUES (1)");
 	ck_assert_int_eq(scalar(db, "SELECT COUNT(*) FROM tx"), 1);
 	ck_assert_int_eq(ormc_db_rollback(db, &err), ORMC_OK);
 	ck_assert_int_eq(scalar(db, "SELECT COUNT(*) FROM tx"), 0);
 	ck_assert_int_eq(ormc_db_begin(db, &err), ORMC_OK);
-	exec_ok(db, "INSERT INTO tx VALUES (1)");
+	tb_exec(db, "INSERT INTO tx VALUES (1)");
 	ck_assert_int_eq(ormc_db_commit(db, &err), ORMC_OK);
 	ck_assert_int_eq(scalar(db, "SELECT COUNT(*) FROM tx"), 1);
 	/* the statements themselves, through execute */
-	exec_ok(db, "BEGIN");
-	exec_ok(db, "INSERT INTO tx VALUES (2)");
-	exec_ok(db, "ROLLBACK");
+	tb_exec(db, "BEGIN");
+	tb_exec(db, "INSERT INTO tx VALUES (2)");
+	tb_exec(db, "ROLLBACK");
 	ck_assert_int_eq(scalar(db, "SELECT COUNT(*) FROM tx"), 1);
-	exec_ok(db, "START TRANSACTION");
-	exec_ok(db, "INSERT INTO tx VALUES (3)");
-	exec_ok(db, "COMMIT");
+	tb_exec(db, "START TRANSACTION");
+	tb_exec(db, "INSERT INTO tx VALUES (3)");
+	tb_exec(db, "COMMIT");
 	ck_assert_int_eq(scalar(db, "SELECT CAST(SUM(x) AS SIGNED) FROM tx"), 4);
 	ormc_disconnect(db);
 }

@@ -52,15 +52,6 @@ open_db(int b)
 	return db;
 }
 
-static void
-exec_ok(ormc_db *db, const char *sql)
-{
-	ormc_error err;
-	int rc = ormc_db_exec(db, sql, NULL, 0, &err);
-
-	ck_assert_msg(rc == ORMC_OK, "%s: %s", sql, err.message);
-}
-
 static const ormc_driver *
 drv(ormc_db *db)
 {
@@ -173,9 +164,9 @@ ten_thousand(void)
 static void
 make_digits(ormc_db *db)
 {
-	exec_ok(db, "DROP TABLE IF EXISTS digits");
-	exec_ok(db, "CREATE TABLE digits (d integer NOT NULL)");
-	exec_ok(db, "INSERT INTO digits (d) VALUES (0), (1), (2), (3), (4), "
+	tb_exec(db, "DROP TABLE IF EXISTS digits");
+	tb_exec(db, "CREATE TABLE digits (d integer NOT NULL)");
+	tb_exec(db, "INSERT INTO digits (d) VALUES (0), (1), (2), (3), (4), "
 	        "(5), (6), (7), (8), (9)");
 }
 
@@ -302,8 +293,8 @@ START_TEST(test_bind_every_type)
 	drv(db)->close_cursor(cur);
 
 	/* the same values stored in columns of the dialect's types and back */
-	exec_ok(db, "DROP TABLE IF EXISTS kinds");
-	exec_ok(db, b == PG ?
+	tb_exec(db, "DROP TABLE IF EXISTS kinds");
+	tb_exec(db, b == PG ?
 		"CREATE TABLE kinds (i bigint, f double precision, d numeric(30, 10), "
 		"b boolean, t text, dd date, dt timestamp, tm time, du interval, "
 		"n integer, e varchar(10))" : b == MY ?
@@ -526,9 +517,9 @@ START_TEST(test_close_half_way)
 	drv(db)->close_cursor(cur);
 	/* the connection serves the next statements */
 	ck_assert_int_eq(scalar(db, "SELECT COUNT(*) FROM digits"), 10);
-	exec_ok(db, "DROP TABLE IF EXISTS half");
-	exec_ok(db, "CREATE TABLE half (x integer)");
-	exec_ok(db, "INSERT INTO half VALUES (1)");
+	tb_exec(db, "DROP TABLE IF EXISTS half");
+	tb_exec(db, "CREATE TABLE half (x integer)");
+	tb_exec(db, "INSERT INTO half VALUES (1)");
 	ck_assert_int_eq(scalar(db, "SELECT SUM(x) FROM half"), 1);
 	/* and an empty result */
 	ck_assert_int_eq(ormc_db_query(db, "SELECT x FROM half WHERE x > 5", NULL,
@@ -559,8 +550,8 @@ START_TEST(test_long_text)
 		text[k] = (char)('a' + k % 26);
 	memcpy(text + big - 4, "\xc3\xa9!!", 4);   /* non-ASCII at the end */
 	text[big] = '\0';
-	exec_ok(db, "DROP TABLE IF EXISTS longs");
-	exec_ok(db, b == MY ? "CREATE TABLE longs (id integer, body longtext)" :
+	tb_exec(db, "DROP TABLE IF EXISTS longs");
+	tb_exec(db, b == MY ? "CREATE TABLE longs (id integer, body longtext)" :
 	                      "CREATE TABLE longs (id integer, body text)");
 	snprintf(sql, sizeof(sql), "INSERT INTO longs VALUES (%s, %s)", ph(b, 1),
 	         ph(b, 2));
@@ -634,9 +625,9 @@ START_TEST(test_expression_types)
 	ormc_error err;
 	char buf[64];
 
-	exec_ok(db, "DROP TABLE IF EXISTS sales");
-	exec_ok(db, "CREATE TABLE sales (p integer, total decimal(10, 2))");
-	exec_ok(db, "INSERT INTO sales VALUES (1, 50), (1, 25), (2, 75.5), (3, 0.25)");
+	tb_exec(db, "DROP TABLE IF EXISTS sales");
+	tb_exec(db, "CREATE TABLE sales (p integer, total decimal(10, 2))");
+	tb_exec(db, "INSERT INTO sales VALUES (1, 50), (1, 25), (2, 75.5), (3, 0.25)");
 	ck_assert_int_eq(ormc_db_query(db, "SELECT p, SUM(total), COUNT(*), "
 	                               "AVG(total) FROM sales GROUP BY p ORDER BY p",
 	                               NULL, 0, &cur, &err), ORMC_OK);
@@ -684,20 +675,20 @@ START_TEST(test_transactions)
 	ormc_cursor *cur = NULL;
 	ormc_error err;
 
-	exec_ok(db, "DROP TABLE IF EXISTS txn");
-	exec_ok(db, "CREATE TABLE txn (x integer)");
+	tb_exec(db, "DROP TABLE IF EXISTS txn");
+	tb_exec(db, "CREATE TABLE txn (x integer)");
 	ck_assert_int_eq(ormc_db_begin(db, &err), ORMC_OK);
-	exec_ok(db, "INSERT INTO txn VALUES (1)");
-	exec_ok(db, "INSERT INTO txn VALUES (2)");
+	tb_exec(db, "INSERT INTO txn VALUES (1)");
+	tb_exec(db, "INSERT INTO txn VALUES (2)");
 	ck_assert_int_eq(scalar(db, "SELECT COUNT(*) FROM txn"), 2);
 	ck_assert_int_eq(ormc_db_rollback(db, &err), ORMC_OK);
 	ck_assert_int_eq(scalar(db, "SELECT COUNT(*) FROM txn"), 0);
 
 	ck_assert_int_eq(ormc_db_begin(db, &err), ORMC_OK);
-	exec_ok(db, "INSERT INTO txn VALUES (3)");
+	tb_exec(db, "INSERT INTO txn VALUES (3)");
 	ck_assert_int_eq(ormc_db_commit(db, &err), ORMC_OK);
 	/* back in autocommit: this one needs no commit */
-	exec_ok(db, "INSERT INTO txn VALUES (4)");
+	tb_exec(db, "INSERT INTO txn VALUES (4)");
 	other = open_db(_i);
 	ck_assert_int_eq(scalar(other, "SELECT SUM(x) FROM txn"), 7);
 	ormc_disconnect(other);
@@ -713,7 +704,7 @@ START_TEST(test_transactions)
 
 	/* a failed statement inside a transaction, then rollback */
 	ck_assert_int_eq(ormc_db_begin(db, &err), ORMC_OK);
-	exec_ok(db, "INSERT INTO txn VALUES (5)");
+	tb_exec(db, "INSERT INTO txn VALUES (5)");
 	ck_assert_int_eq(ormc_db_exec(db, "INSERT INTO nowhere VALUES (1)", NULL, 0,
 	                              &err), ORMC_EDRIVER);
 	ck_assert_int_eq(ormc_db_rollback(db, &err), ORMC_OK);
@@ -721,7 +712,7 @@ START_TEST(test_transactions)
 
 	/* disconnecting inside a transaction drops it */
 	ck_assert_int_eq(ormc_db_begin(db, &err), ORMC_OK);
-	exec_ok(db, "INSERT INTO txn VALUES (6)");
+	tb_exec(db, "INSERT INTO txn VALUES (6)");
 	ormc_disconnect(db);
 	db = open_db(_i);
 	ck_assert_int_eq(scalar(db, "SELECT COUNT(*) FROM txn"), 1);

@@ -33,44 +33,9 @@
 
 /* The test database's URL and its parts (set by main before the tests fork). */
 static char url[1024];
-static char user[128], password[128], host[256], port[16];
+static tb_url parts;            /* url's user, password, host, port */
 
 /* ---- helpers ------------------------------------------------------------- */
-
-static void
-span(char *dst, size_t n, const char *s, size_t len)
-{
-	if (len >= n)
-		len = n - 1;
-	memcpy(dst, s, len);
-	dst[len] = '\0';
-}
-
-/* Split scheme://user:password@host:port/db (the test URLs have no escapes). */
-static int
-split_url(const char *u)
-{
-	const char *p = strstr(u, "://"), *end, *at, *colon;
-
-	if (p == NULL)
-		return -1;
-	p += 3;
-	end = p + strcspn(p, "/?");
-	at = memchr(p, '@', (size_t)(end - p));
-	if (at != NULL) {
-		colon = memchr(p, ':', (size_t)(at - p));
-		span(user, sizeof(user), p, (size_t)((colon ? colon : at) - p));
-		if (colon != NULL)
-			span(password, sizeof(password), colon + 1,
-			     (size_t)(at - colon - 1));
-		p = at + 1;
-	}
-	colon = memchr(p, ':', (size_t)(end - p));
-	span(host, sizeof(host), p, (size_t)((colon ? colon : end) - p));
-	if (colon != NULL)
-		span(port, sizeof(port), colon + 1, (size_t)(end - colon - 1));
-	return 0;
-}
 
 /* " key='value'" for a libpq key/value string, quotes escaped. */
 static void
@@ -94,41 +59,20 @@ static void
 url_with(char *buf, size_t n, const char *scheme, const char *pw,
          const char *p, const char *db)
 {
-	snprintf(buf, n, "%s://%s%s%s@%s%s%s/%s", scheme, user, *pw ? ":" : "",
-	         pw, host, *p ? ":" : "", p, db);
-}
-
-static ormc_db *
-open_url(const char *u)
-{
-	ormc_db *db = NULL;
-	ormc_error err;
-	int rc = ormc_connect(&db, u, &err);
-
-	ck_assert_msg(rc == ORMC_OK, "connect: %s", err.message);
-	ck_assert_ptr_nonnull(db);
-	return db;
+	snprintf(buf, n, "%s://%s%s%s@%s%s%s/%s", scheme, parts.user, *pw ? ":" : "",
+	         pw, parts.host, *p ? ":" : "", p, db);
 }
 
 static ormc_db *
 open_test(void)
 {
-	return open_url(url);
+	return tb_open(url);
 }
 
 static const ormc_driver *
 drv(ormc_db *db)
 {
 	return db->conn->driver;
-}
-
-static void
-exec_ok(ormc_db *db, const char *sql)
-{
-	ormc_error err;
-	int rc = ormc_db_exec(db, sql, NULL, 0, &err);
-
-	ck_assert_msg(rc == ORMC_OK, "%s: %s", sql, err.message);
 }
 
 /* Run sql with params and return its cursor on the first row. */
@@ -263,22 +207,22 @@ START_TEST(test_connect_forms)
 	ormc_db *db;
 
 	/* postgres:// and any case of the scheme */
-	url_with(u, sizeof(u), "postgres", password, port, DBNAME);
-	db = open_url(u);
+	url_with(u, sizeof(u), "postgres", parts.password, parts.port, DBNAME);
+	db = tb_open(u);
 	text_is(db, "SELECT current_database()::text", DBNAME);
 	ormc_disconnect(db);
-	url_with(u, sizeof(u), "PostgreSQL", password, port, DBNAME);
-	db = open_url(u);
+	url_with(u, sizeof(u), "PostgreSQL", parts.password, parts.port, DBNAME);
+	db = tb_open(u);
 	ormc_disconnect(db);
 
 	/* libpq's key/value form, built from the URL's parts */
 	u[0] = '\0';
-	kv(u, sizeof(u), "host", host);
-	kv(u, sizeof(u), "port", port);
+	kv(u, sizeof(u), "host", parts.host);
+	kv(u, sizeof(u), "port", parts.port);
 	kv(u, sizeof(u), "dbname", DBNAME);
-	kv(u, sizeof(u), "user", user);
-	kv(u, sizeof(u), "password", password);
-	db = open_url(u);
+	kv(u, sizeof(u), "user", parts.user);
+	kv(u, sizeof(u), "password", parts.password);
+	db = tb_open(u);
 	ck_assert_str_eq(ormc_db_dialect(db), "postgresql");
 	text_is(db, "SELECT current_database()::text", DBNAME);
 	text_is(db, "SHOW TimeZone", "UTC");
@@ -287,7 +231,7 @@ START_TEST(test_connect_forms)
 	/* options of the string win over the driver's defaults */
 	snprintf(u, sizeof(u), "%s?application_name=ormc_test&connect_timeout=5",
 	         url);
-	db = open_url(u);
+	db = tb_open(u);
 	text_is(db, "SHOW application_name", "ormc_test");
 	ormc_disconnect(db);
 }
@@ -323,8 +267,8 @@ START_TEST(test_connect_errors)
 	ck_assert_str_eq(err.sqlstate, "");
 
 	/* strings libpq cannot parse: it quotes them, the password is masked */
-	snprintf(u, sizeof(u), "postgresql://%s:Sekr1t%%zzPW@%s:%s/%s", user,
-	         host, port, DBNAME);
+	snprintf(u, sizeof(u), "postgresql://%s:Sekr1t%%zzPW@%s:%s/%s", parts.user,
+	         parts.host, parts.port, DBNAME);
 	ck_assert_int_eq(ormc_connect(&db, u, &err), ORMC_EDRIVER);
 	ck_assert_msg(strncmp(err.message, "invalid PostgreSQL connection "
 	                      "string: ", 35) == 0, "%s", err.message);
@@ -344,13 +288,14 @@ START_TEST(test_connect_errors)
 	              err.message);
 
 	/* a database that does not exist is named */
-	url_with(u, sizeof(u), "postgresql", password, port, "ormc_no_such_db");
+	url_with(u, sizeof(u), "postgresql", parts.password, parts.port,
+	         "ormc_no_such_db");
 	ck_assert_int_eq(ormc_connect(&db, u, &err), ORMC_EDRIVER);
 	ck_assert_msg(strstr(err.message, "\"ormc_no_such_db\" does not exist") !=
 	              NULL, "%s", err.message);
 
 	/* a wrong password, where the server asks for one */
-	url_with(u, sizeof(u), "postgresql", "Wr0ngPW", port, DBNAME);
+	url_with(u, sizeof(u), "postgresql", "Wr0ngPW", parts.port, DBNAME);
 	rc = ormc_connect(&db, u, &err);
 	if (rc == ORMC_OK) {
 		ormc_disconnect(db);   /* trust authentication: nothing to see */
@@ -544,7 +489,7 @@ START_TEST(test_values_not_pasted)
 	ormc_cursor *cur;
 	ormc_error err;
 
-	exec_ok(db, "CREATE TABLE victim (s text)");
+	tb_exec(db, "CREATE TABLE victim (s text)");
 	p[0] = p_text(ORMC_TYPE_TEXT, evil);
 	cur = first_row(db, "SELECT $1::text", p, 1, &row);
 	CELL(row[0], ORMC_TYPE_TEXT, evil);
@@ -610,7 +555,7 @@ START_TEST(test_errors)
 	ck_assert_msg(strstr(err.hint, "No function matches") != NULL, "%s",
 	              err.hint);
 	/* COPY is refused, and leaves the connection usable */
-	exec_ok(db, "CREATE TABLE c (x integer)");
+	tb_exec(db, "CREATE TABLE c (x integer)");
 	ck_assert_int_eq(ormc_db_exec(db, "COPY c FROM STDIN", NULL, 0, &err),
 	                 ORMC_EDRIVER);
 	ck_assert_str_eq(err.message, "COPY is not supported");
@@ -623,7 +568,7 @@ START_TEST(test_errors)
 	fails_with(db, "SELECT 1; SELECT 2", NULL, 0, "42601",
 	           "cannot insert multiple commands");
 
-	exec_ok(db, "CREATE TABLE u (x integer UNIQUE NOT NULL)");
+	tb_exec(db, "CREATE TABLE u (x integer UNIQUE NOT NULL)");
 	p[0] = p_int(1);
 	p[1] = p_int(2);
 	ck_assert_int_eq(ormc_db_exec(db, "INSERT INTO u VALUES ($1)", p, 1, &err),
@@ -735,7 +680,7 @@ START_TEST(test_stream_rows)
 	drv(db)->close_cursor(cur);
 
 	/* exec of a query reads it through */
-	exec_ok(db, "SELECT x FROM generate_series(1, 1000) x");
+	tb_exec(db, "SELECT x FROM generate_series(1, 1000) x");
 	ormc_disconnect(db);
 }
 END_TEST
@@ -782,22 +727,22 @@ START_TEST(test_transactions)
 	ormc_error err;
 	int i;
 
-	exec_ok(db, "CREATE TABLE t (x integer)");
+	tb_exec(db, "CREATE TABLE t (x integer)");
 	ck_assert_int_eq(ormc_db_begin(db, &err), ORMC_OK);
-	exec_ok(db, "INSERT INTO t VALUES (1)");
+	tb_exec(db, "INSERT INTO t VALUES (1)");
 	ck_assert_int_eq(scalar(db, "SELECT COUNT(*) FROM t"), 1);
 	ck_assert_int_eq(ormc_db_rollback(db, &err), ORMC_OK);
 	ck_assert_int_eq(scalar(db, "SELECT COUNT(*) FROM t"), 0);
 
 	ck_assert_int_eq(ormc_db_begin(db, &err), ORMC_OK);
-	exec_ok(db, "INSERT INTO t VALUES (1)");
+	tb_exec(db, "INSERT INTO t VALUES (1)");
 	/* a cursor closed early inside a transaction leaves it intact */
 	ck_assert_int_eq(ormc_db_query(db, "SELECT x FROM generate_series(1, "
 	                               "100000) x", NULL, 0, &cur, &err), ORMC_OK);
 	for (i = 0; i < 10; i++)
 		ck_assert_int_eq(drv(db)->next(cur, &row, &err), 1);
 	drv(db)->close_cursor(cur);
-	exec_ok(db, "INSERT INTO t VALUES (2)");
+	tb_exec(db, "INSERT INTO t VALUES (2)");
 	ck_assert_int_eq(ormc_db_commit(db, &err), ORMC_OK);
 	ck_assert_int_eq(scalar(db, "SELECT SUM(x) FROM t"), 3);
 
@@ -974,8 +919,8 @@ reset(void)
 {
 	ormc_db *db = open_test();
 
-	exec_ok(db, "DROP SCHEMA public CASCADE");
-	exec_ok(db, "CREATE SCHEMA public");
+	tb_exec(db, "DROP SCHEMA public CASCADE");
+	tb_exec(db, "CREATE SCHEMA public");
 	ormc_disconnect(db);
 }
 
@@ -1029,7 +974,7 @@ main(void)
 		fprintf(stderr, "check_postgresql: %s\n", why);
 		return 1;
 	}
-	if (split_url(url) < 0) {
+	if (tb_parse_url(url, &parts) < 0) {
 		fprintf(stderr, "check_postgresql: not a URL: %s\n", url);
 		return 1;
 	}

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backends.h"
 #include "ddl.h"
 #include "db.h"
 #include "schema.h"
@@ -31,15 +32,6 @@ open_memory(void)
 	ck_assert_msg(rc == ORMC_OK, "connect: %s", err.message);
 	ck_assert_ptr_nonnull(db);
 	return db;
-}
-
-static void
-exec_ok(ormc_db *db, const char *sql)
-{
-	ormc_error err;
-	int rc = ormc_db_exec(db, sql, NULL, 0, &err);
-
-	ck_assert_msg(rc == ORMC_OK, "%s: %s", sql, err.message);
 }
 
 /* The single integer a query returns. */
@@ -136,8 +128,8 @@ START_TEST(test_connect_file)
 	remove(path);
 	ck_assert_int_eq(ormc_connect(&db, "sqlite:check_sqlite_test.db", &err),
 	                 ORMC_OK);
-	exec_ok(db, "CREATE TABLE t (x integer)");
-	exec_ok(db, "INSERT INTO t VALUES (7)");
+	tb_exec(db, "CREATE TABLE t (x integer)");
+	tb_exec(db, "INSERT INTO t VALUES (7)");
 	ormc_disconnect(db);
 	ck_assert_int_eq(ormc_connect(&db, "sqlite:check_sqlite_test.db", &err),
 	                 ORMC_OK);
@@ -185,7 +177,7 @@ START_TEST(test_bind_every_type)
 	ormc_error err;
 	int rc;
 
-	exec_ok(db, "CREATE TABLE t (n integer, i integer, f real, d decimal, "
+	tb_exec(db, "CREATE TABLE t (n integer, i integer, f real, d decimal, "
 	            "s text, b bool, dt date, ts datetime, tm time, du bigint)");
 	memset(p, 0, sizeof(p));
 	p[0].type = ORMC_TYPE_NULL;
@@ -265,7 +257,7 @@ START_TEST(test_stream_rows)
 	int i, n = 0;
 	long long sum = 0;
 
-	exec_ok(db, "CREATE TABLE t (x integer)");
+	tb_exec(db, "CREATE TABLE t (x integer)");
 	ck_assert_int_eq(ormc_db_begin(db, &err), ORMC_OK);
 	memset(&p, 0, sizeof(p));
 	p.type = ORMC_TYPE_INT;
@@ -299,11 +291,11 @@ START_TEST(test_stream_rows)
 	ck_assert_ptr_null(cur);
 	ck_assert_int_eq(scalar(db, "SELECT COUNT(*) FROM t"), 10);
 	/* several statements without rows in one text */
-	exec_ok(db, "CREATE TABLE u (y integer); INSERT INTO u VALUES (1); "
+	tb_exec(db, "CREATE TABLE u (y integer); INSERT INTO u VALUES (1); "
 	            "INSERT INTO u VALUES (2);");
 	ck_assert_int_eq(scalar(db, "SELECT SUM(y) FROM u"), 3);
 	/* exec of a query runs it and drops the rows */
-	exec_ok(db, "SELECT * FROM t");
+	tb_exec(db, "SELECT * FROM t");
 	ormc_disconnect(db);
 }
 END_TEST
@@ -323,7 +315,7 @@ START_TEST(test_errors)
 	                               &err), ORMC_EDRIVER);
 	ck_assert_str_eq(err.message, "no such table: missing");
 
-	exec_ok(db, "CREATE TABLE t (x integer UNIQUE)");
+	tb_exec(db, "CREATE TABLE t (x integer UNIQUE)");
 	memset(p, 0, sizeof(p));
 	p[0].type = ORMC_TYPE_INT;
 	p[0].i = 1;
@@ -351,13 +343,13 @@ START_TEST(test_transactions)
 	ormc_db *db = open_memory();
 	ormc_error err;
 
-	exec_ok(db, "CREATE TABLE t (x integer)");
+	tb_exec(db, "CREATE TABLE t (x integer)");
 	ck_assert_int_eq(ormc_db_begin(db, &err), ORMC_OK);
-	exec_ok(db, "INSERT INTO t VALUES (1)");
+	tb_exec(db, "INSERT INTO t VALUES (1)");
 	ck_assert_int_eq(ormc_db_rollback(db, &err), ORMC_OK);
 	ck_assert_int_eq(scalar(db, "SELECT COUNT(*) FROM t"), 0);
 	ck_assert_int_eq(ormc_db_begin(db, &err), ORMC_OK);
-	exec_ok(db, "INSERT INTO t VALUES (1)");
+	tb_exec(db, "INSERT INTO t VALUES (1)");
 	ck_assert_int_eq(ormc_db_commit(db, &err), ORMC_OK);
 	ck_assert_int_eq(scalar(db, "SELECT COUNT(*) FROM t"), 1);
 	ck_assert_int_eq(ormc_db_commit(db, &err), ORMC_EDRIVER);
