@@ -48,6 +48,7 @@ new_block(ormc_arena *a, size_t size)
 		a->failed = 1;
 		return NULL;
 	}
+	a->bytes += BLOCK_HEADER + size;
 	if (a->head == NULL) {
 		b->next = NULL;
 		a->head = b;
@@ -83,6 +84,7 @@ ormc_arena_alloc(ormc_arena *a, size_t n)
 				a->failed = 1;
 				return NULL;
 			}
+			a->bytes += BLOCK_HEADER + ARENA_BLOCK;
 			b->next = a->head;
 			a->head = b;
 			a->used = 0;

@@ -21,6 +21,7 @@ typedef struct ormc_arena {
 	size_t used;              /* bytes used in head */
 	size_t cap;               /* bytes available in head */
 	int failed;               /* sticky out-of-memory flag */
+	size_t bytes;             /* taken from malloc so far, headers included */
 } ormc_arena;
 
 void ormc_arena_init(ormc_arena *a);

@@ -119,10 +119,18 @@ push(lexer *lx, ormc_tok_kind kind, int pos, int len)
 	ormc_token *t;
 
 	if (lx->ntok == lx->captok) {
-		int cap = lx->captok ? lx->captok * 2 : 64;
-		ormc_token *nt = ormc_arena_alloc(lx->arena,
-		                                  sizeof(*nt) * (size_t)cap);
+		/*
+		 * Every token but the last NEWLINE and EOF covers at least one
+		 * byte, so there are never more than len + 2 of them: capping
+		 * the doubling there keeps it clear of INT_MAX (len <= 1 GiB).
+		 */
+		int cap = lx->captok == 0 ? 64 :
+		          lx->captok > (lx->len + 2) / 2 ? lx->len + 2 : lx->captok * 2;
+		ormc_token *nt;
 
+		if (cap <= lx->ntok)
+			return NULL;  /* cannot happen, see above */
+		nt = ormc_arena_alloc(lx->arena, sizeof(*nt) * (size_t)cap);
 		if (nt == NULL)
 			return NULL;
 		if (lx->ntok)
@@ -427,33 +435,33 @@ is_digit_in(int c, int base)
 	return v >= 0 && v < base && (base == 16 || (c >= '0' && c <= '9'));
 }
 
-/* A number: int (any base), float, or imaginary. */
+/*
+ * A number: int (any base), float, or imaginary. The extent is found first
+ * and the digits are copied after, into a buffer the size of the literal:
+ * sizing it by the rest of the text made every number cost (and zero) all
+ * the text after it, quadratic in a long `__in` list.
+ */
 static int
 lex_number(lexer *lx)
 {
 	const char *s = lx->s;
-	int start = lx->i, i = lx->i, base = 10, isfloat = 0, k;
+	int start = lx->i, i = lx->i, first = lx->i, base = 10, isfloat = 0, k;
 	char *digits;
 	size_t n = 0;
 	ormc_token *t;
 
-	digits = ormc_arena_alloc(lx->arena, (size_t)(lx->len - start) + 1);
-	if (digits == NULL)
-		return nomem(lx);
 	if (s[i] == '0' && i + 1 < lx->len &&
 	    strchr("xXoObB", s[i + 1]) != NULL && s[i + 1] != '\0') {
 		char b = s[i + 1];
 
 		base = (b == 'x' || b == 'X') ? 16 : (b == 'o' || b == 'O') ? 8 : 2;
 		i += 2;
+		first = i;
 		while (i < lx->len && (is_digit_in((unsigned char)s[i], base) ||
 		                       (s[i] == '_' && i + 1 < lx->len &&
-		                        is_digit_in((unsigned char)s[i + 1], base)))) {
-			if (s[i] != '_')
-				digits[n++] = s[i];
+		                        is_digit_in((unsigned char)s[i + 1], base))))
 			i++;
-		}
-		if (n == 0)
+		if (i == first)
 			return ormc_error_set(lx->err, ORMC_EPARSE, lx->s, start,
 			                      i - start, "invalid %s literal",
 			                      base == 16 ? "hexadecimal" :
@@ -462,15 +470,12 @@ lex_number(lexer *lx)
 #define DIGITS()                                                        \
 	while (i < lx->len && ((s[i] >= '0' && s[i] <= '9') ||          \
 	                       (s[i] == '_' && i + 1 < lx->len &&        \
-	                        s[i + 1] >= '0' && s[i + 1] <= '9'))) { \
-		if (s[i] != '_')                                        \
-			digits[n++] = s[i];                             \
-		i++;                                                    \
-	}
+	                        s[i + 1] >= '0' && s[i + 1] <= '9')))   \
+		i++
 		DIGITS();
 		if (i < lx->len && s[i] == '.') {
 			isfloat = 1;
-			digits[n++] = s[i++];
+			i++;
 			DIGITS();
 		}
 		if (i < lx->len && (s[i] == 'e' || s[i] == 'E')) {
@@ -480,13 +485,19 @@ lex_number(lexer *lx)
 				j++;
 			if (j < lx->len && s[j] >= '0' && s[j] <= '9') {
 				isfloat = 1;
-				while (i < j)
-					digits[n++] = s[i++];
+				i = j;
 				DIGITS();
 			}
 		}
 #undef DIGITS
 	}
+	/* The digits as written, without the base prefix and the '_'s. */
+	digits = ormc_arena_alloc(lx->arena, (size_t)(i - first) + 1);
+	if (digits == NULL)
+		return nomem(lx);
+	for (k = first; k < i; k++)
+		if (s[k] != '_')
+			digits[n++] = s[k];
 	digits[n] = '\0';
 	t = push(lx, isfloat ? ORMC_TOK_FLOAT : ORMC_TOK_INT, start, 0);
 	if (t == NULL)
@@ -632,6 +643,13 @@ ormc_lex(ormc_arena *arena, const char *text, size_t len, unsigned flags,
 	int rc = 0;
 	ormc_token *t;
 
+	out->tok = NULL;
+	out->n = 0;
+	/* Offsets are ints everywhere (tokens, AST, errors). */
+	if (len > (size_t)(1 << 30))
+		return ormc_error_set(err, ORMC_EUNSUPPORTED, NULL, -1, 0,
+		                      "text too long: %zu bytes, the limit is 1 GiB",
+		                      len);
 	memset(&lx, 0, sizeof(lx));
 	lx.arena = arena;
 	lx.s = text;
@@ -639,11 +657,6 @@ ormc_lex(ormc_arena *arena, const char *text, size_t len, unsigned flags,
 	lx.flags = flags;
 	lx.err = err;
 	lx.new_line = 1;
-	out->tok = NULL;
-	out->n = 0;
-	if (len > (size_t)(1 << 30))
-		return ormc_error_set(err, ORMC_EUNSUPPORTED, NULL, -1, 0,
-		                      "text too long");
 	start_line(&lx);
 	while (lx.i < lx.len && rc == 0) {
 		unsigned char c = (unsigned char)text[lx.i];

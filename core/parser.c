@@ -79,21 +79,27 @@ at_end_of_stmt(const parser *p)
 	return t->kind == ORMC_TOK_NEWLINE || t->kind == ORMC_TOK_EOF;
 }
 
-/* Record the first error only; later ones are consequences. */
+/*
+ * Record the first error only; later ones are consequences. The message is
+ * formatted straight into the error record: a smaller buffer of our own
+ * in between cut messages that name a long identifier short of the room
+ * the record has.
+ */
 static ormc_ast *
 fail_at(parser *p, int code, int pos, int len, const char *hint,
         const char *fmt, ...)
 {
-	char msg[400];
 	va_list ap;
 
 	if (p->failed)
 		return NULL;
 	p->failed = code;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	ormc_error_set(p->err, code, p->text, pos, len, "%s", msg);
+	ormc_error_set(p->err, code, p->text, pos, len, "%s", "");
+	if (p->err != NULL) {
+		va_start(ap, fmt);
+		vsnprintf(p->err->message, sizeof(p->err->message), fmt, ap);
+		va_end(ap);
+	}
 	if (hint != NULL)
 		ormc_error_hint(p->err, "%s", hint);
 	return NULL;

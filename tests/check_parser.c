@@ -5,6 +5,7 @@
  * errors (code, offset, length, message) for bad input.
  */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -657,6 +658,89 @@ START_TEST(test_deep_nesting)
 }
 END_TEST
 
+/*
+ * A long `__in` list (issue 7): what the lexer and parser take must grow
+ * with the text, not with its square. The lexer once sized each number's
+ * buffer by all the text after it, so 30,000 numbers took 2.6 GB. The
+ * measure is what the arena took from malloc (it counts under ASan too).
+ * 10,000 elements come first: there the old cost (about 300 MB) fails the
+ * bound cleanly instead of exhausting the machine at 100,000.
+ */
+static char *
+in_list_query(int n)
+{
+	size_t cap = (size_t)n * 12 + 64, len;
+	char *s = malloc(cap);
+	int k;
+
+	ck_assert_ptr_nonnull(s);
+	len = (size_t)snprintf(s, cap, "Book.objects.filter(id__in=[");
+	for (k = 1; k <= n; k++)
+		len += (size_t)snprintf(s + len, cap - len, "%s%d", k > 1 ? ", " : "", k);
+	snprintf(s + len, cap - len, "]).count()");
+	return s;
+}
+
+START_TEST(test_long_in_list)
+{
+	static const int sizes[] = { 10000, 100000 };
+	size_t z;
+
+	for (z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
+		int n = sizes[z];
+		char *text = in_list_query(n);
+		ormc_ast *e = NULL;
+		const ormc_ast *filter, *list;
+		char last[16];
+		int rc;
+
+		ormc_arena_free(&arena);
+		ormc_arena_init(&arena);
+		rc = ormc_parse_expr(&arena, text, strlen(text), &e, &err);
+		ck_assert_msg(rc == ORMC_OK, "%d elements: %s", n, err.message);
+		/* count() of filter(...) of Book.objects */
+		ck_assert_int_eq(e->kind, ORMC_AST_CALL);
+		filter = e->left->left;
+		ck_assert_int_eq(filter->kind, ORMC_AST_CALL);
+		ck_assert_int_eq(filter->nargs, 1);
+		ck_assert_str_eq(filter->kw[0], "id__in");
+		list = filter->args[0];
+		ck_assert_int_eq(list->kind, ORMC_AST_LIST);
+		ck_assert_int_eq(list->nargs, n);
+		ck_assert_int_eq(list->args[0]->ival, 1);
+		ck_assert_int_eq(list->args[n - 1]->ival, n);
+		snprintf(last, sizeof(last), "%d", n);
+		ck_assert_str_eq(list->args[n - 1]->str, last);
+		/* about 520 bytes an element today (tokens, nodes, digits) */
+		ck_assert_msg(arena.bytes < (size_t)n * 1024,
+		              "%d elements took %zu bytes (%zu an element)", n,
+		              arena.bytes, arena.bytes / (size_t)n);
+		free(text);
+	}
+}
+END_TEST
+
+/* Limits are errors that say so, never a quiet cut. */
+START_TEST(test_limits)
+{
+	char text[1100], name[451];
+	ormc_tokens toks;
+	ormc_ast *e;
+
+	/* 1 GiB of text at most: refused before a byte is read */
+	ck_assert_int_eq(ormc_lex(&arena, "x", ((size_t)1 << 30) + 1, 0, &toks, &err),
+	                 ORMC_EUNSUPPORTED);
+	ck_assert_msg(strstr(err.message, "text too long") != NULL, "%s", err.message);
+	/* a message naming a long identifier keeps all of it */
+	memset(name, 'k', 450);
+	name[450] = '\0';
+	snprintf(text, sizeof(text), "f(%s=1, %s=2)", name, name);
+	ck_assert_int_eq(ormc_parse_expr(&arena, text, strlen(text), &e, &err), ORMC_EPARSE);
+	ck_assert_msg(strncmp(err.message, "keyword argument repeated: ", 27) == 0 &&
+	              strcmp(err.message + 27, name) == 0, "%s", err.message);
+}
+END_TEST
+
 static Suite *
 parser_suite(void)
 {
@@ -699,6 +783,14 @@ parser_suite(void)
 	                    (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
 	tcase_add_test(tc, test_expr_errors);
 	tcase_add_test(tc, test_deep_nesting);
+	suite_add_tcase(s, tc);
+
+	/* generous for sanitizer builds: the 100,000-element parse takes well under a second */
+	tc = tcase_create("limits");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_long_in_list);
+	tcase_add_test(tc, test_limits);
 	suite_add_tcase(s, tc);
 	return s;
 }
