@@ -8,6 +8,7 @@
  * sees comes from here (results on stdout, errors on stderr).
  *
  * Exit status: 0 ok; 1 the database failed (ORMC_EDRIVER, ORMC_ENODRIVER,
+ * ORMC_EINTERNAL: ormc broke its own invariant,
  * out of memory, a write error); 2 bad input (usage, unknown dialect or
  * format, a query or models file that does not parse or resolve, a file that
  * cannot be read). Queries are all parsed (and for `sql` compiled) before

@@ -60,6 +60,7 @@ ormc_strerror(int code)
 	case ORMC_ENOMEM: return "out of memory";
 	case ORMC_EIO: return "i/o error";
 	case ORMC_ENODRIVER: return "no driver";
+	case ORMC_EINTERNAL: return "internal error";
 	}
 	return "unknown error";
 }

@@ -23,14 +23,17 @@
  * rows are never duplicated. Conditions in one filter() call that walk the
  * same relation share one EXISTS (Django's "same related object" rule).
  */
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
+#include "groupcheck.h"
 #include "plan.h"
 #include "query.h"
+#include "walk.h"
 #include "../dialects/render.h"
 
 typedef struct plan plan;
@@ -259,52 +262,13 @@ col_add(plan *p, ormc_select *s, ormc_sx *x, const char *name)
 }
 
 static int
-str_same(const char *a, const char *b)
-{
-	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
-}
-
-/*
- * Do two expressions compute the same value? Only for the shapes grouping
- * repeats (columns, transforms, arithmetic of columns): a parameter or a
- * subquery is never "the same" as another.
- */
-static int
-sx_same(const ormc_sx *a, const ormc_sx *b)
-{
-	int i;
-
-	if (a == b)
-		return 1;
-	if (a == NULL || b == NULL || a->kind != b->kind || a->nargs != b->nargs)
-		return 0;
-	switch (a->kind) {
-	case ORMC_SX_COL:
-		return str_same(a->table, b->table) && str_same(a->name, b->name);
-	case ORMC_SX_INT:
-		return a->ival == b->ival;
-	case ORMC_SX_EXTRACT: case ORMC_SX_TRUNC: case ORMC_SX_ARITH: case ORMC_SX_CMP:
-	case ORMC_SX_NEG: case ORMC_SX_CAST: case ORMC_SX_FUNC: case ORMC_SX_COALESCE:
-		if (!str_same(a->part, b->part) || !str_same(a->op, b->op) || !str_same(a->name, b->name) ||
-		    a->type.kind != b->type.kind)
-			return 0;
-		for (i = 0; i < a->nargs; i++)
-			if (!sx_same(a->args[i], b->args[i]))
-				return 0;
-		return 1;
-	default:
-		return 0;
-	}
-}
-
-static int
 group_add(plan *p, ormc_select *s, ormc_sx *x)
 {
 	ormc_sx **g;
 	int i;
 
 	for (i = 0; i < s->ngroup; i++)
-		if (sx_same(s->group[i], x))
+		if (ormc_sx_same(s->group[i], x))
 			return 0;
 	g = ormc_arena_alloc(p->a, sizeof(*g) * (size_t)(s->ngroup + 1));
 	if (g == NULL || x == NULL) {
@@ -339,7 +303,7 @@ select_new(plan *p)
  * *col is the column-bearing field on the last model (NULL: its primary key).
  */
 typedef struct walk {
-	ormc_field *hops[40];
+	ormc_field *hops[ORMC_MAX_HOPS + 1];
 	int n;
 	ormc_field *field;        /* concrete field on the last model */
 	int nchain;               /* hops up to and including the last multi-valued one */
@@ -351,7 +315,8 @@ walk_path(const ormc_path *path, walk *w)
 	int i;
 
 	w->n = 0;
-	for (i = 0; i < path->nhops && i < 38; i++)
+	assert(path->nhops <= ORMC_MAX_HOPS);
+	for (i = 0; i < path->nhops; i++)
 		w->hops[w->n++] = path->hops[i];
 	w->field = path->field;
 	if (ormc_field_is_relation(path->field) && !ormc_field_is_concrete(path->field)) {
@@ -1301,7 +1266,7 @@ static ormc_sx *
 c2sx(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx)
 {
 	plan *p = sc->p;
-	ormc_field *key[40];
+	ormc_field *key[ORMC_MAX_HOPS + 1];
 	int nkey = 0, k, i, j;
 	ormc_sx *y;
 
@@ -1313,7 +1278,7 @@ c2sx(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx)
 		      "comparing an aggregate with a field of a multi-valued relation is not supported");
 		return NULL;
 	}
-	if (k == 1 && nkey < 40)
+	if (k == 1)
 		return exists_of(sc, c, key, nkey);
 	switch (c->kind) {
 	case ORMC_COND_TRUE:
@@ -1338,16 +1303,17 @@ c2sx(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx)
 		 * Children that need the same EXISTS share it (same related row);
 		 * the others are translated each on its own.
 		 */
-		int done[64] = { 0 };
-		ormc_sx *parts[64];
+		char *done = ormc_arena_alloc(p->a, (size_t)c->nkids);
+		ormc_sx **parts = ormc_arena_alloc(p->a, sizeof(ormc_sx *) * (size_t)c->nkids);
 		int nparts = 0;
 
-		if (c->nkids > 64) {
-			pfail(p, ORMC_EUNSUPPORTED, c->pos, "too many conditions in one Q");
+		if (done == NULL || parts == NULL) {
+			pfail(p, ORMC_ENOMEM, -1, "out of memory");
 			return NULL;
 		}
+		memset(done, 0, (size_t)c->nkids);
 		for (i = 0; i < c->nkids; i++) {
-			ormc_field *ki[40];
+			ormc_field *ki[ORMC_MAX_HOPS + 1];
 			int nki = 0;
 			ormc_cond *grp;
 
@@ -1367,7 +1333,7 @@ c2sx(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx)
 				return NULL;
 			grp->kids[grp->nkids++] = c->kids[i];
 			for (j = i + 1; j < c->nkids; j++) {
-				ormc_field *kj[40];
+				ormc_field *kj[ORMC_MAX_HOPS + 1];
 				int nkj = 0;
 
 				if (!done[j] && cond_key(c->kids[j], ctx, nctx, kj, &nkj) == 1 &&
@@ -1398,9 +1364,9 @@ c2sx(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx)
 /* ---------------------------------------------------------------- blocks */
 
 typedef struct block {
-	ormc_field *chain[40];
+	ormc_field *chain[ORMC_MAX_HOPS + 1];
 	int n;
-	int filters[64];          /* filter() calls that constrain its rows */
+	int filters[1];           /* the filter() call that constrains its rows (Django's join reuse) */
 	int nfilters;
 	ormc_ptrvec aggs;         /* const ormc_expr* */
 	int nbefore;              /* filters before (for identity) */
@@ -1827,16 +1793,18 @@ plan_core(plan *p, ormc_qs *qs, scope *outer, int mode, int purpose,
 {
 	ormc_select *sel = select_new(p);
 	scope *sc;
-	ormc_expr *gkeys[64];
-	ormc_sx *gsx[64];
+	ormc_expr **gkeys = ormc_arena_alloc(p->a, sizeof(ormc_expr *) * (size_t)(qs->ngroup + qs->norder + 1));
+	ormc_sx **gsx = ormc_arena_alloc(p->a, sizeof(ormc_sx *) * (size_t)(qs->ngroup + qs->norder + 1));
 	int ngkeys = 0, i, j, grouped, inline_aggs = 0, keychain = 0;
 	ormc_ptrvec aggs = { 0 }, blocks = { 0 };
 	block *joinblock = NULL;
 	int nonempty = 0, hasempty = 0;
 	ormc_sx *having = NULL;
 
-	if (sel == NULL)
+	if (sel == NULL || gkeys == NULL || gsx == NULL) {
+		pfail(p, ORMC_ENOMEM, -1, "out of memory");
 		return NULL;
+	}
 	sc = scope_new(p, sel, qs, qs->model, NULL);
 	if (sc == NULL)
 		return NULL;
@@ -1845,10 +1813,10 @@ plan_core(plan *p, ormc_qs *qs, scope *outer, int mode, int purpose,
 
 	/* Grouping keys. */
 	if (mode == MODE_ROWS && qs->grouped) {
-		for (i = 0; i < qs->ngroup && ngkeys < 60; i++)
+		for (i = 0; i < qs->ngroup; i++)
 			gkeys[ngkeys++] = qs->group[i].expr;
 		/* Fields in order_by() take part in grouping, as in Django. */
-		for (i = 0; i < qs->norder && ngkeys < 60; i++) {
+		for (i = 0; i < qs->norder; i++) {
 			const ormc_expr *x = qs->order[i].expr;
 
 			if (x->has_agg)
@@ -1955,8 +1923,12 @@ plan_core(plan *p, ormc_qs *qs, scope *outer, int mode, int purpose,
 		col_add(p, sel, sx_int(p, 1), NULL);
 	} else {
 		for (i = 0; i < nouts; i++)
-			col_add(p, sel, x2sx(sc, outs[i].expr, sc->ctx, sc->nctx), outs[i].name);
+			if (col_add(p, sel, x2sx(sc, outs[i].expr, sc->ctx, sc->nctx), outs[i].name) < 0)
+				return NULL;
+		assert(sel->ncols == nouts);
 	}
+	if (p->failed)
+		return NULL;
 
 	/* GROUP BY: the keys and everything selected that is not an aggregate. */
 	grouped = mode == MODE_ROWS && (qs->grouped || (inline_aggs && (qs->per_object || keychain)));
@@ -2017,7 +1989,84 @@ plan_core(plan *p, ormc_qs *qs, scope *outer, int mode, int purpose,
 		sel->offset = qs->offset;
 		sel->distinct = qs->distinct;
 	}
-	return p->failed ? NULL : sel;
+	if (p->failed)
+		return NULL;
+	/* Whatever the select list, HAVING and ORDER BY read outside an aggregate is a key. */
+	if (grouped && ormc_group_complete(p->a, sel) < 0) {
+		pfail(p, ORMC_ENOMEM, -1, "out of memory");
+		return NULL;
+	}
+	return sel;
+}
+
+static int collect_reads_cond(plan *p, const ormc_cond *c, ormc_ptrvec *out);
+
+/*
+ * What an aggregate() over a wrapped query reads from the inner rows: the
+ * annotations (REF) and the model's own fields (COL), each once. A field of
+ * a related model cannot be read there.
+ */
+static int
+collect_reads(plan *p, const ormc_expr *x, const ormc_expr *parent, ormc_ptrvec *out)
+{
+	int i;
+
+	(void)parent;
+	if (x == NULL)
+		return 0;
+	switch (x->kind) {
+	case ORMC_EXPR_REF:
+	case ORMC_EXPR_COL:
+		if (x->kind == ORMC_EXPR_COL &&
+		    (x->path->nhops != 0 || !ormc_field_is_concrete(x->path->field)))
+			return pfail(p, ORMC_EUNSUPPORTED, x->pos,
+			             "aggregate() over an annotated or sliced query can use annotations and the model's own fields only");
+		for (i = 0; i < out->n; i++) {
+			const ormc_expr *y = out->items[i];
+
+			if (y->kind == x->kind && (x->kind == ORMC_EXPR_REF ? y->annot == x->annot
+			                                                    : y->path->field == x->path->field))
+				return 0;
+		}
+		return ormc_ptrvec_push(p->a, out, (void *)x) < 0 ? pfail(p, ORMC_ENOMEM, -1, "out of memory") : 0;
+	case ORMC_EXPR_SUBQUERY:
+	case ORMC_EXPR_EXISTS:
+	case ORMC_EXPR_OUTERREF:
+	case ORMC_EXPR_VALUE:
+		return 0;
+	default:
+		break;
+	}
+	for (i = 0; i < x->nargs; i++)
+		if (collect_reads(p, x->args[i], x, out) < 0)
+			return -1;
+	if (x->kind == ORMC_EXPR_CASE)
+		for (i = 0; i < x->nargs; i++)
+			if (collect_reads_cond(p, x->whens[i], out) < 0)
+				return -1;
+	if (collect_reads(p, x->else_, x, out) < 0 || collect_reads(p, x->deflt, x, out) < 0 ||
+	    collect_reads_cond(p, x->filter, out) < 0 ||
+	    (x->kind == ORMC_EXPR_COND && collect_reads_cond(p, x->cond, out) < 0))
+		return -1;
+	return 0;
+}
+
+static int
+collect_reads_cond(plan *p, const ormc_cond *c, ormc_ptrvec *out)
+{
+	int i;
+
+	if (c == NULL)
+		return 0;
+	if (collect_reads(p, c->lhs, NULL, out) < 0)
+		return -1;
+	for (i = 0; i < c->nrhs; i++)
+		if (collect_reads(p, c->rhs[i], NULL, out) < 0)
+			return -1;
+	for (i = 0; i < c->nkids; i++)
+		if (collect_reads_cond(p, c->kids[i], out) < 0)
+			return -1;
+	return 0;
 }
 
 /* aggregate() over a query that must be computed first: wrap it. */
@@ -2047,88 +2096,61 @@ plan_wrapped(plan *p, ormc_qs *qs, scope *outer, int mode)
 		from_add(p, sel, NULL, inner, alias, ORMC_JOIN_NONE, NULL);
 		return p->failed ? NULL : sel;
 	}
-	/* aggregate(): the inner query selects every annotation plus the fields the aggregates read. */
+	/*
+	 * aggregate(): the inner query selects its output columns plus every
+	 * annotation and model field that the aggregates read (in an argument,
+	 * filter= or default=); above it, each resolves to the derived table's
+	 * column of that name.
+	 */
 	{
-		ormc_outcol *cols = ormc_arena_alloc(p->a, sizeof(ormc_outcol) * (size_t)(nouts + 64));
+		ormc_ptrvec used = { 0 };
+		ormc_outcol *cols;
 
-		if (cols == NULL)
-			return NULL;
-		for (i = 0; i < nouts; i++)
-			cols[k++] = outs[i];
+		for (i = 0; i < qs->naggregates; i++)
+			if (collect_reads(p, qs->aggregates[i]->expr, NULL, &used) < 0)
+				return NULL;
+		cols = ormc_arena_alloc(p->a, sizeof(ormc_outcol) * (size_t)(nouts + used.n + 1));
 		sc = scope_new(p, sel, qs, qs->model, NULL);
-		if (sc == NULL)
+		if (cols == NULL || sc == NULL)
 			return NULL;
 		sc->outer = outer;
 		sc->root_alias = alias;
-		for (i = 0; i < qs->naggregates; i++) {
-			const ormc_expr *x = qs->aggregates[i]->expr;
-			ormc_ptrvec found = { 0 };
+		for (i = 0; i < nouts; i++)
+			cols[k++] = outs[i];
+		for (i = 0; i < used.n; i++) {
+			const ormc_expr *x = used.items[i];
+			const char *name;
 
-			collect_aggs(p, x, 0, &found);
-			for (j = 0; j < found.n; j++) {
-				const ormc_expr *agg = ((aggref *)found.items[j])->agg;
-				const ormc_expr *arg = agg->nargs ? agg->args[0] : NULL;
-				const char *name;
+			if (x->kind == ORMC_EXPR_REF) {
+				annmap *m = NEW(p, annmap);
 
-				if (arg == NULL)
-					continue;
-				if (arg->kind == ORMC_EXPR_REF) {
-					annmap *m = NEW(p, annmap);
-
-					if (m == NULL)
-						return NULL;
-					m->annot = arg->annot;
-					m->sx = sx_col(p, alias, arg->annot->alias, arg->type);
-					ormc_ptrvec_push(p->a, &sc->anns, m);
-					continue;
-				}
-				if (arg->kind != ORMC_EXPR_COL || arg->path->nhops != 0 || arg->ntransforms ||
-				    !ormc_field_is_concrete(arg->path->field) || k >= nouts + 60) {
-					pfail(p, ORMC_EUNSUPPORTED, arg->pos,
-					      "aggregate() over an annotated or sliced query can use annotations and the model's own fields only");
+				name = x->annot->alias;
+				if (m == NULL || ormc_ptrvec_push(p->a, &sc->anns, m) < 0)
 					return NULL;
-				}
-				name = ormc_arena_printf(p->a, "__col%d", k);
-				cols[k].name = name;
-				cols[k++].expr = (ormc_expr *)arg;
-				{
-					/* Inside the wrapper the field is the derived table's column. */
-					annmap *m = NEW(p, annmap);
-					ormc_annot *fake = NEW(p, ormc_annot);
-					ormc_expr *ref = NEW(p, ormc_expr);
+				m->annot = x->annot;
+				m->sx = sx_col(p, alias, name, x->annot->expr->type);
+			} else {
+				assert(x->kind == ORMC_EXPR_COL && x->path->nhops == 0);
+				name = x->path->field->column;
+			}
+			for (j = 0; j < k; j++)
+				if (strcmp(cols[j].name, name) == 0)
+					break;
+			if (j < k)
+				continue;
+			cols[k].name = name;
+			if (x->kind == ORMC_EXPR_REF) {
+				cols[k++].expr = (ormc_expr *)x;
+			} else {
+				/* The bare column: the reader applies its transforms above. */
+				ormc_expr *bare = NEW(p, ormc_expr);
 
-					if (m == NULL || fake == NULL || ref == NULL)
-						return NULL;
-					fake->alias = name;
-					fake->expr = (ormc_expr *)arg;
-					m->annot = fake;
-					m->sx = sx_col(p, alias, name, arg->type);
-					ormc_ptrvec_push(p->a, &sc->anns, m);
-					*ref = *agg;
-					/* Rewrite the aggregate's argument to read the column. */
-					ref->args = ormc_arena_alloc(p->a, sizeof(ormc_expr *));
-					if (ref->args == NULL)
-						return NULL;
-					{
-						ormc_expr *r2 = NEW(p, ormc_expr);
-
-						if (r2 == NULL)
-							return NULL;
-						r2->kind = ORMC_EXPR_REF;
-						r2->annot = fake;
-						r2->type = arg->type;
-						ref->args[0] = r2;
-					}
-					{
-						aggmap *am = NEW(p, aggmap);
-
-						if (am == NULL)
-							return NULL;
-						am->agg = agg;
-						am->sx = agg_inline(sc, ref);
-						ormc_ptrvec_push(p->a, &sc->aggs, am);
-					}
-				}
+				if (bare == NULL)
+					return NULL;
+				*bare = *x;
+				bare->ntransforms = 0;
+				bare->transforms = NULL;
+				cols[k++].expr = bare;
 			}
 		}
 		inner = plan_core(p, qs, outer, MODE_ROWS, PURPOSE_TOP, cols, k);
@@ -2136,9 +2158,12 @@ plan_wrapped(plan *p, ormc_qs *qs, scope *outer, int mode)
 			return NULL;
 		if (inner->limit < 0 && inner->offset == 0)
 			inner->norder = 0;
-		from_add(p, sel, NULL, inner, alias, ORMC_JOIN_NONE, NULL);
+		if (from_add(p, sel, NULL, inner, alias, ORMC_JOIN_NONE, NULL) < 0)
+			return NULL;
 		for (i = 0; i < qs->naggregates; i++)
-			col_add(p, sel, x2sx(sc, qs->aggregates[i]->expr, NULL, 0), qs->aggregates[i]->alias);
+			if (col_add(p, sel, x2sx(sc, qs->aggregates[i]->expr, NULL, 0),
+			            qs->aggregates[i]->alias) < 0)
+				return NULL;
 	}
 	return p->failed ? NULL : sel;
 }
@@ -2244,6 +2269,13 @@ ormc_plan_compile(ormc_query *q, const char *dialect, int server_version, ormc_e
 		if (!p.failed || err == NULL || err->code == 0)
 			return ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
 		return err->code;
+	}
+	{
+		char why[256];
+
+		if (ormc_group_verify(sel, why, sizeof(why)) < 0)
+			return ormc_error_set(err, ORMC_EINTERNAL, q->text, q->qs->pos, q->qs->pos >= 0 ? 1 : 0,
+			                      "internal error: the plan is invalid SQL (%s); please report this query", why);
 	}
 	r = ormc_render(d, server_version, sel, &q->plan_arena, &q->sql, &q->params, &q->nparams, err);
 	if (r < 0)

@@ -151,10 +151,13 @@ deref(ev *e, const ormc_ast *n)
 
 /* ---------------------------------------------------------------- args */
 
+/* More arguments than this in one call is an error (callargs_done), never a truncation. */
+#define ORMC_MAX_CALL_ARGS 256
+
 typedef struct callargs {
 	const ormc_ast *call;
 	const char *fname;
-	int used[64];
+	unsigned char used[ORMC_MAX_CALL_ARGS];
 } callargs;
 
 static const ormc_ast *
@@ -162,7 +165,7 @@ kwarg(callargs *c, const char *name)
 {
 	int i;
 
-	for (i = 0; i < c->call->nargs && i < 64; i++)
+	for (i = 0; i < c->call->nargs && i < ORMC_MAX_CALL_ARGS; i++)
 		if (c->call->kw[i] && strcmp(c->call->kw[i], name) == 0) {
 			c->used[i] = 1;
 			return c->call->args[i];
@@ -186,7 +189,7 @@ positional(callargs *c, int k)
 {
 	int i, n = 0;
 
-	for (i = 0; i < c->call->nargs && i < 64; i++)
+	for (i = 0; i < c->call->nargs && i < ORMC_MAX_CALL_ARGS; i++)
 		if (c->call->kw[i] == NULL) {
 			if (n == k) {
 				c->used[i] = 1;
@@ -211,7 +214,10 @@ callargs_done(ev *e, callargs *c)
 {
 	int i;
 
-	for (i = 0; i < c->call->nargs && i < 64; i++) {
+	if (c->call->nargs > ORMC_MAX_CALL_ARGS)
+		return fail(e, ORMC_EUNSUPPORTED, c->call->pos, 1,
+		            "%s() takes at most %d arguments in ormc", c->fname, ORMC_MAX_CALL_ARGS);
+	for (i = 0; i < c->call->nargs; i++) {
 		if (c->used[i])
 			continue;
 		if (c->call->kw[i])
@@ -444,7 +450,7 @@ resolve_parts(ev *e, ormc_qs *qs, ormc_model *model, parts *p, int allow_annot,
 {
 	ormc_path *path;
 	ormc_model *m = model;
-	ormc_field *hops[32];
+	ormc_field *hops[ORMC_MAX_HOPS];
 	int nhops = 0, i;
 	ormc_expr *x;
 
@@ -495,6 +501,9 @@ resolve_parts(ev *e, ormc_qs *qs, ormc_model *model, parts *p, int allow_annot,
 		if (ormc_field_is_relation(f)) {
 			/* A relation is walked only if something follows that is a field of the target. */
 			if (i + 1 < p->n && ormc_model_field(f->target, p->v[i + 1]) != NULL) {
+				if (nhops == ORMC_MAX_HOPS)
+					return fail(e, ORMC_EUNSUPPORTED, p->off[i], (int)strlen(p->v[i]),
+					            "a path may walk at most %d relations", ORMC_MAX_HOPS);
 				hops[nhops++] = f;
 				m = f->target;
 				continue;

@@ -38,6 +38,9 @@ typedef struct ormc_cond ormc_cond;
 typedef struct ormc_qs ormc_qs;
 typedef struct ormc_annot ormc_annot;
 
+/* The longest relation walk in a path (a__b__c...): longer is an error, not a truncation. */
+#define ORMC_MAX_HOPS 32
+
 /* A walk from a model along relations, ending at a field (or a relation). */
 typedef struct ormc_path {
 	ormc_model *model;        /* where the walk starts */

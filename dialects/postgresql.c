@@ -161,6 +161,21 @@ pg_emit(ormc_emit *e, const ormc_sx *x)
 			ormc_sqlbuf_append(b, ") END");
 			return 1;
 		}
+		if (strcmp(x->name, "CONCAT") == 0) {
+			/* CONCAT takes "any": a bare text parameter has no type to infer. */
+			int i;
+
+			ormc_sqlbuf_append(b, "CONCAT(");
+			for (i = 0; i < x->nargs; i++) {
+				if (i)
+					ormc_sqlbuf_append(b, ", ");
+				ormc_render_expr(e, x->args[i]);
+				if (x->args[i]->kind == ORMC_SX_PARAM && pg_param_cast(&x->args[i]->value) == NULL)
+					ormc_sqlbuf_append(b, "::text");
+			}
+			ormc_sqlbuf_appendc(b, ')');
+			return 1;
+		}
 		return 0;
 	case ORMC_SX_EXTRACT:
 		if ((part = pg_part(x->part)) == NULL) {

@@ -21,7 +21,8 @@ enum {
 	ORMC_EDRIVER = -5,      /* the database or its client library failed */
 	ORMC_ENOMEM = -6,
 	ORMC_EIO = -7,          /* a file could not be read */
-	ORMC_ENODRIVER = -8     /* no driver for this URL */
+	ORMC_ENODRIVER = -8,    /* no driver for this URL */
+	ORMC_EINTERNAL = -9     /* ormc broke one of its own invariants: a bug, please report it */
 };
 
 /** Detail of a failure. Caller-owned; clear with ormc_error_clear(). */

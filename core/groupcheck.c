@@ -1,0 +1,220 @@
+/*
+ * groupcheck.c -- grouping completion and the GROUP BY verifier (see
+ * groupcheck.h). Both are callbacks on the plan walker (walk.h).
+ */
+#include <assert.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "groupcheck.h"
+#include "walk.h"
+
+typedef struct grouping {
+	ormc_select *s;          /* the SELECT whose level is checked */
+	ormc_arena *a;           /* completion: where GROUP BY grows */
+	int complete;            /* add what is missing (else: report it) */
+	int failed;              /* out of memory */
+	const ormc_sx *bad;      /* verification: the first ungrouped column */
+	const char *clause;
+} grouping;
+
+static int
+is_grouped(const ormc_select *s, const ormc_sx *x)
+{
+	int i;
+
+	for (i = 0; i < s->ngroup; i++)
+		if (ormc_sx_same(s->group[i], x))
+			return 1;
+	return 0;
+}
+
+static int
+group_push(grouping *g, ormc_sx *x)
+{
+	ormc_select *s = g->s;
+	ormc_sx **arr = ormc_arena_alloc(g->a, sizeof(*arr) * (size_t)(s->ngroup + 1));
+
+	if (arr == NULL)
+		return -1;
+	if (s->ngroup)
+		memcpy(arr, s->group, sizeof(*arr) * (size_t)s->ngroup);
+	arr[s->ngroup++] = x;
+	s->group = arr;
+	return 0;
+}
+
+static int
+ungrouped_expr(ormc_walker *w, ormc_sx *x)
+{
+	grouping *g = w->ctx;
+
+	if (is_grouped(g->s, x))
+		return ORMC_WALK_PRUNE;
+	/* An aggregate of this level: its arguments are not grouped. */
+	if (x->kind == ORMC_SX_AGG && w->depth == 0)
+		return ORMC_WALK_PRUNE;
+	if (x->kind != ORMC_SX_COL || !ormc_select_has_alias(g->s, x->table))
+		return ORMC_WALK_CONTINUE;
+	if (g->complete) {
+		if (group_push(g, x) < 0) {
+			g->failed = 1;
+			return ORMC_WALK_ABORT;
+		}
+		return ORMC_WALK_CONTINUE;
+	}
+	g->bad = x;
+	return ORMC_WALK_ABORT;
+}
+
+static int
+enter_any(ormc_walker *w, ormc_select *s)
+{
+	(void)w;
+	(void)s;
+	return ORMC_WALK_CONTINUE;
+}
+
+/* The clauses evaluated after grouping: select list, HAVING, ORDER BY. */
+static int
+walk_grouped_clauses(grouping *g)
+{
+	ormc_walker w;
+	ormc_select *s = g->s;
+	int i;
+
+	memset(&w, 0, sizeof(w));
+	w.expr = ungrouped_expr;
+	w.select = enter_any;
+	w.ctx = g;
+	g->clause = "select list";
+	for (i = 0; i < s->ncols; i++)
+		if (ormc_walk_sx(&w, s->cols[i]) == ORMC_WALK_ABORT)
+			return -1;
+	g->clause = "HAVING";
+	if (ormc_walk_sx(&w, s->having) == ORMC_WALK_ABORT)
+		return -1;
+	g->clause = "ORDER BY";
+	for (i = 0; i < s->norder; i++)
+		if (ormc_walk_sx(&w, s->order[i].expr) == ORMC_WALK_ABORT)
+			return -1;
+	return 0;
+}
+
+int
+ormc_group_complete(ormc_arena *a, ormc_select *s)
+{
+	grouping g;
+
+	assert(s != NULL && s->ngroup > 0);
+	memset(&g, 0, sizeof(g));
+	g.s = s;
+	g.a = a;
+	g.complete = 1;
+	return walk_grouped_clauses(&g) < 0 ? -1 : 0;
+}
+
+/* ---------------------------------------------------------------- the verifier */
+
+static int
+find_agg(ormc_walker *w, ormc_sx *x)
+{
+	if (x->kind == ORMC_SX_AGG) {
+		*(int *)w->ctx = 1;
+		return ORMC_WALK_ABORT;
+	}
+	return ORMC_WALK_CONTINUE;
+}
+
+/* Does s aggregate: GROUP BY, HAVING, or an aggregate of its own level? */
+static int
+aggregates(ormc_select *s)
+{
+	ormc_walker w;
+	int found = 0, i;
+
+	if (s->ngroup > 0 || s->having != NULL)
+		return 1;
+	memset(&w, 0, sizeof(w));
+	w.expr = find_agg;         /* subqueries are not entered: their aggregates are theirs */
+	w.ctx = &found;
+	for (i = 0; i < s->ncols && !found; i++)
+		ormc_walk_sx(&w, s->cols[i]);
+	for (i = 0; i < s->norder && !found; i++)
+		ormc_walk_sx(&w, s->order[i].expr);
+	return found;
+}
+
+typedef struct verify {
+	char *why;
+	size_t whysize;
+	int failed;
+} verify;
+
+static int verify_one(verify *v, ormc_select *s);
+
+static int
+no_expr(ormc_walker *w, ormc_sx *x)
+{
+	(void)w;
+	(void)x;
+	return ORMC_WALK_CONTINUE;
+}
+
+/* Every SELECT met inside another is verified in turn. */
+static int
+verify_sub(ormc_walker *w, ormc_select *s)
+{
+	return verify_one(w->ctx, s) < 0 ? ORMC_WALK_ABORT : ORMC_WALK_PRUNE;
+}
+
+static int
+verify_one(verify *v, ormc_select *s)
+{
+	ormc_walker w;
+	int i, j;
+
+	if (aggregates(s)) {
+		grouping g;
+
+		memset(&g, 0, sizeof(g));
+		g.s = s;
+		if (walk_grouped_clauses(&g) < 0) {
+			assert(g.bad != NULL);
+			snprintf(v->why, v->whysize,
+			         "column %s.%s is read by the %s of an aggregating SELECT without being grouped",
+			         g.bad->table, g.bad->name, g.clause);
+			return -1;
+		}
+	}
+	/* SELECT DISTINCT can order only by what it selects (PostgreSQL). */
+	if (s->distinct)
+		for (i = 0; i < s->norder; i++) {
+			for (j = 0; j < s->ncols; j++)
+				if (ormc_sx_same(s->cols[j], s->order[i].expr))
+					break;
+			if (j == s->ncols && s->order[i].expr->kind != ORMC_SX_PARAM) {
+				snprintf(v->why, v->whysize,
+				         "ORDER BY term %d of a SELECT DISTINCT is not in its select list", i + 1);
+				return -1;
+			}
+		}
+	memset(&w, 0, sizeof(w));
+	w.expr = no_expr;
+	w.select = verify_sub;
+	w.ctx = v;
+	return ormc_walk_select(&w, s) == ORMC_WALK_ABORT ? -1 : 0;
+}
+
+int
+ormc_group_verify(ormc_select *s, char *why, size_t whysize)
+{
+	verify v;
+
+	assert(s != NULL && why != NULL && whysize > 0);
+	memset(&v, 0, sizeof(v));
+	v.why = why;
+	v.whysize = whysize;
+	why[0] = '\0';
+	return verify_one(&v, s);
+}

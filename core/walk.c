@@ -1,0 +1,130 @@
+/*
+ * walk.c -- the plan walker (see walk.h).
+ */
+#include <assert.h>
+#include <string.h>
+
+#include "walk.h"
+
+static int
+walk_sub(ormc_walker *w, ormc_select *s)
+{
+	int r;
+
+	if (s == NULL || w->select == NULL)
+		return ORMC_WALK_CONTINUE;
+	r = w->select(w, s);
+	if (r != ORMC_WALK_CONTINUE)
+		return r == ORMC_WALK_ABORT ? ORMC_WALK_ABORT : ORMC_WALK_CONTINUE;
+	w->depth++;
+	r = ormc_walk_select(w, s);
+	w->depth--;
+	return r;
+}
+
+int
+ormc_walk_sx(ormc_walker *w, ormc_sx *x)
+{
+	int i, r;
+
+	if (x == NULL)
+		return ORMC_WALK_CONTINUE;
+	r = w->expr(w, x);
+	if (r == ORMC_WALK_ABORT)
+		return ORMC_WALK_ABORT;
+	if (r == ORMC_WALK_PRUNE)
+		return ORMC_WALK_CONTINUE;
+	assert(x->nargs == 0 || x->args != NULL);
+	for (i = 0; i < x->nargs; i++)
+		if (ormc_walk_sx(w, x->args[i]) == ORMC_WALK_ABORT)
+			return ORMC_WALK_ABORT;
+	if (ormc_walk_sx(w, x->filter) == ORMC_WALK_ABORT ||
+	    ormc_walk_sx(w, x->else_) == ORMC_WALK_ABORT)
+		return ORMC_WALK_ABORT;
+	return walk_sub(w, x->sub);
+}
+
+int
+ormc_walk_select(ormc_walker *w, ormc_select *s)
+{
+	int i;
+
+	assert(s != NULL);
+	for (i = 0; i < s->ncols; i++)
+		if (ormc_walk_sx(w, s->cols[i]) == ORMC_WALK_ABORT)
+			return ORMC_WALK_ABORT;
+	for (i = 0; i < s->nfrom; i++) {
+		if (walk_sub(w, s->from[i]->sub) == ORMC_WALK_ABORT ||
+		    ormc_walk_sx(w, s->from[i]->on) == ORMC_WALK_ABORT)
+			return ORMC_WALK_ABORT;
+	}
+	if (ormc_walk_sx(w, s->where) == ORMC_WALK_ABORT)
+		return ORMC_WALK_ABORT;
+	for (i = 0; i < s->ngroup; i++)
+		if (ormc_walk_sx(w, s->group[i]) == ORMC_WALK_ABORT)
+			return ORMC_WALK_ABORT;
+	if (ormc_walk_sx(w, s->having) == ORMC_WALK_ABORT)
+		return ORMC_WALK_ABORT;
+	for (i = 0; i < s->norder; i++)
+		if (ormc_walk_sx(w, s->order[i].expr) == ORMC_WALK_ABORT)
+			return ORMC_WALK_ABORT;
+	return ORMC_WALK_CONTINUE;
+}
+
+static int
+str_same(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+int
+ormc_sx_same(const ormc_sx *a, const ormc_sx *b)
+{
+	int i;
+
+	if (a == b)
+		return 1;
+	if (a == NULL || b == NULL || a->kind != b->kind || a->nargs != b->nargs)
+		return 0;
+	switch (a->kind) {
+	case ORMC_SX_COL:
+		return str_same(a->table, b->table) && str_same(a->name, b->name);
+	case ORMC_SX_INT:
+		return a->ival == b->ival;
+	case ORMC_SX_NULL: case ORMC_SX_TRUE: case ORMC_SX_FALSE:
+		return 1;
+	case ORMC_SX_EXTRACT: case ORMC_SX_TRUNC: case ORMC_SX_ARITH: case ORMC_SX_CMP:
+	case ORMC_SX_NEG: case ORMC_SX_NOT: case ORMC_SX_CAST: case ORMC_SX_FUNC:
+	case ORMC_SX_COALESCE: case ORMC_SX_AND: case ORMC_SX_OR: case ORMC_SX_NSEQ:
+	case ORMC_SX_ISNULL:
+		if (!str_same(a->part, b->part) || !str_same(a->op, b->op) ||
+		    !str_same(a->name, b->name) || a->negated != b->negated ||
+		    a->type.kind != b->type.kind)
+			return 0;
+		for (i = 0; i < a->nargs; i++)
+			if (!ormc_sx_same(a->args[i], b->args[i]))
+				return 0;
+		return 1;
+	case ORMC_SX_CASE:
+		for (i = 0; i < a->nargs; i++)
+			if (!ormc_sx_same(a->args[i], b->args[i]))
+				return 0;
+		return a->type.kind == b->type.kind &&
+		       (a->else_ == b->else_ || ormc_sx_same(a->else_, b->else_));
+	default:
+		return 0;
+	}
+}
+
+int
+ormc_select_has_alias(const ormc_select *s, const char *alias)
+{
+	int i;
+
+	if (alias == NULL)
+		return 0;
+	for (i = 0; i < s->nfrom; i++)
+		if (s->from[i]->alias != NULL && strcmp(s->from[i]->alias, alias) == 0)
+			return 1;
+	return 0;
+}
