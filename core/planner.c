@@ -849,6 +849,14 @@ x2sx(scope *sc, const ormc_expr *x, ormc_field *const *ctx, int nctx)
 		return param_sx(p, x);
 	case ORMC_EXPR_REF:
 		return annot_sx(sc, x->annot);
+	case ORMC_EXPR_INNER: {
+		scope *o = sc;
+
+		/* The level's own rows: its base scope, not a derived table of a chain. */
+		while (o->parent)
+			o = o->parent;
+		return sx_col(p, o->root_alias, x->annot->alias, x->type);
+	}
 	case ORMC_EXPR_AGG:
 		y = agg_lookup(sc, x);
 		if (y != NULL)
@@ -1543,6 +1551,11 @@ agg_bare(scope *sc, const ormc_expr *agg)
 
 enum { MODE_ROWS, MODE_AGG, MODE_COUNT };
 
+static int plan_level_from(plan *p, ormc_qs *qs, scope *sc, scope *outer, int mode,
+                           ormc_outcol *outs, int nouts);
+static ormc_select *plan_core(plan *p, ormc_qs *qs, scope *outer, int mode, int purpose,
+                              ormc_outcol *outs, int nouts);
+
 static ormc_expr *
 pk_expr(plan *p, ormc_model *m)
 {
@@ -1809,7 +1822,12 @@ plan_core(plan *p, ormc_qs *qs, scope *outer, int mode, int purpose,
 	if (sc == NULL)
 		return NULL;
 	sc->outer = outer;
-	scope_base(sc);
+	if (qs->inner != NULL) {
+		if (plan_level_from(p, qs, sc, outer, mode, outs, nouts) < 0)
+			return NULL;
+	} else {
+		scope_base(sc);
+	}
 
 	/* Grouping keys. */
 	if (mode == MODE_ROWS && qs->grouped) {
@@ -1999,36 +2017,106 @@ plan_core(plan *p, ormc_qs *qs, scope *outer, int mode, int purpose,
 	return sel;
 }
 
-static int collect_reads_cond(plan *p, const ormc_cond *c, ormc_ptrvec *out);
-
 /*
- * What an aggregate() over a wrapped query reads from the inner rows: the
- * annotations (REF) and the model's own fields (COL), each once. A field of
- * a related model cannot be read there.
+ * A column that a query reads from the derived table below it: an
+ * aggregate() over a wrapped query (READ_WRAP), or an aggregation level over
+ * the level below (READ_LEVEL). name is the derived table's column; expr is
+ * what the query below selects under that name.
  */
+typedef struct readcol {
+	const char *name;
+	ormc_expr *expr;
+	const ormc_annot *annot;  /* READ_WRAP: an annotation read by name above */
+} readcol;
+
+enum { READ_WRAP, READ_LEVEL };
+
+static int collect_reads_cond(plan *p, const ormc_cond *c, int how, ormc_ptrvec *out);
+
 static int
-collect_reads(plan *p, const ormc_expr *x, const ormc_expr *parent, ormc_ptrvec *out)
+read_add(plan *p, ormc_ptrvec *out, const char *name, ormc_expr *expr, const ormc_annot *an)
+{
+	readcol *rc;
+	int i;
+
+	for (i = 0; i < out->n; i++)
+		if (strcmp(((readcol *)out->items[i])->name, name) == 0)
+			return 0;
+	rc = NEW(p, readcol);
+	if (rc == NULL || ormc_ptrvec_push(p->a, out, rc) < 0)
+		return pfail(p, ORMC_ENOMEM, -1, "out of memory");
+	rc->name = name;
+	rc->expr = expr;
+	rc->annot = an;
+	return 0;
+}
+
+/* A model field as the query below selects it (no transforms, no hops). */
+static ormc_expr *
+bare_field(plan *p, ormc_model *m, ormc_field *f, int pos)
+{
+	ormc_expr *x = NEW(p, ormc_expr);
+	ormc_path *path = NEW(p, ormc_path);
+
+	if (x == NULL || path == NULL) {
+		pfail(p, ORMC_ENOMEM, -1, "out of memory");
+		return NULL;
+	}
+	path->model = m;
+	path->field = f;
+	x->kind = ORMC_EXPR_COL;
+	x->pos = pos;
+	x->path = path;
+	x->type = ot(f->kind);
+	return x;
+}
+
+/* What x reads from the derived table below (see readcol). */
+static int
+collect_reads(plan *p, const ormc_expr *x, int how, ormc_ptrvec *out)
 {
 	int i;
 
-	(void)parent;
 	if (x == NULL)
 		return 0;
 	switch (x->kind) {
 	case ORMC_EXPR_REF:
-	case ORMC_EXPR_COL:
-		if (x->kind == ORMC_EXPR_COL &&
-		    (x->path->nhops != 0 || !ormc_field_is_concrete(x->path->field)))
+		if (how == READ_LEVEL)
+			return collect_reads(p, x->annot->expr, how, out);
+		return read_add(p, out, x->annot->alias, (ormc_expr *)x, x->annot);
+	case ORMC_EXPR_INNER: {
+		ormc_expr *ref = NEW(p, ormc_expr);
+
+		if (ref == NULL)
+			return pfail(p, ORMC_ENOMEM, -1, "out of memory");
+		ref->kind = ORMC_EXPR_REF;
+		ref->pos = x->pos;
+		ref->annot = x->annot;
+		ref->type = x->annot->expr->type;
+		ref->has_agg = x->annot->expr->has_agg;
+		return read_add(p, out, x->annot->alias, ref, NULL);
+	}
+	case ORMC_EXPR_COL: {
+		const ormc_path *path = x->path;
+		ormc_field *f;
+		ormc_expr *bare;
+
+		if (how == READ_WRAP && (path->nhops != 0 || !ormc_field_is_concrete(path->field)))
 			return pfail(p, ORMC_EUNSUPPORTED, x->pos,
 			             "aggregate() over an annotated or sliced query can use annotations and the model's own fields only");
-		for (i = 0; i < out->n; i++) {
-			const ormc_expr *y = out->items[i];
-
-			if (y->kind == x->kind && (x->kind == ORMC_EXPR_REF ? y->annot == x->annot
-			                                                    : y->path->field == x->path->field))
-				return 0;
-		}
-		return ormc_ptrvec_push(p->a, out, (void *)x) < 0 ? pfail(p, ORMC_ENOMEM, -1, "out of memory") : 0;
+		for (i = 0; i < path->nhops; i++)
+			if (path->hops[i]->kind != ORMC_FIELD_FOREIGNKEY && path->hops[i]->kind != ORMC_FIELD_ONETOONE)
+				break;
+		if (i < path->nhops || !ormc_field_is_concrete(path->field))
+			return pfail(p, ORMC_EUNSUPPORTED, x->pos,
+			             "above a regrouping values(), only the rows' own fields, annotations and foreign keys can be read ('%s')",
+			             path->field->name);
+		/* A walk from the rows below starts at the column its first hop joins on. */
+		f = path->nhops > 0 ? path->hops[0] : path->field;
+		if ((bare = bare_field(p, path->model, f, x->pos)) == NULL)
+			return -1;
+		return read_add(p, out, f->column, bare, NULL);
+	}
 	case ORMC_EXPR_SUBQUERY:
 	case ORMC_EXPR_EXISTS:
 	case ORMC_EXPR_OUTERREF:
@@ -2038,34 +2126,93 @@ collect_reads(plan *p, const ormc_expr *x, const ormc_expr *parent, ormc_ptrvec 
 		break;
 	}
 	for (i = 0; i < x->nargs; i++)
-		if (collect_reads(p, x->args[i], x, out) < 0)
+		if (collect_reads(p, x->args[i], how, out) < 0)
 			return -1;
 	if (x->kind == ORMC_EXPR_CASE)
 		for (i = 0; i < x->nargs; i++)
-			if (collect_reads_cond(p, x->whens[i], out) < 0)
+			if (collect_reads_cond(p, x->whens[i], how, out) < 0)
 				return -1;
-	if (collect_reads(p, x->else_, x, out) < 0 || collect_reads(p, x->deflt, x, out) < 0 ||
-	    collect_reads_cond(p, x->filter, out) < 0 ||
-	    (x->kind == ORMC_EXPR_COND && collect_reads_cond(p, x->cond, out) < 0))
+	if (collect_reads(p, x->else_, how, out) < 0 || collect_reads(p, x->deflt, how, out) < 0 ||
+	    collect_reads_cond(p, x->filter, how, out) < 0 ||
+	    (x->kind == ORMC_EXPR_COND && collect_reads_cond(p, x->cond, how, out) < 0))
 		return -1;
 	return 0;
 }
 
 static int
-collect_reads_cond(plan *p, const ormc_cond *c, ormc_ptrvec *out)
+collect_reads_cond(plan *p, const ormc_cond *c, int how, ormc_ptrvec *out)
 {
 	int i;
 
 	if (c == NULL)
 		return 0;
-	if (collect_reads(p, c->lhs, NULL, out) < 0)
+	if (collect_reads(p, c->lhs, how, out) < 0)
 		return -1;
 	for (i = 0; i < c->nrhs; i++)
-		if (collect_reads(p, c->rhs[i], NULL, out) < 0)
+		if (collect_reads(p, c->rhs[i], how, out) < 0)
 			return -1;
 	for (i = 0; i < c->nkids; i++)
-		if (collect_reads_cond(p, c->kids[i], out) < 0)
+		if (collect_reads_cond(p, c->kids[i], how, out) < 0)
 			return -1;
+	return 0;
+}
+
+/*
+ * FROM the level below (qs->inner) as a derived table that selects what this
+ * level reads, in its outputs outs, keys, annotations, filters, ordering and
+ * aggregate(); the scope's rows are then that table's.
+ */
+static int
+plan_level_from(plan *p, ormc_qs *qs, scope *sc, scope *outer, int mode,
+                ormc_outcol *outs, int nouts)
+{
+	ormc_ptrvec used = { 0 };
+	ormc_outcol *cols;
+	ormc_select *inner;
+	int i, j;
+
+	assert(qs->inner != NULL && qs->level == qs->inner->level + 1);
+	for (i = 0; i < nouts; i++)
+		if (collect_reads(p, outs[i].expr, READ_LEVEL, &used) < 0)
+			return -1;
+	for (i = 0; i < qs->ngroup; i++)
+		if (collect_reads(p, qs->group[i].expr, READ_LEVEL, &used) < 0)
+			return -1;
+	for (i = 0; i < qs->nannots; i++)
+		if (collect_reads(p, qs->annots[i]->expr, READ_LEVEL, &used) < 0)
+			return -1;
+	for (i = 0; i < qs->nfilters; i++)
+		if (collect_reads_cond(p, qs->filters[i].cond, READ_LEVEL, &used) < 0)
+			return -1;
+	for (i = 0; i < qs->norder; i++)
+		if (collect_reads(p, qs->order[i].expr, READ_LEVEL, &used) < 0)
+			return -1;
+	if (mode == MODE_AGG)
+		for (i = 0; i < qs->naggregates; i++)
+			if (collect_reads(p, qs->aggregates[i]->expr, READ_LEVEL, &used) < 0)
+				return -1;
+	cols = ormc_arena_alloc(p->a, sizeof(ormc_outcol) * (size_t)(used.n + 1));
+	if (cols == NULL)
+		return pfail(p, ORMC_ENOMEM, -1, "out of memory");
+	for (j = 0; j < used.n; j++) {
+		cols[j].name = ((readcol *)used.items[j])->name;
+		cols[j].expr = ((readcol *)used.items[j])->expr;
+	}
+	if (used.n == 0) {
+		/* Count("*") reads nothing, but a SELECT needs a column. */
+		if ((cols[0].expr = pk_expr(p, qs->inner->model)) == NULL)
+			return -1;
+		cols[0].name = qs->inner->model->pk->column;
+		j = 1;
+	}
+	inner = plan_core(p, qs->inner, outer, MODE_ROWS, PURPOSE_TOP, cols, j);
+	if (inner == NULL)
+		return -1;
+	if (inner->limit < 0 && inner->offset == 0)
+		inner->norder = 0;
+	sc->root_alias = new_alias(p, "level");
+	if (sc->root_alias == NULL || from_add(p, sc->sel, NULL, inner, sc->root_alias, ORMC_JOIN_NONE, NULL) < 0)
+		return pfail(p, ORMC_ENOMEM, -1, "out of memory");
 	return 0;
 }
 
@@ -2107,7 +2254,7 @@ plan_wrapped(plan *p, ormc_qs *qs, scope *outer, int mode)
 		ormc_outcol *cols;
 
 		for (i = 0; i < qs->naggregates; i++)
-			if (collect_reads(p, qs->aggregates[i]->expr, NULL, &used) < 0)
+			if (collect_reads(p, qs->aggregates[i]->expr, READ_WRAP, &used) < 0)
 				return NULL;
 		cols = ormc_arena_alloc(p->a, sizeof(ormc_outcol) * (size_t)(nouts + used.n + 1));
 		sc = scope_new(p, sel, qs, qs->model, NULL);
@@ -2118,40 +2265,23 @@ plan_wrapped(plan *p, ormc_qs *qs, scope *outer, int mode)
 		for (i = 0; i < nouts; i++)
 			cols[k++] = outs[i];
 		for (i = 0; i < used.n; i++) {
-			const ormc_expr *x = used.items[i];
-			const char *name;
+			const readcol *rc = used.items[i];
 
-			if (x->kind == ORMC_EXPR_REF) {
+			if (rc->annot != NULL) {
 				annmap *m = NEW(p, annmap);
 
-				name = x->annot->alias;
 				if (m == NULL || ormc_ptrvec_push(p->a, &sc->anns, m) < 0)
 					return NULL;
-				m->annot = x->annot;
-				m->sx = sx_col(p, alias, name, x->annot->expr->type);
-			} else {
-				assert(x->kind == ORMC_EXPR_COL && x->path->nhops == 0);
-				name = x->path->field->column;
+				m->annot = rc->annot;
+				m->sx = sx_col(p, alias, rc->name, rc->annot->expr->type);
 			}
 			for (j = 0; j < k; j++)
-				if (strcmp(cols[j].name, name) == 0)
+				if (strcmp(cols[j].name, rc->name) == 0)
 					break;
 			if (j < k)
 				continue;
-			cols[k].name = name;
-			if (x->kind == ORMC_EXPR_REF) {
-				cols[k++].expr = (ormc_expr *)x;
-			} else {
-				/* The bare column: the reader applies its transforms above. */
-				ormc_expr *bare = NEW(p, ormc_expr);
-
-				if (bare == NULL)
-					return NULL;
-				*bare = *x;
-				bare->ntransforms = 0;
-				bare->transforms = NULL;
-				cols[k++].expr = bare;
-			}
+			cols[k].name = rc->name;
+			cols[k++].expr = rc->expr;
 		}
 		inner = plan_core(p, qs, outer, MODE_ROWS, PURPOSE_TOP, cols, k);
 		if (inner == NULL)

@@ -2170,6 +2170,8 @@ method_values(ev *e, ormc_qs *qs, const ormc_ast *call, const char *method)
 	qs->values = cols;
 	qs->nvalues = n;
 	qs->values_set = 1;
+	if (qs->grouped || qs->per_object)
+		qs->regroup = 1;
 	return ORMC_OK;
 }
 
@@ -2241,13 +2243,150 @@ method_order_by(ev *e, ormc_qs *qs, const ormc_ast *call)
 	return ORMC_OK;
 }
 
+/*
+ * Does an annotate() argument call an aggregate of this query (not one inside
+ * a Subquery or a method chain)? Decided on the text, before resolving, since
+ * names resolve differently once a new level is open.
+ */
+static int
+ast_has_agg(ev *e, const ormc_ast *n)
+{
+	const char *name;
+	int i;
+
+	if (n == NULL)
+		return 0;
+	n = deref(e, n);
+	switch (n->kind) {
+	case ORMC_AST_CALL:
+		if (n->left->kind != ORMC_AST_NAME || (name = callee_name(n->left)) == NULL)
+			return 0;
+		if (is_aggregate_name(name))
+			return 1;
+		if (strcmp(name, "Subquery") == 0 || strcmp(name, "Exists") == 0)
+			return 0;
+		for (i = 0; i < n->nargs; i++)
+			if (ast_has_agg(e, n->args[i]))
+				return 1;
+		return 0;
+	case ORMC_AST_LIST:
+	case ORMC_AST_TUPLE:
+		for (i = 0; i < n->nargs; i++)
+			if (ast_has_agg(e, n->args[i]))
+				return 1;
+		return 0;
+	default:
+		return (n->left && n->left != n && ast_has_agg(e, n->left)) ||
+		       (n->right && ast_has_agg(e, n->right)) || (n->third && ast_has_agg(e, n->third));
+	}
+}
+
+/* A REF to one of the level's stand-ins for the annotations below. */
+static int
+relevel_ref(ev *e, ormc_qs *qs, ormc_expr **xp, const char *what)
+{
+	ormc_expr *x = *xp, *y;
+	ormc_annot *an;
+
+	if (x->kind == ORMC_EXPR_COL)
+		return ORMC_OK;
+	if (x->kind != ORMC_EXPR_REF || (an = find_annot(qs, x->annot->alias)) == NULL)
+		return fail(e, ORMC_EUNSUPPORTED, x->pos, 1,
+		            "only fields and annotations can be %s when values() regroups aggregated rows", what);
+	y = new_expr(e, ORMC_EXPR_REF, x->pos);
+	if (y == NULL)
+		return oom(e);
+	y->annot = an;
+	y->type = an->expr->type;
+	*xp = y;
+	return ORMC_OK;
+}
+
+/*
+ * Open a new aggregation level: everything so far becomes qs->inner, and
+ * each of its annotations is seen here as a column (an INNER stand-in of the
+ * same name). The values() list that regroups, and the ordering, move up.
+ */
+static int
+open_level(ev *e, ormc_qs *qs)
+{
+	ormc_qs *lower = NEW(e, ormc_qs);
+	ormc_annot **annots;
+	int i, r;
+
+	if (lower == NULL)
+		return oom(e);
+	*lower = *qs;
+	lower->order = NULL;
+	lower->norder = 0;
+	lower->regroup = 0;
+	annots = ormc_arena_alloc(e->a, sizeof(ormc_annot *) * (size_t)(qs->nannots + 1));
+	if (annots == NULL)
+		return oom(e);
+	for (i = 0; i < qs->nannots; i++) {
+		ormc_annot *an = NEW(e, ormc_annot);
+		ormc_expr *x = new_expr(e, ORMC_EXPR_INNER, qs->annots[i]->pos);
+
+		if (an == NULL || x == NULL)
+			return oom(e);
+		*an = *qs->annots[i];
+		x->annot = qs->annots[i];
+		x->type = qs->annots[i]->expr->type;
+		an->expr = x;
+		an->nfilters_before = 0;
+		annots[i] = an;
+	}
+	qs->inner = lower;
+	qs->level = lower->level + 1;
+	qs->annots = annots;
+	qs->filters = NULL;
+	qs->nfilters = 0;
+	qs->grouped = 0;
+	qs->per_object = 0;
+	qs->group = NULL;
+	qs->ngroup = 0;
+	qs->regroup = 0;
+	/* The columns selected so far are the new level's: copy before re-pointing. */
+	{
+		ormc_outcol *v = ormc_arena_alloc(e->a, sizeof(ormc_outcol) * (size_t)(qs->nvalues + 1));
+
+		if (v == NULL)
+			return oom(e);
+		memcpy(v, qs->values, sizeof(ormc_outcol) * (size_t)qs->nvalues);
+		qs->values = v;
+	}
+	for (i = 0; i < qs->nvalues; i++)
+		if ((r = relevel_ref(e, qs, &qs->values[i].expr, "selected")) < 0)
+			return r;
+	if (qs->norder > 0) {
+		ormc_order_item *o = ormc_arena_alloc(e->a, sizeof(ormc_order_item) * (size_t)qs->norder);
+
+		if (o == NULL)
+			return oom(e);
+		memcpy(o, qs->order, sizeof(ormc_order_item) * (size_t)qs->norder);
+		qs->order = o;
+		for (i = 0; i < qs->norder; i++)
+			if ((r = relevel_ref(e, qs, &qs->order[i].expr, "ordered by")) < 0)
+				return r;
+	}
+	return ORMC_OK;
+}
+
 static int
 method_annotate(ev *e, ormc_qs *qs, const ormc_ast *call, const char *method)
 {
-	int first = qs->nannots, i, r, agg = 0;
+	int first, i, r, agg = 0;
 
 	if (qs->terminal != ORMC_TERM_NONE)
 		return fail(e, ORMC_EINVALID, call->pos, 1, "%s() after a terminal call", method);
+	if (qs->regroup)
+		for (i = 0; i < call->nargs; i++)
+			if (ast_has_agg(e, call->args[i])) {
+				if ((r = open_level(e, qs)) < 0)
+					return r;
+				break;
+			}
+	first = qs->nannots;
 	if ((r = collect_annots(e, qs, call, method, &qs->annots, &qs->nannots, 1)) < 0)
 		return r;
 	for (i = first; i < qs->nannots; i++)

@@ -21,6 +21,8 @@
  *   COND      cond: a Q used as a value (ExpressionWrapper(Q(...)))
  *   SUBQUERY  sub (one column)
  *   EXISTS    sub
+ *   INNER     annot: a column of the level below (an annotation computed
+ *             there, read here as a plain value); see ormc_qs.inner
  *
  * Every node has type (its output_field) and pos (byte offset, -1 if none).
  */
@@ -61,7 +63,8 @@ typedef enum ormc_expr_kind {
 	ORMC_EXPR_FUNC,
 	ORMC_EXPR_COND,
 	ORMC_EXPR_SUBQUERY,
-	ORMC_EXPR_EXISTS
+	ORMC_EXPR_EXISTS,
+	ORMC_EXPR_INNER
 } ormc_expr_kind;
 
 struct ormc_expr {
@@ -73,7 +76,7 @@ struct ormc_expr {
 	const char **transforms;  /* COL: "year", "month", "date", ... applied in order */
 	int ntransforms;
 	ormc_value value;         /* VALUE */
-	ormc_annot *annot;        /* REF */
+	ormc_annot *annot;        /* REF; INNER: the annotation of the level below */
 	const char *func;         /* AGG: "Count" "Sum" "Avg" "Min" "Max" "StdDev" "Variance"; FUNC name */
 	const char *arg;          /* FUNC: extra text argument (Extract's / Trunc's kind) */
 	int distinct;             /* AGG */
@@ -164,9 +167,20 @@ typedef enum ormc_terminal {
 	ORMC_TERM_EXISTS
 } ormc_terminal;
 
+/*
+ * One QuerySet, at one aggregation level. values() after an aggregate
+ * annotate() followed by another aggregate annotate() regroups the
+ * aggregated rows: the state so far becomes `inner`, a level of its own whose
+ * rows this one reads (a derived table), and its annotations are seen here as
+ * INNER columns. So annotate(n=Count("tags")).values("n").annotate(k=Count("id"))
+ * counts products per tag count.
+ */
 struct ormc_qs {
 	ormc_model *model;
 	int pos;
+	ormc_qs *inner;           /* the level below, or NULL: rows come from the model's table */
+	int level;                /* 0, or inner->level + 1 */
+	int regroup;              /* values() after an aggregate: the next aggregate opens a level */
 	ormc_qs *outer;           /* enclosing query for OuterRef, or NULL */
 	ormc_filter *filters;
 	int nfilters;
