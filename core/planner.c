@@ -591,6 +591,10 @@ expr_chain(const ormc_expr *x, ormc_field **chain, int *n)
 	if (x == NULL || *n < 0)
 		return;
 	switch (x->kind) {
+	case ORMC_EXPR_AGG:
+	case ORMC_EXPR_SUBQUERY:
+	case ORMC_EXPR_EXISTS:
+		return;           /* their rows are their own */
 	case ORMC_EXPR_COL: {
 		walk w;
 		int c;
@@ -1488,6 +1492,76 @@ make_blocks(plan *p, ormc_qs *qs, ormc_ptrvec *aggs, ormc_ptrvec *blocks)
 	return ORMC_OK;
 }
 
+static void outer_chain_qs(const ormc_qs *sub, ormc_field **chain, int *n);
+
+/*
+ * The chain of this query's multi-valued relations that the OuterRefs of the
+ * subqueries in x walk: such a relation must be joined (Django reuses the
+ * outer query's join), not turned into a semi-join.
+ */
+static void
+outer_chain(const ormc_expr *x, int depth, ormc_field **chain, int *n)
+{
+	int i;
+
+	if (x == NULL || *n < 0)
+		return;
+	switch (x->kind) {
+	case ORMC_EXPR_OUTERREF:
+		if (depth == 1) {
+			ormc_expr col = *x;
+
+			col.kind = ORMC_EXPR_COL;
+			expr_chain(&col, chain, n);
+		}
+		return;
+	case ORMC_EXPR_SUBQUERY:
+	case ORMC_EXPR_EXISTS:
+		if (depth == 0)
+			outer_chain_qs(x->sub, chain, n);
+		return;
+	case ORMC_EXPR_REF:
+		if (depth == 0)
+			outer_chain(x->annot->expr, depth, chain, n);
+		return;
+	default:
+		break;
+	}
+	for (i = 0; i < x->nargs; i++)
+		outer_chain(x->args[i], depth, chain, n);
+	outer_chain(x->else_, depth, chain, n);
+}
+
+static void
+outer_chain_cond(const ormc_cond *c, int depth, ormc_field **chain, int *n)
+{
+	int i;
+
+	if (c == NULL)
+		return;
+	outer_chain(c->lhs, depth, chain, n);
+	for (i = 0; i < c->nrhs; i++)
+		outer_chain(c->rhs[i], depth, chain, n);
+	for (i = 0; i < c->nkids; i++)
+		outer_chain_cond(c->kids[i], depth, chain, n);
+}
+
+/* The OuterRefs of one subquery: what it reads of the query around it. */
+static void
+outer_chain_qs(const ormc_qs *sub, ormc_field **chain, int *n)
+{
+	int i;
+
+	for (i = 0; i < sub->nfilters; i++)
+		outer_chain_cond(sub->filters[i].cond, 1, chain, n);
+	for (i = 0; i < sub->nannots; i++)
+		outer_chain(sub->annots[i]->expr, 1, chain, n);
+	for (i = 0; i < sub->nvalues; i++)
+		outer_chain(sub->values[i].expr, 1, chain, n);
+	for (i = 0; i < sub->naggregates; i++)
+		outer_chain(sub->aggregates[i]->expr, 1, chain, n);
+}
+
 static int
 block_has_filter(const block *b, int f)
 {
@@ -1809,6 +1883,8 @@ plan_core(plan *p, ormc_qs *qs, scope *outer, int mode, int purpose,
 	ormc_expr **gkeys = ormc_arena_alloc(p->a, sizeof(ormc_expr *) * (size_t)(qs->ngroup + qs->norder + 1));
 	ormc_sx **gsx = ormc_arena_alloc(p->a, sizeof(ormc_sx *) * (size_t)(qs->ngroup + qs->norder + 1));
 	int ngkeys = 0, i, j, grouped, inline_aggs = 0, keychain = 0;
+	ormc_field *keyctx[ORMC_MAX_HOPS + 1];
+	int nkeyctx = 0, keyfilter = -1;
 	ormc_ptrvec aggs = { 0 }, blocks = { 0 };
 	block *joinblock = NULL;
 	int nonempty = 0, hasempty = 0;
@@ -1867,13 +1943,30 @@ plan_core(plan *p, ormc_qs *qs, scope *outer, int mode, int purpose,
 			joinblock = b;
 		}
 	}
-	/* Output, grouping or ordering on a multi-valued relation joins it in the main query. */
-	for (i = 0; i < nouts; i++)
+	/*
+	 * Output, grouping or ordering on a multi-valued relation joins it in the
+	 * main query, and so does a subquery's OuterRef through one; a filter()
+	 * on that relation then picks the joined rows (Django's join reuse).
+	 */
+	for (i = 0; i < nouts; i++) {
 		keychain |= multi_outside_agg(outs[i].expr);
-	for (i = 0; i < ngkeys; i++)
+		expr_chain(outs[i].expr, keyctx, &nkeyctx);
+		outer_chain(outs[i].expr, 0, keyctx, &nkeyctx);
+	}
+	for (i = 0; i < ngkeys; i++) {
 		keychain |= multi_outside_agg(gkeys[i]);
-	for (i = 0; i < qs->norder; i++)
+		expr_chain(gkeys[i], keyctx, &nkeyctx);
+	}
+	for (i = 0; i < qs->norder; i++) {
 		keychain |= multi_outside_agg(qs->order[i].expr);
+		expr_chain(qs->order[i].expr, keyctx, &nkeyctx);
+	}
+	for (i = 0; i < qs->nannots; i++)
+		outer_chain(qs->annots[i]->expr, 0, keyctx, &nkeyctx);
+	for (i = 0; i < qs->nfilters; i++)
+		outer_chain_cond(qs->filters[i].cond, 0, keyctx, &nkeyctx);
+	if (nkeyctx > 0)
+		keychain = 1;
 	if (keychain) {
 		sc->multi_ok = 1;
 		sc->chain_join = ORMC_JOIN_LEFT;
@@ -1893,6 +1986,13 @@ plan_core(plan *p, ormc_qs *qs, scope *outer, int mode, int purpose,
 	} else {
 		joinblock = NULL;
 		inline_aggs = hasempty;
+		if (keychain && nkeyctx > 0) {
+			sc->ctx = keyctx;
+			sc->nctx = nkeyctx;
+			for (i = qs->nfilters - 1; i >= 0 && keyfilter < 0; i--)
+				if (!qs->filters[i].cond->has_agg && cond_touches(qs->filters[i].cond, keyctx, nkeyctx))
+					keyfilter = i;
+		}
 		if (nonempty > 0) {
 			for (i = 0; i < ngkeys; i++)
 				if ((gsx[i] = x2sx(sc, gkeys[i], NULL, 0)) == NULL)
@@ -1915,6 +2015,8 @@ plan_core(plan *p, ormc_qs *qs, scope *outer, int mode, int purpose,
 			continue;
 		if (joinblock && block_has_filter(joinblock, i))
 			sel->where = sx_and(p, sel->where, c2sx(sc, c, joinblock->chain, joinblock->n));
+		else if (i == keyfilter)
+			sel->where = sx_and(p, sel->where, c2sx(sc, c, keyctx, nkeyctx));
 		else
 			sel->where = sx_and(p, sel->where, c2sx(sc, c, NULL, 0));
 	}
