@@ -1,5 +1,6 @@
 /*
- * backends.c -- test servers: selection, fresh databases, ODBC strings.
+ * backends.c -- test servers: selection, fresh databases, ODBC strings,
+ * example tables and fixtures.
  * See backends.h.
  */
 #include "backends.h"
@@ -10,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ddl.h"
 #include "ormc/ormc.h"
+#include "testutil.h"
 
 int
 tb_selected(const char *name)
@@ -233,4 +236,24 @@ tb_exec(ormc_db *db, const char *sql)
 	int rc = ormc_db_exec(db, sql, NULL, 0, &err);
 
 	ck_assert_msg(rc == ORMC_OK, "%s: %s", sql, err.message);
+}
+
+void
+tb_load_example(ormc_db *db, const char *models, ormc_schema **schema)
+{
+	const char *slash = strrchr(models, '/');
+	char path[1024], *fixture;
+	ormc_error err;
+
+	ck_assert_msg(ormc_schema_load(schema, models, NULL, &err) == ORMC_OK, "%s: %s",
+	              models, err.message);
+	ck_assert_msg(ormc_migrate(db, *schema, &err) == ORMC_OK, "%s: migrate on %s: %s",
+	              models, ormc_db_dialect(db), err.message);
+	snprintf(path, sizeof(path), "%.*sfixture.json",
+	         slash ? (int)(slash + 1 - models) : 0, models);
+	fixture = tu_read_file(path);
+	ck_assert_msg(fixture != NULL, "cannot read %s", path);
+	ck_assert_msg(ormc_fixture_load(db, *schema, fixture, strlen(fixture), &err) == ORMC_OK,
+	              "%s: load on %s: %s", path, ormc_db_dialect(db), err.message);
+	free(fixture);
 }

@@ -1,5 +1,6 @@
 /*
- * backends.h -- which database servers the tests may use, and where they are.
+ * backends.h -- which database servers the tests may use, where they are,
+ * and the example databases the suites run on.
  *
  * The CTest fixture "servers" (tests/servers.sh) starts private PostgreSQL
  * and MariaDB servers and writes their admin URLs to
@@ -55,5 +56,13 @@ int tb_fresh_db(const char *kind, const char *dbname, char *url, size_t n,
  */
 int tb_odbc_url(const char *kind, const char *dbname, char *url, size_t n,
                 char *why, size_t nwhy);
+
+/**
+ * Give db the tables of the models file at models (ormc_migrate) and the
+ * rows of the fixture.json beside it (ormc_fixture_load), through db's own
+ * connection; *schema is the models file's schema, for the caller to free.
+ * A failure fails the running Check test.
+ */
+void tb_load_example(ormc_db *db, const char *models, ormc_schema **schema);
 
 #endif

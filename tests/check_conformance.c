@@ -25,7 +25,6 @@
 
 #include "backends.h"
 #include "db.h"
-#include "ddl.h"
 #include "ormc/ormc.h"
 #include "testutil.h"
 
@@ -93,24 +92,14 @@ open_db(const char *name, ormc_db **db)
 static void
 load_example(const char *name, ormc_db *db, ormc_schema **schema)
 {
-	char path[1024], *fixture;
+	char path[1024];
 	struct stat st;
-	ormc_error err;
 
 	snprintf(path, sizeof(path), "%s/examples/%s/models.py", ORMC_SOURCE_DIR, name);
 	if (stat(path, &st) != 0)
 		snprintf(path, sizeof(path), "%s/tests/conformance/%s/models.py",
 		         ORMC_SOURCE_DIR, name);
-	ck_assert_msg(ormc_schema_load(schema, path, NULL, &err) == ORMC_OK, "%s: %s", path,
-	              err.message);
-	ck_assert_msg(ormc_migrate(db, *schema, &err) == ORMC_OK, "%s: migrate: %s", combo,
-	              err.message);
-	strcpy(strrchr(path, '/'), "/fixture.json");
-	fixture = tu_read_file(path);
-	ck_assert_msg(fixture != NULL, "cannot read %s", path);
-	ck_assert_msg(ormc_fixture_load(db, *schema, fixture, strlen(fixture), &err) == ORMC_OK,
-	              "%s: load: %s", combo, err.message);
-	free(fixture);
+	tb_load_example(db, path, schema);
 }
 
 static int
