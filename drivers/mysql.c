@@ -1145,8 +1145,17 @@ my_next(ormc_cursor *cur, const ormc_value **row, ormc_error *err)
 	}
 	if (rc == MYSQL_DATA_TRUNCATED)
 		rc = refetch_truncated(q, err);
-	else if (rc != 0)
-		rc = stmt_fail(q->stmt, err);
+	else if (rc != 0) {
+		/*
+		 * An error the server sends in the middle of the rows ("Subquery
+		 * returns more than 1 row") is kept on the connection, not on the
+		 * statement, by Connector/C.
+		 */
+		if (mysql_stmt_errno(q->stmt) == 0 && q->c != NULL && mysql_errno(q->c->db) != 0)
+			rc = conn_fail(q->c->db, err);
+		else
+			rc = stmt_fail(q->stmt, err);
+	}
 	if (rc < 0) {
 		finish(q);
 		return rc;

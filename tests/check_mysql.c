@@ -733,6 +733,23 @@ START_TEST(test_errors)
 	                               "(SELECT 1 UNION ALL SELECT 2)", NULL, 0,
 	                               &cur, &err), ORMC_EDRIVER);
 	ck_assert_str_eq(err.sqlstate, "21000");
+	/* an error the server sends in the middle of the rows keeps its message */
+	tb_exec(db, "INSERT INTO uq VALUES (2)");
+	{
+		const ormc_value *row;
+		int rc = ormc_db_query(db, "SELECT x, (SELECT x FROM uq AS u2 WHERE u2.x >= uq.x) "
+		                       "FROM uq ORDER BY x DESC", NULL, 0, &cur, &err);
+
+		if (rc == ORMC_OK)
+			while ((rc = drv(db)->next(cur, &row, &err)) == 1)
+				;
+		ck_assert_int_eq(rc, ORMC_EDRIVER);
+		ck_assert_str_eq(err.sqlstate, "21000");
+		ck_assert_msg(strstr(err.message, "more than 1 row") != NULL, "'%s'", err.message);
+		if (cur != NULL)
+			drv(db)->close_cursor(cur);
+	}
+	tb_exec(db, "DELETE FROM uq WHERE x = 2");
 	/* the connection is still good */
 	ck_assert_int_eq(scalar(db, "SELECT COUNT(*) FROM uq"), 1);
 	ormc_disconnect(db);
