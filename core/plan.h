@@ -12,11 +12,10 @@
  *   PARAM       value
  *   INT         ival: a constant the compiler writes itself (0 in COALESCE ...)
  *   NULL STAR TRUE FALSE
- *   AGG         name ("COUNT" "SUM" "AVG" "MIN" "MAX" "STDDEV_POP" "STDDEV_SAMP"
- *               "VAR_POP" "VAR_SAMP"), args[0] (or STAR), distinct, filter
- *   ARITH       op '+' '-' '*' '/' '%', args[0..1]; type says int/float/decimal
+ *   AGG         agg (ormc_agg_fn), args[0] (or STAR), distinct, filter
+ *   ARITH       op ORMC_OP_ADD .. ORMC_OP_MOD, args[0..1]; type says int/float/decimal
  *   NEG NOT     args[0]
- *   CMP         op: "=", "<>", "<", "<=", ">", ">=", args[0..1]
+ *   CMP         op ORMC_OP_EQ .. ORMC_OP_GE, args[0..1]
  *   NSEQ        args[0] IS NOT DISTINCT FROM args[1]
  *   AND OR      args[0..n-1]
  *   ISNULL      args[0]; negated: IS NOT NULL
@@ -26,16 +25,18 @@
  *   CASE        args: when0, then0, when1, then1, ...; else_ (or NULL)
  *   COALESCE    args
  *   CAST        args[0] to type
- *   EXTRACT     part ("year" "month" "day" "week_day" "quarter" "week" "hour"
- *               "minute" "second" "iso_year" "iso_week_day"), args[0]
- *   TRUNC       part ("year" "month" "day" "date" "time" ...), args[0]
- *   FUNC        name (ormc's: "UPPER" "LOWER" "LENGTH" "ABS" "GREATEST" "LEAST"
- *               "CONCAT" "ROUND" "NOW" ...), args
+ *   EXTRACT     part (ormc_part: a date part), args[0]
+ *   TRUNC       part (ormc_part: YEAR .. SECOND, or DATE / TIME), args[0]
+ *   FUNC        fn (ormc_fn), args
  *   EXISTS      sub; negated: NOT EXISTS
  *   SUBQUERY    sub (one column)
  *
  * type is the expression's Django output type (for CAST targets, result
  * conversion and the dialect's choices, e.g. integer division).
+ *
+ * Functions, aggregates, operators and date parts are enums: a dialect
+ * decides how each is spelled (render.c has the standard spellings) and
+ * never compares names.
  */
 #ifndef ORMC_PLAN_H
 #define ORMC_PLAN_H
@@ -75,6 +76,66 @@ typedef enum ormc_sx_kind {
 	ORMC_SX_SUBQUERY
 } ormc_sx_kind;
 
+typedef enum ormc_agg_fn {
+	ORMC_AGG_COUNT,
+	ORMC_AGG_SUM,
+	ORMC_AGG_AVG,
+	ORMC_AGG_MIN,
+	ORMC_AGG_MAX,
+	ORMC_AGG_STDDEV_POP,
+	ORMC_AGG_STDDEV_SAMP,
+	ORMC_AGG_VAR_POP,
+	ORMC_AGG_VAR_SAMP
+} ormc_agg_fn;
+
+typedef enum ormc_fn {
+	ORMC_FN_GREATEST,
+	ORMC_FN_LEAST,
+	ORMC_FN_NULLIF,
+	ORMC_FN_UPPER,
+	ORMC_FN_LOWER,
+	ORMC_FN_LENGTH,
+	ORMC_FN_TRIM,
+	ORMC_FN_CONCAT,
+	ORMC_FN_ABS,
+	ORMC_FN_ROUND,
+	ORMC_FN_FLOOR,
+	ORMC_FN_CEIL,
+	ORMC_FN_SQRT,
+	ORMC_FN_POWER,
+	ORMC_FN_MOD
+} ormc_fn;
+
+typedef enum ormc_op {
+	ORMC_OP_ADD,
+	ORMC_OP_SUB,
+	ORMC_OP_MUL,
+	ORMC_OP_DIV,
+	ORMC_OP_MOD,
+	ORMC_OP_EQ,
+	ORMC_OP_NE,
+	ORMC_OP_LT,
+	ORMC_OP_LE,
+	ORMC_OP_GT,
+	ORMC_OP_GE
+} ormc_op;
+
+typedef enum ormc_part {
+	ORMC_PART_YEAR,
+	ORMC_PART_ISO_YEAR,
+	ORMC_PART_QUARTER,
+	ORMC_PART_MONTH,
+	ORMC_PART_WEEK,
+	ORMC_PART_WEEK_DAY,         /* Django's: 1 = Sunday .. 7 = Saturday */
+	ORMC_PART_ISO_WEEK_DAY,     /* 1 = Monday .. 7 = Sunday */
+	ORMC_PART_DAY,
+	ORMC_PART_HOUR,
+	ORMC_PART_MINUTE,
+	ORMC_PART_SECOND,
+	ORMC_PART_DATE,             /* TRUNC only: the date of a datetime */
+	ORMC_PART_TIME              /* TRUNC only: the time of a datetime */
+} ormc_part;
+
 typedef enum ormc_like_kind {
 	ORMC_LIKE_EXACT,        /* iexact */
 	ORMC_LIKE_CONTAINS,
@@ -89,9 +150,11 @@ struct ormc_sx {
 	ormc_sx_kind kind;
 	ormc_otype type;
 	const char *table;      /* COL: table alias */
-	const char *name;       /* COL: column; AGG FUNC: function name */
-	const char *op;         /* ARITH: "+" ...; CMP: "=" ... */
-	const char *part;       /* EXTRACT TRUNC */
+	const char *name;       /* COL: column */
+	ormc_agg_fn agg;        /* AGG */
+	ormc_fn fn;             /* FUNC */
+	ormc_op op;             /* ARITH CMP */
+	ormc_part part;         /* EXTRACT TRUNC */
 	ormc_value value;       /* PARAM, LIKE */
 	int64_t ival;           /* INT */
 	ormc_like_kind like;    /* LIKE */

@@ -162,8 +162,9 @@ sx_int(plan *p, int64_t v)
 	return x;
 }
 
+/* A comparison, or arithmetic when kind is ORMC_SX_ARITH; AND, NSEQ ignore op. */
 static ormc_sx *
-sx2(plan *p, ormc_sx_kind kind, const char *op, ormc_sx *a, ormc_sx *b)
+sx2(plan *p, ormc_sx_kind kind, ormc_op op, ormc_sx *a, ormc_sx *b)
 {
 	ormc_sx *x = sx_new(p, kind, 2);
 
@@ -196,7 +197,7 @@ sx_and(plan *p, ormc_sx *a, ormc_sx *b)
 		return b;
 	if (b == NULL)
 		return a;
-	return sx2(p, ORMC_SX_AND, NULL, a, b);
+	return sx2(p, ORMC_SX_AND, ORMC_OP_EQ, a, b);
 }
 
 static ormc_otype
@@ -400,13 +401,13 @@ join_hop(scope *sc, const char *from, ormc_field *h, ormc_join_kind outer, int p
 	case ORMC_FIELD_FOREIGNKEY:
 	case ORMC_FIELD_ONETOONE:
 		jk = (h->null || outer == ORMC_JOIN_LEFT) ? ORMC_JOIN_LEFT : ORMC_JOIN_INNER;
-		on = sx2(p, ORMC_SX_CMP, "=", sx_col(p, alias, dst->pk->column, pk_type(dst)),
+		on = sx2(p, ORMC_SX_CMP, ORMC_OP_EQ, sx_col(p, alias, dst->pk->column, pk_type(dst)),
 		         sx_col(p, from, h->column, pk_type(dst)));
 		break;
 	case ORMC_FIELD_REVERSE_O2O:
 	case ORMC_FIELD_REVERSE_FK:
 		jk = h->kind == ORMC_FIELD_REVERSE_O2O ? ORMC_JOIN_LEFT : outer;
-		on = sx2(p, ORMC_SX_CMP, "=", sx_col(p, alias, h->remote->column, pk_type(src)),
+		on = sx2(p, ORMC_SX_CMP, ORMC_OP_EQ, sx_col(p, alias, h->remote->column, pk_type(src)),
 		         sx_col(p, from, src->pk->column, pk_type(src)));
 		break;
 	case ORMC_FIELD_MANYTOMANY:
@@ -418,12 +419,12 @@ join_hop(scope *sc, const char *from, ormc_field *h, ormc_join_kind outer, int p
 
 		if (jalias == NULL)
 			return NULL;
-		on = sx2(p, ORMC_SX_CMP, "=", sx_col(p, jalias, near, pk_type(src)),
+		on = sx2(p, ORMC_SX_CMP, ORMC_OP_EQ, sx_col(p, jalias, near, pk_type(src)),
 		         sx_col(p, from, src->pk->column, pk_type(src)));
 		if (from_add(p, sc->sel, h->m2m_table, NULL, jalias, outer, on) < 0)
 			return NULL;
 		jk = outer;
-		on = sx2(p, ORMC_SX_CMP, "=", sx_col(p, alias, dst->pk->column, pk_type(dst)),
+		on = sx2(p, ORMC_SX_CMP, ORMC_OP_EQ, sx_col(p, alias, dst->pk->column, pk_type(dst)),
 		         sx_col(p, jalias, far, pk_type(dst)));
 		break;
 	}
@@ -502,6 +503,58 @@ static ormc_select *plan_select(plan *p, ormc_qs *qs, scope *outer, int purpose,
 
 enum { PURPOSE_TOP, PURPOSE_SCALAR, PURPOSE_EXISTS, PURPOSE_IN };
 
+static ormc_agg_fn
+agg_fn(const ormc_expr *x)
+{
+	if (strcmp(x->func, "Count") == 0) return ORMC_AGG_COUNT;
+	if (strcmp(x->func, "Sum") == 0) return ORMC_AGG_SUM;
+	if (strcmp(x->func, "Avg") == 0) return ORMC_AGG_AVG;
+	if (strcmp(x->func, "Min") == 0) return ORMC_AGG_MIN;
+	if (strcmp(x->func, "Max") == 0) return ORMC_AGG_MAX;
+	if (strcmp(x->func, "StdDev") == 0) return x->sample ? ORMC_AGG_STDDEV_SAMP : ORMC_AGG_STDDEV_POP;
+	assert(strcmp(x->func, "Variance") == 0);
+	return x->sample ? ORMC_AGG_VAR_SAMP : ORMC_AGG_VAR_POP;
+}
+
+/* A date part or truncation by its Django name; -1 if unknown. */
+static int
+part_of(const char *name)
+{
+	static const struct { const char *name; ormc_part part; } parts[] = {
+		{ "year", ORMC_PART_YEAR }, { "iso_year", ORMC_PART_ISO_YEAR },
+		{ "quarter", ORMC_PART_QUARTER }, { "month", ORMC_PART_MONTH },
+		{ "week", ORMC_PART_WEEK }, { "week_day", ORMC_PART_WEEK_DAY },
+		{ "iso_week_day", ORMC_PART_ISO_WEEK_DAY }, { "day", ORMC_PART_DAY },
+		{ "hour", ORMC_PART_HOUR }, { "minute", ORMC_PART_MINUTE },
+		{ "second", ORMC_PART_SECOND }, { "date", ORMC_PART_DATE }, { "time", ORMC_PART_TIME },
+	};
+	size_t i;
+
+	for (i = 0; name != NULL && i < sizeof(parts) / sizeof(parts[0]); i++)
+		if (strcmp(parts[i].name, name) == 0)
+			return (int)parts[i].part;
+	return -1;
+}
+
+/* A function of the FUNC node by its Django name; -1 if unknown. */
+static int
+fn_of(const char *name)
+{
+	static const struct { const char *name; ormc_fn fn; } fns[] = {
+		{ "Greatest", ORMC_FN_GREATEST }, { "Least", ORMC_FN_LEAST }, { "NullIf", ORMC_FN_NULLIF },
+		{ "Upper", ORMC_FN_UPPER }, { "Lower", ORMC_FN_LOWER }, { "Length", ORMC_FN_LENGTH },
+		{ "Trim", ORMC_FN_TRIM }, { "Concat", ORMC_FN_CONCAT }, { "Abs", ORMC_FN_ABS },
+		{ "Round", ORMC_FN_ROUND }, { "Floor", ORMC_FN_FLOOR }, { "Ceil", ORMC_FN_CEIL },
+		{ "Sqrt", ORMC_FN_SQRT }, { "Power", ORMC_FN_POWER }, { "Mod", ORMC_FN_MOD },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
+		if (strcmp(fns[i].name, name) == 0)
+			return (int)fns[i].fn;
+	return -1;
+}
+
 static ormc_sx *
 col_sx(scope *sc, const ormc_path *path, const char **transforms, int ntransforms, int pos)
 {
@@ -532,24 +585,13 @@ col_sx(scope *sc, const ormc_path *path, const char **transforms, int ntransform
 
 		if (y == NULL)
 			return NULL;
-		y->part = tr;
+		assert(part_of(tr) >= 0);
+		y->part = (ormc_part)part_of(tr);
 		y->type = ot(strcmp(tr, "date") == 0 ? ORMC_FIELD_DATE
 		           : strcmp(tr, "time") == 0 ? ORMC_FIELD_TIME : ORMC_FIELD_INTEGER);
 		x = y;
 	}
 	return x;
-}
-
-static const char *
-agg_sql_name(const ormc_expr *x)
-{
-	if (strcmp(x->func, "Count") == 0) return "COUNT";
-	if (strcmp(x->func, "Sum") == 0) return "SUM";
-	if (strcmp(x->func, "Avg") == 0) return "AVG";
-	if (strcmp(x->func, "Min") == 0) return "MIN";
-	if (strcmp(x->func, "Max") == 0) return "MAX";
-	if (strcmp(x->func, "StdDev") == 0) return x->sample ? "STDDEV_SAMP" : "STDDEV_POP";
-	return x->sample ? "VAR_SAMP" : "VAR_POP";
 }
 
 static void expr_chain(const ormc_expr *x, ormc_field **chain, int *n);
@@ -742,7 +784,7 @@ agg_inline(scope *sc, const ormc_expr *x)
 	a = sx_new(p, ORMC_SX_AGG, 1);
 	if (a == NULL)
 		return NULL;
-	a->name = agg_sql_name(x);
+	a->agg = agg_fn(x);
 	a->distinct = x->distinct;
 	a->type = x->type;
 	if (x->nargs == 0) {
@@ -867,9 +909,10 @@ x2sx(scope *sc, const ormc_expr *x, ormc_field *const *ctx, int nctx)
 			return y;
 		return agg_inline(sc, x);
 	case ORMC_EXPR_ARITH: {
-		static const char *ops[] = { "+", "-", "*", "/", "%" };
-		const char *op = x->op == '+' ? ops[0] : x->op == '-' ? ops[1] : x->op == '*' ? ops[2]
-		               : x->op == '/' ? ops[3] : ops[4];
+		ormc_op op = x->op == '+' ? ORMC_OP_ADD : x->op == '-' ? ORMC_OP_SUB
+		           : x->op == '*' ? ORMC_OP_MUL : x->op == '/' ? ORMC_OP_DIV : ORMC_OP_MOD;
+
+		assert(strchr("+-*/%", x->op) != NULL);
 
 		y = sx2(p, ORMC_SX_ARITH, op, x2sx(sc, x->args[0], ctx, nctx), x2sx(sc, x->args[1], ctx, nctx));
 		if (y)
@@ -912,16 +955,23 @@ x2sx(scope *sc, const ormc_expr *x, ormc_field *const *ctx, int nctx)
 		for (i = 0; i < x->nargs; i++)
 			if ((y->args[i] = x2sx(sc, x->args[i], ctx, nctx)) == NULL)
 				return NULL;
-		y->part = x->arg;
 		y->type = x->type;
-		if (k == ORMC_SX_FUNC) {
-			char upper[32];   /* on the stack: compiles may run in several threads */
-			size_t j;
+		if (k == ORMC_SX_EXTRACT || k == ORMC_SX_TRUNC) {
+			int part = part_of(x->arg);
 
-			for (j = 0; x->func[j] && j < sizeof(upper) - 1; j++)
-				upper[j] = (char)(x->func[j] >= 'a' && x->func[j] <= 'z' ? x->func[j] - 32 : x->func[j]);
-			upper[j] = '\0';
-			y->name = ormc_arena_strdup(p->a, upper);
+			if (part < 0) {
+				pfail(p, ORMC_EINTERNAL, x->pos, "internal: unknown date part '%s'", x->arg ? x->arg : "");
+				return NULL;
+			}
+			y->part = (ormc_part)part;
+		} else if (k == ORMC_SX_FUNC) {
+			int fn = fn_of(x->func);
+
+			if (fn < 0) {
+				pfail(p, ORMC_EINTERNAL, x->pos, "internal: no SQL function for %s()", x->func);
+				return NULL;
+			}
+			y->fn = (ormc_fn)fn;
 		}
 		return y;
 	}
@@ -1078,7 +1128,7 @@ exists_scope(scope *sc, ormc_field **key, int nkey, int pos)
 	if (h->kind == ORMC_FIELD_REVERSE_FK || h->kind == ORMC_FIELD_REVERSE_O2O) {
 		if (from_add(p, s, h->target->table, NULL, alias, ORMC_JOIN_NONE, NULL) < 0)
 			return NULL;
-		link = sx2(p, ORMC_SX_CMP, "=", sx_col(p, alias, h->remote->column, pk_type(h->model)),
+		link = sx2(p, ORMC_SX_CMP, ORMC_OP_EQ, sx_col(p, alias, h->remote->column, pk_type(h->model)),
 		           sx_col(p, from, h->model->pk->column, pk_type(h->model)));
 	} else {
 		int fwd = h->kind == ORMC_FIELD_MANYTOMANY;
@@ -1087,11 +1137,11 @@ exists_scope(scope *sc, ormc_field **key, int nkey, int pos)
 		if (jalias == NULL || from_add(p, s, h->m2m_table, NULL, jalias, ORMC_JOIN_NONE, NULL) < 0)
 			return NULL;
 		if (from_add(p, s, h->target->table, NULL, alias, ORMC_JOIN_INNER,
-		             sx2(p, ORMC_SX_CMP, "=", sx_col(p, alias, h->target->pk->column, pk_type(h->target)),
+		             sx2(p, ORMC_SX_CMP, ORMC_OP_EQ, sx_col(p, alias, h->target->pk->column, pk_type(h->target)),
 		                 sx_col(p, jalias, fwd ? h->m2m_target_column : h->m2m_source_column,
 		                        pk_type(h->target)))) < 0)
 			return NULL;
-		link = sx2(p, ORMC_SX_CMP, "=",
+		link = sx2(p, ORMC_SX_CMP, ORMC_OP_EQ,
 		           sx_col(p, jalias, fwd ? h->m2m_source_column : h->m2m_target_column, pk_type(h->model)),
 		           sx_col(p, from, h->model->pk->column, pk_type(h->model)));
 	}
@@ -1234,8 +1284,8 @@ leaf_sx1(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx)
 				return NULL;
 		return y;
 	case ORMC_LOOKUP_RANGE:
-		return sx_and(p, sx2(p, ORMC_SX_CMP, ">=", l, x2sx(sc, c->rhs[0], ctx, nctx)),
-		              sx2(p, ORMC_SX_CMP, "<=", l, x2sx(sc, c->rhs[1], ctx, nctx)));
+		return sx_and(p, sx2(p, ORMC_SX_CMP, ORMC_OP_GE, l, x2sx(sc, c->rhs[0], ctx, nctx)),
+		              sx2(p, ORMC_SX_CMP, ORMC_OP_LE, l, x2sx(sc, c->rhs[1], ctx, nctx)));
 	default:
 		break;
 	}
@@ -1245,11 +1295,11 @@ leaf_sx1(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx)
 	if (r->kind == ORMC_SX_NULL && c->lookup == ORMC_LOOKUP_EXACT)
 		return sx1(p, ORMC_SX_ISNULL, l);
 	switch (c->lookup) {
-	case ORMC_LOOKUP_EXACT: return sx2(p, ORMC_SX_CMP, "=", l, r);
-	case ORMC_LOOKUP_GT: return sx2(p, ORMC_SX_CMP, ">", l, r);
-	case ORMC_LOOKUP_GTE: return sx2(p, ORMC_SX_CMP, ">=", l, r);
-	case ORMC_LOOKUP_LT: return sx2(p, ORMC_SX_CMP, "<", l, r);
-	case ORMC_LOOKUP_LTE: return sx2(p, ORMC_SX_CMP, "<=", l, r);
+	case ORMC_LOOKUP_EXACT: return sx2(p, ORMC_SX_CMP, ORMC_OP_EQ, l, r);
+	case ORMC_LOOKUP_GT: return sx2(p, ORMC_SX_CMP, ORMC_OP_GT, l, r);
+	case ORMC_LOOKUP_GTE: return sx2(p, ORMC_SX_CMP, ORMC_OP_GE, l, r);
+	case ORMC_LOOKUP_LT: return sx2(p, ORMC_SX_CMP, ORMC_OP_LT, l, r);
+	case ORMC_LOOKUP_LTE: return sx2(p, ORMC_SX_CMP, ORMC_OP_LE, l, r);
 	default: break;
 	}
 	/* Pattern lookups: the renderer escapes and wraps the text. */
@@ -1718,9 +1768,9 @@ plan_block(plan *p, ormc_qs *qs, scope *main, block *b, ormc_expr **gkeys, ormc_
 			col_add(p, d, k, kname);
 			group_add(p, d, k);
 			if (per_object)
-				on = sx_and(p, on, sx2(p, ORMC_SX_CMP, "=", sx_col(p, dalias, kname, k ? k->type : ot(0)), gsx[i]));
+				on = sx_and(p, on, sx2(p, ORMC_SX_CMP, ORMC_OP_EQ, sx_col(p, dalias, kname, k ? k->type : ot(0)), gsx[i]));
 			else
-				on = sx_and(p, on, sx2(p, ORMC_SX_NSEQ, NULL, sx_col(p, dalias, kname, k ? k->type : ot(0)), gsx[i]));
+				on = sx_and(p, on, sx2(p, ORMC_SX_NSEQ, ORMC_OP_EQ, sx_col(p, dalias, kname, k ? k->type : ot(0)), gsx[i]));
 		}
 		for (j = 0; j < qs->nfilters; j++) {
 			const ormc_cond *c = qs->filters[j].cond;
@@ -2036,7 +2086,7 @@ plan_core(plan *p, ormc_qs *qs, scope *outer, int mode, int purpose,
 
 		if (cnt == NULL)
 			return NULL;
-		cnt->name = "COUNT";
+		cnt->agg = ORMC_AGG_COUNT;
 		cnt->args[0] = sx_new(p, ORMC_SX_STAR, 0);
 		col_add(p, sel, cnt, "count");
 	} else if (purpose == PURPOSE_EXISTS) {
@@ -2339,7 +2389,7 @@ plan_wrapped(plan *p, ormc_qs *qs, scope *outer, int mode)
 		/* The ordering matters only when it decides which rows a slice takes. */
 		if (inner->limit < 0 && inner->offset == 0)
 			inner->norder = 0;
-		cnt->name = "COUNT";
+		cnt->agg = ORMC_AGG_COUNT;
 		cnt->args[0] = sx_new(p, ORMC_SX_STAR, 0);
 		col_add(p, sel, cnt, "count");
 		from_add(p, sel, NULL, inner, alias, ORMC_JOIN_NONE, NULL);

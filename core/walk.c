@@ -97,9 +97,10 @@ ormc_sx_same(const ormc_sx *a, const ormc_sx *b)
 	case ORMC_SX_NEG: case ORMC_SX_NOT: case ORMC_SX_CAST: case ORMC_SX_FUNC:
 	case ORMC_SX_COALESCE: case ORMC_SX_AND: case ORMC_SX_OR: case ORMC_SX_NSEQ:
 	case ORMC_SX_ISNULL:
-		if (!str_same(a->part, b->part) || !str_same(a->op, b->op) ||
-		    !str_same(a->name, b->name) || a->negated != b->negated ||
-		    a->type.kind != b->type.kind)
+		if (((a->kind == ORMC_SX_EXTRACT || a->kind == ORMC_SX_TRUNC) && a->part != b->part) ||
+		    ((a->kind == ORMC_SX_ARITH || a->kind == ORMC_SX_CMP) && a->op != b->op) ||
+		    (a->kind == ORMC_SX_FUNC && a->fn != b->fn) ||
+		    a->negated != b->negated || a->type.kind != b->type.kind)
 			return 0;
 		for (i = 0; i < a->nargs; i++)
 			if (!ormc_sx_same(a->args[i], b->args[i]))

@@ -86,7 +86,7 @@ my_emit(ormc_emit *e, const ormc_sx *x)
 			 */
 			ormc_sqlbuf_appendc(b, '(');
 			ormc_render_expr(e, x->args[0]);
-			ormc_sqlbuf_appendf(b, " %s ", x->op);
+			ormc_sqlbuf_appendf(b, " %s ", ormc_op_sql(x->op));
 			ormc_render_expr(e, x->args[1]);
 			ormc_sqlbuf_append(b, " COLLATE utf8mb4_bin)");
 			return 1;
@@ -104,7 +104,7 @@ my_emit(ormc_emit *e, const ormc_sx *x)
 		}
 		return 0;
 	case ORMC_SX_AGG:
-		if (strcmp(x->name, "AVG") == 0 && x->args[0]->kind != ORMC_SX_STAR &&
+		if (x->agg == ORMC_AGG_AVG && x->args[0]->kind != ORMC_SX_STAR &&
 		    ormc_field_kind_is_int(x->args[0]->type.kind)) {
 			/*
 			 * AVG of integers is DECIMAL with 4 places here: average
@@ -116,7 +116,7 @@ my_emit(ormc_emit *e, const ormc_sx *x)
 		}
 		return 0;
 	case ORMC_SX_ARITH:
-		if (x->op[0] == '/' && ormc_field_kind_is_int(x->args[0]->type.kind) &&
+		if (x->op == ORMC_OP_DIV && ormc_field_kind_is_int(x->args[0]->type.kind) &&
 		    ormc_field_kind_is_int(x->args[1]->type.kind)) {
 			/* Integer division truncates, as on PostgreSQL and SQLite. */
 			ormc_sqlbuf_appendc(b, '(');
@@ -152,22 +152,23 @@ my_emit(ormc_emit *e, const ormc_sx *x)
 		return 1;
 	}
 	case ORMC_SX_EXTRACT: {
-		const char *p = x->part;
-		const char *f = strcmp(p, "week_day") == 0 ? "DAYOFWEEK(" :
-		                strcmp(p, "iso_week_day") == 0 ? "(WEEKDAY(" :
-		                strcmp(p, "quarter") == 0 ? "QUARTER(" :
-		                strcmp(p, "week") == 0 ? "WEEK(" :
-		                strcmp(p, "iso_year") == 0 ? "(YEARWEEK(" : NULL;
+		const char *f = NULL, *close = ")";
 
+		switch (x->part) {
+		case ORMC_PART_WEEK_DAY: f = "DAYOFWEEK("; break;
+		case ORMC_PART_ISO_WEEK_DAY: f = "(WEEKDAY("; close = ") + 1)"; break;
+		case ORMC_PART_QUARTER: f = "QUARTER("; break;
+		case ORMC_PART_WEEK: f = "WEEK("; close = ", 3)"; break;
+		case ORMC_PART_ISO_YEAR: f = "(YEARWEEK("; close = ", 3) DIV 100)"; break;
+		default: break;
+		}
 		if (f != NULL) {
 			ormc_sqlbuf_append(b, f);
 			ormc_render_expr(e, x->args[0]);
-			ormc_sqlbuf_append(b, strcmp(p, "iso_week_day") == 0 ? ") + 1)" :
-			                      strcmp(p, "week") == 0 ? ", 3)" :
-			                      strcmp(p, "iso_year") == 0 ? ", 3) DIV 100)" : ")");
+			ormc_sqlbuf_append(b, close);
 			return 1;
 		}
-		snprintf(buf, sizeof(buf), "EXTRACT(%s FROM ", p);
+		snprintf(buf, sizeof(buf), "EXTRACT(%s FROM ", ormc_part_name(x->part));
 		{
 			char *c;
 
@@ -184,19 +185,20 @@ my_emit(ormc_emit *e, const ormc_sx *x)
 		const char *fmt;
 		int dt = x->args[0]->type.kind == ORMC_FIELD_DATETIME;
 
-		if (strcmp(x->part, "date") == 0 || strcmp(x->part, "time") == 0) {
-			ormc_sqlbuf_append(b, x->part[0] == 'd' ? "DATE(" : "TIME(");
+		switch (x->part) {
+		case ORMC_PART_DATE:
+		case ORMC_PART_TIME:
+			ormc_sqlbuf_append(b, x->part == ORMC_PART_DATE ? "DATE(" : "TIME(");
 			ormc_render_expr(e, x->args[0]);
 			ormc_sqlbuf_appendc(b, ')');
 			return 1;
-		}
-		if (strcmp(x->part, "year") == 0) fmt = dt ? "%Y-01-01 00:00:00" : "%Y-01-01";
-		else if (strcmp(x->part, "month") == 0) fmt = dt ? "%Y-%m-01 00:00:00" : "%Y-%m-01";
-		else if (strcmp(x->part, "day") == 0) fmt = dt ? "%Y-%m-%d 00:00:00" : "%Y-%m-%d";
-		else if (strcmp(x->part, "hour") == 0) fmt = "%Y-%m-%d %H:00:00";
-		else if (strcmp(x->part, "minute") == 0) fmt = "%Y-%m-%d %H:%i:00";
-		else if (strcmp(x->part, "second") == 0) fmt = "%Y-%m-%d %H:%i:%s";
-		else {
+		case ORMC_PART_YEAR: fmt = dt ? "%Y-01-01 00:00:00" : "%Y-01-01"; break;
+		case ORMC_PART_MONTH: fmt = dt ? "%Y-%m-01 00:00:00" : "%Y-%m-01"; break;
+		case ORMC_PART_DAY: fmt = dt ? "%Y-%m-%d 00:00:00" : "%Y-%m-%d"; break;
+		case ORMC_PART_HOUR: fmt = "%Y-%m-%d %H:00:00"; break;
+		case ORMC_PART_MINUTE: fmt = "%Y-%m-%d %H:%i:00"; break;
+		case ORMC_PART_SECOND: fmt = "%Y-%m-%d %H:%i:%s"; break;
+		default:
 			ormc_render_fail(e, "this truncation is not supported on MySQL");
 			return 1;
 		}
@@ -226,14 +228,14 @@ my_emit(ormc_emit *e, const ormc_sx *x)
 		return 1;
 	}
 	case ORMC_SX_FUNC:
-		if (strcmp(x->name, "LENGTH") == 0) {
+		if (x->fn == ORMC_FN_LENGTH) {
 			/* LENGTH counts bytes here; Django's Length is CHAR_LENGTH. */
 			ormc_sqlbuf_append(b, "CHAR_LENGTH(");
 			ormc_render_list(e, x->args, x->nargs);
 			ormc_sqlbuf_appendc(b, ')');
 			return 1;
 		}
-		if (strcmp(x->name, "CONCAT") == 0) {
+		if (x->fn == ORMC_FN_CONCAT) {
 			/* CONCAT is NULL if any part is: Django's Concat treats NULL as ''. */
 			ormc_sqlbuf_append(b, "CONCAT_WS('', ");
 			ormc_render_list(e, x->args, x->nargs);

@@ -100,20 +100,22 @@ pg_param_cast(const ormc_value *v)
 }
 
 static const char *
-pg_part(const char *part)
+pg_part(ormc_part part)
 {
-	if (strcmp(part, "week_day") == 0) return "DOW";
-	if (strcmp(part, "iso_week_day") == 0) return "ISODOW";
-	if (strcmp(part, "iso_year") == 0) return "ISOYEAR";
-	if (strcmp(part, "year") == 0) return "YEAR";
-	if (strcmp(part, "month") == 0) return "MONTH";
-	if (strcmp(part, "day") == 0) return "DAY";
-	if (strcmp(part, "week") == 0) return "WEEK";
-	if (strcmp(part, "quarter") == 0) return "QUARTER";
-	if (strcmp(part, "hour") == 0) return "HOUR";
-	if (strcmp(part, "minute") == 0) return "MINUTE";
-	if (strcmp(part, "second") == 0) return "SECOND";
-	return NULL;
+	switch (part) {
+	case ORMC_PART_WEEK_DAY: return "DOW";
+	case ORMC_PART_ISO_WEEK_DAY: return "ISODOW";
+	case ORMC_PART_ISO_YEAR: return "ISOYEAR";
+	case ORMC_PART_YEAR: return "YEAR";
+	case ORMC_PART_MONTH: return "MONTH";
+	case ORMC_PART_DAY: return "DAY";
+	case ORMC_PART_WEEK: return "WEEK";
+	case ORMC_PART_QUARTER: return "QUARTER";
+	case ORMC_PART_HOUR: return "HOUR";
+	case ORMC_PART_MINUTE: return "MINUTE";
+	case ORMC_PART_SECOND: return "SECOND";
+	default: return NULL;
+	}
 }
 
 /*
@@ -143,7 +145,7 @@ pg_emit(ormc_emit *e, const ormc_sx *x)
 		ormc_sqlbuf_appendf(b, ")::%s", pg_type(&x->type, buf, sizeof(buf)));
 		return 1;
 	case ORMC_SX_FUNC:
-		if (strcmp(x->name, "GREATEST") == 0 || strcmp(x->name, "LEAST") == 0) {
+		if (x->fn == ORMC_FN_GREATEST || x->fn == ORMC_FN_LEAST) {
 			/* GREATEST skips NULLs here; elsewhere any NULL makes it NULL. */
 			int i;
 
@@ -155,13 +157,13 @@ pg_emit(ormc_emit *e, const ormc_sx *x)
 				ormc_sqlbuf_append(b, " IS NULL");
 			}
 			ormc_sqlbuf_append(b, " THEN NULL ELSE ");
-			ormc_sqlbuf_append(b, x->name);
+			ormc_sqlbuf_append(b, ormc_fn_sql(x->fn));
 			ormc_sqlbuf_appendc(b, '(');
 			ormc_render_list(e, x->args, x->nargs);
 			ormc_sqlbuf_append(b, ") END");
 			return 1;
 		}
-		if (strcmp(x->name, "CONCAT") == 0) {
+		if (x->fn == ORMC_FN_CONCAT) {
 			/* CONCAT takes "any": a bare text parameter has no type to infer. */
 			int i;
 
@@ -182,18 +184,18 @@ pg_emit(ormc_emit *e, const ormc_sx *x)
 			ormc_render_fail(e, "unsupported date part");
 			return 1;
 		}
-		ormc_sqlbuf_appendf(b, "%sEXTRACT(%s FROM ", strcmp(x->part, "week_day") == 0 ? "(" : "", part);
+		ormc_sqlbuf_appendf(b, "%sEXTRACT(%s FROM ", x->part == ORMC_PART_WEEK_DAY ? "(" : "", part);
 		ormc_render_expr(e, x->args[0]);
-		ormc_sqlbuf_append(b, strcmp(x->part, "week_day") == 0 ? ") + 1)" : ")");
+		ormc_sqlbuf_append(b, x->part == ORMC_PART_WEEK_DAY ? ") + 1)" : ")");
 		return 1;
 	case ORMC_SX_TRUNC:
-		if (strcmp(x->part, "date") == 0 || strcmp(x->part, "time") == 0) {
+		if (x->part == ORMC_PART_DATE || x->part == ORMC_PART_TIME) {
 			ormc_sqlbuf_appendc(b, '(');
 			ormc_render_expr(e, x->args[0]);
-			ormc_sqlbuf_appendf(b, ")::%s", x->part);
+			ormc_sqlbuf_appendf(b, ")::%s", ormc_part_name(x->part));
 			return 1;
 		}
-		ormc_sqlbuf_appendf(b, "DATE_TRUNC('%s', ", x->part);
+		ormc_sqlbuf_appendf(b, "DATE_TRUNC('%s', ", ormc_part_name(x->part));
 		ormc_render_expr(e, x->args[0]);
 		ormc_sqlbuf_appendc(b, ')');
 		return 1;

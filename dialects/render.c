@@ -6,6 +6,7 @@
  * bound parameter: the renderer records them in the order it writes their
  * placeholders.
  */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,13 +134,71 @@ render_agg_arg(ormc_emit *e, const ormc_sx *arg, const char *pre, const char *po
 	ormc_sqlbuf_append(e->buf, post);
 }
 
+const char *
+ormc_agg_sql(ormc_agg_fn agg)
+{
+	static const char *const names[] = {
+		[ORMC_AGG_COUNT] = "COUNT", [ORMC_AGG_SUM] = "SUM", [ORMC_AGG_AVG] = "AVG",
+		[ORMC_AGG_MIN] = "MIN", [ORMC_AGG_MAX] = "MAX",
+		[ORMC_AGG_STDDEV_POP] = "STDDEV_POP", [ORMC_AGG_STDDEV_SAMP] = "STDDEV_SAMP",
+		[ORMC_AGG_VAR_POP] = "VAR_POP", [ORMC_AGG_VAR_SAMP] = "VAR_SAMP",
+	};
+
+	assert((unsigned)agg < sizeof(names) / sizeof(names[0]) && names[agg] != NULL);
+	return names[agg];
+}
+
+const char *
+ormc_fn_sql(ormc_fn fn)
+{
+	static const char *const names[] = {
+		[ORMC_FN_GREATEST] = "GREATEST", [ORMC_FN_LEAST] = "LEAST", [ORMC_FN_NULLIF] = "NULLIF",
+		[ORMC_FN_UPPER] = "UPPER", [ORMC_FN_LOWER] = "LOWER", [ORMC_FN_LENGTH] = "LENGTH",
+		[ORMC_FN_TRIM] = "TRIM", [ORMC_FN_CONCAT] = "CONCAT", [ORMC_FN_ABS] = "ABS",
+		[ORMC_FN_ROUND] = "ROUND", [ORMC_FN_FLOOR] = "FLOOR", [ORMC_FN_CEIL] = "CEIL",
+		[ORMC_FN_SQRT] = "SQRT", [ORMC_FN_POWER] = "POWER", [ORMC_FN_MOD] = "MOD",
+	};
+
+	assert((unsigned)fn < sizeof(names) / sizeof(names[0]) && names[fn] != NULL);
+	return names[fn];
+}
+
+const char *
+ormc_op_sql(ormc_op op)
+{
+	static const char *const names[] = {
+		[ORMC_OP_ADD] = "+", [ORMC_OP_SUB] = "-", [ORMC_OP_MUL] = "*", [ORMC_OP_DIV] = "/",
+		[ORMC_OP_MOD] = "%", [ORMC_OP_EQ] = "=", [ORMC_OP_NE] = "<>", [ORMC_OP_LT] = "<",
+		[ORMC_OP_LE] = "<=", [ORMC_OP_GT] = ">", [ORMC_OP_GE] = ">=",
+	};
+
+	assert((unsigned)op < sizeof(names) / sizeof(names[0]) && names[op] != NULL);
+	return names[op];
+}
+
+const char *
+ormc_part_name(ormc_part part)
+{
+	static const char *const names[] = {
+		[ORMC_PART_YEAR] = "year", [ORMC_PART_ISO_YEAR] = "iso_year",
+		[ORMC_PART_QUARTER] = "quarter", [ORMC_PART_MONTH] = "month",
+		[ORMC_PART_WEEK] = "week", [ORMC_PART_WEEK_DAY] = "week_day",
+		[ORMC_PART_ISO_WEEK_DAY] = "iso_week_day", [ORMC_PART_DAY] = "day",
+		[ORMC_PART_HOUR] = "hour", [ORMC_PART_MINUTE] = "minute",
+		[ORMC_PART_SECOND] = "second", [ORMC_PART_DATE] = "date", [ORMC_PART_TIME] = "time",
+	};
+
+	assert((unsigned)part < sizeof(names) / sizeof(names[0]) && names[part] != NULL);
+	return names[part];
+}
+
 void
 ormc_render_agg(ormc_emit *e, const ormc_sx *x, const char *pre, const char *post)
 {
 	ormc_sqlbuf *b = e->buf;
 	const ormc_sx *arg = x->args[0];
 
-	ormc_sqlbuf_append(b, x->name);
+	ormc_sqlbuf_append(b, ormc_agg_sql(x->agg));
 	ormc_sqlbuf_appendc(b, '(');
 	if (x->distinct)
 		ormc_sqlbuf_append(b, "DISTINCT ");
@@ -234,7 +293,7 @@ ormc_render_expr(ormc_emit *e, const ormc_sx *x)
 	case ORMC_SX_CMP:
 		ormc_sqlbuf_appendc(b, '(');
 		ormc_render_expr(e, x->args[0]);
-		ormc_sqlbuf_appendf(b, " %s ", x->op);
+		ormc_sqlbuf_appendf(b, " %s ", ormc_op_sql(x->op));
 		ormc_render_expr(e, x->args[1]);
 		ormc_sqlbuf_appendc(b, ')');
 		break;
@@ -315,7 +374,7 @@ ormc_render_expr(ormc_emit *e, const ormc_sx *x)
 		ormc_sqlbuf_appendc(b, ')');
 		break;
 	case ORMC_SX_FUNC:
-		ormc_sqlbuf_append(b, x->name);
+		ormc_sqlbuf_append(b, ormc_fn_sql(x->fn));
 		ormc_sqlbuf_appendc(b, '(');
 		ormc_render_list(e, x->args, x->nargs);
 		ormc_sqlbuf_appendc(b, ')');

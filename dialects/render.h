@@ -46,6 +46,13 @@ void ormc_render_list(ormc_emit *e, ormc_sx *const *args, int n);
 void ormc_render_agg(ormc_emit *e, const ormc_sx *x, const char *pre, const char *post);
 /** LIKE pattern of a LIKE node: \\ % _ escaped with a backslash, wrapped in %. */
 char *ormc_render_like_pattern(ormc_emit *e, const ormc_sx *x);
+/* Standard SQL spellings: an aggregate's and a function's name, an operator. */
+const char *ormc_agg_sql(ormc_agg_fn agg);
+const char *ormc_fn_sql(ormc_fn fn);
+const char *ormc_op_sql(ormc_op op);
+/** Lower-case name of a date part ("year", "week_day", "date"), as DATE_TRUNC takes it. */
+const char *ormc_part_name(ormc_part part);
+
 /** Mark the rendering failed with a message (first one wins). */
 void ormc_render_fail(ormc_emit *e, const char *msg);
 

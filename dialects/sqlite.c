@@ -116,8 +116,8 @@ static void
 emit_variance(ormc_emit *e, const ormc_sx *x)
 {
 	ormc_sqlbuf *b = e->buf;
-	int sample = strstr(x->name, "SAMP") != NULL;
-	int root = strncmp(x->name, "STDDEV", 6) == 0;
+	int sample = x->agg == ORMC_AGG_STDDEV_SAMP || x->agg == ORMC_AGG_VAR_SAMP;
+	int root = x->agg == ORMC_AGG_STDDEV_POP || x->agg == ORMC_AGG_STDDEV_SAMP;
 
 	if (x->distinct) {
 		ormc_render_fail(e, "StdDev/Variance with distinct=True is not supported on SQLite");
@@ -177,7 +177,8 @@ sqlite_emit(ormc_emit *e, const ormc_sx *x)
 		ormc_sqlbuf_appendc(b, ')');
 		return 1;
 	case ORMC_SX_AGG:
-		if (strncmp(x->name, "STDDEV", 6) == 0 || strncmp(x->name, "VAR", 3) == 0) {
+		if (x->agg == ORMC_AGG_STDDEV_POP || x->agg == ORMC_AGG_STDDEV_SAMP ||
+		    x->agg == ORMC_AGG_VAR_POP || x->agg == ORMC_AGG_VAR_SAMP) {
 			emit_variance(e, x);
 			return 1;
 		}
@@ -222,15 +223,17 @@ sqlite_emit(ormc_emit *e, const ormc_sx *x)
 		ormc_sqlbuf_appendf(b, " AS %s)", sqlite_cast_type(x->type.kind));
 		return 1;
 	case ORMC_SX_EXTRACT:
-		if (strcmp(x->part, "year") == 0) fmt = "%Y";
-		else if (strcmp(x->part, "month") == 0) fmt = "%m";
-		else if (strcmp(x->part, "day") == 0) fmt = "%d";
-		else if (strcmp(x->part, "hour") == 0) fmt = "%H";
-		else if (strcmp(x->part, "minute") == 0) fmt = "%M";
-		else if (strcmp(x->part, "second") == 0) fmt = "%S";
-		else if (strcmp(x->part, "week_day") == 0 || strcmp(x->part, "iso_week_day") == 0 ||
-		         strcmp(x->part, "quarter") == 0) fmt = NULL;
-		else {
+		switch (x->part) {
+		case ORMC_PART_YEAR: fmt = "%Y"; break;
+		case ORMC_PART_MONTH: fmt = "%m"; break;
+		case ORMC_PART_DAY: fmt = "%d"; break;
+		case ORMC_PART_HOUR: fmt = "%H"; break;
+		case ORMC_PART_MINUTE: fmt = "%M"; break;
+		case ORMC_PART_SECOND: fmt = "%S"; break;
+		case ORMC_PART_WEEK_DAY: case ORMC_PART_ISO_WEEK_DAY: case ORMC_PART_QUARTER:
+			fmt = NULL;
+			break;
+		default:
 			ormc_render_fail(e, "this date part is not supported on SQLite");
 			return 1;
 		}
@@ -238,7 +241,7 @@ sqlite_emit(ormc_emit *e, const ormc_sx *x)
 			ormc_sqlbuf_appendf(b, "CAST(strftime('%s', ", fmt);
 			ormc_render_expr(e, x->args[0]);
 			ormc_sqlbuf_append(b, ") AS INTEGER)");
-		} else if (strcmp(x->part, "quarter") == 0) {
+		} else if (x->part == ORMC_PART_QUARTER) {
 			ormc_sqlbuf_append(b, "((CAST(strftime('%m', ");
 			ormc_render_expr(e, x->args[0]);
 			ormc_sqlbuf_append(b, ") AS INTEGER) + 2) / 3)");
@@ -246,22 +249,23 @@ sqlite_emit(ormc_emit *e, const ormc_sx *x)
 			/* Django: week_day 1 = Sunday ... 7; iso_week_day 1 = Monday ... 7. */
 			ormc_sqlbuf_append(b, "((CAST(strftime('%w', ");
 			ormc_render_expr(e, x->args[0]);
-			ormc_sqlbuf_append(b, strcmp(x->part, "week_day") == 0 ? ") AS INTEGER)) + 1)"
-			                                                       : ") AS INTEGER) + 6) % 7 + 1)");
+			ormc_sqlbuf_append(b, x->part == ORMC_PART_WEEK_DAY ? ") AS INTEGER)) + 1)"
+			                                                    : ") AS INTEGER) + 6) % 7 + 1)");
 		}
 		return 1;
 	case ORMC_SX_TRUNC: {
 		int dt = x->args[0]->type.kind == ORMC_FIELD_DATETIME;
 
-		if (strcmp(x->part, "date") == 0) fmt = "%Y-%m-%d";
-		else if (strcmp(x->part, "time") == 0) fmt = "%H:%M:%S";
-		else if (strcmp(x->part, "year") == 0) fmt = dt ? "%Y-01-01 00:00:00" : "%Y-01-01";
-		else if (strcmp(x->part, "month") == 0) fmt = dt ? "%Y-%m-01 00:00:00" : "%Y-%m-01";
-		else if (strcmp(x->part, "day") == 0) fmt = dt ? "%Y-%m-%d 00:00:00" : "%Y-%m-%d";
-		else if (strcmp(x->part, "hour") == 0) fmt = "%Y-%m-%d %H:00:00";
-		else if (strcmp(x->part, "minute") == 0) fmt = "%Y-%m-%d %H:%M:00";
-		else if (strcmp(x->part, "second") == 0) fmt = "%Y-%m-%d %H:%M:%S";
-		else {
+		switch (x->part) {
+		case ORMC_PART_DATE: fmt = "%Y-%m-%d"; break;
+		case ORMC_PART_TIME: fmt = "%H:%M:%S"; break;
+		case ORMC_PART_YEAR: fmt = dt ? "%Y-01-01 00:00:00" : "%Y-01-01"; break;
+		case ORMC_PART_MONTH: fmt = dt ? "%Y-%m-01 00:00:00" : "%Y-%m-01"; break;
+		case ORMC_PART_DAY: fmt = dt ? "%Y-%m-%d 00:00:00" : "%Y-%m-%d"; break;
+		case ORMC_PART_HOUR: fmt = "%Y-%m-%d %H:00:00"; break;
+		case ORMC_PART_MINUTE: fmt = "%Y-%m-%d %H:%M:00"; break;
+		case ORMC_PART_SECOND: fmt = "%Y-%m-%d %H:%M:%S"; break;
+		default:
 			ormc_render_fail(e, "this truncation is not supported on SQLite");
 			return 1;
 		}
@@ -288,13 +292,13 @@ sqlite_emit(ormc_emit *e, const ormc_sx *x)
 		}
 		return 1;
 	case ORMC_SX_FUNC:
-		if (strcmp(x->name, "GREATEST") == 0 || strcmp(x->name, "LEAST") == 0) {
-			ormc_sqlbuf_append(b, x->name[0] == 'G' ? "MAX(" : "MIN(");
+		if (x->fn == ORMC_FN_GREATEST || x->fn == ORMC_FN_LEAST) {
+			ormc_sqlbuf_append(b, x->fn == ORMC_FN_GREATEST ? "MAX(" : "MIN(");
 			ormc_render_list(e, x->args, x->nargs);
 			ormc_sqlbuf_appendc(b, ')');
 			return 1;
 		}
-		if (strcmp(x->name, "CONCAT") == 0) {
+		if (x->fn == ORMC_FN_CONCAT) {
 			int i;
 
 			ormc_sqlbuf_appendc(b, '(');
@@ -306,7 +310,7 @@ sqlite_emit(ormc_emit *e, const ormc_sx *x)
 			ormc_sqlbuf_appendc(b, ')');
 			return 1;
 		}
-		if (strcmp(x->name, "MOD") == 0) {
+		if (x->fn == ORMC_FN_MOD) {
 			ormc_sqlbuf_appendc(b, '(');
 			ormc_render_expr(e, x->args[0]);
 			ormc_sqlbuf_append(b, " % ");
