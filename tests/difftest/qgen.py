@@ -684,6 +684,15 @@ class Query:
             return ("flat" if v.flat else "lists"), list(v.names) + later
         return "values", list(v.names) + later
 
+    def column_kinds(self, schema):
+        """The kind the generator gave each column (int, float, dec, ...), None if unknown."""
+        kind, columns = self.shape(schema)
+        known = {n: e.kind for n, e in self.annotations()}
+        if isinstance(self.terminal, Aggregate):
+            known.update({n: e.kind for n, e in self.terminal.items})
+        fields = schema[self.model].fields
+        return [known.get(c, fields[c].kind if c in fields else None) for c in columns]
+
     def total_order(self):
         """Does the query order its rows totally (so row order is compared)?"""
         keys = None
