@@ -1,0 +1,439 @@
+/*
+ * plan_cond.c -- conditions of the query IR as plan conditions. Each Q tree
+ * is evaluated where its rows are: directly, or in one EXISTS over the
+ * multi-valued relation its leaves walk (conditions of one filter() on the
+ * same relation share it: Django's "same related object" rule).
+ */
+#include <assert.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "planner.h"
+
+/* ---------------------------------------------------------------- conditions */
+
+/*
+ * Where must a condition be evaluated, relative to a context chain?
+ *   0: directly (nothing beyond ctx is multi-valued)
+ *   1: in one EXISTS over key[0..*nkey) (every leaf agrees)
+ *   2: mixed: its parts go different ways
+ */
+static int cond_key(const ormc_cond *c, ormc_field *const *ctx, int nctx, ormc_field **key, int *nkey);
+
+static int
+expr_key(const ormc_expr *x, ormc_field *const *ctx, int nctx, ormc_field **key, int *nkey)
+{
+	int i, r = 0, k;
+
+	if (x == NULL)
+		return 0;
+	switch (x->kind) {
+	case ORMC_EXPR_COL: {
+		walk w;
+		int c, j;
+
+		ormc_pl_walk_path(x->path, &w);
+		c = common_prefix(w.hops, w.nchain, ctx, nctx);
+		if (c >= w.nchain)
+			return 0;
+		/* The first multi-valued hop beyond the shared part. */
+		for (j = c; j < w.nchain; j++)
+			if (ormc_field_is_multi(w.hops[j]))
+				break;
+		if (*nkey == 0) {
+			memcpy(key, w.hops, sizeof(ormc_field *) * (size_t)(j + 1));
+			*nkey = j + 1;
+			return 1;
+		}
+		return (*nkey == j + 1 && prefix_eq(key, w.hops, j + 1)) ? 1 : 2;
+	}
+	case ORMC_EXPR_REF:
+		return 0;
+	case ORMC_EXPR_AGG:
+	case ORMC_EXPR_SUBQUERY:
+	case ORMC_EXPR_EXISTS:
+	case ORMC_EXPR_OUTERREF:
+	case ORMC_EXPR_VALUE:
+		return 0;
+	case ORMC_EXPR_COND:
+		return cond_key(x->cond, ctx, nctx, key, nkey);
+	default:
+		for (i = 0; i < x->nargs; i++) {
+			k = expr_key(x->args[i], ctx, nctx, key, nkey);
+			if (k > r)
+				r = k;
+		}
+		k = expr_key(x->else_, ctx, nctx, key, nkey);
+		return k > r ? k : r;
+	}
+}
+
+static int
+cond_key(const ormc_cond *c, ormc_field *const *ctx, int nctx, ormc_field **key, int *nkey)
+{
+	int i, r = 0, k;
+
+	switch (c->kind) {
+	case ORMC_COND_LEAF:
+		if (c->lookup == ORMC_LOOKUP_ISNULL && c->lhs->kind == ORMC_EXPR_COL &&
+		    ormc_field_is_multi(c->lhs->path->field))
+			return 0;     /* leaf_sx writes it as NOT EXISTS */
+		r = expr_key(c->lhs, ctx, nctx, key, nkey);
+		for (i = 0; i < c->nrhs; i++) {
+			k = expr_key(c->rhs[i], ctx, nctx, key, nkey);
+			if (k > r)
+				r = k;
+		}
+		return r;
+	case ORMC_COND_EXPR:
+		return expr_key(c->lhs, ctx, nctx, key, nkey);
+	case ORMC_COND_NOT:
+		/*
+		 * ~Q(book__rating__gt=3) is "no such book" (NOT EXISTS), never
+		 * "a book that is not": a negation stays outside the EXISTS.
+		 */
+		return cond_key(c->kids[0], ctx, nctx, key, nkey) ? 2 : 0;
+	case ORMC_COND_AND: case ORMC_COND_OR: {
+		int direct = 0;
+
+		for (i = 0; i < c->nkids; i++) {
+			k = cond_key(c->kids[i], ctx, nctx, key, nkey);
+			if (k == 0)
+				direct = 1;
+			if (k > r)
+				r = k;
+		}
+		/* Conditions on this row beside conditions on related rows: each its own way. */
+		return r == 1 && direct ? 2 : r;
+	}
+	default:
+		return 0;
+	}
+}
+
+/* Rows of a multi-valued hop: a correlated SELECT 1 FROM ... WHERE link. */
+static scope *
+exists_scope(scope *sc, ormc_field **key, int nkey, int pos)
+{
+	plan *p = sc->p;
+	ormc_select *s = ormc_pl_select_new(p);
+	ormc_field *h = key[nkey - 1];
+	const char *from, *alias;
+	scope *child;
+	ormc_sx *link;
+
+	from = ormc_pl_scope_join(sc, key, nkey - 1, pos);
+	if (from == NULL || s == NULL)
+		return NULL;
+	child = ormc_pl_scope_new(p, s, sc->qs, h->target, sc);
+	if (child == NULL)
+		return NULL;
+	child->root = ormc_arena_alloc(p->a, sizeof(ormc_field *) * (size_t)nkey);
+	if (child->root == NULL)
+		return NULL;
+	memcpy(child->root, key, sizeof(ormc_field *) * (size_t)nkey);
+	child->nroot = nkey;
+	child->multi_ok = 1;
+	alias = ormc_pl_new_alias(p, h->target->table);
+	if (alias == NULL)
+		return NULL;
+	child->root_alias = alias;
+	if (h->kind == ORMC_FIELD_REVERSE_FK || h->kind == ORMC_FIELD_REVERSE_O2O) {
+		if (ormc_pl_from_add(p, s, h->target->table, NULL, alias, ORMC_JOIN_NONE, NULL) < 0)
+			return NULL;
+		link = sx2(p, ORMC_SX_CMP, ORMC_OP_EQ, sx_col(p, alias, h->remote->column, pk_type(h->model)),
+		           sx_col(p, from, h->model->pk->column, pk_type(h->model)));
+	} else {
+		int fwd = h->kind == ORMC_FIELD_MANYTOMANY;
+		const char *jalias = ormc_pl_new_alias(p, h->m2m_table);
+
+		if (jalias == NULL || ormc_pl_from_add(p, s, h->m2m_table, NULL, jalias, ORMC_JOIN_NONE, NULL) < 0)
+			return NULL;
+		if (ormc_pl_from_add(p, s, h->target->table, NULL, alias, ORMC_JOIN_INNER,
+		             sx2(p, ORMC_SX_CMP, ORMC_OP_EQ, sx_col(p, alias, h->target->pk->column, pk_type(h->target)),
+		                 sx_col(p, jalias, fwd ? h->m2m_target_column : h->m2m_source_column,
+		                        pk_type(h->target)))) < 0)
+			return NULL;
+		link = sx2(p, ORMC_SX_CMP, ORMC_OP_EQ,
+		           sx_col(p, jalias, fwd ? h->m2m_source_column : h->m2m_target_column, pk_type(h->model)),
+		           sx_col(p, from, h->model->pk->column, pk_type(h->model)));
+	}
+	s->where = link;
+	ormc_pl_col_add(p, s, sx_int(p, 1), NULL);
+	return child;
+}
+
+static ormc_sx *
+exists_of(scope *sc, const ormc_cond *c, ormc_field **key, int nkey)
+{
+	plan *p = sc->p;
+	scope *child = exists_scope(sc, key, nkey, c ? c->pos : -1);
+	ormc_sx *x;
+
+	if (child == NULL)
+		return NULL;
+	if (c != NULL) {
+		int negated = p->negated;
+		ormc_sx *inner;
+
+		p->negated = 0;      /* NOT EXISTS (...): the inside is positive */
+		inner = ormc_pl_c2sx(child, c, key, nkey);
+		p->negated = negated;
+		if (inner == NULL)
+			return NULL;
+		child->sel->where = sx_and(p, child->sel->where, inner);
+	}
+	x = sx_new(p, ORMC_SX_EXISTS, 0);
+	if (x == NULL)
+		return NULL;
+	x->sub = child->sel;
+	x->type = ot(ORMC_FIELD_BOOLEAN);
+	return x;
+}
+
+/* Can column x be NULL (nullable column, or one reached through a nullable relation)? */
+static int
+col_nullable(const ormc_expr *x)
+{
+	walk w;
+	int i;
+
+	if (x == NULL || x->kind != ORMC_EXPR_COL)
+		return 0;
+	ormc_pl_walk_path(x->path, &w);
+	if (w.field->null)
+		return 1;
+	for (i = 0; i < w.n; i++)
+		if (w.hops[i]->null || !ormc_field_is_concrete(w.hops[i]))
+			return 1;
+	return 0;
+}
+
+static ormc_sx *leaf_sx1(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx);
+
+/* "x IS NOT NULL" for column x. */
+static ormc_sx *
+not_null(scope *sc, const ormc_expr *x, ormc_field *const *ctx, int nctx)
+{
+	ormc_sx *l = ormc_pl_x2sx(sc, x, ctx, nctx);
+
+	l = sx1(sc->p, ORMC_SX_NOT, sx1(sc->p, ORMC_SX_ISNULL, l));
+	if (l != NULL)
+		l->type = ot(ORMC_FIELD_BOOLEAN);
+	return l;
+}
+
+/*
+ * A lookup under NOT: Django makes NOT (x = 3) keep the rows where x is
+ * NULL, by writing NOT (x = 3 AND x IS NOT NULL), and likewise for a
+ * nullable column on the right (F("y")).
+ */
+static ormc_sx *
+leaf_sx(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx)
+{
+	plan *p = sc->p;
+	ormc_sx *y = leaf_sx1(sc, c, ctx, nctx);
+	const ormc_expr *rhs = c->nrhs == 1 ? c->rhs[0] : NULL;
+
+	if (y == NULL || !p->negated || c->lookup == ORMC_LOOKUP_ISNULL ||
+	    y->kind == ORMC_SX_ISNULL || y->kind == ORMC_SX_EXISTS)
+		return y;
+	if (col_nullable(c->lhs) && (y = sx_and(p, y, not_null(sc, c->lhs, ctx, nctx))) == NULL)
+		return NULL;
+	if (col_nullable(rhs) && (y = sx_and(p, y, not_null(sc, rhs, ctx, nctx))) == NULL)
+		return NULL;
+	return y;
+}
+
+static ormc_sx *
+leaf_sx1(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx)
+{
+	plan *p = sc->p;
+	ormc_sx *l, *r, *y;
+	int i;
+
+	/* rel__isnull=True on a multi-valued relation: no related rows at all. */
+	if (c->lookup == ORMC_LOOKUP_ISNULL && c->lhs->kind == ORMC_EXPR_COL &&
+	    ormc_field_is_multi(c->lhs->path->field)) {
+		walk w;
+
+		ormc_pl_walk_path(c->lhs->path, &w);
+		if (!(w.n <= nctx && prefix_eq(w.hops, ctx, w.n))) {
+			int i2, multi = 0;
+
+			for (i2 = nctx; i2 < w.n - 1; i2++)
+				multi |= ormc_field_is_multi(w.hops[i2]);
+			if (multi) {
+				/* Django: no related row at the end of some branch; not compiled yet. */
+				ormc_pl_pfail(p, ORMC_EUNSUPPORTED, c->pos,
+				      "__isnull across two multi-valued relations is not supported yet");
+				return NULL;
+			}
+			y = exists_of(sc, NULL, w.hops, w.n);
+			if (y)
+				y->negated = 1;
+			return y;
+		}
+	}
+	l = ormc_pl_x2sx(sc, c->lhs, ctx, nctx);
+	if (l == NULL)
+		return NULL;
+	switch (c->lookup) {
+	case ORMC_LOOKUP_ISNULL:
+		return sx1(p, ORMC_SX_ISNULL, l);
+	case ORMC_LOOKUP_IN:
+		y = sx_new(p, ORMC_SX_IN, c->nrhs + 1);
+		if (y == NULL)
+			return NULL;
+		y->args[0] = l;
+		y->type = ot(ORMC_FIELD_BOOLEAN);
+		if (c->nrhs == 1 && c->rhs[0]->kind == ORMC_EXPR_SUBQUERY) {
+			y->sub = ormc_pl_plan_query(p, c->rhs[0]->sub, sc, PURPOSE_IN, NULL, NULL, NULL);
+			y->nargs = 1;
+			return y->sub ? y : NULL;
+		}
+		for (i = 0; i < c->nrhs; i++)
+			if ((y->args[i + 1] = ormc_pl_x2sx(sc, c->rhs[i], ctx, nctx)) == NULL)
+				return NULL;
+		return y;
+	case ORMC_LOOKUP_RANGE:
+		return sx_and(p, sx2(p, ORMC_SX_CMP, ORMC_OP_GE, l, ormc_pl_x2sx(sc, c->rhs[0], ctx, nctx)),
+		              sx2(p, ORMC_SX_CMP, ORMC_OP_LE, l, ormc_pl_x2sx(sc, c->rhs[1], ctx, nctx)));
+	default:
+		break;
+	}
+	r = ormc_pl_x2sx(sc, c->rhs[0], ctx, nctx);
+	if (r == NULL)
+		return NULL;
+	if (r->kind == ORMC_SX_NULL && c->lookup == ORMC_LOOKUP_EXACT)
+		return sx1(p, ORMC_SX_ISNULL, l);
+	switch (c->lookup) {
+	case ORMC_LOOKUP_EXACT: return sx2(p, ORMC_SX_CMP, ORMC_OP_EQ, l, r);
+	case ORMC_LOOKUP_GT: return sx2(p, ORMC_SX_CMP, ORMC_OP_GT, l, r);
+	case ORMC_LOOKUP_GTE: return sx2(p, ORMC_SX_CMP, ORMC_OP_GE, l, r);
+	case ORMC_LOOKUP_LT: return sx2(p, ORMC_SX_CMP, ORMC_OP_LT, l, r);
+	case ORMC_LOOKUP_LTE: return sx2(p, ORMC_SX_CMP, ORMC_OP_LE, l, r);
+	default: break;
+	}
+	/* Pattern lookups: the renderer escapes and wraps the text. */
+	if (r->kind != ORMC_SX_PARAM || r->value.type != ORMC_TYPE_TEXT) {
+		ormc_pl_pfail(p, ORMC_EUNSUPPORTED, c->pos, "pattern lookups against expressions are not supported yet");
+		return NULL;
+	}
+	y = sx1(p, ORMC_SX_LIKE, l);
+	if (y == NULL)
+		return NULL;
+	y->value = r->value;
+	y->type = ot(ORMC_FIELD_BOOLEAN);
+	switch (c->lookup) {
+	case ORMC_LOOKUP_IEXACT: y->like = ORMC_LIKE_EXACT; y->ci = 1; break;
+	case ORMC_LOOKUP_CONTAINS: y->like = ORMC_LIKE_CONTAINS; break;
+	case ORMC_LOOKUP_ICONTAINS: y->like = ORMC_LIKE_CONTAINS; y->ci = 1; break;
+	case ORMC_LOOKUP_STARTSWITH: y->like = ORMC_LIKE_STARTSWITH; break;
+	case ORMC_LOOKUP_ISTARTSWITH: y->like = ORMC_LIKE_STARTSWITH; y->ci = 1; break;
+	case ORMC_LOOKUP_ENDSWITH: y->like = ORMC_LIKE_ENDSWITH; break;
+	default: y->like = ORMC_LIKE_ENDSWITH; y->ci = 1; break;
+	}
+	return y;
+}
+
+ormc_sx *
+ormc_pl_c2sx(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx)
+{
+	plan *p = sc->p;
+	ormc_field *key[ORMC_MAX_HOPS + 1];
+	int nkey = 0, k, i, j;
+	ormc_sx *y;
+
+	if (p->failed)
+		return NULL;
+	k = cond_key(c, ctx, nctx, key, &nkey);
+	if (k == 1 && c->has_agg) {
+		ormc_pl_pfail(p, ORMC_EUNSUPPORTED, c->pos,
+		      "comparing an aggregate with a field of a multi-valued relation is not supported");
+		return NULL;
+	}
+	if (k == 1)
+		return exists_of(sc, c, key, nkey);
+	switch (c->kind) {
+	case ORMC_COND_TRUE:
+		return sx_new(p, ORMC_SX_TRUE, 0);
+	case ORMC_COND_FALSE:
+		return sx_new(p, ORMC_SX_FALSE, 0);
+	case ORMC_COND_LEAF:
+		return leaf_sx(sc, c, ctx, nctx);
+	case ORMC_COND_EXPR:
+		return ormc_pl_x2sx(sc, c->lhs, ctx, nctx);
+	case ORMC_COND_NOT:
+		p->negated ^= 1;
+		y = ormc_pl_c2sx(sc, c->kids[0], ctx, nctx);
+		p->negated ^= 1;
+		y = sx1(p, ORMC_SX_NOT, y);
+		if (y)
+			y->type = ot(ORMC_FIELD_BOOLEAN);
+		return y;
+	case ORMC_COND_AND:
+	case ORMC_COND_OR: {
+		/*
+		 * Children that need the same EXISTS share it (same related row);
+		 * the others are translated each on its own.
+		 */
+		char *done = ormc_arena_alloc(p->a, (size_t)c->nkids);
+		ormc_sx **parts = ormc_arena_alloc(p->a, sizeof(ormc_sx *) * (size_t)c->nkids);
+		int nparts = 0;
+
+		if (done == NULL || parts == NULL) {
+			ormc_pl_pfail(p, ORMC_ENOMEM, -1, "out of memory");
+			return NULL;
+		}
+		memset(done, 0, (size_t)c->nkids);
+		for (i = 0; i < c->nkids; i++) {
+			ormc_field *ki[ORMC_MAX_HOPS + 1];
+			int nki = 0;
+			ormc_cond *grp;
+
+			if (done[i])
+				continue;
+			done[i] = 1;
+			if (cond_key(c->kids[i], ctx, nctx, ki, &nki) != 1) {
+				parts[nparts++] = ormc_pl_c2sx(sc, c->kids[i], ctx, nctx);
+				continue;
+			}
+			grp = NEW(p, ormc_cond);
+			if (grp == NULL)
+				return NULL;
+			grp->kind = c->kind;
+			grp->kids = ormc_arena_alloc(p->a, sizeof(ormc_cond *) * (size_t)c->nkids);
+			if (grp->kids == NULL)
+				return NULL;
+			grp->kids[grp->nkids++] = c->kids[i];
+			for (j = i + 1; j < c->nkids; j++) {
+				ormc_field *kj[ORMC_MAX_HOPS + 1];
+				int nkj = 0;
+
+				if (!done[j] && cond_key(c->kids[j], ctx, nctx, kj, &nkj) == 1 &&
+				    nkj == nki && prefix_eq(ki, kj, nki)) {
+					grp->kids[grp->nkids++] = c->kids[j];
+					done[j] = 1;
+				}
+			}
+			parts[nparts++] = exists_of(sc, grp->nkids == 1 ? grp->kids[0] : grp, ki, nki);
+		}
+		if (nparts == 1)
+			return parts[0];
+		y = sx_new(p, c->kind == ORMC_COND_AND ? ORMC_SX_AND : ORMC_SX_OR, nparts);
+		if (y == NULL)
+			return NULL;
+		for (i = 0; i < nparts; i++) {
+			if (parts[i] == NULL)
+				return NULL;
+			y->args[i] = parts[i];
+		}
+		y->type = ot(ORMC_FIELD_BOOLEAN);
+		return y;
+	}
+	}
+	return NULL;
+}
