@@ -542,6 +542,12 @@ def main():
     args = ap.parse_args()
 
     t0 = time.time()
+    try:
+        import django, psycopg2, MySQLdb  # noqa: F401
+    except ImportError as e:
+        print("difftest: %s (Debian packages python3-django, python3-psycopg2, "
+              "python3-mysqldb)" % e, file=sys.stderr)
+        return 2
     combos = [c for c in args.combos.split(",") if c]
     sel = os.environ.get("ORMC_TEST_BACKENDS", "all").replace(" ", "")
     if sel not in ("", "all") and not all(b in sel.split(",")
