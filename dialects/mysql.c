@@ -78,6 +78,39 @@ my_emit(ormc_emit *e, const ormc_sx *x)
 		ormc_render_expr(e, x->args[1]);
 		ormc_sqlbuf_appendc(b, ')');
 		return 1;
+	case ORMC_SX_PARAM:
+		if (x->value.type == ORMC_TYPE_DECIMAL) {
+			/*
+			 * A decimal travels as text, and some clients (MariaDB
+			 * Connector/ODBC) send it as a string: COALESCE(SUM(x), '0')
+			 * would then sort and compare as text. Make it a number of
+			 * its own precision.
+			 */
+			int digits = 0, scale = 0, frac = 0;
+			size_t i;
+
+			for (i = 0; i < x->value.len; i++) {
+				char c = x->value.s[i];
+
+				if (c == '.')
+					frac = 1;
+				else if (c >= '0' && c <= '9') {
+					digits++;
+					scale += frac;
+				}
+			}
+			if (scale > 30)
+				scale = 30;
+			if (digits < scale + 1)
+				digits = scale + 1;
+			if (digits > 65)
+				digits = 65;
+			ormc_sqlbuf_append(b, "CAST(");
+			ormc_render_param(e, &x->value);
+			ormc_sqlbuf_appendf(b, " AS DECIMAL(%d, %d))", digits, scale);
+			return 1;
+		}
+		return 0;
 	case ORMC_SX_CMP:
 		if (is_text(x->args[0]) && is_text(x->args[1])) {
 			/*
