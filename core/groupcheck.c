@@ -7,13 +7,15 @@
 #include <string.h>
 
 #include "groupcheck.h"
+#include "ormc/error.h"
 #include "walk.h"
 
 typedef struct grouping {
 	ormc_select *s;          /* the SELECT whose level is checked */
 	ormc_arena *a;           /* completion: where GROUP BY grows */
 	int complete;            /* add what is missing (else: report it) */
-	int failed;              /* out of memory */
+	int keyed;               /* completion: grouped by the base table's primary key */
+	int failed;              /* out of memory, or a key that would regroup */
 	const ormc_sx *bad;      /* verification: the first ungrouped column */
 	const char *clause;
 } grouping;
@@ -25,6 +27,45 @@ is_grouped(const ormc_select *s, const ormc_sx *x)
 
 	for (i = 0; i < s->ngroup; i++)
 		if (ormc_sx_same(s->group[i], x))
+			return 1;
+	return 0;
+}
+
+/*
+ * Is x, a whole select-list column or ORDER BY term, grouped by position?
+ * The renderer writes a selected expression in GROUP BY and ORDER BY as its
+ * position, so the server sees the very same expression there, parameters
+ * and all.
+ */
+static int
+grouped_by_position(const ormc_select *s, const ormc_sx *x)
+{
+	int k = ormc_select_position(s, x), i;
+
+	if (k == 0)
+		return 0;
+	for (i = 0; i < s->ngroup; i++)
+		if (s->group[i] == s->cols[k - 1])
+			return 1;
+	return 0;
+}
+
+/*
+ * Adding column c as a key is Django's rule, unless c is inside a key that
+ * is an expression with parameters (CASE WHEN x > $1 ...): then the rows
+ * would be grouped finer than that expression, a different answer. Grouped
+ * by the primary key, every column of the row is already determined.
+ */
+static int
+regroups(const grouping *g, const ormc_sx *c)
+{
+	int i;
+
+	if (g->keyed)
+		return 0;
+	for (i = 0; i < g->s->ngroup; i++)
+		if (g->s->group[i]->kind != ORMC_SX_COL && ormc_sx_has_param(g->s->group[i]) &&
+		    ormc_sx_contains(g->s->group[i], c))
 			return 1;
 	return 0;
 }
@@ -57,6 +98,11 @@ ungrouped_expr(ormc_walker *w, ormc_sx *x)
 	if (x->kind != ORMC_SX_COL || !ormc_select_has_alias(g->s, x->table))
 		return ORMC_WALK_CONTINUE;
 	if (g->complete) {
+		if (regroups(g, x)) {
+			g->bad = x;
+			g->failed = 1;
+			return ORMC_WALK_ABORT;
+		}
 		if (group_push(g, x) < 0) {
 			g->failed = 1;
 			return ORMC_WALK_ABORT;
@@ -89,20 +135,21 @@ walk_grouped_clauses(grouping *g)
 	w.ctx = g;
 	g->clause = "select list";
 	for (i = 0; i < s->ncols; i++)
-		if (ormc_walk_sx(&w, s->cols[i]) == ORMC_WALK_ABORT)
+		if (!grouped_by_position(s, s->cols[i]) && ormc_walk_sx(&w, s->cols[i]) == ORMC_WALK_ABORT)
 			return -1;
 	g->clause = "HAVING";
 	if (ormc_walk_sx(&w, s->having) == ORMC_WALK_ABORT)
 		return -1;
 	g->clause = "ORDER BY";
 	for (i = 0; i < s->norder; i++)
-		if (ormc_walk_sx(&w, s->order[i].expr) == ORMC_WALK_ABORT)
+		if (!grouped_by_position(s, s->order[i].expr) &&
+		    ormc_walk_sx(&w, s->order[i].expr) == ORMC_WALK_ABORT)
 			return -1;
 	return 0;
 }
 
 int
-ormc_group_complete(ormc_arena *a, ormc_select *s)
+ormc_group_complete(ormc_arena *a, ormc_select *s, int keyed, char *why, size_t whysize)
 {
 	grouping g;
 
@@ -111,7 +158,16 @@ ormc_group_complete(ormc_arena *a, ormc_select *s)
 	g.s = s;
 	g.a = a;
 	g.complete = 1;
-	return walk_grouped_clauses(&g) < 0 ? -1 : 0;
+	g.keyed = keyed;
+	if (walk_grouped_clauses(&g) == 0)
+		return 0;
+	if (g.bad == NULL)
+		return ORMC_ENOMEM;
+	snprintf(why, whysize,
+	         "the %s repeats a grouped expression that holds a parameter; "
+	         "grouping by its column %s would split its groups",
+	         g.clause, g.bad->name);
+	return ORMC_EUNSUPPORTED;
 }
 
 /* ---------------------------------------------------------------- the verifier */

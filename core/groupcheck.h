@@ -18,10 +18,13 @@
 /*
  * Django's get_group_by_cols rule for a grouped SELECT: every column of s's
  * level that its select list, HAVING or ORDER BY reads outside an aggregate
- * and that no GROUP BY expression covers becomes a GROUP BY column. Returns
- * 0, or -1 when out of memory.
+ * and that no GROUP BY expression covers becomes a GROUP BY column. keyed:
+ * s is grouped by its base table's primary key. Returns 0, ORMC_ENOMEM, or
+ * ORMC_EUNSUPPORTED with the reason in why when the column needed lies
+ * inside a key that is an expression with parameters (it would split that
+ * key's groups).
  */
-int ormc_group_complete(ormc_arena *a, ormc_select *s);
+int ormc_group_complete(ormc_arena *a, ormc_select *s, int keyed, char *why, size_t whysize);
 
 /*
  * Check s and every SELECT inside it. Returns 0, or -1 with a description of

@@ -97,7 +97,7 @@ ormc_pl_group_add(plan *p, ormc_select *s, ormc_sx *x)
 	int i;
 
 	for (i = 0; i < s->ngroup; i++)
-		if (ormc_sx_same(s->group[i], x))
+		if (s->group[i] == x || ormc_sx_same(s->group[i], x))
 			return 0;
 	g = ormc_arena_alloc(p->a, sizeof(*g) * (size_t)(s->ngroup + 1));
 	if (g == NULL || x == NULL) {

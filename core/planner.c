@@ -773,9 +773,14 @@ plan_core(plan *p, ormc_qs *qs, scope *outer, int mode, int purpose,
 	if (p->failed)
 		return NULL;
 	/* Whatever the select list, HAVING and ORDER BY read outside an aggregate is a key. */
-	if (grouped && ormc_group_complete(p->a, sel) < 0) {
-		ormc_pl_pfail(p, ORMC_ENOMEM, -1, "out of memory");
-		return NULL;
+	if (grouped) {
+		char why[256];
+		int r = ormc_group_complete(p->a, sel, qs->per_object, why, sizeof(why));
+
+		if (r == ORMC_ENOMEM || r == ORMC_EUNSUPPORTED) {
+			ormc_pl_pfail(p, r, qs->pos, "%s", r == ORMC_ENOMEM ? "out of memory" : why);
+			return NULL;
+		}
 	}
 	return sel;
 }

@@ -82,8 +82,11 @@ ormc_sx_same(const ormc_sx *a, const ormc_sx *b)
 {
 	int i;
 
-	if (a == b)
-		return 1;
+	/*
+	 * No shortcut for a == b: the same node holding a parameter is written
+	 * twice as two placeholders ($1, $2), which the server does not see as
+	 * one expression.
+	 */
 	if (a == NULL || b == NULL || a->kind != b->kind || a->nargs != b->nargs)
 		return 0;
 	switch (a->kind) {
@@ -111,7 +114,7 @@ ormc_sx_same(const ormc_sx *a, const ormc_sx *b)
 			if (!ormc_sx_same(a->args[i], b->args[i]))
 				return 0;
 		return a->type.kind == b->type.kind &&
-		       (a->else_ == b->else_ || ormc_sx_same(a->else_, b->else_));
+		       ((a->else_ == NULL && b->else_ == NULL) || ormc_sx_same(a->else_, b->else_));
 	default:
 		return 0;
 	}
@@ -128,4 +131,72 @@ ormc_select_has_alias(const ormc_select *s, const char *alias)
 		if (s->from[i]->alias != NULL && strcmp(s->from[i]->alias, alias) == 0)
 			return 1;
 	return 0;
+}
+
+int
+ormc_select_position(const ormc_select *s, const ormc_sx *x)
+{
+	int k;
+
+	if (x == NULL || x->kind == ORMC_SX_COL)
+		return 0;
+	for (k = 0; k < s->ncols; k++)
+		if (s->cols[k] == x)
+			return k + 1;
+	return 0;
+}
+
+static int
+find_param(ormc_walker *w, ormc_sx *x)
+{
+	if (x->kind == ORMC_SX_PARAM || x->kind == ORMC_SX_LIKE) {
+		*(int *)w->ctx = 1;
+		return ORMC_WALK_ABORT;
+	}
+	return ORMC_WALK_CONTINUE;
+}
+
+int
+ormc_sx_has_param(const ormc_sx *x)
+{
+	ormc_walker w;
+	int found = 0;
+
+	memset(&w, 0, sizeof(w));
+	w.expr = find_param;
+	w.ctx = &found;
+	ormc_walk_sx(&w, (ormc_sx *)x);
+	return found;
+}
+
+typedef struct contains {
+	const ormc_sx *y;
+	int found;
+} contains;
+
+static int
+find_same(ormc_walker *w, ormc_sx *x)
+{
+	contains *c = w->ctx;
+
+	if (ormc_sx_same(x, c->y)) {
+		c->found = 1;
+		return ORMC_WALK_ABORT;
+	}
+	return ORMC_WALK_CONTINUE;
+}
+
+int
+ormc_sx_contains(const ormc_sx *x, const ormc_sx *y)
+{
+	ormc_walker w;
+	contains c;
+
+	memset(&w, 0, sizeof(w));
+	c.y = y;
+	c.found = 0;
+	w.expr = find_same;
+	w.ctx = &c;
+	ormc_walk_sx(&w, (ormc_sx *)x);
+	return c.found;
 }

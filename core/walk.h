@@ -43,11 +43,26 @@ int ormc_walk_sx(ormc_walker *w, ormc_sx *x);
 int ormc_walk_select(ormc_walker *w, ormc_select *s);
 
 /*
- * Do a and b compute the same value? Only for the shapes grouping repeats
- * (columns, transforms, arithmetic and functions of columns): a parameter or
- * a subquery is never "the same" as another.
+ * Do a and b compute the same value, written as the same SQL? Only for the
+ * shapes grouping repeats (columns, transforms, arithmetic and functions of
+ * columns): a parameter or a subquery is never "the same", not even as itself,
+ * since each time it is written it is a new placeholder.
  */
 int ormc_sx_same(const ormc_sx *a, const ormc_sx *b);
+
+/*
+ * Position (1-based) of x among s's selected columns when x is one of them
+ * (the same node) and not a plain column, else 0. The renderer writes such
+ * an expression in GROUP BY and ORDER BY by its position, since written again
+ * it would bind new parameters.
+ */
+int ormc_select_position(const ormc_select *s, const ormc_sx *x);
+
+/* Does x contain a parameter (outside subqueries)? */
+int ormc_sx_has_param(const ormc_sx *x);
+
+/* Does x contain a node ormc_sx_same as y (outside subqueries)? */
+int ormc_sx_contains(const ormc_sx *x, const ormc_sx *y);
 
 /* Is alias one of the FROM items of s? */
 int ormc_select_has_alias(const ormc_select *s, const char *alias);

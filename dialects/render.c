@@ -13,6 +13,7 @@
 
 #include "../core/error.h"
 #include "render.h"
+#include "../core/walk.h"
 
 #define MAX_DEPTH 200
 
@@ -399,20 +400,6 @@ ormc_render_expr(ormc_emit *e, const ormc_sx *x)
 	e->depth--;
 }
 
-/* Position (1-based) of x among the selected columns when it is an expression, else 0. */
-static int
-selected_position(const ormc_select *s, const ormc_sx *x)
-{
-	int k;
-
-	if (x->kind == ORMC_SX_COL)
-		return 0;
-	for (k = 0; k < s->ncols; k++)
-		if (s->cols[k] == x)
-			return k + 1;
-	return 0;
-}
-
 static void
 render_order(ormc_emit *e, const ormc_select *s, const ormc_order *o)
 {
@@ -429,8 +416,8 @@ render_order(ormc_emit *e, const ormc_select *s, const ormc_order *o)
 		                                  : " IS NULL THEN 1 ELSE 0 END, ");
 	}
 	/* A selected expression by position: written again it would bind new parameters. */
-	if (selected_position(s, o->expr))
-		ormc_sqlbuf_appendf(b, "%d", selected_position(s, o->expr));
+	if (ormc_select_position(s, o->expr))
+		ormc_sqlbuf_appendf(b, "%d", ormc_select_position(s, o->expr));
 	else
 		ormc_render_expr(e, o->expr);
 	ormc_sqlbuf_append(b, o->desc ? " DESC" : " ASC");
@@ -499,7 +486,7 @@ ormc_render_select(ormc_emit *e, const ormc_select *s)
 			 * position: written again it would bind new parameters, which
 			 * PostgreSQL does not see as the same expression.
 			 */
-			if ((k = selected_position(s, s->group[i])) > 0)
+			if ((k = ormc_select_position(s, s->group[i])) > 0)
 				ormc_sqlbuf_appendf(b, "%d", k);
 			else
 				ormc_render_expr(e, s->group[i]);
