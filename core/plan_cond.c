@@ -339,6 +339,29 @@ leaf_sx1(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx)
 	return y;
 }
 
+/* The conjuncts of an AND, nested ANDs opened up. */
+static int
+count_conjuncts(const ormc_cond *c)
+{
+	int i, n = 0;
+
+	for (i = 0; i < c->nkids; i++)
+		n += c->kids[i]->kind == ORMC_COND_AND ? count_conjuncts(c->kids[i]) : 1;
+	return n;
+}
+
+static void
+list_conjuncts(const ormc_cond *c, ormc_cond **out, int *n)
+{
+	int i;
+
+	for (i = 0; i < c->nkids; i++)
+		if (c->kids[i]->kind == ORMC_COND_AND)
+			list_conjuncts(c->kids[i], out, n);
+		else
+			out[(*n)++] = c->kids[i];
+}
+
 ormc_sx *
 ormc_pl_c2sx(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx)
 {
@@ -366,30 +389,50 @@ ormc_pl_c2sx(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx)
 		return leaf_sx(sc, c, ctx, nctx);
 	case ORMC_COND_EXPR:
 		return ormc_pl_x2sx(sc, c->lhs, ctx, nctx);
-	case ORMC_COND_NOT:
+	case ORMC_COND_NOT: {
+		/*
+		 * A negation over a multi-valued relation in a filter() is "no
+		 * such related row" (Django's split_exclude), also where the
+		 * relation is joined for an aggregate: it never reads the joined
+		 * row. In an aggregate's filter= it is a condition on that row.
+		 */
+		ormc_field *nk[ORMC_MAX_HOPS + 1];
+		int nnk = 0, multi = !p->in_agg && cond_key(c->kids[0], NULL, 0, nk, &nnk) != 0;
+
 		p->negated ^= 1;
-		y = ormc_pl_c2sx(sc, c->kids[0], ctx, nctx);
+		y = ormc_pl_c2sx(sc, c->kids[0], multi ? NULL : ctx, multi ? 0 : nctx);
 		p->negated ^= 1;
 		y = sx1(p, ORMC_SX_NOT, y);
 		if (y)
 			y->type = ot(ORMC_FIELD_BOOLEAN);
 		return y;
+	}
 	case ORMC_COND_AND:
 	case ORMC_COND_OR: {
 		/*
 		 * Children that need the same EXISTS share it (same related row);
-		 * the others are translated each on its own.
+		 * the others are translated each on its own. Nested ANDs are one
+		 * conjunction: Q(tasks__a=1) & Q(id=2) beside tasks__b=3 in one
+		 * filter() is one task with a = 1 and b = 3.
 		 */
-		char *done = ormc_arena_alloc(p->a, (size_t)c->nkids);
-		ormc_sx **parts = ormc_arena_alloc(p->a, sizeof(ormc_sx *) * (size_t)c->nkids);
-		int nparts = 0;
+		int nk = c->kind == ORMC_COND_AND ? count_conjuncts(c) : c->nkids;
+		ormc_cond **kids = ormc_arena_alloc(p->a, sizeof(ormc_cond *) * (size_t)nk);
+		char *done = ormc_arena_alloc(p->a, (size_t)nk);
+		ormc_sx **parts = ormc_arena_alloc(p->a, sizeof(ormc_sx *) * (size_t)nk);
+		int nparts = 0, n = 0;
 
-		if (done == NULL || parts == NULL) {
+		if (kids == NULL || done == NULL || parts == NULL) {
 			ormc_pl_pfail(p, ORMC_ENOMEM, -1, "out of memory");
 			return NULL;
 		}
-		memset(done, 0, (size_t)c->nkids);
-		for (i = 0; i < c->nkids; i++) {
+		if (c->kind == ORMC_COND_AND)
+			list_conjuncts(c, kids, &n);
+		else
+			for (n = 0; n < nk; n++)
+				kids[n] = c->kids[n];
+		assert(n == nk);
+		memset(done, 0, (size_t)nk);
+		for (i = 0; i < nk; i++) {
 			ormc_field *ki[ORMC_MAX_HOPS + 1];
 			int nki = 0;
 			ormc_cond *grp;
@@ -397,25 +440,25 @@ ormc_pl_c2sx(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx)
 			if (done[i])
 				continue;
 			done[i] = 1;
-			if (cond_key(c->kids[i], ctx, nctx, ki, &nki) != 1) {
-				parts[nparts++] = ormc_pl_c2sx(sc, c->kids[i], ctx, nctx);
+			if (cond_key(kids[i], ctx, nctx, ki, &nki) != 1) {
+				parts[nparts++] = ormc_pl_c2sx(sc, kids[i], ctx, nctx);
 				continue;
 			}
 			grp = NEW(p, ormc_cond);
 			if (grp == NULL)
 				return NULL;
 			grp->kind = c->kind;
-			grp->kids = ormc_arena_alloc(p->a, sizeof(ormc_cond *) * (size_t)c->nkids);
+			grp->kids = ormc_arena_alloc(p->a, sizeof(ormc_cond *) * (size_t)nk);
 			if (grp->kids == NULL)
 				return NULL;
-			grp->kids[grp->nkids++] = c->kids[i];
-			for (j = i + 1; j < c->nkids; j++) {
+			grp->kids[grp->nkids++] = kids[i];
+			for (j = i + 1; j < nk; j++) {
 				ormc_field *kj[ORMC_MAX_HOPS + 1];
 				int nkj = 0;
 
-				if (!done[j] && cond_key(c->kids[j], ctx, nctx, kj, &nkj) == 1 &&
+				if (!done[j] && cond_key(kids[j], ctx, nctx, kj, &nkj) == 1 &&
 				    nkj == nki && prefix_eq(ki, kj, nki)) {
-					grp->kids[grp->nkids++] = c->kids[j];
+					grp->kids[grp->nkids++] = kids[j];
 					done[j] = 1;
 				}
 			}

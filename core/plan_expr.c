@@ -295,19 +295,19 @@ ormc_pl_agg_inline(scope *sc, const ormc_expr *x)
 	a->agg = agg_fn(x);
 	a->distinct = x->distinct;
 	a->type = x->type;
+	/* The argument and filter= read the aggregated row itself. */
+	p->in_agg++;
 	if (x->nargs == 0) {
 		arg = sx_new(p, ORMC_SX_STAR, 0);
 	} else {
 		arg = ormc_pl_x2sx(sc, x->args[0], sc->ctx, sc->nctx);
 	}
-	if (arg == NULL)
+	if (arg != NULL && x->filter != NULL)
+		a->filter = ormc_pl_c2sx(sc, x->filter, sc->ctx, sc->nctx);
+	p->in_agg--;
+	if (arg == NULL || (x->filter != NULL && a->filter == NULL))
 		return NULL;
 	a->args[0] = arg;
-	if (x->filter) {
-		a->filter = ormc_pl_c2sx(sc, x->filter, sc->ctx, sc->nctx);
-		if (a->filter == NULL)
-			return NULL;
-	}
 	if (x->deflt)
 		return ormc_pl_with_default(sc, x, a);
 	return a;

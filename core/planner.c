@@ -869,18 +869,27 @@ collect_reads(plan *p, const ormc_expr *x, int how, ormc_ptrvec *out)
 		ormc_field *f;
 		ormc_expr *bare;
 
-		if (how == READ_WRAP && (path->nhops != 0 || !ormc_field_is_concrete(path->field)))
-			return ormc_pl_pfail(p, ORMC_EUNSUPPORTED, x->pos,
-			             "aggregate() over an annotated or sliced query can use annotations and the model's own fields only");
+		/*
+		 * The rows below are one per object (or group): what they determine
+		 * is their own fields and what forward foreign keys reach. A
+		 * multi-valued relation would have to be aggregated down there.
+		 */
 		for (i = 0; i < path->nhops; i++)
-			if (path->hops[i]->kind != ORMC_FIELD_FOREIGNKEY && path->hops[i]->kind != ORMC_FIELD_ONETOONE)
+			if (ormc_field_is_multi(path->hops[i]))
 				break;
 		if (i < path->nhops || !ormc_field_is_concrete(path->field))
-			return ormc_pl_pfail(p, ORMC_EUNSUPPORTED, x->pos,
-			             "above a regrouping values(), only the rows' own fields, annotations and foreign keys can be read ('%s')",
-			             path->field->name);
-		/* A walk from the rows below starts at the column its first hop joins on. */
-		f = path->nhops > 0 ? path->hops[0] : path->field;
+			return ormc_pl_pfail(p, ORMC_EUNSUPPORTED, x->pos, how == READ_WRAP
+			                     ? "aggregate() over an annotated, grouped or sliced query can read annotations, fields and fields of single-valued relations only, not the multi-valued relation '%s'"
+			                     : "above a regrouping values(), only the rows' own fields, annotations and fields of single-valued relations can be read, not the multi-valued relation '%s'",
+			                     i < path->nhops ? path->hops[i]->name : path->field->name);
+		/*
+		 * A walk from the rows below starts at the column its first hop
+		 * joins on: the foreign key's own, or the key a reverse one-to-one
+		 * points at.
+		 */
+		f = path->field;
+		if (path->nhops > 0)
+			f = path->hops[0]->kind == ORMC_FIELD_REVERSE_O2O ? path->model->pk : path->hops[0];
 		if ((bare = bare_field(p, path->model, f, x->pos)) == NULL)
 			return -1;
 		return read_add(p, out, f->column, bare, NULL);

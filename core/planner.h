@@ -38,6 +38,7 @@ struct plan {
 	int nalias;
 	int failed;
 	int negated;     /* translating a condition under an odd number of NOTs */
+	int in_agg;      /* translating an aggregate's argument or filter=: row conditions */
 };
 
 typedef struct joinent {
