@@ -1,9 +1,10 @@
 /*
  * query.h -- the query IR: a QuerySet's state after its chain of calls.
  *
- * query.c evaluates the call-chain AST against a schema, step by step as
- * Django's QuerySet does, resolving every name (Django's errors where Django
- * has them). planner.c turns the IR into a relational plan.
+ * query.c and the files query_int.h lists evaluate the call-chain AST
+ * against a schema, step by step as Django's QuerySet does, resolving every
+ * name (Django's errors where Django has them). planner.c turns the IR into
+ * a relational plan.
  *
  * Expression kinds and members:
  *

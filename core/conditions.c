@@ -1,0 +1,445 @@
+/*
+ * conditions.c -- conditions: Q trees, lookup=value leaves, literal coercion.
+ *
+ * filter(), exclude(), Q(), When() and Aggregate(filter=) all come here. A
+ * Q's keywords are sorted as Django sorts them; x=None becomes isnull; an
+ * empty __in list is a condition that is always false. A literal compared
+ * with a field takes the field's type as Django's get_prep_value does: text
+ * to a date, time or number, a number to a decimal, an integer to a boolean.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "query_int.h"
+
+ormc_cond *
+ormc_cond_new(ev *e, ormc_cond_kind kind, int pos, int nkids)
+{
+	ormc_cond *c = NEW(e, ormc_cond);
+
+	if (c == NULL)
+		return NULL;
+	c->kind = kind;
+	c->pos = pos;
+	if (nkids > 0) {
+		c->kids = ormc_arena_alloc(e->a, sizeof(ormc_cond *) * (size_t)nkids);
+		if (c->kids == NULL)
+			return NULL;
+	}
+	return c;
+}
+
+/* Up to max digits from *s into *out; how many were read. */
+/* ---------------------------------------------------------------- literals */
+
+static int
+digits(const char **s, int max, int *out)
+{
+	int n = 0;
+
+	*out = 0;
+	while (n < max && **s >= '0' && **s <= '9') {
+		*out = *out * 10 + (**s - '0');
+		(*s)++;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Django's parse_date / parse_time / parse_datetime, written back in the form
+ * Django stores ("2026-01-05", "10:00:00", "2026-01-05 10:00:00[.ffffff]"),
+ * so a literal compares equal to the stored text on SQLite. A UTC offset (Z,
+ * +00:00) is accepted; others are not (ormc has no time zones yet).
+ * Returns 0, or -1 when the text is not a valid value.
+ */
+static int
+normalize_temporal(ormc_field_kind kind, const char *s, char *out)
+{
+	int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, us = 0, nus = 0, n;
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	if (kind != ORMC_FIELD_TIME) {
+		if (digits(&s, 4, &y) != 4 || *s++ != '-' || digits(&s, 2, &mo) < 1 || *s++ != '-' ||
+		    digits(&s, 2, &d) < 1)
+			return -1;
+		if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+		    (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))))
+			return -1;
+		if (kind == ORMC_FIELD_DATE) {
+			if (*s != '\0')
+				return -1;
+			sprintf(out, "%04d-%02d-%02d", y, mo, d);
+			return 0;
+		}
+		if (*s == '\0') {
+			sprintf(out, "%04d-%02d-%02d 00:00:00", y, mo, d);
+			return 0;
+		}
+		if (*s != 'T' && *s != ' ')
+			return -1;
+		s++;
+	}
+	if (digits(&s, 2, &h) < 1 || *s++ != ':' || digits(&s, 2, &mi) < 1)
+		return -1;
+	if (*s == ':') {
+		s++;
+		if (digits(&s, 2, &sec) < 1)
+			return -1;
+		if (*s == '.' || *s == ',') {
+			s++;
+			n = digits(&s, 6, &us);
+			if (n < 1)
+				return -1;
+			nus = n;
+			while (n++ < 6)
+				us *= 10;
+			while (*s >= '0' && *s <= '9')
+				s++;
+		}
+	}
+	if (kind == ORMC_FIELD_DATETIME) {
+		while (*s == ' ')
+			s++;
+		if (*s == 'Z')
+			s++;
+		else if (strcmp(s, "+00:00") == 0 || strcmp(s, "+0000") == 0 || strcmp(s, "+00") == 0)
+			s += strlen(s);
+	}
+	if (*s != '\0' || h > 23 || mi > 59 || sec > 59)
+		return -1;
+	if (kind == ORMC_FIELD_TIME)
+		out += sprintf(out, "%02d:%02d:%02d", h, mi, sec);
+	else
+		out += sprintf(out, "%04d-%02d-%02d %02d:%02d:%02d", y, mo, d, h, mi, sec);
+	if (nus > 0)
+		sprintf(out, ".%06d", us);
+	return 0;
+}
+
+/* Coerce a literal to the type of the field it is compared with. */
+static int
+coerce_value(ev *e, ormc_expr *v, const ormc_otype *t)
+{
+	if (v->kind != ORMC_EXPR_VALUE || v->type_set || v->value.type == ORMC_TYPE_NULL)
+		return ORMC_OK;
+	switch (t->kind) {
+	case ORMC_FIELD_DECIMAL:
+		if (v->value.type == ORMC_TYPE_INT) {
+			v->value.s = ormc_arena_printf(e->a, "%lld", (long long)v->value.i);
+		} else if (v->value.type == ORMC_TYPE_FLOAT) {
+			v->value.s = ormc_arena_printf(e->a, "%.15g", v->value.f);
+		} else if (v->value.type == ORMC_TYPE_TEXT) {
+			/* Django: Decimal("12.5") */
+		} else {
+			break;
+		}
+		if (v->value.s == NULL)
+			return ormc_ev_oom(e);
+		v->value.len = strlen(v->value.s);
+		v->value.type = ORMC_TYPE_DECIMAL;
+		v->type = *t;
+		break;
+	case ORMC_FIELD_FLOAT:
+		if (v->value.type == ORMC_TYPE_INT) {
+			v->value.f = (double)v->value.i;
+			v->value.type = ORMC_TYPE_FLOAT;
+			v->type = *t;
+		}
+		break;
+	case ORMC_FIELD_BOOLEAN:
+		if (v->value.type == ORMC_TYPE_INT) {
+			v->value.type = ORMC_TYPE_BOOL;
+			v->value.i = v->value.i != 0;
+			v->type = *t;
+		}
+		break;
+	case ORMC_FIELD_DATE:
+	case ORMC_FIELD_DATETIME:
+	case ORMC_FIELD_TIME:
+		if (v->value.type == ORMC_TYPE_TEXT) {
+			char *norm = ormc_arena_alloc(e->a, 40);
+
+			if (norm == NULL)
+				return ormc_ev_oom(e);
+			if (normalize_temporal(t->kind, v->value.s, norm) < 0)
+				return ormc_ev_fail(e, ORMC_EINVALID, v->pos, (int)v->value.len + 2, "%s",
+				                    t->kind == ORMC_FIELD_DATE
+				                        ? ormc_arena_printf(e->a, "\u201c%s\u201d value has an invalid date format. It must be in YYYY-MM-DD format.", v->value.s)
+				                    : t->kind == ORMC_FIELD_TIME
+				                        ? ormc_arena_printf(e->a, "\u201c%s\u201d value has an invalid format. It must be in HH:MM[:ss[.uuuuuu]] format.", v->value.s)
+				                        : ormc_arena_printf(e->a, "\u201c%s\u201d value has an invalid format. It must be in YYYY-MM-DD HH:MM[:ss[.uuuuuu]][TZ] format.", v->value.s));
+			v->value.s = norm;
+			v->value.len = strlen(norm);
+			v->value.type = t->kind == ORMC_FIELD_DATE ? ORMC_TYPE_DATE
+			              : t->kind == ORMC_FIELD_TIME ? ORMC_TYPE_TIME : ORMC_TYPE_DATETIME;
+			v->type = *t;
+		}
+		break;
+	default:
+		if (ormc_field_kind_is_int(t->kind) && v->value.type == ORMC_TYPE_TEXT) {
+			char *end;
+			long long i = strtoll(v->value.s, &end, 10);
+
+			if (*end != '\0' || end == v->value.s)
+				return ormc_ev_fail(e, ORMC_EINVALID, v->pos, (int)v->value.len + 2,
+				                    "Field '%s' expected a number but got '%s'.", ormc_field_kind_name(t->kind), v->value.s);
+			v->value.type = ORMC_TYPE_INT;
+			v->value.i = i;
+			v->type = *t;
+		}
+		break;
+	}
+	return ORMC_OK;
+}
+
+/* ---------------------------------------------------------------- conditions */
+
+/* lookup=value as a leaf: "book__rating__gt", 3.0 */
+static int
+make_leaf(ev *e, ormc_qs *qs, const char *key, int key_pos, const ormc_ast *vast, ormc_cond **out)
+{
+	parts p;
+	int used, r, i;
+	ormc_expr *lhs;
+	ormc_lookup lk = ORMC_LOOKUP_EXACT;
+	ormc_cond *c;
+	const ormc_ast *v = ormc_ev_deref(e, vast);
+
+	if ((r = ormc_parts_split(e, key, key_pos, &p)) < 0)
+		return r;
+	if ((r = ormc_resolve_parts(e, qs, qs->model, &p, 1, &lhs, &used)) < 0)
+		return r;
+	if (used < p.n && ormc_find_lookup(p.v[p.n - 1], &lk)) {
+		if ((r = ormc_apply_transforms(e, lhs, &p, used, p.n - 1)) < 0)
+			return r;
+	} else if (used < p.n) {
+		if (!ormc_is_transform(p.v[p.n - 1]) && lhs->kind == ORMC_EXPR_COL && lhs->ntransforms == 0 &&
+		    used == p.n - 1)
+			return ormc_ev_fail(e, ORMC_EINVALID, p.off[p.n - 1], (int)strlen(p.v[p.n - 1]),
+			                    "Unsupported lookup '%s' for %s or join on the field not permitted.",
+			                    p.v[p.n - 1], lhs->path && ormc_field_is_relation(lhs->path->field)
+			                                      ? lhs->path->field->class_name : ormc_field_kind_name(lhs->type.kind));
+		if ((r = ormc_apply_transforms(e, lhs, &p, used, p.n)) < 0)
+			return r;
+	}
+	c = ormc_cond_new(e, ORMC_COND_LEAF, key_pos, 0);
+	if (c == NULL)
+		return ormc_ev_oom(e);
+	c->lhs = lhs;
+	c->lookup = lk;
+	c->has_agg = lhs->has_agg;
+	if (lk == ORMC_LOOKUP_EXACT && v->kind == ORMC_AST_NONE) {
+		c->lookup = ORMC_LOOKUP_ISNULL;
+		lk = ORMC_LOOKUP_ISNULL;
+		v = NULL;
+	}
+	if (lk == ORMC_LOOKUP_ISNULL) {
+		int b = 1;
+
+		if (v != NULL && (r = ormc_literal_bool(e, v, &b)) < 0)
+			return ormc_ev_fail(e, ORMC_EINVALID, v->pos, v->end - v->pos,
+			                    "The QuerySet value for an isnull lookup must be True or False.");
+		c->nrhs = 0;
+		if (!b) {
+			ormc_cond *n = ormc_cond_new(e, ORMC_COND_NOT, key_pos, 1);
+
+			if (n == NULL)
+				return ormc_ev_oom(e);
+			n->kids[0] = c;
+			n->nkids = 1;
+			n->has_agg = c->has_agg;
+			c = n;
+		}
+		*out = c;
+		return ORMC_OK;
+	}
+	if (lk == ORMC_LOOKUP_IN || lk == ORMC_LOOKUP_RANGE) {
+		if (v->kind == ORMC_AST_LIST || v->kind == ORMC_AST_TUPLE) {
+			if (lk == ORMC_LOOKUP_RANGE && v->nargs != 2)
+				return ormc_ev_fail(e, ORMC_EINVALID, v->pos, v->end - v->pos,
+				                    "range needs exactly two values");
+			if (v->nargs == 0) {
+				c->kind = ORMC_COND_FALSE;
+				*out = c;
+				return ORMC_OK;
+			}
+			c->rhs = ormc_arena_alloc(e->a, sizeof(ormc_expr *) * (size_t)v->nargs);
+			if (c->rhs == NULL)
+				return ormc_ev_oom(e);
+			for (i = 0; i < v->nargs; i++) {
+				if ((r = ormc_resolve_arg(e, qs, v->args[i], &c->rhs[i])) < 0 &&
+				    (r = ormc_resolve_expr(e, qs, v->args[i], &c->rhs[i])) < 0)
+					return r;
+				if ((r = coerce_value(e, c->rhs[i], &lhs->type)) < 0)
+					return r;
+			}
+			c->nrhs = v->nargs;
+		} else if (lk == ORMC_LOOKUP_IN) {
+			ormc_qs *sub;
+			ormc_expr *x;
+
+			if ((r = ormc_eval_qs(e, v, qs, &sub)) < 0)
+				return r;
+			if (!sub->values_set) {
+				/* pk__in=Model.objects.filter(...): the subquery selects its pk. */
+				ormc_expr *pk;
+
+				if ((r = ormc_resolve_ref(e, sub, sub->model, "pk", v->pos, 0, &pk)) < 0)
+					return r;
+				sub->values = ormc_arena_alloc(e->a, sizeof(ormc_outcol));
+				if (sub->values == NULL)
+					return ormc_ev_oom(e);
+				sub->values[0].name = "pk";
+				sub->values[0].expr = pk;
+				sub->nvalues = 1;
+				sub->values_set = 1;
+			}
+			if (sub->nvalues != 1)
+				return ormc_ev_fail(e, ORMC_EINVALID, v->pos, v->end - v->pos,
+				                    "The QuerySet value for an exact lookup must be limited to one result using slicing.");
+			x = ormc_expr_new(e, ORMC_EXPR_SUBQUERY, v->pos);
+			if (x == NULL || (c->rhs = ormc_arena_alloc(e->a, sizeof(ormc_expr *))) == NULL)
+				return ormc_ev_oom(e);
+			x->sub = sub;
+			x->type = sub->values[0].expr->type;
+			c->rhs[0] = x;
+			c->nrhs = 1;
+		} else {
+			return ormc_ev_fail(e, ORMC_EINVALID, v->pos, v->end - v->pos, "range needs a list or tuple");
+		}
+		*out = c;
+		return ORMC_OK;
+	}
+	c->rhs = ormc_arena_alloc(e->a, sizeof(ormc_expr *));
+	if (c->rhs == NULL)
+		return ormc_ev_oom(e);
+	if ((r = ormc_resolve_expr(e, qs, vast, &c->rhs[0])) < 0)
+		return r;
+	c->nrhs = 1;
+	c->has_agg |= c->rhs[0]->has_agg;
+	if (lk >= ORMC_LOOKUP_CONTAINS || lk == ORMC_LOOKUP_IEXACT) {
+		if (c->rhs[0]->kind == ORMC_EXPR_VALUE && c->rhs[0]->value.type != ORMC_TYPE_TEXT) {
+			/* Django str()s the value for pattern lookups. */
+			ormc_expr *x = c->rhs[0];
+
+			if (x->value.type == ORMC_TYPE_INT)
+				x->value.s = ormc_arena_printf(e->a, "%lld", (long long)x->value.i);
+			else if (x->value.type == ORMC_TYPE_FLOAT)
+				x->value.s = ormc_arena_printf(e->a, "%.17g", x->value.f);
+			else
+				return ormc_ev_fail(e, ORMC_EINVALID, x->pos, 1, "pattern lookups need a string");
+			if (x->value.s == NULL)
+				return ormc_ev_oom(e);
+			x->value.len = strlen(x->value.s);
+			x->value.type = ORMC_TYPE_TEXT;
+			x->type = ormc_otype_of(ORMC_FIELD_CHAR, -1, -1);
+		}
+	} else if ((r = coerce_value(e, c->rhs[0], &lhs->type)) < 0) {
+		return r;
+	}
+	*out = c;
+	return ORMC_OK;
+}
+
+int
+ormc_resolve_cond(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_cond **out)
+{
+	const ormc_ast *n = ormc_ev_deref(e, n0);
+	const char *name;
+	ormc_cond *c;
+	int r, i;
+
+	if (n->kind == ORMC_AST_BINOP && (n->op == '&' || n->op == '|')) {
+		ormc_cond *l, *rr;
+
+		if ((r = ormc_resolve_cond(e, qs, n->left, &l)) < 0 ||
+		    (r = ormc_resolve_cond(e, qs, n->right, &rr)) < 0)
+			return r;
+		c = ormc_cond_new(e, n->op == '&' ? ORMC_COND_AND : ORMC_COND_OR, n->pos, 2);
+		if (c == NULL)
+			return ormc_ev_oom(e);
+		c->kids[0] = l;
+		c->kids[1] = rr;
+		c->nkids = 2;
+		c->has_agg = l->has_agg || rr->has_agg;
+		*out = c;
+		return ORMC_OK;
+	}
+	if (n->kind == ORMC_AST_INVERT) {
+		ormc_cond *k;
+
+		if ((r = ormc_resolve_cond(e, qs, n->left, &k)) < 0)
+			return r;
+		c = ormc_cond_new(e, ORMC_COND_NOT, n->pos, 1);
+		if (c == NULL)
+			return ormc_ev_oom(e);
+		c->kids[0] = k;
+		c->nkids = 1;
+		c->has_agg = k->has_agg;
+		*out = c;
+		return ORMC_OK;
+	}
+	if (n->kind == ORMC_AST_CALL && (name = ormc_callee_name(n->left)) != NULL && strcmp(name, "Q") == 0) {
+		/* Q(*args, **kwargs): AND of its children, keywords sorted as Django does. */
+		int order[64], nk = 0, j;
+
+		if (n->nargs > 64)
+			return ormc_ev_fail(e, ORMC_EUNSUPPORTED, n->pos, 1, "too many arguments to Q()");
+		c = ormc_cond_new(e, ORMC_COND_AND, n->pos, n->nargs);
+		if (c == NULL)
+			return ormc_ev_oom(e);
+		if (n->nargs == 0) {
+			c->kind = ORMC_COND_TRUE;
+			*out = c;
+			return ORMC_OK;
+		}
+		for (i = 0; i < n->nargs; i++) {
+			if (n->kw[i] == NULL) {
+				if ((r = ormc_resolve_cond(e, qs, n->args[i], &c->kids[c->nkids])) < 0)
+					return r;
+				c->has_agg |= c->kids[c->nkids++]->has_agg;
+			} else {
+				order[nk++] = i;
+			}
+		}
+		for (i = 1; i < nk; i++)
+			for (j = i; j > 0 && strcmp(n->kw[order[j - 1]], n->kw[order[j]]) > 0; j--) {
+				int t = order[j];
+
+				order[j] = order[j - 1];
+				order[j - 1] = t;
+			}
+		for (i = 0; i < nk; i++) {
+			int k = order[i];
+
+			if ((r = make_leaf(e, qs, n->kw[k], n->kw_pos[k], n->args[k], &c->kids[c->nkids])) < 0)
+				return r;
+			c->has_agg |= c->kids[c->nkids++]->has_agg;
+		}
+		*out = c->nkids == 1 ? c->kids[0] : c;
+		return ORMC_OK;
+	}
+	{
+		/* A boolean expression: Exists(...), an annotation, ... */
+		ormc_expr *x;
+
+		if ((r = ormc_resolve_expr(e, qs, n, &x)) < 0)
+			return r;
+		if (x->kind == ORMC_EXPR_COND) {
+			*out = x->cond;
+			return ORMC_OK;
+		}
+		if (x->type.kind != ORMC_FIELD_BOOLEAN)
+			return ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos,
+			                    "Cannot filter against a non-conditional expression.");
+		c = ormc_cond_new(e, ORMC_COND_EXPR, n->pos, 0);
+		if (c == NULL)
+			return ormc_ev_oom(e);
+		c->lhs = x;
+		c->has_agg = x->has_agg;
+		*out = c;
+		return ORMC_OK;
+	}
+}

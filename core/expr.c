@@ -1,0 +1,908 @@
+/*
+ * expr.c -- expressions: F, Value, aggregates, functions, Case/When,
+ * Subquery, Exists, OuterRef, arithmetic.
+ *
+ * An expression AST is resolved against the QuerySet that uses it, giving an
+ * ormc_expr with its output type (Django's output_field, including its
+ * "mixed types" and "cannot infer type" errors) and has_agg set when an
+ * aggregate is inside. Strings name fields where Django reads them as F()
+ * (aggregate and function arguments) and are values elsewhere.
+ */
+#include <string.h>
+
+#include "query_int.h"
+
+/* The kind NULL values have before they meet a typed operand. */
+#define KIND_NULL ((ormc_field_kind)-1)
+
+ormc_expr *
+ormc_expr_new(ev *e, ormc_expr_kind kind, int pos)
+{
+	ormc_expr *x = NEW(e, ormc_expr);
+
+	if (x) {
+		x->kind = kind;
+		x->pos = pos;
+		x->type.max_digits = x->type.decimal_places = -1;
+	}
+	return x;
+}
+
+static ormc_expr *
+value_expr(ev *e, const ormc_ast *n)
+{
+	ormc_expr *x = ormc_expr_new(e, ORMC_EXPR_VALUE, n->pos);
+
+	if (x == NULL)
+		return NULL;
+	switch (n->kind) {
+	case ORMC_AST_STR:
+		x->value.type = ORMC_TYPE_TEXT;
+		x->value.s = n->str;
+		x->value.len = n->len;
+		x->type.kind = ORMC_FIELD_CHAR;
+		break;
+	case ORMC_AST_INT:
+		x->value.type = ORMC_TYPE_INT;
+		x->value.i = n->ival;
+		x->type.kind = ORMC_FIELD_INTEGER;
+		break;
+	case ORMC_AST_FLOAT:
+		x->value.type = ORMC_TYPE_FLOAT;
+		x->value.f = n->fval;
+		x->type.kind = ORMC_FIELD_FLOAT;
+		break;
+	case ORMC_AST_TRUE:
+	case ORMC_AST_FALSE:
+		x->value.type = ORMC_TYPE_BOOL;
+		x->value.i = n->kind == ORMC_AST_TRUE;
+		x->type.kind = ORMC_FIELD_BOOLEAN;
+		break;
+	default:
+		x->value.type = ORMC_TYPE_NULL;
+		x->type.kind = KIND_NULL;
+		break;
+	}
+	return x;
+}
+
+/* Model.CONST or Enum.MEMBER (or Enum.MEMBER.value): its literal, or NULL. */
+static const ormc_ast *
+constant(ev *e, const ormc_ast *n)
+{
+	const ormc_ast *obj;
+	int i;
+
+	if (n->kind != ORMC_AST_ATTR)
+		return NULL;
+	obj = n->left;
+	if (strcmp(n->str, "value") == 0 && obj->kind == ORMC_AST_ATTR)
+		return constant(e, obj);
+	if (obj->kind != ORMC_AST_NAME)
+		return NULL;
+	{
+		const ormc_model *m = ormc_schema_model(e->s, obj->str);
+		const ormc_enum *en;
+
+		if (m != NULL) {
+			for (i = 0; i < m->nconsts; i++)
+				if (strcmp(m->const_names[i], n->str) == 0)
+					return m->const_values[i];
+			return NULL;
+		}
+		en = ormc_schema_enum(e->s, obj->str);
+		if (en != NULL)
+			for (i = 0; i < en->nmembers; i++)
+				if (strcmp(en->member_names[i], n->str) == 0)
+					return en->member_values[i];
+	}
+	return NULL;
+}
+
+static int
+is_literal(const ormc_ast *n)
+{
+	switch (n->kind) {
+	case ORMC_AST_STR: case ORMC_AST_INT: case ORMC_AST_FLOAT:
+	case ORMC_AST_TRUE: case ORMC_AST_FALSE: case ORMC_AST_NONE:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Django's type for `lhs op rhs` (expressions.py _connector_combinations).
+ * Returns 0 and sets *out, or -1 when Django cannot infer it.
+ */
+static int
+combine_type(char op, ormc_otype l, ormc_otype r, ormc_otype *out)
+{
+	int li = ormc_field_kind_is_int(l.kind), ri = ormc_field_kind_is_int(r.kind);
+
+	if (l.kind == KIND_NULL) { *out = r; return 0; }
+	if (r.kind == KIND_NULL) { *out = l; return 0; }
+	if (li && ri) { *out = ormc_otype_of(ORMC_FIELD_INTEGER, -1, -1); return 0; }
+	if (l.kind == ORMC_FIELD_DECIMAL && (r.kind == ORMC_FIELD_DECIMAL || ri)) {
+		int lp = l.decimal_places, rp = r.kind == ORMC_FIELD_DECIMAL ? r.decimal_places : 0;
+		int places = -1;
+
+		if (lp >= 0 && rp >= 0) {
+			if (op == '+' || op == '-' || op == '%')
+				places = lp > rp ? lp : rp;
+			else if (op == '*')
+				places = lp + rp;
+		}
+		*out = ormc_otype_of(ORMC_FIELD_DECIMAL, -1, places);
+		return 0;
+	}
+	if (r.kind == ORMC_FIELD_DECIMAL && li)
+		return combine_type(op, r, l, out);
+	if ((l.kind == ORMC_FIELD_FLOAT && (r.kind == ORMC_FIELD_FLOAT || ri)) ||
+	    (r.kind == ORMC_FIELD_FLOAT && li)) {
+		*out = ormc_otype_of(ORMC_FIELD_FLOAT, -1, -1);
+		return 0;
+	}
+	/*
+	 * Float with decimal: Django's documentation computes
+	 * Max("price", output_field=FloatField()) - Avg("price") as a float;
+	 * ormc follows the documented result (docs/semantics.md).
+	 */
+	if ((l.kind == ORMC_FIELD_FLOAT && r.kind == ORMC_FIELD_DECIMAL) ||
+	    (l.kind == ORMC_FIELD_DECIMAL && r.kind == ORMC_FIELD_FLOAT)) {
+		*out = ormc_otype_of(ORMC_FIELD_FLOAT, -1, -1);
+		return 0;
+	}
+	return -1;
+}
+
+static int
+kind_is_temporal(ormc_field_kind k)
+{
+	return k == ORMC_FIELD_DATE || k == ORMC_FIELD_DATETIME || k == ORMC_FIELD_TIME ||
+	       k == ORMC_FIELD_DURATION;
+}
+
+/* Is b's class a (sub)class of a's, as Django's isinstance check in _resolve_output_field? */
+static int
+same_class(ormc_field_kind a, ormc_field_kind b)
+{
+	if (a == b)
+		return 1;
+	/* Django: AutoField, BigIntegerField, SmallIntegerField, PositiveIntegerField subclass IntegerField. */
+	if (a == ORMC_FIELD_INTEGER && ormc_field_kind_is_int(b))
+		return 1;
+	if (a == ORMC_FIELD_BIGINTEGER && b == ORMC_FIELD_BIGAUTO)
+		return 1;
+	if (a == ORMC_FIELD_CHAR && b == ORMC_FIELD_CHAR)
+		return 1;
+	return 0;
+}
+
+/* Output type of a function over sources, Django's "mixed types" rule. */
+static int
+common_type(ev *e, ormc_expr **args, int n, int pos, ormc_otype *out)
+{
+	int i, have = 0;
+
+	for (i = 0; i < n; i++) {
+		ormc_otype t = args[i]->type;
+
+		if (t.kind == KIND_NULL)
+			continue;
+		if (!have) {
+			*out = t;
+			have = 1;
+		} else if (!same_class(out->kind, t.kind)) {
+			return ormc_ev_fail(e, ORMC_EINVALID, pos, 0,
+			                    "Expression contains mixed types: %s, %s. You must set output_field.",
+			                    ormc_field_kind_name(out->kind), ormc_field_kind_name(t.kind));
+		} else if (out->kind == ORMC_FIELD_DECIMAL && t.decimal_places > out->decimal_places) {
+			out->decimal_places = t.decimal_places;
+		}
+	}
+	if (!have)
+		*out = ormc_otype_of(KIND_NULL, -1, -1);
+	return ORMC_OK;
+}
+
+/* An argument that names a field ("price") or is an expression. */
+int
+ormc_resolve_arg(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out)
+{
+	const ormc_ast *d = ormc_ev_deref(e, n);
+
+	if (d->kind == ORMC_AST_STR)
+		return ormc_resolve_ref(e, qs, qs->model, d->str, d->pos + 1, 1, out);
+	return ormc_resolve_expr(e, qs, n, out);
+}
+
+static const char *const aggregates[] = {
+	"Count", "Sum", "Avg", "Min", "Max", "StdDev", "Variance",
+};
+
+int
+ormc_is_aggregate_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(aggregates) / sizeof(aggregates[0]); i++)
+		if (strcmp(aggregates[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Count(...), Sum(...), ...: the argument, distinct=, filter=, default=, output_field=. */
+static int
+resolve_agg(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_expr **out)
+{
+	callargs c;
+	const ormc_ast *arg, *a;
+	ormc_expr *x = ormc_expr_new(e, ORMC_EXPR_AGG, n->pos), *src = NULL;
+	int r, star = 0;
+
+	if (x == NULL)
+		return ormc_ev_oom(e);
+	ormc_callargs_init(&c, n, name);
+	x->func = name;
+	x->has_agg = 1;
+	arg = ormc_positional(&c, 0);
+	if (arg == NULL)
+		return ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos,
+		                    "%s() missing 1 required positional argument: 'expression'", name);
+	if (ormc_positional(&c, 1) != NULL)
+		return ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos,
+		                    "%s() takes exactly 1 expression", name);
+	a = ormc_ev_deref(e, arg);
+	if (a->kind == ORMC_AST_STR && strcmp(a->str, "*") == 0) {
+		if (strcmp(name, "Count") != 0)
+			return ormc_ev_fail(e, ORMC_EINVALID, a->pos, a->end - a->pos,
+			                    "Cannot resolve keyword '*' into field.");
+		star = 1;
+	} else {
+		if ((r = ormc_resolve_arg(e, qs, arg, &src)) < 0)
+			return r;
+		/* Over an aggregate: only aggregate() may (it wraps the query); see collect_annots. */
+	}
+	if ((a = ormc_kwarg(&c, "distinct")) != NULL && (r = ormc_literal_bool(e, a, &x->distinct)) < 0)
+		return r;
+	if ((a = ormc_kwarg(&c, "filter")) != NULL) {
+		if (star)
+			return ormc_ev_fail(e, ORMC_EINVALID, a->pos, a->end - a->pos,
+			                    "Star cannot be used with filter. Please based your filter on a field.");
+		if ((r = ormc_resolve_cond(e, qs, a, &x->filter)) < 0)
+			return r;
+	}
+	if ((a = ormc_kwarg(&c, "sample")) != NULL) {
+		if (strcmp(name, "StdDev") != 0 && strcmp(name, "Variance") != 0)
+			return ormc_ev_fail(e, ORMC_EINVALID, a->pos - 7, 6,
+			                    "%s() got an unexpected keyword argument 'sample'", name);
+		if ((r = ormc_literal_bool(e, a, &x->sample)) < 0)
+			return r;
+	}
+	if (x->distinct && strcmp(name, "Count") != 0 && strcmp(name, "Sum") != 0 &&
+	    strcmp(name, "Avg") != 0 && strcmp(name, "Min") != 0 && strcmp(name, "Max") != 0)
+		return ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos,
+		                    "%s does not allow distinct.", name);
+	x->args = ormc_arena_alloc(e->a, sizeof(ormc_expr *));
+	if (x->args == NULL)
+		return ormc_ev_oom(e);
+	x->args[0] = src;
+	x->nargs = src ? 1 : 0;
+	/* Output type, as Django's aggregates resolve it. */
+	if (strcmp(name, "Count") == 0) {
+		x->type = ormc_otype_of(ORMC_FIELD_INTEGER, -1, -1);
+	} else if (strcmp(name, "StdDev") == 0 || strcmp(name, "Variance") == 0) {
+		x->type = src->type.kind == ORMC_FIELD_DECIMAL ? src->type
+		                                               : ormc_otype_of(ORMC_FIELD_FLOAT, -1, -1);
+	} else if (strcmp(name, "Avg") == 0) {
+		if (src->type.kind == ORMC_FIELD_DECIMAL)
+			x->type = src->type;
+		else if (ormc_field_kind_is_int(src->type.kind) || src->type.kind == ORMC_FIELD_FLOAT ||
+		         src->type.kind == KIND_NULL)
+			x->type = ormc_otype_of(ORMC_FIELD_FLOAT, -1, -1);
+		else if (src->type.kind == ORMC_FIELD_DURATION)
+			x->type = src->type;
+		else
+			return ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos,
+			                    "Cannot compute Avg of a %s", ormc_field_kind_name(src->type.kind));
+	} else {
+		x->type = src->type;
+		if (ormc_field_kind_is_int(x->type.kind))
+			x->type.kind = strcmp(name, "Sum") == 0 ? ORMC_FIELD_INTEGER : x->type.kind;
+	}
+	if ((a = ormc_kwarg(&c, "output_field")) != NULL) {
+		if ((r = ormc_output_field(e, a, &x->type)) < 0)
+			return r;
+		x->type_set = 1;
+	} else if (src && src->type.kind == (ormc_field_kind)-2) {
+		return ormc_ev_fail(e, ORMC_EINVALID, src->pos, 0, "%s", src->arg);
+	}
+	if ((a = ormc_kwarg(&c, "default")) != NULL) {
+		if (strcmp(name, "Count") == 0)
+			return ormc_ev_fail(e, ORMC_EINVALID, a->pos, a->end - a->pos, "Count does not allow default.");
+		if ((r = ormc_resolve_arg(e, qs, a, &x->deflt)) < 0)
+			return r;
+		if (x->deflt->has_agg)
+			return ormc_ev_fail(e, ORMC_EINVALID, a->pos, a->end - a->pos,
+			                    "default must not contain an aggregate");
+	}
+	if ((r = ormc_callargs_done(e, &c)) < 0)
+		return r;
+	*out = x;
+	return ORMC_OK;
+}
+
+/* Case(When(...), ..., default=..., output_field=...) */
+static int
+resolve_case(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out)
+{
+	ormc_expr *x = ormc_expr_new(e, ORMC_EXPR_CASE, n->pos);
+	ormc_expr **thens;
+	ormc_expr *all[65];
+	int npos = ormc_npositional(n), i, r, nall = 0;
+	callargs c;
+	const ormc_ast *a;
+
+	if (x == NULL)
+		return ormc_ev_oom(e);
+	ormc_callargs_init(&c, n, "Case");
+	x->whens = ormc_arena_alloc(e->a, sizeof(ormc_cond *) * (size_t)(npos + 1));
+	thens = ormc_arena_alloc(e->a, sizeof(ormc_expr *) * (size_t)(npos + 1));
+	if (x->whens == NULL || thens == NULL)
+		return ormc_ev_oom(e);
+	if (npos > 64)
+		return ormc_ev_fail(e, ORMC_EUNSUPPORTED, n->pos, 4, "too many When() clauses");
+	for (i = 0; i < npos; i++) {
+		const ormc_ast *w = ormc_ev_deref(e, ormc_positional(&c, i));
+		callargs wc;
+		const ormc_ast *then;
+		ormc_cond *cond = NULL, *kw = NULL;
+		int j;
+
+		if (w->kind != ORMC_AST_CALL || ormc_callee_name(w->left) == NULL ||
+		    strcmp(ormc_callee_name(w->left), "When") != 0)
+			return ormc_ev_fail(e, ORMC_EINVALID, w->pos, w->end - w->pos,
+			                    "Positional arguments must all be When objects.");
+		ormc_callargs_init(&wc, w, "When");
+		then = ormc_kwarg(&wc, "then");
+		if (then == NULL)
+			return ormc_ev_fail(e, ORMC_EINVALID, w->pos, w->end - w->pos,
+			                    "When() missing 1 required keyword argument: 'then'");
+		/* The condition: a positional Q / Exists, and/or lookups as keywords. */
+		for (j = 0; j < w->nargs; j++) {
+			ormc_cond *leaf;
+
+			if (wc.used[j])
+				continue;
+			wc.used[j] = 1;
+			if (w->kw[j] == NULL) {
+				if ((r = ormc_resolve_cond(e, qs, w->args[j], &leaf)) < 0)
+					return r;
+			} else {
+				{
+					/* Reuse the Q(**kwargs) path on a one-keyword pseudo call. */
+					ormc_ast q, *args[1];
+					const char *kws[1];
+					int kwp[1];
+					ormc_ast name;
+
+					memset(&q, 0, sizeof(q));
+					memset(&name, 0, sizeof(name));
+					name.kind = ORMC_AST_NAME;
+					name.str = "Q";
+					name.len = 1;
+					q.kind = ORMC_AST_CALL;
+					q.left = &name;
+					q.pos = w->pos;
+					q.end = w->end;
+					args[0] = w->args[j];
+					kws[0] = w->kw[j];
+					kwp[0] = w->kw_pos[j];
+					q.args = args;
+					q.kw = kws;
+					q.kw_pos = kwp;
+					q.nargs = 1;
+					if ((r = ormc_resolve_cond(e, qs, &q, &leaf)) < 0)
+						return r;
+				}
+			}
+			if (cond == NULL) {
+				cond = leaf;
+			} else {
+				kw = NEW(e, ormc_cond);
+				if (kw == NULL)
+					return ormc_ev_oom(e);
+				kw->kind = ORMC_COND_AND;
+				kw->kids = ormc_arena_alloc(e->a, sizeof(ormc_cond *) * 2);
+				if (kw->kids == NULL)
+					return ormc_ev_oom(e);
+				kw->kids[0] = cond;
+				kw->kids[1] = leaf;
+				kw->nkids = 2;
+				kw->has_agg = cond->has_agg || leaf->has_agg;
+				cond = kw;
+			}
+		}
+		if (cond == NULL)
+			return ormc_ev_fail(e, ORMC_EINVALID, w->pos, w->end - w->pos,
+			                    "An empty Q() can't be used as a When() condition.");
+		x->whens[i] = cond;
+		if ((r = ormc_resolve_arg(e, qs, then, &thens[i])) < 0)
+			return r;
+		x->has_agg |= thens[i]->has_agg | cond->has_agg;
+		all[nall++] = thens[i];
+	}
+	x->args = thens;
+	x->nargs = npos;
+	if ((a = ormc_kwarg(&c, "default")) != NULL) {
+		if ((r = ormc_resolve_arg(e, qs, a, &x->else_)) < 0)
+			return r;
+		x->has_agg |= x->else_->has_agg;
+		all[nall++] = x->else_;
+	}
+	if ((a = ormc_kwarg(&c, "output_field")) != NULL) {
+		if ((r = ormc_output_field(e, a, &x->type)) < 0)
+			return r;
+		x->type_set = 1;
+	} else if ((r = common_type(e, all, nall, n->pos, &x->type)) < 0) {
+		return r;
+	}
+	if ((r = ormc_callargs_done(e, &c)) < 0)
+		return r;
+	*out = x;
+	return ORMC_OK;
+}
+
+/* Functions with expression arguments: Coalesce, Greatest, Upper, ... */
+static const struct {
+	const char *name;
+	int min, max;             /* positional arguments */
+	int typing;               /* 0: common type of args, 1: int, 2: text, 3: first arg, 4: float */
+} functions[] = {
+	{ "Coalesce", 2, 32, 0 }, { "Greatest", 2, 32, 0 }, { "Least", 2, 32, 0 },
+	{ "NullIf", 2, 2, 3 },
+	{ "Upper", 1, 1, 2 }, { "Lower", 1, 1, 2 }, { "Length", 1, 1, 1 },
+	{ "Trim", 1, 1, 2 }, { "Concat", 2, 32, 2 },
+	{ "Abs", 1, 1, 3 }, { "Round", 1, 2, 3 }, { "Floor", 1, 1, 3 }, { "Ceil", 1, 1, 3 },
+	{ "Sqrt", 1, 1, 4 }, { "Power", 2, 2, 4 }, { "Mod", 2, 2, 3 },
+};
+
+static const struct {
+	const char *name;
+	const char *part;
+} extract_funcs[] = {
+	{ "ExtractYear", "year" }, { "ExtractIsoYear", "iso_year" },
+	{ "ExtractMonth", "month" }, { "ExtractDay", "day" }, { "ExtractWeek", "week" },
+	{ "ExtractWeekDay", "week_day" }, { "ExtractIsoWeekDay", "iso_week_day" },
+	{ "ExtractQuarter", "quarter" }, { "ExtractHour", "hour" },
+	{ "ExtractMinute", "minute" }, { "ExtractSecond", "second" },
+	{ "TruncYear", "year" }, { "TruncQuarter", "quarter" }, { "TruncMonth", "month" },
+	{ "TruncWeek", "week" }, { "TruncDay", "day" }, { "TruncDate", "date" },
+	{ "TruncTime", "time" }, { "TruncHour", "hour" }, { "TruncMinute", "minute" },
+	{ "TruncSecond", "second" },
+};
+
+static int
+resolve_func(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_expr **out)
+{
+	callargs c;
+	ormc_expr *x;
+	size_t i;
+	int np = ormc_npositional(n), j, r;
+	const ormc_ast *a;
+
+	ormc_callargs_init(&c, n, name);
+	/* Extract("field", "year") / ExtractYear("field") / Trunc("f", "month") / TruncMonth("f") */
+	for (i = 0; i < sizeof(extract_funcs) / sizeof(extract_funcs[0]); i++)
+		if (strcmp(extract_funcs[i].name, name) == 0)
+			break;
+	if (i < sizeof(extract_funcs) / sizeof(extract_funcs[0]) ||
+	    strcmp(name, "Extract") == 0 || strcmp(name, "Trunc") == 0) {
+		int trunc = name[0] == 'T';
+		const char *part;
+		ormc_expr *src;
+
+		x = ormc_expr_new(e, ORMC_EXPR_FUNC, n->pos);
+		if (x == NULL)
+			return ormc_ev_oom(e);
+		if ((a = ormc_positional(&c, 0)) == NULL)
+			return ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos, "%s() needs an expression", name);
+		if ((r = ormc_resolve_arg(e, qs, a, &src)) < 0)
+			return r;
+		if (i < sizeof(extract_funcs) / sizeof(extract_funcs[0])) {
+			part = extract_funcs[i].part;
+		} else {
+			const ormc_ast *k = ormc_positional(&c, 1);
+
+			if (k == NULL && (k = ormc_kwarg(&c, trunc ? "kind" : "lookup_name")) == NULL)
+				return ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos, "%s() needs a kind", name);
+			if ((r = ormc_literal_str(e, k, &part)) < 0)
+				return r;
+		}
+		if (!trunc && !ormc_transform_applies(part, src->type.kind))
+			return ormc_ev_fail(e, ORMC_EINVALID, a->pos, a->end - a->pos,
+			                    "Extract input expression must be DateField, DateTimeField, TimeField, or DurationField.");
+		x->func = trunc ? "Trunc" : "Extract";
+		x->arg = part;
+		x->args = ormc_arena_alloc(e->a, sizeof(ormc_expr *));
+		if (x->args == NULL)
+			return ormc_ev_oom(e);
+		x->args[0] = src;
+		x->nargs = 1;
+		x->has_agg = src->has_agg;
+		if (trunc)
+			x->type = strcmp(part, "date") == 0 ? ormc_otype_of(ORMC_FIELD_DATE, -1, -1)
+			        : strcmp(part, "time") == 0 ? ormc_otype_of(ORMC_FIELD_TIME, -1, -1) : src->type;
+		else
+			x->type = ormc_otype_of(ORMC_FIELD_INTEGER, -1, -1);
+		if ((a = ormc_kwarg(&c, "output_field")) != NULL) {
+			if ((r = ormc_output_field(e, a, &x->type)) < 0)
+				return r;
+			x->type_set = 1;
+		}
+		ormc_kwarg(&c, "tzinfo");
+		if ((r = ormc_callargs_done(e, &c)) < 0)
+			return r;
+		*out = x;
+		return ORMC_OK;
+	}
+	for (i = 0; i < sizeof(functions) / sizeof(functions[0]); i++)
+		if (strcmp(functions[i].name, name) == 0)
+			break;
+	if (i == sizeof(functions) / sizeof(functions[0]))
+		return ormc_ev_fail(e, ORMC_ENOFIELD, n->left->pos, n->left->end - n->left->pos,
+		                    "name '%s' is not defined", name);
+	if (np < functions[i].min || np > functions[i].max)
+		return ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos,
+		                    functions[i].min == 2 && functions[i].max > 2
+		                        ? "%s must take at least two expressions"
+		                        : "%s() takes a different number of arguments", name);
+	x = ormc_expr_new(e, ORMC_EXPR_FUNC, n->pos);
+	if (x == NULL)
+		return ormc_ev_oom(e);
+	x->func = functions[i].name;
+	x->args = ormc_arena_alloc(e->a, sizeof(ormc_expr *) * (size_t)np);
+	if (x->args == NULL)
+		return ormc_ev_oom(e);
+	for (j = 0; j < np; j++) {
+		const ormc_ast *p = ormc_positional(&c, j);
+
+		/* Concat's and Round's literals are values; elsewhere strings name fields. */
+		if (strcmp(name, "Round") == 0 && j == 1) {
+			const ormc_ast *d = ormc_ev_deref(e, p);
+
+			x->args[j] = value_expr(e, d);
+			if (x->args[j] == NULL)
+				return ormc_ev_oom(e);
+		} else if ((r = ormc_resolve_arg(e, qs, p, &x->args[j])) < 0) {
+			return r;
+		}
+		x->has_agg |= x->args[j]->has_agg;
+	}
+	x->nargs = np;
+	switch (functions[i].typing) {
+	case 0:
+		break;
+	case 1: x->type = ormc_otype_of(ORMC_FIELD_INTEGER, -1, -1); break;
+	case 2: x->type = ormc_otype_of(ORMC_FIELD_TEXT, -1, -1); break;
+	case 3: x->type = x->args[0]->type; break;
+	case 4: x->type = ormc_otype_of(ORMC_FIELD_FLOAT, -1, -1); break;
+	}
+	if ((a = ormc_kwarg(&c, "output_field")) != NULL) {
+		if ((r = ormc_output_field(e, a, &x->type)) < 0)
+			return r;
+		x->type_set = 1;
+	} else if (functions[i].typing == 0) {
+		if ((r = common_type(e, x->args, np, n->pos, &x->type)) < 0)
+			return r;
+	}
+	if ((r = ormc_callargs_done(e, &c)) < 0)
+		return r;
+	*out = x;
+	return ORMC_OK;
+}
+
+static int
+resolve_subquery(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_expr **out)
+{
+	callargs c;
+	const ormc_ast *a;
+	ormc_expr *x;
+	ormc_qs *sub;
+	int r, exists = strcmp(name, "Exists") == 0;
+
+	ormc_callargs_init(&c, n, name);
+	if ((a = ormc_positional(&c, 0)) == NULL)
+		return ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos, "%s() needs a queryset", name);
+	if ((r = ormc_eval_qs(e, a, qs, &sub)) < 0)
+		return r;
+	if (sub->terminal != ORMC_TERM_NONE)
+		return ormc_ev_fail(e, ORMC_EINVALID, a->pos, a->end - a->pos,
+		                    "%s() needs a queryset, not the result of a terminal call", name);
+	x = ormc_expr_new(e, exists ? ORMC_EXPR_EXISTS : ORMC_EXPR_SUBQUERY, n->pos);
+	if (x == NULL)
+		return ormc_ev_oom(e);
+	x->sub = sub;
+	if (exists) {
+		x->type = ormc_otype_of(ORMC_FIELD_BOOLEAN, -1, -1);
+	} else {
+		int cols = sub->values_set ? sub->nvalues : -1;
+
+		if (cols != 1)
+			return ormc_ev_fail(e, ORMC_EINVALID, a->pos, a->end - a->pos,
+			                    "Subquery() must select exactly one column: end it with .values(\"field\")");
+		x->type = sub->values[0].expr->type;
+	}
+	if ((a = ormc_kwarg(&c, "output_field")) != NULL) {
+		if ((r = ormc_output_field(e, a, &x->type)) < 0)
+			return r;
+		x->type_set = 1;
+	}
+	if ((r = ormc_callargs_done(e, &c)) < 0)
+		return r;
+	*out = x;
+	return ORMC_OK;
+}
+
+int
+ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_expr **out)
+{
+	const ormc_ast *n = ormc_ev_deref(e, n0);
+	const char *name;
+	callargs c;
+	const ormc_ast *a;
+	ormc_expr *x;
+	int r;
+
+	if (++e->depth > MAX_DEPTH) {
+		e->depth--;
+		return ormc_ev_fail(e, ORMC_EINVALID, n->pos, 1, "expression nested too deeply");
+	}
+	r = ORMC_OK;
+	switch (n->kind) {
+	case ORMC_AST_STR: case ORMC_AST_INT: case ORMC_AST_FLOAT:
+	case ORMC_AST_TRUE: case ORMC_AST_FALSE: case ORMC_AST_NONE:
+		if ((*out = value_expr(e, n)) == NULL)
+			r = ormc_ev_oom(e);
+		break;
+	case ORMC_AST_NAME:
+		r = ormc_ev_fail(e, ORMC_ENOFIELD, n->pos, n->end - n->pos, "name '%s' is not defined", n->str);
+		break;
+	case ORMC_AST_ATTR: {
+		const ormc_ast *k = constant(e, n);
+
+		if (k == NULL)
+			r = ormc_ev_fail(e, ORMC_ENOFIELD, n->pos, n->end - n->pos,
+			                 "'%s' is not a constant of the models file", n->str);
+		else if ((*out = value_expr(e, k)) == NULL)
+			r = ormc_ev_oom(e);
+		else
+			(*out)->pos = n->pos;
+		break;
+	}
+	case ORMC_AST_NEG:
+		if ((r = ormc_resolve_expr(e, qs, n->left, &x)) < 0)
+			break;
+		if (x->kind == ORMC_EXPR_VALUE && x->value.type == ORMC_TYPE_INT) {
+			x->value.i = -x->value.i;
+			*out = x;
+			break;
+		}
+		if (x->kind == ORMC_EXPR_VALUE && x->value.type == ORMC_TYPE_FLOAT) {
+			x->value.f = -x->value.f;
+			*out = x;
+			break;
+		}
+		*out = ormc_expr_new(e, ORMC_EXPR_NEG, n->pos);
+		if (*out == NULL) {
+			r = ormc_ev_oom(e);
+			break;
+		}
+		(*out)->args = ormc_arena_alloc(e->a, sizeof(ormc_expr *));
+		if ((*out)->args == NULL) {
+			r = ormc_ev_oom(e);
+			break;
+		}
+		(*out)->args[0] = x;
+		(*out)->nargs = 1;
+		(*out)->type = x->type;
+		(*out)->has_agg = x->has_agg;
+		break;
+	case ORMC_AST_BINOP:
+		if (n->op == '&' || n->op == '|') {
+			ormc_cond *cond;
+
+			if ((r = ormc_resolve_cond(e, qs, n, &cond)) < 0)
+				break;
+			x = ormc_expr_new(e, ORMC_EXPR_COND, n->pos);
+			if (x == NULL) {
+				r = ormc_ev_oom(e);
+				break;
+			}
+			x->cond = cond;
+			x->type = ormc_otype_of(ORMC_FIELD_BOOLEAN, -1, -1);
+			x->has_agg = cond->has_agg;
+			*out = x;
+			break;
+		} else {
+			ormc_expr *l, *rr;
+
+			if ((r = ormc_resolve_expr(e, qs, n->left, &l)) < 0 ||
+			    (r = ormc_resolve_expr(e, qs, n->right, &rr)) < 0)
+				break;
+			if (kind_is_temporal(l->type.kind) || kind_is_temporal(rr->type.kind)) {
+				/* Each engine subtracts dates its own way; not compiled into agreement yet. */
+				r = ormc_ev_fail(e, ORMC_EUNSUPPORTED, n->pos, n->end - n->pos,
+				                 "arithmetic on dates, times and durations is not supported yet");
+				break;
+			}
+			x = ormc_expr_new(e, ORMC_EXPR_ARITH, n->pos);
+			if (x == NULL || (x->args = ormc_arena_alloc(e->a, sizeof(ormc_expr *) * 2)) == NULL) {
+				r = ormc_ev_oom(e);
+				break;
+			}
+			x->op = n->op;
+			x->args[0] = l;
+			x->args[1] = rr;
+			x->nargs = 2;
+			x->has_agg = l->has_agg || rr->has_agg;
+			if (l->type.kind == (ormc_field_kind)-2) {
+				x->type = l->type;
+				x->arg = l->arg;
+			} else if (rr->type.kind == (ormc_field_kind)-2) {
+				x->type = rr->type;
+				x->arg = rr->arg;
+			} else if (combine_type(n->op, l->type, rr->type, &x->type) < 0) {
+				/* Deferred: an error only if nobody gives an output_field. */
+				x->type.kind = (ormc_field_kind)-2;
+				x->arg = ormc_arena_printf(e->a,
+				        "Cannot infer type of '%c' expression involving these types: %s, %s. You must set output_field.",
+				        n->op, ormc_field_kind_name(l->type.kind), ormc_field_kind_name(rr->type.kind));
+			}
+			*out = x;
+		}
+		break;
+	case ORMC_AST_INVERT:
+	case ORMC_AST_LIST:
+	case ORMC_AST_TUPLE:
+	case ORMC_AST_INDEX:
+	case ORMC_AST_SLICE:
+		r = ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos, "not an expression");
+		break;
+	case ORMC_AST_CALL:
+		name = ormc_callee_name(n->left);
+		if (name == NULL) {
+			r = ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos, "not an expression");
+			break;
+		}
+		if (strcmp(name, "F") == 0) {
+			const char *s;
+
+			ormc_callargs_init(&c, n, name);
+			if ((a = ormc_positional(&c, 0)) == NULL || (r = ormc_literal_str(e, a, &s)) < 0) {
+				if (r == ORMC_OK)
+					r = ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos, "F() needs a field name");
+				break;
+			}
+			if ((r = ormc_callargs_done(e, &c)) < 0)
+				break;
+			r = ormc_resolve_ref(e, qs, qs->model, s, ormc_ev_deref(e, a)->pos + 1, 1, out);
+		} else if (strcmp(name, "OuterRef") == 0) {
+			const char *s;
+
+			ormc_callargs_init(&c, n, name);
+			if (qs->outer == NULL) {
+				r = ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos,
+				                 "This queryset contains a reference to an outer query and may only be used in a subquery.");
+				break;
+			}
+			if ((a = ormc_positional(&c, 0)) == NULL || (r = ormc_literal_str(e, a, &s)) < 0) {
+				if (r == ORMC_OK)
+					r = ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos, "OuterRef() needs a field name");
+				break;
+			}
+			if ((r = ormc_resolve_ref(e, qs->outer, qs->outer->model, s, ormc_ev_deref(e, a)->pos + 1, 1, &x)) < 0)
+				break;
+			if (x->kind != ORMC_EXPR_COL) {
+				r = ormc_ev_fail(e, ORMC_EUNSUPPORTED, a->pos, a->end - a->pos,
+				                 "OuterRef() to an annotation is not supported yet");
+				break;
+			}
+			x->kind = ORMC_EXPR_OUTERREF;
+			*out = x;
+		} else if (strcmp(name, "Value") == 0) {
+			ormc_callargs_init(&c, n, name);
+			if ((a = ormc_positional(&c, 0)) == NULL) {
+				r = ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos, "Value() needs a value");
+				break;
+			}
+			a = ormc_ev_deref(e, a);
+			if (!is_literal(a) && (a = constant(e, a)) == NULL) {
+				r = ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos, "Value() needs a literal");
+				break;
+			}
+			if ((x = value_expr(e, a)) == NULL) {
+				r = ormc_ev_oom(e);
+				break;
+			}
+			if ((a = ormc_kwarg(&c, "output_field")) != NULL) {
+				if ((r = ormc_output_field(e, a, &x->type)) < 0)
+					break;
+				x->type_set = 1;
+			}
+			if ((r = ormc_callargs_done(e, &c)) < 0)
+				break;
+			*out = x;
+		} else if (ormc_is_aggregate_name(name)) {
+			r = resolve_agg(e, qs, n, name, out);
+		} else if (strcmp(name, "Case") == 0) {
+			r = resolve_case(e, qs, n, out);
+		} else if (strcmp(name, "Q") == 0 || strcmp(name, "Exists") == 0) {
+			if (strcmp(name, "Exists") == 0) {
+				r = resolve_subquery(e, qs, n, name, out);
+			} else {
+				ormc_cond *cond;
+
+				if ((r = ormc_resolve_cond(e, qs, n, &cond)) < 0)
+					break;
+				x = ormc_expr_new(e, ORMC_EXPR_COND, n->pos);
+				if (x == NULL) {
+					r = ormc_ev_oom(e);
+					break;
+				}
+				x->cond = cond;
+				x->type = ormc_otype_of(ORMC_FIELD_BOOLEAN, -1, -1);
+				x->has_agg = cond->has_agg;
+				*out = x;
+			}
+		} else if (strcmp(name, "Subquery") == 0) {
+			r = resolve_subquery(e, qs, n, name, out);
+		} else if (strcmp(name, "ExpressionWrapper") == 0 || strcmp(name, "Cast") == 0) {
+			int cast = name[0] == 'C';
+			ormc_otype t;
+
+			ormc_callargs_init(&c, n, name);
+			if ((a = ormc_positional(&c, 0)) == NULL) {
+				r = ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos, "%s() needs an expression", name);
+				break;
+			}
+			if ((r = ormc_resolve_arg(e, qs, a, &x)) < 0)
+				break;
+			if ((a = ormc_positional(&c, 1)) == NULL && (a = ormc_kwarg(&c, "output_field")) == NULL) {
+				r = ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos,
+				                 "%s() missing 1 required positional argument: 'output_field'", name);
+				break;
+			}
+			if ((r = ormc_output_field(e, a, &t)) < 0 || (r = ormc_callargs_done(e, &c)) < 0)
+				break;
+			if (cast) {
+				ormc_expr *y = ormc_expr_new(e, ORMC_EXPR_FUNC, n->pos);
+
+				if (y == NULL || (y->args = ormc_arena_alloc(e->a, sizeof(ormc_expr *))) == NULL) {
+					r = ormc_ev_oom(e);
+					break;
+				}
+				y->func = "Cast";
+				y->args[0] = x;
+				y->nargs = 1;
+				y->has_agg = x->has_agg;
+				x = y;
+			}
+			x->type = t;
+			x->type_set = 1;
+			*out = x;
+		} else if (ormc_is_field_class(name)) {
+			r = ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos,
+			                 "a field class is only meaningful as output_field=");
+		} else if (strcmp(name, "When") == 0) {
+			r = ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos,
+			                 "When() is only meaningful inside Case()");
+		} else {
+			r = resolve_func(e, qs, n, name, out);
+		}
+		break;
+	}
+	e->depth--;
+	return r;
+}

@@ -1,0 +1,590 @@
+/*
+ * qs_methods.c -- the QuerySet methods: filter, exclude, annotate, alias,
+ * values, values_list, order_by, reverse, distinct, aggregate, count, exists,
+ * first, last, and slices.
+ *
+ * Each call changes the ormc_qs as the Django method changes the QuerySet's
+ * state, in call order: the filters that precede an annotation constrain its
+ * aggregates, values() before an aggregate annotate() groups by its fields,
+ * and values() after one regroups the aggregated rows in a new level
+ * (open_level).
+ */
+#include <ctype.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "query_int.h"
+
+ormc_qs *
+ormc_qs_new(ev *e, ormc_model *m, int pos, ormc_qs *outer)
+{
+	ormc_qs *qs = NEW(e, ormc_qs);
+
+	if (qs) {
+		qs->model = m;
+		qs->pos = pos;
+		qs->outer = outer;
+		qs->limit = -1;
+		qs->shape = ORMC_SHAPE_OBJECTS;
+	}
+	return qs;
+}
+
+static int
+grow(ev *e, void **arr, int n, size_t size)
+{
+	void *p;
+
+	if ((n & (n - 1)) != 0 && n != 0)
+		return ORMC_OK;         /* room left: capacities are powers of two */
+	p = ormc_arena_alloc(e->a, size * (size_t)(n ? n * 2 : 1));
+	if (p == NULL)
+		return ormc_ev_oom(e);
+	if (n)
+		memcpy(p, *arr, size * (size_t)n);
+	*arr = p;
+	return ORMC_OK;
+}
+
+static int
+add_filter(ev *e, ormc_qs *qs, const ormc_ast *call, int exclude)
+{
+	ormc_cond *c;
+	int r, i;
+
+	c = ormc_cond_new(e, ORMC_COND_AND, call->pos, call->nargs);
+	if (c == NULL)
+		return ormc_ev_oom(e);
+	/* filter(a=1, b=2) is Q(a=1, b=2): reuse the Q path on the call itself. */
+	{
+		ormc_ast q = *call, name;
+
+		memset(&name, 0, sizeof(name));
+		name.kind = ORMC_AST_NAME;
+		name.str = "Q";
+		name.len = 1;
+		q.left = &name;
+		if ((r = ormc_resolve_cond(e, qs, &q, &c)) < 0)
+			return r;
+	}
+	if (exclude) {
+		ormc_cond *n = ormc_cond_new(e, ORMC_COND_NOT, call->pos, 1);
+
+		if (n == NULL)
+			return ormc_ev_oom(e);
+		n->kids[0] = c;
+		n->nkids = 1;
+		n->has_agg = c->has_agg;
+		c = n;
+	}
+	if (c->kind == ORMC_COND_TRUE)
+		return ORMC_OK;
+	if ((r = grow(e, (void **)&qs->filters, qs->nfilters, sizeof(ormc_filter))) < 0)
+		return r;
+	i = qs->nfilters++;
+	qs->filters[i].cond = c;
+	qs->filters[i].nannots_before = qs->nannots;
+	return ORMC_OK;
+}
+
+/* Django's default alias: "price__avg", "authors__count". */
+static const char *
+default_alias(ev *e, const ormc_ast *arg, const ormc_expr *x)
+{
+	const ormc_ast *a;
+	char lower[32];
+	size_t i;
+
+	if (x->kind != ORMC_EXPR_AGG || arg->kind != ORMC_AST_CALL)
+		return NULL;
+	if (arg->nargs < 1 || arg->kw[0] != NULL)
+		return NULL;
+	a = ormc_ev_deref(e, arg->args[0]);
+	for (i = 0; x->func[i] && i < sizeof(lower) - 1; i++)
+		lower[i] = (char)tolower((unsigned char)x->func[i]);
+	lower[i] = '\0';
+	if (a->kind == ORMC_AST_STR)
+		return ormc_arena_printf(e->a, "%s__%s", a->str, lower);
+	if (a->kind == ORMC_AST_CALL && ormc_callee_name(a->left) && strcmp(ormc_callee_name(a->left), "F") == 0 &&
+	    a->nargs == 1 && ormc_ev_deref(e, a->args[0])->kind == ORMC_AST_STR)
+		return ormc_arena_printf(e->a, "%s__%s", ormc_ev_deref(e, a->args[0])->str, lower);
+	return NULL;
+}
+
+/* annotate(Sum("n")) where n is an aggregate: Django's FieldError. */
+static int
+check_nested_agg(ev *e, const ormc_expr *x)
+{
+	int i, r;
+
+	if (x == NULL || !x->has_agg)
+		return ORMC_OK;
+	if (x->kind == ORMC_EXPR_AGG) {
+		const ormc_expr *a = x->nargs ? x->args[0] : NULL;
+
+		if (a && a->has_agg) {
+			const char *what = a->kind == ORMC_EXPR_REF ? a->annot->alias : "expression";
+
+			return ormc_ev_fail(e, ORMC_EINVALID, a->pos, a->kind == ORMC_EXPR_REF ? (int)strlen(what) : 1,
+			                    "Cannot compute %s('%s'): '%s' is an aggregate", x->func, what, what);
+		}
+		return ORMC_OK;
+	}
+	for (i = 0; i < x->nargs; i++)
+		if ((r = check_nested_agg(e, x->args[i])) < 0)
+			return r;
+	return check_nested_agg(e, x->else_);
+}
+
+/* Resolve annotate()/aggregate()/alias() arguments into annotations. */
+static int
+collect_annots(ev *e, ormc_qs *qs, const ormc_ast *call, const char *method,
+               ormc_annot ***out, int *nout, int into_qs)
+{
+	int i, r;
+
+	for (i = 0; i < call->nargs; i++) {
+		const ormc_ast *arg = call->args[i];
+		const char *alias = call->kw[i];
+		int pos = alias ? call->kw_pos[i] : arg->pos;
+		ormc_expr *x;
+		ormc_annot *an;
+
+		if ((r = ormc_resolve_expr(e, qs, arg, &x)) < 0)
+			return r;
+		if (alias == NULL) {
+			alias = default_alias(e, ormc_ev_deref(e, arg), x);
+			if (alias == NULL)
+				return ormc_ev_fail(e, ORMC_EINVALID, arg->pos, arg->end - arg->pos,
+				                    strcmp(method, "aggregate") == 0 ? "Complex aggregates require an alias"
+				                                                      : "Complex annotations require an alias");
+		}
+		if (x->type.kind == (ormc_field_kind)-2)
+			return ormc_ev_fail(e, ORMC_EINVALID, x->pos, 0, "%s", x->arg);
+		if (strcmp(method, "aggregate") != 0 && (r = check_nested_agg(e, x)) < 0)
+			return r;
+		if (strcmp(method, "aggregate") == 0 && !x->has_agg)
+			return ormc_ev_fail(e, ORMC_EINVALID, arg->pos, arg->end - arg->pos,
+			                    "%s is not an aggregate expression", alias);
+		if (into_qs && ormc_model_field(qs->model, alias) != NULL)
+			return ormc_ev_fail(e, ORMC_EINVALID, pos, (int)strlen(alias),
+			                    "The annotation '%s' conflicts with a field on the model.", alias);
+		an = NEW(e, ormc_annot);
+		if (an == NULL)
+			return ormc_ev_oom(e);
+		an->alias = alias;
+		an->expr = x;
+		an->pos = pos;
+		an->nfilters_before = qs->nfilters;
+		an->hidden = strcmp(method, "alias") == 0;
+		if ((r = grow(e, (void **)out, *nout, sizeof(ormc_annot *))) < 0)
+			return r;
+		(*out)[(*nout)++] = an;
+		if (into_qs && (r = grow(e, (void **)&qs->annots, qs->nannots, sizeof(ormc_annot *))) < 0)
+			return r;
+		if (into_qs && &qs->annots != out)
+			qs->annots[qs->nannots++] = an;
+	}
+	return ORMC_OK;
+}
+
+static int
+add_outcol(ev *e, ormc_outcol **arr, int *n, const char *name, ormc_expr *x)
+{
+	int r;
+
+	if ((r = grow(e, (void **)arr, *n, sizeof(ormc_outcol))) < 0)
+		return r;
+	(*arr)[*n].name = name;
+	(*arr)[*n].expr = x;
+	(*n)++;
+	return ORMC_OK;
+}
+
+static int
+method_values(ev *e, ormc_qs *qs, const ormc_ast *call, const char *method)
+{
+	int i, r;
+	ormc_outcol *cols = NULL;
+	int n = 0;
+
+	for (i = 0; i < call->nargs; i++) {
+		const ormc_ast *a = ormc_ev_deref(e, call->args[i]);
+		ormc_expr *x;
+
+		if (call->kw[i] != NULL) {
+			if (strcmp(method, "values_list") == 0 && strcmp(call->kw[i], "flat") == 0) {
+				int flat;
+
+				if ((r = ormc_literal_bool(e, a, &flat)) < 0)
+					return r;
+				if (flat && call->nargs > 2)
+					return ormc_ev_fail(e, ORMC_EINVALID, call->kw_pos[i], 4,
+					                    "'flat' is not valid when values_list is called with more than one field.");
+				qs->shape = flat ? ORMC_SHAPE_FLAT : ORMC_SHAPE_LISTS;
+				continue;
+			}
+			if (strcmp(method, "values_list") == 0 && strcmp(call->kw[i], "named") == 0)
+				continue;
+			/* values(total=F("x")): an expression, as annotate() then values(). */
+			if ((r = ormc_resolve_expr(e, qs, call->args[i], &x)) < 0)
+				return r;
+			if ((r = add_outcol(e, &cols, &n, call->kw[i], x)) < 0)
+				return r;
+			continue;
+		}
+		if (a->kind != ORMC_AST_STR)
+			return ormc_ev_fail(e, ORMC_EINVALID, a->pos, a->end - a->pos,
+			                    "%s() takes field names as strings", method);
+		if ((r = ormc_resolve_ref(e, qs, qs->model, a->str, a->pos + 1, 1, &x)) < 0)
+			return r;
+		if ((r = add_outcol(e, &cols, &n, a->str, x)) < 0)
+			return r;
+	}
+	if (strcmp(method, "values_list") == 0 && qs->shape == ORMC_SHAPE_OBJECTS)
+		qs->shape = ORMC_SHAPE_LISTS;
+	if (qs->shape == ORMC_SHAPE_FLAT && n != 1)
+		return ormc_ev_fail(e, ORMC_EINVALID, call->pos, call->end - call->pos,
+		                    "'flat' is not valid when values_list is called with more than one field.");
+	qs->values = cols;
+	qs->nvalues = n;
+	qs->values_set = 1;
+	if (qs->grouped || qs->per_object)
+		qs->regroup = 1;
+	return ORMC_OK;
+}
+
+static int
+method_order_by(ev *e, ormc_qs *qs, const ormc_ast *call)
+{
+	int i, r;
+
+	qs->order = NULL;
+	qs->norder = 0;
+	qs->order_set = 1;
+	for (i = 0; i < call->nargs; i++) {
+		const ormc_ast *a = ormc_ev_deref(e, call->args[i]);
+		ormc_order_item it;
+		ormc_expr *x;
+
+		memset(&it, 0, sizeof(it));
+		it.pos = a->pos;
+		if (call->kw[i] != NULL)
+			return ormc_ev_fail(e, ORMC_EINVALID, call->kw_pos[i], 1, "order_by() takes no keyword arguments");
+		if (a->kind == ORMC_AST_STR) {
+			const char *s = a->str;
+			int off = a->pos + 1;
+
+			if (strcmp(s, "?") == 0)
+				return ormc_ev_fail(e, ORMC_EUNSUPPORTED, a->pos, a->end - a->pos,
+				                    "random ordering ('?') gives different rows on every backend; not supported");
+			if (s[0] == '-') {
+				it.desc = 1;
+				s++;
+				off++;
+			}
+			if ((r = ormc_resolve_ref(e, qs, qs->model, s, off, 1, &x)) < 0)
+				return r;
+		} else if (a->kind == ORMC_AST_CALL && a->left->kind == ORMC_AST_ATTR &&
+		           (strcmp(a->left->str, "desc") == 0 || strcmp(a->left->str, "asc") == 0)) {
+			/* F("x").desc(nulls_last=True) */
+			callargs c;
+			const ormc_ast *k;
+			int b;
+
+			if ((r = ormc_resolve_expr(e, qs, a->left->left, &x)) < 0)
+				return r;
+			it.desc = strcmp(a->left->str, "desc") == 0;
+			ormc_callargs_init(&c, a, a->left->str);
+			if ((k = ormc_kwarg(&c, "nulls_first")) != NULL) {
+				if ((r = ormc_literal_bool(e, k, &b)) < 0)
+					return r;
+				if (b)
+					it.nulls = 1;
+			}
+			if ((k = ormc_kwarg(&c, "nulls_last")) != NULL) {
+				if ((r = ormc_literal_bool(e, k, &b)) < 0)
+					return r;
+				if (b)
+					it.nulls = 2;
+			}
+			if ((r = ormc_callargs_done(e, &c)) < 0)
+				return r;
+		} else {
+			if ((r = ormc_resolve_expr(e, qs, call->args[i], &x)) < 0)
+				return r;
+		}
+		it.expr = x;
+		if ((r = grow(e, (void **)&qs->order, qs->norder, sizeof(ormc_order_item))) < 0)
+			return r;
+		qs->order[qs->norder++] = it;
+	}
+	return ORMC_OK;
+}
+
+/*
+ * Does an annotate() argument call an aggregate of this query (not one inside
+ * a Subquery or a method chain)? Decided on the text, before resolving, since
+ * names resolve differently once a new level is open.
+ */
+static int
+ast_has_agg(ev *e, const ormc_ast *n)
+{
+	const char *name;
+	int i;
+
+	if (n == NULL)
+		return 0;
+	n = ormc_ev_deref(e, n);
+	switch (n->kind) {
+	case ORMC_AST_CALL:
+		if (n->left->kind != ORMC_AST_NAME || (name = ormc_callee_name(n->left)) == NULL)
+			return 0;
+		if (ormc_is_aggregate_name(name))
+			return 1;
+		if (strcmp(name, "Subquery") == 0 || strcmp(name, "Exists") == 0)
+			return 0;
+		for (i = 0; i < n->nargs; i++)
+			if (ast_has_agg(e, n->args[i]))
+				return 1;
+		return 0;
+	case ORMC_AST_LIST:
+	case ORMC_AST_TUPLE:
+		for (i = 0; i < n->nargs; i++)
+			if (ast_has_agg(e, n->args[i]))
+				return 1;
+		return 0;
+	default:
+		return (n->left && n->left != n && ast_has_agg(e, n->left)) ||
+		       (n->right && ast_has_agg(e, n->right)) || (n->third && ast_has_agg(e, n->third));
+	}
+}
+
+/* A REF to one of the level's stand-ins for the annotations below. */
+static int
+relevel_ref(ev *e, ormc_qs *qs, ormc_expr **xp, const char *what)
+{
+	ormc_expr *x = *xp, *y;
+	ormc_annot *an;
+
+	if (x->kind == ORMC_EXPR_COL)
+		return ORMC_OK;
+	if (x->kind != ORMC_EXPR_REF || (an = ormc_find_annot(qs, x->annot->alias)) == NULL)
+		return ormc_ev_fail(e, ORMC_EUNSUPPORTED, x->pos, 1,
+		                    "only fields and annotations can be %s when values() regroups aggregated rows", what);
+	y = ormc_expr_new(e, ORMC_EXPR_REF, x->pos);
+	if (y == NULL)
+		return ormc_ev_oom(e);
+	y->annot = an;
+	y->type = an->expr->type;
+	*xp = y;
+	return ORMC_OK;
+}
+
+/*
+ * Open a new aggregation level: everything so far becomes qs->inner, and
+ * each of its annotations is seen here as a column (an INNER stand-in of the
+ * same name). The values() list that regroups, and the ordering, move up.
+ */
+static int
+open_level(ev *e, ormc_qs *qs)
+{
+	ormc_qs *lower = NEW(e, ormc_qs);
+	ormc_annot **annots;
+	int i, r;
+
+	if (lower == NULL)
+		return ormc_ev_oom(e);
+	*lower = *qs;
+	lower->order = NULL;
+	lower->norder = 0;
+	lower->regroup = 0;
+	annots = ormc_arena_alloc(e->a, sizeof(ormc_annot *) * (size_t)(qs->nannots + 1));
+	if (annots == NULL)
+		return ormc_ev_oom(e);
+	for (i = 0; i < qs->nannots; i++) {
+		ormc_annot *an = NEW(e, ormc_annot);
+		ormc_expr *x = ormc_expr_new(e, ORMC_EXPR_INNER, qs->annots[i]->pos);
+
+		if (an == NULL || x == NULL)
+			return ormc_ev_oom(e);
+		*an = *qs->annots[i];
+		x->annot = qs->annots[i];
+		x->type = qs->annots[i]->expr->type;
+		an->expr = x;
+		an->nfilters_before = 0;
+		annots[i] = an;
+	}
+	qs->inner = lower;
+	qs->level = lower->level + 1;
+	qs->annots = annots;
+	qs->filters = NULL;
+	qs->nfilters = 0;
+	qs->grouped = 0;
+	qs->per_object = 0;
+	qs->group = NULL;
+	qs->ngroup = 0;
+	qs->regroup = 0;
+	/* The columns selected so far are the new level's: copy before re-pointing. */
+	{
+		ormc_outcol *v = ormc_arena_alloc(e->a, sizeof(ormc_outcol) * (size_t)(qs->nvalues + 1));
+
+		if (v == NULL)
+			return ormc_ev_oom(e);
+		memcpy(v, qs->values, sizeof(ormc_outcol) * (size_t)qs->nvalues);
+		qs->values = v;
+	}
+	for (i = 0; i < qs->nvalues; i++)
+		if ((r = relevel_ref(e, qs, &qs->values[i].expr, "selected")) < 0)
+			return r;
+	if (qs->norder > 0) {
+		ormc_order_item *o = ormc_arena_alloc(e->a, sizeof(ormc_order_item) * (size_t)qs->norder);
+
+		if (o == NULL)
+			return ormc_ev_oom(e);
+		memcpy(o, qs->order, sizeof(ormc_order_item) * (size_t)qs->norder);
+		qs->order = o;
+		for (i = 0; i < qs->norder; i++)
+			if ((r = relevel_ref(e, qs, &qs->order[i].expr, "ordered by")) < 0)
+				return r;
+	}
+	return ORMC_OK;
+}
+
+static int
+method_annotate(ev *e, ormc_qs *qs, const ormc_ast *call, const char *method)
+{
+	int first, i, r, agg = 0;
+
+	if (qs->terminal != ORMC_TERM_NONE)
+		return ormc_ev_fail(e, ORMC_EINVALID, call->pos, 1, "%s() after a terminal call", method);
+	if (qs->regroup)
+		for (i = 0; i < call->nargs; i++)
+			if (ast_has_agg(e, call->args[i])) {
+				if ((r = open_level(e, qs)) < 0)
+					return r;
+				break;
+			}
+	first = qs->nannots;
+	if ((r = collect_annots(e, qs, call, method, &qs->annots, &qs->nannots, 1)) < 0)
+		return r;
+	for (i = first; i < qs->nannots; i++)
+		agg |= qs->annots[i]->expr->has_agg;
+	/*
+	 * values() before the first aggregate annotation groups by its fields;
+	 * an aggregate with no values() annotates each object (group by pk).
+	 */
+	if (agg && !qs->grouped && !qs->per_object) {
+		if (qs->values_set && qs->nvalues > 0) {
+			qs->grouped = 1;
+			qs->group = qs->values;
+			qs->ngroup = qs->nvalues;
+		} else {
+			qs->per_object = 1;
+		}
+	}
+	/* After values(), new annotations join the selected columns. */
+	if (qs->values_set) {
+		for (i = first; i < qs->nannots; i++) {
+			ormc_expr *x;
+
+			if (qs->annots[i]->hidden)
+				continue;
+			x = ormc_expr_new(e, ORMC_EXPR_REF, qs->annots[i]->pos);
+			if (x == NULL)
+				return ormc_ev_oom(e);
+			x->annot = qs->annots[i];
+			x->type = qs->annots[i]->expr->type;
+			x->has_agg = qs->annots[i]->expr->has_agg;
+			if ((r = add_outcol(e, &qs->values, &qs->nvalues, qs->annots[i]->alias, x)) < 0)
+				return r;
+		}
+	}
+	return ORMC_OK;
+}
+
+int
+ormc_qs_apply_method(ev *e, ormc_qs *qs, const ormc_ast *call, const char *m)
+{
+	int r;
+	callargs c;
+
+	if (qs->terminal != ORMC_TERM_NONE)
+		return ormc_ev_fail(e, ORMC_EINVALID, call->left->name_pos, (int)strlen(m),
+		                    "'%s' object has no attribute '%s'",
+		                    qs->terminal == ORMC_TERM_AGGREGATE ? "dict" :
+		                    qs->terminal == ORMC_TERM_COUNT ? "int" : "bool", m);
+	if ((qs->limit >= 0 || qs->offset > 0) &&
+	    (strcmp(m, "filter") == 0 || strcmp(m, "exclude") == 0 || strcmp(m, "annotate") == 0))
+		return ormc_ev_fail(e, ORMC_EINVALID, call->left->name_pos, (int)strlen(m),
+		                    "Cannot filter a query once a slice has been taken.");
+	if ((qs->limit >= 0 || qs->offset > 0) && strcmp(m, "order_by") == 0)
+		return ormc_ev_fail(e, ORMC_EINVALID, call->left->name_pos, (int)strlen(m),
+		                    "Cannot reorder a query once a slice has been taken.");
+	ormc_callargs_init(&c, call, m);
+	if (strcmp(m, "all") == 0) {
+		return ormc_callargs_done(e, &c);
+	} else if (strcmp(m, "filter") == 0 || strcmp(m, "exclude") == 0) {
+		return add_filter(e, qs, call, m[0] == 'e');
+	} else if (strcmp(m, "annotate") == 0 || strcmp(m, "alias") == 0) {
+		return method_annotate(e, qs, call, m);
+	} else if (strcmp(m, "values") == 0 || strcmp(m, "values_list") == 0) {
+		return method_values(e, qs, call, m);
+	} else if (strcmp(m, "order_by") == 0) {
+		return method_order_by(e, qs, call);
+	} else if (strcmp(m, "reverse") == 0) {
+		qs->reverse = !qs->reverse;
+		return ormc_callargs_done(e, &c);
+	} else if (strcmp(m, "distinct") == 0) {
+		if (call->nargs > 0)
+			return ormc_ev_fail(e, ORMC_EUNSUPPORTED, call->args[0]->pos, 1,
+			                    "DISTINCT ON fields is not supported by this database backend");
+		qs->distinct = 1;
+		return ORMC_OK;
+	} else if (strcmp(m, "aggregate") == 0) {
+		if ((r = collect_annots(e, qs, call, m, &qs->aggregates, &qs->naggregates, 0)) < 0)
+			return r;
+		qs->terminal = ORMC_TERM_AGGREGATE;
+		return ORMC_OK;
+	} else if (strcmp(m, "count") == 0 || strcmp(m, "exists") == 0) {
+		qs->terminal = m[0] == 'c' ? ORMC_TERM_COUNT : ORMC_TERM_EXISTS;
+		return ormc_callargs_done(e, &c);
+	} else if (strcmp(m, "first") == 0 || strcmp(m, "last") == 0) {
+		/* Ordered by the query's ordering, else the primary key (Django). */
+		if (!qs->order_set && qs->model->nordering == 0) {
+			ormc_expr *pk;
+
+			if ((r = ormc_resolve_ref(e, qs, qs->model, "pk", call->pos, 0, &pk)) < 0)
+				return r;
+			qs->order = ormc_arena_alloc(e->a, sizeof(ormc_order_item));
+			if (qs->order == NULL)
+				return ormc_ev_oom(e);
+			qs->order[0].expr = pk;
+			qs->norder = 1;
+			qs->order_set = 1;
+		}
+		if (m[0] == 'l')
+			qs->reverse = !qs->reverse;
+		qs->limit = 1;
+		return ormc_callargs_done(e, &c);
+	}
+	return ormc_ev_fail(e, ORMC_EUNSUPPORTED, call->left->name_pos, (int)strlen(m),
+	                    "QuerySet method '%s' is not supported", m);
+}
+
+/*
+ * qs[start:stop] (stop -1: open). Slicing a slice narrows it: the bounds are
+ * relative to the current offset and never reach past the current end.
+ */
+void
+ormc_qs_slice(ormc_qs *qs, int64_t start, int64_t stop)
+{
+	int64_t old_end = qs->limit < 0 ? -1 : qs->offset + qs->limit;
+	int64_t new_off = qs->offset + start;
+	int64_t new_end = stop < 0 ? -1 : qs->offset + stop;
+
+	if (old_end >= 0 && (new_end < 0 || new_end > old_end))
+		new_end = old_end;
+	qs->offset = new_off;
+	qs->limit = new_end < 0 ? -1 : (new_end > new_off ? new_end - new_off : 0);
+}

@@ -1,0 +1,161 @@
+/*
+ * query_int.h -- what the files of the query evaluator share.
+ *
+ * The call-chain AST becomes the IR of query.h in six files, one concern
+ * each:
+ *
+ *   file            holds
+ *   --------------  --------------------------------------------------------
+ *   query.c         ormc_query_parse and the accessors; QuerySet chains
+ *                   (ormc_eval_qs); errors, script names, call arguments
+ *   resolve.c       output types; paths a__b__c through fields, relations
+ *                   and annotations; transforms and lookups
+ *   expr.c          expressions: F, Value, aggregates, functions, Case/When,
+ *                   Subquery, Exists, OuterRef, arithmetic
+ *   conditions.c    Q trees, lookup=value leaves, literal coercion
+ *   qs_methods.c    QuerySet methods (filter, annotate, values, order_by,
+ *                   aggregate, ...), slices, aggregation levels
+ *   capi.c          the C builder API (ormc/query.h)
+ *
+ * Only what another of these files calls is declared here; the rest is
+ * static. Functions returning int return ORMC_OK, or a negative ORMC_E*
+ * with e->err filled in (Django's wording, the offending token's offset).
+ * Everything they allocate lives in the query's arena.
+ */
+#ifndef ORMC_QUERY_INT_H
+#define ORMC_QUERY_INT_H
+
+#include "arena.h"
+#include "ast.h"
+#include "query.h"
+
+/* Nesting deeper than this, of expressions or of querysets, is an error. */
+#define MAX_DEPTH 200
+
+/* The evaluation of one query text (or of one C API call). */
+typedef struct ev {
+	ormc_query *q;
+	ormc_arena *a;
+	const ormc_schema *s;
+	const char *text;
+	ormc_error *err;
+	const ormc_script *script;
+	int nbound;               /* statements visible to name lookup */
+	int depth;
+} ev;
+
+/* A zeroed T from the query's arena, or NULL. */
+#define NEW(e, T) ((T *)ormc_arena_alloc((e)->a, sizeof(T)))
+
+/* ---- query.c: errors, names, call arguments, QuerySet chains */
+
+/* Fail with code at [pos, pos+len) of the query text; returns code. */
+int ormc_ev_fail(ev *e, int code, int pos, int len, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 5, 6)))
+#endif
+	;
+
+/* Fail with ORMC_ENOMEM. */
+int ormc_ev_oom(ev *e);
+
+/* Follow names bound by the script's assignments to the expression they name. */
+const ormc_ast *ormc_ev_deref(ev *e, const ormc_ast *n);
+
+/* The last segment of a dotted callee (models.Count -> "Count"), or NULL. */
+const char *ormc_callee_name(const ormc_ast *callee);
+
+/* More arguments than this in one call is an error (ormc_callargs_done), never a truncation. */
+#define ORMC_MAX_CALL_ARGS 256
+
+/* The arguments of one call, and which of them were consumed. */
+typedef struct callargs {
+	const ormc_ast *call;
+	const char *fname;
+	unsigned char used[ORMC_MAX_CALL_ARGS];
+} callargs;
+
+void ormc_callargs_init(callargs *c, const ormc_ast *call, const char *fname);
+/* The keyword argument name (marked consumed), or NULL. */
+const ormc_ast *ormc_kwarg(callargs *c, const char *name);
+/* The k-th positional argument (marked consumed), or NULL. */
+const ormc_ast *ormc_positional(callargs *c, int k);
+/* Every argument must have been consumed: report the first that was not. */
+int ormc_callargs_done(ev *e, callargs *c);
+/* How many positional arguments call has. */
+int ormc_npositional(const ormc_ast *call);
+
+/* True / False (or an integer) as *out = 1 / 0. */
+int ormc_literal_bool(ev *e, const ormc_ast *n, int *out);
+/* A string literal. */
+int ormc_literal_str(ev *e, const ormc_ast *n, const char **out);
+
+/* Evaluate an expression that must yield a QuerySet; outer is the enclosing query for OuterRef. */
+int ormc_eval_qs(ev *e, const ormc_ast *n, ormc_qs *outer, ormc_qs **out);
+
+/* ---- resolve.c: types and paths */
+
+ormc_otype ormc_otype_of(ormc_field_kind k, int digits, int places);
+/* Is name a Django field class (IntegerField, ...)? */
+int ormc_is_field_class(const char *name);
+/* output_field=IntegerField() / DecimalField(max_digits=12, decimal_places=2) */
+int ormc_output_field(ev *e, const ormc_ast *n, ormc_otype *out);
+
+/* The annotation of qs named name (the latest), or NULL. */
+ormc_annot *ormc_find_annot(const ormc_qs *qs, const char *name);
+/* Is name a lookup ("gt", "in", ...)? Sets *out. */
+int ormc_find_lookup(const char *name, ormc_lookup *out);
+/* Is name a transform ("year", "date", ...)? */
+int ormc_is_transform(const char *name);
+/* Does transform t apply to a value of kind k? */
+int ormc_transform_applies(const char *t, ormc_field_kind k);
+
+/* "a__b__c" split into parts, with each part's offset in the text. */
+typedef struct parts {
+	char *v[32];
+	int off[32];
+	int n;
+} parts;
+
+int ormc_parts_split(ev *e, const char *s, int pos, parts *p);
+/*
+ * The longest walk of p through fields and relations from model (or an
+ * annotation of qs named by the first parts, if allow_annot): a COL or REF;
+ * *used is how many parts it took.
+ */
+int ormc_resolve_parts(ev *e, ormc_qs *qs, ormc_model *model, parts *p, int allow_annot,
+                       ormc_expr **out, int *used);
+/* Apply transforms p->v[from..to) to x (a COL or REF; a REF is an error). */
+int ormc_apply_transforms(ev *e, ormc_expr *x, parts *p, int from, int to);
+/* F("a__b__year"): a field (or annotation) with optional transforms, no lookup. */
+int ormc_resolve_ref(ev *e, ormc_qs *qs, ormc_model *model, const char *s, int pos,
+                     int allow_annot, ormc_expr **out);
+
+/* ---- expr.c: expressions */
+
+/* A new expression of kind at pos, its type not set yet; NULL if out of memory. */
+ormc_expr *ormc_expr_new(ev *e, ormc_expr_kind kind, int pos);
+/* Resolve an expression AST against qs. */
+int ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out);
+/* As ormc_resolve_expr, but a string names a field ("price"), as F("price"). */
+int ormc_resolve_arg(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out);
+/* Count, Sum, Avg, Min, Max, StdDev, Variance. */
+int ormc_is_aggregate_name(const char *name);
+
+/* ---- conditions.c: conditions */
+
+/* A new condition of kind with room for nkids children; NULL if out of memory. */
+ormc_cond *ormc_cond_new(ev *e, ormc_cond_kind kind, int pos, int nkids);
+/* Resolve a condition: Q(...), a & b, a | b, ~a, or a boolean expression. */
+int ormc_resolve_cond(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_cond **out);
+
+/* ---- qs_methods.c: QuerySet methods */
+
+/* Model.objects.all() for model m. */
+ormc_qs *ormc_qs_new(ev *e, ormc_model *m, int pos, ormc_qs *outer);
+/* Apply QuerySet method m (filter, annotate, ...) called as call. */
+int ormc_qs_apply_method(ev *e, ormc_qs *qs, const ormc_ast *call, const char *m);
+/* qs[start:stop] (stop -1: open), relative to a slice already taken. */
+void ormc_qs_slice(ormc_qs *qs, int64_t start, int64_t stop);
+
+#endif
