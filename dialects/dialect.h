@@ -23,6 +23,8 @@ typedef struct ormc_sx ormc_sx;         /* plan expression, core/plan.h */
 #define ORMC_CAP_NULLS_ORDER  0x0002u  /* ORDER BY x NULLS FIRST|LAST */
 #define ORMC_CAP_BOOL_TYPE    0x0004u  /* TRUE/FALSE are a real type */
 #define ORMC_CAP_NULLS_LOW    0x0008u  /* NULL sorts before every value by default */
+#define ORMC_CAP_HAVING_ALIAS 0x0010u  /* HAVING reads a selected expression by its alias, and
+                                          a bare column only if it is a GROUP BY column */
 
 #define ORMC_DIALECT_VERSION 1
 

@@ -295,7 +295,7 @@ my_limit(ormc_sqlbuf *b, long long limit, long long offset)
 const ormc_dialect ormc_dialect_mysql = {
 	ORMC_DIALECT_VERSION,
 	"mysql",
-	ORMC_CAP_NULLS_LOW,
+	ORMC_CAP_NULLS_LOW | ORMC_CAP_HAVING_ALIAS,
 	NULL,
 	my_quote_ident,
 	ormc_render_qmark,

@@ -257,6 +257,22 @@ ormc_render_expr(ormc_emit *e, const ormc_sx *x)
 		ormc_render_fail(e, "expression nested too deeply");
 		return;
 	}
+	if (e->having != NULL) {
+		/*
+		 * MySQL resolves a column in HAVING only if it is a GROUP BY
+		 * column, not inside a grouped expression: a selected expression
+		 * is read by its alias there.
+		 */
+		const ormc_select *s = e->having;
+
+		for (i = 0; i < s->ncols; i++)
+			if (s->names != NULL && s->names[i] != NULL && x->kind != ORMC_SX_COL &&
+			    (s->cols[i] == x || ormc_sx_same(s->cols[i], x))) {
+				e->dialect->quote_ident(b, s->names[i]);
+				e->depth--;
+				return;
+			}
+	}
 	if (e->dialect->emit && e->dialect->emit(e, x)) {
 		e->depth--;
 		return;
@@ -429,6 +445,7 @@ void
 ormc_render_select(ormc_emit *e, const ormc_select *s)
 {
 	ormc_sqlbuf *b = e->buf;
+	const ormc_select *having = e->having;   /* a subquery inside a HAVING has its own names */
 	int i;
 
 	if (e->failed)
@@ -437,6 +454,7 @@ ormc_render_select(ormc_emit *e, const ormc_select *s)
 		ormc_render_fail(e, "query nested too deeply");
 		return;
 	}
+	e->having = NULL;
 	ormc_sqlbuf_append(b, s->distinct ? "SELECT DISTINCT " : "SELECT ");
 	for (i = 0; i < s->ncols; i++) {
 		if (i)
@@ -494,7 +512,10 @@ ormc_render_select(ormc_emit *e, const ormc_select *s)
 	}
 	if (s->having) {
 		ormc_sqlbuf_append(b, " HAVING ");
+		if (e->caps & ORMC_CAP_HAVING_ALIAS)
+			e->having = s;
 		ormc_render_expr(e, s->having);
+		e->having = NULL;
 	}
 	if (s->norder) {
 		ormc_sqlbuf_append(b, " ORDER BY ");
@@ -506,6 +527,7 @@ ormc_render_select(ormc_emit *e, const ormc_select *s)
 	}
 	if (s->limit >= 0 || s->offset > 0)
 		e->dialect->limit(b, (long long)s->limit, (long long)s->offset);
+	e->having = having;
 	e->depth--;
 }
 

@@ -22,6 +22,7 @@ struct ormc_emit {
 	ormc_ptrvec params;         /* ormc_value* in placeholder order */
 	int depth;                  /* recursion guard */
 	int failed;                 /* an error was met: message in err */
+	const ormc_select *having;  /* writing this SELECT's HAVING (ORMC_CAP_HAVING_ALIAS) */
 	ormc_error *err;
 };
 
