@@ -10,13 +10,13 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include "cli/compare.h"
+#include "compare.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/format.h"
+#include "format.h"
 
 /* Differences printed per query before "... and N more". */
 #define MAX_SHOWN 10

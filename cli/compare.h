@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "ormc/ormc.h"
+#include <ormc/ormc.h>
 
 enum {
 	CLI_COMPARE_SAME = 0,     /* every query gave the same rows everywhere */

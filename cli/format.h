@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "ormc/ormc.h"
+#include <ormc/ormc.h>
 
 typedef enum cli_format {
 	CLI_FORMAT_TABLE,

@@ -2,8 +2,8 @@
  * main.c -- the ormc command: sql, run, compare, migrate, ddl, load,
  * --version, help.
  *
- * A thin shell over the public API (ormc/ormc.h, core/ddl.h,
- * dialects/dialect.h): parse the arguments, read the models and the queries,
+ * A thin shell over the public API (ormc/ormc.h, ormc/ddl.h,
+ * ormc/sys/driver.h): parse the arguments, read the models and the queries,
  * call the library, print. The library never prints; everything the user
  * sees comes from here (results on stdout, errors on stderr).
  *
@@ -20,12 +20,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ormc/ormc.h"
-#include "ormc/sys/driver.h"
-#include "core/ddl.h"
-#include "dialects/dialect.h"
-#include "cli/compare.h"
-#include "cli/format.h"
+#include <ormc/ddl.h>
+#include <ormc/ormc.h>
+#include <ormc/sys/driver.h>
+
+#include "compare.h"
+#include "format.h"
 
 enum {
 	EXIT_OK = 0,
@@ -511,15 +511,18 @@ connect_db(const options *o, ormc_db **out)
 	return EXIT_OK;
 }
 
-/* The dialect named by --dialect, else the scheme of --db ("sqlite:..."). */
+/*
+ * The dialect named by --dialect, else the scheme of --db ("sqlite:..."):
+ * its canonical name (ormc_dialect_name).
+ */
 static int
-pick_dialect(const options *o, const ormc_dialect **out)
+pick_dialect(const options *o, const char **out)
 {
 	char scheme[32];
 	size_t n;
 
 	if (o->dialect != NULL) {
-		*out = ormc_dialect_find(o->dialect);
+		*out = ormc_dialect_name(o->dialect);
 		if (*out == NULL)
 			return usage_error("unknown dialect '%s' (postgresql, sqlite or mysql)",
 			                   o->dialect);
@@ -530,7 +533,7 @@ pick_dialect(const options *o, const ormc_dialect **out)
 		if (o->db[n] == ':' && n < sizeof(scheme)) {
 			memcpy(scheme, o->db, n);
 			scheme[n] = '\0';
-			if ((*out = ormc_dialect_find(scheme)) != NULL)
+			if ((*out = ormc_dialect_name(scheme)) != NULL)
 				return EXIT_OK;
 		}
 		return usage_error("cannot tell the dialect of '%s': give --dialect", o->db);
@@ -556,7 +559,7 @@ cmd_sql(const options *o)
 	ormc_schema *s = NULL;
 	qtext *qs = NULL;
 	int nq = 0, status, version = 0, i, k, np;
-	const ormc_dialect *d;
+	const char *d;
 	ormc_error err;
 
 	if ((status = pick_dialect(o, &d)) != EXIT_OK)
@@ -572,7 +575,7 @@ cmd_sql(const options *o)
 	/* Compile everything first: a failure prints nothing on stdout. */
 	for (i = 0; i < nq; i++) {
 		ormc_error_clear(&err);
-		if (ormc_query_compile(qs[i].q, d->name, version, &err) < 0) {
+		if (ormc_query_compile(qs[i].q, d, version, &err) < 0) {
 			status = report(&err, qs[i].origin, qs[i].line);
 			goto done;
 		}
@@ -756,14 +759,14 @@ done:
 }
 
 static int
-print_ddl(const ormc_schema *s, const ormc_dialect *d)
+print_ddl(const ormc_schema *s, const char *dialect)
 {
 	ormc_error err;
 	char **stmts = NULL;
 	int n = 0, i;
 
 	ormc_error_clear(&err);
-	if (ormc_ddl_build(s, d, &stmts, &n, &err) < 0)
+	if (ormc_schema_ddl(&stmts, &n, s, dialect, &err) < 0)
 		return report(&err, NULL, 0);
 	for (i = 0; i < n; i++)
 		printf("%s;\n", stmts[i]);
@@ -776,7 +779,7 @@ cmd_migrate(const options *o, int print)
 {
 	ormc_schema *s = NULL;
 	ormc_db *db = NULL;
-	const ormc_dialect *d;
+	const char *d;
 	ormc_error err;
 	int status;
 
@@ -862,10 +865,10 @@ cmd_version(void)
 		printf("  (none)\n");
 	printf("dialects:");
 	for (k = 0; k < sizeof(dialects) / sizeof(dialects[0]); k++) {
-		const ormc_dialect *d = ormc_dialect_find(dialects[k]);
+		const char *d = ormc_dialect_name(dialects[k]);
 
 		if (d != NULL)
-			printf(" %s", d->name);
+			printf(" %s", d);
 	}
 	putchar('\n');
 	return finish_stdout();

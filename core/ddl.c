@@ -551,6 +551,22 @@ done:
 	return ORMC_OK;
 }
 
+int
+ormc_schema_ddl(char ***out, int *n_out, const ormc_schema *schema,
+                const char *dialect, ormc_error *err)
+{
+	const ormc_dialect *d = ormc_dialect_find(dialect);
+
+	*out = NULL;
+	*n_out = 0;
+	ormc_error_clear(err);
+	if (d == NULL)
+		return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0,
+		                      "unknown dialect '%s' (postgresql, sqlite, mysql)",
+		                      dialect != NULL ? dialect : "");
+	return ormc_ddl_build(schema, d, out, n_out, err);
+}
+
 void
 ormc_ddl_free(char **stmts, int n)
 {

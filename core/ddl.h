@@ -1,9 +1,14 @@
 /*
  * ddl.h -- CREATE TABLE statements for a schema in a dialect (ormc migrate).
+ *
+ * The public side (ormc_schema_ddl, ormc_migrate, ormc_fixture_load) is
+ * ormc/ddl.h, which takes a dialect by name; this is the same build for a
+ * dialect struct, which is internal.
  */
 #ifndef ORMC_DDL_H
 #define ORMC_DDL_H
 
+#include "ormc/ddl.h"
 #include "ormc/ormc.h"
 #include "schema.h"
 #include "../dialects/dialect.h"
@@ -15,16 +20,5 @@
  */
 int ormc_ddl_build(const ormc_schema *s, const ormc_dialect *d, char ***out,
                    int *n, ormc_error *err);
-void ormc_ddl_free(char **stmts, int n);
-
-/** Create the tables on db, in one transaction where the engine allows. */
-int ormc_migrate(ormc_db *db, const ormc_schema *s, ormc_error *err);
-
-/**
- * Load a Django fixture (dumpdata JSON: [{"model": "app.book", "pk": 1,
- * "fields": {...}}], M2M as lists of keys) into db, all or nothing.
- */
-int ormc_fixture_load(ormc_db *db, const ormc_schema *s, const char *json,
-                      size_t len, ormc_error *err);
 
 #endif

@@ -23,6 +23,7 @@
 
 #include "error.h"
 #include "query_int.h"
+#include "../dialects/dialect.h"
 
 /* ---------------------------------------------------------------- errors */
 
@@ -379,6 +380,15 @@ ormc_query_compile(ormc_query *q, const char *dialect, int server_version, ormc_
 {
 	ormc_error_clear(err);
 	return ormc_plan_compile(q, dialect, server_version, err);
+}
+
+/* Canonical name of a dialect named by name or alias (ormc_dialect_find). */
+const char *
+ormc_dialect_name(const char *name)
+{
+	const ormc_dialect *d = ormc_dialect_find(name);
+
+	return d != NULL ? d->name : NULL;
 }
 
 void

@@ -4,6 +4,7 @@
 #include "ormc/schema.h"
 #include "ormc/ormc.h"
 #include "ormc/query.h"
+#include "ormc/ddl.h"
 #include "ormc/sys/driver.h"
 
 int ormc_headertest(void);

@@ -56,6 +56,14 @@ int ormc_query_parse(ormc_query **out, const ormc_schema *schema,
 int ormc_query_compile(ormc_query *q, const char *dialect, int server_version,
                        ormc_error *err);
 
+/**
+ * The name ormc_query_compile() and ormc_schema_ddl() know a dialect by:
+ * "postgresql" for "postgresql", "postgres" or "pg"; "sqlite" for "sqlite"
+ * or "sqlite3"; "mysql" for "mysql" or "mariadb". NULL for any other name.
+ * The string is static; safe to call from any thread.
+ */
+const char *ormc_dialect_name(const char *name);
+
 /** The SQL of the last compile, or NULL. Borrowed from q. */
 const char *ormc_query_sql(const ormc_query *q);
 int ormc_query_nparams(const ormc_query *q);
