@@ -242,16 +242,13 @@ make_leaf(ev *e, ormc_qs *qs, const char *key, int key_pos, const ormc_ast *vast
 			return ormc_ev_fail(e, ORMC_EINVALID, v->pos, v->end - v->pos,
 			                    "The QuerySet value for an isnull lookup must be True or False.");
 		c->nrhs = 0;
-		if (!b) {
-			ormc_cond *n = ormc_cond_new(e, ORMC_COND_NOT, key_pos, 1);
-
-			if (n == NULL)
-				return ormc_ev_oom(e);
-			n->kids[0] = c;
-			n->nkids = 1;
-			n->has_agg = c->has_agg;
-			c = n;
-		}
+		/*
+		 * isnull=False is a lookup of its own, not NOT (isnull=True): on
+		 * a multi-valued relation tags__label__isnull=False is "a tag
+		 * whose label is set", not "no tag without a label".
+		 */
+		if (!b)
+			c->lookup = ORMC_LOOKUP_ISNOTNULL;
 		*out = c;
 		return ORMC_OK;
 	}

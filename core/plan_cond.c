@@ -77,9 +77,9 @@ cond_key(const ormc_cond *c, ormc_field *const *ctx, int nctx, ormc_field **key,
 
 	switch (c->kind) {
 	case ORMC_COND_LEAF:
-		if (c->lookup == ORMC_LOOKUP_ISNULL && c->lhs->kind == ORMC_EXPR_COL &&
-		    ormc_field_is_multi(c->lhs->path->field))
-			return 0;     /* leaf_sx writes it as NOT EXISTS */
+		if ((c->lookup == ORMC_LOOKUP_ISNULL || c->lookup == ORMC_LOOKUP_ISNOTNULL) &&
+		    c->lhs->kind == ORMC_EXPR_COL && ormc_field_is_multi(c->lhs->path->field))
+			return 0;     /* leaf_sx writes it as [NOT] EXISTS */
 		r = expr_key(c->lhs, ctx, nctx, key, nkey);
 		for (i = 0; i < c->nrhs; i++) {
 			k = expr_key(c->rhs[i], ctx, nctx, key, nkey);
@@ -238,7 +238,7 @@ leaf_sx(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx)
 	const ormc_expr *rhs = c->nrhs == 1 ? c->rhs[0] : NULL;
 
 	if (y == NULL || !p->negated || c->lookup == ORMC_LOOKUP_ISNULL ||
-	    y->kind == ORMC_SX_ISNULL || y->kind == ORMC_SX_EXISTS)
+	    c->lookup == ORMC_LOOKUP_ISNOTNULL || y->kind == ORMC_SX_ISNULL || y->kind == ORMC_SX_EXISTS)
 		return y;
 	if (col_nullable(c->lhs) && (y = sx_and(p, y, not_null(sc, c->lhs, ctx, nctx))) == NULL)
 		return NULL;
@@ -254,9 +254,9 @@ leaf_sx1(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx)
 	ormc_sx *l, *r, *y;
 	int i;
 
-	/* rel__isnull=True on a multi-valued relation: no related rows at all. */
-	if (c->lookup == ORMC_LOOKUP_ISNULL && c->lhs->kind == ORMC_EXPR_COL &&
-	    ormc_field_is_multi(c->lhs->path->field)) {
+	/* rel__isnull on a multi-valued relation: no related row at all, or one. */
+	if ((c->lookup == ORMC_LOOKUP_ISNULL || c->lookup == ORMC_LOOKUP_ISNOTNULL) &&
+	    c->lhs->kind == ORMC_EXPR_COL && ormc_field_is_multi(c->lhs->path->field)) {
 		walk w;
 
 		ormc_pl_walk_path(c->lhs->path, &w);
@@ -265,7 +265,7 @@ leaf_sx1(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx)
 
 			for (i2 = nctx; i2 < w.n - 1; i2++)
 				multi |= ormc_field_is_multi(w.hops[i2]);
-			if (multi) {
+			if (multi && c->lookup == ORMC_LOOKUP_ISNULL) {
 				/* Django: no related row at the end of some branch; not compiled yet. */
 				ormc_pl_pfail(p, ORMC_EUNSUPPORTED, c->pos,
 				      "__isnull across two multi-valued relations is not supported yet");
@@ -273,7 +273,7 @@ leaf_sx1(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx)
 			}
 			y = exists_of(sc, NULL, w.hops, w.n);
 			if (y)
-				y->negated = 1;
+				y->negated = c->lookup == ORMC_LOOKUP_ISNULL;
 			return y;
 		}
 	}
@@ -282,7 +282,13 @@ leaf_sx1(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx)
 		return NULL;
 	switch (c->lookup) {
 	case ORMC_LOOKUP_ISNULL:
-		return sx1(p, ORMC_SX_ISNULL, l);
+	case ORMC_LOOKUP_ISNOTNULL:
+		y = sx1(p, ORMC_SX_ISNULL, l);
+		if (y != NULL) {
+			y->negated = c->lookup == ORMC_LOOKUP_ISNOTNULL;
+			y->type = ot(ORMC_FIELD_BOOLEAN);
+		}
+		return y;
 	case ORMC_LOOKUP_IN:
 		y = sx_new(p, ORMC_SX_IN, c->nrhs + 1);
 		if (y == NULL)
@@ -339,6 +345,64 @@ leaf_sx1(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx)
 	return y;
 }
 
+/*
+ * Is condition c true of a related row that does not exist? Django joins a
+ * multi-valued relation with a LEFT JOIN where isnull=True asks for it, so
+ * a row with no related row at all passes tasks__due__isnull=True: its
+ * columns are all NULL. Every other lookup is false (unknown) on NULLs.
+ */
+static int
+null_row_true(const ormc_cond *c)
+{
+	int i;
+
+	switch (c->kind) {
+	case ORMC_COND_LEAF:
+		return c->lookup == ORMC_LOOKUP_ISNULL;
+	case ORMC_COND_TRUE:
+		return 1;
+	case ORMC_COND_AND:
+		for (i = 0; i < c->nkids; i++)
+			if (!null_row_true(c->kids[i]))
+				return 0;
+		return 1;
+	case ORMC_COND_OR:
+		for (i = 0; i < c->nkids; i++)
+			if (null_row_true(c->kids[i]))
+				return 1;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * EXISTS (a related row along key where c holds), or, when c holds of the
+ * missing row too, "... OR NOT EXISTS (any related row)".
+ */
+static ormc_sx *
+exists_or_none(scope *sc, const ormc_cond *c, ormc_field **key, int nkey)
+{
+	plan *p = sc->p;
+	ormc_sx *some, *none, *y;
+
+	/*
+	 * Deeper relations are handled inside: translated in the EXISTS's
+	 * scope, a condition on the next multi-valued relation is again
+	 * "a row where it holds, or none at all", as Django's chain of LEFT
+	 * JOINs has it.
+	 */
+	some = exists_of(sc, c, key, nkey);
+	if (some == NULL || !null_row_true(c))
+		return some;
+	none = exists_of(sc, NULL, key, nkey);
+	if (none == NULL)
+		return NULL;
+	none->negated = 1;
+	y = sx2(p, ORMC_SX_OR, ORMC_OP_EQ, some, none);
+	return y;
+}
+
 /* The conjuncts of an AND, nested ANDs opened up. */
 static int
 count_conjuncts(const ormc_cond *c)
@@ -379,7 +443,7 @@ ormc_pl_c2sx(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx)
 		return NULL;
 	}
 	if (k == 1)
-		return exists_of(sc, c, key, nkey);
+		return exists_or_none(sc, c, key, nkey);
 	switch (c->kind) {
 	case ORMC_COND_TRUE:
 		return sx_new(p, ORMC_SX_TRUE, 0);
@@ -393,12 +457,16 @@ ormc_pl_c2sx(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx)
 		/*
 		 * A negation over a multi-valued relation in a filter() is "no
 		 * such related row" (Django's split_exclude), also where the
-		 * relation is joined for an aggregate: it never reads the joined
-		 * row. In an aggregate's filter= it is a condition on that row.
+		 * relation is joined for an aggregate. It reads the joined row
+		 * only where a positive condition before it in the same filter()
+		 * joined the relation (Django then correlates its subquery with
+		 * that join: neg_on_row), and in an aggregate's filter=.
 		 */
 		ormc_field *nk[ORMC_MAX_HOPS + 1];
-		int nnk = 0, multi = !p->in_agg && cond_key(c->kids[0], NULL, 0, nk, &nnk) != 0;
+		int on_row = p->in_agg || p->neg_on_row;
+		int nnk = 0, multi = !on_row && cond_key(c->kids[0], NULL, 0, nk, &nnk) != 0;
 
+		p->neg_on_row = 0;
 		p->negated ^= 1;
 		y = ormc_pl_c2sx(sc, c->kids[0], multi ? NULL : ctx, multi ? 0 : nctx);
 		p->negated ^= 1;
@@ -441,7 +509,13 @@ ormc_pl_c2sx(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx)
 				continue;
 			done[i] = 1;
 			if (cond_key(kids[i], ctx, nctx, ki, &nki) != 1) {
+				/* A negation after a positive condition on the joined relation reads its row. */
+				if (c->kind == ORMC_COND_AND && kids[i]->kind == ORMC_COND_NOT && nctx > 0)
+					for (j = 0; j < i; j++)
+						if (kids[j]->kind != ORMC_COND_NOT && ormc_pl_cond_touches(kids[j], ctx, nctx))
+							p->neg_on_row = 1;
 				parts[nparts++] = ormc_pl_c2sx(sc, kids[i], ctx, nctx);
+				p->neg_on_row = 0;
 				continue;
 			}
 			grp = NEW(p, ormc_cond);
@@ -460,9 +534,15 @@ ormc_pl_c2sx(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx)
 				    nkj == nki && prefix_eq(ki, kj, nki)) {
 					grp->kids[grp->nkids++] = kids[j];
 					done[j] = 1;
+				} else if (!done[j] && c->kind == ORMC_COND_AND && kids[j]->kind == ORMC_COND_NOT &&
+				           cond_key(kids[j]->kids[0], ctx, nctx, kj, &nkj) == 1 &&
+				           nkj == nki && prefix_eq(ki, kj, nki)) {
+					/* ~Q on the relation after a positive one: on the same related row. */
+					grp->kids[grp->nkids++] = kids[j];
+					done[j] = 1;
 				}
 			}
-			parts[nparts++] = exists_of(sc, grp->nkids == 1 ? grp->kids[0] : grp, ki, nki);
+			parts[nparts++] = exists_or_none(sc, grp->nkids == 1 ? grp->kids[0] : grp, ki, nki);
 		}
 		if (nparts == 1)
 			return parts[0];

@@ -39,6 +39,7 @@ struct plan {
 	int failed;
 	int negated;     /* translating a condition under an odd number of NOTs */
 	int in_agg;      /* translating an aggregate's argument or filter=: row conditions */
+	int neg_on_row;  /* the next negation reads the joined related row (see plan_cond.c) */
 };
 
 typedef struct joinent {

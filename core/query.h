@@ -104,6 +104,7 @@ typedef enum ormc_lookup {
 	ORMC_LOOKUP_IN,
 	ORMC_LOOKUP_RANGE,
 	ORMC_LOOKUP_ISNULL,
+	ORMC_LOOKUP_ISNOTNULL,    /* isnull=False: "has one", not "not (has none)" */
 	ORMC_LOOKUP_CONTAINS,
 	ORMC_LOOKUP_ICONTAINS,
 	ORMC_LOOKUP_STARTSWITH,
