@@ -163,19 +163,26 @@ kind_is_temporal(ormc_field_kind k)
 	       k == ORMC_FIELD_DURATION;
 }
 
-/* Is b's class a (sub)class of a's, as Django's isinstance check in _resolve_output_field? */
+/*
+ * Is a field of kind a an instance of b's class (isinstance(a, type(b)) in
+ * Django's _resolve_output_field)? AutoField, BigIntegerField,
+ * SmallIntegerField and PositiveIntegerField subclass IntegerField;
+ * BigAutoField subclasses BigIntegerField and SmallAutoField
+ * SmallIntegerField.
+ */
 static int
-same_class(ormc_field_kind a, ormc_field_kind b)
+is_instance_of(ormc_field_kind a, ormc_field_kind b)
 {
 	if (a == b)
 		return 1;
-	/* Django: AutoField, BigIntegerField, SmallIntegerField, PositiveIntegerField subclass IntegerField. */
-	if (a == ORMC_FIELD_INTEGER && ormc_field_kind_is_int(b))
-		return 1;
-	if (a == ORMC_FIELD_BIGINTEGER && b == ORMC_FIELD_BIGAUTO)
-		return 1;
-	if (a == ORMC_FIELD_CHAR && b == ORMC_FIELD_CHAR)
-		return 1;
+	if (b == ORMC_FIELD_INTEGER)
+		return a == ORMC_FIELD_AUTO || a == ORMC_FIELD_BIGAUTO || a == ORMC_FIELD_SMALLAUTO ||
+		       a == ORMC_FIELD_BIGINTEGER || a == ORMC_FIELD_SMALLINTEGER ||
+		       a == ORMC_FIELD_POSITIVEINTEGER;
+	if (b == ORMC_FIELD_BIGINTEGER)
+		return a == ORMC_FIELD_BIGAUTO;
+	if (b == ORMC_FIELD_SMALLINTEGER)
+		return a == ORMC_FIELD_SMALLAUTO;
 	return 0;
 }
 
@@ -193,7 +200,8 @@ common_type(ev *e, ormc_expr **args, int n, int pos, ormc_otype *out)
 		if (!have) {
 			*out = t;
 			have = 1;
-		} else if (!same_class(out->kind, t.kind)) {
+		} else if (!is_instance_of(out->kind, t.kind)) {
+			/* The first source is the output field: every other must be its class or a base. */
 			return ormc_ev_fail(e, ORMC_EINVALID, pos, 0,
 			                    "Expression contains mixed types: %s, %s. You must set output_field.",
 			                    ormc_field_kind_name(out->kind), ormc_field_kind_name(t.kind));
