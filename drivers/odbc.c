@@ -397,7 +397,9 @@ setup_session(od_conn *c, ormc_error *err)
 		NULL
 	};
 	static const char *const my[] = {
-		"SET SESSION time_zone = '+00:00'",
+		/* split_materialized loses rows on MariaDB, as in the native driver */
+		"SET SESSION time_zone = '+00:00'"
+		" /*M!100300 , SESSION optimizer_switch = 'split_materialized=off' */",
 		/* modes that change what ormc's SQL means, as the native driver */
 		"SET SESSION sql_mode = TRIM(BOTH ',' FROM REPLACE(REPLACE(REPLACE("
 		"CONCAT(',', @@SESSION.sql_mode, ','), ',NO_BACKSLASH_ESCAPES,', ','), "

@@ -191,6 +191,10 @@ START_TEST(test_session)
 	ck_assert_msg(strstr(buf, "PIPES_AS_CONCAT") == NULL, "%s", buf);
 	one_cell(db, "SELECT @@SESSION.time_zone", NULL, 0, &v, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "+00:00");
+	/* MariaDB's split_materialized rewrite loses rows: off (MySQL has none) */
+	one_cell(db, "SELECT @@SESSION.optimizer_switch", NULL, 0, &v, buf, sizeof(buf));
+	ck_assert_msg(strstr(buf, "split_materialized") == NULL ||
+	              strstr(buf, "split_materialized=off") != NULL, "%s", buf);
 	one_cell(db, "SELECT @@character_set_client", NULL, 0, &v, buf,
 	         sizeof(buf));
 	ck_assert_str_eq(buf, "utf8mb4");
