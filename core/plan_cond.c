@@ -426,6 +426,154 @@ list_conjuncts(const ormc_cond *c, ormc_cond **out, int *n)
 			out[(*n)++] = c->kids[i];
 }
 
+/*
+ * The multi-valued key of c's positive leaves (those not under a NOT, which
+ * are "no such row" subqueries of their own): 0 none, 1 one (in key), 2 more.
+ */
+static int
+positive_key(const ormc_cond *c, ormc_field *const *ctx, int nctx, ormc_field **key, int *nkey)
+{
+	ormc_field *k1[ORMC_MAX_HOPS + 1];
+	int n1 = 0, i, r = 0, k;
+
+	switch (c->kind) {
+	case ORMC_COND_LEAF:
+	case ORMC_COND_EXPR:
+		k = cond_key(c, ctx, nctx, k1, &n1);
+		if (k != 1)
+			return k;
+		if (*nkey == 0) {
+			memcpy(key, k1, sizeof(ormc_field *) * (size_t)n1);
+			*nkey = n1;
+			return 1;
+		}
+		return n1 == *nkey && prefix_eq(key, k1, n1) ? 1 : 2;
+	case ORMC_COND_AND:
+	case ORMC_COND_OR:
+		for (i = 0; i < c->nkids; i++)
+			if ((k = positive_key(c->kids[i], ctx, nctx, key, nkey)) > r)
+				r = k;
+		return r;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Would translating c's children each on its own lose "the same related
+ * row"? That is when a child (not a negation) itself mixes conditions on
+ * the related row with others: Q(a__x=1) & (Q(a__y=2) | Q(id=3)).
+ */
+static int
+mixed_child(const ormc_cond *c, ormc_field *const *ctx, int nctx)
+{
+	ormc_field *k1[ORMC_MAX_HOPS + 1];
+	int i, n1;
+
+	for (i = 0; i < c->nkids; i++) {
+		const ormc_cond *kid = c->kids[i];
+
+		n1 = 0;
+		if (kid->kind == ORMC_COND_AND && c->kind == ORMC_COND_AND) {
+			if (mixed_child(kid, ctx, nctx))
+				return 1;
+		} else if (kid->kind != ORMC_COND_NOT && cond_key(kid, ctx, nctx, k1, &n1) == 2) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * c on a related row that does not exist: its leaves on that row are false,
+ * or true for isnull=True (Django's LEFT JOIN gives NULLs); the others as
+ * they are. *konst is 0 or 1 when the result is that constant, else -1.
+ */
+static ormc_sx *
+null_row_sx(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx,
+            ormc_field *const *key, int nkey, int *konst)
+{
+	plan *p = sc->p;
+	ormc_field *k1[ORMC_MAX_HOPS + 1];
+	int n1 = 0, i, k;
+
+	*konst = -1;
+	switch (c->kind) {
+	case ORMC_COND_TRUE:
+		*konst = 1;
+		return NULL;
+	case ORMC_COND_FALSE:
+		*konst = 0;
+		return NULL;
+	case ORMC_COND_LEAF:
+	case ORMC_COND_EXPR:
+		k = cond_key(c, ctx, nctx, k1, &n1);
+		if (k == 0)
+			return ormc_pl_c2sx(sc, c, ctx, nctx);
+		*konst = k == 1 && n1 == nkey && prefix_eq(k1, key, nkey) &&
+		         c->kind == ORMC_COND_LEAF && c->lookup == ORMC_LOOKUP_ISNULL;
+		return NULL;
+	case ORMC_COND_NOT:
+		/* "no such row" subqueries do not read the missing row */
+		return ormc_pl_c2sx(sc, c, ctx, nctx);
+	case ORMC_COND_AND:
+	case ORMC_COND_OR: {
+		int and = c->kind == ORMC_COND_AND;
+		ormc_sx *acc = NULL;
+
+		for (i = 0; i < c->nkids; i++) {
+			int kk;
+			ormc_sx *y = null_row_sx(sc, c->kids[i], ctx, nctx, key, nkey, &kk);
+
+			if (p->failed)
+				return NULL;
+			if (kk == (and ? 0 : 1)) {
+				*konst = kk;          /* FALSE in an AND, TRUE in an OR */
+				return NULL;
+			}
+			if (kk >= 0)
+				continue;             /* TRUE in an AND, FALSE in an OR */
+			acc = acc == NULL ? y : sx2(p, and ? ORMC_SX_AND : ORMC_SX_OR, ORMC_OP_EQ, acc, y);
+		}
+		if (acc == NULL)
+			*konst = and;
+		return acc;
+	}
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * One filter() reads one related row for all its conditions on a relation
+ * (Django joins it once): EXISTS (a row where all of c holds), or, when c
+ * can hold with no related row at all, "no row and c on NULLs".
+ */
+static ormc_sx *
+exists_one_row(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx,
+               ormc_field **key, int nkey)
+{
+	plan *p = sc->p;
+	ormc_sx *some, *none, *rest;
+	int konst;
+
+	some = exists_of(sc, c, key, nkey);
+	if (some == NULL)
+		return NULL;
+	rest = null_row_sx(sc, c, ctx, nctx, key, nkey, &konst);
+	if (p->failed)
+		return NULL;
+	if (konst == 0)
+		return some;
+	none = exists_of(sc, NULL, key, nkey);
+	if (none == NULL)
+		return NULL;
+	none->negated = 1;
+	if (konst < 0)
+		none = sx2(p, ORMC_SX_AND, ORMC_OP_EQ, none, rest);
+	return sx2(p, ORMC_SX_OR, ORMC_OP_EQ, some, none);
+}
+
 ormc_sx *
 ormc_pl_c2sx(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx)
 {
@@ -444,6 +592,12 @@ ormc_pl_c2sx(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx)
 	}
 	if (k == 1)
 		return exists_or_none(sc, c, key, nkey);
+	if (k == 2 && !p->in_agg && !c->has_agg &&
+	    (c->kind == ORMC_COND_AND || c->kind == ORMC_COND_OR) && mixed_child(c, ctx, nctx)) {
+		nkey = 0;
+		if (positive_key(c, ctx, nctx, key, &nkey) == 1)
+			return exists_one_row(sc, c, ctx, nctx, key, nkey);
+	}
 	switch (c->kind) {
 	case ORMC_COND_TRUE:
 		return sx_new(p, ORMC_SX_TRUE, 0);
