@@ -1168,6 +1168,7 @@ ormc_plan_compile(ormc_query *q, const char *dialect, int server_version, ormc_e
 	q->sql = NULL;
 	q->nparams = 0;
 	q->ncolumns = 0;
+	q->plan = NULL;
 	memset(&p, 0, sizeof(p));
 	p.a = &q->plan_arena;
 	p.q = q;
@@ -1185,6 +1186,7 @@ ormc_plan_compile(ormc_query *q, const char *dialect, int server_version, ormc_e
 			return ormc_error_set(err, ORMC_EINTERNAL, q->text, q->qs->pos, q->qs->pos >= 0 ? 1 : 0,
 			                      "internal error: the plan is invalid SQL (%s); please report this query", why);
 	}
+	q->plan = sel;
 	r = ormc_render(d, server_version, sel, &q->plan_arena, &q->sql, &q->params, &q->nparams, err);
 	if (r < 0)
 		return r;

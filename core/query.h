@@ -223,6 +223,7 @@ struct ormc_query {
 	ormc_otype *coltypes;     /* arena: result types */
 	int ncolumns;
 	const char *dialect;      /* dialect of the last compile */
+	struct ormc_select *plan; /* plan_arena: the checked plan of the last compile */
 	int server_version;
 	ormc_arena plan_arena;    /* plan + params of the last compile */
 };

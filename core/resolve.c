@@ -242,7 +242,7 @@ ormc_parts_split(ev *e, const char *s, int pos, parts *p)
 	for (;;) {
 		q = strstr(start, "__");
 		if (p->n == 32)
-			return ormc_ev_fail(e, ORMC_EINVALID, pos, (int)strlen(s), "lookup has too many parts");
+			return ormc_ev_fail(e, ORMC_EINVALID, pos, (int)strlen(s), "a lookup may have at most 32 parts separated by __");
 		p->off[p->n] = pos + (int)(start - s);
 		p->v[p->n++] = ormc_arena_strndup(e->a, start, q ? (size_t)(q - start) : strlen(start));
 		if (q == NULL)

@@ -1,0 +1,405 @@
+/*
+ * check_plan.c -- the plan's structure, the GROUP BY verifier and grouping
+ * completion (core/groupcheck.c), looked at as trees rather than SQL text.
+ *
+ * The verifier is PostgreSQL's check_ungrouped_columns rule with no
+ * functional dependencies; these tests build plans by hand that break it in
+ * each clause, and compile queries whose plans must keep it: mixed columns,
+ * HAVING on a joined column, aggregation levels, derived tables.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "groupcheck.h"
+#include "plan.h"
+#include "query.h"
+#include "walk.h"
+#include "ormc/ormc.h"
+
+static ormc_arena arena;
+
+static void
+setup(void)
+{
+	ormc_arena_init(&arena);
+}
+
+static void
+teardown(void)
+{
+	ormc_arena_free(&arena);
+}
+
+/* ---------------------------------------------------------------- hand-made plans */
+
+static ormc_sx *
+node(ormc_sx_kind kind, int nargs)
+{
+	ormc_sx *x = ormc_arena_alloc(&arena, sizeof(*x));
+
+	ck_assert_ptr_nonnull(x);
+	x->kind = kind;
+	x->type.kind = ORMC_FIELD_INTEGER;
+	x->nargs = nargs;
+	if (nargs > 0) {
+		x->args = ormc_arena_alloc(&arena, sizeof(ormc_sx *) * (size_t)nargs);
+		ck_assert_ptr_nonnull(x->args);
+	}
+	return x;
+}
+
+static ormc_sx *
+col(const char *table, const char *name)
+{
+	ormc_sx *x = node(ORMC_SX_COL, 0);
+
+	x->table = table;
+	x->name = name;
+	return x;
+}
+
+static ormc_sx *
+param(int64_t v)
+{
+	ormc_sx *x = node(ORMC_SX_PARAM, 0);
+
+	x->value.type = ORMC_TYPE_INT;
+	x->value.i = v;
+	return x;
+}
+
+static ormc_sx *
+agg(ormc_agg_fn fn, ormc_sx *arg)
+{
+	ormc_sx *x = node(ORMC_SX_AGG, 1);
+
+	x->agg = fn;
+	x->args[0] = arg;
+	return x;
+}
+
+static ormc_sx *
+op2(ormc_sx_kind kind, ormc_op op, ormc_sx *a, ormc_sx *b)
+{
+	ormc_sx *x = node(kind, 2);
+
+	x->op = op;
+	x->args[0] = a;
+	x->args[1] = b;
+	return x;
+}
+
+/* SELECT ... FROM book AS T1 with the given columns, GROUP BY keys. */
+static ormc_select *
+select_of(ormc_sx **cols, int ncols, ormc_sx **group, int ngroup)
+{
+	ormc_select *s = ormc_arena_alloc(&arena, sizeof(*s));
+	ormc_from *f = ormc_arena_alloc(&arena, sizeof(*f));
+
+	ck_assert_ptr_nonnull(s);
+	ck_assert_ptr_nonnull(f);
+	f->table = "book";
+	f->alias = "T1";
+	s->from = ormc_arena_alloc(&arena, sizeof(ormc_from *));
+	s->from[0] = f;
+	s->nfrom = 1;
+	s->cols = cols;
+	s->ncols = ncols;
+	s->group = group;
+	s->ngroup = ngroup;
+	s->limit = -1;
+	return s;
+}
+
+START_TEST(test_verify_select_list)
+{
+	ormc_sx *cols[2], *group[1];
+	char why[256];
+	ormc_select *s;
+
+	/* SELECT T1.a, COUNT(*) ... GROUP BY T1.b: a is not grouped */
+	cols[0] = col("T1", "a");
+	cols[1] = agg(ORMC_AGG_COUNT, node(ORMC_SX_STAR, 0));
+	group[0] = col("T1", "b");
+	s = select_of(cols, 2, group, 1);
+	ck_assert_int_eq(ormc_group_verify(s, why, sizeof(why)), -1);
+	ck_assert_msg(strstr(why, "T1.a") && strstr(why, "select list"), "%s", why);
+
+	/* GROUP BY T1.a, T1.b: fine */
+	group[0] = col("T1", "a");
+	ck_assert_int_eq(ormc_group_verify(s, why, sizeof(why)), 0);
+
+	/* A column inside the aggregate is not a grouping matter. */
+	cols[0] = agg(ORMC_AGG_SUM, col("T1", "z"));
+	ck_assert_int_eq(ormc_group_verify(s, why, sizeof(why)), 0);
+}
+END_TEST
+
+START_TEST(test_verify_having_order_subquery)
+{
+	ormc_sx *cols[1], *group[1];
+	ormc_select *s, *sub;
+	ormc_sx *ex;
+	char why[256];
+
+	cols[0] = agg(ORMC_AGG_COUNT, node(ORMC_SX_STAR, 0));
+	group[0] = col("T1", "a");
+	s = select_of(cols, 1, group, 1);
+
+	/* HAVING T1.b > 1 */
+	s->having = op2(ORMC_SX_CMP, ORMC_OP_GT, col("T1", "b"), param(1));
+	ck_assert_int_eq(ormc_group_verify(s, why, sizeof(why)), -1);
+	ck_assert_msg(strstr(why, "T1.b") && strstr(why, "HAVING"), "%s", why);
+	s->having = NULL;
+
+	/* ORDER BY T1.c */
+	s->order = ormc_arena_alloc(&arena, sizeof(ormc_order));
+	s->order[0].expr = col("T1", "c");
+	s->norder = 1;
+	ck_assert_int_eq(ormc_group_verify(s, why, sizeof(why)), -1);
+	ck_assert_msg(strstr(why, "ORDER BY"), "%s", why);
+	s->norder = 0;
+
+	/* a correlated subquery in the select list reading the ungrouped T1.d */
+	sub = select_of(NULL, 0, NULL, 0);
+	sub->from[0]->alias = "T2";
+	sub->cols = ormc_arena_alloc(&arena, sizeof(ormc_sx *));
+	sub->cols[0] = node(ORMC_SX_INT, 0);
+	sub->ncols = 1;
+	sub->where = op2(ORMC_SX_CMP, ORMC_OP_EQ, col("T2", "x"), col("T1", "d"));
+	ex = node(ORMC_SX_EXISTS, 0);
+	ex->sub = sub;
+	cols[0] = ex;
+	s->cols = ormc_arena_alloc(&arena, sizeof(ormc_sx *) * 2);
+	s->cols[0] = ex;
+	s->cols[1] = agg(ORMC_AGG_COUNT, node(ORMC_SX_STAR, 0));
+	s->ncols = 2;
+	ck_assert_int_eq(ormc_group_verify(s, why, sizeof(why)), -1);
+	ck_assert_msg(strstr(why, "T1.d"), "%s", why);
+	/* the same subquery reading the grouped T1.a is fine */
+	sub->where->args[1] = col("T1", "a");
+	ck_assert_int_eq(ormc_group_verify(s, why, sizeof(why)), 0);
+}
+END_TEST
+
+START_TEST(test_verify_nested_select)
+{
+	ormc_sx *cols[1], *inner_cols[2], *group[1];
+	ormc_select *outer, *inner;
+	char why[256];
+
+	/* a derived table that is itself invalid is found too */
+	inner_cols[0] = col("T2", "a");
+	inner_cols[1] = agg(ORMC_AGG_MAX, col("T2", "b"));
+	inner = select_of(inner_cols, 2, NULL, 0);
+	inner->from[0]->alias = "T2";
+	cols[0] = col("T1", "a");
+	outer = select_of(cols, 1, NULL, 0);
+	outer->from[0]->table = NULL;
+	outer->from[0]->sub = inner;
+	ck_assert_int_eq(ormc_group_verify(outer, why, sizeof(why)), -1);
+	ck_assert_msg(strstr(why, "T2.a"), "%s", why);
+	group[0] = col("T2", "a");
+	inner->group = group;
+	inner->ngroup = 1;
+	ck_assert_int_eq(ormc_group_verify(outer, why, sizeof(why)), 0);
+}
+END_TEST
+
+START_TEST(test_verify_parameters)
+{
+	ormc_sx *cols[2], *group[1], *key;
+	ormc_select *s;
+	char why[256];
+
+	/* SELECT T1.a * $1, COUNT(*) GROUP BY 1: grouped by position */
+	key = op2(ORMC_SX_ARITH, ORMC_OP_MUL, col("T1", "a"), param(2));
+	cols[0] = key;
+	cols[1] = agg(ORMC_AGG_COUNT, node(ORMC_SX_STAR, 0));
+	group[0] = key;
+	s = select_of(cols, 2, group, 1);
+	ck_assert_int_eq(ormc_select_position(s, key), 1);
+	ck_assert_int_eq(ormc_group_verify(s, why, sizeof(why)), 0);
+	/* HAVING repeats it: written again it is T1.a * $2, which the server does not match */
+	s->having = op2(ORMC_SX_CMP, ORMC_OP_GT, key, param(3));
+	ck_assert_int_eq(ormc_group_verify(s, why, sizeof(why)), -1);
+	ck_assert_msg(strstr(why, "T1.a") && strstr(why, "HAVING"), "%s", why);
+	ck_assert(!ormc_sx_same(key, key));
+	ck_assert(ormc_sx_same(col("T1", "a"), col("T1", "a")));
+}
+END_TEST
+
+START_TEST(test_complete)
+{
+	ormc_sx *cols[2], *group[1], *key;
+	ormc_select *s;
+	char why[256];
+
+	/* values("name").annotate(x=Sum("age") + F("age")): age becomes a key */
+	cols[0] = col("T1", "name");
+	cols[1] = op2(ORMC_SX_ARITH, ORMC_OP_ADD, agg(ORMC_AGG_SUM, col("T1", "age")), col("T1", "age"));
+	group[0] = col("T1", "name");
+	s = select_of(cols, 2, group, 1);
+	ck_assert_int_eq(ormc_group_complete(&arena, s, 0, why, sizeof(why)), 0);
+	ck_assert_int_eq(s->ngroup, 2);
+	ck_assert(ormc_sx_same(s->group[1], col("T1", "age")));
+	ck_assert_int_eq(ormc_group_verify(s, why, sizeof(why)), 0);
+	ck_assert_int_eq(ormc_group_complete(&arena, s, 0, why, sizeof(why)), 0);
+	ck_assert_int_eq(s->ngroup, 2);           /* nothing twice */
+
+	/* CASE-like key with a parameter, and a HAVING that repeats it: a clear refusal */
+	key = op2(ORMC_SX_CMP, ORMC_OP_GT, col("T1", "pages"), param(500));
+	cols[0] = key;
+	cols[1] = agg(ORMC_AGG_COUNT, node(ORMC_SX_STAR, 0));
+	s = select_of(cols, 2, ormc_arena_alloc(&arena, sizeof(ormc_sx *)), 1);
+	s->group[0] = key;
+	s->having = key;
+	ck_assert_int_eq(ormc_group_complete(&arena, s, 0, why, sizeof(why)), ORMC_EUNSUPPORTED);
+	ck_assert_msg(strstr(why, "pages"), "%s", why);
+	/* grouped by the primary key, the column is determined already: added */
+	ck_assert_int_eq(ormc_group_complete(&arena, s, 1, why, sizeof(why)), 0);
+	ck_assert_int_eq(ormc_group_verify(s, why, sizeof(why)), 0);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- compiled plans */
+
+static ormc_schema *schema;
+
+static void
+load_djagg(void)
+{
+	ormc_error err;
+
+	ormc_arena_init(&arena);
+	ck_assert_msg(ormc_schema_load(&schema, ORMC_SOURCE_DIR "/tests/conformance/djagg/models.py",
+	                               NULL, &err) == ORMC_OK, "%s", err.message);
+}
+
+static void
+free_djagg(void)
+{
+	ormc_schema_free(schema);
+	ormc_arena_free(&arena);
+}
+
+static ormc_query *
+compiled(const char *text, const char *dialect)
+{
+	ormc_query *q = NULL;
+	ormc_error err;
+
+	ck_assert_msg(ormc_query_parse(&q, schema, text, (size_t)-1, &err) == ORMC_OK,
+	              "%s: %s", text, err.message);
+	ck_assert_msg(ormc_query_compile(q, dialect, 0, &err) == ORMC_OK, "%s: %s", text, err.message);
+	ck_assert_ptr_nonnull(q->plan);
+	return q;
+}
+
+START_TEST(test_plan_mixed_column)
+{
+	ormc_query *q = compiled("Author.objects.values(\"name\").annotate(another_age=Sum(\"age\") + F(\"age\"))",
+	                         "postgresql");
+	const ormc_select *s = q->plan;
+
+	ck_assert_int_eq(s->ncols, 2);
+	ck_assert_int_eq(s->ngroup, 2);          /* name, and the plain age of the mixed column */
+	ck_assert_str_eq(s->group[1]->name, "age");
+	ormc_query_free(q);
+}
+END_TEST
+
+START_TEST(test_plan_having_joined_column)
+{
+	ormc_query *q = compiled("Book.objects.annotate(acount=Count(\"authors\"))"
+	                         ".filter(acount=F(\"publisher__num_awards\"))", "mysql");
+	const ormc_select *s = q->plan;
+	int i, found = 0;
+
+	ck_assert_ptr_nonnull(s->having);
+	for (i = 0; i < s->ngroup; i++)
+		if (s->group[i]->kind == ORMC_SX_COL && strcmp(s->group[i]->name, "num_awards") == 0)
+			found = 1;
+	ck_assert_msg(found, "publisher.num_awards is not a GROUP BY key");
+	ormc_query_free(q);
+}
+END_TEST
+
+START_TEST(test_plan_levels)
+{
+	/* a histogram: authors per number of books is two SELECTs */
+	ormc_query *q = compiled("Author.objects.annotate(n_books=Count(\"book\"))"
+	                         ".values(\"n_books\").annotate(n=Count(\"id\"))", "postgresql");
+	const ormc_select *top = q->plan, *inner;
+
+	ck_assert_ptr_nonnull(q->qs->inner);
+	ck_assert_int_eq(q->qs->level, 1);
+	ck_assert_int_eq(top->nfrom, 1);
+	inner = top->from[0]->sub;
+	ck_assert_ptr_nonnull(inner);
+	ck_assert_int_eq(top->ngroup, 1);        /* n_books of the level below */
+	ck_assert_int_eq(top->group[0]->kind, ORMC_SX_COL);
+	ck_assert_str_eq(top->group[0]->table, top->from[0]->alias);
+	ck_assert_str_eq(top->group[0]->name, "n_books");
+	ck_assert_int_ge(inner->ngroup, 1);      /* per author */
+	ormc_query_free(q);
+}
+END_TEST
+
+START_TEST(test_plan_errors_stop)
+{
+	ormc_query *q = NULL;
+	ormc_error err;
+
+	/* an error in the select list stops the plan (this crashed) */
+	ck_assert_int_eq(ormc_query_parse(&q, schema,
+	                 "Author.objects.values(\"name\", \"book__name\").annotate(n=Count(\"book\"), m=Count(\"friends\"))",
+	                 (size_t)-1, &err), ORMC_OK);
+	ck_assert_int_lt(ormc_query_compile(q, "postgresql", 0, &err), 0);
+	ck_assert_ptr_null(q->plan);
+	ormc_query_free(q);
+	/* a relation path past the limit is an error, not a truncation */
+	{
+		char text[2048] = "Author.objects.filter(";
+		int i;
+
+		for (i = 0; i < 10; i++)      /* 40 hops: author, book, publisher, book, author, ... */
+			strcat(text, "book__publisher__book__authors__");
+		strcat(text, "id=1)");
+		ck_assert_int_lt(ormc_query_parse(&q, schema, text, (size_t)-1, &err), 0);
+		ck_assert_msg(strstr(err.message, "at most 32") != NULL, "%s", err.message);
+	}
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("plan");
+	TCase *tc = tcase_create("verifier");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_verify_select_list);
+	tcase_add_test(tc, test_verify_having_order_subquery);
+	tcase_add_test(tc, test_verify_nested_select);
+	tcase_add_test(tc, test_verify_parameters);
+	tcase_add_test(tc, test_complete);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("compiled");
+	tcase_add_checked_fixture(tc, load_djagg, free_djagg);
+	tcase_add_test(tc, test_plan_mixed_column);
+	tcase_add_test(tc, test_plan_having_joined_column);
+	tcase_add_test(tc, test_plan_levels);
+	tcase_add_test(tc, test_plan_errors_stop);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
