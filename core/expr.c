@@ -826,11 +826,21 @@ ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_expr **out)
 				break;
 			}
 			a = ormc_ev_deref(e, a);
-			if (!is_literal(a) && (a = constant(e, a)) == NULL) {
+			if (a->kind == ORMC_AST_NEG && (ormc_ev_deref(e, a->left)->kind == ORMC_AST_INT ||
+			                                ormc_ev_deref(e, a->left)->kind == ORMC_AST_FLOAT)) {
+				/* Value(-1): a negative number is a literal too */
+				if ((x = value_expr(e, ormc_ev_deref(e, a->left))) == NULL) {
+					r = ormc_ev_oom(e);
+					break;
+				}
+				if (x->value.type == ORMC_TYPE_INT)
+					x->value.i = -x->value.i;
+				else
+					x->value.f = -x->value.f;
+			} else if (!is_literal(a) && (a = constant(e, a)) == NULL) {
 				r = ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos, "Value() needs a literal");
 				break;
-			}
-			if ((x = value_expr(e, a)) == NULL) {
+			} else if ((x = value_expr(e, a)) == NULL) {
 				r = ormc_ev_oom(e);
 				break;
 			}

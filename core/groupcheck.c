@@ -247,7 +247,7 @@ verify_one(verify *v, ormc_select *s)
 	if (s->distinct)
 		for (i = 0; i < s->norder; i++) {
 			for (j = 0; j < s->ncols; j++)
-				if (ormc_sx_same(s->cols[j], s->order[i].expr))
+				if (s->cols[j] == s->order[i].expr || ormc_sx_same(s->cols[j], s->order[i].expr))
 					break;
 			if (j == s->ncols && s->order[i].expr->kind != ORMC_SX_PARAM) {
 				snprintf(v->why, v->whysize,

@@ -403,14 +403,50 @@ exists_or_none(scope *sc, const ormc_cond *c, ormc_field **key, int nkey)
 	return y;
 }
 
-/* The conjuncts of an AND, nested ANDs opened up. */
+/*
+ * Is c empty? Django leaves an empty Q() out wherever it stands: Q() | X is
+ * X, ~Q() and exclude() without arguments select everything.
+ */
+static int
+cond_empty(const ormc_cond *c)
+{
+	int i;
+
+	switch (c->kind) {
+	case ORMC_COND_TRUE:
+		return 1;
+	case ORMC_COND_NOT:
+		return cond_empty(c->kids[0]);
+	case ORMC_COND_AND:
+	case ORMC_COND_OR:
+		for (i = 0; i < c->nkids; i++)
+			if (!cond_empty(c->kids[i]))
+				return 0;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int
+count_empty(const ormc_cond *c)
+{
+	int i, n = 0;
+
+	for (i = 0; i < c->nkids; i++)
+		n += cond_empty(c->kids[i]);
+	return n;
+}
+
+/* The conjuncts of an AND, nested ANDs opened up (empty ones left out). */
 static int
 count_conjuncts(const ormc_cond *c)
 {
 	int i, n = 0;
 
 	for (i = 0; i < c->nkids; i++)
-		n += c->kids[i]->kind == ORMC_COND_AND ? count_conjuncts(c->kids[i]) : 1;
+		if (!cond_empty(c->kids[i]))
+			n += c->kids[i]->kind == ORMC_COND_AND ? count_conjuncts(c->kids[i]) : 1;
 	return n;
 }
 
@@ -420,7 +456,9 @@ list_conjuncts(const ormc_cond *c, ormc_cond **out, int *n)
 	int i;
 
 	for (i = 0; i < c->nkids; i++)
-		if (c->kids[i]->kind == ORMC_COND_AND)
+		if (cond_empty(c->kids[i]))
+			continue;
+		else if (c->kids[i]->kind == ORMC_COND_AND)
 			list_conjuncts(c->kids[i], out, n);
 		else
 			out[(*n)++] = c->kids[i];
@@ -584,6 +622,12 @@ ormc_pl_c2sx(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx)
 
 	if (p->failed)
 		return NULL;
+	if (cond_empty(c)) {
+		y = sx_new(p, ORMC_SX_TRUE, 0);
+		if (y != NULL)
+			y->type = ot(ORMC_FIELD_BOOLEAN);
+		return y;
+	}
 	k = cond_key(c, ctx, nctx, key, &nkey);
 	if (k == 1 && c->has_agg) {
 		ormc_pl_pfail(p, ORMC_EUNSUPPORTED, c->pos,
@@ -592,8 +636,9 @@ ormc_pl_c2sx(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx)
 	}
 	if (k == 1)
 		return exists_or_none(sc, c, key, nkey);
-	if (k == 2 && !p->in_agg && !c->has_agg &&
+	if (k == 2 && nctx == 0 && !p->in_agg && !c->has_agg &&
 	    (c->kind == ORMC_COND_AND || c->kind == ORMC_COND_OR) && mixed_child(c, ctx, nctx)) {
+		/* (with a joined relation around it, its leaves must stay on that join: per part) */
 		nkey = 0;
 		if (positive_key(c, ctx, nctx, key, &nkey) == 1)
 			return exists_one_row(sc, c, ctx, nctx, key, nkey);
@@ -637,7 +682,7 @@ ormc_pl_c2sx(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx)
 		 * conjunction: Q(tasks__a=1) & Q(id=2) beside tasks__b=3 in one
 		 * filter() is one task with a = 1 and b = 3.
 		 */
-		int nk = c->kind == ORMC_COND_AND ? count_conjuncts(c) : c->nkids;
+		int nk = c->kind == ORMC_COND_AND ? count_conjuncts(c) : c->nkids - count_empty(c);
 		ormc_cond **kids = ormc_arena_alloc(p->a, sizeof(ormc_cond *) * (size_t)nk);
 		char *done = ormc_arena_alloc(p->a, (size_t)nk);
 		ormc_sx **parts = ormc_arena_alloc(p->a, sizeof(ormc_sx *) * (size_t)nk);
@@ -650,9 +695,10 @@ ormc_pl_c2sx(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx)
 		if (c->kind == ORMC_COND_AND)
 			list_conjuncts(c, kids, &n);
 		else
-			for (n = 0; n < nk; n++)
-				kids[n] = c->kids[n];
-		assert(n == nk);
+			for (i = 0; i < c->nkids; i++)
+				if (!cond_empty(c->kids[i]))
+					kids[n++] = c->kids[i];
+		assert(n == nk && nk > 0);
 		memset(done, 0, (size_t)nk);
 		for (i = 0; i < nk; i++) {
 			ormc_field *ki[ORMC_MAX_HOPS + 1];

@@ -288,6 +288,7 @@ ormc_pl_agg_inline(scope *sc, const ormc_expr *x)
 {
 	plan *p = sc->p;
 	ormc_sx *a, *arg;
+	int negated;
 
 	a = sx_new(p, ORMC_SX_AGG, 1);
 	if (a == NULL)
@@ -295,7 +296,9 @@ ormc_pl_agg_inline(scope *sc, const ormc_expr *x)
 	a->agg = agg_fn(x);
 	a->distinct = x->distinct;
 	a->type = x->type;
-	/* The argument and filter= read the aggregated row itself. */
+	/* The argument and filter= read the aggregated row itself, whatever NOTs surround it. */
+	negated = p->negated;
+	p->negated = 0;
 	p->in_agg++;
 	if (x->nargs == 0) {
 		arg = sx_new(p, ORMC_SX_STAR, 0);
@@ -305,8 +308,11 @@ ormc_pl_agg_inline(scope *sc, const ormc_expr *x)
 	if (arg != NULL && x->filter != NULL)
 		a->filter = ormc_pl_c2sx(sc, x->filter, sc->ctx, sc->nctx);
 	p->in_agg--;
+	p->negated = negated;
 	if (arg == NULL || (x->filter != NULL && a->filter == NULL))
 		return NULL;
+	if (a->filter != NULL && a->filter->kind == ORMC_SX_TRUE)
+		a->filter = NULL;         /* filter=Q(), filter=~Q(): no filter, as in Django */
 	a->args[0] = arg;
 	if (x->deflt)
 		return ormc_pl_with_default(sc, x, a);
@@ -330,7 +336,14 @@ annot_sx(scope *sc, const ormc_annot *an)
 	if (m == NULL)
 		return NULL;
 	m->annot = an;
-	m->sx = ormc_pl_x2sx(sc, an->expr, NULL, 0);
+	{
+		/* An annotation's value does not depend on the NOTs around its first use. */
+		int negated = sc->p->negated;
+
+		sc->p->negated = 0;
+		m->sx = ormc_pl_x2sx(sc, an->expr, NULL, 0);
+		sc->p->negated = negated;
+	}
 	if (m->sx == NULL || ormc_ptrvec_push(sc->p->a, &sc->anns, m) < 0)
 		return NULL;
 	return m->sx;

@@ -651,9 +651,6 @@ plan_core(plan *p, ormc_qs *qs, scope *outer, int mode, int purpose,
 		if (keychain && nkeyctx > 0) {
 			sc->ctx = keyctx;
 			sc->nctx = nkeyctx;
-			for (i = qs->nfilters - 1; i >= 0 && keyfilter < 0; i--)
-				if (!qs->filters[i].cond->has_agg && ormc_pl_cond_touches(qs->filters[i].cond, keyctx, nkeyctx))
-					keyfilter = i;
 		}
 		if (nonempty > 0) {
 			for (i = 0; i < ngkeys; i++)
@@ -668,6 +665,13 @@ plan_core(plan *p, ormc_qs *qs, scope *outer, int mode, int purpose,
 			}
 		}
 	}
+
+	/* The last filter() on the relation values() or order_by() joins picks its rows. */
+	if (keychain && nkeyctx > 0)
+		for (i = qs->nfilters - 1; i >= 0 && keyfilter < 0; i--)
+			if (!qs->filters[i].cond->has_agg && ormc_pl_cond_touches(qs->filters[i].cond, keyctx, nkeyctx) &&
+			    !(joinblock && block_has_filter(joinblock, i)))
+				keyfilter = i;
 
 	/* WHERE, and HAVING for conditions on aggregates. */
 	for (i = 0; i < qs->nfilters; i++) {
@@ -715,8 +719,20 @@ plan_core(plan *p, ormc_qs *qs, scope *outer, int mode, int purpose,
 	/* GROUP BY: the keys and everything selected that is not an aggregate. */
 	grouped = mode == MODE_ROWS && (qs->grouped || (inline_aggs && (qs->per_object || keychain)));
 	if (grouped) {
-		for (i = 0; i < ngkeys; i++)
-			ormc_pl_group_add(p, sel, ormc_pl_x2sx(sc, gkeys[i], sc->ctx, sc->nctx));
+		for (i = 0; i < ngkeys; i++) {
+			/*
+			 * A key that is also selected is the selected node itself, so
+			 * the renderer writes it by position and the server sees the
+			 * very same expression (translated again, a CAST or a
+			 * parameter would be a new one).
+			 */
+			ormc_sx *k = NULL;
+
+			for (j = 0; j < nouts && j < sel->ncols && purpose != PURPOSE_EXISTS; j++)
+				if (outs[j].expr == gkeys[i])
+					k = sel->cols[j];
+			ormc_pl_group_add(p, sel, k ? k : ormc_pl_x2sx(sc, gkeys[i], sc->ctx, sc->nctx));
+		}
 		if (purpose != PURPOSE_EXISTS)
 			for (i = 0; i < nouts; i++)
 				if (!has_inline_agg(sc, outs[i].expr))
@@ -800,7 +816,8 @@ typedef struct readcol {
 
 enum { READ_WRAP, READ_LEVEL };
 
-static int collect_reads_cond(plan *p, const ormc_cond *c, int how, ormc_ptrvec *out);
+static int collect_reads_cond(plan *p, const ormc_qs *below, const ormc_cond *c, int how,
+                              ormc_ptrvec *out);
 
 static int
 read_add(plan *p, ormc_ptrvec *out, const char *name, ormc_expr *expr, const ormc_annot *an)
@@ -841,8 +858,31 @@ bare_field(plan *p, ormc_model *m, ormc_field *f, int pos)
 }
 
 /* What x reads from the derived table below (see readcol). */
+/*
+ * May the level above read field f of below's rows? Grouped by values(),
+ * below has one row per group: only its grouping fields (and what a foreign
+ * key among them reaches) have one value there; reading another would make
+ * it a key and split the groups.
+ */
 static int
-collect_reads(plan *p, const ormc_expr *x, int how, ormc_ptrvec *out)
+readable(const ormc_qs *below, const ormc_field *f)
+{
+	int i;
+
+	if (!below->grouped)
+		return 1;
+	for (i = 0; i < below->ngroup; i++) {
+		const ormc_expr *k = below->group[i].expr;
+
+		if (k->kind == ORMC_EXPR_COL && k->path->nhops == 0 && k->ntransforms == 0 &&
+		    k->path->field == f)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+collect_reads(plan *p, const ormc_qs *below, const ormc_expr *x, int how, ormc_ptrvec *out)
 {
 	int i;
 
@@ -851,7 +891,7 @@ collect_reads(plan *p, const ormc_expr *x, int how, ormc_ptrvec *out)
 	switch (x->kind) {
 	case ORMC_EXPR_REF:
 		if (how == READ_LEVEL)
-			return collect_reads(p, x->annot->expr, how, out);
+			return collect_reads(p, below, x->annot->expr, how, out);
 		return read_add(p, out, x->annot->alias, (ormc_expr *)x, x->annot);
 	case ORMC_EXPR_INNER: {
 		ormc_expr *ref = NEW(p, ormc_expr);
@@ -891,6 +931,10 @@ collect_reads(plan *p, const ormc_expr *x, int how, ormc_ptrvec *out)
 		f = path->field;
 		if (path->nhops > 0)
 			f = path->hops[0]->kind == ORMC_FIELD_REVERSE_O2O ? path->model->pk : path->hops[0];
+		if (!readable(below, f))
+			return ormc_pl_pfail(p, ORMC_EUNSUPPORTED, x->pos,
+			                     "'%s' is not one of the values() the rows below are grouped by, "
+			                     "so it has no single value there", path->field->name);
 		if ((bare = bare_field(p, path->model, f, x->pos)) == NULL)
 			return -1;
 		return read_add(p, out, f->column, bare, NULL);
@@ -904,33 +948,33 @@ collect_reads(plan *p, const ormc_expr *x, int how, ormc_ptrvec *out)
 		break;
 	}
 	for (i = 0; i < x->nargs; i++)
-		if (collect_reads(p, x->args[i], how, out) < 0)
+		if (collect_reads(p, below, x->args[i], how, out) < 0)
 			return -1;
 	if (x->kind == ORMC_EXPR_CASE)
 		for (i = 0; i < x->nargs; i++)
-			if (collect_reads_cond(p, x->whens[i], how, out) < 0)
+			if (collect_reads_cond(p, below, x->whens[i], how, out) < 0)
 				return -1;
-	if (collect_reads(p, x->else_, how, out) < 0 || collect_reads(p, x->deflt, how, out) < 0 ||
-	    collect_reads_cond(p, x->filter, how, out) < 0 ||
-	    (x->kind == ORMC_EXPR_COND && collect_reads_cond(p, x->cond, how, out) < 0))
+	if (collect_reads(p, below, x->else_, how, out) < 0 || collect_reads(p, below, x->deflt, how, out) < 0 ||
+	    collect_reads_cond(p, below, x->filter, how, out) < 0 ||
+	    (x->kind == ORMC_EXPR_COND && collect_reads_cond(p, below, x->cond, how, out) < 0))
 		return -1;
 	return 0;
 }
 
 static int
-collect_reads_cond(plan *p, const ormc_cond *c, int how, ormc_ptrvec *out)
+collect_reads_cond(plan *p, const ormc_qs *below, const ormc_cond *c, int how, ormc_ptrvec *out)
 {
 	int i;
 
 	if (c == NULL)
 		return 0;
-	if (collect_reads(p, c->lhs, how, out) < 0)
+	if (collect_reads(p, below, c->lhs, how, out) < 0)
 		return -1;
 	for (i = 0; i < c->nrhs; i++)
-		if (collect_reads(p, c->rhs[i], how, out) < 0)
+		if (collect_reads(p, below, c->rhs[i], how, out) < 0)
 			return -1;
 	for (i = 0; i < c->nkids; i++)
-		if (collect_reads_cond(p, c->kids[i], how, out) < 0)
+		if (collect_reads_cond(p, below, c->kids[i], how, out) < 0)
 			return -1;
 	return 0;
 }
@@ -951,23 +995,23 @@ plan_level_from(plan *p, ormc_qs *qs, scope *sc, scope *outer, int mode,
 
 	assert(qs->inner != NULL && qs->level == qs->inner->level + 1);
 	for (i = 0; i < nouts; i++)
-		if (collect_reads(p, outs[i].expr, READ_LEVEL, &used) < 0)
+		if (collect_reads(p, qs->inner, outs[i].expr, READ_LEVEL, &used) < 0)
 			return -1;
 	for (i = 0; i < qs->ngroup; i++)
-		if (collect_reads(p, qs->group[i].expr, READ_LEVEL, &used) < 0)
+		if (collect_reads(p, qs->inner, qs->group[i].expr, READ_LEVEL, &used) < 0)
 			return -1;
 	for (i = 0; i < qs->nannots; i++)
-		if (collect_reads(p, qs->annots[i]->expr, READ_LEVEL, &used) < 0)
+		if (collect_reads(p, qs->inner, qs->annots[i]->expr, READ_LEVEL, &used) < 0)
 			return -1;
 	for (i = 0; i < qs->nfilters; i++)
-		if (collect_reads_cond(p, qs->filters[i].cond, READ_LEVEL, &used) < 0)
+		if (collect_reads_cond(p, qs->inner, qs->filters[i].cond, READ_LEVEL, &used) < 0)
 			return -1;
 	for (i = 0; i < qs->norder; i++)
-		if (collect_reads(p, qs->order[i].expr, READ_LEVEL, &used) < 0)
+		if (collect_reads(p, qs->inner, qs->order[i].expr, READ_LEVEL, &used) < 0)
 			return -1;
 	if (mode == MODE_AGG)
 		for (i = 0; i < qs->naggregates; i++)
-			if (collect_reads(p, qs->aggregates[i]->expr, READ_LEVEL, &used) < 0)
+			if (collect_reads(p, qs->inner, qs->aggregates[i]->expr, READ_LEVEL, &used) < 0)
 				return -1;
 	cols = ormc_arena_alloc(p->a, sizeof(ormc_outcol) * (size_t)(used.n + 1));
 	if (cols == NULL)
@@ -1032,7 +1076,7 @@ plan_wrapped(plan *p, ormc_qs *qs, scope *outer, int mode)
 		ormc_outcol *cols;
 
 		for (i = 0; i < qs->naggregates; i++)
-			if (collect_reads(p, qs->aggregates[i]->expr, READ_WRAP, &used) < 0)
+			if (collect_reads(p, qs, qs->aggregates[i]->expr, READ_WRAP, &used) < 0)
 				return NULL;
 		cols = ormc_arena_alloc(p->a, sizeof(ormc_outcol) * (size_t)(nouts + used.n + 1));
 		sc = ormc_pl_scope_new(p, sel, qs, qs->model, NULL);
@@ -1142,12 +1186,17 @@ ormc_select *
 ormc_pl_plan_query(plan *p, ormc_qs *qs, scope *outer, int purpose, const char ***names,
             ormc_otype **types, int *ncols)
 {
-	int negated = p->negated;
+	int negated = p->negated, in_agg = p->in_agg, neg_on_row = p->neg_on_row;
 	ormc_select *sel;
 
+	/* A subquery's conditions are its own: no surrounding NOT or aggregate. */
 	p->negated = 0;
+	p->in_agg = 0;
+	p->neg_on_row = 0;
 	sel = plan_select_in(p, qs, outer, purpose, names, types, ncols);
 	p->negated = negated;
+	p->in_agg = in_agg;
+	p->neg_on_row = neg_on_row;
 	return sel;
 }
 
@@ -1174,6 +1223,8 @@ ormc_plan_compile(ormc_query *q, const char *dialect, int server_version, ormc_e
 	p.q = q;
 	p.err = err;
 	sel = ormc_pl_plan_query(&p, q->qs, NULL, PURPOSE_TOP, &q->columns, &q->coltypes, &q->ncolumns);
+	if (sel != NULL && (p.failed || q->plan_arena.failed))
+		sel = NULL;               /* a part that could not be built is never left out silently */
 	if (sel == NULL) {
 		if (!p.failed || err == NULL || err->code == 0)
 			return ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");

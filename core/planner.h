@@ -207,13 +207,13 @@ sx1(plan *p, ormc_sx_kind kind, ormc_sx *a)
 	return x;
 }
 
-/* AND of a and b, either may be NULL. */
+/* AND of a and b, either may be NULL; a TRUE (an empty Q()) is left out. */
 static inline ormc_sx *
 sx_and(plan *p, ormc_sx *a, ormc_sx *b)
 {
-	if (a == NULL)
+	if (a == NULL || (a->kind == ORMC_SX_TRUE && b != NULL))
 		return b;
-	if (b == NULL)
+	if (b == NULL || b->kind == ORMC_SX_TRUE)
 		return a;
 	return sx2(p, ORMC_SX_AND, ORMC_OP_EQ, a, b);
 }

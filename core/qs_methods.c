@@ -103,7 +103,7 @@ default_alias(ev *e, const ormc_ast *arg, const ormc_expr *x)
 	for (i = 0; x->func[i] && i < sizeof(lower) - 1; i++)
 		lower[i] = (char)tolower((unsigned char)x->func[i]);
 	lower[i] = '\0';
-	if (a->kind == ORMC_AST_STR)
+	if (a->kind == ORMC_AST_STR && strcmp(a->str, "*") != 0)   /* Count("*") is Star(): no name */
 		return ormc_arena_printf(e->a, "%s__%s", a->str, lower);
 	if (a->kind == ORMC_AST_CALL && ormc_callee_name(a->left) && strcmp(ormc_callee_name(a->left), "F") == 0 &&
 	    a->nargs == 1 && ormc_ev_deref(e, a->args[0])->kind == ORMC_AST_STR)

@@ -103,7 +103,9 @@ ormc_sx_same(const ormc_sx *a, const ormc_sx *b)
 		if (((a->kind == ORMC_SX_EXTRACT || a->kind == ORMC_SX_TRUNC) && a->part != b->part) ||
 		    ((a->kind == ORMC_SX_ARITH || a->kind == ORMC_SX_CMP) && a->op != b->op) ||
 		    (a->kind == ORMC_SX_FUNC && a->fn != b->fn) ||
-		    a->negated != b->negated || a->type.kind != b->type.kind)
+		    a->negated != b->negated || a->type.kind != b->type.kind ||
+		    a->type.max_digits != b->type.max_digits ||
+		    a->type.decimal_places != b->type.decimal_places)
 			return 0;
 		for (i = 0; i < a->nargs; i++)
 			if (!ormc_sx_same(a->args[i], b->args[i]))

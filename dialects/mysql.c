@@ -97,6 +97,10 @@ my_emit(ormc_emit *e, const ormc_sx *x)
 				else if (c >= '0' && c <= '9') {
 					digits++;
 					scale += frac;
+				} else if (c == 'e' || c == 'E') {
+					digits = 65;      /* 1e+20: the widest decimal */
+					scale = 30;
+					break;
 				}
 			}
 			if (scale > 30)

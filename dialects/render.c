@@ -241,6 +241,21 @@ render_junction(ormc_emit *e, const ormc_sx *x, const char *word)
 	ormc_sqlbuf_appendc(e->buf, ')');
 }
 
+/*
+ * Is a GROUP BY column of s named name? MySQL prefers such a column to a
+ * select alias of the same name in HAVING (or calls it ambiguous).
+ */
+static int
+grouped_column_named(const ormc_select *s, const char *name)
+{
+	int i;
+
+	for (i = 0; i < s->ngroup; i++)
+		if (s->group[i]->kind == ORMC_SX_COL && strcmp(s->group[i]->name, name) == 0)
+			return 1;
+	return 0;
+}
+
 void
 ormc_render_expr(ormc_emit *e, const ormc_sx *x)
 {
@@ -267,7 +282,8 @@ ormc_render_expr(ormc_emit *e, const ormc_sx *x)
 
 		for (i = 0; i < s->ncols; i++)
 			if (s->names != NULL && s->names[i] != NULL && x->kind != ORMC_SX_COL &&
-			    (s->cols[i] == x || ormc_sx_same(s->cols[i], x))) {
+			    (s->cols[i] == x || ormc_sx_same(s->cols[i], x)) &&
+			    !grouped_column_named(s, s->names[i])) {
 				e->dialect->quote_ident(b, s->names[i]);
 				e->depth--;
 				return;
