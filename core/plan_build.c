@@ -96,8 +96,13 @@ ormc_pl_group_add(plan *p, ormc_select *s, ormc_sx *x)
 	ormc_sx **g;
 	int i;
 
+	/*
+	 * A selected expression is grouped by its own position even when an
+	 * equal one is a key already: MariaDB does not match expressions, so
+	 * SELECT a * b AS x, a * b AS y ... GROUP BY 1 leaves y ungrouped.
+	 */
 	for (i = 0; i < s->ngroup; i++)
-		if (s->group[i] == x || ormc_sx_same(s->group[i], x))
+		if (s->group[i] == x || (ormc_sx_same(s->group[i], x) && !ormc_select_position(s, x)))
 			return 0;
 	g = ormc_arena_alloc(p->a, sizeof(*g) * (size_t)(s->ngroup + 1));
 	if (g == NULL || x == NULL) {

@@ -374,8 +374,12 @@ plan_block(plan *p, ormc_qs *qs, scope *main, block *b, ormc_expr **gkeys, ormc_
 		dalias = ormc_pl_new_alias(p, "d");
 		for (i = 0; i < ngkeys; i++) {
 			ormc_sx *k = ormc_pl_x2sx(ds, gkeys[i], NULL, 0);
-			/* '#' is in no Python name: no annotation alias can be the same. */
-			const char *kname = ormc_arena_printf(p->a, "#k%d", i);
+			/*
+			 * '#' is in no Python name: no annotation alias can be the
+			 * same; the derived table's alias makes it unique in the
+			 * query (MariaDB resolves a HAVING column by its name).
+			 */
+			const char *kname = ormc_arena_printf(p->a, "#%s_k%d", dalias, i);
 
 			ormc_pl_col_add(p, d, k, kname);
 			ormc_pl_group_add(p, d, k);
@@ -396,7 +400,7 @@ plan_block(plan *p, ormc_qs *qs, scope *main, block *b, ormc_expr **gkeys, ormc_
 		}
 		for (i = 0; i < b->aggs.n; i++) {
 			const ormc_expr *agg = b->aggs.items[i];
-			const char *aname = ormc_arena_printf(p->a, "#a%d", i);
+			const char *aname = ormc_arena_printf(p->a, "#%s_a%d", dalias, i);
 			aggmap *m = NEW(p, aggmap);
 
 			ormc_pl_col_add(p, d, agg_bare(ds, agg), aname);
