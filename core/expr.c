@@ -132,6 +132,13 @@ combine_type(char op, ormc_otype l, ormc_otype r, ormc_otype *out)
 				places = lp > rp ? lp : rp;
 			else if (op == '*')
 				places = lp + rp;
+			else if (op == '/')
+				/*
+				 * Engines divide decimals to different scales (PostgreSQL
+				 * 16 digits, MySQL the dividend's + 4): MySQL's is the
+				 * smallest, so every engine's quotient is rounded to it.
+				 */
+				places = lp + 4;
 		}
 		*out = ormc_otype_of(ORMC_FIELD_DECIMAL, -1, places);
 		return 0;

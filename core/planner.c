@@ -1241,6 +1241,12 @@ ormc_plan_compile(ormc_query *q, const char *dialect, int server_version, ormc_e
 			return ormc_error_set(err, ORMC_EINTERNAL, q->text, q->qs->pos, q->qs->pos >= 0 ? 1 : 0,
 			                      "internal error: the plan is invalid SQL (%s); please report this query", why);
 	}
+	if ((d->caps_for ? d->caps_for(server_version) : d->caps) & ORMC_CAP_NO_OUTER_IN_DERIVED &&
+	    ormc_plan_derived_reads_outer(sel))
+		return ormc_error_set(err, ORMC_EUNSUPPORTED, q->text, q->qs->pos, q->qs->pos >= 0 ? 1 : 0,
+		                      "this query needs a derived table that reads the enclosing query's rows "
+		                      "(a Subquery or Exists whose query aggregates over two relations or "
+		                      "regroups aggregated rows), which MySQL and MariaDB cannot run");
 	q->plan = sel;
 	r = ormc_render(d, server_version, sel, &q->plan_arena, &q->sql, &q->params, &q->nparams, err);
 	if (r < 0)

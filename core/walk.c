@@ -202,3 +202,104 @@ ormc_sx_contains(const ormc_sx *x, const ormc_sx *y)
 	ormc_walk_sx(&w, (ormc_sx *)x);
 	return c.found;
 }
+
+/* ---------------------------------------------------------------- outer reads of derived tables */
+
+typedef struct scopes {
+	const ormc_select *stack[64];   /* the SELECTs entered inside one derived table */
+	int n;
+	int deep;                       /* nesting beyond the stack: reads are not checked there */
+	int found;
+} scopes;
+
+static int
+defined_inside(const scopes *sc, const char *alias)
+{
+	int i;
+
+	for (i = 0; i < sc->n; i++)
+		if (ormc_select_has_alias(sc->stack[i], alias))
+			return 1;
+	return 0;
+}
+
+static int outer_in_select(scopes *sc, ormc_select *s);
+
+static int
+outer_expr(ormc_walker *w, ormc_sx *x)
+{
+	scopes *sc = w->ctx;
+
+	if (x->kind == ORMC_SX_COL && x->table != NULL && sc->deep == 0 && !defined_inside(sc, x->table)) {
+		sc->found = 1;
+		return ORMC_WALK_ABORT;
+	}
+	return ORMC_WALK_CONTINUE;
+}
+
+static int
+outer_sub(ormc_walker *w, ormc_select *s)
+{
+	return outer_in_select(w->ctx, s) ? ORMC_WALK_ABORT : ORMC_WALK_PRUNE;
+}
+
+/* Walk s as a SELECT inside the derived table being checked. */
+static int
+outer_in_select(scopes *sc, ormc_select *s)
+{
+	ormc_walker w;
+
+	if (sc->n == (int)(sizeof(sc->stack) / sizeof(sc->stack[0])))
+		sc->deep++;
+	else
+		sc->stack[sc->n++] = s;
+	memset(&w, 0, sizeof(w));
+	w.expr = outer_expr;
+	w.select = outer_sub;
+	w.ctx = sc;
+	ormc_walk_select(&w, s);
+	if (sc->deep > 0)
+		sc->deep--;
+	else
+		sc->n--;
+	return sc->found;
+}
+
+static int
+check_derived(ormc_walker *w, ormc_select *s)
+{
+	int *found = w->ctx;
+	int i;
+
+	for (i = 0; i < s->nfrom && !*found; i++)
+		if (s->from[i]->sub != NULL) {
+			scopes sc;
+
+			memset(&sc, 0, sizeof(sc));
+			*found = outer_in_select(&sc, s->from[i]->sub);
+		}
+	return *found ? ORMC_WALK_ABORT : ORMC_WALK_CONTINUE;
+}
+
+static int
+no_expr(ormc_walker *w, ormc_sx *x)
+{
+	(void)w;
+	(void)x;
+	return ORMC_WALK_CONTINUE;
+}
+
+int
+ormc_plan_derived_reads_outer(ormc_select *s)
+{
+	ormc_walker w;
+	int found = 0;
+
+	memset(&w, 0, sizeof(w));
+	w.expr = no_expr;
+	w.select = check_derived;
+	w.ctx = &found;
+	if (check_derived(&w, s) == ORMC_WALK_CONTINUE)
+		ormc_walk_select(&w, s);
+	return found;
+}

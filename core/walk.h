@@ -64,6 +64,12 @@ int ormc_sx_has_param(const ormc_sx *x);
 /* Does x contain a node ormc_sx_same as y (outside subqueries)? */
 int ormc_sx_contains(const ormc_sx *x, const ormc_sx *y);
 
+/*
+ * Does a derived table (a SELECT in FROM) anywhere in s read a column of a
+ * query around it? MariaDB (and MySQL before 8.0.14) cannot run that.
+ */
+int ormc_plan_derived_reads_outer(ormc_select *s);
+
 /* Is alias one of the FROM items of s? */
 int ormc_select_has_alias(const ormc_select *s, const char *alias);
 

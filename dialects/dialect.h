@@ -25,6 +25,8 @@ typedef struct ormc_sx ormc_sx;         /* plan expression, core/plan.h */
 #define ORMC_CAP_NULLS_LOW    0x0008u  /* NULL sorts before every value by default */
 #define ORMC_CAP_HAVING_ALIAS 0x0010u  /* HAVING reads a selected expression by its alias, and
                                           a bare column only if it is a GROUP BY column */
+#define ORMC_CAP_NO_OUTER_IN_DERIVED 0x0020u  /* a derived table cannot read the columns of a
+                                                 query around it (MariaDB) */
 
 #define ORMC_DIALECT_VERSION 1
 

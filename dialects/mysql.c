@@ -299,7 +299,7 @@ my_limit(ormc_sqlbuf *b, long long limit, long long offset)
 const ormc_dialect ormc_dialect_mysql = {
 	ORMC_DIALECT_VERSION,
 	"mysql",
-	ORMC_CAP_NULLS_LOW | ORMC_CAP_HAVING_ALIAS,
+	ORMC_CAP_NULLS_LOW | ORMC_CAP_HAVING_ALIAS | ORMC_CAP_NO_OUTER_IN_DERIVED,
 	NULL,
 	my_quote_ident,
 	ormc_render_qmark,

@@ -169,6 +169,21 @@ sqlite_emit(ormc_emit *e, const ormc_sx *x)
 			return 1;
 		}
 		return 0;
+	case ORMC_SX_ARITH:
+		if (x->op == ORMC_OP_DIV && x->type.kind == ORMC_FIELD_DECIMAL) {
+			/*
+			 * A decimal column holding 30.00 is the integer 30 here, and
+			 * 30 / 8 would be 3: divide as reals, as PostgreSQL and MySQL
+			 * divide decimals.
+			 */
+			ormc_sqlbuf_append(b, "(CAST(");
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_append(b, " AS REAL) / ");
+			ormc_render_expr(e, x->args[1]);
+			ormc_sqlbuf_appendc(b, ')');
+			return 1;
+		}
+		return 0;
 	case ORMC_SX_NSEQ:
 		ormc_sqlbuf_appendc(b, '(');
 		ormc_render_expr(e, x->args[0]);

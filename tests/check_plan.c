@@ -375,6 +375,28 @@ START_TEST(test_plan_errors_stop)
 }
 END_TEST
 
+START_TEST(test_plan_outer_in_derived)
+{
+	/* a Subquery whose query regroups: the level below reads OuterRef("pk") */
+	static const char text[] =
+		"Publisher.objects.annotate(n=Subquery(Book.objects.filter(publisher=OuterRef(\"pk\"))"
+		".annotate(na=Count(\"authors\")).filter(na__gt=1).values(\"publisher\")"
+		".annotate(c=Count(\"id\")).values(\"c\")))";
+	ormc_query *q = compiled(text, "postgresql");
+	ormc_error err;
+
+	ck_assert(ormc_plan_derived_reads_outer(q->plan));
+	/* MariaDB cannot run it: a clear error, no SQL */
+	ck_assert_int_eq(ormc_query_compile(q, "mysql", 0, &err), ORMC_EUNSUPPORTED);
+	ck_assert_msg(strstr(err.message, "MariaDB") != NULL, "%s", err.message);
+	ormc_query_free(q);
+	/* an ordinary derived table reads only its own rows */
+	q = compiled("Book.objects.annotate(a=Count(\"authors\"), s=Count(\"store\"))", "mysql");
+	ck_assert(!ormc_plan_derived_reads_outer(q->plan));
+	ormc_query_free(q);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -396,6 +418,7 @@ main(void)
 	tcase_add_test(tc, test_plan_having_joined_column);
 	tcase_add_test(tc, test_plan_levels);
 	tcase_add_test(tc, test_plan_errors_stop);
+	tcase_add_test(tc, test_plan_outer_in_derived);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
