@@ -291,22 +291,33 @@ static int plan_level_from(plan *p, ormc_qs *qs, scope *sc, scope *outer, int mo
 static ormc_select *plan_core(plan *p, ormc_qs *qs, scope *outer, int mode, int purpose,
                               ormc_outcol *outs, int nouts);
 
+/* A model field as the query below selects it (no transforms, no hops). */
 static ormc_expr *
-pk_expr(plan *p, ormc_model *m)
+bare_field(plan *p, ormc_model *m, ormc_field *f, int pos)
 {
 	ormc_expr *x = NEW(p, ormc_expr);
 	ormc_path *path = NEW(p, ormc_path);
 
 	if (x == NULL || path == NULL) {
-		p->failed = 1;
+		ormc_pl_pfail(p, ORMC_ENOMEM, -1, "out of memory");
 		return NULL;
 	}
 	path->model = m;
-	path->field = m->pk;
+	path->field = f;
 	x->kind = ORMC_EXPR_COL;
-	x->pos = -1;
+	x->pos = pos;
 	x->path = path;
-	x->type = pk_type(m);
+	x->type = ot(f->kind);
+	return x;
+}
+
+static ormc_expr *
+pk_expr(plan *p, ormc_model *m)
+{
+	ormc_expr *x = bare_field(p, m, m->pk, -1);
+
+	if (x != NULL)
+		x->type = pk_type(m);
 	return x;
 }
 
@@ -841,27 +852,6 @@ read_add(plan *p, ormc_ptrvec *out, const char *name, ormc_expr *expr, const orm
 	return 0;
 }
 
-/* A model field as the query below selects it (no transforms, no hops). */
-static ormc_expr *
-bare_field(plan *p, ormc_model *m, ormc_field *f, int pos)
-{
-	ormc_expr *x = NEW(p, ormc_expr);
-	ormc_path *path = NEW(p, ormc_path);
-
-	if (x == NULL || path == NULL) {
-		ormc_pl_pfail(p, ORMC_ENOMEM, -1, "out of memory");
-		return NULL;
-	}
-	path->model = m;
-	path->field = f;
-	x->kind = ORMC_EXPR_COL;
-	x->pos = pos;
-	x->path = path;
-	x->type = ot(f->kind);
-	return x;
-}
-
-/* What x reads from the derived table below (see readcol). */
 /*
  * May the level above read field f of below's rows? Grouped by values(),
  * below has one row per group: only its grouping fields (and what a foreign
@@ -885,6 +875,7 @@ readable(const ormc_qs *below, const ormc_field *f)
 	return 0;
 }
 
+/* What x reads from the derived table below (see readcol). */
 static int
 collect_reads(plan *p, const ormc_qs *below, const ormc_expr *x, int how, ormc_ptrvec *out)
 {
