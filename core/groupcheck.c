@@ -90,7 +90,14 @@ ungrouped_expr(ormc_walker *w, ormc_sx *x)
 {
 	grouping *g = w->ctx;
 
-	if (is_grouped(g->s, x))
+	/*
+	 * MariaDB resolves a column in HAVING only when it is itself a GROUP
+	 * BY column, not inside a grouped expression: grouped by the primary
+	 * key, where every column is determined anyway, HAVING's columns are
+	 * made keys of their own.
+	 */
+	if (is_grouped(g->s, x) &&
+	    !(g->complete && g->keyed && x->kind != ORMC_SX_COL && strcmp(g->clause, "HAVING") == 0))
 		return ORMC_WALK_PRUNE;
 	/* An aggregate of this level: its arguments are not grouped. */
 	if (x->kind == ORMC_SX_AGG && w->depth == 0)
