@@ -12,8 +12,8 @@
  *   plan_cond.c   conditions: lookups, and where each is evaluated (WHERE,
  *                 EXISTS over a multi-valued relation, HAVING)
  *   planner.c     one QuerySet as a SELECT: aggregate blocks and derived
- *                 tables, grouping, levels, aggregate() and count() wrappers,
- *                 and ormc_plan_compile
+ *                 tables, grouping, levels, aggregate() and count() wrappers
+ *   compile.c     ormc_plan_compile: plan, check, render
  *
  * A scope is the rows one SELECT reads: its base table (or the derived table
  * of the level below), the joins it has made, and where the aggregates and
