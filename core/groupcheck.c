@@ -15,8 +15,8 @@ typedef struct grouping {
 	ormc_arena *a;           /* completion: where GROUP BY grows */
 	int complete;            /* add what is missing (else: report it) */
 	int keyed;               /* completion: grouped by the base table's primary key */
-	int failed;              /* out of memory, or a key that would regroup */
-	const ormc_sx *bad;      /* verification: the first ungrouped column */
+	const ormc_sx *bad;      /* the first ungrouped column (verification), or the one
+	                            that would regroup (completion); NULL: out of memory */
 	const char *clause;
 } grouping;
 
@@ -71,21 +71,6 @@ regroups(const grouping *g, const ormc_sx *c)
 }
 
 static int
-group_push(grouping *g, ormc_sx *x)
-{
-	ormc_select *s = g->s;
-	ormc_sx **arr = ormc_arena_alloc(g->a, sizeof(*arr) * (size_t)(s->ngroup + 1));
-
-	if (arr == NULL)
-		return -1;
-	if (s->ngroup)
-		memcpy(arr, s->group, sizeof(*arr) * (size_t)s->ngroup);
-	arr[s->ngroup++] = x;
-	s->group = arr;
-	return 0;
-}
-
-static int
 ungrouped_expr(ormc_walker *w, ormc_sx *x)
 {
 	grouping *g = w->ctx;
@@ -107,13 +92,10 @@ ungrouped_expr(ormc_walker *w, ormc_sx *x)
 	if (g->complete) {
 		if (regroups(g, x)) {
 			g->bad = x;
-			g->failed = 1;
 			return ORMC_WALK_ABORT;
 		}
-		if (group_push(g, x) < 0) {
-			g->failed = 1;
+		if (ormc_select_add_group(g->a, g->s, x) < 0)
 			return ORMC_WALK_ABORT;
-		}
 		return ORMC_WALK_CONTINUE;
 	}
 	g->bad = x;
@@ -211,18 +193,9 @@ aggregates(ormc_select *s)
 typedef struct verify {
 	char *why;
 	size_t whysize;
-	int failed;
 } verify;
 
 static int verify_one(verify *v, ormc_select *s);
-
-static int
-no_expr(ormc_walker *w, ormc_sx *x)
-{
-	(void)w;
-	(void)x;
-	return ORMC_WALK_CONTINUE;
-}
 
 /* Every SELECT met inside another is verified in turn. */
 static int
@@ -263,7 +236,6 @@ verify_one(verify *v, ormc_select *s)
 			}
 		}
 	memset(&w, 0, sizeof(w));
-	w.expr = no_expr;
 	w.select = verify_sub;
 	w.ctx = v;
 	return ormc_walk_select(&w, s) == ORMC_WALK_ABORT ? -1 : 0;

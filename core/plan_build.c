@@ -93,7 +93,6 @@ ormc_pl_col_add(plan *p, ormc_select *s, ormc_sx *x, const char *name)
 int
 ormc_pl_group_add(plan *p, ormc_select *s, ormc_sx *x)
 {
-	ormc_sx **g;
 	int i;
 
 	/*
@@ -104,15 +103,10 @@ ormc_pl_group_add(plan *p, ormc_select *s, ormc_sx *x)
 	for (i = 0; i < s->ngroup; i++)
 		if (s->group[i] == x || (ormc_sx_same(s->group[i], x) && !ormc_select_position(s, x)))
 			return 0;
-	g = ormc_arena_alloc(p->a, sizeof(*g) * (size_t)(s->ngroup + 1));
-	if (g == NULL || x == NULL) {
+	if (x == NULL || ormc_select_add_group(p->a, s, x) < 0) {
 		p->failed = 1;
 		return -1;
 	}
-	if (s->ngroup)
-		memcpy(g, s->group, sizeof(*g) * (size_t)s->ngroup);
-	g[s->ngroup++] = x;
-	s->group = g;
 	return 0;
 }
 

@@ -29,7 +29,7 @@ ormc_walk_sx(ormc_walker *w, ormc_sx *x)
 
 	if (x == NULL)
 		return ORMC_WALK_CONTINUE;
-	r = w->expr(w, x);
+	r = w->expr != NULL ? w->expr(w, x) : ORMC_WALK_CONTINUE;
 	if (r == ORMC_WALK_ABORT)
 		return ORMC_WALK_ABORT;
 	if (r == ORMC_WALK_PRUNE)
@@ -120,6 +120,21 @@ ormc_sx_same(const ormc_sx *a, const ormc_sx *b)
 	default:
 		return 0;
 	}
+}
+
+int
+ormc_select_add_group(ormc_arena *a, ormc_select *s, ormc_sx *x)
+{
+	ormc_sx **arr = ormc_arena_alloc(a, sizeof(*arr) * (size_t)(s->ngroup + 1));
+
+	assert(x != NULL);
+	if (arr == NULL)
+		return -1;
+	if (s->ngroup)
+		memcpy(arr, s->group, sizeof(*arr) * (size_t)s->ngroup);
+	arr[s->ngroup++] = x;
+	s->group = arr;
+	return 0;
 }
 
 int
@@ -281,14 +296,6 @@ check_derived(ormc_walker *w, ormc_select *s)
 	return *found ? ORMC_WALK_ABORT : ORMC_WALK_CONTINUE;
 }
 
-static int
-no_expr(ormc_walker *w, ormc_sx *x)
-{
-	(void)w;
-	(void)x;
-	return ORMC_WALK_CONTINUE;
-}
-
 int
 ormc_plan_derived_reads_outer(ormc_select *s)
 {
@@ -296,7 +303,6 @@ ormc_plan_derived_reads_outer(ormc_select *s)
 	int found = 0;
 
 	memset(&w, 0, sizeof(w));
-	w.expr = no_expr;
 	w.select = check_derived;
 	w.ctx = &found;
 	if (check_derived(&w, s) == ORMC_WALK_CONTINUE)

@@ -26,7 +26,7 @@ enum {
 typedef struct ormc_walker ormc_walker;
 
 struct ormc_walker {
-	int (*expr)(ormc_walker *w, ormc_sx *x);
+	int (*expr)(ormc_walker *w, ormc_sx *x);        /* NULL: continue everywhere */
 	int (*select)(ormc_walker *w, ormc_select *s);  /* NULL: subqueries are not entered */
 	void *ctx;
 	int depth;              /* subqueries entered above the current node */
@@ -69,6 +69,9 @@ int ormc_sx_contains(const ormc_sx *x, const ormc_sx *y);
  * query around it? MariaDB (and MySQL before 8.0.14) cannot run that.
  */
 int ormc_plan_derived_reads_outer(ormc_select *s);
+
+/* Append x to s's GROUP BY; -1 when out of memory. */
+int ormc_select_add_group(ormc_arena *a, ormc_select *s, ormc_sx *x);
 
 /* Is alias one of the FROM items of s? */
 int ormc_select_has_alias(const ormc_select *s, const char *alias);
