@@ -232,7 +232,10 @@ class Not(Node):
         return "~" + self.kid.dj(ctx)
 
     def leaves(self, neg=False):
-        yield from self.kid.leaves(not neg)
+        # Under any negation, even a double one, Django makes no join
+        # (build_filter's branch_negated: split_exclude's subquery), so the
+        # leaf never picks rows: neg means "in a negated branch".
+        yield from self.kid.leaves(True)
 
     def refs(self):
         return self.kid.refs()
@@ -1414,11 +1417,39 @@ def tags(q):
                 out.add("multi-same-row")
             if type(o) is Filter and any(k in pos for k in neg):
                 out.add("multi-neg-mix")
+            if type(o) is Filter and _null_neg_after(o):
+                out.add("null-neg-after")
     if isinstance(q.terminal, Aggregate) or any(isinstance(o, Annotate) for o in q.ops):
         for lf in _all_leaves(q):
             if lf.lookup == "isnull" and isinstance(lf.path, Path) and lf.path.multi():
                 out.add("multi-isnull")
     return sorted(out)
+
+
+def _null_neg_after(o):
+    """A filter() with an OR in which a negated leaf on a nullable single-valued
+    relation follows a positive leaf on it: Django adds the negation's
+    "IS NOT NULL" guard only if the join is still LEFT when the leaf is built,
+    which depends on the sibling before it (docs/semantics.md)."""
+    if not any(_has_or(c) for c in o.conds):
+        return False
+    seen = set()
+    for lf, ng in o.leaves():
+        if not isinstance(lf.path, Path) or not lf.path.hops:
+            continue
+        h = lf.path.hops[0]
+        if h.multi or not h.null:
+            continue
+        if ng and h.name in seen:
+            return True
+        if not ng:
+            seen.add(h.name)
+    return False
+
+
+def _has_or(c):
+    return isinstance(c, Or) or any(_has_or(k) for k in getattr(c, "kids", [])) \
+        or (isinstance(c, Not) and _has_or(c.kid))
 
 
 def _all_leaves(q):
