@@ -57,6 +57,9 @@ ormc_strerror(int code)
 	case ORMC_EINVALID: return "invalid query";
 	case ORMC_EUNSUPPORTED: return "not supported";
 	case ORMC_EDRIVER: return "database error";
+	case ORMC_EPARAM: return "parameter error";
+	case ORMC_ETYPE: return "wrong type";
+	case ORMC_ENULL: return "null value";
 	case ORMC_ENOMEM: return "out of memory";
 	case ORMC_EIO: return "i/o error";
 	case ORMC_ENODRIVER: return "no driver";

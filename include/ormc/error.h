@@ -22,7 +22,10 @@ enum {
 	ORMC_ENOMEM = -6,
 	ORMC_EIO = -7,          /* a file could not be read */
 	ORMC_ENODRIVER = -8,    /* no driver for this URL */
-	ORMC_EINTERNAL = -9     /* ormc broke one of its own invariants: a bug, please report it */
+	ORMC_EINTERNAL = -9,    /* ormc broke one of its own invariants: a bug, please report it */
+	ORMC_EPARAM = -10,      /* a named parameter is unbound, unknown, or its value does not fit */
+	ORMC_ETYPE = -11,       /* a typed getter was asked for another type than the value has */
+	ORMC_ENULL = -12        /* a typed getter was given a NULL value */
 };
 
 /** Detail of a failure. Caller-owned; clear with ormc_error_clear(). */
