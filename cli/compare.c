@@ -139,7 +139,7 @@ typedef struct side {
 /* Compare one query on every database. Returns 1 if they differ, 0 if not, -1 out of memory. */
 static int
 compare_one(FILE *out, ormc_db **dbs, int ndb, ormc_query *q, int qno,
-            const char *text)
+            const char *text, const ormc_params *params)
 {
 	side *sd = calloc((size_t)ndb, sizeof(*sd));
 	const ormc_value **rows = calloc((size_t)ndb, sizeof(*rows));
@@ -155,7 +155,7 @@ compare_one(FILE *out, ormc_db **dbs, int ndb, ormc_query *q, int qno,
 
 	for (d = 0; d < ndb; d++) {
 		ormc_error_clear(&sd[d].err);
-		if (ormc_query_run(&sd[d].r, dbs[d], q, &sd[d].err) < 0) {
+		if (ormc_query_execute(&sd[d].r, dbs[d], q, params, &sd[d].err) < 0) {
 			sd[d].failed = 1;
 			sd[d].done = 1;
 		} else if (d == 0 || ncols == 0) {
@@ -255,7 +255,8 @@ done:
 
 int
 cli_compare(FILE *out, ormc_db **dbs, const char *const *urls, int ndb,
-            ormc_query *const *qs, const char *const *texts, int nq)
+            ormc_query *const *qs, const char *const *texts, int nq,
+            const ormc_params *params)
 {
 	char masked[1024];
 	int i, d, differ = 0, failed = 0, rc;
@@ -265,7 +266,7 @@ cli_compare(FILE *out, ormc_db **dbs, const char *const *urls, int ndb,
 		fprintf(out, "db%d: %s (%s)\n", d + 1, masked, ormc_db_dialect(dbs[d]));
 	}
 	for (i = 0; i < nq; i++) {
-		rc = compare_one(out, dbs, ndb, qs[i], i + 1, texts[i]);
+		rc = compare_one(out, dbs, ndb, qs[i], i + 1, texts[i], params);
 		if (rc < 0)
 			return CLI_COMPARE_ERROR;
 		if (rc == 1)

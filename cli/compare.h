@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include <ormc/ormc.h>
+#include <ormc/stmt.h>
 
 enum {
 	CLI_COMPARE_SAME = 0,     /* every query gave the same rows everywhere */
@@ -22,7 +23,8 @@ enum {
  * both values as JSON), then a summary line.
  */
 int cli_compare(FILE *out, ormc_db **dbs, const char *const *urls, int ndb,
-                ormc_query *const *qs, const char *const *texts, int nq);
+                ormc_query *const *qs, const char *const *texts, int nq,
+                const ormc_params *params);
 
 /** url with its password (user:PASS@, PWD=, password=) replaced by "***". */
 void cli_mask_url(const char *url, char *buf, size_t n);

@@ -22,6 +22,7 @@
 
 #include <ormc/ddl.h>
 #include <ormc/ormc.h>
+#include <ormc/stmt.h>
 #include <ormc/sys/driver.h>
 
 #include "compare.h"
@@ -45,6 +46,7 @@ typedef struct options {
 	int ndb;
 	const char *format;
 	const char *file;       /* --file: one query per line */
+	ormc_params *params;    /* every --param name=value */
 	int print;              /* migrate --print */
 	const char *args[4];    /* positional arguments after the command */
 	int nargs;
@@ -65,7 +67,8 @@ static const char usage_text[] =
 	"commands:\n"
 	"  sql      --models FILE --dialect D [--server-version V] QUERY\n"
 	"           compile QUERY and print the SQL and its parameters\n"
-	"  run      --models FILE --db URL [--format table|json|csv] QUERY\n"
+	"  run      --models FILE --db URL [--format table|json|csv]\n"
+	"           [--param NAME=VALUE ...] QUERY\n"
 	"           run QUERY and print its rows (default format: table)\n"
 	"  compare  --models FILE --db URL1 --db URL2 [--db URL3 ...] QUERY\n"
 	"           run QUERY (or each query of --file F) on every database and\n"
@@ -82,6 +85,8 @@ static const char usage_text[] =
 	"common options:\n"
 	"  --models FILE      a Django models.py\n"
 	"  --app-label L      Django app label: tables are named L_model\n"
+	"  --param NAME=VALUE bind the query's parameter NAME (run, compare;\n"
+	"                     repeatable): filter(status=status) --param status=paid\n"
 	"\n"
 	"QUERY is a Django QuerySet expression, e.g.\n"
 	"  'Publisher.objects.annotate(num_books=Count(\"book\")).order_by(\"name\")'\n"
@@ -116,6 +121,7 @@ exit_status(int code)
 	case ORMC_EINVALID:
 	case ORMC_EUNSUPPORTED:
 	case ORMC_EIO:
+	case ORMC_EPARAM:
 		return EXIT_INPUT;
 	default:                /* EDRIVER, ENODRIVER, ENOMEM */
 		return EXIT_DB;
@@ -307,6 +313,25 @@ parse_args(int argc, char **argv, options *o)
 		}
 		if (strcmp(a, "--print") == 0) {
 			o->print = 1;
+			continue;
+		}
+		if (strncmp(a, "--param", 7) == 0 && (a[7] == '\0' || a[7] == '=')) {
+			const char *nv = a[7] == '=' ? a + 8 : (i + 1 < argc ? argv[++i] : NULL);
+			const char *sep = nv ? strchr(nv, '=') : NULL;
+			char name[256];
+			int rc;
+
+			if (sep == NULL || sep == nv || (size_t)(sep - nv) >= sizeof(name))
+				return usage_error("--param needs NAME=VALUE, got '%s'", nv ? nv : "");
+			memcpy(name, nv, (size_t)(sep - nv));
+			name[sep - nv] = '\0';
+			if (o->params == NULL && ormc_params_new(&o->params) < 0)
+				return usage_error("out of memory%s", "");
+			rc = ormc_params_set_text(o->params, name, sep + 1, (size_t)-1);
+			if (rc == ORMC_EPARAM)
+				return usage_error("--param: '%s' is not a parameter name", name);
+			if (rc < 0)
+				return usage_error("out of memory%s", "");
 			continue;
 		}
 		eq = strchr(a, '=');
@@ -595,6 +620,7 @@ cmd_sql(const options *o)
 			fputs("-- params: [", stdout);
 			for (k = 0; k < np; k++) {
 				const ormc_value *v = ormc_query_param(qs[i].q, k);
+				const char *name = ormc_query_param_name(qs[i].q, k);
 				ormc_value null_value;
 
 				if (v == NULL) {
@@ -603,7 +629,11 @@ cmd_sql(const options *o)
 				}
 				if (k > 0)
 					fputs(", ", stdout);
-				cli_json_value(stdout, v);
+				if (name != NULL)
+					/* a named parameter: its value comes at execution */
+					fprintf(stdout, "{\"param\": \"%s\"}", name);
+				else
+					cli_json_value(stdout, v);
 			}
 			fputs("]\n", stdout);
 		}
@@ -617,7 +647,7 @@ done:
 
 /* Run one parsed query and print its rows. */
 static int
-run_one(ormc_db *db, qtext *qt, cli_format format, int index)
+run_one(ormc_db *db, qtext *qt, const ormc_params *params, cli_format format, int index)
 {
 	ormc_result *r = NULL;
 	cli_writer *w = NULL;
@@ -627,7 +657,7 @@ run_one(ormc_db *db, qtext *qt, cli_format format, int index)
 	int rc, status = EXIT_OK, ncols, i;
 
 	ormc_error_clear(&err);
-	if (ormc_query_run(&r, db, qt->q, &err) < 0) {
+	if (ormc_query_execute(&r, db, qt->q, params, &err) < 0) {
 		r = NULL;
 		return report(&err, qt->origin, qt->line);
 	}
@@ -692,7 +722,7 @@ cmd_run(const options *o)
 	if ((status = connect_db(o, &db)) != EXIT_OK)
 		goto done;
 	for (i = 0; i < nq && status == EXIT_OK; i++)
-		status = run_one(db, &qs[i], format, i);
+		status = run_one(db, &qs[i], o->params, format, i);
 	if (status == EXIT_OK)
 		status = finish_stdout();
 done:
@@ -742,7 +772,7 @@ cmd_compare(const options *o)
 		queries[i] = qs[i].q;
 		texts[i] = qs[i].text;
 	}
-	status = cli_compare(stdout, dbs, o->dbs, o->ndb, queries, texts, nq);
+	status = cli_compare(stdout, dbs, o->dbs, o->ndb, queries, texts, nq, o->params);
 	if (status == CLI_COMPARE_ERROR)
 		status = EXIT_INPUT;
 	if (finish_stdout() != EXIT_OK)
@@ -874,37 +904,47 @@ cmd_version(void)
 	return finish_stdout();
 }
 
+static int
+dispatch(const options *o)
+{
+	if (o->command == NULL) {
+		fputs(usage_text, stderr);
+		return EXIT_INPUT;
+	}
+	if (strcmp(o->command, "help") == 0) {
+		fputs(usage_text, stdout);
+		return finish_stdout();
+	}
+	if (strcmp(o->command, "version") == 0)
+		return cmd_version();
+	if (o->ndb > 1 && strcmp(o->command, "compare") != 0)
+		return usage_error("only compare takes more than one --db%s", "");
+	if (o->params != NULL && strcmp(o->command, "run") != 0 && strcmp(o->command, "compare") != 0)
+		return usage_error("--param is for run and compare, not %s", o->command);
+	if (strcmp(o->command, "sql") == 0)
+		return cmd_sql(o);
+	if (strcmp(o->command, "run") == 0)
+		return cmd_run(o);
+	if (strcmp(o->command, "compare") == 0)
+		return cmd_compare(o);
+	if (strcmp(o->command, "migrate") == 0)
+		return cmd_migrate(o, o->print);
+	if (strcmp(o->command, "ddl") == 0)
+		return cmd_migrate(o, 1);
+	if (strcmp(o->command, "load") == 0)
+		return cmd_load(o);
+	return usage_error("unknown command '%s'", o->command);
+}
+
 int
 main(int argc, char **argv)
 {
 	options o;
 	int status;
 
-	if ((status = parse_args(argc, argv, &o)) != EXIT_OK)
-		return status;
-	if (o.command == NULL) {
-		fputs(usage_text, stderr);
-		return EXIT_INPUT;
-	}
-	if (strcmp(o.command, "help") == 0) {
-		fputs(usage_text, stdout);
-		return finish_stdout();
-	}
-	if (strcmp(o.command, "version") == 0)
-		return cmd_version();
-	if (o.ndb > 1 && strcmp(o.command, "compare") != 0)
-		return usage_error("only compare takes more than one --db%s", "");
-	if (strcmp(o.command, "sql") == 0)
-		return cmd_sql(&o);
-	if (strcmp(o.command, "run") == 0)
-		return cmd_run(&o);
-	if (strcmp(o.command, "compare") == 0)
-		return cmd_compare(&o);
-	if (strcmp(o.command, "migrate") == 0)
-		return cmd_migrate(&o, o.print);
-	if (strcmp(o.command, "ddl") == 0)
-		return cmd_migrate(&o, 1);
-	if (strcmp(o.command, "load") == 0)
-		return cmd_load(&o);
-	return usage_error("unknown command '%s'", o.command);
+	status = parse_args(argc, argv, &o);
+	if (status == EXIT_OK)
+		status = dispatch(&o);
+	ormc_params_free(o.params);
+	return status;
 }

@@ -20,6 +20,8 @@
  *   BINOP         op: one of + - * / % & |; left, right
  *   INDEX         left: object; right: index expression
  *   SLICE         left: object; right: start or NULL; third: stop or NULL
+ *   LITERAL       a typed value the C API made (ormc_date(), ormc_decimal()...):
+ *                 vtype (an ormc_type); str/len its text, or ival a duration
  *
  * Every node has pos, the byte offset of its first character in the text it
  * was parsed from, and end, one past its last; for CALL, ATTR and INDEX pos
@@ -51,7 +53,8 @@ typedef enum ormc_ast_kind {
 	ORMC_AST_INVERT,
 	ORMC_AST_BINOP,
 	ORMC_AST_INDEX,
-	ORMC_AST_SLICE
+	ORMC_AST_SLICE,
+	ORMC_AST_LITERAL
 } ormc_ast_kind;
 
 typedef struct ormc_ast ormc_ast;
@@ -73,6 +76,7 @@ struct ormc_ast {
 	const char **kw;        /* CALL: kw[i] is the keyword of args[i], or NULL */
 	int *kw_pos;            /* CALL: offset of each keyword name, or -1 */
 	int nargs;
+	int vtype;              /* LITERAL: its ormc_type; the text in str/len, a duration in ival */
 };
 
 /*

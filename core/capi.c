@@ -5,9 +5,12 @@
  * have given and applies it, so both forms mean exactly the same. There is
  * no text, so positions are -1 and errors carry no caret.
  */
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "decimal.h"
 #include "error.h"
 #include "ormc/query.h"
 #include "query_int.h"
@@ -63,7 +66,6 @@ ormc_query_new(ormc_query **out, const ormc_schema *schema, const char *model, o
 	if (q == NULL)
 		return ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
 	ormc_arena_init(&q->arena);
-	ormc_arena_init(&q->plan_arena);
 	q->schema = schema;
 	q->qs = ormc_arena_alloc(&q->arena, sizeof(ormc_qs));
 	if (q->qs == NULL) {
@@ -120,6 +122,94 @@ ormc_node *
 ormc_null(ormc_query *q)
 {
 	return node(q, ORMC_AST_NONE);
+}
+
+ormc_node *
+ormc_param(ormc_query *q, const char *name)
+{
+	const char *p = name;
+
+	/* An identifier, as in the query text. */
+	if (name == NULL || !(isalpha((unsigned char)*p) || *p == '_'))
+		return NULL;
+	while (*++p)
+		if (!(isalnum((unsigned char)*p) || *p == '_'))
+			return NULL;
+	return name_node(q, name);
+}
+
+static ormc_node *
+literal(ormc_query *q, ormc_type t, const char *text)
+{
+	ormc_ast *n = node(q, ORMC_AST_LITERAL);
+
+	if (n == NULL || (text && (n->str = ormc_arena_strdup(&q->arena, text)) == NULL))
+		return NULL;
+	n->vtype = t;
+	n->len = text ? strlen(text) : 0;
+	return n;
+}
+
+ormc_node *
+ormc_lit_decimal(ormc_query *q, const char *digits)
+{
+	if (digits == NULL || !ormc_decimal_valid(digits, strlen(digits)))
+		return NULL;
+	return literal(q, ORMC_TYPE_DECIMAL, digits);
+}
+
+/* A temporal literal from its parts, checked as Django's parse_* check them. */
+static ormc_node *
+temporal(ormc_query *q, ormc_type t, ormc_field_kind k, const char *in)
+{
+	char out[40];
+
+	if (ormc_temporal_normalize(k, in, out) < 0)
+		return NULL;
+	return literal(q, t, out);
+}
+
+ormc_node *
+ormc_lit_date(ormc_query *q, int y, int m, int d)
+{
+	char in[64];
+
+	if (y < 1 || y > 9999)
+		return NULL;
+	snprintf(in, sizeof(in), "%04d-%02d-%02d", y, m, d);
+	return temporal(q, ORMC_TYPE_DATE, ORMC_FIELD_DATE, in);
+}
+
+ormc_node *
+ormc_lit_datetime(ormc_query *q, int y, int mo, int d, int h, int mi, int s, int us)
+{
+	char in[96];
+
+	if (y < 1 || y > 9999 || h < 0 || mi < 0 || s < 0 || us < 0 || us > 999999)
+		return NULL;
+	snprintf(in, sizeof(in), "%04d-%02d-%02d %02d:%02d:%02d.%06d", y, mo, d, h, mi, s, us);
+	return temporal(q, ORMC_TYPE_DATETIME, ORMC_FIELD_DATETIME, in);
+}
+
+ormc_node *
+ormc_lit_time(ormc_query *q, int h, int mi, int s, int us)
+{
+	char in[64];
+
+	if (h < 0 || mi < 0 || s < 0 || us < 0 || us > 999999)
+		return NULL;
+	snprintf(in, sizeof(in), "%02d:%02d:%02d.%06d", h, mi, s, us);
+	return temporal(q, ORMC_TYPE_TIME, ORMC_FIELD_TIME, in);
+}
+
+ormc_node *
+ormc_lit_duration(ormc_query *q, long long microseconds)
+{
+	ormc_ast *n = literal(q, ORMC_TYPE_DURATION, NULL);
+
+	if (n)
+		n->ival = microseconds;
+	return n;
 }
 
 static ormc_ast *
@@ -231,6 +321,7 @@ ormc_query_call(ormc_query *q, const char *method, ormc_node *const *args, int n
 {
 	ormc_ast *call = node(q, ORMC_AST_CALL), *attr = node(q, ORMC_AST_ATTR);
 	ev e;
+	int rc;
 
 	ormc_error_clear(err);
 	if (call == NULL || attr == NULL || (attr->str = ormc_arena_strdup(&q->arena, method)) == NULL ||
@@ -239,10 +330,10 @@ ormc_query_call(ormc_query *q, const char *method, ormc_node *const *args, int n
 	attr->len = strlen(method);
 	call->left = attr;
 	api_ev(&e, q, err);
-	free(q->sql);
-	q->sql = NULL;
-	q->dialect = NULL;
-	return ormc_qs_apply_method(&e, q->qs, call, method);
+	ormc_query_forget_compile(q);
+	rc = ormc_qs_apply_method(&e, q->qs, call, method);
+	ormc_param_fixup(q);
+	return rc;
 }
 
 int
@@ -312,8 +403,6 @@ ormc_query_slice(ormc_query *q, long long start, long long stop, ormc_error *err
 	if (qs->terminal != ORMC_TERM_NONE)
 		return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0, "cannot slice the result of a terminal call");
 	ormc_qs_slice(qs, start, stop);
-	free(q->sql);
-	q->sql = NULL;
-	q->dialect = NULL;
+	ormc_query_forget_compile(q);
 	return ORMC_OK;
 }

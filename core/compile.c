@@ -2,8 +2,8 @@
  * compile.c -- one compile of a query for a dialect: plan it (planner.c),
  * check the plan (groupcheck.c, walk.c), write the SQL (dialects/render.c).
  *
- * Everything a compile makes lives in the query's plan arena, replaced on
- * the next compile. A plan that breaks the GROUP BY rule, or that the
+ * Everything a compile makes lives in the arena of its ormc_compiled; the
+ * query is only read, so one query may be compiled by many threads at once. A plan that breaks the GROUP BY rule, or that the
  * dialect's engine cannot run, is an error here: no SQL is written for it.
  */
 #include <stdlib.h>
@@ -15,29 +15,32 @@
 #include "../dialects/render.h"
 
 int
-ormc_plan_compile(ormc_query *q, const char *dialect, int server_version, ormc_error *err)
+ormc_compile(const ormc_query *q, const char *dialect, int server_version, ormc_compiled *out,
+             ormc_error *err)
 {
 	const ormc_dialect *d = ormc_dialect_find(dialect);
 	plan p;
 	ormc_select *sel;
-	int r;
+	int i;
 
+	memset(out, 0, sizeof(*out));
+	ormc_arena_init(&out->arena);
 	if (d == NULL)
 		return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0,
 		                      "unknown dialect '%s' (postgresql, sqlite, mysql)", dialect);
-	ormc_arena_free(&q->plan_arena);
-	ormc_arena_init(&q->plan_arena);
-	free(q->sql);
-	q->sql = NULL;
-	q->nparams = 0;
-	q->ncolumns = 0;
-	q->plan = NULL;
+	for (i = 0; i < q->nqparams; i++)
+		if (!q->qparams[i]->typed)
+			return ormc_error_set(err, ORMC_EPARAM, q->text, q->qparams[i]->pos,
+			                      (int)strlen(q->qparams[i]->name),
+			                      "the type of parameter '%s' cannot be told from where it is used",
+			                      q->qparams[i]->name);
 	memset(&p, 0, sizeof(p));
-	p.a = &q->plan_arena;
+	p.a = &out->arena;
 	p.q = q;
 	p.err = err;
-	sel = ormc_pl_plan_query(&p, q->qs, NULL, PURPOSE_TOP, &q->columns, &q->coltypes, &q->ncolumns);
-	if (sel != NULL && (p.failed || q->plan_arena.failed))
+	sel = ormc_pl_plan_query(&p, q->qs, NULL, PURPOSE_TOP, &out->columns, &out->coltypes,
+	                         &out->ncolumns);
+	if (sel != NULL && (p.failed || out->arena.failed))
 		sel = NULL;               /* a part that could not be built is never left out silently */
 	if (sel == NULL) {
 		if (!p.failed || err == NULL || err->code == 0)
@@ -57,11 +60,19 @@ ormc_plan_compile(ormc_query *q, const char *dialect, int server_version, ormc_e
 		                      "this query needs a derived table that reads the enclosing query's rows "
 		                      "(a Subquery or Exists whose query aggregates over two relations or "
 		                      "regroups aggregated rows), which MySQL and MariaDB cannot run");
-	q->plan = sel;
-	r = ormc_render(d, server_version, sel, &q->plan_arena, &q->sql, &q->params, &q->nparams, err);
-	if (r < 0)
-		return r;
-	q->dialect = d->name;
-	q->server_version = server_version;
-	return ORMC_OK;
+	out->plan = sel;
+	out->shape = ormc_query_shape(q);
+	out->dialect = d->name;
+	out->server_version = server_version;
+	return ormc_render(d, server_version, sel, &out->arena, &out->sql, &out->slots, &out->nslots, err);
+}
+
+void
+ormc_compiled_free(ormc_compiled *c)
+{
+	if (c == NULL)
+		return;
+	free(c->sql);
+	ormc_arena_free(&c->arena);
+	memset(c, 0, sizeof(*c));
 }

@@ -54,8 +54,8 @@ digits(const char **s, int max, int *out)
  * +00:00) is accepted; others are not (ormc has no time zones yet).
  * Returns 0, or -1 when the text is not a valid value.
  */
-static int
-normalize_temporal(ormc_field_kind kind, const char *s, char *out)
+int
+ormc_temporal_normalize(ormc_field_kind kind, const char *s, char *out)
 {
 	int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, us = 0, nus = 0, n;
 	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
@@ -122,6 +122,8 @@ normalize_temporal(ormc_field_kind kind, const char *s, char *out)
 static int
 coerce_value(ev *e, ormc_expr *v, const ormc_otype *t)
 {
+	if (v->kind == ORMC_EXPR_PARAM)
+		return ormc_param_meet(e, v, t);     /* converted when its value comes */
 	if (v->kind != ORMC_EXPR_VALUE || v->type_set || v->value.type == ORMC_TYPE_NULL)
 		return ORMC_OK;
 	switch (t->kind) {
@@ -158,12 +160,13 @@ coerce_value(ev *e, ormc_expr *v, const ormc_otype *t)
 	case ORMC_FIELD_DATE:
 	case ORMC_FIELD_DATETIME:
 	case ORMC_FIELD_TIME:
-		if (v->value.type == ORMC_TYPE_TEXT) {
+		if (v->value.type == ORMC_TYPE_TEXT ||
+		    (v->value.type == ORMC_TYPE_DATE && t->kind == ORMC_FIELD_DATETIME)) {
 			char *norm = ormc_arena_alloc(e->a, 40);
 
 			if (norm == NULL)
 				return ormc_ev_oom(e);
-			if (normalize_temporal(t->kind, v->value.s, norm) < 0)
+			if (ormc_temporal_normalize(t->kind, v->value.s, norm) < 0)
 				return ormc_ev_fail(e, ORMC_EINVALID, v->pos, (int)v->value.len + 2, "%s",
 				                    t->kind == ORMC_FIELD_DATE
 				                        ? ormc_arena_printf(e->a, "\u201c%s\u201d value has an invalid date format. It must be in YYYY-MM-DD format.", v->value.s)
@@ -273,6 +276,11 @@ make_leaf(ev *e, ormc_qs *qs, const char *key, int key_pos, const ormc_ast *vast
 					return r;
 			}
 			c->nrhs = v->nargs;
+		} else if (lk == ORMC_LOOKUP_IN && v->kind == ORMC_AST_NAME &&
+		           !ormc_is_reserved_name(e, v->str)) {
+			return ormc_ev_fail(e, ORMC_EPARAM, v->pos, v->end - v->pos,
+			                    "parameter '%s' cannot be a list: write __in=[%s1, %s2, ...] "
+			                    "with one parameter for each value", v->str, v->str, v->str);
 		} else if (lk == ORMC_LOOKUP_IN) {
 			ormc_qs *sub;
 			ormc_expr *x;
@@ -317,7 +325,12 @@ make_leaf(ev *e, ormc_qs *qs, const char *key, int key_pos, const ormc_ast *vast
 	c->nrhs = 1;
 	c->has_agg |= c->rhs[0]->has_agg;
 	if (lk >= ORMC_LOOKUP_CONTAINS || lk == ORMC_LOOKUP_IEXACT) {
-		if (c->rhs[0]->kind == ORMC_EXPR_VALUE && c->rhs[0]->value.type != ORMC_TYPE_TEXT) {
+		if (c->rhs[0]->kind == ORMC_EXPR_PARAM) {
+			ormc_otype text = ormc_otype_of(ORMC_FIELD_CHAR, -1, -1);
+
+			if ((r = ormc_param_meet(e, c->rhs[0], &text)) < 0)
+				return r;
+		} else if (c->rhs[0]->kind == ORMC_EXPR_VALUE && c->rhs[0]->value.type != ORMC_TYPE_TEXT) {
 			/* Django str()s the value for pattern lookups. */
 			ormc_expr *x = c->rhs[0];
 

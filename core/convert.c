@@ -1010,3 +1010,20 @@ ormc_convert(const ormc_value *raw, const ormc_otype *type, ormc_value *out,
 		return ORMC_OK;
 	}
 }
+
+ormc_type
+ormc_otype_value_type(const ormc_otype *t)
+{
+	switch (t->kind) {
+	case ORMC_FIELD_FLOAT: return ORMC_TYPE_FLOAT;
+	case ORMC_FIELD_DECIMAL: return ORMC_TYPE_DECIMAL;
+	case ORMC_FIELD_BOOLEAN: return ORMC_TYPE_BOOL;
+	case ORMC_FIELD_DATE: return ORMC_TYPE_DATE;
+	case ORMC_FIELD_DATETIME: return ORMC_TYPE_DATETIME;
+	case ORMC_FIELD_TIME: return ORMC_TYPE_TIME;
+	case ORMC_FIELD_DURATION: return ORMC_TYPE_DURATION;
+	case ORMC_FIELD_CHAR: case ORMC_FIELD_TEXT: case ORMC_FIELD_UUID: return ORMC_TYPE_TEXT;
+	default:
+		return ormc_field_kind_is_int(t->kind) ? ORMC_TYPE_INT : ORMC_TYPE_NULL;
+	}
+}

@@ -11,15 +11,18 @@
 #include "db.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
+#include "result_int.h"
 
 #define MAX_REGISTERED 16
 
 static const ormc_driver *registered[MAX_REGISTERED];
+static pthread_mutex_t connect_lock = PTHREAD_MUTEX_INITIALIZER;
 static int nregistered;
 
 static const ormc_driver *const builtins[] = {
@@ -181,7 +184,15 @@ ormc_connect(ormc_db **out, const char *url, ormc_error *err)
 	}
 
 	ormc_error_clear(err);
+	/*
+	 * One connect at a time in the process: client libraries set
+	 * themselves up on their first connect (mysql_library_init) and some
+	 * change process state while connecting (psqlODBC calls setlocale()),
+	 * neither safe from several threads at once.
+	 */
+	pthread_mutex_lock(&connect_lock);
 	rc = drv->connect(&conn, url, err);
+	pthread_mutex_unlock(&connect_lock);
 	if (rc < 0 || conn == NULL) {
 		if (rc >= 0)
 			rc = ORMC_EDRIVER;
@@ -292,12 +303,107 @@ ormc_db_rollback(ormc_db *db, ormc_error *err)
 	return txn(db, db ? db->conn->driver->rollback : NULL, "ROLLBACK", err);
 }
 
+static int
+can_prepare(const ormc_driver *d)
+{
+	return d->version >= 2 && d->prepare != NULL && d->execute_prepared != NULL &&
+	       d->finalize != NULL;
+}
+
+int
+ormc_db_execute_cached(ormc_db *db, uint64_t id, const char *sql, const ormc_value *vals, int n,
+                       ormc_cursor **out, ormc_prepent **entp, ormc_error *err)
+{
+	const ormc_driver *d = db->conn->driver;
+	ormc_prepent *ent = NULL;
+	ormc_cursor *cur = NULL;
+	int i, rc;
+
+	*out = NULL;
+	*entp = NULL;
+	if (!can_prepare(d))
+		return ormc_db_query(db, sql, vals, n, out, err);
+	for (i = 0; i < db->nprep; i++)
+		if (db->prep[i]->id == id) {
+			ent = db->prep[i];
+			break;
+		}
+	if (ent != NULL && ent->busy)
+		/* Its cursor is still open (a second execution while the first is read): as text. */
+		return ormc_db_query(db, sql, vals, n, out, err);
+	if (ent == NULL) {
+		ormc_prepared *ps = NULL;
+
+		if (db->nprep == ORMC_PREP_CACHE) {
+			/* Room: finalize the least recently used idle statement. */
+			int victim = -1;
+
+			for (i = 0; i < db->nprep; i++)
+				if (!db->prep[i]->busy && (victim < 0 || db->prep[i]->used < db->prep[victim]->used))
+					victim = i;
+			if (victim < 0)
+				return ormc_db_query(db, sql, vals, n, out, err);
+			d->finalize(db->prep[victim]->ps);
+			free(db->prep[victim]);
+			db->prep[victim] = db->prep[--db->nprep];
+		}
+		if (db->prep == NULL &&
+		    (db->prep = calloc(ORMC_PREP_CACHE, sizeof(*db->prep))) == NULL)
+			return ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
+		if ((ent = calloc(1, sizeof(*ent))) == NULL)
+			return ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
+		rc = d->prepare(db->conn, sql, n, &ps, err);
+		if (rc < 0 || ps == NULL) {
+			free(ent);
+			if (rc >= 0)
+				rc = ormc_error_set(err, ORMC_EDRIVER, NULL, -1, 0, "%s could not prepare", d->name);
+			return rc;
+		}
+		ps->conn = db->conn;
+		ent->id = id;
+		ent->ps = ps;
+		db->prep[db->nprep++] = ent;
+	}
+	rc = d->execute_prepared(ent->ps, vals, n, &cur, err);
+	if (rc < 0) {
+		if (err != NULL && err->code == 0)
+			ormc_error_set(err, rc, NULL, -1, 0, "%s failed", d->name);
+		return rc;
+	}
+	ent->used = ++db->clock;
+	if (cur != NULL) {
+		cur->conn = db->conn;
+		ent->busy = 1;
+		*entp = ent;
+	}
+	*out = cur;
+	return ORMC_OK;
+}
+
+void
+ormc_db_release(ormc_db *db, ormc_prepent *ent)
+{
+	(void)db;
+	if (ent != NULL)
+		ent->busy = 0;
+}
+
 void
 ormc_disconnect(ormc_db *db)
 {
+	int i;
+
 	if (db == NULL)
 		return;
-	if (db->conn != NULL)
+	for (i = 0; i < db->nprep; i++) {
+		db->conn->driver->finalize(db->prep[i]->ps);
+		free(db->prep[i]);
+	}
+	free(db->prep);
+	if (db->conn != NULL) {
+		pthread_mutex_lock(&connect_lock);
 		db->conn->driver->disconnect(db->conn);
+		pthread_mutex_unlock(&connect_lock);
+	}
 	free(db);
 }

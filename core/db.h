@@ -4,15 +4,26 @@
 #ifndef ORMC_DB_H
 #define ORMC_DB_H
 
+#include <stdint.h>
+
 #include "ormc/ormc.h"
 #include "ormc/sys/driver.h"
 #include "../dialects/dialect.h"
+
+struct ormc_prepent;
 
 struct ormc_db {
 	ormc_conn *conn;
 	const ormc_dialect *dialect;
 	int server_version;       /* major*10000+minor*100+patch, 0 if unknown */
+	/* Statements prepared on this connection (result_int.h), least recently used evicted. */
+	struct ormc_prepent **prep;
+	int nprep;
+	uint64_t clock;
 };
+
+/* Prepared statements a connection keeps at most; the least recently used idle one goes. */
+#define ORMC_PREP_CACHE 64
 
 /** Built-in drivers (each file in drivers/ defines one, when built). */
 extern const ormc_driver ormc_driver_sqlite;

@@ -58,6 +58,16 @@ value_expr(ev *e, const ormc_ast *n)
 		x->value.i = n->kind == ORMC_AST_TRUE;
 		x->type.kind = ORMC_FIELD_BOOLEAN;
 		break;
+	case ORMC_AST_LITERAL:
+		x->value.type = (ormc_type)n->vtype;
+		x->value.s = n->str;
+		x->value.len = n->len;
+		x->value.i = n->ival;
+		x->type.kind = n->vtype == ORMC_TYPE_DECIMAL ? ORMC_FIELD_DECIMAL
+		             : n->vtype == ORMC_TYPE_DATE ? ORMC_FIELD_DATE
+		             : n->vtype == ORMC_TYPE_DATETIME ? ORMC_FIELD_DATETIME
+		             : n->vtype == ORMC_TYPE_TIME ? ORMC_FIELD_TIME : ORMC_FIELD_DURATION;
+		break;
 	default:
 		x->value.type = ORMC_TYPE_NULL;
 		x->type.kind = KIND_NULL;
@@ -104,7 +114,7 @@ is_literal(const ormc_ast *n)
 {
 	switch (n->kind) {
 	case ORMC_AST_STR: case ORMC_AST_INT: case ORMC_AST_FLOAT:
-	case ORMC_AST_TRUE: case ORMC_AST_FALSE: case ORMC_AST_NONE:
+	case ORMC_AST_TRUE: case ORMC_AST_FALSE: case ORMC_AST_NONE: case ORMC_AST_LITERAL:
 		return 1;
 	default:
 		return 0;
@@ -341,6 +351,8 @@ resolve_agg(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_expr *
 		if (x->deflt->has_agg)
 			return ormc_ev_fail(e, ORMC_EINVALID, a->pos, a->end - a->pos,
 			                    "default must not contain an aggregate");
+		if ((r = ormc_param_meet(e, x->deflt, &x->type)) < 0)
+			return r;
 	}
 	if ((r = ormc_callargs_done(e, &c)) < 0)
 		return r;
@@ -463,7 +475,8 @@ resolve_case(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out)
 	} else if ((r = common_type(e, all, nall, n->pos, &x->type)) < 0) {
 		return r;
 	}
-	if ((r = ormc_callargs_done(e, &c)) < 0)
+	if ((r = ormc_param_meet_all(e, all, nall, &x->type)) < 0 ||
+	    (r = ormc_callargs_done(e, &c)) < 0)
 		return r;
 	*out = x;
 	return ORMC_OK;
@@ -612,6 +625,16 @@ resolve_func(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_expr 
 		if ((r = common_type(e, x->args, np, n->pos, &x->type)) < 0)
 			return r;
 	}
+	/* A parameter among the sources of Coalesce, NullIf, Abs... is of their type. */
+	if (functions[i].typing == 0 || functions[i].typing == 3) {
+		if ((r = ormc_param_meet_all(e, x->args, np, &x->type)) < 0)
+			return r;
+		if (functions[i].typing == 3)
+			x->type = x->args[0]->type;
+	} else if (functions[i].typing == 2 &&
+	           (r = ormc_param_meet_all(e, x->args, np, &x->type)) < 0) {
+		return r;
+	}
 	if ((r = ormc_callargs_done(e, &c)) < 0)
 		return r;
 	*out = x;
@@ -661,6 +684,31 @@ resolve_subquery(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_e
 }
 
 int
+ormc_is_reserved_name(ev *e, const char *name)
+{
+	static const char *const classes[] = {
+		"F", "Q", "Value", "Case", "When", "Subquery", "OuterRef", "Exists",
+		"ExpressionWrapper", "Cast", "Extract", "Trunc", "Func", "Aggregate", "Window",
+		"None", "True", "False",
+	};
+	size_t i;
+
+	if (ormc_schema_model(e->s, name) != NULL || ormc_is_aggregate_name(name) ||
+	    ormc_is_field_class(name))
+		return 1;
+	for (i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+		if (strcmp(classes[i], name) == 0)
+			return 1;
+	for (i = 0; i < sizeof(functions) / sizeof(functions[0]); i++)
+		if (strcmp(functions[i].name, name) == 0)
+			return 1;
+	for (i = 0; i < sizeof(extract_funcs) / sizeof(extract_funcs[0]); i++)
+		if (strcmp(extract_funcs[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+int
 ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_expr **out)
 {
 	const ormc_ast *n = ormc_ev_deref(e, n0);
@@ -677,12 +725,16 @@ ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_expr **out)
 	r = ORMC_OK;
 	switch (n->kind) {
 	case ORMC_AST_STR: case ORMC_AST_INT: case ORMC_AST_FLOAT:
-	case ORMC_AST_TRUE: case ORMC_AST_FALSE: case ORMC_AST_NONE:
+	case ORMC_AST_TRUE: case ORMC_AST_FALSE: case ORMC_AST_NONE: case ORMC_AST_LITERAL:
 		if ((*out = value_expr(e, n)) == NULL)
 			r = ormc_ev_oom(e);
 		break;
 	case ORMC_AST_NAME:
-		r = ormc_ev_fail(e, ORMC_ENOFIELD, n->pos, n->end - n->pos, "name '%s' is not defined", n->str);
+		if (ormc_is_reserved_name(e, n->str))
+			r = ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos,
+			                 "'%s' is a model or a function: it cannot stand for a value", n->str);
+		else
+			r = ormc_param_ref(e, n, out);
 		break;
 	case ORMC_AST_ATTR: {
 		const ormc_ast *k = constant(e, n);
@@ -744,7 +796,9 @@ ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_expr **out)
 			ormc_expr *l, *rr;
 
 			if ((r = ormc_resolve_expr(e, qs, n->left, &l)) < 0 ||
-			    (r = ormc_resolve_expr(e, qs, n->right, &rr)) < 0)
+			    (r = ormc_resolve_expr(e, qs, n->right, &rr)) < 0 ||
+			    (r = ormc_param_meet(e, l, &rr->type)) < 0 ||
+			    (r = ormc_param_meet(e, rr, &l->type)) < 0)
 				break;
 			if (kind_is_temporal(l->type.kind) || kind_is_temporal(rr->type.kind)) {
 				/* Each engine subtracts dates its own way; not compiled into agreement yet. */
@@ -844,6 +898,9 @@ ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_expr **out)
 					x->value.i = -x->value.i;
 				else
 					x->value.f = -x->value.f;
+			} else if (a->kind == ORMC_AST_NAME && !ormc_is_reserved_name(e, a->str)) {
+				if ((r = ormc_param_ref(e, a, &x)) < 0)
+					break;
 			} else if (!is_literal(a) && (a = constant(e, a)) == NULL) {
 				r = ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos, "Value() needs a literal");
 				break;
@@ -852,9 +909,17 @@ ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_expr **out)
 				break;
 			}
 			if ((a = ormc_kwarg(&c, "output_field")) != NULL) {
-				if ((r = ormc_output_field(e, a, &x->type)) < 0)
+				ormc_otype t;
+
+				if ((r = ormc_output_field(e, a, &t)) < 0)
 					break;
-				x->type_set = 1;
+				if (x->kind == ORMC_EXPR_PARAM) {
+					if ((r = ormc_param_meet(e, x, &t)) < 0)
+						break;
+				} else {
+					x->type = t;
+					x->type_set = 1;
+				}
 			}
 			if ((r = ormc_callargs_done(e, &c)) < 0)
 				break;
@@ -899,7 +964,8 @@ ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_expr **out)
 				                 "%s() missing 1 required positional argument: 'output_field'", name);
 				break;
 			}
-			if ((r = ormc_output_field(e, a, &t)) < 0 || (r = ormc_callargs_done(e, &c)) < 0)
+			if ((r = ormc_output_field(e, a, &t)) < 0 || (r = ormc_callargs_done(e, &c)) < 0 ||
+			    (r = ormc_param_meet(e, x, &t)) < 0)
 				break;
 			if (cast) {
 				ormc_expr *y = ormc_expr_new(e, ORMC_EXPR_FUNC, n->pos);

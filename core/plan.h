@@ -155,7 +155,8 @@ struct ormc_sx {
 	ormc_fn fn;             /* FUNC */
 	ormc_op op;             /* ARITH CMP */
 	ormc_part part;         /* EXTRACT TRUNC */
-	ormc_value value;       /* PARAM, LIKE */
+	ormc_value value;       /* PARAM, LIKE: the literal (for a named parameter, its type) */
+	const struct ormc_qparam *param; /* PARAM, LIKE: a named parameter, or NULL for a literal */
 	int64_t ival;           /* INT */
 	ormc_like_kind like;    /* LIKE */
 	int ci;                 /* LIKE: case-insensitive */

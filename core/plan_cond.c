@@ -56,6 +56,7 @@ expr_key(const ormc_expr *x, ormc_field *const *ctx, int nctx, ormc_field **key,
 	case ORMC_EXPR_EXISTS:
 	case ORMC_EXPR_OUTERREF:
 	case ORMC_EXPR_VALUE:
+	case ORMC_EXPR_PARAM:
 		return 0;
 	case ORMC_EXPR_COND:
 		return cond_key(x->cond, ctx, nctx, key, nkey);
@@ -332,6 +333,7 @@ leaf_sx1(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx)
 	if (y == NULL)
 		return NULL;
 	y->value = r->value;
+	y->param = r->param;
 	y->type = ot(ORMC_FIELD_BOOLEAN);
 	switch (c->lookup) {
 	case ORMC_LOOKUP_IEXACT: y->like = ORMC_LIKE_EXACT; y->ci = 1; break;

@@ -414,6 +414,16 @@ ormc_pl_x2sx(scope *sc, const ormc_expr *x, ormc_field *const *ctx, int nctx)
 	}
 	case ORMC_EXPR_VALUE:
 		return param_sx(p, x);
+	case ORMC_EXPR_PARAM:
+		/* A value to come: its type, and which parameter it is. */
+		assert(x->param->typed);
+		y = sx_new(p, ORMC_SX_PARAM, 0);
+		if (y) {
+			y->value.type = ormc_otype_value_type(&x->param->type);
+			y->type = x->param->type;
+			y->param = x->param;
+		}
+		return y;
 	case ORMC_EXPR_REF:
 		return annot_sx(sc, x->annot);
 	case ORMC_EXPR_INNER: {

@@ -937,6 +937,7 @@ collect_reads(plan *p, const ormc_qs *below, const ormc_expr *x, int how, ormc_p
 	case ORMC_EXPR_EXISTS:
 	case ORMC_EXPR_OUTERREF:
 	case ORMC_EXPR_VALUE:
+	case ORMC_EXPR_PARAM:
 		return 0;
 	default:
 		break;

@@ -286,7 +286,6 @@ ormc_query_parse(ormc_query **out, const ormc_schema *schema, const char *text,
 	if (q == NULL)
 		return ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
 	ormc_arena_init(&q->arena);
-	ormc_arena_init(&q->plan_arena);
 	q->schema = schema;
 	q->text = malloc(len + 1);
 	if (q->text == NULL) {
@@ -318,6 +317,7 @@ ormc_query_parse(ormc_query **out, const ormc_schema *schema, const char *text,
 	r = ormc_eval_qs(&e, script.stmts[last].expr, NULL, &q->qs);
 	if (r < 0)
 		goto fail;
+	ormc_param_fixup(q);
 	if (q->arena.failed) {
 		r = ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
 		goto fail;
@@ -348,38 +348,69 @@ ormc_query_shape(const ormc_query *q)
 const char *
 ormc_query_sql(const ormc_query *q)
 {
-	return q->sql;
+	return q->last ? q->last->sql : NULL;
 }
 
 int
 ormc_query_nparams(const ormc_query *q)
 {
-	return q->nparams;
+	return q->last ? q->last->nslots : 0;
 }
 
 const ormc_value *
 ormc_query_param(const ormc_query *q, int i)
 {
-	return i >= 0 && i < q->nparams ? q->params[i] : NULL;
+	return q->last && i >= 0 && i < q->last->nslots ? &q->last->slots[i]->value : NULL;
+}
+
+const char *
+ormc_query_param_name(const ormc_query *q, int i)
+{
+	if (q->last == NULL || i < 0 || i >= q->last->nslots || q->last->slots[i]->pnum < 0)
+		return NULL;
+	return q->qparams[q->last->slots[i]->pnum]->name;
 }
 
 int
 ormc_query_ncolumns(const ormc_query *q)
 {
-	return q->ncolumns;
+	return q->last ? q->last->ncolumns : 0;
 }
 
 const char *
 ormc_query_column(const ormc_query *q, int i)
 {
-	return i >= 0 && i < q->ncolumns ? q->columns[i] : NULL;
+	return q->last && i >= 0 && i < q->last->ncolumns ? q->last->columns[i] : NULL;
+}
+
+void
+ormc_query_forget_compile(ormc_query *q)
+{
+	if (q->last != NULL) {
+		ormc_compiled_free(q->last);
+		free(q->last);
+		q->last = NULL;
+	}
 }
 
 int
 ormc_query_compile(ormc_query *q, const char *dialect, int server_version, ormc_error *err)
 {
+	ormc_compiled *c = malloc(sizeof(*c));
+	int rc;
+
 	ormc_error_clear(err);
-	return ormc_plan_compile(q, dialect, server_version, err);
+	if (c == NULL)
+		return ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
+	rc = ormc_compile(q, dialect, server_version, c, err);
+	if (rc < 0) {
+		ormc_compiled_free(c);
+		free(c);
+		return rc;
+	}
+	ormc_query_forget_compile(q);
+	q->last = c;
+	return ORMC_OK;
 }
 
 /* Canonical name of a dialect named by name or alias (ormc_dialect_find). */
@@ -396,9 +427,8 @@ ormc_query_free(ormc_query *q)
 {
 	if (q == NULL)
 		return;
-	free(q->sql);
+	ormc_query_forget_compile(q);
 	free(q->text);
-	ormc_arena_free(&q->plan_arena);
 	ormc_arena_free(&q->arena);
 	free(q);
 }

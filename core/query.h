@@ -24,6 +24,7 @@
  *   EXISTS    sub
  *   INNER     annot: a column of the level below (an annotation computed
  *             there, read here as a plain value); see ormc_qs.inner
+ *   PARAM     param: a named parameter, bound when the statement executes
  *
  * Every node has type (its output_field) and pos (byte offset, -1 if none).
  */
@@ -65,8 +66,24 @@ typedef enum ormc_expr_kind {
 	ORMC_EXPR_COND,
 	ORMC_EXPR_SUBQUERY,
 	ORMC_EXPR_EXISTS,
-	ORMC_EXPR_INNER
+	ORMC_EXPR_INNER,
+	ORMC_EXPR_PARAM
 } ormc_expr_kind;
+
+/*
+ * A named parameter: a name in the query text that is neither a model, a
+ * function nor a name the script binds (filter(status=status)). It has no
+ * value until execution; its type is the type of what it meets first (the
+ * field of a lookup, the other operand, output_field=), and every later
+ * use must agree.
+ */
+typedef struct ormc_qparam {
+	const char *name;
+	int pos;                  /* first use */
+	int index;                /* in ormc_query.qparams */
+	int typed;
+	ormc_otype type;
+} ormc_qparam;
 
 struct ormc_expr {
 	ormc_expr_kind kind;
@@ -91,6 +108,7 @@ struct ormc_expr {
 	ormc_expr *else_;         /* CASE */
 	ormc_cond *cond;          /* COND */
 	ormc_qs *sub;             /* SUBQUERY EXISTS */
+	ormc_qparam *param;       /* PARAM */
 	int has_agg;              /* an AGG is inside (or is this node) */
 };
 
@@ -210,26 +228,77 @@ struct ormc_qs {
 	int naggregates;
 };
 
+/*
+ * One parameter placeholder of a compiled statement, in placeholder order:
+ * a literal of the query text, or a named parameter whose value comes at
+ * execution. A named parameter under a pattern lookup (contains, ...) is
+ * bound as the pattern made of its value.
+ */
+typedef enum ormc_pattern {
+	ORMC_PATTERN_NONE,
+	ORMC_PATTERN_LIKE,        /* escape \ % _ with a backslash */
+	ORMC_PATTERN_GLOB         /* SQLite GLOB: * ? [ inside brackets */
+} ormc_pattern;
+
+typedef struct ormc_pslot {
+	ormc_value value;         /* the literal; for a named parameter, its type only */
+	int pnum;                 /* index into the query's named parameters, or -1 */
+	ormc_pattern pattern;
+	int like;                 /* ORMC_LIKE_* (plan.h) when pattern != NONE */
+} ormc_pslot;
+
+/*
+ * What one compile makes, all in its own arena: the SQL, its placeholders,
+ * and the result's columns. Immutable once made (an ormc_stmt is one).
+ */
+typedef struct ormc_compiled {
+	ormc_arena arena;
+	char *sql;                /* malloc'd */
+	ormc_pslot **slots;       /* arena */
+	int nslots;
+	const char **columns;     /* arena: result keys */
+	ormc_otype *coltypes;     /* arena: result types */
+	int ncolumns;
+	ormc_shape shape;
+	const char *dialect;      /* static name */
+	int server_version;
+	struct ormc_select *plan; /* the checked plan */
+} ormc_compiled;
+
 struct ormc_query {
 	ormc_arena arena;
 	const ormc_schema *schema;
 	char *text;               /* owned copy of the query text */
 	ormc_qs *qs;
-	/* Last compile: */
-	char *sql;                /* malloc'd */
-	ormc_value **params;      /* arena */
-	int nparams;
-	const char **columns;     /* arena: result keys */
-	ormc_otype *coltypes;     /* arena: result types */
-	int ncolumns;
-	const char *dialect;      /* dialect of the last compile */
-	struct ormc_select *plan; /* plan_arena: the checked plan of the last compile */
-	int server_version;
-	ormc_arena plan_arena;    /* plan + params of the last compile */
+	ormc_qparam **qparams;    /* arena: the named parameters, in order of first use */
+	int nqparams;
+	ormc_ptrvec param_uses;   /* arena: every PARAM expression, for their types */
+	/* Last compile by ormc_query_compile(), for ormc_query_sql() & co: */
+	ormc_compiled *last;      /* NULL before the first */
+	ormc_value **params;      /* last's literal values, in placeholder order */
 };
 
-/** Plan and render q->qs for a dialect; fills the compile fields of q. */
-int ormc_plan_compile(ormc_query *q, const char *dialect, int server_version,
-                      ormc_error *err);
+/*
+ * The LIKE (escape \\ % _ with a backslash) or GLOB (* ? [ in brackets)
+ * pattern matching s as the lookup `like` (ORMC_LIKE_*) says. malloc'd,
+ * NUL-terminated; *outlen its length.
+ */
+char *ormc_pattern_make(ormc_pattern kind, int like, const char *s, size_t len, size_t *outlen);
+
+/*
+ * Django's parse_date / parse_time / parse_datetime of the NUL-terminated s,
+ * written back as Django stores it ("2026-01-05", "10:00:00",
+ * "2026-01-05 10:00:00[.ffffff]") into out (40 bytes). 0, or -1 if invalid.
+ */
+int ormc_temporal_normalize(ormc_field_kind kind, const char *s, char *out);
+
+/**
+ * Plan, check and render q->qs for a dialect into *out (initialized here;
+ * release with ormc_compiled_free). Reads q only: any number of compiles of
+ * one query may run at once.
+ */
+int ormc_compile(const ormc_query *q, const char *dialect, int server_version,
+                 ormc_compiled *out, ormc_error *err);
+void ormc_compiled_free(ormc_compiled *c);
 
 #endif

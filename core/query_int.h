@@ -1,7 +1,7 @@
 /*
  * query_int.h -- what the files of the query evaluator share.
  *
- * The call-chain AST becomes the IR of query.h in six files, one concern
+ * The call-chain AST becomes the IR of query.h in seven files, one concern
  * each:
  *
  *   file            holds
@@ -16,6 +16,7 @@
  *   qs_methods.c    QuerySet methods (filter, annotate, values, order_by,
  *                   aggregate, ...), slices, aggregation levels
  *   capi.c          the C builder API (ormc/query.h)
+ *   qparams.c       named parameters: filter(status=status)
  *
  * Only what another of these files calls is declared here; the rest is
  * static. Functions returning int return ORMC_OK, or a negative ORMC_E*
@@ -90,6 +91,9 @@ int ormc_literal_bool(ev *e, const ormc_ast *n, int *out);
 /* A string literal. */
 int ormc_literal_str(ev *e, const ormc_ast *n, const char **out);
 
+/* Drop the last compile of ormc_query_compile() (the query changed). */
+void ormc_query_forget_compile(ormc_query *q);
+
 /* Evaluate an expression that must yield a QuerySet; outer is the enclosing query for OuterRef. */
 int ormc_eval_qs(ev *e, const ormc_ast *n, ormc_qs *outer, ormc_qs **out);
 
@@ -139,6 +143,8 @@ ormc_expr *ormc_expr_new(ev *e, ormc_expr_kind kind, int pos);
 int ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out);
 /* As ormc_resolve_expr, but a string names a field ("price"), as F("price"). */
 int ormc_resolve_arg(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out);
+/* Is name a model, a function or a class of the query language (not a parameter)? */
+int ormc_is_reserved_name(ev *e, const char *name);
 /* Count, Sum, Avg, Min, Max, StdDev, Variance. */
 int ormc_is_aggregate_name(const char *name);
 
@@ -148,6 +154,16 @@ int ormc_is_aggregate_name(const char *name);
 ormc_cond *ormc_cond_new(ev *e, ormc_cond_kind kind, int pos, int nkids);
 /* Resolve a condition: Q(...), a & b, a | b, ~a, or a boolean expression. */
 int ormc_resolve_cond(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_cond **out);
+
+/* ---- qparams.c: named parameters */
+
+/* A use of the parameter named by n (a NAME node): a PARAM expression. */
+int ormc_param_ref(ev *e, const ormc_ast *n, ormc_expr **out);
+/* x (when a PARAM) meets a value of type t: its type, or an error if it has another. */
+int ormc_param_meet(ev *e, ormc_expr *x, const ormc_otype *t);
+int ormc_param_meet_all(ev *e, ormc_expr **xs, int n, const ormc_otype *t);
+/* Give every use of a parameter the type it took (after an evaluation). */
+void ormc_param_fixup(ormc_query *q);
 
 /* ---- qs_methods.c: QuerySet methods */
 

@@ -5,18 +5,23 @@
  * Django type of its column (core/convert.c) as it is read, into buffers the
  * result owns, so memory does not grow with the number of rows.
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
 #include "error.h"
 #include "query.h"
+#include "result_int.h"
 #include "types.h"
 
 #define CELL_BUF 128
 
 struct ormc_result {
-	ormc_query *q;
+	const ormc_compiled *c;   /* the statement's compile: columns and their types */
+	ormc_stmt *owned;         /* freed with the result (ormc_query_run's own statement) */
+	ormc_db *db;
+	ormc_prepent *prep;       /* the connection's prepared statement this cursor keeps busy */
 	ormc_cursor *cur;
 	int ncols;
 	ormc_value *row;          /* converted cells */
@@ -27,56 +32,87 @@ struct ormc_result {
 };
 
 int
-ormc_query_run(ormc_result **out, ormc_db *db, ormc_query *q, ormc_error *err)
+ormc_result_open(ormc_result **out, ormc_db *db, const ormc_stmt *st, uint64_t cache_id,
+                 const ormc_value *vals, ormc_stmt *owned, ormc_error *err)
 {
+	const ormc_compiled *c = ormc_stmt_compiled(st);
 	ormc_result *r;
 	ormc_cursor *cur = NULL;
+	ormc_prepent *ent = NULL;
+	int rc;
+
+	*out = NULL;
+	if (cache_id != 0)
+		rc = ormc_db_execute_cached(db, cache_id, c->sql, vals, c->nslots, &cur, &ent, err);
+	else
+		rc = ormc_db_query(db, c->sql, vals, c->nslots, &cur, err);
+	if (rc < 0) {
+		ormc_stmt_free(owned);
+		return rc;
+	}
+	r = calloc(1, sizeof(*r));
+	if (r != NULL)
+		r->row = calloc((size_t)(c->ncolumns ? c->ncolumns : 1), sizeof(ormc_value));
+	if (r == NULL || r->row == NULL) {
+		if (cur)
+			db->conn->driver->close_cursor(cur);
+		ormc_db_release(db, ent);
+		if (r)
+			free(r);
+		ormc_stmt_free(owned);
+		return ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
+	}
+	r->c = c;
+	r->owned = owned;
+	r->db = db;
+	r->prep = ent;
+	r->cur = cur;
+	r->ncols = c->ncolumns;
+	r->shape = c->shape;
+	if (cur == NULL) {
+		r->done = 1;
+		ormc_db_release(db, ent);
+		r->prep = NULL;
+	}
+	*out = r;
+	return ORMC_OK;
+}
+
+int
+ormc_query_execute(ormc_result **out, ormc_db *db, const ormc_query *q, const ormc_params *ps,
+                   ormc_error *err)
+{
+	ormc_stmt *st;
+	ormc_arena a;
+	ormc_value *vals;
 	int rc;
 
 	*out = NULL;
 	ormc_error_clear(err);
-	if (q->sql == NULL || q->dialect == NULL || strcmp(q->dialect, db->dialect->name) != 0 ||
-	    q->server_version != db->server_version) {
-		rc = ormc_plan_compile(q, db->dialect->name, db->server_version, err);
-		if (rc < 0)
-			return rc;
-	}
-	{
-		/* Parameters live in the plan arena as pointers: pass a flat copy. */
-		ormc_value *flat = NULL;
-		int i;
-
-		if (q->nparams > 0) {
-			flat = malloc(sizeof(*flat) * (size_t)q->nparams);
-			if (flat == NULL)
-				return ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
-			for (i = 0; i < q->nparams; i++)
-				flat[i] = *q->params[i];
-		}
-		rc = ormc_db_query(db, q->sql, flat, q->nparams, &cur, err);
-		free(flat);
-	}
+	rc = ormc_stmt_prepare_for(&st, q, db, err);
 	if (rc < 0)
 		return rc;
-	r = calloc(1, sizeof(*r));
-	if (r == NULL) {
-		if (cur)
-			db->conn->driver->close_cursor(cur);
-		return ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
-	}
-	r->q = q;
-	r->cur = cur;
-	r->ncols = q->ncolumns;
-	r->shape = ormc_query_shape(q);
-	r->row = calloc((size_t)(r->ncols ? r->ncols : 1), sizeof(ormc_value));
-	if (r->row == NULL) {
-		ormc_result_free(r);
-		return ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
-	}
-	if (cur == NULL)
-		r->done = 1;
-	*out = r;
-	return ORMC_OK;
+	ormc_arena_init(&a);
+	rc = ormc_stmt_bind(st, ps, &a, &vals, err);
+	if (rc == ORMC_OK)
+		rc = ormc_result_open(out, db, st, 0, vals, st, err);
+	else
+		ormc_stmt_free(st);
+	ormc_arena_free(&a);
+	return rc;
+}
+
+int
+ormc_query_run(ormc_result **out, ormc_db *db, ormc_query *q, ormc_error *err)
+{
+	*out = NULL;
+	ormc_error_clear(err);
+	if (q->nqparams > 0)
+		return ormc_error_set(err, ORMC_EPARAM, q->text, q->qparams[0]->pos,
+		                      (int)strlen(q->qparams[0]->name),
+		                      "parameter '%s' is not bound: execute the query with a parameter "
+		                      "set (ormc_query_execute, ormc_stmt_execute)", q->qparams[0]->name);
+	return ormc_query_execute(out, db, q, NULL, err);
 }
 
 int
@@ -88,13 +124,42 @@ ormc_result_ncolumns(const ormc_result *r)
 const char *
 ormc_result_column(const ormc_result *r, int i)
 {
-	return ormc_query_column(r->q, i);
+	return i >= 0 && i < r->ncols ? r->c->columns[i] : NULL;
+}
+
+int
+ormc_result_column_index(const ormc_result *r, const char *name)
+{
+	int i;
+
+	for (i = 0; name != NULL && i < r->ncols; i++)
+		if (strcmp(r->c->columns[i], name) == 0)
+			return i;
+	return -1;
+}
+
+ormc_type
+ormc_result_column_type(const ormc_result *r, int i)
+{
+	return i >= 0 && i < r->ncols ? ormc_otype_value_type(&r->c->coltypes[i]) : ORMC_TYPE_NULL;
 }
 
 ormc_shape
 ormc_result_shape(const ormc_result *r)
 {
 	return r->shape;
+}
+
+/* Close the cursor: the connection's prepared statement is free again. */
+static void
+finish(ormc_result *r)
+{
+	r->done = 1;
+	if (r->cur)
+		r->cur->conn->driver->close_cursor(r->cur);
+	r->cur = NULL;
+	ormc_db_release(r->db, r->prep);
+	r->prep = NULL;
 }
 
 int
@@ -108,7 +173,7 @@ ormc_result_next(ormc_result *r, const ormc_value **row, ormc_error *err)
 		return 0;
 	rc = r->cur->conn->driver->next(r->cur, &raw, err);
 	if (rc <= 0) {
-		r->done = 1;
+		finish(r);
 		return rc;
 	}
 	{
@@ -121,7 +186,7 @@ ormc_result_next(ormc_result *r, const ormc_value **row, ormc_error *err)
 			char *t = realloc(r->text, need);
 
 			if (t == NULL) {
-				r->done = 1;
+				finish(r);
 				return ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
 			}
 			r->text = t;
@@ -129,11 +194,11 @@ ormc_result_next(ormc_result *r, const ormc_value **row, ormc_error *err)
 		}
 	}
 	for (i = 0, off = 0; i < r->ncols && i < r->cur->ncols; i++) {
-		rc = ormc_convert(&raw[i], &r->q->coltypes[i], &r->row[i],
+		rc = ormc_convert(&raw[i], &r->c->coltypes[i], &r->row[i],
 		                  r->text + off, raw[i].len + CELL_BUF, err);
 		off += raw[i].len + CELL_BUF;
 		if (rc < 0) {
-			r->done = 1;
+			finish(r);
 			return rc;
 		}
 	}
@@ -146,9 +211,9 @@ ormc_result_free(ormc_result *r)
 {
 	if (r == NULL)
 		return;
-	if (r->cur)
-		r->cur->conn->driver->close_cursor(r->cur);
+	finish(r);
 	free(r->row);
 	free(r->text);
+	ormc_stmt_free(r->owned);
 	free(r);
 }

@@ -41,4 +41,7 @@ typedef struct ormc_otype {
 int ormc_convert(const ormc_value *raw, const ormc_otype *type, ormc_value *out,
                  char *buf, size_t n, ormc_error *err);
 
+/** The kind of value an expression of type t has (ORMC_TYPE_INT for the integer kinds, ...). */
+ormc_type ormc_otype_value_type(const ormc_otype *t);
+
 #endif

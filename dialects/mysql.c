@@ -89,7 +89,12 @@ my_emit(ormc_emit *e, const ormc_sx *x)
 			int digits = 0, scale = 0, frac = 0;
 			size_t i;
 
-			for (i = 0; i < x->value.len; i++) {
+			if (x->param != NULL) {
+				/* A value to come: any decimal fits the widest. */
+				digits = 65;
+				scale = 30;
+			}
+			for (i = 0; x->param == NULL && i < x->value.len; i++) {
 				char c = x->value.s[i];
 
 				if (c == '.')
@@ -110,7 +115,7 @@ my_emit(ormc_emit *e, const ormc_sx *x)
 			if (digits > 65)
 				digits = 65;
 			ormc_sqlbuf_append(b, "CAST(");
-			ormc_render_param(e, &x->value);
+			ormc_render_param_sx(e, x);
 			ormc_sqlbuf_appendf(b, " AS DECIMAL(%d, %d))", digits, scale);
 			return 1;
 		}
@@ -245,8 +250,6 @@ my_emit(ormc_emit *e, const ormc_sx *x)
 		return 1;
 	}
 	case ORMC_SX_LIKE: {
-		char *pat;
-
 		/*
 		 * Case-insensitive: UPPER(x) LIKE UPPER(p), as the core writes it,
 		 * whatever the column's collation. Case-sensitive: LIKE BINARY,
@@ -254,13 +257,10 @@ my_emit(ormc_emit *e, const ormc_sx *x)
 		 */
 		if (x->ci)
 			return 0;
-		pat = ormc_render_like_pattern(e, x);
-		if (pat == NULL)
-			return 1;
 		ormc_sqlbuf_appendc(b, '(');
 		ormc_render_expr(e, x->args[0]);
 		ormc_sqlbuf_append(b, " LIKE BINARY ");
-		ormc_render_param_text(e, pat, strlen(pat));
+		ormc_render_pattern_param(e, x, ORMC_PATTERN_LIKE);
 		ormc_sqlbuf_appendc(b, ')');
 		return 1;
 	}

@@ -134,7 +134,7 @@ pg_emit(ormc_emit *e, const ormc_sx *x)
 	case ORMC_SX_PARAM: {
 		const char *cast = pg_param_cast(&x->value);
 
-		ormc_render_param(e, &x->value);
+		ormc_render_param_sx(e, x);
 		if (cast)
 			ormc_sqlbuf_appendf(b, "::%s", cast);
 		return 1;
@@ -201,14 +201,10 @@ pg_emit(ormc_emit *e, const ormc_sx *x)
 		return 1;
 	case ORMC_SX_LIKE:
 		if (x->ci) {
-			char *pat = ormc_render_like_pattern(e, x);
-
-			if (pat == NULL)
-				return 1;
 			ormc_sqlbuf_append(b, "(UPPER((");
 			ormc_render_expr(e, x->args[0]);
 			ormc_sqlbuf_append(b, ")::text) LIKE UPPER(");
-			ormc_render_param_text(e, pat, strlen(pat));
+			ormc_render_pattern_param(e, x, ORMC_PATTERN_LIKE);
 			ormc_sqlbuf_append(b, "))");
 			return 1;
 		}

@@ -63,13 +63,14 @@ ormc_render_qmark(ormc_sqlbuf *b, int n)
 void
 ormc_render_param(ormc_emit *e, const ormc_value *v)
 {
-	ormc_value *copy = ormc_arena_alloc(e->arena, sizeof(*copy));
+	ormc_pslot *slot = ormc_arena_alloc(e->arena, sizeof(*slot));
 
-	if (copy == NULL || ormc_ptrvec_push(e->arena, &e->params, copy) < 0) {
+	if (slot == NULL || ormc_ptrvec_push(e->arena, &e->params, slot) < 0) {
 		e->failed = 1;
 		return;
 	}
-	*copy = *v;
+	slot->value = *v;
+	slot->pnum = -1;
 	e->dialect->placeholder(e->buf, e->params.n);
 }
 
@@ -90,6 +91,43 @@ ormc_render_param_text(ormc_emit *e, const char *s, size_t len)
 }
 
 void
+ormc_render_param_sx(ormc_emit *e, const ormc_sx *x)
+{
+	ormc_render_param(e, &x->value);
+	if (x->param != NULL && !e->failed) {
+		ormc_pslot *slot = e->params.items[e->params.n - 1];
+
+		slot->pnum = x->param->index;
+	}
+}
+
+void
+ormc_render_pattern_param(ormc_emit *e, const ormc_sx *x, ormc_pattern kind)
+{
+	ormc_pslot *slot;
+
+	if (x->param == NULL) {
+		size_t n;
+		char *pat = ormc_pattern_make(kind, x->like, x->value.s, x->value.len, &n);
+
+		if (pat == NULL) {
+			e->failed = 1;
+			return;
+		}
+		ormc_render_param_text(e, pat, n);
+		free(pat);
+		return;
+	}
+	ormc_render_param_sx(e, x);
+	if (e->failed)
+		return;
+	slot = e->params.items[e->params.n - 1];
+	slot->value.type = ORMC_TYPE_TEXT;
+	slot->pattern = kind;
+	slot->like = x->like;
+}
+
+void
 ormc_render_list(ormc_emit *e, ormc_sx *const *args, int n)
 {
 	int i;
@@ -99,31 +137,6 @@ ormc_render_list(ormc_emit *e, ormc_sx *const *args, int n)
 			ormc_sqlbuf_append(e->buf, ", ");
 		ormc_render_expr(e, args[i]);
 	}
-}
-
-/* The LIKE pattern for a lookup: escape \ % _ with a backslash, then wrap. */
-char *
-ormc_render_like_pattern(ormc_emit *e, const ormc_sx *x)
-{
-	const char *s = x->value.s;
-	size_t i, n = x->value.len, k = 0;
-	char *out = ormc_arena_alloc(e->arena, n * 2 + 3);
-
-	if (out == NULL) {
-		e->failed = 1;
-		return NULL;
-	}
-	if (x->like == ORMC_LIKE_CONTAINS || x->like == ORMC_LIKE_ENDSWITH)
-		out[k++] = '%';
-	for (i = 0; i < n; i++) {
-		if (s[i] == '\\' || s[i] == '%' || s[i] == '_')
-			out[k++] = '\\';
-		out[k++] = s[i];
-	}
-	if (x->like == ORMC_LIKE_CONTAINS || x->like == ORMC_LIKE_STARTSWITH)
-		out[k++] = '%';
-	out[k] = '\0';
-	return out;
 }
 
 /* The argument of an aggregate, inside pre and post ("CAST(" ... " AS DOUBLE)"). */
@@ -302,7 +315,7 @@ ormc_render_expr(ormc_emit *e, const ormc_sx *x)
 		e->dialect->quote_ident(b, x->name);
 		break;
 	case ORMC_SX_PARAM:
-		ormc_render_param(e, &x->value);
+		ormc_render_param_sx(e, x);
 		break;
 	case ORMC_SX_INT:
 		ormc_sqlbuf_appendf(b, "%lld", (long long)x->ival);
@@ -357,26 +370,21 @@ ormc_render_expr(ormc_emit *e, const ormc_sx *x)
 		ormc_render_expr(e, x->args[0]);
 		ormc_sqlbuf_append(b, x->negated ? " IS NOT NULL)" : " IS NULL)");
 		break;
-	case ORMC_SX_LIKE: {
-		char *pat = ormc_render_like_pattern(e, x);
-
-		if (pat == NULL)
-			break;
+	case ORMC_SX_LIKE:
 		ormc_sqlbuf_appendc(b, '(');
 		if (x->ci) {
 			ormc_sqlbuf_append(b, "UPPER(");
 			ormc_render_expr(e, x->args[0]);
 			ormc_sqlbuf_append(b, ") LIKE UPPER(");
-			ormc_render_param_text(e, pat, strlen(pat));
+			ormc_render_pattern_param(e, x, ORMC_PATTERN_LIKE);
 			ormc_sqlbuf_append(b, "))");
 		} else {
 			ormc_render_expr(e, x->args[0]);
 			ormc_sqlbuf_append(b, " LIKE ");
-			ormc_render_param_text(e, pat, strlen(pat));
+			ormc_render_pattern_param(e, x, ORMC_PATTERN_LIKE);
 			ormc_sqlbuf_appendc(b, ')');
 		}
 		break;
-	}
 	case ORMC_SX_IN:
 		ormc_sqlbuf_appendc(b, '(');
 		ormc_render_expr(e, x->args[0]);
@@ -549,7 +557,7 @@ ormc_render_select(ormc_emit *e, const ormc_select *s)
 
 int
 ormc_render(const ormc_dialect *d, int server_version, const ormc_select *s,
-            ormc_arena *arena, char **sql, ormc_value ***params, int *nparams,
+            ormc_arena *arena, char **sql, ormc_pslot ***slots, int *nslots,
             ormc_error *err)
 {
 	ormc_sqlbuf b;
@@ -572,7 +580,7 @@ ormc_render(const ormc_dialect *d, int server_version, const ormc_select *s,
 	*sql = ormc_sqlbuf_detach(&b);
 	if (*sql == NULL)
 		return ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
-	*params = (ormc_value **)e.params.items;
-	*nparams = e.params.n;
+	*slots = (ormc_pslot **)e.params.items;
+	*nslots = e.params.n;
 	return ORMC_OK;
 }

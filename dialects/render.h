@@ -11,6 +11,7 @@
 
 #include "../core/arena.h"
 #include "../core/plan.h"
+#include "../core/query.h"
 #include "../core/sqlbuf.h"
 #include "dialect.h"
 
@@ -19,17 +20,17 @@ struct ormc_emit {
 	const ormc_dialect *dialect;
 	unsigned caps;              /* dialect capabilities for this server version */
 	ormc_arena *arena;          /* for parameter text made while rendering */
-	ormc_ptrvec params;         /* ormc_value* in placeholder order */
+	ormc_ptrvec params;         /* ormc_pslot* in placeholder order */
 	int depth;                  /* recursion guard */
 	int failed;                 /* an error was met: message in err */
 	const ormc_select *having;  /* writing this SELECT's HAVING (ORMC_CAP_HAVING_ALIAS) */
 	ormc_error *err;
 };
 
-/** Render s. On success *sql is malloc'd text; params (arena) in order. */
+/** Render s. On success *sql is malloc'd text; its placeholders (arena) in order. */
 int ormc_render(const ormc_dialect *d, int server_version,
                 const ormc_select *s, ormc_arena *arena, char **sql,
-                ormc_value ***params, int *nparams, ormc_error *err);
+                ormc_pslot ***slots, int *nslots, ormc_error *err);
 
 void ormc_render_expr(ormc_emit *e, const ormc_sx *x);
 void ormc_render_select(ormc_emit *e, const ormc_select *s);
@@ -37,6 +38,14 @@ void ormc_render_select(ormc_emit *e, const ormc_select *s);
 void ormc_render_qmark(ormc_sqlbuf *b, int n);
 /** Bind a value: write the placeholder and remember the value. */
 void ormc_render_param(ormc_emit *e, const ormc_value *v);
+/** Bind a PARAM node: its literal, or its named parameter. */
+void ormc_render_param_sx(ormc_emit *e, const ormc_sx *x);
+/**
+ * Bind the pattern of a LIKE node: its text escaped for LIKE (backslash)
+ * or GLOB and wrapped as the lookup says; for a named parameter the
+ * pattern is made of the value at execution.
+ */
+void ormc_render_pattern_param(ormc_emit *e, const ormc_sx *x, ormc_pattern kind);
 /** Bind a text value (copied into the arena). */
 void ormc_render_param_text(ormc_emit *e, const char *s, size_t len);
 /** Write ident between quote characters q, doubling any q inside. */
@@ -45,8 +54,6 @@ void ormc_render_quote(ormc_sqlbuf *b, const char *ident, char q);
 void ormc_render_list(ormc_emit *e, ormc_sx *const *args, int n);
 /** An aggregate, its argument written inside pre and post (both "" for as is). */
 void ormc_render_agg(ormc_emit *e, const ormc_sx *x, const char *pre, const char *post);
-/** LIKE pattern of a LIKE node: \\ % _ escaped with a backslash, wrapped in %. */
-char *ormc_render_like_pattern(ormc_emit *e, const ormc_sx *x);
 /* Standard SQL spellings: an aggregate's and a function's name, an operator. */
 const char *ormc_agg_sql(ormc_agg_fn agg);
 const char *ormc_fn_sql(ormc_fn fn);

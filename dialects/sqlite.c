@@ -58,35 +58,6 @@ sqlite_column_type(const ormc_field *f, char *buf, size_t n)
 	}
 }
 
-/* A GLOB pattern matching s literally: * ? [ go inside brackets. */
-static void
-glob_param(ormc_emit *e, const ormc_sx *x)
-{
-	char *out = ormc_arena_alloc(e->arena, x->value.len * 3 + 3);
-	size_t i, k = 0;
-
-	if (out == NULL) {
-		e->failed = 1;
-		return;
-	}
-	if (x->like == ORMC_LIKE_CONTAINS || x->like == ORMC_LIKE_ENDSWITH)
-		out[k++] = '*';
-	for (i = 0; i < x->value.len; i++) {
-		char c = x->value.s[i];
-
-		if (c == '*' || c == '?' || c == '[') {
-			out[k++] = '[';
-			out[k++] = c;
-			out[k++] = ']';
-		} else {
-			out[k++] = c;
-		}
-	}
-	if (x->like == ORMC_LIKE_CONTAINS || x->like == ORMC_LIKE_STARTSWITH)
-		out[k++] = '*';
-	ormc_render_param_text(e, out, k);
-}
-
 /* x, or CASE WHEN filter THEN x END for an aggregate we spell ourselves. */
 static void
 agg_arg(ormc_emit *e, const ormc_sx *agg, const char *pre, const char *post)
@@ -164,7 +135,7 @@ sqlite_emit(ormc_emit *e, const ormc_sx *x)
 		if (x->value.type == ORMC_TYPE_DECIMAL) {
 			/* Django's decimals are bound as text: make them numbers. */
 			ormc_sqlbuf_append(b, "CAST(");
-			ormc_render_param(e, &x->value);
+			ormc_render_param_sx(e, x);
 			ormc_sqlbuf_append(b, " AS NUMERIC)");
 			return 1;
 		}
@@ -293,16 +264,12 @@ sqlite_emit(ormc_emit *e, const ormc_sx *x)
 		ormc_sqlbuf_appendc(b, '(');
 		ormc_render_expr(e, x->args[0]);
 		if (x->ci) {
-			char *pat = ormc_render_like_pattern(e, x);
-
-			if (pat == NULL)
-				return 1;
 			ormc_sqlbuf_append(b, " LIKE ");
-			ormc_render_param_text(e, pat, strlen(pat));
+			ormc_render_pattern_param(e, x, ORMC_PATTERN_LIKE);
 			ormc_sqlbuf_append(b, " ESCAPE '\\')");
 		} else {
 			ormc_sqlbuf_append(b, " GLOB ");
-			glob_param(e, x);
+			ormc_render_pattern_param(e, x, ORMC_PATTERN_GLOB);
 			ormc_sqlbuf_appendc(b, ')');
 		}
 		return 1;

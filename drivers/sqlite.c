@@ -2,7 +2,9 @@
  * sqlite.c -- the SQLite driver: "sqlite:path.db" and "sqlite::memory:".
  *
  * One sqlite3_stmt per cursor. execute() prepares, binds every parameter and
- * takes the first step, so errors surface there; a statement without result
+ * takes the first step, so errors surface there; prepare() keeps a
+ * statement (SQLITE_PREPARE_PERSISTENT) that execute_prepared() resets,
+ * binds and steps, its cursor borrowing it; a statement without result
  * columns (DDL, INSERT) runs to completion and yields no cursor. Rows are
  * then stepped one at a time into a value array owned by the cursor, whose
  * text pointers are SQLite's own and stay valid until the next step.
@@ -27,9 +29,15 @@ typedef struct sq_conn {
 	sqlite3 *db;
 } sq_conn;
 
+typedef struct sq_prepared {
+	ormc_prepared base;      /* first */
+	sqlite3_stmt *stmt;
+} sq_prepared;
+
 typedef struct sq_cursor {
 	ormc_cursor base;        /* first */
 	sqlite3_stmt *stmt;
+	int borrowed;            /* a prepared statement's: reset, not finalized, at close */
 	ormc_value *row;         /* base.ncols cells */
 	int pending;             /* execute() already stepped onto a row */
 	int done;
@@ -164,13 +172,59 @@ only_blanks(const char *s)
 	return 1;
 }
 
+/*
+ * A cursor over stmt, stepped onto its first row so errors surface here.
+ * borrowed: the statement is a prepared one's, reset (not finalized) when
+ * the cursor closes or fails.
+ */
+static int
+open_cursor(sq_conn *c, sqlite3_stmt *stmt, int borrowed, ormc_cursor **out, ormc_error *err)
+{
+	sq_cursor *cur;
+	int rc;
+
+	cur = calloc(1, sizeof(*cur));
+	if (cur != NULL) {
+		cur->base.ncols = sqlite3_column_count(stmt);
+		cur->row = calloc((size_t)cur->base.ncols, sizeof(ormc_value));
+	}
+	if (cur == NULL || cur->row == NULL) {
+		if (cur != NULL)
+			free(cur);
+		if (borrowed)
+			sqlite3_reset(stmt);
+		else
+			sqlite3_finalize(stmt);
+		return ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
+	}
+	cur->base.conn = &c->base;
+	cur->stmt = stmt;
+	cur->borrowed = borrowed;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		cur->pending = 1;
+	} else if (rc == SQLITE_DONE) {
+		cur->done = 1;
+	} else {
+		sq_fail(c->db, err);
+		if (borrowed)
+			sqlite3_reset(stmt);
+		else
+			sqlite3_finalize(stmt);
+		free(cur->row);
+		free(cur);
+		return ORMC_EDRIVER;
+	}
+	*out = &cur->base;
+	return ORMC_OK;
+}
+
 static int
 sq_execute(ormc_conn *conn, const char *sql, const ormc_value *params,
            int nparams, ormc_cursor **out, ormc_error *err)
 {
 	sq_conn *c = (sq_conn *)conn;
 	sqlite3_stmt *stmt = NULL;
-	sq_cursor *cur;
 	const char *tail = sql;
 	int rc, first = 1;
 
@@ -221,34 +275,72 @@ sq_execute(ormc_conn *conn, const char *sql, const ormc_value *params,
 		                      "a query returning rows must be the last "
 		                      "statement of the text");
 	}
+	return open_cursor(c, stmt, 0, out, err);
+}
 
-	cur = calloc(1, sizeof(*cur));
-	if (cur != NULL) {
-		cur->base.ncols = sqlite3_column_count(stmt);
-		cur->row = calloc((size_t)cur->base.ncols, sizeof(ormc_value));
+static int
+sq_prepare(ormc_conn *conn, const char *sql, int nparams, ormc_prepared **out, ormc_error *err)
+{
+	sq_conn *c = (sq_conn *)conn;
+	sq_prepared *ps;
+	sqlite3_stmt *stmt = NULL;
+	const char *tail = NULL;
+
+	*out = NULL;
+	if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, &tail) != SQLITE_OK)
+		return sq_fail(c->db, err);
+	if (stmt == NULL || (tail != NULL && !only_blanks(tail)) ||
+	    sqlite3_bind_parameter_count(stmt) != nparams) {
+		sqlite3_finalize(stmt);
+		return ormc_error_set(err, ORMC_EDRIVER, NULL, -1, 0,
+		                      "not one statement with %d parameters", nparams);
 	}
-	if (cur == NULL || cur->row == NULL) {
-		if (cur != NULL)
-			free(cur);
+	if ((ps = calloc(1, sizeof(*ps))) == NULL) {
 		sqlite3_finalize(stmt);
 		return ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
 	}
-	cur->base.conn = conn;
-	cur->stmt = stmt;
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		cur->pending = 1;
-	} else if (rc == SQLITE_DONE) {
-		cur->done = 1;
-	} else {
-		sq_fail(c->db, err);
-		sqlite3_finalize(stmt);
-		free(cur->row);
-		free(cur);
-		return ORMC_EDRIVER;
-	}
-	*out = &cur->base;
+	ps->base.conn = conn;
+	ps->stmt = stmt;
+	*out = &ps->base;
 	return ORMC_OK;
+}
+
+static int
+sq_execute_prepared(ormc_prepared *p, const ormc_value *params, int nparams, ormc_cursor **out,
+                    ormc_error *err)
+{
+	sq_prepared *ps = (sq_prepared *)p;
+	int rc;
+
+	*out = NULL;
+	sqlite3_reset(ps->stmt);
+	sqlite3_clear_bindings(ps->stmt);
+	if (sqlite3_bind_parameter_count(ps->stmt) != nparams)
+		return ormc_error_set(err, ORMC_EDRIVER, NULL, -1, 0,
+		                      "statement has %d parameters, %d given",
+		                      sqlite3_bind_parameter_count(ps->stmt), nparams);
+	if ((rc = bind_all(ps->stmt, params, nparams)) != SQLITE_OK)
+		return ormc_error_set(err, ORMC_EDRIVER, NULL, -1, 0, "cannot bind parameter: %s",
+		                      sqlite3_errstr(rc));
+	if (sqlite3_column_count(ps->stmt) == 0) {
+		rc = sqlite3_step(ps->stmt);
+		while (rc == SQLITE_ROW)
+			rc = sqlite3_step(ps->stmt);
+		sqlite3_reset(ps->stmt);
+		return rc == SQLITE_DONE ? ORMC_OK : sq_fail(sqlite3_db_handle(ps->stmt), err);
+	}
+	return open_cursor((sq_conn *)p->conn, ps->stmt, 1, out, err);
+}
+
+static void
+sq_finalize(ormc_prepared *p)
+{
+	sq_prepared *ps = (sq_prepared *)p;
+
+	if (ps == NULL)
+		return;
+	sqlite3_finalize(ps->stmt);
+	free(ps);
 }
 
 static const char *
@@ -332,7 +424,10 @@ sq_close_cursor(ormc_cursor *cur)
 
 	if (q == NULL)
 		return;
-	sqlite3_finalize(q->stmt);
+	if (q->borrowed)
+		sqlite3_reset(q->stmt);
+	else
+		sqlite3_finalize(q->stmt);
 	free(q->row);
 	free(q);
 }
@@ -363,4 +458,7 @@ const ormc_driver ormc_driver_sqlite = {
 	NULL,
 	NULL,
 	sq_disconnect,
+	sq_prepare,
+	sq_execute_prepared,
+	sq_finalize,
 };

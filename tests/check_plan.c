@@ -295,7 +295,7 @@ compiled(const char *text, const char *dialect)
 	ck_assert_msg(ormc_query_parse(&q, schema, text, (size_t)-1, &err) == ORMC_OK,
 	              "%s: %s", text, err.message);
 	ck_assert_msg(ormc_query_compile(q, dialect, 0, &err) == ORMC_OK, "%s: %s", text, err.message);
-	ck_assert_ptr_nonnull(q->plan);
+	ck_assert_ptr_nonnull(q->last->plan);
 	return q;
 }
 
@@ -303,7 +303,7 @@ START_TEST(test_plan_mixed_column)
 {
 	ormc_query *q = compiled("Author.objects.values(\"name\").annotate(another_age=Sum(\"age\") + F(\"age\"))",
 	                         "postgresql");
-	const ormc_select *s = q->plan;
+	const ormc_select *s = q->last->plan;
 
 	ck_assert_int_eq(s->ncols, 2);
 	ck_assert_int_eq(s->ngroup, 2);          /* name, and the plain age of the mixed column */
@@ -316,7 +316,7 @@ START_TEST(test_plan_having_joined_column)
 {
 	ormc_query *q = compiled("Book.objects.annotate(acount=Count(\"authors\"))"
 	                         ".filter(acount=F(\"publisher__num_awards\"))", "mysql");
-	const ormc_select *s = q->plan;
+	const ormc_select *s = q->last->plan;
 	int i, found = 0;
 
 	ck_assert_ptr_nonnull(s->having);
@@ -333,7 +333,7 @@ START_TEST(test_plan_levels)
 	/* a histogram: authors per number of books is two SELECTs */
 	ormc_query *q = compiled("Author.objects.annotate(n_books=Count(\"book\"))"
 	                         ".values(\"n_books\").annotate(n=Count(\"id\"))", "postgresql");
-	const ormc_select *top = q->plan, *inner;
+	const ormc_select *top = q->last->plan, *inner;
 
 	ck_assert_ptr_nonnull(q->qs->inner);
 	ck_assert_int_eq(q->qs->level, 1);
@@ -359,7 +359,7 @@ START_TEST(test_plan_errors_stop)
 	                 "Author.objects.values(\"name\", \"book__name\").annotate(n=Count(\"book\"), m=Count(\"friends\"))",
 	                 (size_t)-1, &err), ORMC_OK);
 	ck_assert_int_lt(ormc_query_compile(q, "postgresql", 0, &err), 0);
-	ck_assert_ptr_null(q->plan);
+	ck_assert_ptr_null(q->last);
 	ormc_query_free(q);
 	/* a relation path past the limit is an error, not a truncation */
 	{
@@ -385,14 +385,14 @@ START_TEST(test_plan_outer_in_derived)
 	ormc_query *q = compiled(text, "postgresql");
 	ormc_error err;
 
-	ck_assert(ormc_plan_derived_reads_outer(q->plan));
+	ck_assert(ormc_plan_derived_reads_outer(q->last->plan));
 	/* MariaDB cannot run it: a clear error, no SQL */
 	ck_assert_int_eq(ormc_query_compile(q, "mysql", 0, &err), ORMC_EUNSUPPORTED);
 	ck_assert_msg(strstr(err.message, "MariaDB") != NULL, "%s", err.message);
 	ormc_query_free(q);
 	/* an ordinary derived table reads only its own rows */
 	q = compiled("Book.objects.annotate(a=Count(\"authors\"), s=Count(\"store\"))", "mysql");
-	ck_assert(!ormc_plan_derived_reads_outer(q->plan));
+	ck_assert(!ormc_plan_derived_reads_outer(q->last->plan));
 	ormc_query_free(q);
 }
 END_TEST

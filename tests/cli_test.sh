@@ -272,5 +272,44 @@ run "$ORMC" compare --models "$MODELS" --db "$DB" --db "postgresql://u:s3cret@12
 check "compare: an unreachable database exits 1" status_is 1
 check "compare never prints the password" sh -c "! grep -q s3cret '$TMP/err' '$TMP/out'"
 
+# ---- named parameters ---------------------------------------------------------
+
+PQ='Book.objects.filter(rating__gte=r, publisher__name=p).aggregate(n=Count("id"))'
+run "$ORMC" run --models "$MODELS" --db "$DB" --format json --param r=4 --param p=A "$PQ"
+check "--param binds values: A has 2 books rated 4 or more" ok_and json_is '{"n":2}'
+run "$ORMC" run --models "$MODELS" --db "$DB" --format json --param=r=4 --param p=B "$PQ"
+check "--param=NAME=VALUE works too" ok_and json_is '{"n":1}'
+run "$ORMC" run --models "$MODELS" --db "$DB" --param r=4 "$PQ"
+check "an unbound parameter exits 2" status_is 2
+check "an unbound parameter is named" err_has "parameter 'p' is not bound"
+check "an unbound parameter prints nothing" out_empty
+run "$ORMC" run --models "$MODELS" --db "$DB" --param r=four --param p=A "$PQ"
+check "a value that is not a number exits 2" status_is 2
+check "a bad value names its parameter" err_has "parameter 'r': 'four' is not a number"
+run "$ORMC" run --models "$MODELS" --db "$DB" --format json --param r=0 \
+	--param 'p=A") | Q(id__gt=0) | Q(name="' "$PQ"
+check "a value is never query text (no injection)" ok_and json_is '{"n":0}'
+run "$ORMC" run --models "$MODELS" --db "$DB" --format json --param r=0 --param "p=A' OR '1'='1" "$PQ"
+check "a value is never SQL text (no injection)" ok_and json_is '{"n":0}'
+run "$ORMC" run --models "$MODELS" --db "$DB" --param r=4 --param p=A --param q=1 "$PQ"
+check "a --param the query does not use exits 2" status_is 2
+check "an unused --param is named" err_has "parameter 'q' is bound but the query does not use it"
+run "$ORMC" run --models "$MODELS" --db "$DB" --param r "$PQ"
+check "--param without = exits 2" status_is 2
+run "$ORMC" sql --models "$MODELS" --dialect postgresql "$PQ"
+check "sql shows which placeholder is which parameter" ok_and out_has '-- params: [{"param": "p"}, {"param": "r"}]'
+run "$ORMC" sql --models "$MODELS" --dialect postgresql --param r=1 "$PQ"
+check "sql takes no --param (exit 2)" status_is 2
+run "$ORMC" run --models "$MODELS" --db "$DB" --format json --param since=2008-01-01 \
+	'Book.objects.filter(pubdate__gte=since).count()'
+check "a date parameter from text" ok_and json_is '3'
+run "$ORMC" run --models "$MODELS" --db "$DB" --param since=2001-02-30 'Book.objects.filter(pubdate__gte=since).count()'
+check "an impossible date exits 2" status_is 2
+run "$ORMC" run --models "$MODELS" --db "$DB" --param x=1 'Book.objects.annotate(v=Value(x)).count()'
+check "a parameter of no known type exits 2" status_is 2
+check "a parameter of no known type is explained" err_has "the type of parameter 'x' cannot be told"
+run "$ORMC" run --models "$MODELS" --db "$DB" --param x=1 'Book.objects.filter(rating=x, name=x).count()'
+check "one parameter used as two types exits 2" status_is 2
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -4,6 +4,7 @@
 #include "ormc/schema.h"
 #include "ormc/ormc.h"
 #include "ormc/query.h"
+#include "ormc/stmt.h"
 #include "ormc/ddl.h"
 #include "ormc/sys/driver.h"
 

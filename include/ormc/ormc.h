@@ -64,11 +64,23 @@ int ormc_query_compile(ormc_query *q, const char *dialect, int server_version,
  */
 const char *ormc_dialect_name(const char *name);
 
+/*
+ * A query keeps its last ormc_query_compile() for the accessors below: a
+ * query being compiled belongs to one thread. To run one query from many
+ * threads, or again with new parameter values, prepare an ormc_stmt
+ * (ormc/stmt.h), which only reads the query.
+ */
+
 /** The SQL of the last compile, or NULL. Borrowed from q. */
 const char *ormc_query_sql(const ormc_query *q);
 int ormc_query_nparams(const ormc_query *q);
-/** The i-th bound parameter of the last compile. Borrowed from q. */
+/**
+ * The value of the i-th placeholder of the last compile. Borrowed from q.
+ * For a named parameter only its type is set: see ormc_query_param_name().
+ */
 const ormc_value *ormc_query_param(const ormc_query *q, int i);
+/** The name of the named parameter the i-th placeholder binds, or NULL for a literal. */
+const char *ormc_query_param_name(const ormc_query *q, int i);
 ormc_shape ormc_query_shape(const ormc_query *q);
 int ormc_query_ncolumns(const ormc_query *q);
 /** Result key of column i ("price__avg"). */
@@ -97,13 +109,20 @@ int ormc_db_rollback(ormc_db *db, ormc_error *err);
 void ormc_disconnect(ormc_db *db);
 
 /**
- * Compile q for db's dialect (when not already compiled for it) and execute
- * it. Rows are streamed with ormc_result_next().
+ * Compile q for db's dialect and server and execute it: a query without
+ * named parameters (those need ormc_stmt_execute()). q is only read, and the
+ * result depends on nothing in it: q may be freed or changed while the
+ * result is read. Rows are streamed with ormc_result_next().
  */
 int ormc_query_run(ormc_result **out, ormc_db *db, ormc_query *q,
                    ormc_error *err);
 int ormc_result_ncolumns(const ormc_result *r);
+/** The result key of column i ("price__avg"), or NULL. */
 const char *ormc_result_column(const ormc_result *r, int i);
+/** The index of the column keyed name, or -1. */
+int ormc_result_column_index(const ormc_result *r, const char *name);
+/** The type of column i's non-NULL values (ORMC_TYPE_DECIMAL, ...). */
+ormc_type ormc_result_column_type(const ormc_result *r, int i);
 ormc_shape ormc_result_shape(const ormc_result *r);
 /**
  * Next row, each cell converted to the Django type of its column (decimals

@@ -37,6 +37,23 @@ ormc_node *ormc_float(ormc_query *q, double v);
 ormc_node *ormc_text(ormc_query *q, const char *s);
 ormc_node *ormc_bool(ormc_query *q, int v);
 ormc_node *ormc_null(ormc_query *q);
+/**
+ * Typed literals, as Django's date(...), datetime(...), time(...),
+ * timedelta(microseconds=...) and Decimal("...") are. NULL for a value that
+ * does not exist (February 30th, "1.2.3").
+ */
+ormc_node *ormc_lit_decimal(ormc_query *q, const char *digits);
+ormc_node *ormc_lit_date(ormc_query *q, int year, int month, int day);
+ormc_node *ormc_lit_datetime(ormc_query *q, int year, int month, int day, int hour, int minute,
+                         int second, int microsecond);
+ormc_node *ormc_lit_time(ormc_query *q, int hour, int minute, int second, int microsecond);
+ormc_node *ormc_lit_duration(ormc_query *q, long long microseconds);
+/**
+ * The named parameter name (an identifier), bound when a statement of the
+ * query executes (ormc/stmt.h): ormc_q(q, "status", ormc_param(q, "status")).
+ * NULL if name is not an identifier.
+ */
+ormc_node *ormc_param(ormc_query *q, const char *name);
 /** A list of values, for __in and __range. */
 ormc_node *ormc_list(ormc_query *q, ormc_node *const *items, int n);
 

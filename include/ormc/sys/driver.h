@@ -32,7 +32,13 @@ typedef struct ormc_cursor {
 	int ncols;
 } ormc_cursor;
 
-#define ORMC_DRIVER_VERSION 1
+/* A statement prepared on the server: a struct whose first member is this. */
+typedef struct ormc_prepared {
+	ormc_conn *conn;
+} ormc_prepared;
+
+/* 1: execute only; 2: prepare, execute_prepared and finalize (optional). */
+#define ORMC_DRIVER_VERSION 2
 
 struct ormc_driver {
 	unsigned version;          /* ORMC_DRIVER_VERSION */
@@ -73,6 +79,26 @@ struct ormc_driver {
 	int (*rollback)(ormc_conn *conn, ormc_error *err);
 
 	void (*disconnect)(ormc_conn *conn);
+
+	/* Version 2. All three or none (NULL: every execution goes through execute). */
+
+	/**
+	 * Prepare sql (nparams placeholders) on the server, once, for many
+	 * executions on this connection.
+	 */
+	int (*prepare)(ormc_conn *conn, const char *sql, int nparams, ormc_prepared **out,
+	               ormc_error *err);
+
+	/**
+	 * Execute a prepared statement with the bound parameters, as execute()
+	 * does. The core opens at most one cursor of a prepared statement at a
+	 * time and closes it before executing the statement again.
+	 */
+	int (*execute_prepared)(ormc_prepared *ps, const ormc_value *params, int nparams,
+	                        ormc_cursor **out, ormc_error *err);
+
+	/** Release a prepared statement (its cursor is closed); before disconnect. */
+	void (*finalize)(ormc_prepared *ps);
 };
 
 /**

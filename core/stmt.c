@@ -1,0 +1,762 @@
+/*
+ * stmt.c -- compiled statements (ormc_stmt), parameter sets (ormc_params),
+ * and binding: the values of one execution, in placeholder order.
+ *
+ * A statement is one ormc_compiled plus what execution needs to know of the
+ * query's named parameters (names and types), all copied into the
+ * statement's arena, so it depends on nothing mutable and outlives its
+ * query. Executing it converts each bound value to its parameter's type,
+ * builds the placeholder values (a pattern lookup's parameter becomes its
+ * LIKE or GLOB pattern here, escaped), and runs it through the
+ * connection's prepared statement for it (db.c) or, without one, as text.
+ */
+#include <assert.h>
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "decimal.h"
+#include "plan.h"
+#include "error.h"
+#include "query.h"
+#include "result_int.h"
+#include "ormc/stmt.h"
+
+struct ormc_stmt {
+	ormc_compiled c;
+	uint64_t id;              /* unique in the process: the connections' cache key */
+	const char **pnames;      /* c.arena: named parameters */
+	ormc_type *ptypes;
+	int np;
+};
+
+typedef struct pvalue {
+	char *name;               /* malloc'd */
+	ormc_value v;             /* text kinds: s malloc'd, NUL-terminated */
+} pvalue;
+
+struct ormc_params {
+	pvalue *items;
+	int n, cap;
+};
+
+static atomic_uint_fast64_t next_stmt_id = 1;
+
+/* ---------------------------------------------------------------- patterns */
+
+char *
+ormc_pattern_make(ormc_pattern kind, int like, const char *s, size_t len, size_t *outlen)
+{
+	char *out = malloc(len * 3 + 3);
+	size_t i, k = 0;
+	int lead = like == ORMC_LIKE_CONTAINS || like == ORMC_LIKE_ENDSWITH;
+	int trail = like == ORMC_LIKE_CONTAINS || like == ORMC_LIKE_STARTSWITH;
+
+	assert(kind == ORMC_PATTERN_LIKE || kind == ORMC_PATTERN_GLOB);
+	if (out == NULL)
+		return NULL;
+	if (lead)
+		out[k++] = kind == ORMC_PATTERN_LIKE ? '%' : '*';
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (kind == ORMC_PATTERN_LIKE) {
+			if (c == '\\' || c == '%' || c == '_')
+				out[k++] = '\\';
+			out[k++] = c;
+		} else if (c == '*' || c == '?' || c == '[') {
+			out[k++] = '[';
+			out[k++] = c;
+			out[k++] = ']';
+		} else {
+			out[k++] = c;
+		}
+	}
+	if (trail)
+		out[k++] = kind == ORMC_PATTERN_LIKE ? '%' : '*';
+	out[k] = '\0';
+	*outlen = k;
+	return out;
+}
+
+/* ---------------------------------------------------------------- statements */
+
+/* Copy the text of every literal into the statement's arena: it may point into the query. */
+static int
+own_literals(ormc_compiled *c)
+{
+	int i;
+
+	for (i = 0; i < c->nslots; i++) {
+		ormc_value *v = &c->slots[i]->value;
+
+		if (c->slots[i]->pnum < 0 && v->s != NULL &&
+		    (v->s = ormc_arena_strndup(&c->arena, v->s, v->len)) == NULL)
+			return -1;
+	}
+	for (i = 0; i < c->ncolumns; i++)
+		if ((c->columns[i] = ormc_arena_strdup(&c->arena, c->columns[i])) == NULL)
+			return -1;
+	c->plan = NULL;            /* it points into the query */
+	return 0;
+}
+
+int
+ormc_stmt_prepare(ormc_stmt **out, const ormc_query *q, const char *dialect, int server_version,
+                  ormc_error *err)
+{
+	ormc_stmt *st;
+	int rc, i;
+
+	*out = NULL;
+	ormc_error_clear(err);
+	st = calloc(1, sizeof(*st));
+	if (st == NULL)
+		return ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
+	rc = ormc_compile(q, dialect, server_version, &st->c, err);
+	if (rc < 0) {
+		ormc_stmt_free(st);
+		return rc;
+	}
+	st->np = q->nqparams;
+	st->pnames = ormc_arena_alloc(&st->c.arena, sizeof(*st->pnames) * (size_t)(st->np + 1));
+	st->ptypes = ormc_arena_alloc(&st->c.arena, sizeof(*st->ptypes) * (size_t)(st->np + 1));
+	for (i = 0; st->pnames && st->ptypes && i < st->np; i++) {
+		st->pnames[i] = ormc_arena_strdup(&st->c.arena, q->qparams[i]->name);
+		st->ptypes[i] = ormc_otype_value_type(&q->qparams[i]->type);
+	}
+	if (own_literals(&st->c) < 0 || st->c.arena.failed) {
+		ormc_stmt_free(st);
+		return ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
+	}
+	st->id = atomic_fetch_add(&next_stmt_id, 1);
+	*out = st;
+	return ORMC_OK;
+}
+
+int
+ormc_stmt_prepare_for(ormc_stmt **out, const ormc_query *q, const ormc_db *db, ormc_error *err)
+{
+	*out = NULL;
+	if (db == NULL || db->dialect == NULL)
+		return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0, "no connection");
+	return ormc_stmt_prepare(out, q, db->dialect->name, db->server_version, err);
+}
+
+void
+ormc_stmt_free(ormc_stmt *st)
+{
+	if (st == NULL)
+		return;
+	ormc_compiled_free(&st->c);
+	free(st);
+}
+
+const char *ormc_stmt_sql(const ormc_stmt *st) { return st->c.sql; }
+const char *ormc_stmt_dialect(const ormc_stmt *st) { return st->c.dialect; }
+int ormc_stmt_server_version(const ormc_stmt *st) { return st->c.server_version; }
+int ormc_stmt_nparams(const ormc_stmt *st) { return st->np; }
+ormc_shape ormc_stmt_shape(const ormc_stmt *st) { return st->c.shape; }
+int ormc_stmt_ncolumns(const ormc_stmt *st) { return st->c.ncolumns; }
+
+const char *
+ormc_stmt_param_name(const ormc_stmt *st, int i)
+{
+	return i >= 0 && i < st->np ? st->pnames[i] : NULL;
+}
+
+ormc_type
+ormc_stmt_param_type(const ormc_stmt *st, int i)
+{
+	return i >= 0 && i < st->np ? st->ptypes[i] : ORMC_TYPE_NULL;
+}
+
+int
+ormc_stmt_param_index(const ormc_stmt *st, const char *name)
+{
+	int i;
+
+	for (i = 0; name != NULL && i < st->np; i++)
+		if (strcmp(st->pnames[i], name) == 0)
+			return i;
+	return -1;
+}
+
+const char *
+ormc_stmt_column(const ormc_stmt *st, int i)
+{
+	return i >= 0 && i < st->c.ncolumns ? st->c.columns[i] : NULL;
+}
+
+ormc_type
+ormc_stmt_column_type(const ormc_stmt *st, int i)
+{
+	return i >= 0 && i < st->c.ncolumns ? ormc_otype_value_type(&st->c.coltypes[i]) : ORMC_TYPE_NULL;
+}
+
+const ormc_compiled *
+ormc_stmt_compiled(const ormc_stmt *st)
+{
+	return &st->c;
+}
+
+uint64_t
+ormc_stmt_id(const ormc_stmt *st)
+{
+	return st->id;
+}
+
+/* ---------------------------------------------------------------- parameter sets */
+
+int
+ormc_params_new(ormc_params **out)
+{
+	*out = calloc(1, sizeof(**out));
+	return *out ? ORMC_OK : ORMC_ENOMEM;
+}
+
+void
+ormc_params_clear(ormc_params *ps)
+{
+	int i;
+
+	if (ps == NULL)
+		return;
+	for (i = 0; i < ps->n; i++) {
+		free(ps->items[i].name);
+		free((char *)ps->items[i].v.s);
+	}
+	ps->n = 0;
+}
+
+void
+ormc_params_free(ormc_params *ps)
+{
+	if (ps == NULL)
+		return;
+	ormc_params_clear(ps);
+	free(ps->items);
+	free(ps);
+}
+
+int
+ormc_params_count(const ormc_params *ps)
+{
+	return ps ? ps->n : 0;
+}
+
+static const pvalue *
+params_find(const ormc_params *ps, const char *name)
+{
+	int i;
+
+	for (i = 0; ps != NULL && i < ps->n; i++)
+		if (strcmp(ps->items[i].name, name) == 0)
+			return &ps->items[i];
+	return NULL;
+}
+
+/* A Python identifier: what the query text can name. */
+static int
+valid_name(const char *name)
+{
+	const char *p = name;
+
+	if (name == NULL || !(isalpha((unsigned char)*p) || *p == '_'))
+		return 0;
+	while (*++p)
+		if (!(isalnum((unsigned char)*p) || *p == '_'))
+			return 0;
+	return 1;
+}
+
+/* Bind name to v, copying its text. */
+static int
+params_put(ormc_params *ps, const char *name, const ormc_value *v)
+{
+	pvalue *slot = (pvalue *)params_find(ps, name);
+	char *s = NULL;
+
+	if (ps == NULL || !valid_name(name))
+		return ORMC_EPARAM;
+	if (v->s != NULL) {
+		if ((s = malloc(v->len + 1)) == NULL)
+			return ORMC_ENOMEM;
+		memcpy(s, v->s, v->len);
+		s[v->len] = '\0';
+	}
+	if (slot == NULL) {
+		if (ps->n == ps->cap) {
+			int cap = ps->cap ? ps->cap * 2 : 8;
+			pvalue *items = realloc(ps->items, sizeof(*items) * (size_t)cap);
+
+			if (items == NULL) {
+				free(s);
+				return ORMC_ENOMEM;
+			}
+			ps->items = items;
+			ps->cap = cap;
+		}
+		slot = &ps->items[ps->n];
+		if ((slot->name = malloc(strlen(name) + 1)) == NULL) {
+			free(s);
+			return ORMC_ENOMEM;
+		}
+		strcpy(slot->name, name);
+		ps->n++;
+	} else {
+		free((char *)slot->v.s);
+	}
+	slot->v = *v;
+	slot->v.s = s;
+	return ORMC_OK;
+}
+
+static int
+put_text(ormc_params *ps, const char *name, ormc_type t, const char *s, size_t len)
+{
+	ormc_value v;
+
+	memset(&v, 0, sizeof(v));
+	v.type = t;
+	v.s = s;
+	v.len = len;
+	return params_put(ps, name, &v);
+}
+
+int
+ormc_params_set_null(ormc_params *ps, const char *name)
+{
+	ormc_value v;
+
+	memset(&v, 0, sizeof(v));
+	return params_put(ps, name, &v);
+}
+
+int
+ormc_params_set_int64(ormc_params *ps, const char *name, int64_t i)
+{
+	ormc_value v;
+
+	memset(&v, 0, sizeof(v));
+	v.type = ORMC_TYPE_INT;
+	v.i = i;
+	return params_put(ps, name, &v);
+}
+
+int
+ormc_params_set_double(ormc_params *ps, const char *name, double f)
+{
+	ormc_value v;
+
+	if (!isfinite(f))
+		return ORMC_EPARAM;
+	memset(&v, 0, sizeof(v));
+	v.type = ORMC_TYPE_FLOAT;
+	v.f = f;
+	return params_put(ps, name, &v);
+}
+
+int
+ormc_params_set_bool(ormc_params *ps, const char *name, int b)
+{
+	ormc_value v;
+
+	memset(&v, 0, sizeof(v));
+	v.type = ORMC_TYPE_BOOL;
+	v.i = b != 0;
+	return params_put(ps, name, &v);
+}
+
+int
+ormc_params_set_text(ormc_params *ps, const char *name, const char *s, size_t len)
+{
+	if (s == NULL)
+		return ORMC_EPARAM;
+	return put_text(ps, name, ORMC_TYPE_TEXT, s, len == (size_t)-1 ? strlen(s) : len);
+}
+
+int
+ormc_params_set_decimal(ormc_params *ps, const char *name, const char *digits)
+{
+	if (digits == NULL || !ormc_decimal_valid(digits, strlen(digits)))
+		return ORMC_EPARAM;
+	return put_text(ps, name, ORMC_TYPE_DECIMAL, digits, strlen(digits));
+}
+
+int
+ormc_params_set_date(ormc_params *ps, const char *name, int y, int m, int d)
+{
+	char in[64], out[40];
+
+	snprintf(in, sizeof(in), "%04d-%02d-%02d", y, m, d);
+	if (y < 1 || y > 9999 || ormc_temporal_normalize(ORMC_FIELD_DATE, in, out) < 0)
+		return ORMC_EPARAM;
+	return put_text(ps, name, ORMC_TYPE_DATE, out, strlen(out));
+}
+
+int
+ormc_params_set_datetime(ormc_params *ps, const char *name, int y, int mo, int d, int h, int mi,
+                         int s, int us)
+{
+	char in[96], out[40];
+
+	if (y < 1 || y > 9999 || us < 0 || us > 999999 || h < 0 || mi < 0 || s < 0)
+		return ORMC_EPARAM;
+	snprintf(in, sizeof(in), "%04d-%02d-%02d %02d:%02d:%02d.%06d", y, mo, d, h, mi, s, us);
+	if (ormc_temporal_normalize(ORMC_FIELD_DATETIME, in, out) < 0)
+		return ORMC_EPARAM;
+	return put_text(ps, name, ORMC_TYPE_DATETIME, out, strlen(out));
+}
+
+int
+ormc_params_set_time(ormc_params *ps, const char *name, int h, int mi, int s, int us)
+{
+	char in[64], out[40];
+
+	if (us < 0 || us > 999999 || h < 0 || mi < 0 || s < 0)
+		return ORMC_EPARAM;
+	snprintf(in, sizeof(in), "%02d:%02d:%02d.%06d", h, mi, s, us);
+	if (ormc_temporal_normalize(ORMC_FIELD_TIME, in, out) < 0)
+		return ORMC_EPARAM;
+	return put_text(ps, name, ORMC_TYPE_TIME, out, strlen(out));
+}
+
+int
+ormc_params_set_duration(ormc_params *ps, const char *name, int64_t us)
+{
+	ormc_value v;
+
+	memset(&v, 0, sizeof(v));
+	v.type = ORMC_TYPE_DURATION;
+	v.i = us;
+	return params_put(ps, name, &v);
+}
+
+int
+ormc_params_set_value(ormc_params *ps, const char *name, const ormc_value *v)
+{
+	if (v == NULL)
+		return ORMC_EPARAM;
+	switch (v->type) {
+	case ORMC_TYPE_DECIMAL: case ORMC_TYPE_TEXT: case ORMC_TYPE_DATE:
+	case ORMC_TYPE_DATETIME: case ORMC_TYPE_TIME:
+		if (v->s == NULL)
+			return ORMC_EPARAM;
+		break;
+	default:
+		break;
+	}
+	return params_put(ps, name, v);
+}
+
+/* ---------------------------------------------------------------- binding */
+
+/*
+ * Django's parse_duration, standard form: "[D day[s], ][[H]H:]MM:SS[.ffffff]"
+ * or seconds alone. *us is the total in microseconds.
+ */
+static int
+parse_duration(const char *s, int64_t *us)
+{
+	long long days = 0, part[3] = { 0, 0, 0 };
+	int nparts = 0, neg = 0, frac = 0, nfrac = 0;
+	const char *p = s;
+	char *end;
+
+	errno = 0;
+	if (strchr(s, ' ') != NULL) {
+		days = strtoll(p, &end, 10);
+		if (end == p || errno)
+			return -1;
+		p = end;
+		if (*p++ != ' ')
+			return -1;
+		if (strncmp(p, "days, ", 6) == 0)
+			p += 6;
+		else if (strncmp(p, "day, ", 5) == 0)
+			p += 5;
+	}
+	if (*p == '-') {
+		neg = 1;
+		p++;
+	}
+	for (;;) {
+		if (!isdigit((unsigned char)*p) || nparts == 3)
+			return -1;
+		part[nparts++] = strtoll(p, &end, 10);
+		if (errno)
+			return -1;
+		p = end;
+		if (*p != ':')
+			break;
+		p++;
+	}
+	if (*p == '.' || *p == ',') {
+		p++;
+		while (isdigit((unsigned char)*p)) {
+			if (nfrac < 6) {
+				frac = frac * 10 + (*p - '0');
+				nfrac++;
+			}
+			p++;
+		}
+		if (nfrac == 0)
+			return -1;
+		while (nfrac++ < 6)
+			frac *= 10;
+	}
+	if (*p != '\0')
+		return -1;
+	{
+		long long h = nparts == 3 ? part[0] : 0;
+		long long m = nparts >= 2 ? part[nparts - 2] : 0;
+		long long sec = part[nparts - 1];
+		long long t;
+
+		if (days > 106751991LL || days < -106751991LL || h > 2562047788LL || m > 153722867280LL ||
+		    sec > 9223372036LL)
+			return -1;
+		t = ((h * 60 + m) * 60 + sec) * 1000000LL + frac;
+		*us = days * 86400000000LL + (neg ? -t : t);
+	}
+	return 0;
+}
+
+static int
+bind_fail(ormc_error *err, const char *name, const char *fmt, const char *a, const char *b)
+{
+	char msg[300];
+
+	snprintf(msg, sizeof(msg), fmt, a, b);
+	return ormc_error_set(err, ORMC_EPARAM, NULL, -1, 0, "parameter '%s': %s", name, msg);
+}
+
+/* A NUL-terminated copy of a value's text in the arena. */
+static const char *
+text_of(ormc_arena *a, const ormc_value *v)
+{
+	return ormc_arena_strndup(a, v->s ? v->s : "", v->s ? v->len : 0);
+}
+
+/*
+ * v converted to type t for parameter name, into *out (text in a). The
+ * conversions are those of a literal compared with a field (conditions.c).
+ */
+static int
+convert_param(ormc_arena *a, const char *name, ormc_type t, const ormc_value *v, ormc_value *out,
+              ormc_error *err)
+{
+	const char *s;
+	char *end;
+
+	memset(out, 0, sizeof(*out));
+	if (v->type == ORMC_TYPE_NULL)
+		return ORMC_OK;
+	out->type = t;
+	s = v->s ? text_of(a, v) : NULL;
+	if (v->s && s == NULL)
+		return ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
+	switch (t) {
+	case ORMC_TYPE_TEXT:
+		if (v->type != ORMC_TYPE_TEXT)
+			return bind_fail(err, name, "expected text, got %s%s", ormc_type_name(v->type), "");
+		out->s = s;
+		out->len = v->len;
+		return ORMC_OK;
+	case ORMC_TYPE_INT:
+		if (v->type == ORMC_TYPE_INT) {
+			out->i = v->i;
+			return ORMC_OK;
+		}
+		if (v->type == ORMC_TYPE_TEXT) {
+			errno = 0;
+			out->i = strtoll(s, &end, 10);
+			if (end != s && *end == '\0' && errno == 0 && !isspace((unsigned char)*s))
+				return ORMC_OK;
+			return bind_fail(err, name, "'%s' is not an integer%s", s, "");
+		}
+		return bind_fail(err, name, "expected an integer, got %s%s", ormc_type_name(v->type), "");
+	case ORMC_TYPE_FLOAT:
+		if (v->type == ORMC_TYPE_FLOAT || v->type == ORMC_TYPE_INT) {
+			out->f = v->type == ORMC_TYPE_FLOAT ? v->f : (double)v->i;
+			return ORMC_OK;
+		}
+		if (v->type == ORMC_TYPE_TEXT || v->type == ORMC_TYPE_DECIMAL) {
+			errno = 0;
+			out->f = strtod(s, &end);
+			if (end != s && *end == '\0' && errno == 0 && isfinite(out->f) &&
+			    !isspace((unsigned char)*s))
+				return ORMC_OK;
+			return bind_fail(err, name, "'%s' is not a number%s", s, "");
+		}
+		return bind_fail(err, name, "expected a number, got %s%s", ormc_type_name(v->type), "");
+	case ORMC_TYPE_DECIMAL:
+		if (v->type == ORMC_TYPE_INT) {
+			out->s = ormc_arena_printf(a, "%lld", (long long)v->i);
+		} else if (v->type == ORMC_TYPE_FLOAT) {
+			out->s = ormc_arena_printf(a, "%.15g", v->f);
+		} else if (v->type == ORMC_TYPE_DECIMAL || v->type == ORMC_TYPE_TEXT) {
+			if (!ormc_decimal_valid(s, strlen(s)))
+				return bind_fail(err, name, "'%s' is not a decimal number%s", s, "");
+			out->s = s;
+		} else {
+			return bind_fail(err, name, "expected a decimal, got %s%s", ormc_type_name(v->type), "");
+		}
+		if (out->s == NULL)
+			return ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
+		out->len = strlen(out->s);
+		return ORMC_OK;
+	case ORMC_TYPE_BOOL:
+		if (v->type == ORMC_TYPE_BOOL) {
+			out->i = v->i != 0;
+			return ORMC_OK;
+		}
+		if (v->type == ORMC_TYPE_INT && (v->i == 0 || v->i == 1)) {
+			out->i = v->i;
+			return ORMC_OK;
+		}
+		if (v->type == ORMC_TYPE_TEXT) {
+			/* Django's BooleanField.to_python */
+			if (strcmp(s, "true") == 0 || strcmp(s, "True") == 0 || strcmp(s, "t") == 0 ||
+			    strcmp(s, "1") == 0) {
+				out->i = 1;
+				return ORMC_OK;
+			}
+			if (strcmp(s, "false") == 0 || strcmp(s, "False") == 0 || strcmp(s, "f") == 0 ||
+			    strcmp(s, "0") == 0) {
+				out->i = 0;
+				return ORMC_OK;
+			}
+			return bind_fail(err, name, "\u201c%s\u201d value must be either True or False%s", s, "");
+		}
+		return bind_fail(err, name, "expected a boolean, got %s%s", ormc_type_name(v->type), "");
+	case ORMC_TYPE_DATE:
+	case ORMC_TYPE_DATETIME:
+	case ORMC_TYPE_TIME: {
+		ormc_field_kind k = t == ORMC_TYPE_DATE ? ORMC_FIELD_DATE
+		                  : t == ORMC_TYPE_TIME ? ORMC_FIELD_TIME : ORMC_FIELD_DATETIME;
+		char *norm = ormc_arena_alloc(a, 40);
+
+		if (norm == NULL)
+			return ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
+		if (!(v->type == t || v->type == ORMC_TYPE_TEXT ||
+		      (t == ORMC_TYPE_DATETIME && v->type == ORMC_TYPE_DATE)))
+			return bind_fail(err, name, "expected %s, got %s", ormc_type_name(t), ormc_type_name(v->type));
+		if (strlen(s) > 64 || ormc_temporal_normalize(k, s, norm) < 0)
+			return bind_fail(err, name, t == ORMC_TYPE_DATE
+			                 ? "\u201c%s\u201d is not a date (YYYY-MM-DD)%s"
+			                 : t == ORMC_TYPE_TIME ? "\u201c%s\u201d is not a time (HH:MM[:ss[.uuuuuu]])%s"
+			                 : "\u201c%s\u201d is not a date and time (YYYY-MM-DD HH:MM[:ss[.uuuuuu]])%s",
+			                 s, "");
+		out->s = norm;
+		out->len = strlen(norm);
+		return ORMC_OK;
+	}
+	case ORMC_TYPE_DURATION:
+		if (v->type == ORMC_TYPE_DURATION) {
+			out->i = v->i;
+			return ORMC_OK;
+		}
+		if (v->type == ORMC_TYPE_TEXT && parse_duration(s, &out->i) == 0)
+			return ORMC_OK;
+		if (v->type == ORMC_TYPE_TEXT)
+			return bind_fail(err, name, "\u201c%s\u201d is not a duration ([DD] [[HH:]MM:]ss[.uuuuuu])%s", s, "");
+		return bind_fail(err, name, "expected a duration, got %s%s", ormc_type_name(v->type), "");
+	default:
+		break;
+	}
+	return ormc_error_set(err, ORMC_EINTERNAL, NULL, -1, 0,
+	                      "internal error: parameter '%s' has no type", name);
+}
+
+int
+ormc_stmt_bind(const ormc_stmt *st, const ormc_params *ps, ormc_arena *a, ormc_value **out,
+               ormc_error *err)
+{
+	const ormc_compiled *c = &st->c;
+	ormc_value *pv = NULL, *vals;
+	int i, rc;
+
+	*out = NULL;
+	for (i = 0; ps != NULL && i < ps->n; i++)
+		if (ormc_stmt_param_index(st, ps->items[i].name) < 0)
+			return ormc_error_set(err, ORMC_EPARAM, NULL, -1, 0,
+			                      "parameter '%s' is bound but the query does not use it%s",
+			                      ps->items[i].name, st->np ? "" : " (it has no parameters)");
+	if (st->np > 0) {
+		pv = ormc_arena_alloc(a, sizeof(*pv) * (size_t)st->np);
+		if (pv == NULL)
+			return ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
+	}
+	for (i = 0; i < st->np; i++) {
+		const pvalue *v = params_find(ps, st->pnames[i]);
+
+		if (v == NULL)
+			return ormc_error_set(err, ORMC_EPARAM, NULL, -1, 0,
+			                      "parameter '%s' is not bound", st->pnames[i]);
+		if ((rc = convert_param(a, st->pnames[i], st->ptypes[i], &v->v, &pv[i], err)) < 0)
+			return rc;
+	}
+	vals = ormc_arena_alloc(a, sizeof(*vals) * (size_t)(c->nslots + 1));
+	if (vals == NULL)
+		return ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
+	for (i = 0; i < c->nslots; i++) {
+		const ormc_pslot *slot = c->slots[i];
+
+		if (slot->pnum < 0) {
+			vals[i] = slot->value;
+			continue;
+		}
+		assert(slot->pnum < st->np);
+		vals[i] = pv[slot->pnum];
+		if (vals[i].type == ORMC_TYPE_TEXT && slot->pattern != ORMC_PATTERN_NONE) {
+			size_t n;
+			char *pat = ormc_pattern_make(slot->pattern, slot->like, vals[i].s, vals[i].len, &n);
+
+			if (pat == NULL || (vals[i].s = ormc_arena_strndup(a, pat, n)) == NULL) {
+				free(pat);
+				return ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
+			}
+			free(pat);
+			vals[i].len = n;
+		} else if (vals[i].type != ORMC_TYPE_NULL && vals[i].type != slot->value.type) {
+			/* a parameter met by two types: the slot's own (a pattern's text) wins */
+			return ormc_error_set(err, ORMC_EINTERNAL, NULL, -1, 0,
+			                      "internal error: parameter '%s' is bound as %s where %s is expected",
+			                      st->pnames[slot->pnum], ormc_type_name(vals[i].type),
+			                      ormc_type_name(slot->value.type));
+		}
+	}
+	*out = vals;
+	return a->failed ? ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory") : ORMC_OK;
+}
+
+int
+ormc_stmt_execute(ormc_result **out, const ormc_stmt *st, ormc_db *db, const ormc_params *ps,
+                  ormc_error *err)
+{
+	ormc_arena a;
+	ormc_value *vals;
+	int rc;
+
+	*out = NULL;
+	ormc_error_clear(err);
+	if (db == NULL || st == NULL)
+		return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0, "no statement or no connection");
+	if (strcmp(db->dialect->name, st->c.dialect) != 0)
+		return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0,
+		                      "the statement was compiled for %s, the connection speaks %s",
+		                      st->c.dialect, db->dialect->name);
+	ormc_arena_init(&a);
+	rc = ormc_stmt_bind(st, ps, &a, &vals, err);
+	if (rc == ORMC_OK)
+		rc = ormc_result_open(out, db, st, st->id, vals, NULL, err);
+	ormc_arena_free(&a);
+	return rc;
+}
