@@ -24,6 +24,7 @@
 #include <ormc/ormc.h>
 #include <ormc/stmt.h>
 #include <ormc/sys/driver.h>
+#include <ormc/version.h>  /* ORMC_VERSION, generated from the project version */
 
 #include "compare.h"
 #include "format.h"
@@ -645,6 +646,25 @@ done:
 	return status;
 }
 
+/* Every --param must name a parameter of some query: a misspelt name is an error. */
+static int
+check_params_used(const options *o, const qtext *qs, int nq)
+{
+	int p, i, k;
+
+	for (p = 0; p < ormc_params_count(o->params); p++) {
+		const char *name = ormc_params_name(o->params, p);
+		int used = 0;
+
+		for (i = 0; i < nq && !used; i++)
+			for (k = 0; k < ormc_query_nnamed(qs[i].q) && !used; k++)
+				used = strcmp(ormc_query_named(qs[i].q, k), name) == 0;
+		if (!used)
+			return usage_error("--param %s: no query has a parameter of that name", name);
+	}
+	return EXIT_OK;
+}
+
 /* Run one parsed query and print its rows. */
 static int
 run_one(ormc_db *db, qtext *qt, const ormc_params *params, cli_format format, int index)
@@ -717,7 +737,8 @@ cmd_run(const options *o)
 		return usage_error("%s needs --db URL", o->command);
 	if ((status = load_schema(o, &s)) != EXIT_OK)
 		return status;
-	if ((status = read_queries(o, s, &qs, &nq)) != EXIT_OK)
+	if ((status = read_queries(o, s, &qs, &nq)) != EXIT_OK ||
+	    (status = check_params_used(o, qs, nq)) != EXIT_OK)
 		goto done;
 	if ((status = connect_db(o, &db)) != EXIT_OK)
 		goto done;
@@ -748,7 +769,8 @@ cmd_compare(const options *o)
 		return usage_error("compare needs at least two --db URL options%s", "");
 	if ((status = load_schema(o, &s)) != EXIT_OK)
 		return status;
-	if ((status = read_queries(o, s, &qs, &nq)) != EXIT_OK)
+	if ((status = read_queries(o, s, &qs, &nq)) != EXIT_OK ||
+	    (status = check_params_used(o, qs, nq)) != EXIT_OK)
 		goto done;
 	for (d = 0; d < o->ndb; d++) {
 		ormc_error_clear(&err);

@@ -372,6 +372,18 @@ ormc_query_param_name(const ormc_query *q, int i)
 }
 
 int
+ormc_query_nnamed(const ormc_query *q)
+{
+	return q->nqparams;
+}
+
+const char *
+ormc_query_named(const ormc_query *q, int i)
+{
+	return i >= 0 && i < q->nqparams ? q->qparams[i]->name : NULL;
+}
+
+int
 ormc_query_ncolumns(const ormc_query *q)
 {
 	return q->last ? q->last->ncolumns : 0;

@@ -250,6 +250,12 @@ ormc_params_count(const ormc_params *ps)
 	return ps ? ps->n : 0;
 }
 
+const char *
+ormc_params_name(const ormc_params *ps, int i)
+{
+	return ps != NULL && i >= 0 && i < ps->n ? ps->items[i].name : NULL;
+}
+
 static const pvalue *
 params_find(const ormc_params *ps, const char *name)
 {
@@ -684,11 +690,6 @@ ormc_stmt_bind(const ormc_stmt *st, const ormc_params *ps, ormc_arena *a, ormc_v
 	int i, rc;
 
 	*out = NULL;
-	for (i = 0; ps != NULL && i < ps->n; i++)
-		if (ormc_stmt_param_index(st, ps->items[i].name) < 0)
-			return ormc_error_set(err, ORMC_EPARAM, NULL, -1, 0,
-			                      "parameter '%s' is bound but the query does not use it%s",
-			                      ps->items[i].name, st->np ? "" : " (it has no parameters)");
 	if (st->np > 0) {
 		pv = ormc_arena_alloc(a, sizeof(*pv) * (size_t)st->np);
 		if (pv == NULL)

@@ -533,10 +533,9 @@ START_TEST(test_bad_values_name_the_parameter)
 	ck_assert_int_eq(ormc_stmt_execute(&r, st, db, ps, &err), ORMC_EPARAM);
 	ck_assert_msg(strstr(err.message, "parameter 'before'") != NULL, "%s", err.message);
 	ormc_params_set_date(ps, "before", 2026, 2, 28);
-	ormc_params_set_text(ps, "extra", "x", (size_t)-1);
-	ck_assert_int_eq(ormc_stmt_execute(&r, st, db, ps, &err), ORMC_EPARAM);
-	ck_assert_msg(strstr(err.message, "'extra' is bound but the query does not use it") != NULL,
-	              "%s", err.message);
+	ormc_params_set_text(ps, "extra", "not a number", (size_t)-1);   /* a name st does not use */
+	ck_assert_int_eq(ormc_stmt_execute(&r, st, db, ps, &err), ORMC_OK);
+	ormc_result_free(r);
 	ormc_params_clear(ps);
 	ormc_params_set_int64(ps, "n", 2);
 	ck_assert_int_eq(ormc_stmt_execute(&r, st, db, ps, &err), ORMC_EPARAM);

@@ -293,7 +293,7 @@ run "$ORMC" run --models "$MODELS" --db "$DB" --format json --param r=0 --param 
 check "a value is never SQL text (no injection)" ok_and json_is '{"n":0}'
 run "$ORMC" run --models "$MODELS" --db "$DB" --param r=4 --param p=A --param q=1 "$PQ"
 check "a --param the query does not use exits 2" status_is 2
-check "an unused --param is named" err_has "parameter 'q' is bound but the query does not use it"
+check "an unused --param is named" err_has "--param q: no query has a parameter of that name"
 run "$ORMC" run --models "$MODELS" --db "$DB" --param r "$PQ"
 check "--param without = exits 2" status_is 2
 run "$ORMC" sql --models "$MODELS" --dialect postgresql "$PQ"

@@ -81,6 +81,9 @@ int ormc_query_nparams(const ormc_query *q);
 const ormc_value *ormc_query_param(const ormc_query *q, int i);
 /** The name of the named parameter the i-th placeholder binds, or NULL for a literal. */
 const char *ormc_query_param_name(const ormc_query *q, int i);
+/** The query's named parameters (ormc/stmt.h), in order of first use; no compile needed. */
+int ormc_query_nnamed(const ormc_query *q);
+const char *ormc_query_named(const ormc_query *q, int i);
 ormc_shape ormc_query_shape(const ormc_query *q);
 int ormc_query_ncolumns(const ormc_query *q);
 /** Result key of column i ("price__avg"). */

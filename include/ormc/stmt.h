@@ -83,8 +83,8 @@ ormc_type ormc_stmt_column_type(const ormc_stmt *st, int i);
 /**
  * Execute st on db with the values of params (NULL when st has no named
  * parameter). db must speak st's dialect. Every parameter of st must be
- * bound, and every value bound must belong to a parameter of st; a value
- * is converted to its parameter's type (text "2024-01-01" to a date, an
+ * bound (values of names st does not use are left alone, so one set may
+ * serve several statements); a value is converted to its parameter's type (text "2024-01-01" to a date, an
  * integer to a decimal, ...) or the call fails with ORMC_EPARAM naming the
  * parameter. The result borrows st: free it before st.
  */
@@ -105,8 +105,9 @@ int ormc_params_new(ormc_params **out);
 void ormc_params_free(ormc_params *ps);
 /** Unbind every value. */
 void ormc_params_clear(ormc_params *ps);
-/** Number of values bound. */
+/** Number of values bound, and the name of the i-th. */
 int ormc_params_count(const ormc_params *ps);
+const char *ormc_params_name(const ormc_params *ps, int i);
 
 /*
  * Setters: bind name to a value (replacing an earlier one). Text is copied.
