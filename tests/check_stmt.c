@@ -10,7 +10,8 @@
  *                           written in gives; a value can never become
  *                           query text; one statement executed many times,
  *                           and from 8 threads at once, each on its own
- *                           connection, while other threads compile.
+ *                           connection, while other threads parse against
+ *                           the shared schema and compile.
  */
 #include <check.h>
 #include <pthread.h>
@@ -679,6 +680,17 @@ work(void *arg)
 				snprintf(w->failure, sizeof(w->failure), "prepare: %.400s", err.message);
 				goto done;
 			}
+			st = own;
+		} else if (k % 6 == 2) {
+			/* parse a query of its own against the shared schema, and compile it */
+			ormc_query *mine;
+
+			if (ormc_query_parse(&mine, schema, STMT_QUERY, (size_t)-1, &err) < 0 ||
+			    ormc_stmt_prepare_for(&own, mine, db, &err) < 0) {
+				snprintf(w->failure, sizeof(w->failure), "parse: %.400s", err.message);
+				goto done;
+			}
+			ormc_query_free(mine);   /* the statement outlives its query */
 			st = own;
 		}
 		ormc_params_set_text(ps, "s", statuses[i], (size_t)-1);

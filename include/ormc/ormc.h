@@ -8,7 +8,25 @@
  *   ormc_query_run(&r, db, q, &err);
  *   while (ormc_result_next(r, &row, &err) > 0) ...
  *
- * Queries can also be built with calls (ormc/query.h) instead of text.
+ * Queries can also be built with calls (ormc/query.h) instead of text, and
+ * compiled once to run many times with named parameters (ormc/stmt.h).
+ *
+ * Threads. The library has no global state but its driver registry
+ * (register drivers at start-up) and a lock around connecting. What may be
+ * shared:
+ *
+ *   object        shared by
+ *   ------------  -------------------------------------------------------
+ *   ormc_schema   any number of threads, once loaded
+ *   ormc_query    any number of threads reading it (preparing statements,
+ *                 ormc_query_run, ormc_query_execute) while no thread
+ *                 changes it (builder calls, ormc_query_compile, which keeps
+ *                 its last compile in the query)
+ *   ormc_stmt     any number of threads, each executing on its own connection
+ *   ormc_db       one thread at a time (with its results)
+ *   ormc_result   one thread at a time; freed before its connection
+ *   ormc_params   one thread at a time
+ *   ormc_error    the caller's
  */
 #ifndef ORMC_H
 #define ORMC_H
