@@ -132,7 +132,9 @@ pg_emit(ormc_emit *e, const ormc_sx *x)
 
 	switch (x->kind) {
 	case ORMC_SX_PARAM: {
-		const char *cast = pg_param_cast(&x->value);
+		/* A value to come may be any integer: bigint, not the literal's own width. */
+		const char *cast = x->param != NULL && x->value.type == ORMC_TYPE_INT
+		                 ? "bigint" : pg_param_cast(&x->value);
 
 		ormc_render_param_sx(e, x);
 		if (cast)
