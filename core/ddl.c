@@ -247,10 +247,9 @@ index_name(char *out, size_t n, const char *table, const char *column)
 	unsigned long h = 2166136261UL;
 	const char *p;
 
-	if (strlen(table) + strlen(column) + 5 <= 60) {
-		snprintf(out, n, "%s_%s_idx", table, column);
+	if (strlen(table) + strlen(column) + 5 <= 60 &&
+	    snprintf(out, n, "%s_%s_idx", table, column) < (int)n)
 		return;
-	}
 	for (p = table; *p; p++)
 		h = ((h ^ (unsigned char)*p) * 16777619UL) & 0xffffffffUL;
 	for (p = column; *p; p++)

@@ -247,7 +247,7 @@ ormc_eval_qs(ev *e, const ormc_ast *n0, ormc_qs *outer, ormc_qs **out)
 			stop = start + 1;
 		else if (hi)
 			stop = hi->ival;
-		if (start < 0 || (stop >= 0 && stop < 0)) {
+		if (start < 0) {
 			r = ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos, "Negative indexing is not supported.");
 			break;
 		}

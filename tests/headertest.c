@@ -1,4 +1,5 @@
 /* headertest.c -- the public headers, each usable alone, in strict C11. */
+#include "ormc/version.h"
 #include "ormc/error.h"
 #include "ormc/value.h"
 #include "ormc/schema.h"

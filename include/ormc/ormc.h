@@ -36,12 +36,11 @@
 #include "ormc/error.h"
 #include "ormc/schema.h"
 #include "ormc/value.h"
+#include "ormc/version.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-#define ORMC_VERSION "0.1.0"
 
 typedef struct ormc_query ormc_query;
 typedef struct ormc_db ormc_db;
