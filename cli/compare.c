@@ -162,6 +162,20 @@ compare_one(FILE *out, ormc_db **dbs, int ndb, ormc_query *q, int qno,
 			ncols = ormc_result_ncolumns(sd[d].r);
 		}
 	}
+	/*
+	 * Where one database refused the query, a server that reports its error
+	 * with the first row (MySQL computes as it sends) must be asked for it
+	 * too, or its error would pass for "no error".
+	 */
+	for (d = 0; d < ndb; d++)
+		if (sd[d].failed)
+			break;
+	if (d < ndb)
+		for (d = 0; d < ndb; d++)
+			if (!sd[d].failed && ormc_result_next(sd[d].r, &rows[d], &sd[d].err) < 0) {
+				sd[d].failed = 1;
+				sd[d].done = 1;
+			}
 	/* Errors: a difference unless every database failed alike. */
 	for (d = 1; d < ndb; d++)
 		if (sd[d].failed != sd[0].failed ||

@@ -60,6 +60,7 @@ typedef struct qtext {
 	const char *origin;     /* file name, "<stdin>", or NULL for the argument */
 	int line;               /* line in origin, 0 if not from a file */
 	ormc_query *q;
+	ormc_stmt *st;          /* run: compiled for the database, values checked */
 } qtext;
 
 static const char usage_text[] =
@@ -328,6 +329,9 @@ parse_args(int argc, char **argv, options *o)
 			name[sep - nv] = '\0';
 			if (o->params == NULL && ormc_params_new(&o->params) < 0)
 				return usage_error("out of memory%s", "");
+			for (k = 0; k < (size_t)ormc_params_count(o->params); k++)
+				if (strcmp(ormc_params_name(o->params, (int)k), name) == 0)
+					return usage_error("--param %s is given twice", name);
 			rc = ormc_params_set_text(o->params, name, sep + 1, (size_t)-1);
 			if (rc == ORMC_EPARAM)
 				return usage_error("--param: '%s' is not a parameter name", name);
@@ -515,6 +519,7 @@ free_queries(qtext *qs, int n)
 	int i;
 
 	for (i = 0; i < n; i++) {
+		ormc_stmt_free(qs[i].st);
 		ormc_query_free(qs[i].q);
 		free(qs[i].text);
 	}
@@ -665,7 +670,26 @@ check_params_used(const options *o, const qtext *qs, int nq)
 	return EXIT_OK;
 }
 
-/* Run one parsed query and print its rows. */
+/*
+ * Compile every query for db and check the parameters' values against each,
+ * so that nothing is printed when one of them is wrong.
+ */
+static int
+prepare_all(ormc_db *db, qtext *qs, int nq, const ormc_params *params)
+{
+	ormc_error err;
+	int i;
+
+	for (i = 0; i < nq; i++) {
+		ormc_error_clear(&err);
+		if (ormc_stmt_prepare_for(&qs[i].st, qs[i].q, db, &err) < 0 ||
+		    ormc_stmt_check_params(qs[i].st, params, &err) < 0)
+			return report(&err, qs[i].origin, qs[i].line);
+	}
+	return EXIT_OK;
+}
+
+/* Run one compiled query and print its rows. */
 static int
 run_one(ormc_db *db, qtext *qt, const ormc_params *params, cli_format format, int index)
 {
@@ -677,7 +701,7 @@ run_one(ormc_db *db, qtext *qt, const ormc_params *params, cli_format format, in
 	int rc, status = EXIT_OK, ncols, i;
 
 	ormc_error_clear(&err);
-	if (ormc_query_execute(&r, db, qt->q, params, &err) < 0) {
+	if (ormc_stmt_execute(&r, qt->st, db, params, &err) < 0) {
 		r = NULL;
 		return report(&err, qt->origin, qt->line);
 	}
@@ -740,7 +764,8 @@ cmd_run(const options *o)
 	if ((status = read_queries(o, s, &qs, &nq)) != EXIT_OK ||
 	    (status = check_params_used(o, qs, nq)) != EXIT_OK)
 		goto done;
-	if ((status = connect_db(o, &db)) != EXIT_OK)
+	if ((status = connect_db(o, &db)) != EXIT_OK ||
+	    (status = prepare_all(db, qs, nq, o->params)) != EXIT_OK)
 		goto done;
 	for (i = 0; i < nq && status == EXIT_OK; i++)
 		status = run_one(db, &qs[i], o->params, format, i);
@@ -783,6 +808,8 @@ cmd_compare(const options *o)
 			goto done;
 		}
 	}
+	if ((status = prepare_all(dbs[0], qs, nq, o->params)) != EXIT_OK)
+		goto done;
 	queries = calloc((size_t)nq, sizeof(*queries));
 	texts = calloc((size_t)nq, sizeof(*texts));
 	if (queries == NULL || texts == NULL) {

@@ -50,7 +50,8 @@ digits(const char **s, int max, int *out)
 /*
  * Django's parse_date / parse_time / parse_datetime, written back in the form
  * Django stores ("2026-01-05", "10:00:00", "2026-01-05 10:00:00[.ffffff]"),
- * so a literal compares equal to the stored text on SQLite. A UTC offset (Z,
+ * so a literal compares equal to the stored text on SQLite (a zero fraction,
+ * ".000000", is left out as Python's str() leaves it out). A UTC offset (Z,
  * +00:00) is accepted; others are not (ormc has no time zones yet).
  * Returns 0, or -1 when the text is not a valid value.
  */
@@ -113,7 +114,7 @@ ormc_temporal_normalize(ormc_field_kind kind, const char *s, char *out)
 		out += sprintf(out, "%02d:%02d:%02d", h, mi, sec);
 	else
 		out += sprintf(out, "%04d-%02d-%02d %02d:%02d:%02d", y, mo, d, h, mi, sec);
-	if (nus > 0)
+	if (nus > 0 && us != 0)   /* str(datetime) writes no fraction for zero microseconds */
 		sprintf(out, ".%06d", us);
 	return 0;
 }
@@ -122,8 +123,8 @@ ormc_temporal_normalize(ormc_field_kind kind, const char *s, char *out)
 static int
 coerce_value(ev *e, ormc_expr *v, const ormc_otype *t)
 {
-	if (v->kind == ORMC_EXPR_PARAM)
-		return ormc_param_meet(e, v, t);     /* converted when its value comes */
+	if (v->kind == ORMC_EXPR_PARAM || v->kind == ORMC_EXPR_NEG || v->kind == ORMC_EXPR_ARITH)
+		return ormc_param_meet_lookup(e, v, t);   /* a parameter: converted when its value comes */
 	if (v->kind != ORMC_EXPR_VALUE || v->type_set || v->value.type == ORMC_TYPE_NULL)
 		return ORMC_OK;
 	switch (t->kind) {
@@ -328,7 +329,7 @@ make_leaf(ev *e, ormc_qs *qs, const char *key, int key_pos, const ormc_ast *vast
 		if (c->rhs[0]->kind == ORMC_EXPR_PARAM) {
 			ormc_otype text = ormc_otype_of(ORMC_FIELD_CHAR, -1, -1);
 
-			if ((r = ormc_param_meet(e, c->rhs[0], &text)) < 0)
+			if ((r = ormc_param_meet_lookup(e, c->rhs[0], &text)) < 0)
 				return r;
 		} else if (c->rhs[0]->kind == ORMC_EXPR_VALUE && c->rhs[0]->value.type != ORMC_TYPE_TEXT) {
 			/* Django str()s the value for pattern lookups. */

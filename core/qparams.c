@@ -52,12 +52,43 @@ ormc_param_ref(ev *e, const ormc_ast *n, ormc_expr **out)
 	return ORMC_OK;
 }
 
+static int meet(ev *e, ormc_expr *x, const ormc_otype *t, int exact);
+
 int
 ormc_param_meet(ev *e, ormc_expr *x, const ormc_otype *t)
 {
-	ormc_qparam *p;
+	return meet(e, x, t, 1);
+}
 
-	if (x == NULL || x->kind != ORMC_EXPR_PARAM || (int)t->kind < 0)
+int
+ormc_param_meet_lookup(ev *e, ormc_expr *x, const ormc_otype *t)
+{
+	return meet(e, x, t, 0);
+}
+
+/*
+ * exact: x is used as a value (arithmetic, default=, Coalesce...), whose
+ * result has t's decimal places; a decimal bound to it must have no more,
+ * or the answer would be rounded. A value only compared (a lookup) may
+ * have any.
+ */
+static int
+meet(ev *e, ormc_expr *x, const ormc_otype *t, int exact)
+{
+	ormc_qparam *p;
+	int i, r;
+
+	if (x == NULL || (int)t->kind < 0)
+		return ORMC_OK;
+	if ((x->kind == ORMC_EXPR_NEG || x->kind == ORMC_EXPR_ARITH) && (int)x->type.kind == -1) {
+		/* -k, k + k: untyped only because their parameters are; they meet t as a whole */
+		for (i = 0; i < x->nargs; i++)
+			if ((r = meet(e, x->args[i], t, exact)) < 0)
+				return r;
+		x->type = *t;
+		return ORMC_OK;
+	}
+	if (x->kind != ORMC_EXPR_PARAM)
 		return ORMC_OK;
 	p = x->param;
 	if (ormc_otype_value_type(t) == ORMC_TYPE_NULL)
@@ -69,10 +100,11 @@ ormc_param_meet(ev *e, ormc_expr *x, const ormc_otype *t)
 		p->typed = 1;
 	} else if (ormc_otype_value_type(&p->type) != ormc_otype_value_type(t)) {
 		return ormc_ev_fail(e, ORMC_EPARAM, x->pos, (int)strlen(p->name),
-		                    "parameter '%s' is used as a %s here and as a %s before",
+		                    "parameter '%s' meets %s here and %s before: one parameter has one type",
 		                    p->name, ormc_field_kind_name(t->kind),
 		                    ormc_field_kind_name(p->type.kind));
 	}
+	p->exact |= exact;
 	x->type = p->type;
 	return ORMC_OK;
 }

@@ -83,6 +83,7 @@ typedef struct ormc_qparam {
 	int index;                /* in ormc_query.qparams */
 	int typed;
 	ormc_otype type;
+	int exact;                /* met as a value, not only compared: a decimal must fit type's places */
 } ormc_qparam;
 
 struct ormc_expr {

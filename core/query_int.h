@@ -159,8 +159,12 @@ int ormc_resolve_cond(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_cond **out);
 
 /* A use of the parameter named by n (a NAME node): a PARAM expression. */
 int ormc_param_ref(ev *e, const ormc_ast *n, ormc_expr **out);
-/* x (when a PARAM) meets a value of type t: its type, or an error if it has another. */
+/*
+ * x (when a PARAM, or -x, x + y of PARAMs) meets a value of type t: its
+ * type, or an error if it has another. _lookup: only compared with it.
+ */
 int ormc_param_meet(ev *e, ormc_expr *x, const ormc_otype *t);
+int ormc_param_meet_lookup(ev *e, ormc_expr *x, const ormc_otype *t);
 int ormc_param_meet_all(ev *e, ormc_expr **xs, int n, const ormc_otype *t);
 /* Give every use of a parameter the type it took (after an evaluation). */
 void ormc_param_fixup(ormc_query *q);

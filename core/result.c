@@ -87,6 +87,8 @@ ormc_query_execute(ormc_result **out, ormc_db *db, const ormc_query *q, const or
 	ormc_value *vals;
 	int rc;
 
+	if (out == NULL || q == NULL)
+		return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0, "no query or no output");
 	*out = NULL;
 	ormc_error_clear(err);
 	rc = ormc_stmt_prepare_for(&st, q, db, err);
@@ -105,6 +107,8 @@ ormc_query_execute(ormc_result **out, ormc_db *db, const ormc_query *q, const or
 int
 ormc_query_run(ormc_result **out, ormc_db *db, ormc_query *q, ormc_error *err)
 {
+	if (out == NULL || q == NULL)
+		return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0, "no query or no output");
 	*out = NULL;
 	ormc_error_clear(err);
 	if (q->nqparams > 0)

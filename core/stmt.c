@@ -31,7 +31,9 @@ struct ormc_stmt {
 	ormc_compiled c;
 	uint64_t id;              /* unique in the process: the connections' cache key */
 	const char **pnames;      /* c.arena: named parameters */
-	ormc_type *ptypes;
+	ormc_type *ptypes;        /* their value types */
+	ormc_otype *potypes;      /* their field types (a decimal's places) */
+	unsigned char *pexact;    /* met as a value: a decimal must fit potypes' places */
 	int np;
 };
 
@@ -113,6 +115,8 @@ ormc_stmt_prepare(ormc_stmt **out, const ormc_query *q, const char *dialect, int
 	ormc_stmt *st;
 	int rc, i;
 
+	if (out == NULL || q == NULL || dialect == NULL)
+		return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0, "no query, dialect or output");
 	*out = NULL;
 	ormc_error_clear(err);
 	st = calloc(1, sizeof(*st));
@@ -126,9 +130,13 @@ ormc_stmt_prepare(ormc_stmt **out, const ormc_query *q, const char *dialect, int
 	st->np = q->nqparams;
 	st->pnames = ormc_arena_alloc(&st->c.arena, sizeof(*st->pnames) * (size_t)(st->np + 1));
 	st->ptypes = ormc_arena_alloc(&st->c.arena, sizeof(*st->ptypes) * (size_t)(st->np + 1));
-	for (i = 0; st->pnames && st->ptypes && i < st->np; i++) {
+	st->potypes = ormc_arena_alloc(&st->c.arena, sizeof(*st->potypes) * (size_t)(st->np + 1));
+	st->pexact = ormc_arena_alloc(&st->c.arena, (size_t)(st->np + 1));
+	for (i = 0; st->pnames && st->ptypes && st->potypes && st->pexact && i < st->np; i++) {
 		st->pnames[i] = ormc_arena_strdup(&st->c.arena, q->qparams[i]->name);
 		st->ptypes[i] = ormc_otype_value_type(&q->qparams[i]->type);
+		st->potypes[i] = q->qparams[i]->type;
+		st->pexact[i] = (unsigned char)q->qparams[i]->exact;
 	}
 	if (own_literals(&st->c) < 0 || st->c.arena.failed) {
 		ormc_stmt_free(st);
@@ -142,6 +150,8 @@ ormc_stmt_prepare(ormc_stmt **out, const ormc_query *q, const char *dialect, int
 int
 ormc_stmt_prepare_for(ormc_stmt **out, const ormc_query *q, const ormc_db *db, ormc_error *err)
 {
+	if (out == NULL)
+		return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0, "no output");
 	*out = NULL;
 	if (db == NULL || db->dialect == NULL)
 		return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0, "no connection");
@@ -157,23 +167,23 @@ ormc_stmt_free(ormc_stmt *st)
 	free(st);
 }
 
-const char *ormc_stmt_sql(const ormc_stmt *st) { return st->c.sql; }
-const char *ormc_stmt_dialect(const ormc_stmt *st) { return st->c.dialect; }
-int ormc_stmt_server_version(const ormc_stmt *st) { return st->c.server_version; }
-int ormc_stmt_nparams(const ormc_stmt *st) { return st->np; }
-ormc_shape ormc_stmt_shape(const ormc_stmt *st) { return st->c.shape; }
-int ormc_stmt_ncolumns(const ormc_stmt *st) { return st->c.ncolumns; }
+const char *ormc_stmt_sql(const ormc_stmt *st) { return st ? st->c.sql : NULL; }
+const char *ormc_stmt_dialect(const ormc_stmt *st) { return st ? st->c.dialect : NULL; }
+int ormc_stmt_server_version(const ormc_stmt *st) { return st ? st->c.server_version : 0; }
+int ormc_stmt_nparams(const ormc_stmt *st) { return st ? st->np : 0; }
+ormc_shape ormc_stmt_shape(const ormc_stmt *st) { return st ? st->c.shape : ORMC_SHAPE_OBJECTS; }
+int ormc_stmt_ncolumns(const ormc_stmt *st) { return st ? st->c.ncolumns : 0; }
 
 const char *
 ormc_stmt_param_name(const ormc_stmt *st, int i)
 {
-	return i >= 0 && i < st->np ? st->pnames[i] : NULL;
+	return st && i >= 0 && i < st->np ? st->pnames[i] : NULL;
 }
 
 ormc_type
 ormc_stmt_param_type(const ormc_stmt *st, int i)
 {
-	return i >= 0 && i < st->np ? st->ptypes[i] : ORMC_TYPE_NULL;
+	return st && i >= 0 && i < st->np ? st->ptypes[i] : ORMC_TYPE_NULL;
 }
 
 int
@@ -181,7 +191,7 @@ ormc_stmt_param_index(const ormc_stmt *st, const char *name)
 {
 	int i;
 
-	for (i = 0; name != NULL && i < st->np; i++)
+	for (i = 0; st != NULL && name != NULL && i < st->np; i++)
 		if (strcmp(st->pnames[i], name) == 0)
 			return i;
 	return -1;
@@ -190,13 +200,14 @@ ormc_stmt_param_index(const ormc_stmt *st, const char *name)
 const char *
 ormc_stmt_column(const ormc_stmt *st, int i)
 {
-	return i >= 0 && i < st->c.ncolumns ? st->c.columns[i] : NULL;
+	return st && i >= 0 && i < st->c.ncolumns ? st->c.columns[i] : NULL;
 }
 
 ormc_type
 ormc_stmt_column_type(const ormc_stmt *st, int i)
 {
-	return i >= 0 && i < st->c.ncolumns ? ormc_otype_value_type(&st->c.coltypes[i]) : ORMC_TYPE_NULL;
+	return st && i >= 0 && i < st->c.ncolumns ? ormc_otype_value_type(&st->c.coltypes[i])
+	                                          : ORMC_TYPE_NULL;
 }
 
 const ormc_compiled *
@@ -463,13 +474,61 @@ ormc_params_set_value(ormc_params *ps, const char *name, const ormc_value *v)
 
 /* ---------------------------------------------------------------- binding */
 
+/* ISO 8601 "[-]P[nD][T[nH][nM][n[.f]S]]" (Django's iso8601_duration_re, days and time). */
+static int
+parse_iso_duration(const char *s, int64_t *us)
+{
+	const char *p = s;
+	int neg = 0, in_time = 0, any = 0;
+	double total = 0;
+
+	if (*p == '-' || *p == '+')
+		neg = *p++ == '-';
+	if (*p++ != 'P')
+		return -1;
+	while (*p) {
+		char *end;
+		double v;
+
+		if (*p == 'T' && !in_time) {
+			in_time = 1;
+			p++;
+			continue;
+		}
+		if (!isdigit((unsigned char)*p) && *p != '.')
+			return -1;
+		v = strtod(p, &end);
+		if (end == p)
+			return -1;
+		p = end;
+		switch (*p) {
+		case 'D': if (in_time) return -1; total += v * 86400e6; break;
+		case 'H': if (!in_time) return -1; total += v * 3600e6; break;
+		case 'M': if (!in_time) return -1; total += v * 60e6; break;
+		case 'S': if (!in_time) return -1; total += v * 1e6; break;
+		default: return -1;
+		}
+		p++;
+		any = 1;
+	}
+	if (!any || total > 9.2e18)
+		return -1;
+	*us = (int64_t)(total + 0.5);
+	if (neg)
+		*us = -*us;
+	return 0;
+}
+
 /*
- * Django's parse_duration, standard form: "[D day[s], ][[H]H:]MM:SS[.ffffff]"
- * or seconds alone. *us is the total in microseconds.
+ * Django's parse_duration: the standard form "[D day[s], ][[H]H:]MM:SS[.ffffff]",
+ * seconds alone, or ISO 8601 ("P1DT02H00M00S", what ormc prints). *us is
+ * the total in microseconds.
  */
 static int
 parse_duration(const char *s, int64_t *us)
 {
+	if (*s == 'P' || ((*s == '-' || *s == '+') && s[1] == 'P'))
+		return parse_iso_duration(s, us);
 	long long days = 0, part[3] = { 0, 0, 0 };
 	int nparts = 0, neg = 0, frac = 0, nfrac = 0;
 	const char *p = s;
@@ -534,6 +593,59 @@ parse_duration(const char *s, int64_t *us)
 	return 0;
 }
 
+/* s without leading and trailing blanks (in place: s is the arena's copy). */
+static char *
+trim(char *s)
+{
+	size_t n;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	n = strlen(s);
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+	return s;
+}
+
+/* Is s[0..len) well-formed UTF-8 (no overlongs, no surrogates)? */
+static int
+utf8_valid(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned c = s[i];
+		size_t n, k;
+		unsigned long cp;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 1, cp = c & 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			n = 2, cp = c & 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			n = 3, cp = c & 0x07;
+		else
+			return 0;
+		for (k = 1; k <= n; k++) {
+			if (i + k >= len || (s[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		i += n + 1;
+	}
+	return 1;
+}
+
+/* The most decimal places a value may have: MySQL's DECIMAL(65, 30) holds no more. */
+#define MAX_PLACES 30
+
 static int
 bind_fail(ormc_error *err, const char *name, const char *fmt, const char *a, const char *b)
 {
@@ -550,74 +662,153 @@ text_of(ormc_arena *a, const ormc_value *v)
 	return ormc_arena_strndup(a, v->s ? v->s : "", v->s ? v->len : 0);
 }
 
+/* How to give a parameter another type, for the messages that say it does not fit. */
+#define RETYPE_HINT " (a parameter takes the type of what it meets; Value(%s, output_field=...) gives it another)"
+
+/* The decimal text s in plain notation in a; its places and integer digits. */
+static const char *
+plain_decimal(ormc_arena *a, const char *s, int *places, int *idigits)
+{
+	char buf[512];
+	const char *dot, *p;
+	int n = ormc_decimal_quantize(s, strlen(s), -1, buf, sizeof(buf));
+
+	if (n < 0)
+		return NULL;
+	dot = strchr(buf, '.');
+	*places = dot ? (int)strlen(dot + 1) : 0;
+	*idigits = 0;
+	for (p = buf; *p && p != dot; p++)
+		if (isdigit((unsigned char)*p) && (*idigits > 0 || *p != '0'))
+			(*idigits)++;
+	return ormc_arena_strdup(a, buf);
+}
+
 /*
- * v converted to type t for parameter name, into *out (text in a). The
- * conversions are those of a literal compared with a field (conditions.c).
+ * v converted to parameter name's type t (ot its field type; exact: used as
+ * a value, so a decimal must fit ot's places) into *out, text in a. The
+ * conversions are those of a literal compared with a field (conditions.c),
+ * as Django's get_prep_value makes them.
  */
 static int
-convert_param(ormc_arena *a, const char *name, ormc_type t, const ormc_value *v, ormc_value *out,
-              ormc_error *err)
+convert_param(ormc_arena *a, const char *name, ormc_type t, const ormc_otype *ot, int exact,
+              const ormc_value *v, ormc_value *out, ormc_error *err)
 {
-	const char *s;
+	char *s;
 	char *end;
 
 	memset(out, 0, sizeof(*out));
 	if (v->type == ORMC_TYPE_NULL)
 		return ORMC_OK;
 	out->type = t;
-	s = v->s ? text_of(a, v) : NULL;
+	s = v->s ? (char *)text_of(a, v) : NULL;
 	if (v->s && s == NULL)
 		return ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
 	switch (t) {
 	case ORMC_TYPE_TEXT:
 		if (v->type != ORMC_TYPE_TEXT)
 			return bind_fail(err, name, "expected text, got %s%s", ormc_type_name(v->type), "");
+		if (!utf8_valid((const unsigned char *)s, v->len))
+			return bind_fail(err, name, "the text is not valid UTF-8%s%s", "", "");
 		out->s = s;
 		out->len = v->len;
 		return ORMC_OK;
 	case ORMC_TYPE_INT:
-		if (v->type == ORMC_TYPE_INT) {
+		switch (v->type) {
+		case ORMC_TYPE_INT:
 			out->i = v->i;
 			return ORMC_OK;
-		}
-		if (v->type == ORMC_TYPE_TEXT) {
-			errno = 0;
-			out->i = strtoll(s, &end, 10);
-			if (end != s && *end == '\0' && errno == 0 && !isspace((unsigned char)*s))
+		case ORMC_TYPE_FLOAT:
+			/* int(2.0) is 2; a fraction would be cut off silently: refused */
+			if (v->f == floor(v->f) && fabs(v->f) < 9.2e18) {
+				out->i = (int64_t)v->f;
 				return ORMC_OK;
-			return bind_fail(err, name, "'%s' is not an integer%s", s, "");
+			}
+			break;
+		case ORMC_TYPE_TEXT:
+		case ORMC_TYPE_DECIMAL: {
+			char *t2 = trim(s);
+			int places, idigits;
+			const char *plain;
+
+			errno = 0;
+			out->i = strtoll(t2, &end, 10);
+			if (end != t2 && *end == '\0' && errno == 0)
+				return ORMC_OK;
+			/* "2.00", "1e3": a whole number written as a decimal */
+			if (v->type == ORMC_TYPE_DECIMAL &&
+			    (plain = plain_decimal(a, t2, &places, &idigits)) != NULL) {
+				const char *dot = strchr(plain, '.');
+
+				if (dot == NULL || strspn(dot + 1, "0") == strlen(dot + 1)) {
+					errno = 0;
+					out->i = strtoll(plain, &end, 10);
+					if (errno == 0 && (*end == '\0' || *end == '.'))
+						return ORMC_OK;
+				}
+			}
+			return ormc_error_set(err, ORMC_EPARAM, NULL, -1, 0,
+			                      "parameter '%s': '%s' is not an integer" RETYPE_HINT,
+			                      name, s, name);
 		}
-		return bind_fail(err, name, "expected an integer, got %s%s", ormc_type_name(v->type), "");
+		default:
+			break;
+		}
+		return ormc_error_set(err, ORMC_EPARAM, NULL, -1, 0,
+		                      "parameter '%s': expected an integer, got %s" RETYPE_HINT,
+		                      name, v->type == ORMC_TYPE_FLOAT ? "a number with a fraction"
+		                                                       : ormc_type_name(v->type), name);
 	case ORMC_TYPE_FLOAT:
 		if (v->type == ORMC_TYPE_FLOAT || v->type == ORMC_TYPE_INT) {
 			out->f = v->type == ORMC_TYPE_FLOAT ? v->f : (double)v->i;
 			return ORMC_OK;
 		}
 		if (v->type == ORMC_TYPE_TEXT || v->type == ORMC_TYPE_DECIMAL) {
-			errno = 0;
-			out->f = strtod(s, &end);
-			if (end != s && *end == '\0' && errno == 0 && isfinite(out->f) &&
-			    !isspace((unsigned char)*s))
+			char *t2 = trim(s);
+
+			out->f = strtod(t2, &end);   /* an underflow is 0 or a subnormal, as in Python */
+			if (end != t2 && *end == '\0' && isfinite(out->f))
 				return ORMC_OK;
-			return bind_fail(err, name, "'%s' is not a number%s", s, "");
+			return bind_fail(err, name, "'%s' is not a finite number%s", s, "");
 		}
 		return bind_fail(err, name, "expected a number, got %s%s", ormc_type_name(v->type), "");
-	case ORMC_TYPE_DECIMAL:
+	case ORMC_TYPE_DECIMAL: {
+		int places, idigits;
+
 		if (v->type == ORMC_TYPE_INT) {
-			out->s = ormc_arena_printf(a, "%lld", (long long)v->i);
+			s = ormc_arena_printf(a, "%lld", (long long)v->i);
 		} else if (v->type == ORMC_TYPE_FLOAT) {
-			out->s = ormc_arena_printf(a, "%.15g", v->f);
+			if (!isfinite(v->f))
+				return bind_fail(err, name, "a decimal cannot be infinite or NaN%s%s", "", "");
+			s = ormc_arena_printf(a, "%.15g", v->f);
 		} else if (v->type == ORMC_TYPE_DECIMAL || v->type == ORMC_TYPE_TEXT) {
+			s = trim(s);
 			if (!ormc_decimal_valid(s, strlen(s)))
 				return bind_fail(err, name, "'%s' is not a decimal number%s", s, "");
-			out->s = s;
 		} else {
 			return bind_fail(err, name, "expected a decimal, got %s%s", ormc_type_name(v->type), "");
 		}
-		if (out->s == NULL)
-			return ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
+		if (s == NULL || (out->s = plain_decimal(a, s, &places, &idigits)) == NULL)
+			return bind_fail(err, name, "'%s' is not a decimal number ormc can hold%s", s ? s : "", "");
+		if (places > MAX_PLACES)
+			return ormc_error_set(err, ORMC_EPARAM, NULL, -1, 0,
+			                      "parameter '%s': %s has more than %d decimal places "
+			                      "(the most MySQL holds; ormc allows no more anywhere)",
+			                      name, s, MAX_PLACES);
+		if (exact && ot->decimal_places >= 0 && places > ot->decimal_places)
+			return ormc_error_set(err, ORMC_EPARAM, NULL, -1, 0,
+			                      "parameter '%s': %s has more than %d decimal places, the places of "
+			                      "the DecimalField it meets, so the answer would be rounded"
+			                      RETYPE_HINT, name, s, ot->decimal_places, name);
+		if (exact && ot->max_digits > 0 && ot->decimal_places >= 0 &&
+		    idigits > ot->max_digits - ot->decimal_places)
+			return ormc_error_set(err, ORMC_EPARAM, NULL, -1, 0,
+			                      "parameter '%s': %s has more than %d digits before the point, "
+			                      "the most the DecimalField it meets holds" RETYPE_HINT,
+			                      name, s, ot->max_digits - ot->decimal_places, name);
 		out->len = strlen(out->s);
 		return ORMC_OK;
+	}
 	case ORMC_TYPE_BOOL:
 		if (v->type == ORMC_TYPE_BOOL) {
 			out->i = v->i != 0;
@@ -628,6 +819,7 @@ convert_param(ormc_arena *a, const char *name, ormc_type t, const ormc_value *v,
 			return ORMC_OK;
 		}
 		if (v->type == ORMC_TYPE_TEXT) {
+			s = trim(s);
 			/* Django's BooleanField.to_python */
 			if (strcmp(s, "true") == 0 || strcmp(s, "True") == 0 || strcmp(s, "t") == 0 ||
 			    strcmp(s, "1") == 0) {
@@ -654,11 +846,13 @@ convert_param(ormc_arena *a, const char *name, ormc_type t, const ormc_value *v,
 		if (!(v->type == t || v->type == ORMC_TYPE_TEXT ||
 		      (t == ORMC_TYPE_DATETIME && v->type == ORMC_TYPE_DATE)))
 			return bind_fail(err, name, "expected %s, got %s", ormc_type_name(t), ormc_type_name(v->type));
+		s = trim(s);
 		if (strlen(s) > 64 || ormc_temporal_normalize(k, s, norm) < 0)
 			return bind_fail(err, name, t == ORMC_TYPE_DATE
 			                 ? "\u201c%s\u201d is not a date (YYYY-MM-DD)%s"
 			                 : t == ORMC_TYPE_TIME ? "\u201c%s\u201d is not a time (HH:MM[:ss[.uuuuuu]])%s"
-			                 : "\u201c%s\u201d is not a date and time (YYYY-MM-DD HH:MM[:ss[.uuuuuu]])%s",
+			                 : "\u201c%s\u201d is not a date and time (YYYY-MM-DD HH:MM[:ss[.uuuuuu]], "
+			                   "in UTC: no other offset)%s",
 			                 s, "");
 		out->s = norm;
 		out->len = strlen(norm);
@@ -669,10 +863,11 @@ convert_param(ormc_arena *a, const char *name, ormc_type t, const ormc_value *v,
 			out->i = v->i;
 			return ORMC_OK;
 		}
-		if (v->type == ORMC_TYPE_TEXT && parse_duration(s, &out->i) == 0)
+		if (v->type == ORMC_TYPE_TEXT && parse_duration(trim(s), &out->i) == 0)
 			return ORMC_OK;
 		if (v->type == ORMC_TYPE_TEXT)
-			return bind_fail(err, name, "\u201c%s\u201d is not a duration ([DD] [[HH:]MM:]ss[.uuuuuu])%s", s, "");
+			return bind_fail(err, name, "\u201c%s\u201d is not a duration ([DD] [[HH:]MM:]ss[.uuuuuu] "
+			                 "or ISO 8601 P...)%s", s, "");
 		return bind_fail(err, name, "expected a duration, got %s%s", ormc_type_name(v->type), "");
 	default:
 		break;
@@ -701,7 +896,8 @@ ormc_stmt_bind(const ormc_stmt *st, const ormc_params *ps, ormc_arena *a, ormc_v
 		if (v == NULL)
 			return ormc_error_set(err, ORMC_EPARAM, NULL, -1, 0,
 			                      "parameter '%s' is not bound", st->pnames[i]);
-		if ((rc = convert_param(a, st->pnames[i], st->ptypes[i], &v->v, &pv[i], err)) < 0)
+		if ((rc = convert_param(a, st->pnames[i], st->ptypes[i], &st->potypes[i], st->pexact[i],
+		                        &v->v, &pv[i], err)) < 0)
 			return rc;
 	}
 	vals = ormc_arena_alloc(a, sizeof(*vals) * (size_t)(c->nslots + 1));
@@ -739,6 +935,22 @@ ormc_stmt_bind(const ormc_stmt *st, const ormc_params *ps, ormc_arena *a, ormc_v
 }
 
 int
+ormc_stmt_check_params(const ormc_stmt *st, const ormc_params *ps, ormc_error *err)
+{
+	ormc_arena a;
+	ormc_value *vals;
+	int rc;
+
+	ormc_error_clear(err);
+	if (st == NULL)
+		return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0, "no statement");
+	ormc_arena_init(&a);
+	rc = ormc_stmt_bind(st, ps, &a, &vals, err);
+	ormc_arena_free(&a);
+	return rc;
+}
+
+int
 ormc_stmt_execute(ormc_result **out, const ormc_stmt *st, ormc_db *db, const ormc_params *ps,
                   ormc_error *err)
 {
@@ -746,6 +958,8 @@ ormc_stmt_execute(ormc_result **out, const ormc_stmt *st, ormc_db *db, const orm
 	ormc_value *vals;
 	int rc;
 
+	if (out == NULL)
+		return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0, "no output");
 	*out = NULL;
 	ormc_error_clear(err);
 	if (db == NULL || st == NULL)

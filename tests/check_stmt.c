@@ -182,7 +182,7 @@ expect_error(const char *text, int at_prepare, int code, const char *msg)
 START_TEST(test_errors)
 {
 	expect_error("Order.objects.filter(status=x, quantity=x).count()", 0, ORMC_EPARAM,
-	             "parameter 'x' is used as a");
+	             "parameter 'x' meets CharField here and PositiveIntegerField before");
 	expect_error("Order.objects.annotate(v=Value(x)).values(\"v\")", 1, ORMC_EPARAM,
 	             "the type of parameter 'x' cannot be told");
 	expect_error("Order.objects.filter(status__in=statuses).count()", 0, ORMC_EPARAM,

@@ -285,7 +285,7 @@ check "an unbound parameter is named" err_has "parameter 'p' is not bound"
 check "an unbound parameter prints nothing" out_empty
 run "$ORMC" run --models "$MODELS" --db "$DB" --param r=four --param p=A "$PQ"
 check "a value that is not a number exits 2" status_is 2
-check "a bad value names its parameter" err_has "parameter 'r': 'four' is not a number"
+check "a bad value names its parameter" err_has "parameter 'r': 'four' is not a finite number"
 run "$ORMC" run --models "$MODELS" --db "$DB" --format json --param r=0 \
 	--param 'p=A") | Q(id__gt=0) | Q(name="' "$PQ"
 check "a value is never query text (no injection)" ok_and json_is '{"n":0}'
@@ -310,6 +310,21 @@ check "a parameter of no known type exits 2" status_is 2
 check "a parameter of no known type is explained" err_has "the type of parameter 'x' cannot be told"
 run "$ORMC" run --models "$MODELS" --db "$DB" --param x=1 'Book.objects.filter(rating=x, name=x).count()'
 check "one parameter used as two types exits 2" status_is 2
+printf 'Book.objects.count()\nBook.objects.filter(pages__gt=v).count()\n' >"$TMP/two.txt"
+run "$ORMC" run --models "$MODELS" --db "$DB" --file "$TMP/two.txt" --param v=many
+check "--file: a bad value for the second query exits 2" status_is 2
+check "--file: a bad value for the second query prints nothing" out_empty
+run "$ORMC" run --models "$MODELS" --db "$DB" --file "$TMP/two.txt" --param v=400 --format json
+check "--file: each query takes the parameters it names" ok_and json_is '54'
+run "$ORMC" run --models "$MODELS" --db "$DB" --param v=1 --param v=2 'Book.objects.filter(pages__gt=v).count()'
+check "a --param given twice exits 2" status_is 2
+run "$ORMC" run --models "$MODELS" --db "$DB" --format json --param k=400 'Book.objects.filter(pages__gt=-k).count()'
+check "-k takes the type of what it meets" ok_and json_is '5'
+run "$ORMC" run --models "$MODELS" --db "$DB" --param r=1.005 'Book.objects.aggregate(s=Sum(F("price") * r))'
+check "a decimal with more places than the field it multiplies exits 2" status_is 2
+check "... and says the answer would be rounded" err_has "so the answer would be rounded"
+run "$ORMC" run --models "$MODELS" --db "$DB" --format json --param r=1.5 'Book.objects.aggregate(s=Sum(F("price") * r))'
+check "a decimal parameter in arithmetic" ok_and json_is '{"s":"257.6250"}'
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

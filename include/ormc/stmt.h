@@ -84,12 +84,21 @@ ormc_type ormc_stmt_column_type(const ormc_stmt *st, int i);
  * Execute st on db with the values of params (NULL when st has no named
  * parameter). db must speak st's dialect. Every parameter of st must be
  * bound (values of names st does not use are left alone, so one set may
- * serve several statements); a value is converted to its parameter's type (text "2024-01-01" to a date, an
- * integer to a decimal, ...) or the call fails with ORMC_EPARAM naming the
- * parameter. The result borrows st: free it before st.
+ * serve several statements); a value is converted to its parameter's type
+ * (text "2024-01-01" to a date, an integer to a decimal, ...) or the call
+ * fails with ORMC_EPARAM naming the parameter. The result borrows st: free
+ * it before st. PostgreSQL (rows are streamed) and MySQL read one result at
+ * a time on a connection: read a result to its end or free it before
+ * executing again there, or the execution fails with ORMC_EDRIVER; SQLite
+ * and ODBC allow several.
  */
 int ormc_stmt_execute(ormc_result **out, const ormc_stmt *st, ormc_db *db,
                       const ormc_params *params, ormc_error *err);
+/**
+ * Would params do for st? The checks and conversions of ormc_stmt_execute(),
+ * without a database: ORMC_OK, or ORMC_EPARAM naming the parameter.
+ */
+int ormc_stmt_check_params(const ormc_stmt *st, const ormc_params *params, ormc_error *err);
 
 /**
  * Compile q for db and execute it once with params (NULL when q has no named
