@@ -143,6 +143,11 @@ ormc_expr *ormc_expr_new(ev *e, ormc_expr_kind kind, int pos);
 int ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out);
 /* As ormc_resolve_expr, but a string names a field ("price"), as F("price"). */
 int ormc_resolve_arg(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out);
+/*
+ * Python's date(...), datetime(...), time(...), timedelta(...), Decimal("...")
+ * call n as a LITERAL node: 1 and *out, 0 if n is another call, <0 on error.
+ */
+int ormc_python_literal(ev *e, const ormc_ast *n, const ormc_ast **out);
 /* Is name a model, a function or a class of the query language (not a parameter)? */
 int ormc_is_reserved_name(ev *e, const char *name);
 /* Count, Sum, Avg, Min, Max, StdDev, Variance. */
