@@ -31,6 +31,18 @@
  * instead when it has no parameters. Statements without result columns run
  * to completion and give no cursor.
  *
+ * Prepared statements. prepare() keeps the MYSQL_STMT that execute() would
+ * make and close (or, for ER_UNSUPPORTED_PS, the text to run as execute()
+ * runs it); execute_prepared() binds and executes it again, exactly as
+ * execute() does, and its cursor borrows it: closing the cursor drops the
+ * rows not read (mysql_stmt_free_result, which leaves it ready to execute
+ * again without the round trip of a mysql_stmt_reset) and keeps it. A
+ * statement whose result cannot be freed is closed and prepared again at
+ * its next execution. finalize() closes it, but not while another
+ * statement's rows are coming: Connector/C's mysql_stmt_close reads and
+ * drops whatever result is pending on the connection, whoever's it is, so
+ * it waits until that cursor is done.
+ *
  * Rows are streamed: no mysql_stmt_store_result, so the server sends rows
  * as they are fetched, one at a time, into per-column buffers sized from
  * the metadata; a longer text grows its buffer and is fetched again with
@@ -73,12 +85,24 @@
 #define MY_TEXT_MAX 1024
 
 typedef struct my_cursor my_cursor;
+typedef struct my_prepared my_prepared;
 
 typedef struct my_conn {
 	ormc_conn base;          /* first: the core holds an ormc_conn * */
 	MYSQL *db;
 	my_cursor *busy;         /* the cursor whose rows are still coming */
+	my_prepared *stale;      /* finalized while busy: closed once it is not */
 } my_conn;
+
+struct my_prepared {
+	ormc_prepared base;      /* first */
+	MYSQL_STMT *stmt;        /* NULL: run as text, or to be prepared again */
+	char *sql;
+	int nparams;
+	int text;                /* the server will not prepare it: text protocol */
+	my_cursor *cur;          /* the open cursor that borrows stmt */
+	my_prepared *next;       /* on the connection's stale list */
+};
 
 /* How a column's value is bound and turned into a cell. */
 typedef enum my_kind {
@@ -106,6 +130,7 @@ struct my_cursor {
 	ormc_cursor base;        /* first */
 	my_conn *c;              /* NULL once the connection is gone */
 	MYSQL_STMT *stmt;        /* binary protocol; NULL when done */
+	my_prepared *ps;         /* stmt is this prepared statement's, or NULL */
 	MYSQL_RES *res;          /* text protocol (fallback), or NULL */
 	MYSQL_BIND *binds;       /* base.ncols */
 	my_col *cols;
@@ -757,6 +782,40 @@ bind_results(my_cursor *q, const MYSQL_FIELD *fields)
 	return 0;
 }
 
+/* Close the finalized statements, once no rows are coming (see the top). */
+static void
+close_stale(my_conn *c)
+{
+	while (c->stale != NULL && c->busy == NULL) {
+		my_prepared *ps = c->stale;
+
+		c->stale = ps->next;
+		if (ps->stmt != NULL)
+			mysql_stmt_close(ps->stmt);
+		free(ps->sql);
+		free(ps);
+	}
+}
+
+/*
+ * Done with the result of stmt: execute()'s own statement is closed, a
+ * prepared one (ps) drops its rows not fetched and is kept, or, if that
+ * fails, closed, to be prepared again.
+ */
+static void
+release_stmt(MYSQL_STMT *stmt, my_prepared *ps)
+{
+	if (ps == NULL) {
+		mysql_stmt_close(stmt);   /* drops rows not fetched */
+		return;
+	}
+	/* an error here is "no result" (a statement without rows): nothing to drop */
+	if (mysql_stmt_field_count(stmt) > 0 && mysql_stmt_free_result(stmt) != 0) {
+		mysql_stmt_close(stmt);
+		ps->stmt = NULL;
+	}
+}
+
 /* The rows are all read (or abandoned): give the connection back. */
 static void
 finish(my_cursor *q)
@@ -765,7 +824,10 @@ finish(my_cursor *q)
 		return;
 	q->done = 1;
 	if (q->stmt != NULL) {
-		mysql_stmt_close(q->stmt);   /* drops rows not fetched */
+		release_stmt(q->stmt, q->ps);
+		if (q->ps != NULL)
+			q->ps->cur = NULL;
+		q->ps = NULL;
 		q->stmt = NULL;
 	}
 	if (q->res != NULL) {
@@ -782,8 +844,10 @@ finish(my_cursor *q)
 				mysql_free_result(more);
 		}
 	}
-	if (q->c != NULL && q->c->busy == q)
+	if (q->c != NULL && q->c->busy == q) {
 		q->c->busy = NULL;
+		close_stale(q->c);
+	}
 	q->c = NULL;             /* the cursor needs it no more */
 }
 
@@ -828,26 +892,26 @@ busy_error(ormc_error *err)
 	return ORMC_EDRIVER;
 }
 
+/*
+ * A statement for sql with nparams placeholders in *out; or 1 (*out NULL)
+ * when the server will not prepare it (ER_UNSUPPORTED_PS) and it has no
+ * parameters: it runs through the text protocol instead.
+ */
 static int
-my_execute(ormc_conn *conn, const char *sql, const ormc_value *params,
-           int nparams, ormc_cursor **out, ormc_error *err)
+new_stmt(my_conn *c, const char *sql, int nparams, MYSQL_STMT **out,
+         ormc_error *err)
 {
-	my_conn *c = (my_conn *)conn;
 	MYSQL_STMT *stmt;
-	MYSQL_RES *meta;
-	my_cursor *q;
 	int rc;
 
 	*out = NULL;
-	if (c->busy != NULL)
-		return busy_error(err);
 	stmt = mysql_stmt_init(c->db);
 	if (stmt == NULL)
 		return no_memory(err);
 	if (mysql_stmt_prepare(stmt, sql, (unsigned long)strlen(sql)) != 0) {
 		if (mysql_stmt_errno(stmt) == ER_UNSUPPORTED_PS && nparams == 0) {
 			mysql_stmt_close(stmt);
-			return text_execute(c, sql, out, err);
+			return 1;
 		}
 		rc = stmt_fail(stmt, err);
 		mysql_stmt_close(stmt);
@@ -860,12 +924,32 @@ my_execute(ormc_conn *conn, const char *sql, const ormc_value *params,
 		mysql_stmt_close(stmt);
 		return rc;
 	}
+	*out = stmt;
+	return ORMC_OK;
+}
+
+/*
+ * Bind the parameters to stmt, execute it and open a cursor over its rows
+ * (none for a statement without rows). ps: the prepared statement stmt
+ * belongs to, which the cursor borrows it from; NULL: stmt is execute()'s
+ * own, which the cursor takes over, or which is closed here.
+ */
+static int
+run_stmt(my_conn *c, MYSQL_STMT *stmt, my_prepared *ps,
+         const ormc_value *params, int nparams, ormc_cursor **out,
+         ormc_error *err)
+{
+	MYSQL_RES *meta;
+	my_cursor *q;
+	int rc;
+
 	if (nparams > 0)
 		rc = bind_params(stmt, params, nparams, err);
 	else
 		rc = mysql_stmt_execute(stmt) != 0 ? stmt_fail(stmt, err) : ORMC_OK;
 	if (rc < 0 || mysql_stmt_field_count(stmt) == 0) {
-		mysql_stmt_close(stmt);
+		if (ps == NULL)
+			mysql_stmt_close(stmt);
 		return rc;
 	}
 
@@ -874,7 +958,7 @@ my_execute(ormc_conn *conn, const char *sql, const ormc_value *params,
 	if (meta == NULL) {
 		rc = mysql_stmt_errno(stmt) != 0 ? stmt_fail(stmt, err)
 		                                 : no_memory(err);
-		mysql_stmt_close(stmt);
+		release_stmt(stmt, ps);
 		return rc;
 	}
 	q = new_cursor(c, mysql_fetch_fields(meta), (int)mysql_num_fields(meta));
@@ -882,11 +966,14 @@ my_execute(ormc_conn *conn, const char *sql, const ormc_value *params,
 		if (q != NULL)
 			free_cursor(q);
 		mysql_free_result(meta);
-		mysql_stmt_close(stmt);
+		release_stmt(stmt, ps);
 		return no_memory(err);
 	}
 	mysql_free_result(meta);
 	q->stmt = stmt;
+	q->ps = ps;
+	if (ps != NULL)
+		ps->cur = q;
 	c->busy = q;
 	if (mysql_stmt_bind_result(stmt, q->binds) != 0) {
 		rc = stmt_fail(stmt, err);
@@ -896,6 +983,106 @@ my_execute(ormc_conn *conn, const char *sql, const ormc_value *params,
 	}
 	*out = &q->base;
 	return ORMC_OK;
+}
+
+static int
+my_execute(ormc_conn *conn, const char *sql, const ormc_value *params,
+           int nparams, ormc_cursor **out, ormc_error *err)
+{
+	my_conn *c = (my_conn *)conn;
+	MYSQL_STMT *stmt;
+	int rc;
+
+	*out = NULL;
+	if (c->busy != NULL)
+		return busy_error(err);
+	rc = new_stmt(c, sql, nparams, &stmt, err);
+	if (rc < 0)
+		return rc;
+	if (rc > 0)
+		return text_execute(c, sql, out, err);
+	return run_stmt(c, stmt, NULL, params, nparams, out, err);
+}
+
+/* ---- prepared statements ------------------------------------------------- */
+
+/* Prepare ps on the server unless it is there (or runs as text). */
+static int
+ready(my_conn *c, my_prepared *ps, ormc_error *err)
+{
+	int rc;
+
+	if (ps->stmt != NULL || ps->text)
+		return ORMC_OK;
+	rc = new_stmt(c, ps->sql, ps->nparams, &ps->stmt, err);
+	if (rc > 0)
+		ps->text = 1;
+	return rc < 0 ? rc : ORMC_OK;
+}
+
+static int
+my_prepare(ormc_conn *conn, const char *sql, int nparams, ormc_prepared **out,
+           ormc_error *err)
+{
+	my_conn *c = (my_conn *)conn;
+	my_prepared *ps;
+	int rc;
+
+	*out = NULL;
+	if (c->busy != NULL)
+		return busy_error(err);
+	ps = calloc(1, sizeof(*ps));
+	if (ps == NULL || (ps->sql = strdup(sql)) == NULL) {
+		free(ps);
+		return no_memory(err);
+	}
+	ps->base.conn = conn;
+	ps->nparams = nparams;
+	if ((rc = ready(c, ps, err)) < 0) {
+		free(ps->sql);
+		free(ps);
+		return rc;
+	}
+	*out = &ps->base;
+	return ORMC_OK;
+}
+
+static int
+my_execute_prepared(ormc_prepared *p, const ormc_value *params, int nparams,
+                    ormc_cursor **out, ormc_error *err)
+{
+	my_prepared *ps = (my_prepared *)p;
+	my_conn *c = (my_conn *)p->conn;
+	int rc;
+
+	*out = NULL;
+	if (c->busy != NULL)
+		return busy_error(err);
+	if (nparams != ps->nparams)
+		return ormc_error_set(err, ORMC_EDRIVER, NULL, -1, 0,
+		                      "statement has %d parameters, %d given",
+		                      ps->nparams, nparams);
+	if ((rc = ready(c, ps, err)) < 0)
+		return rc;
+	if (ps->text)
+		return text_execute(c, ps->sql, out, err);
+	return run_stmt(c, ps->stmt, ps, params, nparams, out, err);
+}
+
+static void
+my_finalize(ormc_prepared *p)
+{
+	my_prepared *ps = (my_prepared *)p;
+	my_conn *c;
+
+	if (ps == NULL)
+		return;
+	c = (my_conn *)p->conn;
+	if (ps->cur != NULL)     /* its cursor keeps the row it has, no more */
+		finish(ps->cur);
+	ps->next = c->stale;
+	c->stale = ps;
+	close_stale(c);
 }
 
 static const char *
@@ -1226,6 +1413,7 @@ my_disconnect(ormc_conn *conn)
 		return;
 	if (c->busy != NULL)     /* a cursor left open: it outlives us */
 		finish(c->busy);
+	close_stale(c);
 	mysql_close(c->db);
 	free(c);
 }
@@ -1245,4 +1433,7 @@ const ormc_driver ormc_driver_mysql = {
 	my_commit,
 	my_rollback,
 	my_disconnect,
+	my_prepare,
+	my_execute_prepared,
+	my_finalize,
 };

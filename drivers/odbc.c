@@ -22,7 +22,19 @@
  * decimals as SQL_DECIMAL text with their precision and scale, everything
  * else as SQL_VARCHAR text with its length (the text is not NUL-terminated).
  * A duration is microseconds, except on PostgreSQL where the dialect casts
- * it to interval: it goes as "<n> microseconds" text there.
+ * it to interval: it goes as "<n> microseconds" text there. (Both the
+ * rewriting and the binding are in odbc_params.c.)
+ *
+ * Prepared statements: prepare() rewrites the placeholders and SQLPrepares
+ * the statement, once, on a handle of its own; execute_prepared() binds the
+ * parameters as execute() does and runs SQLExecute, and its cursor borrows
+ * the handle: closing the cursor closes the result (SQLFreeStmt SQL_CLOSE)
+ * and unbinds the columns, whose buffers go with it, but keeps the handle.
+ * finalize() frees the handle. After a failed execution or fetch the handle
+ * is freed too, and the statement prepared again at its next execution: a
+ * driver's statement need not recover from an error (MariaDB Connector/ODBC
+ * 3.1 waits forever in the next SQLExecute of a statement whose rows ended
+ * in an error, such as DOUBLE out of range).
  *
  * Fetching: rows come in blocks (SQL_ATTR_ROW_ARRAY_SIZE up to 256 rows,
  * column-wise binding, SQL_ATTR_ROWS_FETCHED_PTR), one SQLBindCol buffer
@@ -74,6 +86,7 @@
 
 #include "core/db.h"
 #include "core/error.h"
+#include "odbc_params.h"
 
 /* The driver manager's version, when the build passes pkg-config's. */
 #ifdef ORMC_ODBC_VERSION
@@ -113,9 +126,12 @@ typedef struct od_col {
 	size_t bigcap;
 } od_col;
 
+typedef struct od_prepared od_prepared;
+
 typedef struct od_cursor {
 	ormc_cursor base;        /* first */
 	SQLHSTMT stmt;
+	od_prepared *ps;         /* stmt is this prepared statement's, or NULL */
 	od_col *cols;
 	ormc_value *row;         /* base.ncols cells */
 	SQLUSMALLINT *status;    /* row status of the block */
@@ -123,20 +139,21 @@ typedef struct od_cursor {
 	SQLULEN fetched;         /* rows in the current block */
 	SQLULEN pos;             /* next row of the block to hand out */
 	int done;
+	int failed;              /* an error was met (a borrowed stmt is not reused) */
 	int reread;              /* the driver re-reads a row of a block */
 	unsigned long nfetch;    /* SQLFetch calls, for the tests */
 } od_cursor;
 
-/* One bound parameter: the value ODBC reads at execute time. */
-typedef struct od_param {
-	SQLLEN ind;
-	union {
-		SQLBIGINT i;
-		SQLDOUBLE f;
-		SQLCHAR bit;
-		char text[40];
-	} u;
-} od_param;
+struct od_prepared {
+	ormc_prepared base;      /* first */
+	SQLHSTMT stmt;           /* SQLPrepare'd; SQL_NULL_HSTMT: to prepare again */
+	char *sql;               /* the text prepared ($n rewritten) */
+	int nparams;
+	int nbind;               /* parameter markers (?s) */
+	int *map;                /* ? k takes parameter map[k] ($n rewritten), or NULL */
+	ormc_odbc_param *slots;  /* nbind values, read at SQLExecute */
+	od_cursor *cur;          /* the open cursor that borrows stmt */
+};
 
 /* ---- errors ------------------------------------------------------------- */
 
@@ -553,263 +570,24 @@ od_dialect(ormc_conn *conn, int *server_version)
 	return c->dialect;
 }
 
-/* ---- $n placeholders ---------------------------------------------------- */
-
-static int
-ident_char(char ch)
-{
-	return isalnum((unsigned char)ch) || ch == '_' || ch == '$' ||
-	       (unsigned char)ch >= 0x80;
-}
-
-/* Length of a dollar-quote tag "$tag$" or "$$" at s, 0 if none. */
-static size_t
-dollar_tag(const char *s)
-{
-	size_t i = 1;
-
-	if (s[1] == '$')
-		return 2;
-	if (!isalpha((unsigned char)s[1]) && s[1] != '_' &&
-	    (unsigned char)s[1] < 0x80)
-		return 0;
-	while (isalnum((unsigned char)s[i]) || s[i] == '_' ||
-	       (unsigned char)s[i] >= 0x80)
-		i++;
-	return s[i] == '$' ? i + 1 : 0;
-}
-
-/*
- * PostgreSQL SQL with $n placeholders to ODBC's ?: *out is the new text,
- * (*map)[k] the 0-based index of the parameter the k-th ? takes; *nmap is
- * how many ?s there are. Literals ('...', E'...\'', $tag$...$tag$), quoted
- * identifiers and comments are copied as they are.
- */
-static int
-rewrite_dollars(const char *sql, int nparams, char **out, int **map,
-                int *nmap, ormc_error *err)
-{
-	size_t n = strlen(sql), o = 0, i = 0, cap = 16;
-	char *buf = malloc(n + 1);
-	int *m = malloc(cap * sizeof(int));
-	int count = 0;
-
-	*out = NULL;
-	*map = NULL;
-	*nmap = 0;
-	if (buf == NULL || m == NULL) {
-		free(buf);
-		free(m);
-		return nomem(err);
-	}
-	while (i < n) {
-		char ch = sql[i];
-		size_t start = i;
-
-		if (ch == '\'') {
-			int esc = i > 0 && (sql[i - 1] == 'E' || sql[i - 1] == 'e') &&
-			          (i < 2 || !ident_char(sql[i - 2]));
-
-			for (i++; i < n; i++) {
-				if (esc && sql[i] == '\\' && i + 1 < n) {
-					i++;
-				} else if (sql[i] == '\'') {
-					if (i + 1 < n && sql[i + 1] == '\'')
-						i++;
-					else
-						break;
-				}
-			}
-			i = i < n ? i + 1 : n;
-		} else if (ch == '"') {
-			for (i++; i < n; i++) {
-				if (sql[i] == '"') {
-					if (i + 1 < n && sql[i + 1] == '"')
-						i++;
-					else
-						break;
-				}
-			}
-			i = i < n ? i + 1 : n;
-		} else if (ch == '-' && sql[i + 1] == '-') {
-			while (i < n && sql[i] != '\n')
-				i++;
-		} else if (ch == '/' && sql[i + 1] == '*') {
-			int depth = 1;
-
-			for (i += 2; i < n && depth > 0; i++) {
-				if (sql[i] == '/' && sql[i + 1] == '*') {
-					depth++;
-					i++;
-				} else if (sql[i] == '*' && sql[i + 1] == '/') {
-					depth--;
-					i++;
-				}
-			}
-		} else if (ch == '$' && (i == 0 || !ident_char(sql[i - 1])) &&
-		           isdigit((unsigned char)sql[i + 1])) {
-			long k = 0;
-
-			for (i++; i < n && isdigit((unsigned char)sql[i]); i++)
-				if (k < 100000)
-					k = k * 10 + (sql[i] - '0');
-			if (k < 1 || k > nparams) {
-				free(buf);
-				free(m);
-				return ormc_error_set(err, ORMC_EDRIVER, NULL, -1, 0,
-				                      "placeholder $%ld but %d parameter%s "
-				                      "given", k, nparams,
-				                      nparams == 1 ? "" : "s");
-			}
-			if ((size_t)count == cap) {
-				int *bigger = realloc(m, cap * 2 * sizeof(int));
-
-				if (bigger == NULL) {
-					free(buf);
-					free(m);
-					return nomem(err);
-				}
-				m = bigger;
-				cap *= 2;
-			}
-			m[count++] = (int)k - 1;
-			buf[o++] = '?';
-			continue;
-		} else if (ch == '$' && (i == 0 || !ident_char(sql[i - 1])) &&
-		           dollar_tag(sql + i) > 0) {
-			size_t tl = dollar_tag(sql + i);
-			const char *end = NULL, *p;
-
-			for (p = sql + i + tl; (p = strchr(p, '$')) != NULL; p++)
-				if (strncmp(p, sql + i, tl) == 0) {
-					end = p;
-					break;
-				}
-			i = end ? (size_t)(end - sql) + tl : n;
-		} else {
-			i++;
-		}
-		memcpy(buf + o, sql + start, i - start);
-		o += i - start;
-	}
-	buf[o] = '\0';
-	*out = buf;
-	*map = m;
-	*nmap = count;
-	return ORMC_OK;
-}
-
 /* ---- executing ---------------------------------------------------------- */
 
-/* Precision and scale of decimal text ("-12.340" -> 5, 3). */
+/*
+ * Done with the result of st: execute()'s own handle is freed; a prepared
+ * statement's (borrowed) is closed and its columns unbound, since their
+ * buffers go with the cursor, and kept for the next execution.
+ */
 static void
-decimal_digits(const char *s, size_t len, SQLULEN *precision,
-               SQLSMALLINT *scale)
+release_stmt(SQLHSTMT st, int borrowed)
 {
-	size_t i, digits = 0, frac = 0, after = 0;
-
-	for (i = 0; i < len; i++) {
-		if (s[i] == 'e' || s[i] == 'E')
-			break;
-		if (s[i] == '.')
-			after = 1;
-		else if (isdigit((unsigned char)s[i])) {
-			digits++;
-			frac += after;
-		}
+	if (!borrowed) {
+		SQLFreeHandle(SQL_HANDLE_STMT, st);
+		return;
 	}
-	if (digits == 0)
-		digits = 1;
-	if (frac > 32767)
-		frac = 32767;
-	*precision = digits;
-	*scale = (SQLSMALLINT)frac;
-}
-
-static int
-bind_one(SQLHSTMT st, SQLUSMALLINT k, const ormc_value *v, od_param *p,
-         int pg)
-{
-	SQLSMALLINT ctype = SQL_C_CHAR, sqltype = SQL_VARCHAR, scale = 0;
-	SQLULEN size = 1;
-	SQLPOINTER data = p->u.text;
-	SQLLEN buflen = 0;
-
-	p->ind = 0;
-	switch (v->type) {
-	case ORMC_TYPE_NULL:
-		p->u.text[0] = '\0';
-		p->ind = SQL_NULL_DATA;
-		break;
-	case ORMC_TYPE_DURATION:
-		if (pg) {   /* the dialect writes $n::interval */
-			/*
-			 * Days apart, as the native driver (and psycopg) send
-			 * it, so it is stored as "1 day 02:00:00".
-			 */
-			long long day = 86400000000LL, d = (long long)v->i / day,
-			          us = (long long)v->i - d * day;
-			int r;
-
-			if (us < 0) {
-				us += day;
-				d--;
-			}
-			r = snprintf(p->u.text, sizeof(p->u.text),
-			             "%lld days %lld microseconds", d, us);
-
-			p->ind = buflen = r;
-			size = (SQLULEN)r;
-			break;
-		}
-		/* elsewhere microseconds, as Django stores them */
-		/* fall through */
-	case ORMC_TYPE_INT:
-		ctype = SQL_C_SBIGINT;
-		sqltype = SQL_BIGINT;
-		size = 19;
-		p->u.i = (SQLBIGINT)v->i;
-		data = &p->u.i;
-		break;
-	case ORMC_TYPE_BOOL:
-		ctype = SQL_C_BIT;
-		sqltype = SQL_BIT;
-		p->u.bit = v->i != 0;
-		data = &p->u.bit;
-		break;
-	case ORMC_TYPE_FLOAT:
-		ctype = SQL_C_DOUBLE;
-		sqltype = SQL_DOUBLE;
-		size = 15;
-		p->u.f = v->f;
-		data = &p->u.f;
-		break;
-	case ORMC_TYPE_DECIMAL:
-	case ORMC_TYPE_TEXT:
-	case ORMC_TYPE_DATE:
-	case ORMC_TYPE_DATETIME:
-	case ORMC_TYPE_TIME:
-		if (v->len > (size_t)INT32_MAX)
-			return -1;
-		if (v->type == ORMC_TYPE_DECIMAL) {
-			sqltype = SQL_DECIMAL;
-			decimal_digits(v->s ? v->s : "", v->len, &size, &scale);
-		} else {
-			size = v->len > 0 ? (SQLULEN)v->len : 1;
-		}
-		if (v->len > 0 && v->s != NULL) {
-			data = (SQLPOINTER)(uintptr_t)v->s;   /* only read */
-		} else {
-			p->u.text[0] = '\0';
-		}
-		p->ind = buflen = (SQLLEN)v->len;
-		break;
-	default:
-		return -1;
-	}
-	return SQL_SUCCEEDED(SQLBindParameter(st, k, SQL_PARAM_INPUT, ctype,
-	                                      sqltype, size, scale, data, buflen,
-	                                      &p->ind)) ? 0 : -2;
+	SQLFreeStmt(st, SQL_CLOSE);
+	SQLFreeStmt(st, SQL_UNBIND);
+	SQLSetStmtAttr(st, SQL_ATTR_ROWS_FETCHED_PTR, NULL, 0);
+	SQLSetStmtAttr(st, SQL_ATTR_ROW_STATUS_PTR, NULL, 0);
 }
 
 static void
@@ -818,7 +596,12 @@ free_cursor(od_cursor *q)
 	int i;
 
 	if (q->stmt != SQL_NULL_HSTMT)
-		SQLFreeHandle(SQL_HANDLE_STMT, q->stmt);
+		release_stmt(q->stmt, q->ps != NULL && !q->failed);
+	if (q->ps != NULL) {
+		q->ps->cur = NULL;
+		if (q->failed)   /* freed: prepared again (see the top) */
+			q->ps->stmt = SQL_NULL_HSTMT;
+	}
 	if (q->cols != NULL) {
 		for (i = 0; i < q->base.ncols; i++) {
 			free(q->cols[i].name);
@@ -1062,87 +845,89 @@ fetch_block(od_cursor *q, ormc_error *err)
 	return ORMC_OK;
 }
 
+/* A statement handle on c, without ODBC escape scanning. */
 static int
-od_execute(ormc_conn *conn, const char *sql, const ormc_value *params,
-           int nparams, ormc_cursor **out, ormc_error *err)
+new_stmt(od_conn *c, SQLHSTMT *st, ormc_error *err)
 {
-	od_conn *c = (od_conn *)conn;
-	SQLHSTMT st = SQL_NULL_HSTMT;
-	SQLSMALLINT ncols = 0;
-	SQLRETURN rc;
-	char *text = NULL;
-	int *map = NULL, nbind = nparams, k, ret;
-	od_param *ps = NULL;
-	od_cursor *q;
-
-	*out = NULL;
-	if (c->pg && nparams > 0) {
-		ret = rewrite_dollars(sql, nparams, &text, &map, &nbind, err);
-		if (ret < 0)
-			return ret;
-		sql = text;
-	}
-	rc = SQLAllocHandle(SQL_HANDLE_STMT, c->dbc, &st);
-	if (!SQL_SUCCEEDED(rc)) {
-		free(text);
-		free(map);
+	if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_STMT, c->dbc, st))) {
+		*st = SQL_NULL_HSTMT;
 		return od_fail(SQL_HANDLE_DBC, c->dbc, err,
 		               "cannot allocate an ODBC statement");
 	}
 	/* ormc's SQL has no ODBC {escapes}: a brace is just a brace */
-	SQLSetStmtAttr(st, SQL_ATTR_NOSCAN, (SQLPOINTER)(uintptr_t)SQL_NOSCAN_ON,
+	SQLSetStmtAttr(*st, SQL_ATTR_NOSCAN, (SQLPOINTER)(uintptr_t)SQL_NOSCAN_ON,
 	               0);
-	if (nbind > 0) {
-		ps = calloc((size_t)nbind, sizeof(*ps));
-		if (ps == NULL) {
-			ret = nomem(err);
-			goto fail;
-		}
-	}
-	for (k = 0; k < nbind; k++) {
-		const ormc_value *v = &params[map ? map[k] : k];
-		int r = bind_one(st, (SQLUSMALLINT)(k + 1), v, &ps[k], c->pg);
+	return ORMC_OK;
+}
 
-		if (r == -2) {
+/*
+ * Bind the parameters and run st: SQLExecDirect of sql, or SQLExecute of
+ * the statement prepared on st when sql is NULL. The k-th marker takes
+ * params[map ? map[k] : k], its value kept in slots until the execution.
+ * *nodata: the driver said SQL_NO_DATA (a change of no rows).
+ */
+static int
+run(SQLHSTMT st, const char *sql, const ormc_value *params, const int *map,
+    int nbind, int pg, ormc_odbc_param *slots, int *nodata, ormc_error *err)
+{
+	SQLRETURN rc;
+	int k, ret = ORMC_OK;
+
+	*nodata = 0;
+	for (k = 0; k < nbind && ret == ORMC_OK; k++) {
+		const ormc_value *v = &params[map ? map[k] : k];
+		int r = ormc_odbc_bind_one(st, (SQLUSMALLINT)(k + 1), v, &slots[k], pg);
+
+		if (r == -2)
 			ret = od_fail(SQL_HANDLE_STMT, st, err,
 			              "cannot bind a parameter");
-			goto fail;
-		}
-		if (r < 0) {
+		else if (r < 0)
 			ret = ormc_error_set(err, ORMC_EDRIVER, NULL, -1, 0,
 			                     "cannot bind parameter %d: unsupported "
 			                     "value type %d", (map ? map[k] : k) + 1,
 			                     (int)v->type);
-			goto fail;
-		}
 	}
-	rc = SQLExecDirect(st, (SQLCHAR *)(uintptr_t)sql, SQL_NTS);
-	if (!SQL_SUCCEEDED(rc) && rc != SQL_NO_DATA) {   /* NO_DATA: 0 rows */
-		ret = od_fail(SQL_HANDLE_STMT, st, err, NULL);
-		goto fail;
+	if (ret == ORMC_OK) {
+		rc = sql != NULL ? SQLExecDirect(st, (SQLCHAR *)(uintptr_t)sql, SQL_NTS)
+		                 : SQLExecute(st);
+		if (rc == SQL_NO_DATA)
+			*nodata = 1;
+		else if (!SQL_SUCCEEDED(rc))
+			ret = od_fail(SQL_HANDLE_STMT, st, err, NULL);
 	}
 	/* the parameters were read: drop them before their memory goes */
 	SQLFreeStmt(st, SQL_RESET_PARAMS);
-	free(ps);
-	ps = NULL;
-	free(text);
-	text = NULL;
-	free(map);
-	map = NULL;
-	if (rc == SQL_NO_DATA ||
-	    !SQL_SUCCEEDED(SQLNumResultCols(st, &ncols)) || ncols <= 0) {
-		SQLFreeHandle(SQL_HANDLE_STMT, st);
+	return ret;
+}
+
+/*
+ * After st ran: a cursor over its rows, or none for a statement without
+ * rows. ps: the prepared statement st belongs to (the cursor borrows it),
+ * or NULL (the cursor takes it over; freed here if there is none).
+ */
+static int
+open_cursor(od_conn *c, SQLHSTMT st, od_prepared *ps, int nodata,
+            ormc_cursor **out, ormc_error *err)
+{
+	SQLSMALLINT ncols = 0;
+	od_cursor *q;
+	int ret;
+
+	if (nodata || !SQL_SUCCEEDED(SQLNumResultCols(st, &ncols)) || ncols <= 0) {
+		release_stmt(st, ps != NULL);
 		return ORMC_OK;
 	}
-
 	q = calloc(1, sizeof(*q));
 	if (q == NULL) {
-		SQLFreeHandle(SQL_HANDLE_STMT, st);
+		release_stmt(st, ps != NULL);
 		return nomem(err);
 	}
-	q->base.conn = conn;
+	q->base.conn = &c->base;
 	q->base.ncols = ncols;
 	q->stmt = st;
+	q->ps = ps;
+	if (ps != NULL)
+		ps->cur = q;
 	q->cols = calloc((size_t)ncols, sizeof(od_col));
 	q->row = calloc((size_t)ncols, sizeof(ormc_value));
 	if (q->cols == NULL || q->row == NULL) {
@@ -1152,18 +937,161 @@ od_execute(ormc_conn *conn, const char *sql, const ormc_value *params,
 	/* errors found at the first fetch surface here, as with the others */
 	if ((ret = setup_fetch(c, q, err)) < 0 ||
 	    (ret = fetch_block(q, err)) < 0) {
+		q->failed = 1;
 		free_cursor(q);
 		return ret;
 	}
 	*out = &q->base;
 	return ORMC_OK;
+}
 
-fail:
-	SQLFreeHandle(SQL_HANDLE_STMT, st);
-	free(ps);
+static int
+od_execute(ormc_conn *conn, const char *sql, const ormc_value *params,
+           int nparams, ormc_cursor **out, ormc_error *err)
+{
+	od_conn *c = (od_conn *)conn;
+	SQLHSTMT st = SQL_NULL_HSTMT;
+	ormc_odbc_param *slots = NULL;
+	char *text = NULL;
+	int *map = NULL, nbind = nparams, nodata = 0, ret;
+
+	*out = NULL;
+	if (c->pg && nparams > 0) {
+		ret = ormc_odbc_rewrite_dollars(sql, nparams, &text, &map, &nbind,
+		                                err);
+		if (ret < 0)
+			return ret;
+		sql = text;
+	}
+	if (nbind > 0 && (slots = calloc((size_t)nbind, sizeof(*slots))) == NULL)
+		ret = nomem(err);
+	else
+		ret = new_stmt(c, &st, err);
+	if (ret == ORMC_OK)
+		ret = run(st, sql, params, map, nbind, c->pg, slots, &nodata, err);
+	free(slots);
 	free(text);
 	free(map);
-	return ret;
+	if (ret < 0) {
+		if (st != SQL_NULL_HSTMT)
+			SQLFreeHandle(SQL_HANDLE_STMT, st);
+		return ret;
+	}
+	return open_cursor(c, st, NULL, nodata, out, err);
+}
+
+/* ---- prepared statements ------------------------------------------------ */
+
+static void
+free_prepared(od_prepared *ps)
+{
+	if (ps->stmt != SQL_NULL_HSTMT)
+		SQLFreeHandle(SQL_HANDLE_STMT, ps->stmt);
+	free(ps->sql);
+	free(ps->map);
+	free(ps->slots);
+	free(ps);
+}
+
+/* SQLPrepare ps->sql on a new handle, unless it has one. */
+static int
+ready(od_conn *c, od_prepared *ps, ormc_error *err)
+{
+	int ret;
+
+	if (ps->stmt != SQL_NULL_HSTMT)
+		return ORMC_OK;
+	if ((ret = new_stmt(c, &ps->stmt, err)) < 0)
+		return ret;
+	if (!SQL_SUCCEEDED(SQLPrepare(ps->stmt, (SQLCHAR *)ps->sql, SQL_NTS))) {
+		ret = od_fail(SQL_HANDLE_STMT, ps->stmt, err, NULL);
+		SQLFreeHandle(SQL_HANDLE_STMT, ps->stmt);
+		ps->stmt = SQL_NULL_HSTMT;
+		return ret;
+	}
+	return ORMC_OK;
+}
+
+static int
+od_prepare(ormc_conn *conn, const char *sql, int nparams, ormc_prepared **out,
+           ormc_error *err)
+{
+	od_conn *c = (od_conn *)conn;
+	od_prepared *ps;
+	int ret = ORMC_OK;
+
+	*out = NULL;
+	ps = calloc(1, sizeof(*ps));
+	if (ps == NULL)
+		return nomem(err);
+	ps->base.conn = conn;
+	ps->stmt = SQL_NULL_HSTMT;
+	ps->nparams = nparams;
+	ps->nbind = nparams;
+	if (c->pg && nparams > 0)
+		ret = ormc_odbc_rewrite_dollars(sql, nparams, &ps->sql, &ps->map,
+		                                &ps->nbind, err);
+	else if ((ps->sql = strdup(sql)) == NULL)
+		ret = nomem(err);
+	if (ret == ORMC_OK && ps->nbind > 0 &&
+	    (ps->slots = calloc((size_t)ps->nbind, sizeof(*ps->slots))) == NULL)
+		ret = nomem(err);
+	if (ret == ORMC_OK)
+		ret = ready(c, ps, err);
+	if (ret < 0) {
+		free_prepared(ps);
+		return ret;
+	}
+	*out = &ps->base;
+	return ORMC_OK;
+}
+
+static int
+od_execute_prepared(ormc_prepared *p, const ormc_value *params, int nparams,
+                    ormc_cursor **out, ormc_error *err)
+{
+	od_prepared *ps = (od_prepared *)p;
+	od_conn *c = (od_conn *)p->conn;
+	int nodata = 0, ret;
+
+	*out = NULL;
+	if (nparams != ps->nparams)
+		return ormc_error_set(err, ORMC_EDRIVER, NULL, -1, 0,
+		                      "statement has %d parameters, %d given",
+		                      ps->nparams, nparams);
+	if (ps->cur != NULL)
+		return ormc_error_set(err, ORMC_EDRIVER, NULL, -1, 0,
+		                      "the statement's previous result is still open");
+	if ((ret = ready(c, ps, err)) < 0)
+		return ret;
+	ret = run(ps->stmt, NULL, params, ps->map, ps->nbind, c->pg, ps->slots,
+	          &nodata, err);
+	if (ret < 0) {
+		/* prepared again next time (see the top) */
+		SQLFreeHandle(SQL_HANDLE_STMT, ps->stmt);
+		ps->stmt = SQL_NULL_HSTMT;
+		return ret;
+	}
+	return open_cursor(c, ps->stmt, ps, nodata, out, err);
+}
+
+static void
+od_finalize(ormc_prepared *p)
+{
+	od_prepared *ps = (od_prepared *)p;
+
+	if (ps == NULL)
+		return;
+	if (ps->cur != NULL) {
+		/* its cursor outlives the handle: it ends with the rows handed out */
+		od_cursor *q = ps->cur;
+
+		q->stmt = SQL_NULL_HSTMT;
+		q->ps = NULL;
+		q->done = 1;
+		q->fetched = q->pos;
+	}
+	free_prepared(ps);
 }
 
 static const char *
@@ -1356,7 +1284,7 @@ make_row(od_cursor *q, SQLULEN r, ormc_error *err)
 			break;
 		default: {
 			SQLLEN avail = col->width - (col->ctype == SQL_C_CHAR);
-			size_t len;
+			size_t len = 0;   /* set by read_long() when it succeeds */
 
 			if (ind == SQL_NO_TOTAL || ind > avail) {
 				if ((rc = read_long(q, r, i, &len, err)) < 0)
@@ -1399,12 +1327,15 @@ od_next(ormc_cursor *cur, const ormc_value **row, ormc_error *err)
 			break;
 		if (q->done)
 			return 0;
-		if ((rc = fetch_block(q, err)) < 0)
+		if ((rc = fetch_block(q, err)) < 0) {
+			q->failed = 1;
 			return rc;
+		}
 	}
 	rc = make_row(q, q->pos++, err);
 	if (rc < 0) {
 		q->done = 1;
+		q->failed = 1;
 		q->fetched = 0;
 		return rc;
 	}
@@ -1518,4 +1449,7 @@ const ormc_driver ormc_driver_odbc = {
 	od_commit,
 	od_rollback,
 	od_disconnect,
+	od_prepare,
+	od_execute_prepared,
+	od_finalize,
 };

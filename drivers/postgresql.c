@@ -23,6 +23,20 @@
  * cursor. next() takes one PGresult per row; the cells point into it and stay
  * valid until the next call.
  *
+ * Prepared statements: prepare() is PQprepare under a name unique on the
+ * connection ("ormc_1", "ormc_2", ...; never reused, so a statement that
+ * could not be dropped never collides), with no declared parameter types,
+ * as execute() sends none. execute_prepared() is PQsendQueryPrepared with
+ * the same text parameters, then exactly what execute() does after sending.
+ * finalize() drops the statement on the server (PQclosePrepared from libpq
+ * 17, a protocol Close that works in any transaction state; before it
+ * DEALLOCATE, only outside a transaction block: inside one, a failure
+ * would abort the application's transaction, and in a failed one it is
+ * refused). When it cannot be dropped now, or rows are still coming, it is
+ * kept and dropped by a later prepare() or finalize(), or with the session.
+ * A statement the server lost (DISCARD ALL: SQLSTATE 26000) fails once and
+ * is prepared again at its next execution.
+ *
  * libpq runs one statement at a time on a connection: while a cursor has rows
  * in flight, the connection is "busy" and execute() refuses another statement.
  * Closing a cursor early first takes whatever has already arrived; if more is
@@ -84,11 +98,25 @@
 
 typedef struct pg_cursor pg_cursor;
 
+typedef struct pg_prepared pg_prepared;
+
 typedef struct pg_conn {
 	ormc_conn base;          /* first: the core holds an ormc_conn * */
 	PGconn *pg;
 	pg_cursor *busy;         /* the cursor whose results are still coming */
+	unsigned long nprepared; /* statements named so far: the next is ormc_<n+1> */
+	pg_prepared *stale;      /* finalized, still to be dropped on the server */
 } pg_conn;
+
+struct pg_prepared {
+	ormc_prepared base;      /* first */
+	char name[32];           /* "ormc_<n>" */
+	char *sql;               /* to prepare it again if the server lost it */
+	int nparams;
+	int reads;               /* only_reads(sql): closing early may cancel */
+	int lost;                /* the server lost it: prepare again first */
+	pg_prepared *next;       /* on the connection's stale list */
+};
 
 struct pg_cursor {
 	ormc_cursor base;        /* first */
@@ -760,34 +788,27 @@ new_cursor(pg_conn *c, PGresult *r)
 }
 
 static int
-pg_execute(ormc_conn *conn, const char *sql, const ormc_value *params,
-           int nparams, ormc_cursor **out, ormc_error *err)
+busy_error(ormc_error *err)
 {
-	pg_conn *c = (pg_conn *)conn;
-	char **values = NULL, *block = NULL;
+	ormc_error_set(err, ORMC_EDRIVER, NULL, -1, 0,
+	               "another statement's rows are still being read on "
+	               "this connection");
+	ormc_error_hint(err, "Read its result to the end or free it first.");
+	return ORMC_EDRIVER;
+}
+
+/*
+ * The statement has been sent: switch to single row mode and wait for its
+ * first result. Rows give a cursor (reads: closing it early may cancel);
+ * a statement without rows is complete and gives none. On failure the
+ * server's SQLSTATE goes to state (6 bytes) too, when state is not NULL.
+ */
+static int
+first_result(pg_conn *c, int reads, ormc_cursor **out, char *state, ormc_error *err)
+{
 	pg_cursor *q;
 	PGresult *r;
-	int rc, reads, sent;
 
-	*out = NULL;
-	if (c->busy != NULL) {
-		ormc_error_set(err, ORMC_EDRIVER, NULL, -1, 0,
-		               "another statement's rows are still being read on "
-		               "this connection");
-		ormc_error_hint(err, "Read its result to the end or free it first.");
-		return ORMC_EDRIVER;
-	}
-	rc = text_params(params, nparams, &values, &block, err);
-	if (rc < 0)
-		return rc;
-	/* a cancel outside a transaction block undoes nothing but the read */
-	reads = PQtransactionStatus(c->pg) == PQTRANS_IDLE && only_reads(sql);
-	sent = PQsendQueryParams(c->pg, sql, nparams, NULL,
-	                         (const char *const *)values, NULL, NULL, 0);
-	free(values);
-	free(block);
-	if (!sent)
-		return pg_fail(c->pg, NULL, err);
 	/* if this fails, whole results come instead of rows: handled alike */
 	PQsetSingleRowMode(c->pg);
 
@@ -805,7 +826,7 @@ pg_execute(ormc_conn *conn, const char *sql, const ormc_value *params,
 				return ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0,
 				                      "out of memory");
 			}
-			q->base.conn = conn;
+			q->base.conn = &c->base;
 			q->may_cancel = reads;
 			c->busy = q;
 			*out = &q->base;
@@ -822,12 +843,187 @@ pg_execute(ormc_conn *conn, const char *sql, const ormc_value *params,
 			return ormc_error_set(err, ORMC_EDRIVER, NULL, -1, 0,
 			                      "COPY is not supported");
 		default:
+			if (state != NULL) {
+				const char *s = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+
+				if (s != NULL && strlen(s) == 5)
+					memcpy(state, s, 6);
+			}
 			pg_fail(c->pg, r, err);
 			PQclear(r);
 			drain(c->pg);
 			return ORMC_EDRIVER;
 		}
 	}
+}
+
+static int
+pg_execute(ormc_conn *conn, const char *sql, const ormc_value *params,
+           int nparams, ormc_cursor **out, ormc_error *err)
+{
+	pg_conn *c = (pg_conn *)conn;
+	char **values = NULL, *block = NULL;
+	int rc, reads, sent;
+
+	*out = NULL;
+	if (c->busy != NULL)
+		return busy_error(err);
+	rc = text_params(params, nparams, &values, &block, err);
+	if (rc < 0)
+		return rc;
+	/* a cancel outside a transaction block undoes nothing but the read */
+	reads = PQtransactionStatus(c->pg) == PQTRANS_IDLE && only_reads(sql);
+	sent = PQsendQueryParams(c->pg, sql, nparams, NULL,
+	                         (const char *const *)values, NULL, NULL, 0);
+	free(values);
+	free(block);
+	if (!sent)
+		return pg_fail(c->pg, NULL, err);
+	return first_result(c, reads, out, NULL, err);
+}
+
+/* ---- prepared statements ------------------------------------------------- */
+
+/* Can a finalized statement be dropped on the server now (see the top)? */
+static int
+can_drop(pg_conn *c)
+{
+	if (c->busy != NULL)
+		return 0;   /* a synchronous call would swallow the rows still coming */
+#ifdef LIBPQ_HAS_CLOSE_PREPARED
+	return PQstatus(c->pg) == CONNECTION_OK;
+#else
+	return PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+#endif
+}
+
+/* Drop ps on the server and free it. */
+static void
+drop(pg_conn *c, pg_prepared *ps)
+{
+	PGresult *r;
+#ifdef LIBPQ_HAS_CLOSE_PREPARED
+	r = PQclosePrepared(c->pg, ps->name);
+#else
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "DEALLOCATE %s", ps->name);
+	r = PQexec(c->pg, sql);
+#endif
+	/* failing (the server lost it already) leaves nothing to undo */
+	PQclear(r);
+	free(ps->sql);
+	free(ps);
+}
+
+/* Drop the finalized statements that can be dropped now. */
+static void
+drop_stale(pg_conn *c)
+{
+	while (c->stale != NULL && can_drop(c)) {
+		pg_prepared *ps = c->stale;
+
+		c->stale = ps->next;
+		drop(c, ps);
+	}
+}
+
+/* PQprepare ps->sql as ps->name. */
+static int
+server_prepare(pg_conn *c, pg_prepared *ps, ormc_error *err)
+{
+	PGresult *r;
+	int ok;
+
+	/* no declared types (0 of them), as execute() sends the parameters */
+	r = PQprepare(c->pg, ps->name, ps->sql, 0, NULL);
+	ok = r != NULL && PQresultStatus(r) == PGRES_COMMAND_OK;
+	if (!ok)
+		pg_fail(c->pg, r, err);
+	PQclear(r);
+	return ok ? ORMC_OK : ORMC_EDRIVER;
+}
+
+static int
+pg_prepare(ormc_conn *conn, const char *sql, int nparams, ormc_prepared **out,
+           ormc_error *err)
+{
+	pg_conn *c = (pg_conn *)conn;
+	pg_prepared *ps;
+	int rc;
+
+	*out = NULL;
+	if (c->busy != NULL)
+		return busy_error(err);
+	drop_stale(c);
+	ps = calloc(1, sizeof(*ps));
+	if (ps == NULL || (ps->sql = strdup(sql)) == NULL) {
+		free(ps);
+		return ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
+	}
+	ps->base.conn = conn;
+	snprintf(ps->name, sizeof(ps->name), "ormc_%lu", ++c->nprepared);
+	ps->nparams = nparams;
+	ps->reads = only_reads(sql);
+	if ((rc = server_prepare(c, ps, err)) < 0) {
+		free(ps->sql);
+		free(ps);
+		return rc;
+	}
+	*out = &ps->base;
+	return ORMC_OK;
+}
+
+static int
+pg_execute_prepared(ormc_prepared *p, const ormc_value *params, int nparams,
+                    ormc_cursor **out, ormc_error *err)
+{
+	pg_prepared *ps = (pg_prepared *)p;
+	pg_conn *c = (pg_conn *)p->conn;
+	char **values = NULL, *block = NULL, state[6] = "";
+	int rc, reads, sent;
+
+	*out = NULL;
+	if (c->busy != NULL)
+		return busy_error(err);
+	if (nparams != ps->nparams)
+		return ormc_error_set(err, ORMC_EDRIVER, NULL, -1, 0,
+		                      "statement has %d parameters, %d given",
+		                      ps->nparams, nparams);
+	if (ps->lost) {
+		if ((rc = server_prepare(c, ps, err)) < 0)
+			return rc;
+		ps->lost = 0;
+	}
+	rc = text_params(params, nparams, &values, &block, err);
+	if (rc < 0)
+		return rc;
+	reads = ps->reads && PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+	sent = PQsendQueryPrepared(c->pg, ps->name, nparams,
+	                           (const char *const *)values, NULL, NULL, 0);
+	free(values);
+	free(block);
+	if (!sent)
+		return pg_fail(c->pg, NULL, err);
+	rc = first_result(c, reads, out, state, err);
+	/* 26000: gone (DISCARD ALL, DEALLOCATE ALL); the next execution prepares it */
+	if (rc < 0 && strcmp(state, "26000") == 0)
+		ps->lost = 1;
+	return rc;
+}
+
+static void
+pg_finalize(ormc_prepared *p)
+{
+	pg_prepared *ps = (pg_prepared *)p;
+	pg_conn *c;
+
+	if (ps == NULL)
+		return;
+	c = (pg_conn *)p->conn;
+	ps->next = c->stale;
+	c->stale = ps;
+	drop_stale(c);
 }
 
 static const char *
@@ -975,6 +1171,14 @@ pg_disconnect(ormc_conn *conn)
 		c->busy->c = NULL;
 		c->busy->done = 1;
 	}
+	/* statements not dropped yet go with the session */
+	while (c->stale != NULL) {
+		pg_prepared *ps = c->stale;
+
+		c->stale = ps->next;
+		free(ps->sql);
+		free(ps);
+	}
 	PQfinish(c->pg);
 	free(c);
 }
@@ -994,4 +1198,7 @@ const ormc_driver ormc_driver_postgresql = {
 	NULL,
 	NULL,
 	pg_disconnect,
+	pg_prepare,
+	pg_execute_prepared,
+	pg_finalize,
 };
