@@ -432,6 +432,7 @@ split_lines(char *text, size_t len, const char *origin, qtext **qs, int *nq,
 			(*qs)[*nq].origin = origin;
 			(*qs)[*nq].line = line;
 			(*qs)[*nq].q = NULL;
+			(*qs)[*nq].st = NULL;
 			(*nq)++;
 		}
 		start = end + 1;
