@@ -333,19 +333,15 @@ ormc_db_execute_cached(ormc_db *db, uint64_t id, const char *sql, const ormc_val
 		return ormc_db_query(db, sql, vals, n, out, err);
 	if (ent == NULL) {
 		ormc_prepared *ps = NULL;
+		int victim = -1;
 
 		if (db->nprep == ORMC_PREP_CACHE) {
-			/* Room: finalize the least recently used idle statement. */
-			int victim = -1;
-
+			/* Full: the least recently used idle statement makes room, once this one is prepared. */
 			for (i = 0; i < db->nprep; i++)
 				if (!db->prep[i]->busy && (victim < 0 || db->prep[i]->used < db->prep[victim]->used))
 					victim = i;
 			if (victim < 0)
 				return ormc_db_query(db, sql, vals, n, out, err);
-			d->finalize(db->prep[victim]->ps);
-			free(db->prep[victim]);
-			db->prep[victim] = db->prep[--db->nprep];
 		}
 		if (db->prep == NULL &&
 		    (db->prep = calloc(ORMC_PREP_CACHE, sizeof(*db->prep))) == NULL)
@@ -358,6 +354,11 @@ ormc_db_execute_cached(ormc_db *db, uint64_t id, const char *sql, const ormc_val
 			if (rc >= 0)
 				rc = ormc_error_set(err, ORMC_EDRIVER, NULL, -1, 0, "%s could not prepare", d->name);
 			return rc;
+		}
+		if (victim >= 0) {
+			d->finalize(db->prep[victim]->ps);
+			free(db->prep[victim]);
+			db->prep[victim] = db->prep[--db->nprep];
 		}
 		ps->conn = db->conn;
 		ent->id = id;
