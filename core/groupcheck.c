@@ -84,8 +84,8 @@ ungrouped_expr(ormc_walker *w, ormc_sx *x)
 	if (is_grouped(g->s, x) &&
 	    !(g->complete && g->keyed && x->kind != ORMC_SX_COL && strcmp(g->clause, "HAVING") == 0))
 		return ORMC_WALK_PRUNE;
-	/* An aggregate of this level: its arguments are not grouped. */
-	if (x->kind == ORMC_SX_AGG && w->depth == 0)
+	/* An aggregate of this level: its arguments are not grouped (a window's are). */
+	if (x->kind == ORMC_SX_AGG && !x->over && w->depth == 0)
 		return ORMC_WALK_PRUNE;
 	if (x->kind != ORMC_SX_COL || !ormc_select_has_alias(g->s, x->table))
 		return ORMC_WALK_CONTINUE;
@@ -164,7 +164,7 @@ ormc_group_complete(ormc_arena *a, ormc_select *s, int keyed, char *why, size_t 
 static int
 find_agg(ormc_walker *w, ormc_sx *x)
 {
-	if (x->kind == ORMC_SX_AGG) {
+	if (x->kind == ORMC_SX_AGG && !x->over) {
 		*(int *)w->ctx = 1;
 		return ORMC_WALK_ABORT;
 	}

@@ -73,7 +73,8 @@ typedef enum ormc_sx_kind {
 	ORMC_SX_TRUNC,
 	ORMC_SX_FUNC,
 	ORMC_SX_EXISTS,
-	ORMC_SX_SUBQUERY
+	ORMC_SX_SUBQUERY,
+	ORMC_SX_WINDOW          /* args[0] OVER (PARTITION BY args[1..] ORDER BY ...): see win */
 } ormc_sx_kind;
 
 typedef enum ormc_agg_fn {
@@ -103,7 +104,19 @@ typedef enum ormc_fn {
 	ORMC_FN_CEIL,
 	ORMC_FN_SQRT,
 	ORMC_FN_POWER,
-	ORMC_FN_MOD
+	ORMC_FN_MOD,
+	/* window functions */
+	ORMC_FN_ROW_NUMBER,
+	ORMC_FN_RANK,
+	ORMC_FN_DENSE_RANK,
+	ORMC_FN_PERCENT_RANK,
+	ORMC_FN_CUME_DIST,
+	ORMC_FN_NTILE,
+	ORMC_FN_LAG,
+	ORMC_FN_LEAD,
+	ORMC_FN_FIRST_VALUE,
+	ORMC_FN_LAST_VALUE,
+	ORMC_FN_NTH_VALUE
 } ormc_fn;
 
 typedef enum ormc_op {
@@ -167,6 +180,8 @@ struct ormc_sx {
 	ormc_sx **args;
 	int nargs;
 	ormc_select *sub;       /* EXISTS SUBQUERY IN */
+	int over;               /* AGG: a window's function (SX_WINDOW's args[0]), not a grouping aggregate */
+	const struct ormc_window *win;  /* WINDOW: args[1 .. 1+npart) partition, then ORDER BY */
 };
 
 typedef enum ormc_join_kind {

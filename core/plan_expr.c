@@ -27,6 +27,85 @@ agg_fn(const ormc_expr *x)
 	return x->sample ? ORMC_AGG_VAR_SAMP : ORMC_AGG_VAR_POP;
 }
 
+/* A window function by its Django name, or -1 (an aggregate). */
+static int
+window_fn(const char *name)
+{
+	static const struct { const char *name; ormc_fn fn; } fns[] = {
+		{ "RowNumber", ORMC_FN_ROW_NUMBER }, { "Rank", ORMC_FN_RANK },
+		{ "DenseRank", ORMC_FN_DENSE_RANK }, { "PercentRank", ORMC_FN_PERCENT_RANK },
+		{ "CumeDist", ORMC_FN_CUME_DIST }, { "Ntile", ORMC_FN_NTILE }, { "Lag", ORMC_FN_LAG },
+		{ "Lead", ORMC_FN_LEAD }, { "FirstValue", ORMC_FN_FIRST_VALUE },
+		{ "LastValue", ORMC_FN_LAST_VALUE }, { "NthValue", ORMC_FN_NTH_VALUE },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
+		if (strcmp(fns[i].name, name) == 0)
+			return (int)fns[i].fn;
+	return -1;
+}
+
+/*
+ * Window(f, partition_by=, order_by=, frame=): f's node, then the partition
+ * and ordering in the same args, the frame in win. An aggregate here sums
+ * the frame's rows: it is marked over, so grouping looks through it.
+ */
+static ormc_sx *
+window_sx(scope *sc, const ormc_expr *x, ormc_field *const *ctx, int nctx)
+{
+	plan *p = sc->p;
+	const ormc_window *w = x->win;
+	ormc_sx *y = sx_new(p, ORMC_SX_WINDOW, 1 + w->npart + w->norder), *f;
+	int i;
+
+	if (y == NULL)
+		return NULL;
+	if (window_fn(x->func) < 0) {
+		ormc_expr agg = *x;
+
+		agg.kind = ORMC_EXPR_AGG;
+		agg.nargs = w->nfargs;
+		agg.win = NULL;
+		f = ormc_pl_agg_inline(sc, &agg);
+		if (f != NULL)
+			f->over = 1;
+	} else {
+		ormc_fn fn = (ormc_fn)window_fn(x->func);
+		int n = w->nfargs + (fn == ORMC_FN_NTILE || fn == ORMC_FN_NTH_VALUE ||
+		                     fn == ORMC_FN_LAG || fn == ORMC_FN_LEAD);
+
+		f = sx_new(p, ORMC_SX_FUNC, n);
+		if (f == NULL)
+			return NULL;
+		f->fn = fn;
+		f->type = x->type;
+		/* the expression first; Lag's default (its second) goes after the offset */
+		for (i = 0; i < w->nfargs; i++)
+			if ((f->args[i == 0 ? 0 : 2] = ormc_pl_x2sx(sc, x->args[i], ctx, nctx)) == NULL)
+				return NULL;
+		if (n > w->nfargs) {
+			/* NTILE(n), NTH_VALUE(x, n), LAG(x, n[, default]): n after the expression */
+			ormc_sx *k = sx_new(p, ORMC_SX_INT, 0);
+
+			if (k == NULL)
+				return NULL;
+			k->ival = w->n;
+			k->type = ot(ORMC_FIELD_BIGINTEGER);
+			f->args[fn == ORMC_FN_NTILE ? 0 : 1] = k;
+		}
+	}
+	if (f == NULL)
+		return NULL;
+	y->args[0] = f;
+	for (i = 0; i < w->npart + w->norder; i++)
+		if ((y->args[1 + i] = ormc_pl_x2sx(sc, x->args[w->nfargs + i], ctx, nctx)) == NULL)
+			return NULL;
+	y->win = w;
+	y->type = x->type;
+	return y;
+}
+
 /* A date part or truncation by its Django name; -1 if unknown. */
 static int
 part_of(const char *name)
@@ -414,6 +493,8 @@ ormc_pl_x2sx(scope *sc, const ormc_expr *x, ormc_field *const *ctx, int nctx)
 	}
 	case ORMC_EXPR_VALUE:
 		return param_sx(p, x);
+	case ORMC_EXPR_WINDOW:
+		return window_sx(sc, x, ctx, nctx);
 	case ORMC_EXPR_PARAM:
 		/* A value to come: its type, and which parameter it is. */
 		assert(x->param->typed);

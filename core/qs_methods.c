@@ -119,8 +119,10 @@ check_nested_agg(ev *e, const ormc_expr *x)
 
 	if (x == NULL || !x->has_agg)
 		return ORMC_OK;
-	if (x->kind == ORMC_EXPR_AGG) {
-		const ormc_expr *a = x->nargs ? x->args[0] : NULL;
+	if (x->kind == ORMC_EXPR_AGG ||
+	    (x->kind == ORMC_EXPR_WINDOW && x->win->nfargs > 0 && ormc_is_aggregate_name(x->func))) {
+		/* Window(Sum("s")) with s an aggregate: the same error in Django */
+		const ormc_expr *a = x->nargs && (x->kind == ORMC_EXPR_AGG || x->win->nfargs) ? x->args[0] : NULL;
 
 		if (a && a->has_agg) {
 			const char *what = a->kind == ORMC_EXPR_REF ? a->annot->alias : "expression";
@@ -254,6 +256,62 @@ method_values(ev *e, ormc_qs *qs, const ormc_ast *call, const char *method)
 	return ORMC_OK;
 }
 
+int
+ormc_order_item_parse(ev *e, ormc_qs *qs, const ormc_ast *a0, ormc_order_item *it)
+{
+	const ormc_ast *a = ormc_ev_deref(e, a0);
+	ormc_expr *x;
+	int r;
+
+	memset(it, 0, sizeof(*it));
+	it->pos = a->pos;
+	if (a->kind == ORMC_AST_STR) {
+		const char *s = a->str;
+		int off = a->pos + 1;
+
+		if (strcmp(s, "?") == 0)
+			return ormc_ev_fail(e, ORMC_EUNSUPPORTED, a->pos, a->end - a->pos,
+			                    "random ordering ('?') gives different rows on every backend; not supported");
+		if (s[0] == '-') {
+			it->desc = 1;
+			s++;
+			off++;
+		}
+		if ((r = ormc_resolve_ref(e, qs, qs->model, s, off, 1, &x)) < 0)
+			return r;
+	} else if (a->kind == ORMC_AST_CALL && a->left->kind == ORMC_AST_ATTR &&
+	           (strcmp(a->left->str, "desc") == 0 || strcmp(a->left->str, "asc") == 0)) {
+		/* F("x").desc(nulls_last=True) */
+		callargs c;
+		const ormc_ast *k;
+		int b;
+
+		if ((r = ormc_resolve_expr(e, qs, a->left->left, &x)) < 0)
+			return r;
+		it->desc = strcmp(a->left->str, "desc") == 0;
+		ormc_callargs_init(&c, a, a->left->str);
+		if ((k = ormc_kwarg(&c, "nulls_first")) != NULL) {
+			if ((r = ormc_literal_bool(e, k, &b)) < 0)
+				return r;
+			if (b)
+				it->nulls = 1;
+		}
+		if ((k = ormc_kwarg(&c, "nulls_last")) != NULL) {
+			if ((r = ormc_literal_bool(e, k, &b)) < 0)
+				return r;
+			if (b)
+				it->nulls = 2;
+		}
+		if ((r = ormc_callargs_done(e, &c)) < 0)
+			return r;
+	} else {
+		if ((r = ormc_resolve_expr(e, qs, a0, &x)) < 0)
+			return r;
+	}
+	it->expr = x;
+	return ORMC_OK;
+}
+
 static int
 method_order_by(ev *e, ormc_qs *qs, const ormc_ast *call)
 {
@@ -263,58 +321,12 @@ method_order_by(ev *e, ormc_qs *qs, const ormc_ast *call)
 	qs->norder = 0;
 	qs->order_set = 1;
 	for (i = 0; i < call->nargs; i++) {
-		const ormc_ast *a = ormc_ev_deref(e, call->args[i]);
 		ormc_order_item it;
-		ormc_expr *x;
 
-		memset(&it, 0, sizeof(it));
-		it.pos = a->pos;
 		if (call->kw[i] != NULL)
 			return ormc_ev_fail(e, ORMC_EINVALID, call->kw_pos[i], 1, "order_by() takes no keyword arguments");
-		if (a->kind == ORMC_AST_STR) {
-			const char *s = a->str;
-			int off = a->pos + 1;
-
-			if (strcmp(s, "?") == 0)
-				return ormc_ev_fail(e, ORMC_EUNSUPPORTED, a->pos, a->end - a->pos,
-				                    "random ordering ('?') gives different rows on every backend; not supported");
-			if (s[0] == '-') {
-				it.desc = 1;
-				s++;
-				off++;
-			}
-			if ((r = ormc_resolve_ref(e, qs, qs->model, s, off, 1, &x)) < 0)
-				return r;
-		} else if (a->kind == ORMC_AST_CALL && a->left->kind == ORMC_AST_ATTR &&
-		           (strcmp(a->left->str, "desc") == 0 || strcmp(a->left->str, "asc") == 0)) {
-			/* F("x").desc(nulls_last=True) */
-			callargs c;
-			const ormc_ast *k;
-			int b;
-
-			if ((r = ormc_resolve_expr(e, qs, a->left->left, &x)) < 0)
-				return r;
-			it.desc = strcmp(a->left->str, "desc") == 0;
-			ormc_callargs_init(&c, a, a->left->str);
-			if ((k = ormc_kwarg(&c, "nulls_first")) != NULL) {
-				if ((r = ormc_literal_bool(e, k, &b)) < 0)
-					return r;
-				if (b)
-					it.nulls = 1;
-			}
-			if ((k = ormc_kwarg(&c, "nulls_last")) != NULL) {
-				if ((r = ormc_literal_bool(e, k, &b)) < 0)
-					return r;
-				if (b)
-					it.nulls = 2;
-			}
-			if ((r = ormc_callargs_done(e, &c)) < 0)
-				return r;
-		} else {
-			if ((r = ormc_resolve_expr(e, qs, call->args[i], &x)) < 0)
-				return r;
-		}
-		it.expr = x;
+		if ((r = ormc_order_item_parse(e, qs, call->args[i], &it)) < 0)
+			return r;
 		if ((r = grow(e, (void **)&qs->order, qs->norder, sizeof(ormc_order_item))) < 0)
 			return r;
 		qs->order[qs->norder++] = it;
@@ -344,6 +356,25 @@ ast_has_agg(ev *e, const ormc_ast *n)
 			return 1;
 		if (strcmp(name, "Subquery") == 0 || strcmp(name, "Exists") == 0)
 			return 0;
+		if (strcmp(name, "Window") == 0) {
+			/* Window(Sum("x")) sums a frame, not the query's groups: only its arguments count */
+			for (i = 0; i < n->nargs; i++) {
+				const ormc_ast *a = ormc_ev_deref(e, n->args[i]);
+				int j;
+
+				if ((n->kw[i] == NULL && i == 0) || (n->kw[i] && strcmp(n->kw[i], "expression") == 0)) {
+					if (a->kind == ORMC_AST_CALL) {
+						for (j = 0; j < a->nargs; j++)
+							if (ast_has_agg(e, a->args[j]))
+								return 1;
+						continue;
+					}
+				}
+				if (ast_has_agg(e, a))
+					return 1;
+			}
+			return 0;
+		}
 		for (i = 0; i < n->nargs; i++)
 			if (ast_has_agg(e, n->args[i]))
 				return 1;

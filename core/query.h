@@ -25,6 +25,9 @@
  *   INNER     annot: a column of the level below (an annotation computed
  *             there, read here as a plain value); see ormc_qs.inner
  *   PARAM     param: a named parameter, bound when the statement executes
+ *   WINDOW    func ("Sum", "Rank", "Lag", ...) OVER a window: win says how
+ *             args splits into the function's arguments, PARTITION BY and
+ *             ORDER BY; filter (aggregates). Not an aggregate of the query.
  *
  * Every node has type (its output_field) and pos (byte offset, -1 if none).
  */
@@ -67,8 +70,26 @@ typedef enum ormc_expr_kind {
 	ORMC_EXPR_SUBQUERY,
 	ORMC_EXPR_EXISTS,
 	ORMC_EXPR_INNER,
-	ORMC_EXPR_PARAM
+	ORMC_EXPR_PARAM,
+	ORMC_EXPR_WINDOW
 } ormc_expr_kind;
+
+/*
+ * Window(expression, partition_by=, order_by=, frame=): the expression's
+ * arguments, the partition and the ordering are all in the WINDOW node's
+ * args, in that order, so every walk over args sees their columns.
+ */
+typedef struct ormc_window {
+	int nfargs;               /* args[0 .. nfargs): the function's arguments */
+	int npart;                /* then PARTITION BY */
+	int norder;               /* then ORDER BY */
+	unsigned char *desc;      /* per ORDER BY expression */
+	unsigned char *nulls;     /* 0 default, 1 first, 2 last */
+	int frame;                /* 0 none, 1 ROWS, 2 RANGE */
+	int start_set, end_set;   /* 0: UNBOUNDED */
+	long long start, end;     /* <0 PRECEDING, 0 CURRENT ROW, >0 FOLLOWING */
+	long long n;              /* Ntile's buckets, Lag/Lead's offset, NthValue's nth */
+} ormc_window;
 
 /*
  * A named parameter: a name in the query text that is neither a model, a
@@ -110,6 +131,7 @@ struct ormc_expr {
 	ormc_cond *cond;          /* COND */
 	ormc_qs *sub;             /* SUBQUERY EXISTS */
 	ormc_qparam *param;       /* PARAM */
+	ormc_window *win;         /* WINDOW */
 	int has_agg;              /* an AGG is inside (or is this node) */
 };
 

@@ -150,6 +150,10 @@ int ormc_resolve_arg(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out);
 int ormc_python_literal(ev *e, const ormc_ast *n, const ormc_ast **out);
 /* Is name a model, a function or a class of the query language (not a parameter)? */
 int ormc_is_reserved_name(ev *e, const char *name);
+/* RowNumber, Rank, DenseRank, PercentRank, CumeDist, Ntile, Lag, Lead, FirstValue, ... */
+int ormc_is_window_function(const char *name);
+/* One order_by() item ("-x", F("x").desc(nulls_last=True), an expression) into *it. */
+int ormc_order_item_parse(ev *e, ormc_qs *qs, const ormc_ast *a, ormc_order_item *it);
 /* Count, Sum, Avg, Min, Max, StdDev, Variance. */
 int ormc_is_aggregate_name(const char *name);
 

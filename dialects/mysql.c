@@ -249,6 +249,30 @@ my_emit(ormc_emit *e, const ormc_sx *x)
 		ormc_sqlbuf_appendf(b, ", '%s')", fmt);
 		return 1;
 	}
+	case ORMC_SX_WINDOW: {
+		const ormc_sx *f = x->args[0];
+
+		/*
+		 * MariaDB's LAG and LEAD take no default: the row offset away
+		 * exists when the frame up to (from) this row holds more rows
+		 * than the offset, and only then is LAG's value the answer.
+		 */
+		if (f->kind != ORMC_SX_FUNC || (f->fn != ORMC_FN_LAG && f->fn != ORMC_FN_LEAD) ||
+		    f->nargs != 3 || !(e->caps & ORMC_CAP_WINDOW))
+			return 0;
+		ormc_sqlbuf_append(b, "CASE WHEN COUNT(*) OVER ");
+		ormc_render_window_spec(e, x, f->fn == ORMC_FN_LAG ? 3 : 4);
+		ormc_sqlbuf_append(b, " > ");
+		ormc_render_expr(e, f->args[1]);
+		ormc_sqlbuf_appendf(b, " THEN %s(", ormc_fn_sql(f->fn));
+		ormc_render_list(e, f->args, 2);
+		ormc_sqlbuf_append(b, ") OVER ");
+		ormc_render_window_spec(e, x, -1);
+		ormc_sqlbuf_append(b, " ELSE ");
+		ormc_render_expr(e, f->args[2]);
+		ormc_sqlbuf_append(b, " END");
+		return 1;
+	}
 	case ORMC_SX_LIKE: {
 		/*
 		 * Case-insensitive: UPPER(x) LIKE UPPER(p), as the core writes it,
@@ -296,11 +320,25 @@ my_limit(ormc_sqlbuf *b, long long limit, long long offset)
 		ormc_sqlbuf_appendf(b, " OFFSET %lld", offset);
 }
 
+#define MY_CAPS (ORMC_CAP_NULLS_LOW | ORMC_CAP_HAVING_ALIAS | ORMC_CAP_NO_OUTER_IN_DERIVED)
+
+/*
+ * Window functions: MySQL 8.0 (80000..) and MariaDB 10.2 (100200..); the
+ * two count versions apart, MariaDB's from 100000.
+ */
+static unsigned
+my_caps_for(int v)
+{
+	if (v == 0 || v >= 100200 || (v >= 80000 && v < 100000))
+		return MY_CAPS | ORMC_CAP_WINDOW;
+	return MY_CAPS;
+}
+
 const ormc_dialect ormc_dialect_mysql = {
 	ORMC_DIALECT_VERSION,
 	"mysql",
-	ORMC_CAP_NULLS_LOW | ORMC_CAP_HAVING_ALIAS | ORMC_CAP_NO_OUTER_IN_DERIVED,
-	NULL,
+	MY_CAPS | ORMC_CAP_WINDOW,
+	my_caps_for,
 	my_quote_ident,
 	ormc_render_qmark,
 	my_column_type,

@@ -171,6 +171,11 @@ ormc_fn_sql(ormc_fn fn)
 		[ORMC_FN_TRIM] = "TRIM", [ORMC_FN_CONCAT] = "CONCAT", [ORMC_FN_ABS] = "ABS",
 		[ORMC_FN_ROUND] = "ROUND", [ORMC_FN_FLOOR] = "FLOOR", [ORMC_FN_CEIL] = "CEIL",
 		[ORMC_FN_SQRT] = "SQRT", [ORMC_FN_POWER] = "POWER", [ORMC_FN_MOD] = "MOD",
+		[ORMC_FN_ROW_NUMBER] = "ROW_NUMBER", [ORMC_FN_RANK] = "RANK",
+		[ORMC_FN_DENSE_RANK] = "DENSE_RANK", [ORMC_FN_PERCENT_RANK] = "PERCENT_RANK",
+		[ORMC_FN_CUME_DIST] = "CUME_DIST", [ORMC_FN_NTILE] = "NTILE", [ORMC_FN_LAG] = "LAG",
+		[ORMC_FN_LEAD] = "LEAD", [ORMC_FN_FIRST_VALUE] = "FIRST_VALUE",
+		[ORMC_FN_LAST_VALUE] = "LAST_VALUE", [ORMC_FN_NTH_VALUE] = "NTH_VALUE",
 	};
 
 	assert((unsigned)fn < sizeof(names) / sizeof(names[0]) && names[fn] != NULL);
@@ -420,6 +425,17 @@ ormc_render_expr(ormc_emit *e, const ormc_sx *x)
 		ormc_render_list(e, x->args, x->nargs);
 		ormc_sqlbuf_appendc(b, ')');
 		break;
+	case ORMC_SX_WINDOW:
+		if (!(e->caps & ORMC_CAP_WINDOW)) {
+			ormc_render_fail(e, e->dialect->name[0] == 'm'
+			                    ? "window functions need MySQL 8.0 or MariaDB 10.2"
+			                    : "window functions need SQLite 3.25");
+			break;
+		}
+		ormc_render_expr(e, x->args[0]);
+		ormc_sqlbuf_append(b, " OVER ");
+		ormc_render_window_spec(e, x, -1);
+		break;
 	case ORMC_SX_EXISTS:
 		ormc_sqlbuf_append(b, x->negated ? "NOT EXISTS (" : "EXISTS (");
 		ormc_render_select(e, x->sub);
@@ -440,29 +456,96 @@ ormc_render_expr(ormc_emit *e, const ormc_sx *x)
 	e->depth--;
 }
 
+/* One ORDER BY item, NULLs as the largest value (ormc's rule, as PostgreSQL's). */
 static void
-render_order(ormc_emit *e, const ormc_select *s, const ormc_order *o)
+render_order_item(ormc_emit *e, const ormc_sx *x, int desc, int nulls, int position)
 {
 	ormc_sqlbuf *b = e->buf;
-	/* ormc's rule: NULLs sort as the largest value (last ascending, first descending). */
-	int nulls_first = o->nulls == 1 || (o->nulls == 0 && o->desc);
-	int native_first = (e->caps & ORMC_CAP_NULLS_LOW) ? !o->desc : o->desc;
+	int nulls_first = nulls == 1 || (nulls == 0 && desc);
+	int native_first = (e->caps & ORMC_CAP_NULLS_LOW) ? !desc : desc;
 
 	if (nulls_first != native_first && !(e->caps & ORMC_CAP_NULLS_ORDER)) {
 		/* No NULLS FIRST/LAST: sort on "is null" first. */
 		ormc_sqlbuf_append(b, "CASE WHEN ");
-		ormc_render_expr(e, o->expr);
+		ormc_render_expr(e, x);
 		ormc_sqlbuf_append(b, nulls_first ? " IS NULL THEN 0 ELSE 1 END, "
 		                                  : " IS NULL THEN 1 ELSE 0 END, ");
 	}
 	/* A selected expression by position: written again it would bind new parameters. */
-	if (ormc_select_position(s, o->expr))
-		ormc_sqlbuf_appendf(b, "%d", ormc_select_position(s, o->expr));
+	if (position)
+		ormc_sqlbuf_appendf(b, "%d", position);
 	else
-		ormc_render_expr(e, o->expr);
-	ormc_sqlbuf_append(b, o->desc ? " DESC" : " ASC");
+		ormc_render_expr(e, x);
+	ormc_sqlbuf_append(b, desc ? " DESC" : " ASC");
 	if (nulls_first != native_first && (e->caps & ORMC_CAP_NULLS_ORDER))
 		ormc_sqlbuf_append(b, nulls_first ? " NULLS FIRST" : " NULLS LAST");
+}
+
+static void
+frame_bound(ormc_sqlbuf *b, int set, long long v, const char *unbounded)
+{
+	if (!set)
+		ormc_sqlbuf_append(b, unbounded);
+	else if (v == 0)
+		ormc_sqlbuf_append(b, "CURRENT ROW");
+	else
+		ormc_sqlbuf_appendf(b, "%lld %s", v < 0 ? -v : v, v < 0 ? "PRECEDING" : "FOLLOWING");
+}
+
+void
+ormc_render_window_spec(ormc_emit *e, const ormc_sx *x, int frame)
+{
+	ormc_sqlbuf *b = e->buf;
+	const ormc_window *w = x->win;
+	int i;
+
+	ormc_sqlbuf_appendc(b, '(');
+	if (w->npart > 0) {
+		ormc_sqlbuf_append(b, "PARTITION BY ");
+		ormc_render_list(e, x->args + 1, w->npart);
+	}
+	if (frame < 0)
+		frame = w->frame;
+	if (w->norder > 0) {
+		/*
+		 * A RANGE frame with an offset needs one sort key, the value itself:
+		 * no NULL-placing key then (NULLs are peers only of each other, so
+		 * where they sort changes no value).
+		 */
+		int range_offset = frame == 2 && ((w->start_set && w->start != 0) || (w->end_set && w->end != 0));
+
+		ormc_sqlbuf_append(b, w->npart > 0 ? " ORDER BY " : "ORDER BY ");
+		for (i = 0; i < w->norder; i++) {
+			const ormc_sx *o = x->args[1 + w->npart + i];
+
+			if (i)
+				ormc_sqlbuf_append(b, ", ");
+			if (range_offset) {
+				ormc_render_expr(e, o);
+				ormc_sqlbuf_append(b, w->desc[i] ? " DESC" : " ASC");
+			} else {
+				render_order_item(e, o, w->desc[i], w->nulls[i], 0);
+			}
+		}
+	}
+	if (frame == 3) {
+		/* the caller's own frame: every row up to this one (Lag's fallback on MySQL) */
+		ormc_sqlbuf_append(b, " ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW");
+	} else if (frame == 4) {
+		ormc_sqlbuf_append(b, " ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING");
+	} else if (frame > 0) {
+		ormc_sqlbuf_append(b, frame == 1 ? " ROWS BETWEEN " : " RANGE BETWEEN ");
+		frame_bound(b, w->start_set, w->start, "UNBOUNDED PRECEDING");
+		ormc_sqlbuf_append(b, " AND ");
+		frame_bound(b, w->end_set, w->end, "UNBOUNDED FOLLOWING");
+	}
+	ormc_sqlbuf_appendc(b, ')');
+}
+
+static void
+render_order(ormc_emit *e, const ormc_select *s, const ormc_order *o)
+{
+	render_order_item(e, o->expr, o->desc, o->nulls, ormc_select_position(s, o->expr));
 }
 
 void

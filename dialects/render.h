@@ -61,6 +61,12 @@ const char *ormc_op_sql(ormc_op op);
 /** Lower-case name of a date part ("year", "week_day", "date"), as DATE_TRUNC takes it. */
 const char *ormc_part_name(ormc_part part);
 
+/**
+ * A window's "(PARTITION BY ... ORDER BY ... frame)". frame: -1 the window's
+ * own; 3 rows up to the current one, 4 from it on (a dialect's workaround).
+ */
+void ormc_render_window_spec(ormc_emit *e, const ormc_sx *x, int frame);
+
 /** Mark the rendering failed with a message (first one wins). */
 void ormc_render_fail(ormc_emit *e, const char *msg);
 

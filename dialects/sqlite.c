@@ -22,9 +22,11 @@ sqlite_quote_ident(ormc_sqlbuf *b, const char *ident)
 static unsigned
 sqlite_caps_for(int v)
 {
-	if (v != 0 && v < 33000)
+	if (v != 0 && v < 32500)
 		return ORMC_CAP_NULLS_LOW;
-	return ORMC_CAP_AGG_FILTER | ORMC_CAP_NULLS_ORDER | ORMC_CAP_NULLS_LOW;
+	if (v != 0 && v < 33000)
+		return ORMC_CAP_NULLS_LOW | ORMC_CAP_WINDOW;
+	return ORMC_CAP_AGG_FILTER | ORMC_CAP_NULLS_ORDER | ORMC_CAP_NULLS_LOW | ORMC_CAP_WINDOW;
 }
 
 static const char *
@@ -317,7 +319,7 @@ sqlite_limit(ormc_sqlbuf *b, long long limit, long long offset)
 const ormc_dialect ormc_dialect_sqlite = {
 	ORMC_DIALECT_VERSION,
 	"sqlite",
-	ORMC_CAP_AGG_FILTER | ORMC_CAP_NULLS_ORDER | ORMC_CAP_NULLS_LOW,
+	ORMC_CAP_AGG_FILTER | ORMC_CAP_NULLS_ORDER | ORMC_CAP_NULLS_LOW | ORMC_CAP_WINDOW,
 	sqlite_caps_for,
 	sqlite_quote_ident,
 	ormc_render_qmark,
