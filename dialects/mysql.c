@@ -240,6 +240,21 @@ my_emit(ormc_emit *e, const ormc_sx *x)
 		case ORMC_PART_HOUR: fmt = "%Y-%m-%d %H:00:00"; break;
 		case ORMC_PART_MINUTE: fmt = "%Y-%m-%d %H:%i:00"; break;
 		case ORMC_PART_SECOND: fmt = "%Y-%m-%d %H:%i:%s"; break;
+		case ORMC_PART_WEEK:
+			/* the Monday on or before: WEEKDAY() is 0 on Monday */
+			ormc_sqlbuf_append(b, "DATE_FORMAT(DATE_SUB(");
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_append(b, ", INTERVAL WEEKDAY(");
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_appendf(b, ") DAY), '%s')", dt ? "%Y-%m-%d 00:00:00" : "%Y-%m-%d");
+			return 1;
+		case ORMC_PART_QUARTER:
+			ormc_sqlbuf_append(b, "CONCAT(YEAR(");
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_append(b, "), '-', LPAD((QUARTER(");
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_appendf(b, ") - 1) * 3 + 1, 2, '0'), '%s')", dt ? "-01 00:00:00" : "-01");
+			return 1;
 		default:
 			ormc_render_fail(e, "this truncation is not supported on MySQL");
 			return 1;

@@ -219,6 +219,7 @@ sqlite_emit(ormc_emit *e, const ormc_sx *x)
 		case ORMC_PART_MINUTE: fmt = "%M"; break;
 		case ORMC_PART_SECOND: fmt = "%S"; break;
 		case ORMC_PART_WEEK_DAY: case ORMC_PART_ISO_WEEK_DAY: case ORMC_PART_QUARTER:
+		case ORMC_PART_WEEK: case ORMC_PART_ISO_YEAR:
 			fmt = NULL;
 			break;
 		default:
@@ -233,6 +234,17 @@ sqlite_emit(ormc_emit *e, const ormc_sx *x)
 			ormc_sqlbuf_append(b, "((CAST(strftime('%m', ");
 			ormc_render_expr(e, x->args[0]);
 			ormc_sqlbuf_append(b, ") AS INTEGER) + 2) / 3)");
+		} else if (x->part == ORMC_PART_WEEK || x->part == ORMC_PART_ISO_YEAR) {
+			/*
+			 * ISO 8601 (strftime has no %V or %G before 3.46): a week
+			 * belongs to the year of its Thursday, and is numbered by
+			 * that Thursday's day of the year.
+			 */
+			ormc_sqlbuf_append(b, x->part == ORMC_PART_WEEK ? "((CAST(strftime('%j', " : "CAST(strftime('%Y', ");
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_append(b, x->part == ORMC_PART_WEEK
+			                      ? ", '-3 days', 'weekday 4') AS INTEGER) - 1) / 7 + 1)"
+			                      : ", '-3 days', 'weekday 4') AS INTEGER)");
 		} else {
 			/* Django: week_day 1 = Sunday ... 7; iso_week_day 1 = Monday ... 7. */
 			ormc_sqlbuf_append(b, "((CAST(strftime('%w', ");
@@ -253,6 +265,19 @@ sqlite_emit(ormc_emit *e, const ormc_sx *x)
 		case ORMC_PART_HOUR: fmt = "%Y-%m-%d %H:00:00"; break;
 		case ORMC_PART_MINUTE: fmt = "%Y-%m-%d %H:%M:00"; break;
 		case ORMC_PART_SECOND: fmt = "%Y-%m-%d %H:%M:%S"; break;
+		case ORMC_PART_WEEK:
+			/* the Monday on or before: the first Monday from six days back */
+			ormc_sqlbuf_appendf(b, "strftime('%s', ", dt ? "%Y-%m-%d 00:00:00" : "%Y-%m-%d");
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_append(b, ", '-6 days', 'weekday 1')");
+			return 1;
+		case ORMC_PART_QUARTER:
+			ormc_sqlbuf_append(b, "(strftime('%Y-', ");
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_append(b, ") || printf('%02d', (CAST(strftime('%m', ");
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_appendf(b, ") AS INTEGER) - 1) / 3 * 3 + 1) || '%s')", dt ? "-01 00:00:00" : "-01");
+			return 1;
 		default:
 			ormc_render_fail(e, "this truncation is not supported on SQLite");
 			return 1;
