@@ -228,11 +228,40 @@ method_values(ev *e, ormc_qs *qs, const ormc_ast *call, const char *method)
 			}
 			if (strcmp(method, "values_list") == 0 && strcmp(call->kw[i], "named") == 0)
 				continue;
-			/* values(total=F("x")): an expression, as annotate() then values(). */
-			if ((r = ormc_resolve_expr(e, qs, call->args[i], &x)) < 0)
-				return r;
-			if ((r = add_outcol(e, &cols, &n, call->kw[i], x)) < 0)
-				return r;
+			/*
+			 * values(month=TruncMonth("created")): as Django, an annotation
+			 * then its name, so order_by("month") and a following
+			 * annotate() group by it and read it.
+			 */
+			{
+				ormc_annot *an;
+				ormc_expr *ref;
+
+				if ((r = ormc_resolve_expr(e, qs, call->args[i], &x)) < 0)
+					return r;
+				if (x->type.kind == (ormc_field_kind)-2)
+					return ormc_ev_fail(e, ORMC_EINVALID, x->pos, 0, "%s", x->arg);
+				if (ormc_model_field(qs->model, call->kw[i]) != NULL)
+					return ormc_ev_fail(e, ORMC_EINVALID, call->kw_pos[i], (int)strlen(call->kw[i]),
+					                    "The annotation '%s' conflicts with a field on the model.",
+					                    call->kw[i]);
+				an = NEW(e, ormc_annot);
+				ref = ormc_expr_new(e, ORMC_EXPR_REF, a->pos);
+				if (an == NULL || ref == NULL ||
+				    (r = grow(e, (void **)&qs->annots, qs->nannots, sizeof(ormc_annot *))) < 0)
+					return r < 0 ? r : ormc_ev_oom(e);
+				an->alias = call->kw[i];
+				an->expr = x;
+				an->pos = call->kw_pos[i];
+				an->nfilters_before = qs->nfilters;
+				an->hidden = 1;      /* selected through values(), not as an annotation */
+				qs->annots[qs->nannots++] = an;
+				ref->annot = an;
+				ref->type = x->type;
+				ref->has_agg = x->has_agg;
+				if ((r = add_outcol(e, &cols, &n, call->kw[i], ref)) < 0)
+					return r;
+			}
 			continue;
 		}
 		if (a->kind != ORMC_AST_STR)
