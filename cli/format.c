@@ -30,6 +30,7 @@ struct cli_writer {
 	FILE *out;
 	cli_format format;
 	ormc_shape shape;
+	int single;             /* first(), latest()...: the row itself, or null */
 	int ncols;
 	char **names;
 	long nrows;             /* rows received */
@@ -384,7 +385,7 @@ json_row(cli_writer *w, const ormc_value *row)
 		fputc('\n', w->out);
 		break;
 	case ORMC_SHAPE_OBJECTS:
-		fputs(w->nrows == 1 ? "[\n  {" : ",\n  {", w->out);
+		fputs(w->single ? "{" : w->nrows == 1 ? "[\n  {" : ",\n  {", w->out);
 		for (i = 0; i < w->ncols; i++) {
 			if (i > 0)
 				fputs(", ", w->out);
@@ -395,7 +396,7 @@ json_row(cli_writer *w, const ormc_value *row)
 		fputc('}', w->out);
 		break;
 	case ORMC_SHAPE_LISTS:
-		fputs(w->nrows == 1 ? "[\n  [" : ",\n  [", w->out);
+		fputs(w->single ? "[" : w->nrows == 1 ? "[\n  [" : ",\n  [", w->out);
 		for (i = 0; i < w->ncols; i++) {
 			if (i > 0)
 				fputs(", ", w->out);
@@ -404,7 +405,8 @@ json_row(cli_writer *w, const ormc_value *row)
 		fputc(']', w->out);
 		break;
 	case ORMC_SHAPE_FLAT:
-		fputs(w->nrows == 1 ? "[\n  " : ",\n  ", w->out);
+		if (!w->single)
+			fputs(w->nrows == 1 ? "[\n  " : ",\n  ", w->out);
 		if (w->ncols > 0)
 			cli_json_value(w->out, &row[0]);
 		break;
@@ -423,9 +425,18 @@ json_finish(cli_writer *w)
 	case ORMC_SHAPE_OBJECTS:
 	case ORMC_SHAPE_LISTS:
 	case ORMC_SHAPE_FLAT:
-		fputs(w->nrows == 0 ? "[]\n" : "\n]\n", w->out);
+		if (w->single)
+			fputs(w->nrows == 0 ? "null\n" : "\n", w->out);
+		else
+			fputs(w->nrows == 0 ? "[]\n" : "\n]\n", w->out);
 		break;
 	}
+}
+
+void
+cli_writer_set_single(cli_writer *w, int single)
+{
+	w->single = single;
 }
 
 /* ---- CSV ----------------------------------------------------------------- */

@@ -63,6 +63,9 @@ typedef struct cli_writer cli_writer;
 cli_writer *cli_writer_new(FILE *out, cli_format format, ormc_shape shape,
                            int ncols, const char *const *names);
 
+/** JSON: a result of one row or none (first(), latest()...) prints that row itself, or null. */
+void cli_writer_set_single(cli_writer *w, int single);
+
 /** Print (or, for a table, maybe keep) one row. Returns 0, or -1 out of memory. */
 int cli_writer_row(cli_writer *w, const ormc_value *row);
 

@@ -721,6 +721,7 @@ run_one(ormc_db *db, qtext *qt, const ormc_params *params, cli_format format, in
 	w = cli_writer_new(stdout, format, ormc_result_shape(r), ncols, names);
 	if (w == NULL)
 		goto nomem;
+	cli_writer_set_single(w, ormc_result_single(r));
 	if (index > 0 && format != CLI_FORMAT_JSON)
 		fputc('\n', stdout);
 	while (rc > 0) {

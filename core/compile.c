@@ -62,6 +62,7 @@ ormc_compile(const ormc_query *q, const char *dialect, int server_version, ormc_
 		                      "regroups aggregated rows), which MySQL and MariaDB cannot run");
 	out->plan = sel;
 	out->shape = ormc_query_shape(q);
+	out->single = q->qs->single;
 	out->dialect = d->name;
 	out->server_version = server_version;
 	return ormc_render(d, server_version, sel, &out->arena, &out->sql, &out->slots, &out->nslots, err);

@@ -563,15 +563,141 @@ method_annotate(ev *e, ormc_qs *qs, const ormc_ast *call, const char *method)
 	return ORMC_OK;
 }
 
+/* earliest(*fields) / latest(*fields): the first row by those fields (or Meta.get_latest_by). */
+static int
+method_earliest(ev *e, ormc_qs *qs, const ormc_ast *call, int latest)
+{
+	int i, r;
+
+	if (qs->limit >= 0 || qs->offset > 0)
+		return ormc_ev_fail(e, ORMC_EINVALID, call->pos, call->end - call->pos,
+		                    "Cannot change a query once a slice has been taken.");
+	if (call->nargs == 0)
+		return ormc_ev_fail(e, ORMC_EINVALID, call->pos, call->end - call->pos,
+		                    "earliest() and latest() require either fields as positional arguments "
+		                    "or 'get_latest_by' in the model's Meta.");
+	qs->order = NULL;
+	qs->norder = 0;
+	qs->order_set = 1;
+	for (i = 0; i < call->nargs; i++) {
+		ormc_order_item it;
+
+		if (call->kw[i] != NULL)
+			return ormc_ev_fail(e, ORMC_EINVALID, call->kw_pos[i], 1,
+			                    "%s() takes field names", latest ? "latest" : "earliest");
+		if ((r = ormc_order_item_parse(e, qs, call->args[i], &it)) < 0)
+			return r;
+		if (latest)
+			it.desc = !it.desc;
+		if ((r = grow(e, (void **)&qs->order, qs->norder, sizeof(ormc_order_item))) < 0)
+			return r;
+		qs->order[qs->norder++] = it;
+	}
+	qs->reverse = 0;
+	ormc_qs_slice(qs, 0, 1);
+	qs->single = 1;
+	return ORMC_OK;
+}
+
+/*
+ * dates(field, kind, order="ASC") / datetimes(...): Django's
+ * annotate(datefield=Trunc(field, kind)).values_list("datefield", flat=True)
+ * .distinct().filter(field__isnull=False).order_by("datefield").
+ */
+static int
+method_dates(ev *e, ormc_qs *qs, const ormc_ast *call, int datetimes)
+{
+	static const char *const date_kinds[] = { "year", "month", "week", "day" };
+	static const char *const dt_kinds[] = { "year", "month", "week", "day", "hour", "minute", "second" };
+	const char *const *kinds = datetimes ? dt_kinds : date_kinds;
+	size_t nkinds = datetimes ? 7 : 4, k;
+	const char *m = datetimes ? "datetimes" : "dates";
+	const char *field, *kind, *order = "ASC";
+	const ormc_ast *a;
+	callargs c;
+	ormc_expr *col, *tr;
+	ormc_cond *nn;
+	int r;
+
+	ormc_callargs_init(&c, call, m);
+	if ((a = ormc_kwarg(&c, "field_name")) == NULL && (a = ormc_positional(&c, 0)) == NULL)
+		return ormc_ev_fail(e, ORMC_EINVALID, call->pos, call->end - call->pos,
+		                    "%s() missing 2 required positional arguments: 'field_name' and 'kind'", m);
+	if ((r = ormc_literal_str(e, a, &field)) < 0)
+		return r;
+	if ((r = ormc_resolve_ref(e, qs, qs->model, field, ormc_ev_deref(e, a)->pos + 1, 0, &col)) < 0)
+		return r;
+	if ((a = ormc_kwarg(&c, "kind")) == NULL && (a = ormc_positional(&c, 1)) == NULL)
+		return ormc_ev_fail(e, ORMC_EINVALID, call->pos, call->end - call->pos,
+		                    "%s() missing 1 required positional argument: 'kind'", m);
+	if ((r = ormc_literal_str(e, a, &kind)) < 0)
+		return r;
+	for (k = 0; k < nkinds && strcmp(kinds[k], kind) != 0; k++)
+		;
+	if (k == nkinds)
+		return ormc_ev_fail(e, ORMC_EINVALID, a->pos, a->end - a->pos,
+		                    datetimes ? "'kind' must be one of 'year', 'month', 'week', 'day', 'hour', 'minute', or 'second'."
+		                              : "'kind' must be one of 'year', 'month', 'week', or 'day'.");
+	if (((a = ormc_kwarg(&c, "order")) != NULL || (a = ormc_positional(&c, 2)) != NULL) &&
+	    ((r = ormc_literal_str(e, a, &order)) < 0 || (strcmp(order, "ASC") != 0 && strcmp(order, "DESC") != 0)))
+		return r < 0 ? r : ormc_ev_fail(e, ORMC_EINVALID, a->pos, a->end - a->pos,
+		                                "'order' must be either 'ASC' or 'DESC'.");
+	if (ormc_kwarg(&c, "tzinfo") != NULL)
+		return ormc_ev_fail(e, ORMC_EUNSUPPORTED, call->pos, call->end - call->pos,
+		                    "tzinfo= is not supported: ormc works in UTC");
+	if ((r = ormc_callargs_done(e, &c)) < 0)
+		return r;
+	if (datetimes ? col->type.kind != ORMC_FIELD_DATETIME
+	              : col->type.kind != ORMC_FIELD_DATE && col->type.kind != ORMC_FIELD_DATETIME)
+		return ormc_ev_fail(e, ORMC_EINVALID, call->pos, call->end - call->pos,
+		                    datetimes ? "'%s' isn't a DateTimeField." : "'%s' isn't a DateField, TimeField, or DateTimeField.",
+		                    field);
+	tr = ormc_expr_new(e, ORMC_EXPR_FUNC, call->pos);
+	nn = ormc_cond_new(e, ORMC_COND_LEAF, call->pos, 0);
+	if (tr == NULL || nn == NULL || (tr->args = ormc_arena_alloc(e->a, sizeof(ormc_expr *))) == NULL)
+		return ormc_ev_oom(e);
+	tr->func = "Trunc";
+	tr->arg = kinds[k];
+	tr->args[0] = col;
+	tr->nargs = 1;
+	tr->type = ormc_otype_of(datetimes ? ORMC_FIELD_DATETIME : ORMC_FIELD_DATE, -1, -1);
+	tr->type_set = 1;
+	nn->lhs = col;
+	nn->lookup = ORMC_LOOKUP_ISNOTNULL;
+	if ((r = grow(e, (void **)&qs->filters, qs->nfilters, sizeof(ormc_filter))) < 0)
+		return r;
+	qs->filters[qs->nfilters].cond = nn;
+	qs->filters[qs->nfilters].nannots_before = qs->nannots;
+	qs->nfilters++;
+	qs->values = ormc_arena_alloc(e->a, sizeof(ormc_outcol));
+	qs->order = ormc_arena_alloc(e->a, sizeof(ormc_order_item));
+	if (qs->values == NULL || qs->order == NULL)
+		return ormc_ev_oom(e);
+	qs->values[0].name = "datefield";
+	qs->values[0].expr = tr;
+	qs->nvalues = 1;
+	qs->values_set = 1;
+	qs->shape = ORMC_SHAPE_FLAT;
+	qs->distinct = 1;
+	qs->order[0].expr = tr;
+	qs->order[0].desc = strcmp(order, "DESC") == 0;
+	qs->norder = 1;
+	qs->order_set = 1;
+	return ORMC_OK;
+}
+
 int
 ormc_qs_apply_method(ev *e, ormc_qs *qs, const ormc_ast *call, const char *m)
 {
 	int r;
 	callargs c;
 
-	if (qs->terminal != ORMC_TERM_NONE)
+	if (qs->terminal != ORMC_TERM_NONE || qs->single)
 		return ormc_ev_fail(e, ORMC_EINVALID, call->left->name_pos, (int)strlen(m),
 		                    "'%s' object has no attribute '%s'",
+		                    qs->single ? (qs->shape == ORMC_SHAPE_OBJECTS && !qs->values_set ? qs->model->name
+		                                  : qs->shape == ORMC_SHAPE_OBJECTS ? "dict"
+		                                  : qs->shape == ORMC_SHAPE_LISTS ? "tuple" : "value") :
 		                    qs->terminal == ORMC_TERM_AGGREGATE ? "dict" :
 		                    qs->terminal == ORMC_TERM_COUNT ? "int" : "bool", m);
 	if ((qs->limit >= 0 || qs->offset > 0) &&
@@ -625,8 +751,23 @@ ormc_qs_apply_method(ev *e, ormc_qs *qs, const ormc_ast *call, const char *m)
 		}
 		if (m[0] == 'l')
 			qs->reverse = !qs->reverse;
-		qs->limit = 1;
+		ormc_qs_slice(qs, 0, 1);
+		qs->single = 1;
 		return ormc_callargs_done(e, &c);
+	} else if (strcmp(m, "earliest") == 0 || strcmp(m, "latest") == 0) {
+		return method_earliest(e, qs, call, m[0] == 'l');
+	} else if (strcmp(m, "none") == 0) {
+		/* No row: aggregates over nothing, count() 0, as Django answers without a query */
+		ormc_cond *f = ormc_cond_new(e, ORMC_COND_FALSE, call->pos, 0);
+
+		if (f == NULL || (r = grow(e, (void **)&qs->filters, qs->nfilters, sizeof(ormc_filter))) < 0)
+			return f == NULL ? ormc_ev_oom(e) : r;
+		qs->filters[qs->nfilters].cond = f;
+		qs->filters[qs->nfilters].nannots_before = qs->nannots;
+		qs->nfilters++;
+		return ormc_callargs_done(e, &c);
+	} else if (strcmp(m, "dates") == 0 || strcmp(m, "datetimes") == 0) {
+		return method_dates(e, qs, call, strcmp(m, "datetimes") == 0);
 	}
 	return ormc_ev_fail(e, ORMC_EUNSUPPORTED, call->left->name_pos, (int)strlen(m),
 	                    "QuerySet method '%s' is not supported", m);

@@ -345,6 +345,12 @@ ormc_query_shape(const ormc_query *q)
 	return q->qs->shape;
 }
 
+int
+ormc_query_single(const ormc_query *q)
+{
+	return q->qs->single;
+}
+
 const char *
 ormc_query_sql(const ormc_query *q)
 {

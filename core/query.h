@@ -246,6 +246,7 @@ struct ormc_qs {
 	int64_t offset;
 	int distinct;
 	int reverse;              /* reverse() */
+	int single;               /* first(), last(), earliest(), latest(): one row or none, not a list */
 	ormc_terminal terminal;
 	ormc_annot **aggregates;  /* aggregate(): the result keys and expressions */
 	int naggregates;
@@ -283,6 +284,7 @@ typedef struct ormc_compiled {
 	ormc_otype *coltypes;     /* arena: result types */
 	int ncolumns;
 	ormc_shape shape;
+	int single;               /* one row or none (first(), latest()...) */
 	const char *dialect;      /* static name */
 	int server_version;
 	struct ormc_select *plan; /* the checked plan */

@@ -154,6 +154,12 @@ ormc_result_shape(const ormc_result *r)
 	return r->shape;
 }
 
+int
+ormc_result_single(const ormc_result *r)
+{
+	return r->c->single;
+}
+
 /* Close the cursor: the connection's prepared statement is free again. */
 static void
 finish(ormc_result *r)

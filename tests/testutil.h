@@ -109,7 +109,7 @@ tu_run_json(ormc_db *db, ormc_query *q, ormc_sqlbuf *b, ormc_error *err)
 {
 	ormc_result *r;
 	const ormc_value *row;
-	int rc, i, nrows = 0, n;
+	int rc, i, nrows = 0, n, single;
 	ormc_shape shape;
 
 	rc = ormc_query_run(&r, db, q, err);
@@ -117,7 +117,8 @@ tu_run_json(ormc_db *db, ormc_query *q, ormc_sqlbuf *b, ormc_error *err)
 		return rc;
 	shape = ormc_result_shape(r);
 	n = ormc_result_ncolumns(r);
-	if (shape != ORMC_SHAPE_AGGREGATE && shape != ORMC_SHAPE_SCALAR)
+	single = ormc_result_single(r);
+	if (shape != ORMC_SHAPE_AGGREGATE && shape != ORMC_SHAPE_SCALAR && !single)
 		ormc_sqlbuf_appendc(b, '[');
 	while ((rc = ormc_result_next(r, &row, err)) > 0) {
 		if (nrows++ && shape != ORMC_SHAPE_AGGREGATE && shape != ORMC_SHAPE_SCALAR)
@@ -140,7 +141,9 @@ tu_run_json(ormc_db *db, ormc_query *q, ormc_sqlbuf *b, ormc_error *err)
 		}
 		ormc_sqlbuf_appendc(b, shape == ORMC_SHAPE_LISTS ? ']' : '}');
 	}
-	if (shape != ORMC_SHAPE_AGGREGATE && shape != ORMC_SHAPE_SCALAR)
+	if (single && nrows == 0)
+		ormc_sqlbuf_append(b, "null");
+	else if (shape != ORMC_SHAPE_AGGREGATE && shape != ORMC_SHAPE_SCALAR && !single)
 		ormc_sqlbuf_appendc(b, ']');
 	ormc_result_free(r);
 	return rc;

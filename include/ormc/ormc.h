@@ -102,6 +102,12 @@ const char *ormc_query_param_name(const ormc_query *q, int i);
 int ormc_query_nnamed(const ormc_query *q);
 const char *ormc_query_named(const ormc_query *q, int i);
 ormc_shape ormc_query_shape(const ormc_query *q);
+/**
+ * Does q end in first(), last(), earliest() or latest()? Its result is then
+ * one row in its shape (an object, a list, a value) or none, presented as
+ * that row or null, not as a list.
+ */
+int ormc_query_single(const ormc_query *q);
 int ormc_query_ncolumns(const ormc_query *q);
 /** Result key of column i ("price__avg"). */
 const char *ormc_query_column(const ormc_query *q, int i);
@@ -144,6 +150,8 @@ int ormc_result_column_index(const ormc_result *r, const char *name);
 /** The type of column i's non-NULL values (ORMC_TYPE_DECIMAL, ...). */
 ormc_type ormc_result_column_type(const ormc_result *r, int i);
 ormc_shape ormc_result_shape(const ormc_result *r);
+/** One row or none (ormc_query_single()). */
+int ormc_result_single(const ormc_result *r);
 /**
  * Next row, each cell converted to the Django type of its column (decimals
  * quantized to the output field's places, booleans as BOOL, ...). The row is
