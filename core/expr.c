@@ -498,7 +498,9 @@ resolve_case(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out)
 static const struct {
 	const char *name;
 	int min, max;             /* positional arguments */
-	int typing;               /* 0: common type of args, 1: int, 2: text, 3: first arg, 4: float */
+	int typing;               /* 0: common type of args, 1: int, 2: text, 3: first arg, 4: float,
+	                             5: Django's NumericOutputFieldMixin (decimal if a source is, else float),
+	                             6: datetime */
 } functions[] = {
 	{ "Coalesce", 2, 32, 0 }, { "Greatest", 2, 32, 0 }, { "Least", 2, 32, 0 },
 	{ "NullIf", 2, 2, 3 },
@@ -506,6 +508,11 @@ static const struct {
 	{ "Trim", 1, 1, 2 }, { "Concat", 2, 32, 2 },
 	{ "Abs", 1, 1, 3 }, { "Round", 1, 2, 3 }, { "Floor", 1, 1, 3 }, { "Ceil", 1, 1, 3 },
 	{ "Sqrt", 1, 1, 4 }, { "Power", 2, 2, 4 }, { "Mod", 2, 2, 3 },
+	{ "Substr", 2, 3, 2 }, { "Left", 2, 2, 2 }, { "Right", 2, 2, 2 }, { "StrIndex", 2, 2, 1 },
+	{ "Replace", 2, 3, 2 }, { "LTrim", 1, 1, 2 }, { "RTrim", 1, 1, 2 }, { "LPad", 2, 3, 2 },
+	{ "RPad", 2, 3, 2 }, { "Repeat", 2, 2, 2 }, { "Reverse", 1, 1, 2 },
+	{ "Sign", 1, 1, 5 }, { "Ln", 1, 1, 5 }, { "Log", 2, 2, 5 }, { "Exp", 1, 1, 5 },
+	{ "Now", 0, 0, 6 },
 };
 
 static const struct {
@@ -530,7 +537,7 @@ resolve_func(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_expr 
 	ormc_expr *x;
 	size_t i;
 	int np = ormc_npositional(n), j, r;
-	const ormc_ast *a;
+	const ormc_ast *a, *kwargs[2] = { NULL, NULL };
 
 	ormc_callargs_init(&c, n, name);
 	/* Extract("field", "year") / ExtractYear("field") / Trunc("f", "month") / TruncMonth("f") */
@@ -593,6 +600,27 @@ resolve_func(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_expr 
 	if (i == sizeof(functions) / sizeof(functions[0]))
 		return ormc_ev_fail(e, ORMC_ENOFIELD, n->left->pos, n->left->end - n->left->pos,
 		                    "name '%s' is not defined", name);
+	{
+		/* Django's keywords for the arguments after the first: Substr("x", 2, length=3) */
+		static const struct { const char *fn; const char *kw[2]; } kws[] = {
+			{ "Substr", { "pos", "length" } }, { "Left", { "length", NULL } },
+			{ "Right", { "length", NULL } }, { "StrIndex", { "substring", NULL } },
+			{ "Replace", { "text", "replacement" } }, { "LPad", { "length", "fill_text" } },
+			{ "RPad", { "length", "fill_text" } }, { "Repeat", { "number", NULL } },
+		};
+		size_t k;
+		int slot;
+
+		for (k = 0; k < sizeof(kws) / sizeof(kws[0]); k++)
+			if (strcmp(kws[k].fn, name) == 0)
+				break;
+		for (slot = 0; k < sizeof(kws) / sizeof(kws[0]) && slot < 2; slot++)
+			if (kws[k].kw[slot] != NULL && np == slot + 1 &&
+			    (a = ormc_kwarg(&c, kws[k].kw[slot])) != NULL) {
+				kwargs[slot] = a;
+				np++;
+			}
+	}
 	if (np < functions[i].min || np > functions[i].max)
 		return ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos,
 		                    functions[i].min == 2 && functions[i].max > 2
@@ -602,11 +630,11 @@ resolve_func(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_expr 
 	if (x == NULL)
 		return ormc_ev_oom(e);
 	x->func = functions[i].name;
-	x->args = ormc_arena_alloc(e->a, sizeof(ormc_expr *) * (size_t)np);
+	x->args = ormc_arena_alloc(e->a, sizeof(ormc_expr *) * (size_t)(np + 1));
 	if (x->args == NULL)
 		return ormc_ev_oom(e);
 	for (j = 0; j < np; j++) {
-		const ormc_ast *p = ormc_positional(&c, j);
+		const ormc_ast *p = j > 0 && kwargs[j - 1] != NULL ? kwargs[j - 1] : ormc_positional(&c, j);
 
 		/* Concat's and Round's literals are values; elsewhere strings name fields. */
 		if (strcmp(name, "Round") == 0 && j == 1) {
@@ -621,6 +649,25 @@ resolve_func(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_expr 
 		x->has_agg |= x->args[j]->has_agg;
 	}
 	x->nargs = np;
+	if (np == 2 && (strcmp(name, "LPad") == 0 || strcmp(name, "RPad") == 0 ||
+	                strcmp(name, "Replace") == 0)) {
+		/* Django's defaults: fill_text=Value(" "), replacement=Value("") */
+		ormc_expr *d = ormc_expr_new(e, ORMC_EXPR_VALUE, n->pos);
+
+		if (d == NULL)
+			return ormc_ev_oom(e);
+		d->value.type = ORMC_TYPE_TEXT;
+		d->value.s = name[0] == 'R' && name[1] == 'e' ? "" : " ";
+		d->value.len = strlen(d->value.s);
+		d->type = ormc_otype_of(ORMC_FIELD_CHAR, -1, -1);
+		x->args[x->nargs++] = d;
+	}
+	if (strcmp(name, "Log") == 0 || strcmp(name, "Power") == 0 || strcmp(name, "Mod") == 0) {
+		/* numbers: a parameter takes the other's type */
+		if ((r = ormc_param_meet(e, x->args[0], &x->args[1]->type)) < 0 ||
+		    (r = ormc_param_meet(e, x->args[1], &x->args[0]->type)) < 0)
+			return r;
+	}
 	switch (functions[i].typing) {
 	case 0:
 		break;
@@ -628,6 +675,13 @@ resolve_func(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_expr 
 	case 2: x->type = ormc_otype_of(ORMC_FIELD_TEXT, -1, -1); break;
 	case 3: x->type = x->args[0]->type; break;
 	case 4: x->type = ormc_otype_of(ORMC_FIELD_FLOAT, -1, -1); break;
+	case 5:
+		x->type = ormc_otype_of(ORMC_FIELD_FLOAT, -1, -1);
+		for (j = 0; j < np; j++)
+			if (x->args[j]->type.kind == ORMC_FIELD_DECIMAL)
+				x->type = ormc_otype_of(ORMC_FIELD_DECIMAL, -1, -1);
+		break;
+	case 6: x->type = ormc_otype_of(ORMC_FIELD_DATETIME, -1, -1); break;
 	}
 	if ((a = ormc_kwarg(&c, "output_field")) != NULL) {
 		if ((r = ormc_output_field(e, a, &x->type)) < 0)
@@ -643,9 +697,20 @@ resolve_func(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_expr 
 			return r;
 		if (functions[i].typing == 3)
 			x->type = x->args[0]->type;
-	} else if (functions[i].typing == 2 &&
-	           (r = ormc_param_meet_all(e, x->args, np, &x->type)) < 0) {
-		return r;
+	} else if (functions[i].typing == 2 || strcmp(name, "StrIndex") == 0) {
+		/* text arguments are text; Substr's pos and length, a pad's length, Repeat's number are integers */
+		ormc_otype text = ormc_otype_of(ORMC_FIELD_CHAR, -1, -1);
+		ormc_otype num = ormc_otype_of(ORMC_FIELD_INTEGER, -1, -1);
+		int numeric_from = strcmp(name, "Substr") == 0 || strcmp(name, "Left") == 0 ||
+		                   strcmp(name, "Right") == 0 || strcmp(name, "Repeat") == 0 ? 1 : -1;
+
+		for (j = 0; j < x->nargs; j++) {
+			int is_num = (numeric_from >= 0 && j >= numeric_from) ||
+			             ((strcmp(name, "LPad") == 0 || strcmp(name, "RPad") == 0) && j == 1);
+
+			if ((r = ormc_param_meet(e, x->args[j], is_num ? &num : &text)) < 0)
+				return r;
+		}
 	}
 	if ((r = ormc_callargs_done(e, &c)) < 0)
 		return r;

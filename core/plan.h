@@ -105,6 +105,22 @@ typedef enum ormc_fn {
 	ORMC_FN_SQRT,
 	ORMC_FN_POWER,
 	ORMC_FN_MOD,
+	ORMC_FN_SUBSTR,
+	ORMC_FN_LEFT,
+	ORMC_FN_RIGHT,
+	ORMC_FN_STRINDEX,         /* 1-based position of args[1] in args[0], 0 if none */
+	ORMC_FN_REPLACE,
+	ORMC_FN_LTRIM,
+	ORMC_FN_RTRIM,
+	ORMC_FN_LPAD,
+	ORMC_FN_RPAD,
+	ORMC_FN_REPEAT,
+	ORMC_FN_REVERSE,
+	ORMC_FN_SIGN,
+	ORMC_FN_LN,
+	ORMC_FN_LOG,              /* LOG(base, x) */
+	ORMC_FN_EXP,
+	ORMC_FN_NOW,              /* the current time, UTC */
 	/* window functions */
 	ORMC_FN_ROW_NUMBER,
 	ORMC_FN_RANK,

@@ -136,6 +136,11 @@ fn_of(const char *name)
 		{ "Trim", ORMC_FN_TRIM }, { "Concat", ORMC_FN_CONCAT }, { "Abs", ORMC_FN_ABS },
 		{ "Round", ORMC_FN_ROUND }, { "Floor", ORMC_FN_FLOOR }, { "Ceil", ORMC_FN_CEIL },
 		{ "Sqrt", ORMC_FN_SQRT }, { "Power", ORMC_FN_POWER }, { "Mod", ORMC_FN_MOD },
+		{ "Substr", ORMC_FN_SUBSTR }, { "Left", ORMC_FN_LEFT }, { "Right", ORMC_FN_RIGHT },
+		{ "StrIndex", ORMC_FN_STRINDEX }, { "Replace", ORMC_FN_REPLACE }, { "LTrim", ORMC_FN_LTRIM },
+		{ "RTrim", ORMC_FN_RTRIM }, { "LPad", ORMC_FN_LPAD }, { "RPad", ORMC_FN_RPAD },
+		{ "Repeat", ORMC_FN_REPEAT }, { "Reverse", ORMC_FN_REVERSE }, { "Sign", ORMC_FN_SIGN },
+		{ "Ln", ORMC_FN_LN }, { "Log", ORMC_FN_LOG }, { "Exp", ORMC_FN_EXP }, { "Now", ORMC_FN_NOW },
 	};
 	size_t i;
 

@@ -304,6 +304,19 @@ my_emit(ormc_emit *e, const ormc_sx *x)
 		return 1;
 	}
 	case ORMC_SX_FUNC:
+		if (x->fn == ORMC_FN_STRINDEX) {
+			/* by code point and case-sensitively, also under a case-insensitive collation */
+			ormc_sqlbuf_append(b, "INSTR(");
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_append(b, " COLLATE utf8mb4_bin, ");
+			ormc_render_expr(e, x->args[1]);
+			ormc_sqlbuf_append(b, " COLLATE utf8mb4_bin)");
+			return 1;
+		}
+		if (x->fn == ORMC_FN_NOW) {
+			ormc_sqlbuf_append(b, "UTC_TIMESTAMP(6)");
+			return 1;
+		}
 		if (x->fn == ORMC_FN_LENGTH) {
 			/* LENGTH counts bytes here; Django's Length is CHAR_LENGTH. */
 			ormc_sqlbuf_append(b, "CHAR_LENGTH(");

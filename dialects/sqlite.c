@@ -126,6 +126,91 @@ sqlite_cast_type(ormc_field_kind k)
 	}
 }
 
+/* n copies of the text s: replace each "00" of n zero bytes in hex. */
+static void
+repeat_text(ormc_emit *e, const ormc_sx *s, const ormc_sx *n)
+{
+	ormc_sqlbuf_append(e->buf, "replace(hex(zeroblob(");
+	ormc_render_expr(e, n);
+	ormc_sqlbuf_append(e->buf, ")), '00', ");
+	ormc_render_expr(e, s);
+	ormc_sqlbuf_appendc(e->buf, ')');
+}
+
+/*
+ * The text functions SQLite lacks, as PostgreSQL computes them: LEFT, RIGHT,
+ * LPAD, RPAD (which also cut to the length), REPEAT; NOW in UTC.
+ */
+static int
+sqlite_text_fn(ormc_emit *e, const ormc_sx *x)
+{
+	ormc_sqlbuf *b = e->buf;
+	const ormc_sx *const *a = (const ormc_sx *const *)x->args;
+
+	switch (x->fn) {
+	case ORMC_FN_LEFT:
+		ormc_sqlbuf_append(b, "substr(");
+		ormc_render_expr(e, a[0]);
+		ormc_sqlbuf_append(b, ", 1, ");
+		ormc_render_expr(e, a[1]);
+		ormc_sqlbuf_appendc(b, ')');
+		return 1;
+	case ORMC_FN_RIGHT:
+		ormc_sqlbuf_append(b, "CASE WHEN ");
+		ormc_render_expr(e, a[1]);
+		ormc_sqlbuf_append(b, " > 0 THEN substr(");
+		ormc_render_expr(e, a[0]);
+		ormc_sqlbuf_append(b, ", -(");
+		ormc_render_expr(e, a[1]);
+		ormc_sqlbuf_append(b, ")) ELSE '' END");
+		return 1;
+	case ORMC_FN_LPAD:
+	case ORMC_FN_RPAD:
+		ormc_sqlbuf_append(b, "CASE WHEN length(");
+		ormc_render_expr(e, a[0]);
+		ormc_sqlbuf_append(b, ") >= ");
+		ormc_render_expr(e, a[1]);
+		ormc_sqlbuf_append(b, " THEN substr(");
+		ormc_render_expr(e, a[0]);
+		ormc_sqlbuf_append(b, ", 1, ");
+		ormc_render_expr(e, a[1]);
+		ormc_sqlbuf_append(b, ") ELSE ");
+		if (x->fn == ORMC_FN_RPAD) {
+			ormc_render_expr(e, a[0]);
+			ormc_sqlbuf_append(b, " || ");
+		}
+		ormc_sqlbuf_append(b, "substr(");
+		repeat_text(e, a[2], a[1]);
+		ormc_sqlbuf_append(b, ", 1, ");
+		ormc_render_expr(e, a[1]);
+		ormc_sqlbuf_append(b, " - length(");
+		ormc_render_expr(e, a[0]);
+		ormc_sqlbuf_append(b, "))");
+		if (x->fn == ORMC_FN_LPAD) {
+			ormc_sqlbuf_append(b, " || ");
+			ormc_render_expr(e, a[0]);
+		}
+		ormc_sqlbuf_append(b, " END");
+		return 1;
+	case ORMC_FN_REPEAT:
+		repeat_text(e, a[0], a[1]);
+		return 1;
+	case ORMC_FN_REVERSE:
+		/* no REVERSE: a recursive CTE takes the characters from the last one back */
+		ormc_sqlbuf_append(b, "(WITH RECURSIVE ormc_rev(i, s) AS (SELECT length(");
+		ormc_render_expr(e, a[0]);
+		ormc_sqlbuf_append(b, "), '' UNION ALL SELECT i - 1, s || substr(");
+		ormc_render_expr(e, a[0]);
+		ormc_sqlbuf_append(b, ", i, 1) FROM ormc_rev WHERE i > 0) SELECT s FROM ormc_rev WHERE i = 0)");
+		return 1;
+	case ORMC_FN_NOW:
+		ormc_sqlbuf_append(b, "strftime('%Y-%m-%d %H:%M:%f', 'now')");
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 static int
 sqlite_emit(ormc_emit *e, const ormc_sx *x)
 {
@@ -327,7 +412,7 @@ sqlite_emit(ormc_emit *e, const ormc_sx *x)
 			ormc_sqlbuf_appendc(b, ')');
 			return 1;
 		}
-		return 0;
+		return sqlite_text_fn(e, x);
 	default:
 		return 0;
 	}
