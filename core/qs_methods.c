@@ -756,6 +756,37 @@ ormc_qs_apply_method(ev *e, ormc_qs *qs, const ormc_ast *call, const char *m)
 		return ormc_callargs_done(e, &c);
 	} else if (strcmp(m, "earliest") == 0 || strcmp(m, "latest") == 0) {
 		return method_earliest(e, qs, call, m[0] == 'l');
+	} else if (strcmp(m, "select_related") == 0 || strcmp(m, "prefetch_related") == 0 ||
+	           strcmp(m, "only") == 0 || strcmp(m, "defer") == 0 || strcmp(m, "using") == 0) {
+		/*
+		 * They choose how Django loads objects, not which rows or values
+		 * a query gives: accepted, the names checked as Django checks them.
+		 */
+		int i;
+
+		if (strcmp(m, "using") == 0) {
+			(void)ormc_positional(&c, 0);
+			return ormc_callargs_done(e, &c);
+		}
+		for (i = 0; i < call->nargs; i++) {
+			const ormc_ast *a = ormc_ev_deref(e, call->args[i]);
+			ormc_expr *x;
+
+			if (call->kw[i] != NULL || a->kind == ORMC_AST_NONE)
+				continue;
+			if (a->kind != ORMC_AST_STR)
+				return ormc_ev_fail(e, ORMC_EINVALID, a->pos, a->end - a->pos,
+				                    "%s() takes field names", m);
+			if ((r = ormc_resolve_ref(e, qs, qs->model, a->str, a->pos + 1, 0, &x)) < 0)
+				return r;
+			if (strcmp(m, "select_related") == 0 &&
+			    (x->kind != ORMC_EXPR_COL || x->path->field == NULL ||
+			     (x->path->field->kind != ORMC_FIELD_FOREIGNKEY && x->path->field->kind != ORMC_FIELD_ONETOONE &&
+			      x->path->field->kind != ORMC_FIELD_REVERSE_O2O)))
+				return ormc_ev_fail(e, ORMC_EINVALID, a->pos, a->end - a->pos,
+				                    "Non-relational field given in select_related: '%s'.", a->str);
+		}
+		return ORMC_OK;
 	} else if (strcmp(m, "none") == 0) {
 		/* No row: aggregates over nothing, count() 0, as Django answers without a query */
 		ormc_cond *f = ormc_cond_new(e, ORMC_COND_FALSE, call->pos, 0);
