@@ -226,6 +226,8 @@ struct ormc_select {
 	const char **names;     /* output alias of each column, or NULL */
 	int ncols;
 	int distinct;
+	ormc_sx **distinct_on;  /* PostgreSQL's DISTINCT ON (...): distinct(*fields) */
+	int ndistinct_on;
 	ormc_from **from;
 	int nfrom;
 	ormc_sx *where;

@@ -842,6 +842,18 @@ plan_core(plan *p, ormc_qs *qs, scope *outer, int mode, int purpose,
 		sel->limit = qs->limit;
 		sel->offset = qs->offset;
 		sel->distinct = qs->distinct;
+		if (qs->ndistinct_on > 0) {
+			sel->distinct_on = ormc_arena_alloc(p->a, sizeof(ormc_sx *) * (size_t)qs->ndistinct_on);
+			if (sel->distinct_on == NULL)
+				return NULL;
+			for (i = 0; i < qs->ndistinct_on; i++) {
+				if ((sel->distinct_on[i] = ormc_pl_x2sx(sc, qs->distinct_on[i], sc->ctx, sc->nctx)) == NULL)
+					return NULL;
+				if (grouped && !has_inline_agg(sc, qs->distinct_on[i]))
+					ormc_pl_group_add(p, sel, sel->distinct_on[i]);
+			}
+			sel->ndistinct_on = qs->ndistinct_on;
+		}
 	}
 	if (p->failed)
 		return NULL;

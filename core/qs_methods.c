@@ -722,9 +722,23 @@ ormc_qs_apply_method(ev *e, ormc_qs *qs, const ormc_ast *call, const char *m)
 		qs->reverse = !qs->reverse;
 		return ormc_callargs_done(e, &c);
 	} else if (strcmp(m, "distinct") == 0) {
-		if (call->nargs > 0)
-			return ormc_ev_fail(e, ORMC_EUNSUPPORTED, call->args[0]->pos, 1,
-			                    "DISTINCT ON fields is not supported by this database backend");
+		int i;
+
+		/* distinct("a", "b"): DISTINCT ON, PostgreSQL's; other dialects refuse it (compile) */
+		if (call->nargs > 0 &&
+		    (qs->distinct_on = ormc_arena_alloc(e->a, sizeof(ormc_expr *) * (size_t)call->nargs)) == NULL)
+			return ormc_ev_oom(e);
+		for (i = 0; i < call->nargs; i++) {
+			const ormc_ast *a = ormc_ev_deref(e, call->args[i]);
+
+			if (call->kw[i] != NULL || a->kind != ORMC_AST_STR)
+				return ormc_ev_fail(e, ORMC_EINVALID, a->pos, a->end - a->pos,
+				                    "distinct() takes field names");
+			if ((r = ormc_resolve_ref(e, qs, qs->model, a->str, a->pos + 1, 1,
+			                          &qs->distinct_on[i])) < 0)
+				return r;
+		}
+		qs->ndistinct_on = call->nargs;
 		qs->distinct = 1;
 		return ORMC_OK;
 	} else if (strcmp(m, "aggregate") == 0) {

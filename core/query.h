@@ -245,6 +245,8 @@ struct ormc_qs {
 	int64_t limit;            /* -1 none */
 	int64_t offset;
 	int distinct;
+	ormc_expr **distinct_on;  /* distinct(*fields): PostgreSQL's DISTINCT ON */
+	int ndistinct_on;
 	int reverse;              /* reverse() */
 	int single;               /* first(), last(), earliest(), latest(): one row or none, not a list */
 	ormc_terminal terminal;

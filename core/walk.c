@@ -68,6 +68,9 @@ ormc_walk_select(ormc_walker *w, ormc_select *s)
 	for (i = 0; i < s->norder; i++)
 		if (ormc_walk_sx(w, s->order[i].expr) == ORMC_WALK_ABORT)
 			return ORMC_WALK_ABORT;
+	for (i = 0; i < s->ndistinct_on; i++)
+		if (ormc_walk_sx(w, s->distinct_on[i]) == ORMC_WALK_ABORT)
+			return ORMC_WALK_ABORT;
 	return ORMC_WALK_CONTINUE;
 }
 

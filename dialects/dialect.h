@@ -28,6 +28,7 @@ typedef struct ormc_sx ormc_sx;         /* plan expression, core/plan.h */
 #define ORMC_CAP_NO_OUTER_IN_DERIVED 0x0020u  /* a derived table cannot read the columns of a
                                                  query around it (MariaDB) */
 #define ORMC_CAP_WINDOW       0x0040u  /* window functions: f(...) OVER (...) */
+#define ORMC_CAP_DISTINCT_ON  0x0080u  /* SELECT DISTINCT ON (...) */
 
 #define ORMC_DIALECT_VERSION 1
 

@@ -258,7 +258,8 @@ pg_limit(ormc_sqlbuf *b, long long limit, long long offset)
 const ormc_dialect ormc_dialect_postgresql = {
 	ORMC_DIALECT_VERSION,
 	"postgresql",
-	ORMC_CAP_AGG_FILTER | ORMC_CAP_NULLS_ORDER | ORMC_CAP_BOOL_TYPE | ORMC_CAP_WINDOW,
+	ORMC_CAP_AGG_FILTER | ORMC_CAP_NULLS_ORDER | ORMC_CAP_BOOL_TYPE | ORMC_CAP_WINDOW |
+	ORMC_CAP_DISTINCT_ON,
 	NULL,
 	pg_quote_ident,
 	pg_placeholder,

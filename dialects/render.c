@@ -567,7 +567,18 @@ ormc_render_select(ormc_emit *e, const ormc_select *s)
 		return;
 	}
 	e->having = NULL;
-	ormc_sqlbuf_append(b, s->distinct ? "SELECT DISTINCT " : "SELECT ");
+	if (s->ndistinct_on > 0) {
+		if (!(e->caps & ORMC_CAP_DISTINCT_ON)) {
+			ormc_render_fail(e, "DISTINCT ON fields is not supported by this database backend");
+			return;
+		}
+		/* ORDER BY must begin with these: PostgreSQL says so when it does not */
+		ormc_sqlbuf_append(b, "SELECT DISTINCT ON (");
+		ormc_render_list(e, s->distinct_on, s->ndistinct_on);
+		ormc_sqlbuf_append(b, ") ");
+	} else {
+		ormc_sqlbuf_append(b, s->distinct ? "SELECT DISTINCT " : "SELECT ");
+	}
 	for (i = 0; i < s->ncols; i++) {
 		if (i)
 			ormc_sqlbuf_append(b, ", ");
