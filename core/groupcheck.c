@@ -223,8 +223,11 @@ verify_one(verify *v, ormc_select *s)
 			return -1;
 		}
 	}
-	/* SELECT DISTINCT can order only by what it selects (PostgreSQL). */
-	if (s->distinct)
+	/*
+	 * SELECT DISTINCT can order only by what it selects (PostgreSQL); DISTINCT
+	 * ON orders by anything, its own expressions first (the server checks that).
+	 */
+	if (s->distinct && s->ndistinct_on == 0)
 		for (i = 0; i < s->norder; i++) {
 			for (j = 0; j < s->ncols; j++)
 				if (s->cols[j] == s->order[i].expr || ormc_sx_same(s->cols[j], s->order[i].expr))

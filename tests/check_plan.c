@@ -375,6 +375,25 @@ START_TEST(test_plan_errors_stop)
 }
 END_TEST
 
+/* distinct(*fields): PostgreSQL's DISTINCT ON; Django's error for the others, at compile. */
+START_TEST(test_plan_distinct_on)
+{
+	static const char text[] = "Book.objects.order_by(\"publisher\", \"-price\").distinct(\"publisher\").values(\"name\")";
+	ormc_query *q;
+	ormc_error err;
+
+	ck_assert_int_eq(ormc_query_parse(&q, schema, text, (size_t)-1, &err), ORMC_OK);
+	ck_assert_int_eq(ormc_query_compile(q, "postgresql", 0, &err), ORMC_OK);
+	ck_assert_int_eq(q->last->plan->ndistinct_on, 1);
+	ck_assert_ptr_nonnull(strstr(ormc_query_sql(q), "SELECT DISTINCT ON (\"T1\".\"publisher_id\") "));
+	ck_assert_int_lt(ormc_query_compile(q, "mysql", 0, &err), 0);
+	ck_assert_str_eq(err.message, "DISTINCT ON fields is not supported by this database backend");
+	ck_assert_int_lt(ormc_query_compile(q, "sqlite", 0, &err), 0);
+	ck_assert_str_eq(err.message, "DISTINCT ON fields is not supported by this database backend");
+	ormc_query_free(q);
+}
+END_TEST
+
 START_TEST(test_plan_outer_in_derived)
 {
 	/* a Subquery whose query regroups: the level below reads OuterRef("pk") */
@@ -419,6 +438,7 @@ main(void)
 	tcase_add_test(tc, test_plan_levels);
 	tcase_add_test(tc, test_plan_errors_stop);
 	tcase_add_test(tc, test_plan_outer_in_derived);
+	tcase_add_test(tc, test_plan_distinct_on);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
