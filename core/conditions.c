@@ -286,6 +286,10 @@ make_leaf(ev *e, ormc_qs *qs, const char *key, int key_pos, const ormc_ast *vast
 			ormc_qs *sub;
 			ormc_expr *x;
 
+			/* __in=Subquery(qs) is __in=qs */
+			if (v->kind == ORMC_AST_CALL && ormc_callee_name(v->left) != NULL &&
+			    strcmp(ormc_callee_name(v->left), "Subquery") == 0 && v->nargs >= 1 && v->kw[0] == NULL)
+				v = ormc_ev_deref(e, v->args[0]);
 			if ((r = ormc_eval_qs(e, v, qs, &sub)) < 0)
 				return r;
 			if (!sub->values_set) {
