@@ -1189,6 +1189,41 @@ ormc_python_literal(ev *e, const ormc_ast *n, const ormc_ast **out)
 }
 
 int
+ormc_expr_has_window(const ormc_expr *x)
+{
+	int i;
+
+	if (x == NULL)
+		return 0;
+	if (x->kind == ORMC_EXPR_WINDOW)
+		return 1;
+	if (x->kind == ORMC_EXPR_REF)
+		return ormc_expr_has_window(x->annot->expr);
+	for (i = 0; i < x->nargs; i++)
+		if (ormc_expr_has_window(x->args[i]))
+			return 1;
+	return ormc_expr_has_window(x->else_);
+}
+
+int
+ormc_cond_has_window(const ormc_cond *c)
+{
+	int i;
+
+	if (c == NULL)
+		return 0;
+	if (ormc_expr_has_window(c->lhs))
+		return 1;
+	for (i = 0; i < c->nrhs; i++)
+		if (ormc_expr_has_window(c->rhs[i]))
+			return 1;
+	for (i = 0; i < c->nkids; i++)
+		if (ormc_cond_has_window(c->kids[i]))
+			return 1;
+	return 0;
+}
+
+int
 ormc_is_reserved_name(ev *e, const char *name)
 {
 	static const char *const classes[] = {

@@ -233,42 +233,6 @@ block_has_filter(const block *b, int f)
 	return 0;
 }
 
-/* Does x hold a window function (never a GROUP BY key, never in WHERE)? */
-static int
-has_window(const ormc_expr *x)
-{
-	int i;
-
-	if (x == NULL)
-		return 0;
-	if (x->kind == ORMC_EXPR_WINDOW)
-		return 1;
-	if (x->kind == ORMC_EXPR_REF)
-		return has_window(x->annot->expr);
-	for (i = 0; i < x->nargs; i++)
-		if (has_window(x->args[i]))
-			return 1;
-	return has_window(x->else_);
-}
-
-static int
-cond_has_window(const ormc_cond *c)
-{
-	int i;
-
-	if (c == NULL)
-		return 0;
-	if (has_window(c->lhs))
-		return 1;
-	for (i = 0; i < c->nrhs; i++)
-		if (has_window(c->rhs[i]))
-			return 1;
-	for (i = 0; i < c->nkids; i++)
-		if (cond_has_window(c->kids[i]))
-			return 1;
-	return 0;
-}
-
 /* Does x contain an aggregate that is computed in place (not in a derived table)? */
 static int
 has_inline_agg(scope *sc, const ormc_expr *x)
@@ -727,7 +691,7 @@ plan_core(plan *p, ormc_qs *qs, scope *outer, int mode, int purpose,
 	for (i = 0; i < qs->nfilters; i++) {
 		const ormc_cond *c = qs->filters[i].cond;
 
-		if (cond_has_window(c)) {
+		if (ormc_cond_has_window(c)) {
 			/* Django 4.2 filters in a query around; not built yet */
 			ormc_pl_pfail(p, ORMC_EUNSUPPORTED, c->pos,
 			              "filtering on a window function's annotation is not supported yet");
@@ -791,7 +755,7 @@ plan_core(plan *p, ormc_qs *qs, scope *outer, int mode, int purpose,
 		}
 		if (purpose != PURPOSE_EXISTS)
 			for (i = 0; i < nouts; i++)
-				if (!has_inline_agg(sc, outs[i].expr) && !has_window(outs[i].expr))
+				if (!has_inline_agg(sc, outs[i].expr) && !ormc_expr_has_window(outs[i].expr))
 					ormc_pl_group_add(p, sel, sel->cols[i]);
 	}
 
@@ -822,7 +786,7 @@ plan_core(plan *p, ormc_qs *qs, scope *outer, int mode, int purpose,
 			o->expr = ormc_pl_x2sx(sc, items[i].expr, sc->ctx, sc->nctx);
 			o->desc = items[i].desc ^ qs->reverse;
 			o->nulls = items[i].nulls;
-			if (grouped && !has_inline_agg(sc, items[i].expr) && !has_window(items[i].expr))
+			if (grouped && !has_inline_agg(sc, items[i].expr) && !ormc_expr_has_window(items[i].expr))
 				ormc_pl_group_add(p, sel, o->expr);
 		}
 		/* Meta.ordering, unless order_by() was called or the query groups (Django 3.1+). */

@@ -46,27 +46,56 @@ grow(ev *e, void **arr, int n, size_t size)
 	return ORMC_OK;
 }
 
+static int open_level(ev *e, ormc_qs *qs);
+
+/* Append c as one filter() call of qs. */
 static int
-add_filter(ev *e, ormc_qs *qs, const ormc_ast *call, int exclude)
+push_filter(ev *e, ormc_qs *qs, ormc_cond *c)
 {
-	ormc_cond *c;
 	int r, i;
 
-	c = ormc_cond_new(e, ORMC_COND_AND, call->pos, call->nargs);
-	if (c == NULL)
-		return ormc_ev_oom(e);
-	/* filter(a=1, b=2) is Q(a=1, b=2): reuse the Q path on the call itself. */
-	{
-		ormc_ast q = *call, name;
+	if (c->kind == ORMC_COND_TRUE)
+		return ORMC_OK;
+	if ((r = grow(e, (void **)&qs->filters, qs->nfilters, sizeof(ormc_filter))) < 0)
+		return r;
+	i = qs->nfilters++;
+	qs->filters[i].cond = c;
+	qs->filters[i].nannots_before = qs->nannots;
+	return ORMC_OK;
+}
 
-		memset(&name, 0, sizeof(name));
-		name.kind = ORMC_AST_NAME;
-		name.str = "Q";
-		name.len = 1;
-		q.left = &name;
-		if ((r = ormc_resolve_cond(e, qs, &q, &c)) < 0)
-			return r;
-	}
+/* The arguments args[from..] of call whose window-ness is want, as Q(...) resolved in qs. */
+static int
+resolve_args(ev *e, ormc_qs *qs, const ormc_ast *call, const unsigned char *windowed, int want,
+             int exclude, ormc_cond **out)
+{
+	ormc_ast q = *call, name;
+	const ormc_ast **args = ormc_arena_alloc(e->a, sizeof(ormc_ast *) * (size_t)(call->nargs + 1));
+	const char **kw = ormc_arena_alloc(e->a, sizeof(char *) * (size_t)(call->nargs + 1));
+	int *kwpos = ormc_arena_alloc(e->a, sizeof(int) * (size_t)(call->nargs + 1));
+	ormc_cond *c;
+	int i, r;
+
+	if (args == NULL || kw == NULL || kwpos == NULL)
+		return ormc_ev_oom(e);
+	q.nargs = 0;
+	for (i = 0; i < call->nargs; i++)
+		if (windowed == NULL || windowed[i] == want) {
+			args[q.nargs] = call->args[i];
+			kw[q.nargs] = call->kw[i];
+			kwpos[q.nargs] = call->kw_pos[i];
+			q.nargs++;
+		}
+	q.args = (ormc_ast **)args;
+	q.kw = kw;
+	q.kw_pos = kwpos;
+	memset(&name, 0, sizeof(name));
+	name.kind = ORMC_AST_NAME;
+	name.str = "Q";
+	name.len = 1;
+	q.left = &name;
+	if ((r = ormc_resolve_cond(e, qs, &q, &c)) < 0)
+		return r;
 	if (exclude) {
 		ormc_cond *n = ormc_cond_new(e, ORMC_COND_NOT, call->pos, 1);
 
@@ -77,14 +106,70 @@ add_filter(ev *e, ormc_qs *qs, const ormc_ast *call, int exclude)
 		n->has_agg = c->has_agg;
 		c = n;
 	}
-	if (c->kind == ORMC_COND_TRUE)
-		return ORMC_OK;
-	if ((r = grow(e, (void **)&qs->filters, qs->nfilters, sizeof(ormc_filter))) < 0)
-		return r;
-	i = qs->nfilters++;
-	qs->filters[i].cond = c;
-	qs->filters[i].nannots_before = qs->nannots;
+	*out = c;
 	return ORMC_OK;
+}
+
+/*
+ * filter()/exclude(). A condition on a window function is decided after the
+ * windows are computed (Django 4.2): the query so far becomes a level of its
+ * own, filtered in the query around it. Every other condition is decided
+ * before them, in the level below, as Django puts it in WHERE and the
+ * window's condition in the wrapping query, whatever the order of calls.
+ */
+static int
+add_filter(ev *e, ormc_qs *qs, const ormc_ast *call, int exclude)
+{
+	ormc_cond *c;
+	unsigned char *windowed;
+	int r, i, nwin = 0;
+
+	if (qs->window_level) {
+		ormc_error saved;
+
+		/* Below the windows if it can be said there (no annotation made since). */
+		if (e->err)
+			saved = *e->err;
+		if (resolve_args(e, qs->inner, call, NULL, 0, exclude, &c) == ORMC_OK && !ormc_cond_has_window(c))
+			return push_filter(e, qs->inner, c);
+		if (e->err)
+			*e->err = saved;
+		if ((r = resolve_args(e, qs, call, NULL, 0, exclude, &c)) < 0)
+			return r;
+		return push_filter(e, qs, c);
+	}
+	if ((r = resolve_args(e, qs, call, NULL, 0, exclude, &c)) < 0)
+		return r;
+	if (!ormc_cond_has_window(c))
+		return push_filter(e, qs, c);
+	/* Which arguments read a window: exclude() keeps them all together. */
+	windowed = ormc_arena_alloc(e->a, (size_t)call->nargs + 1);
+	if (windowed == NULL)
+		return ormc_ev_oom(e);
+	for (i = 0; i < call->nargs; i++) {
+		ormc_cond *one;
+		unsigned char only[1] = { 1 };
+		ormc_ast single = *call;
+
+		single.args = (ormc_ast **)&call->args[i];
+		single.kw = &call->kw[i];
+		single.kw_pos = &call->kw_pos[i];
+		single.nargs = 1;
+		if ((r = resolve_args(e, qs, &single, only, 1, 0, &one)) < 0)
+			return r;
+		windowed[i] = exclude ? 1 : (unsigned char)ormc_cond_has_window(one);
+		nwin += windowed[i];
+	}
+	if (nwin < call->nargs) {
+		if ((r = resolve_args(e, qs, call, windowed, 0, 0, &c)) < 0 || (r = push_filter(e, qs, c)) < 0)
+			return r;
+	}
+	if ((r = open_level(e, qs)) < 0)
+		return r;
+	qs->window_level = 1;
+	if ((r = resolve_args(e, qs, call, windowed, 1, exclude, &c)) < 0)
+		return r;
+	return push_filter(e, qs, c);
 }
 
 /* Django's default alias: "price__avg", "authors__count". */

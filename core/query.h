@@ -224,6 +224,7 @@ struct ormc_qs {
 	ormc_qs *inner;           /* the level below, or NULL: rows come from the model's table */
 	int level;                /* 0, or inner->level + 1 */
 	int regroup;              /* values() after an aggregate: the next aggregate opens a level */
+	int window_level;         /* opened by a filter on a window: other conditions go below */
 	ormc_qs *outer;           /* enclosing query for OuterRef, or NULL */
 	ormc_filter *filters;
 	int nfilters;
@@ -304,6 +305,10 @@ struct ormc_query {
 	ormc_compiled *last;      /* NULL before the first */
 	ormc_value **params;      /* last's literal values, in placeholder order */
 };
+
+/* Does x (c) read a window function, itself or through an annotation? */
+int ormc_expr_has_window(const ormc_expr *x);
+int ormc_cond_has_window(const ormc_cond *c);
 
 /*
  * The LIKE (escape \\ % _ with a backslash) or GLOB (* ? [ in brackets)
