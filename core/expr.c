@@ -570,6 +570,23 @@ resolve_func(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_expr 
 		if (!trunc && !ormc_transform_applies(part, src->type.kind))
 			return ormc_ev_fail(e, ORMC_EINVALID, a->pos, a->end - a->pos,
 			                    "Extract input expression must be DateField, DateTimeField, TimeField, or DurationField.");
+		if (trunc) {
+			/* Django's TruncBase checks: a date has no hours, a time no days */
+			int timepart = strcmp(part, "hour") == 0 || strcmp(part, "minute") == 0 ||
+			               strcmp(part, "second") == 0 || strcmp(part, "time") == 0;
+			const char *what = a->kind == ORMC_AST_STR ? a->str : "expression";
+
+			if (src->type.kind == ORMC_FIELD_DATE && timepart)
+				return ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos,
+				                    "Cannot truncate DateField '%s' to DateTimeField.", what);
+			if (src->type.kind == ORMC_FIELD_TIME && !timepart)
+				return ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos,
+				                    "Cannot truncate TimeField '%s' to DateTimeField.", what);
+			if (src->type.kind != ORMC_FIELD_DATE && src->type.kind != ORMC_FIELD_DATETIME &&
+			    src->type.kind != ORMC_FIELD_TIME && (int)src->type.kind >= 0)
+				return ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos,
+				                    "Trunc only valid on DateField, TimeField, or DateTimeField.");
+		}
 		x->func = trunc ? "Trunc" : "Extract";
 		x->arg = part;
 		x->args = ormc_arena_alloc(e->a, sizeof(ormc_expr *));
@@ -588,7 +605,9 @@ resolve_func(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_expr 
 				return r;
 			x->type_set = 1;
 		}
-		ormc_kwarg(&c, "tzinfo");
+		if ((a = ormc_kwarg(&c, "tzinfo")) != NULL && ormc_ev_deref(e, a)->kind != ORMC_AST_NONE)
+			return ormc_ev_fail(e, ORMC_EUNSUPPORTED, a->pos, a->end - a->pos,
+			                    "tzinfo= is not supported: ormc works in UTC (leave it out, or None)");
 		if ((r = ormc_callargs_done(e, &c)) < 0)
 			return r;
 		*out = x;

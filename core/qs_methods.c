@@ -349,9 +349,18 @@ method_values(ev *e, ormc_qs *qs, const ormc_ast *call, const char *method)
 			}
 			continue;
 		}
+		if (a->kind != ORMC_AST_STR && strcmp(method, "values_list") == 0) {
+			/* values_list(Upper("name")): an expression, keyed by its position */
+			if ((r = ormc_resolve_expr(e, qs, call->args[i], &x)) < 0)
+				return r;
+			if ((r = add_outcol(e, &cols, &n, ormc_arena_printf(e->a, "expr%d", n + 1), x)) < 0)
+				return r;
+			continue;
+		}
 		if (a->kind != ORMC_AST_STR)
 			return ormc_ev_fail(e, ORMC_EINVALID, a->pos, a->end - a->pos,
-			                    "%s() takes field names as strings", method);
+			                    "%s() takes field names as strings; an expression needs a name: "
+			                    "values(name=expression)", method);
 		if ((r = ormc_resolve_ref(e, qs, qs->model, a->str, a->pos + 1, 1, &x)) < 0)
 			return r;
 		if ((r = add_outcol(e, &cols, &n, a->str, x)) < 0)
