@@ -585,7 +585,8 @@ open_level(ev *e, ormc_qs *qs)
 
 		if (v == NULL)
 			return ormc_ev_oom(e);
-		memcpy(v, qs->values, sizeof(ormc_outcol) * (size_t)qs->nvalues);
+		if (qs->nvalues > 0)
+			memcpy(v, qs->values, sizeof(ormc_outcol) * (size_t)qs->nvalues);
 		qs->values = v;
 	}
 	for (i = 0; i < qs->nvalues; i++)
