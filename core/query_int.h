@@ -1,7 +1,7 @@
 /*
  * query_int.h -- what the files of the query evaluator share.
  *
- * The call-chain AST becomes the IR of query.h in seven files, one concern
+ * The call-chain AST becomes the IR of query.h in nine files, one concern
  * each:
  *
  *   file            holds
@@ -17,6 +17,8 @@
  *                   aggregate, ...), slices, aggregation levels
  *   capi.c          the C builder API (ormc/query.h)
  *   qparams.c       named parameters: filter(status=status)
+ *   windows.c       Window() and the window functions
+ *   literals.c      Python literals: date(), Decimal(), timedelta()
  *
  * Only what another of these files calls is declared here; the rest is
  * static. Functions returning int return ORMC_OK, or a negative ORMC_E*
@@ -150,8 +152,20 @@ int ormc_resolve_arg(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out);
 int ormc_python_literal(ev *e, const ormc_ast *n, const ormc_ast **out);
 /* Is name a model, a function or a class of the query language (not a parameter)? */
 int ormc_is_reserved_name(ev *e, const char *name);
+/* Count(...), Sum(...), ...: an aggregate call named name. */
+int ormc_resolve_agg(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_expr **out);
+
+/* ---- windows.c: Window() */
+
 /* RowNumber, Rank, DenseRank, PercentRank, CumeDist, Ntile, Lag, Lead, FirstValue, ... */
 int ormc_is_window_function(const char *name);
+/* Window(expression, partition_by=, order_by=, frame=, output_field=) */
+int ormc_resolve_window(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out);
+
+/* ---- literals.c: Python literals */
+
+/* An integer literal (or -integer) a within [lo, hi] into *out: 0, or -1 (no error set). */
+int ormc_int_arg(ev *e, const ormc_ast *a, long long lo, long long hi, long long *out);
 /* One order_by() item ("-x", F("x").desc(nulls_last=True), an expression) into *it. */
 int ormc_order_item_parse(ev *e, ormc_qs *qs, const ormc_ast *a, ormc_order_item *it);
 /* Count, Sum, Avg, Min, Max, StdDev, Variance. */
