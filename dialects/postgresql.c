@@ -179,27 +179,15 @@ pg_emit(ormc_emit *e, const ormc_sx *x)
 		if (x->fn == ORMC_FN_SUBSTR || x->fn == ORMC_FN_LEFT || x->fn == ORMC_FN_RIGHT ||
 		    x->fn == ORMC_FN_LPAD || x->fn == ORMC_FN_RPAD || x->fn == ORMC_FN_REPEAT ||
 		    x->fn == ORMC_FN_REPLACE || x->fn == ORMC_FN_REVERSE || x->fn == ORMC_FN_LTRIM ||
-		    x->fn == ORMC_FN_RTRIM) {
-			/* text functions of "text": a bare text parameter has no type to infer here either */
+		    x->fn == ORMC_FN_RTRIM || x->fn == ORMC_FN_CONCAT) {
+			/*
+			 * CONCAT takes "any" and these "text": a bare text parameter
+			 * has no type PostgreSQL could infer.
+			 */
 			int i;
 
 			ormc_sqlbuf_append(b, ormc_fn_sql(x->fn));
 			ormc_sqlbuf_appendc(b, '(');
-			for (i = 0; i < x->nargs; i++) {
-				if (i)
-					ormc_sqlbuf_append(b, ", ");
-				ormc_render_expr(e, x->args[i]);
-				if (x->args[i]->kind == ORMC_SX_PARAM && pg_param_cast(&x->args[i]->value) == NULL)
-					ormc_sqlbuf_append(b, "::text");
-			}
-			ormc_sqlbuf_appendc(b, ')');
-			return 1;
-		}
-		if (x->fn == ORMC_FN_CONCAT) {
-			/* CONCAT takes "any": a bare text parameter has no type to infer. */
-			int i;
-
-			ormc_sqlbuf_append(b, "CONCAT(");
 			for (i = 0; i < x->nargs; i++) {
 				if (i)
 					ormc_sqlbuf_append(b, ", ");
