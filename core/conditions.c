@@ -161,6 +161,16 @@ coerce_value(ev *e, ormc_expr *v, const ormc_otype *t)
 	case ORMC_FIELD_DATE:
 	case ORMC_FIELD_DATETIME:
 	case ORMC_FIELD_TIME:
+		if (t->kind == ORMC_FIELD_DATE && v->value.type == ORMC_TYPE_DATETIME && v->value.len >= 10) {
+			/* a datetime compared with a date is its date (DateField.to_python) */
+			v->value.s = ormc_arena_strndup(e->a, v->value.s, 10);
+			if (v->value.s == NULL)
+				return ormc_ev_oom(e);
+			v->value.len = 10;
+			v->value.type = ORMC_TYPE_DATE;
+			v->type = *t;
+			break;
+		}
 		if (v->value.type == ORMC_TYPE_TEXT ||
 		    (v->value.type == ORMC_TYPE_DATE && t->kind == ORMC_FIELD_DATETIME)) {
 			char *norm = ormc_arena_alloc(e->a, 40);

@@ -653,13 +653,20 @@ resolve_func(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_expr 
 	for (j = 0; j < np; j++) {
 		const ormc_ast *p = j > 0 && kwargs[j - 1] != NULL ? kwargs[j - 1] : ormc_positional(&c, j);
 
-		/* Concat's and Round's literals are values; elsewhere strings name fields. */
+		/* Round's places: an integer (-1, Value(2), a parameter); elsewhere strings name fields. */
 		if (strcmp(name, "Round") == 0 && j == 1) {
-			const ormc_ast *d = ormc_ev_deref(e, p);
+			ormc_otype it = ormc_otype_of(ORMC_FIELD_INTEGER, -1, -1);
+			long long places;
 
-			x->args[j] = value_expr(e, d);
-			if (x->args[j] == NULL)
-				return ormc_ev_oom(e);
+			if ((r = ormc_resolve_expr(e, qs, p, &x->args[j])) < 0 ||
+			    (r = ormc_param_meet(e, x->args[j], &it)) < 0)
+				return r;
+			if (!ormc_field_kind_is_int(x->args[j]->type.kind))
+				return ormc_ev_fail(e, ORMC_EINVALID, p->pos, p->end - p->pos,
+				                    "Round's precision must be an integer");
+			if (ormc_int_arg(e, p, -1000, 1000, &places) < 0 && x->args[j]->kind == ORMC_EXPR_VALUE)
+				return ormc_ev_fail(e, ORMC_EINVALID, p->pos, p->end - p->pos,
+				                    "Round's precision must be between -1000 and 1000");
 		} else if ((r = ormc_resolve_arg(e, qs, p, &x->args[j])) < 0) {
 			return r;
 		}
@@ -678,6 +685,22 @@ resolve_func(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_expr 
 		d->value.len = strlen(d->value.s);
 		d->type = ormc_otype_of(ORMC_FIELD_CHAR, -1, -1);
 		x->args[x->nargs++] = d;
+	}
+	if (np >= 2 && x->args[1]->kind == ORMC_EXPR_VALUE && x->args[1]->value.type == ORMC_TYPE_INT) {
+		/* Django's checks of a literal length, position or count */
+		long long v = x->args[1]->value.i;
+		const char *msg = NULL;
+
+		if ((strcmp(name, "Left") == 0 || strcmp(name, "Right") == 0) && v <= 0)
+			msg = "'length' must be greater than 0.";
+		else if (strcmp(name, "Substr") == 0 && v <= 0)
+			msg = "'pos' must be greater than 0";
+		else if (strcmp(name, "Repeat") == 0 && v < 0)
+			msg = "'number' must be greater or equal to 0.";
+		else if ((strcmp(name, "LPad") == 0 || strcmp(name, "RPad") == 0) && v < 0)
+			msg = "'length' must be greater or equal to 0.";
+		if (msg != NULL)
+			return ormc_ev_fail(e, ORMC_EINVALID, x->args[1]->pos, 1, "%s", msg);
 	}
 	if (strcmp(name, "Log") == 0 || strcmp(name, "Power") == 0 || strcmp(name, "Mod") == 0) {
 		/* numbers: a parameter takes the other's type */
@@ -710,7 +733,8 @@ resolve_func(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_expr 
 	}
 	/* A parameter among the sources of Coalesce, NullIf, Abs... is of their type. */
 	if (functions[i].typing == 0 || functions[i].typing == 3) {
-		if ((r = ormc_param_meet_all(e, x->args, np, &x->type)) < 0)
+		/* Round's places are its own integer */
+		if ((r = ormc_param_meet_all(e, x->args, strcmp(name, "Round") == 0 ? 1 : np, &x->type)) < 0)
 			return r;
 		if (functions[i].typing == 3)
 			x->type = x->args[0]->type;

@@ -435,8 +435,8 @@ needs_wrap(const ormc_qs *qs)
 	if (qs->grouped || qs->distinct || qs->limit >= 0 || qs->offset > 0)
 		return 1;
 	for (i = 0; i < qs->nannots; i++)
-		if (qs->annots[i]->expr->has_agg)
-			return 1;
+		if (qs->annots[i]->expr->has_agg || ormc_expr_has_window(qs->annots[i]->expr))
+			return 1;   /* a window cannot be an aggregate's argument: aggregate its rows */
 	return 0;
 }
 
@@ -583,8 +583,15 @@ plan_core(plan *p, ormc_qs *qs, scope *outer, int mode, int purpose,
 
 	/* Grouping keys. */
 	if (mode == MODE_ROWS && qs->grouped) {
-		for (i = 0; i < qs->ngroup; i++)
+		for (i = 0; i < qs->ngroup; i++) {
+			if (ormc_expr_has_window(qs->group[i].expr)) {
+				ormc_pl_pfail(p, ORMC_EUNSUPPORTED, qs->pos,
+				              "grouping by a window function is not supported (no SQL engine "
+				              "groups by one): filter on the window first");
+				return NULL;
+			}
 			gkeys[ngkeys++] = qs->group[i].expr;
+		}
 		/* Fields in order_by() take part in grouping, as in Django. */
 		for (i = 0; i < qs->norder; i++) {
 			const ormc_expr *x = qs->order[i].expr;

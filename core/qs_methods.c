@@ -620,6 +620,52 @@ method_annotate(ev *e, ormc_qs *qs, const ormc_ast *call, const char *method)
 					return r;
 				break;
 			}
+	if (qs->window_level && !qs->grouped && !qs->per_object) {
+		/*
+		 * After a filter on a window, Django 4.2 still computes every
+		 * window over the rows below the filter: a window annotation goes
+		 * down there, and is read here as the others are.
+		 */
+		int below = qs->inner->nannots, k;
+
+		if ((r = collect_annots(e, qs->inner, call, method, &qs->inner->annots,
+		                        &qs->inner->nannots, 1)) < 0)
+			return r;
+		for (k = below; k < qs->inner->nannots; k++)
+			if (!ormc_expr_has_window(qs->inner->annots[k]->expr) || qs->inner->annots[k]->expr->has_agg)
+				break;
+		if (k == qs->inner->nannots) {
+			for (k = below; k < qs->inner->nannots; k++) {
+				ormc_annot *up = NEW(e, ormc_annot);
+				ormc_expr *x = ormc_expr_new(e, ORMC_EXPR_INNER, qs->inner->annots[k]->pos);
+
+				if (up == NULL || x == NULL ||
+				    (r = grow(e, (void **)&qs->annots, qs->nannots, sizeof(ormc_annot *))) < 0)
+					return r < 0 ? r : ormc_ev_oom(e);
+				*up = *qs->inner->annots[k];
+				x->annot = qs->inner->annots[k];
+				x->type = x->annot->expr->type;
+				up->expr = x;
+				up->nfilters_before = qs->nfilters;
+				qs->annots[qs->nannots++] = up;
+				if (qs->values_set && !up->hidden) {
+					ormc_expr *ref = ormc_expr_new(e, ORMC_EXPR_REF, up->pos);
+
+					if (ref == NULL || (r = grow(e, (void **)&qs->values, qs->nvalues,
+					                              sizeof(ormc_outcol))) < 0)
+						return r < 0 ? r : ormc_ev_oom(e);
+					ref->annot = up;
+					ref->type = x->type;
+					qs->values[qs->nvalues].name = up->alias;
+					qs->values[qs->nvalues].expr = ref;
+					qs->nvalues++;
+				}
+			}
+			return ORMC_OK;
+		}
+		/* not only windows: made here, over the filtered rows */
+		qs->inner->nannots = below;
+	}
 	first = qs->nannots;
 	if ((r = collect_annots(e, qs, call, method, &qs->annots, &qs->nannots, 1)) < 0)
 		return r;
@@ -778,6 +824,7 @@ method_dates(ev *e, ormc_qs *qs, const ormc_ast *call, int datetimes)
 	qs->order[0].desc = strcmp(order, "DESC") == 0;
 	qs->norder = 1;
 	qs->order_set = 1;
+	qs->dates = 1;
 	return ORMC_OK;
 }
 
@@ -803,6 +850,12 @@ ormc_qs_apply_method(ev *e, ormc_qs *qs, const ormc_ast *call, const char *m)
 		return ormc_ev_fail(e, ORMC_EINVALID, call->left->name_pos, (int)strlen(m),
 		                    "Cannot reorder a query once a slice has been taken.");
 	ormc_callargs_init(&c, call, m);
+	if (qs->dates && (strcmp(m, "values") == 0 || strcmp(m, "values_list") == 0 ||
+	                  strcmp(m, "annotate") == 0 || strcmp(m, "alias") == 0 ||
+	                  strcmp(m, "dates") == 0 || strcmp(m, "datetimes") == 0))
+		return ormc_ev_fail(e, ORMC_EINVALID, call->left->name_pos, (int)strlen(m),
+		                    "%s() after dates() or datetimes(), whose rows are the dates: call those last",
+		                    m);
 	if (strcmp(m, "all") == 0) {
 		return ormc_callargs_done(e, &c);
 	} else if (strcmp(m, "filter") == 0 || strcmp(m, "exclude") == 0) {

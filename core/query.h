@@ -225,6 +225,7 @@ struct ormc_qs {
 	int level;                /* 0, or inner->level + 1 */
 	int regroup;              /* values() after an aggregate: the next aggregate opens a level */
 	int window_level;         /* opened by a filter on a window: other conditions go below */
+	int dates;                /* dates()/datetimes(): its values list is fixed */
 	ormc_qs *outer;           /* enclosing query for OuterRef, or NULL */
 	ormc_filter *filters;
 	int nfilters;

@@ -212,11 +212,7 @@ ormc_resolve_window(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out)
 				return ormc_ev_oom(e);
 			if ((r = ormc_resolve_arg(e, qs, ia, &d)) < 0 || (r = ormc_param_meet(e, d, &src->type)) < 0)
 				return r;
-			if (d->kind == ORMC_EXPR_VALUE && d->value.type != ORMC_TYPE_NULL &&
-			    ormc_otype_value_type(&d->type) != ormc_otype_value_type(&src->type))
-				return ormc_ev_fail(e, ORMC_EINVALID, ia->pos, ia->end - ia->pos,
-				                    "Expression contains mixed types: %s, %s. You must set output_field.",
-				                    ormc_field_kind_name(src->type.kind), ormc_field_kind_name(d->type.kind));
+			/* the default may be of another type: the output is the expression's (Django) */
 			two[0] = src;
 			two[1] = d;
 			fargs = two;
@@ -261,6 +257,11 @@ ormc_resolve_window(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out)
 	w->norder = no;
 	w->desc = desc;
 	w->nulls = nulls;
+	for (i = 0; i < x->nargs; i++)
+		if (ormc_expr_has_window(x->args[i]))
+			return ormc_ev_fail(e, ORMC_EINVALID, x->args[i]->pos, 1,
+			                    "a window cannot read another window function (no SQL engine "
+			                    "nests them): filter or annotate in two steps");
 	/* It aggregates the query only where its arguments do (Window(Rank(), order_by=Count(...))). */
 	for (i = 0; i < x->nargs; i++)
 		x->has_agg |= x->args[i]->has_agg;

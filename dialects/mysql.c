@@ -313,6 +313,17 @@ my_emit(ormc_emit *e, const ormc_sx *x)
 			ormc_sqlbuf_append(b, " COLLATE utf8mb4_bin)");
 			return 1;
 		}
+		if (x->fn == ORMC_FN_LPAD || x->fn == ORMC_FN_RPAD) {
+			/* a negative length is NULL here, '' on PostgreSQL: never below 0 */
+			ormc_sqlbuf_appendf(b, "%s(", ormc_fn_sql(x->fn));
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_append(b, ", GREATEST(");
+			ormc_render_expr(e, x->args[1]);
+			ormc_sqlbuf_append(b, ", 0), ");
+			ormc_render_expr(e, x->args[2]);
+			ormc_sqlbuf_appendc(b, ')');
+			return 1;
+		}
 		if (x->fn == ORMC_FN_NOW) {
 			ormc_sqlbuf_append(b, "UTC_TIMESTAMP(6)");
 			return 1;

@@ -165,6 +165,27 @@ pg_emit(ormc_emit *e, const ormc_sx *x)
 			ormc_sqlbuf_append(b, ") END");
 			return 1;
 		}
+		if (x->fn == ORMC_FN_ROUND && x->nargs == 2) {
+			/* round(double precision, integer) does not exist: numeric, as Django casts */
+			int fl = x->args[0]->type.kind == ORMC_FIELD_FLOAT;
+
+			ormc_sqlbuf_append(b, fl ? "ROUND((" : "ROUND(");
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_append(b, fl ? ")::numeric, (" : ", (");
+			ormc_render_expr(e, x->args[1]);
+			ormc_sqlbuf_append(b, ")::integer)");
+			return 1;
+		}
+		if (x->fn == ORMC_FN_MOD && (x->args[0]->type.kind == ORMC_FIELD_FLOAT ||
+		                             x->args[1]->type.kind == ORMC_FIELD_FLOAT)) {
+			/* mod(double precision, ...) does not exist: numeric, as Django casts */
+			ormc_sqlbuf_append(b, "MOD((");
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_append(b, ")::numeric, (");
+			ormc_render_expr(e, x->args[1]);
+			ormc_sqlbuf_append(b, ")::numeric)");
+			return 1;
+		}
 		if (x->fn == ORMC_FN_STRINDEX) {
 			ormc_sqlbuf_append(b, "STRPOS(");
 			ormc_render_list(e, x->args, x->nargs);
@@ -189,10 +210,18 @@ pg_emit(ormc_emit *e, const ormc_sx *x)
 			ormc_sqlbuf_append(b, ormc_fn_sql(x->fn));
 			ormc_sqlbuf_appendc(b, '(');
 			for (i = 0; i < x->nargs; i++) {
+				const ormc_sx *a = x->args[i];
+
 				if (i)
 					ormc_sqlbuf_append(b, ", ");
-				ormc_render_expr(e, x->args[i]);
-				if (x->args[i]->kind == ORMC_SX_PARAM && pg_param_cast(&x->args[i]->value) == NULL)
+				if (a->kind == ORMC_SX_PARAM && a->value.type == ORMC_TYPE_INT) {
+					/* lengths and positions are integer here, not bigint */
+					ormc_render_param_sx(e, a);
+					ormc_sqlbuf_append(b, "::integer");
+					continue;
+				}
+				ormc_render_expr(e, a);
+				if (a->kind == ORMC_SX_PARAM && pg_param_cast(&a->value) == NULL)
 					ormc_sqlbuf_append(b, "::text");
 			}
 			ormc_sqlbuf_appendc(b, ')');

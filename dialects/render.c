@@ -425,6 +425,33 @@ ormc_render_expr(ormc_emit *e, const ormc_sx *x)
 		ormc_sqlbuf_appendc(b, ')');
 		break;
 	case ORMC_SX_FUNC:
+		if (x->fn == ORMC_FN_LN || x->fn == ORMC_FN_LOG) {
+			/*
+			 * No logarithm of 0 or below (or to base 1): NULL on every
+			 * engine, where PostgreSQL would fail and the others give NULL.
+			 */
+			const ormc_sx *v = x->args[x->nargs - 1];
+
+			ormc_sqlbuf_append(b, "CASE WHEN ");
+			ormc_render_expr(e, v);
+			ormc_sqlbuf_append(b, " > 0");
+			if (x->fn == ORMC_FN_LOG) {
+				ormc_sqlbuf_append(b, " AND ");
+				ormc_render_expr(e, x->args[0]);
+				ormc_sqlbuf_append(b, " > 0 AND ");
+				ormc_render_expr(e, x->args[0]);
+				ormc_sqlbuf_append(b, " <> 1");
+			}
+			/* LOG(b, x) as LN(x) / LN(b): SQLite's log refuses a base below 1 */
+			ormc_sqlbuf_append(b, " THEN (LN(");
+			ormc_render_expr(e, v);
+			if (x->fn == ORMC_FN_LOG) {
+				ormc_sqlbuf_append(b, ") / LN(");
+				ormc_render_expr(e, x->args[0]);
+			}
+			ormc_sqlbuf_append(b, ")) END");
+			break;
+		}
 		ormc_sqlbuf_append(b, ormc_fn_sql(x->fn));
 		ormc_sqlbuf_appendc(b, '(');
 		ormc_render_list(e, x->args, x->nargs);

@@ -148,6 +148,37 @@ sqlite_text_fn(ormc_emit *e, const ormc_sx *x)
 	const ormc_sx *const *a = (const ormc_sx *const *)x->args;
 
 	switch (x->fn) {
+	case ORMC_FN_ROUND:
+		if (x->nargs == 2) {
+			/* no negative places here: round x / 10^-n to a whole and scale back */
+			ormc_sqlbuf_append(b, "CASE WHEN ");
+			ormc_render_expr(e, a[1]);
+			ormc_sqlbuf_append(b, " >= 0 THEN ROUND(");
+			ormc_render_expr(e, a[0]);
+			ormc_sqlbuf_append(b, ", ");
+			ormc_render_expr(e, a[1]);
+			ormc_sqlbuf_append(b, ") ELSE ROUND(");
+			ormc_render_expr(e, a[0]);
+			ormc_sqlbuf_append(b, " / POWER(10, -(");
+			ormc_render_expr(e, a[1]);
+			ormc_sqlbuf_append(b, "))) * POWER(10, -(");
+			ormc_render_expr(e, a[1]);
+			ormc_sqlbuf_append(b, ")) END");
+			return 1;
+		}
+		if (a[0]->type.kind != ORMC_FIELD_FLOAT)
+			return 0;
+		/* a float's .5 to even, as PostgreSQL's and MariaDB's ROUND(double) */
+		ormc_sqlbuf_append(b, "CASE WHEN ABS(");
+		ormc_render_expr(e, a[0]);
+		ormc_sqlbuf_append(b, " - CAST(");
+		ormc_render_expr(e, a[0]);
+		ormc_sqlbuf_append(b, " AS INTEGER)) = 0.5 THEN 2 * ROUND(");
+		ormc_render_expr(e, a[0]);
+		ormc_sqlbuf_append(b, " / 2.0) ELSE ROUND(");
+		ormc_render_expr(e, a[0]);
+		ormc_sqlbuf_append(b, ") END");
+		return 1;
 	case ORMC_FN_LEFT:
 		ormc_sqlbuf_append(b, "substr(");
 		ormc_render_expr(e, a[0]);
@@ -404,6 +435,11 @@ sqlite_emit(ormc_emit *e, const ormc_sx *x)
 			ormc_sqlbuf_appendc(b, ')');
 			return 1;
 		}
+		if (x->fn == ORMC_FN_MOD && (x->args[0]->type.kind == ORMC_FIELD_FLOAT ||
+		                             x->args[1]->type.kind == ORMC_FIELD_FLOAT ||
+		                             x->args[0]->type.kind == ORMC_FIELD_DECIMAL ||
+		                             x->args[1]->type.kind == ORMC_FIELD_DECIMAL))
+			return 0;     /* MOD(), not %, which works on integers */
 		if (x->fn == ORMC_FN_MOD) {
 			ormc_sqlbuf_appendc(b, '(');
 			ormc_render_expr(e, x->args[0]);
