@@ -126,6 +126,25 @@ sqlite_cast_type(ormc_field_kind k)
 	}
 }
 
+/*
+ * The float x rounded to a whole number half to even, as PostgreSQL and
+ * MariaDB round a double (2.5 -> 2, 3.5 -> 4); SQLite's ROUND goes half away
+ * from zero, so at exactly .5 round x / 2 and double it.
+ */
+static void
+round_half_even(ormc_emit *e, const ormc_sx *x)
+{
+	ormc_sqlbuf_append(e->buf, "CASE WHEN ABS(");
+	ormc_render_expr(e, x);
+	ormc_sqlbuf_append(e->buf, " - CAST(");
+	ormc_render_expr(e, x);
+	ormc_sqlbuf_append(e->buf, " AS INTEGER)) = 0.5 THEN 2 * ROUND(");
+	ormc_render_expr(e, x);
+	ormc_sqlbuf_append(e->buf, " / 2.0) ELSE ROUND(");
+	ormc_render_expr(e, x);
+	ormc_sqlbuf_append(e->buf, ") END");
+}
+
 /* n copies of the text s: replace each "00" of n zero bytes in hex. */
 static void
 repeat_text(ormc_emit *e, const ormc_sx *s, const ormc_sx *n)
@@ -169,15 +188,7 @@ sqlite_text_fn(ormc_emit *e, const ormc_sx *x)
 		if (a[0]->type.kind != ORMC_FIELD_FLOAT)
 			return 0;
 		/* a float's .5 to even, as PostgreSQL's and MariaDB's ROUND(double) */
-		ormc_sqlbuf_append(b, "CASE WHEN ABS(");
-		ormc_render_expr(e, a[0]);
-		ormc_sqlbuf_append(b, " - CAST(");
-		ormc_render_expr(e, a[0]);
-		ormc_sqlbuf_append(b, " AS INTEGER)) = 0.5 THEN 2 * ROUND(");
-		ormc_render_expr(e, a[0]);
-		ormc_sqlbuf_append(b, " / 2.0) ELSE ROUND(");
-		ormc_render_expr(e, a[0]);
-		ormc_sqlbuf_append(b, ") END");
+		round_half_even(e, a[0]);
 		return 1;
 	case ORMC_FN_LEFT:
 		ormc_sqlbuf_append(b, "substr(");
@@ -303,15 +314,9 @@ sqlite_emit(ormc_emit *e, const ormc_sx *x)
 			 * 2.5 -> 2); SQLite's CAST truncates and its ROUND goes
 			 * half away from zero: at exactly .5, round x / 2.
 			 */
-			ormc_sqlbuf_append(b, "CAST(CASE WHEN ABS(");
-			ormc_render_expr(e, x->args[0]);
-			ormc_sqlbuf_append(b, " - CAST(");
-			ormc_render_expr(e, x->args[0]);
-			ormc_sqlbuf_append(b, " AS INTEGER)) = 0.5 THEN 2 * ROUND(");
-			ormc_render_expr(e, x->args[0]);
-			ormc_sqlbuf_append(b, " / 2.0) ELSE ROUND(");
-			ormc_render_expr(e, x->args[0]);
-			ormc_sqlbuf_append(b, ") END AS INTEGER)");
+			ormc_sqlbuf_append(b, "CAST(");
+			round_half_even(e, x->args[0]);
+			ormc_sqlbuf_append(b, " AS INTEGER)");
 			return 1;
 		}
 		if (ormc_field_kind_is_int(x->type.kind) &&
