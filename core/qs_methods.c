@@ -540,6 +540,23 @@ relevel_ref(ev *e, ormc_qs *qs, ormc_expr **xp, const char *what)
  * each of its annotations is seen here as a column (an INNER stand-in of the
  * same name). The values() list that regroups, and the ordering, move up.
  */
+/* The annotation of the level below, read on this level as a column (INNER) of the same name. */
+static ormc_annot *
+standin(ev *e, ormc_annot *below, int nfilters_before)
+{
+	ormc_annot *an = NEW(e, ormc_annot);
+	ormc_expr *x = ormc_expr_new(e, ORMC_EXPR_INNER, below->pos);
+
+	if (an == NULL || x == NULL)
+		return NULL;
+	*an = *below;
+	x->annot = below;
+	x->type = below->expr->type;
+	an->expr = x;
+	an->nfilters_before = nfilters_before;
+	return an;
+}
+
 static int
 open_level(ev *e, ormc_qs *qs)
 {
@@ -556,19 +573,9 @@ open_level(ev *e, ormc_qs *qs)
 	annots = ormc_arena_alloc(e->a, sizeof(ormc_annot *) * (size_t)(qs->nannots + 1));
 	if (annots == NULL)
 		return ormc_ev_oom(e);
-	for (i = 0; i < qs->nannots; i++) {
-		ormc_annot *an = NEW(e, ormc_annot);
-		ormc_expr *x = ormc_expr_new(e, ORMC_EXPR_INNER, qs->annots[i]->pos);
-
-		if (an == NULL || x == NULL)
+	for (i = 0; i < qs->nannots; i++)
+		if ((annots[i] = standin(e, qs->annots[i], 0)) == NULL)
 			return ormc_ev_oom(e);
-		*an = *qs->annots[i];
-		x->annot = qs->annots[i];
-		x->type = qs->annots[i]->expr->type;
-		an->expr = x;
-		an->nfilters_before = 0;
-		annots[i] = an;
-	}
 	qs->inner = lower;
 	qs->level = lower->level + 1;
 	qs->annots = annots;
@@ -634,34 +641,15 @@ method_annotate(ev *e, ormc_qs *qs, const ormc_ast *call, const char *method)
 		for (k = below; k < qs->inner->nannots; k++)
 			if (!ormc_expr_has_window(qs->inner->annots[k]->expr) || qs->inner->annots[k]->expr->has_agg)
 				break;
+		first = qs->nannots;
 		if (k == qs->inner->nannots) {
 			for (k = below; k < qs->inner->nannots; k++) {
-				ormc_annot *up = NEW(e, ormc_annot);
-				ormc_expr *x = ormc_expr_new(e, ORMC_EXPR_INNER, qs->inner->annots[k]->pos);
-
-				if (up == NULL || x == NULL ||
-				    (r = grow(e, (void **)&qs->annots, qs->nannots, sizeof(ormc_annot *))) < 0)
-					return r < 0 ? r : ormc_ev_oom(e);
-				*up = *qs->inner->annots[k];
-				x->annot = qs->inner->annots[k];
-				x->type = x->annot->expr->type;
-				up->expr = x;
-				up->nfilters_before = qs->nfilters;
-				qs->annots[qs->nannots++] = up;
-				if (qs->values_set && !up->hidden) {
-					ormc_expr *ref = ormc_expr_new(e, ORMC_EXPR_REF, up->pos);
-
-					if (ref == NULL || (r = grow(e, (void **)&qs->values, qs->nvalues,
-					                              sizeof(ormc_outcol))) < 0)
-						return r < 0 ? r : ormc_ev_oom(e);
-					ref->annot = up;
-					ref->type = x->type;
-					qs->values[qs->nvalues].name = up->alias;
-					qs->values[qs->nvalues].expr = ref;
-					qs->nvalues++;
-				}
+				if ((r = grow(e, (void **)&qs->annots, qs->nannots, sizeof(ormc_annot *))) < 0)
+					return r;
+				if ((qs->annots[qs->nannots++] = standin(e, qs->inner->annots[k], qs->nfilters)) == NULL)
+					return ormc_ev_oom(e);
 			}
-			return ORMC_OK;
+			goto select;      /* no aggregate: nothing groups */
 		}
 		/* not only windows: made here, over the filtered rows */
 		qs->inner->nannots = below;
@@ -684,6 +672,7 @@ method_annotate(ev *e, ormc_qs *qs, const ormc_ast *call, const char *method)
 			qs->per_object = 1;
 		}
 	}
+select:
 	/* After values(), new annotations join the selected columns. */
 	if (qs->values_set) {
 		for (i = first; i < qs->nannots; i++) {
