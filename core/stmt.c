@@ -346,24 +346,28 @@ put_text(ormc_params *ps, const char *name, ormc_type t, const char *s, size_t l
 	return params_put(ps, name, &v);
 }
 
-int
-ormc_params_set_null(ormc_params *ps, const char *name)
+/* A value of a kind held in i: NULL, INT, BOOL, DURATION. */
+static int
+put_int(ormc_params *ps, const char *name, ormc_type t, int64_t i)
 {
 	ormc_value v;
 
 	memset(&v, 0, sizeof(v));
+	v.type = t;
+	v.i = i;
 	return params_put(ps, name, &v);
+}
+
+int
+ormc_params_set_null(ormc_params *ps, const char *name)
+{
+	return put_int(ps, name, ORMC_TYPE_NULL, 0);
 }
 
 int
 ormc_params_set_int64(ormc_params *ps, const char *name, int64_t i)
 {
-	ormc_value v;
-
-	memset(&v, 0, sizeof(v));
-	v.type = ORMC_TYPE_INT;
-	v.i = i;
-	return params_put(ps, name, &v);
+	return put_int(ps, name, ORMC_TYPE_INT, i);
 }
 
 int
@@ -382,12 +386,7 @@ ormc_params_set_double(ormc_params *ps, const char *name, double f)
 int
 ormc_params_set_bool(ormc_params *ps, const char *name, int b)
 {
-	ormc_value v;
-
-	memset(&v, 0, sizeof(v));
-	v.type = ORMC_TYPE_BOOL;
-	v.i = b != 0;
-	return params_put(ps, name, &v);
+	return put_int(ps, name, ORMC_TYPE_BOOL, b != 0);
 }
 
 int
@@ -447,12 +446,7 @@ ormc_params_set_time(ormc_params *ps, const char *name, int h, int mi, int s, in
 int
 ormc_params_set_duration(ormc_params *ps, const char *name, int64_t us)
 {
-	ormc_value v;
-
-	memset(&v, 0, sizeof(v));
-	v.type = ORMC_TYPE_DURATION;
-	v.i = us;
-	return params_put(ps, name, &v);
+	return put_int(ps, name, ORMC_TYPE_DURATION, us);
 }
 
 int
