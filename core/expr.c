@@ -136,7 +136,7 @@ is_literal(const ormc_ast *n)
  * Returns 0 and sets *out, or -1 when Django cannot infer it.
  */
 static int
-combine_type(char op, ormc_otype l, ormc_otype r, ormc_otype *out)
+combine_type(char op, ormc_otype l, ormc_otype r, int declared, ormc_otype *out)
 {
 	int li = ormc_field_kind_is_int(l.kind), ri = ormc_field_kind_is_int(r.kind);
 
@@ -164,23 +164,34 @@ combine_type(char op, ormc_otype l, ormc_otype r, ormc_otype *out)
 		return 0;
 	}
 	if (r.kind == ORMC_FIELD_DECIMAL && li)
-		return combine_type(op, r, l, out);
+		return combine_type(op, r, l, declared, out);
 	if ((l.kind == ORMC_FIELD_FLOAT && (r.kind == ORMC_FIELD_FLOAT || ri)) ||
 	    (r.kind == ORMC_FIELD_FLOAT && li)) {
 		*out = ormc_otype_of(ORMC_FIELD_FLOAT, -1, -1);
 		return 0;
 	}
 	/*
-	 * Float with decimal: Django's documentation computes
-	 * Max("price", output_field=FloatField()) - Avg("price") as a float;
-	 * ormc follows the documented result (docs/semantics.md).
+	 * Float with decimal is Django's error, except where the float was
+	 * declared: Django's own aggregation guide computes
+	 * Max("price", output_field=FloatField()) - Avg("price") as a float,
+	 * and ormc gives the documented result (docs/semantics.md).
 	 */
-	if ((l.kind == ORMC_FIELD_FLOAT && r.kind == ORMC_FIELD_DECIMAL) ||
-	    (l.kind == ORMC_FIELD_DECIMAL && r.kind == ORMC_FIELD_FLOAT)) {
+	if (declared &&
+	    ((l.kind == ORMC_FIELD_FLOAT && r.kind == ORMC_FIELD_DECIMAL) ||
+	     (l.kind == ORMC_FIELD_DECIMAL && r.kind == ORMC_FIELD_FLOAT))) {
 		*out = ormc_otype_of(ORMC_FIELD_FLOAT, -1, -1);
 		return 0;
 	}
 	return -1;
+}
+
+/* A float whose type the query declared: output_field=FloatField(), Cast(..., FloatField()). */
+static int
+float_declared(const ormc_expr *x)
+{
+	if (x->kind == ORMC_EXPR_REF && x->annot != NULL)
+		x = x->annot->expr;
+	return x->type.kind == ORMC_FIELD_FLOAT && x->type_set;
 }
 
 static int
@@ -316,7 +327,7 @@ ormc_resolve_agg(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_e
 			return r;
 	}
 	if (x->distinct && strcmp(name, "Count") != 0 && strcmp(name, "Sum") != 0 &&
-	    strcmp(name, "Avg") != 0 && strcmp(name, "Min") != 0 && strcmp(name, "Max") != 0)
+	    strcmp(name, "Avg") != 0)
 		return ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos,
 		                    "%s does not allow distinct.", name);
 	x->args = ormc_arena_alloc(e->a, sizeof(ormc_expr *));
@@ -941,7 +952,8 @@ ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_expr **out)
 			} else if (rr->type.kind == (ormc_field_kind)-2) {
 				x->type = rr->type;
 				x->arg = rr->arg;
-			} else if (combine_type(n->op, l->type, rr->type, &x->type) < 0) {
+			} else if (combine_type(n->op, l->type, rr->type, float_declared(l) || float_declared(rr),
+			                        &x->type) < 0) {
 				/* Deferred: an error only if nobody gives an output_field. */
 				x->type.kind = (ormc_field_kind)-2;
 				x->arg = ormc_arena_printf(e->a,

@@ -196,9 +196,29 @@ default_alias(ev *e, const ormc_ast *arg, const ormc_expr *x)
 	return NULL;
 }
 
-/* annotate(Sum("n")) where n is an aggregate: Django's FieldError. */
+/* Is an aggregate written inside x itself (not read from an annotation)? */
 static int
-check_nested_agg(ev *e, const ormc_expr *x)
+has_own_agg(const ormc_expr *x)
+{
+	int i;
+
+	if (x == NULL || !x->has_agg || x->kind == ORMC_EXPR_REF)
+		return 0;
+	if (x->kind == ORMC_EXPR_AGG)
+		return 1;
+	for (i = 0; i < x->nargs; i++)
+		if (has_own_agg(x->args[i]))
+			return 1;
+	return has_own_agg(x->else_);
+}
+
+/*
+ * annotate(Sum("n")) where n is an aggregate: Django's FieldError. In
+ * aggregate() (summarize) an aggregate over an annotation is allowed (the
+ * query is wrapped), one written inside another is not.
+ */
+static int
+check_nested_agg(ev *e, const ormc_expr *x, int summarize)
 {
 	int i, r;
 
@@ -209,8 +229,9 @@ check_nested_agg(ev *e, const ormc_expr *x)
 		/* Window(Sum("s")) with s an aggregate: the same error in Django */
 		const ormc_expr *a = x->nargs && (x->kind == ORMC_EXPR_AGG || x->win->nfargs) ? x->args[0] : NULL;
 
-		if (a && a->has_agg) {
-			const char *what = a->kind == ORMC_EXPR_REF ? a->annot->alias : "expression";
+		if (a && a->has_agg && (!summarize || has_own_agg(a))) {
+			const char *what = a->kind == ORMC_EXPR_REF ? a->annot->alias :
+			                   a->kind == ORMC_EXPR_AGG ? a->func : "expression";
 
 			return ormc_ev_fail(e, ORMC_EINVALID, a->pos, a->kind == ORMC_EXPR_REF ? (int)strlen(what) : 1,
 			                    "Cannot compute %s('%s'): '%s' is an aggregate", x->func, what, what);
@@ -218,9 +239,55 @@ check_nested_agg(ev *e, const ormc_expr *x)
 		return ORMC_OK;
 	}
 	for (i = 0; i < x->nargs; i++)
-		if ((r = check_nested_agg(e, x->args[i])) < 0)
+		if ((r = check_nested_agg(e, x->args[i], summarize)) < 0)
 			return r;
-	return check_nested_agg(e, x->else_);
+	return check_nested_agg(e, x->else_, summarize);
+}
+
+/*
+ * Does a new annotation's name conflict? As Django's _annotate: with no
+ * values() yet, every field's name and attname ("product", "product_id");
+ * after values(), only the names it selected.
+ */
+static int
+conflicts(const ormc_qs *qs, const char *alias)
+{
+	int i;
+
+	if (!qs->values_set)
+		return ormc_model_field(qs->model, alias) != NULL;
+	if (qs->values_all)
+		return 0;
+	for (i = 0; i < qs->nvalues; i++)
+		if (strcmp(qs->values[i].name, alias) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * aggregate(a=Sum("x"), b=Sum("a")): an aggregate over another of the same
+ * call, Django's FieldError (named by its string or F()).
+ */
+static int
+check_sibling_agg(ev *e, const ormc_ast *call, int i)
+{
+	const ormc_ast *arg = ormc_ev_deref(e, call->args[i]), *src;
+	const char *fn = arg->kind == ORMC_AST_CALL ? ormc_callee_name(arg->left) : NULL;
+	int k;
+
+	if (fn == NULL || !ormc_is_aggregate_name(fn) || arg->nargs == 0 || arg->kw[0] != NULL)
+		return ORMC_OK;
+	src = ormc_ev_deref(e, arg->args[0]);
+	if (src->kind == ORMC_AST_CALL && ormc_callee_name(src->left) &&
+	    strcmp(ormc_callee_name(src->left), "F") == 0 && src->nargs == 1)
+		src = ormc_ev_deref(e, src->args[0]);
+	if (src->kind != ORMC_AST_STR)
+		return ORMC_OK;
+	for (k = 0; k < i; k++)
+		if (call->kw[k] != NULL && strcmp(call->kw[k], src->str) == 0)
+			return ormc_ev_fail(e, ORMC_EINVALID, src->pos, src->end - src->pos,
+			                    "Cannot compute %s('%s'): '%s' is an aggregate", fn, src->str, src->str);
+	return ORMC_OK;
 }
 
 /* Resolve annotate()/aggregate()/alias() arguments into annotations. */
@@ -237,6 +304,8 @@ collect_annots(ev *e, ormc_qs *qs, const ormc_ast *call, const char *method,
 		ormc_expr *x;
 		ormc_annot *an;
 
+		if (!into_qs && (r = check_sibling_agg(e, call, i)) < 0)
+			return r;
 		if ((r = ormc_resolve_expr(e, qs, arg, &x)) < 0)
 			return r;
 		if (alias == NULL) {
@@ -248,12 +317,12 @@ collect_annots(ev *e, ormc_qs *qs, const ormc_ast *call, const char *method,
 		}
 		if (x->type.kind == (ormc_field_kind)-2)
 			return ormc_ev_fail(e, ORMC_EINVALID, x->pos, 0, "%s", x->arg);
-		if (strcmp(method, "aggregate") != 0 && (r = check_nested_agg(e, x)) < 0)
+		if ((r = check_nested_agg(e, x, strcmp(method, "aggregate") == 0)) < 0)
 			return r;
 		if (strcmp(method, "aggregate") == 0 && !x->has_agg)
 			return ormc_ev_fail(e, ORMC_EINVALID, arg->pos, arg->end - arg->pos,
 			                    "%s is not an aggregate expression", alias);
-		if (into_qs && ormc_model_field(qs->model, alias) != NULL)
+		if (into_qs && conflicts(qs, alias))
 			return ormc_ev_fail(e, ORMC_EINVALID, pos, (int)strlen(alias),
 			                    "The annotation '%s' conflicts with a field on the model.", alias);
 		an = NEW(e, ormc_annot);
@@ -263,7 +332,7 @@ collect_annots(ev *e, ormc_qs *qs, const ormc_ast *call, const char *method,
 		an->expr = x;
 		an->pos = pos;
 		an->nfilters_before = qs->nfilters;
-		an->hidden = strcmp(method, "alias") == 0;
+		an->hidden = an->is_alias = strcmp(method, "alias") == 0;
 		if ((r = grow(e, (void **)out, *nout, sizeof(ormc_annot *))) < 0)
 			return r;
 		(*out)[(*nout)++] = an;
@@ -285,6 +354,47 @@ add_outcol(ev *e, ormc_outcol **arr, int *n, const char *name, ormc_expr *x)
 	(*arr)[*n].name = name;
 	(*arr)[*n].expr = x;
 	(*n)++;
+	return ORMC_OK;
+}
+
+/*
+ * values() naming no field: every concrete field by its attname, then the
+ * annotations so far, as Django selects them; written out now so that a
+ * later annotate() adds to them (and, named as a field, takes its place).
+ */
+static int
+every_field(ev *e, ormc_qs *qs, ormc_outcol **cols, int *n)
+{
+	int i, r;
+
+	for (i = 0; i < qs->model->nfields; i++) {
+		const ormc_field *f = qs->model->fields[i];
+		const char *name = f->name;
+		ormc_expr *x;
+
+		if (!ormc_field_is_concrete(f))
+			continue;
+		if (f->kind == ORMC_FIELD_FOREIGNKEY || f->kind == ORMC_FIELD_ONETOONE)
+			name = ormc_arena_printf(e->a, "%s_id", f->name);
+		if (name == NULL)
+			return ormc_ev_oom(e);
+		if ((r = ormc_resolve_ref(e, qs, qs->model, name, -1, 1, &x)) < 0 ||
+		    (r = add_outcol(e, cols, n, name, x)) < 0)
+			return r;
+	}
+	for (i = 0; i < qs->nannots; i++) {
+		ormc_expr *x;
+
+		if (qs->annots[i]->hidden)
+			continue;
+		if ((x = ormc_expr_new(e, ORMC_EXPR_REF, qs->annots[i]->pos)) == NULL)
+			return ormc_ev_oom(e);
+		x->annot = qs->annots[i];
+		x->type = qs->annots[i]->expr->type;
+		x->has_agg = qs->annots[i]->expr->has_agg;
+		if ((r = add_outcol(e, cols, n, qs->annots[i]->alias, x)) < 0)
+			return r;
+	}
 	return ORMC_OK;
 }
 
@@ -326,7 +436,7 @@ method_values(ev *e, ormc_qs *qs, const ormc_ast *call, const char *method)
 					return r;
 				if (x->type.kind == (ormc_field_kind)-2)
 					return ormc_ev_fail(e, ORMC_EINVALID, x->pos, 0, "%s", x->arg);
-				if (ormc_model_field(qs->model, call->kw[i]) != NULL)
+				if (conflicts(qs, call->kw[i]))
 					return ormc_ev_fail(e, ORMC_EINVALID, call->kw_pos[i], (int)strlen(call->kw[i]),
 					                    "The annotation '%s' conflicts with a field on the model.",
 					                    call->kw[i]);
@@ -363,9 +473,15 @@ method_values(ev *e, ormc_qs *qs, const ormc_ast *call, const char *method)
 			                    "values(name=expression)", method);
 		if ((r = ormc_resolve_ref(e, qs, qs->model, a->str, a->pos + 1, 1, &x)) < 0)
 			return r;
+		if (x->kind == ORMC_EXPR_REF && x->annot->is_alias)
+			return ormc_ev_fail(e, ORMC_EINVALID, a->pos, a->end - a->pos,
+			                    "Cannot select the '%s' alias. Use annotate() to promote it.", a->str);
 		if ((r = add_outcol(e, &cols, &n, a->str, x)) < 0)
 			return r;
 	}
+	if (n == 0 && (r = every_field(e, qs, &cols, &n)) < 0)
+		return r;
+	qs->values_all = call->nargs == 0 || n == 0;
 	if (strcmp(method, "values_list") == 0 && qs->shape == ORMC_SHAPE_OBJECTS)
 		qs->shape = ORMC_SHAPE_LISTS;
 	if (qs->shape == ORMC_SHAPE_FLAT && n != 1)
@@ -664,7 +780,7 @@ method_annotate(ev *e, ormc_qs *qs, const ormc_ast *call, const char *method)
 	 * an aggregate with no values() annotates each object (group by pk).
 	 */
 	if (agg && !qs->grouped && !qs->per_object) {
-		if (qs->values_set && qs->nvalues > 0) {
+		if (qs->values_set && qs->nvalues > 0 && !qs->values_all) {
 			qs->grouped = 1;
 			qs->group = qs->values;
 			qs->ngroup = qs->nvalues;
@@ -677,6 +793,7 @@ select:
 	if (qs->values_set) {
 		for (i = first; i < qs->nannots; i++) {
 			ormc_expr *x;
+			int j;
 
 			if (qs->annots[i]->hidden)
 				continue;
@@ -686,7 +803,13 @@ select:
 			x->annot = qs->annots[i];
 			x->type = qs->annots[i]->expr->type;
 			x->has_agg = qs->annots[i]->expr->has_agg;
-			if ((r = add_outcol(e, &qs->values, &qs->nvalues, qs->annots[i]->alias, x)) < 0)
+			/* after values() of every field, an annotation named as a field replaces it */
+			for (j = 0; qs->values_all && j < qs->nvalues; j++)
+				if (strcmp(qs->values[j].name, qs->annots[i]->alias) == 0)
+					break;
+			if (qs->values_all && j < qs->nvalues)
+				qs->values[j].expr = x;
+			else if ((r = add_outcol(e, &qs->values, &qs->nvalues, qs->annots[i]->alias, x)) < 0)
 				return r;
 		}
 	}
@@ -879,7 +1002,10 @@ ormc_qs_apply_method(ev *e, ormc_qs *qs, const ormc_ast *call, const char *m)
 		qs->distinct = 1;
 		return ORMC_OK;
 	} else if (strcmp(m, "aggregate") == 0) {
-		if ((r = collect_annots(e, qs, call, m, &qs->aggregates, &qs->naggregates, 0)) < 0)
+		e->summarize = qs;
+		r = collect_annots(e, qs, call, m, &qs->aggregates, &qs->naggregates, 0);
+		e->summarize = NULL;
+		if (r < 0)
 			return r;
 		qs->terminal = ORMC_TERM_AGGREGATE;
 		return ORMC_OK;

@@ -181,7 +181,8 @@ struct ormc_annot {
 	ormc_expr *expr;
 	int pos;
 	int nfilters_before;      /* filter() calls that precede it: they constrain its aggregates */
-	int hidden;               /* alias(): usable, not selected */
+	int hidden;               /* alias() or values(key=expr): not selected as an annotation */
+	int is_alias;             /* alias(): may not be selected or aggregated */
 };
 
 /* One filter() / exclude() call. */
@@ -235,6 +236,7 @@ struct ormc_qs {
 	ormc_outcol *values;
 	int nvalues;
 	int values_set;
+	int values_all;           /* values() named no field: every field, and no name conflicts */
 	ormc_shape shape;         /* OBJECTS, LISTS, FLAT */
 	/* GROUP BY from values() before an aggregate annotate(): */
 	ormc_outcol *group;
@@ -265,6 +267,7 @@ struct ormc_qs {
 typedef enum ormc_pattern {
 	ORMC_PATTERN_NONE,
 	ORMC_PATTERN_LIKE,        /* escape \ % _ with a backslash */
+	ORMC_PATTERN_ILIKE,       /* the same, ASCII letters upper-cased (iexact, icontains, ...) */
 	ORMC_PATTERN_GLOB         /* SQLite GLOB: * ? [ inside brackets */
 } ormc_pattern;
 

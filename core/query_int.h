@@ -45,6 +45,7 @@ typedef struct ev {
 	const ormc_script *script;
 	int nbound;               /* statements visible to name lookup */
 	int depth;
+	const ormc_qs *summarize;  /* aggregate() of this queryset is being resolved */
 } ev;
 
 /* A zeroed T from the query's arena, or NULL. */

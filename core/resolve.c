@@ -283,6 +283,10 @@ ormc_resolve_parts(ev *e, ormc_qs *qs, ormc_model *model, parts *p, int allow_an
 				len += (size_t)snprintf(name + len, sizeof(name) - len, "%s%s", k ? "__" : "", p->v[k]);
 			an = ormc_find_annot(qs, name);
 		}
+		if (an != NULL && an->is_alias && qs == e->summarize)
+			return ormc_ev_fail(e, ORMC_EINVALID, p->off[0], (int)strlen(an->alias),
+			                    "Cannot aggregate over the '%s' alias. Use annotate() to promote it.",
+			                    an->alias);
 		if (an != NULL) {
 			n--;
 			x = NEW(e, ormc_expr);

@@ -59,15 +59,17 @@ ormc_pattern_make(ormc_pattern kind, int like, const char *s, size_t len, size_t
 	int lead = like == ORMC_LIKE_CONTAINS || like == ORMC_LIKE_ENDSWITH;
 	int trail = like == ORMC_LIKE_CONTAINS || like == ORMC_LIKE_STARTSWITH;
 
-	assert(kind == ORMC_PATTERN_LIKE || kind == ORMC_PATTERN_GLOB);
+	assert(kind == ORMC_PATTERN_LIKE || kind == ORMC_PATTERN_ILIKE || kind == ORMC_PATTERN_GLOB);
 	if (out == NULL)
 		return NULL;
 	if (lead)
-		out[k++] = kind == ORMC_PATTERN_LIKE ? '%' : '*';
+		out[k++] = kind == ORMC_PATTERN_GLOB ? '*' : '%';
 	for (i = 0; i < len; i++) {
 		char c = s[i];
 
-		if (kind == ORMC_PATTERN_LIKE) {
+		if (kind == ORMC_PATTERN_ILIKE && c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');     /* ASCII only: the one folding every engine can do */
+		if (kind != ORMC_PATTERN_GLOB) {
 			if (c == '\\' || c == '%' || c == '_')
 				out[k++] = '\\';
 			out[k++] = c;
@@ -80,7 +82,7 @@ ormc_pattern_make(ormc_pattern kind, int like, const char *s, size_t len, size_t
 		}
 	}
 	if (trail)
-		out[k++] = kind == ORMC_PATTERN_LIKE ? '%' : '*';
+		out[k++] = kind == ORMC_PATTERN_GLOB ? '*' : '%';
 	out[k] = '\0';
 	*outlen = k;
 	return out;

@@ -14,6 +14,25 @@
 #include "dialect.h"
 #include "render.h"
 
+/*
+ * x with its ASCII letters upper- (or lower-) cased and nothing else: the
+ * case rule of every engine, since SQLite folds no more (docs/dialects.md),
+ * where MySQL's UPPER folds every letter. REPLACE is case-sensitive under
+ * any collation.
+ */
+static void
+ascii_case(ormc_emit *e, const ormc_sx *x, int upper)
+{
+	char c;
+
+	for (c = 'a'; c <= 'z'; c++)
+		ormc_sqlbuf_append(e->buf, "REPLACE(");
+	ormc_render_expr(e, x);
+	for (c = 'a'; c <= 'z'; c++)
+		ormc_sqlbuf_appendf(e->buf, ", '%c', '%c')", upper ? c : c - 'a' + 'A',
+		                    upper ? c - 'a' + 'A' : c);
+}
+
 static void
 my_quote_ident(ormc_sqlbuf *b, const char *ident)
 {
@@ -294,16 +313,21 @@ my_emit(ormc_emit *e, const ormc_sx *x)
 		 * whatever the column's collation. Case-sensitive: LIKE BINARY,
 		 * also under a case-insensitive collation of someone else's table.
 		 */
-		if (x->ci)
-			return 0;
 		ormc_sqlbuf_appendc(b, '(');
-		ormc_render_expr(e, x->args[0]);
+		if (x->ci)
+			ascii_case(e, x->args[0], 1);
+		else
+			ormc_render_expr(e, x->args[0]);
 		ormc_sqlbuf_append(b, " LIKE BINARY ");
-		ormc_render_pattern_param(e, x, ORMC_PATTERN_LIKE);
+		ormc_render_pattern_param(e, x, x->ci ? ORMC_PATTERN_ILIKE : ORMC_PATTERN_LIKE);
 		ormc_sqlbuf_appendc(b, ')');
 		return 1;
 	}
 	case ORMC_SX_FUNC:
+		if (x->fn == ORMC_FN_UPPER || x->fn == ORMC_FN_LOWER) {
+			ascii_case(e, x->args[0], x->fn == ORMC_FN_UPPER);
+			return 1;
+		}
 		if (x->fn == ORMC_FN_STRINDEX) {
 			/* by code point and case-sensitively, also under a case-insensitive collation */
 			ormc_sqlbuf_append(b, "INSTR(");

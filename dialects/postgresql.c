@@ -147,6 +147,13 @@ pg_emit(ormc_emit *e, const ormc_sx *x)
 		ormc_sqlbuf_appendf(b, ")::%s", pg_type(&x->type, buf, sizeof(buf)));
 		return 1;
 	case ORMC_SX_FUNC:
+		if (x->fn == ORMC_FN_UPPER || x->fn == ORMC_FN_LOWER) {
+			/* ASCII letters only, as SQLite: the C collation's rule */
+			ormc_sqlbuf_append(b, x->fn == ORMC_FN_UPPER ? "UPPER((" : "LOWER((");
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_append(b, ")::text COLLATE \"C\")");
+			return 1;
+		}
 		if (x->fn == ORMC_FN_GREATEST || x->fn == ORMC_FN_LEAST) {
 			/* GREATEST skips NULLs here; elsewhere any NULL makes it NULL. */
 			int i;
@@ -250,11 +257,16 @@ pg_emit(ormc_emit *e, const ormc_sx *x)
 		return 1;
 	case ORMC_SX_LIKE:
 		if (x->ci) {
+			/*
+			 * UPPER under the C collation folds ASCII letters only, the
+			 * rule of every engine (SQLite's LIKE can do no more); the
+			 * pattern comes upper-cased the same way.
+			 */
 			ormc_sqlbuf_append(b, "(UPPER((");
 			ormc_render_expr(e, x->args[0]);
-			ormc_sqlbuf_append(b, ")::text) LIKE UPPER(");
-			ormc_render_pattern_param(e, x, ORMC_PATTERN_LIKE);
-			ormc_sqlbuf_append(b, "))");
+			ormc_sqlbuf_append(b, ")::text COLLATE \"C\") LIKE ");
+			ormc_render_pattern_param(e, x, ORMC_PATTERN_ILIKE);
+			ormc_sqlbuf_appendc(b, ')');
 			return 1;
 		}
 		return 0;

@@ -385,9 +385,9 @@ ormc_render_expr(ormc_emit *e, const ormc_sx *x)
 		if (x->ci) {
 			ormc_sqlbuf_append(b, "UPPER(");
 			ormc_render_expr(e, x->args[0]);
-			ormc_sqlbuf_append(b, ") LIKE UPPER(");
-			ormc_render_pattern_param(e, x, ORMC_PATTERN_LIKE);
-			ormc_sqlbuf_append(b, "))");
+			ormc_sqlbuf_append(b, ") LIKE ");
+			ormc_render_pattern_param(e, x, ORMC_PATTERN_ILIKE);
+			ormc_sqlbuf_appendc(b, ')');
 		} else {
 			ormc_render_expr(e, x->args[0]);
 			ormc_sqlbuf_append(b, " LIKE ");

@@ -412,8 +412,9 @@ sqlite_emit(ormc_emit *e, const ormc_sx *x)
 		ormc_sqlbuf_appendc(b, '(');
 		ormc_render_expr(e, x->args[0]);
 		if (x->ci) {
+			/* SQLite's LIKE folds ASCII letters only: ormc's rule everywhere */
 			ormc_sqlbuf_append(b, " LIKE ");
-			ormc_render_pattern_param(e, x, ORMC_PATTERN_LIKE);
+			ormc_render_pattern_param(e, x, ORMC_PATTERN_ILIKE);
 			ormc_sqlbuf_append(b, " ESCAPE '\\')");
 		} else {
 			ormc_sqlbuf_append(b, " GLOB ");
