@@ -238,6 +238,15 @@ struct ormc_select {
 	int norder;
 	int64_t limit;          /* -1: none */
 	int64_t offset;         /* 0: none */
+	/*
+	 * A compound, parts[0] op parts[1] op ...: then only names (parts[0]'s)
+	 * is set besides; each part is a plain SELECT (the planner wraps one
+	 * with its own ORDER BY, LIMIT or compound in a derived table).
+	 */
+	ormc_combinator op;     /* ORMC_COMBINE_NONE: a plain SELECT */
+	int op_all;             /* UNION ALL */
+	ormc_select **parts;
+	int nparts;
 };
 
 #endif

@@ -999,6 +999,64 @@ collect_reads_cond(plan *p, const ormc_qs *below, const ormc_cond *c, int how, o
 	return 0;
 }
 
+static ormc_select *plan_select_in(plan *p, ormc_qs *qs, scope *outer, int purpose,
+                                   const char ***names, ormc_otype **types, int *ncols);
+
+/* The first plain SELECT of a compound (whose columns name and type the compound's). */
+static const ormc_select *
+compound_first(const ormc_select *s)
+{
+	while (s->op != ORMC_COMBINE_NONE)
+		s = s->parts[0];
+	return s;
+}
+
+/*
+ * The combined rows of c (union() and the like): each part planned as its
+ * own query, then joined by the operator. A part's ordering counts only
+ * with its slice; a part with either, or itself a compound, is read from a
+ * derived table, since not every engine takes ORDER BY, LIMIT or
+ * parentheses in a compound's parts.
+ */
+static ormc_select *
+plan_compound(plan *p, ormc_qs *c, scope *outer)
+{
+	ormc_select *sel = ormc_pl_select_new(p);
+	int k, i;
+
+	if (sel == NULL ||
+	    (sel->parts = ormc_arena_alloc(p->a, sizeof(ormc_select *) * (size_t)c->nparts)) == NULL) {
+		ormc_pl_pfail(p, ORMC_ENOMEM, -1, "out of memory");
+		return NULL;
+	}
+	sel->op = c->combinator;
+	sel->op_all = c->combine_all;
+	for (k = 0; k < c->nparts; k++) {
+		ormc_select *part = plan_select_in(p, c->parts[k], outer, PURPOSE_TOP, NULL, NULL, NULL);
+
+		if (part == NULL)
+			return NULL;
+		if (part->limit < 0 && part->offset == 0)
+			part->norder = 0;
+		if (part->norder > 0 || part->limit >= 0 || part->offset > 0 || part->op != ORMC_COMBINE_NONE) {
+			const ormc_select *f = compound_first(part);
+			ormc_select *w = ormc_pl_select_new(p);
+			const char *alias = ormc_pl_new_alias(p, "part");
+
+			if (w == NULL || alias == NULL || ormc_pl_from_add(p, w, NULL, part, alias, ORMC_JOIN_NONE, NULL) < 0) {
+				ormc_pl_pfail(p, ORMC_ENOMEM, -1, "out of memory");
+				return NULL;
+			}
+			for (i = 0; i < f->ncols; i++)
+				if (ormc_pl_col_add(p, w, sx_col(p, alias, f->names[i], f->cols[i]->type), f->names[i]) < 0)
+					return NULL;
+			part = w;
+		}
+		sel->parts[sel->nparts++] = part;
+	}
+	return p->failed ? NULL : sel;
+}
+
 /*
  * FROM the level below (qs->inner) as a derived table that selects what this
  * level reads, in its outputs outs, keys, annotations, filters, ordering and
@@ -1047,7 +1105,8 @@ plan_level_from(plan *p, ormc_qs *qs, scope *sc, scope *outer, int mode,
 		cols[0].name = qs->inner->model->pk->column;
 		j = 1;
 	}
-	inner = plan_core(p, qs->inner, outer, MODE_ROWS, PURPOSE_TOP, cols, j);
+	inner = qs->inner->combinator != ORMC_COMBINE_NONE ? plan_compound(p, qs->inner, outer)
+	                                                  : plan_core(p, qs->inner, outer, MODE_ROWS, PURPOSE_TOP, cols, j);
 	if (inner == NULL)
 		return -1;
 	if (inner->limit < 0 && inner->offset == 0)

@@ -398,6 +398,19 @@ every_field(ev *e, ormc_qs *qs, ormc_outcol **cols, int *n)
 	return ORMC_OK;
 }
 
+int
+ormc_qs_columns(ev *e, ormc_qs *qs, ormc_outcol **cols, int *n)
+{
+	if (qs->values_set && qs->nvalues > 0) {
+		*cols = qs->values;
+		*n = qs->nvalues;
+		return ORMC_OK;
+	}
+	*cols = NULL;
+	*n = 0;
+	return every_field(e, qs, cols, n);
+}
+
 static int
 method_values(ev *e, ormc_qs *qs, const ormc_ast *call, const char *method)
 {
@@ -961,6 +974,8 @@ ormc_qs_apply_method(ev *e, ormc_qs *qs, const ormc_ast *call, const char *m)
 	if ((qs->limit >= 0 || qs->offset > 0) && strcmp(m, "order_by") == 0)
 		return ormc_ev_fail(e, ORMC_EINVALID, call->left->name_pos, (int)strlen(m),
 		                    "Cannot reorder a query once a slice has been taken.");
+	if (ORMC_QS_COMBINED(qs) && (r = ormc_qs_combined_method(e, qs, call, m)) <= 0)
+		return r;
 	ormc_callargs_init(&c, call, m);
 	if (qs->dates && (strcmp(m, "values") == 0 || strcmp(m, "values_list") == 0 ||
 	                  strcmp(m, "annotate") == 0 || strcmp(m, "alias") == 0 ||
@@ -970,6 +985,8 @@ ormc_qs_apply_method(ev *e, ormc_qs *qs, const ormc_ast *call, const char *m)
 		                    m);
 	if (strcmp(m, "all") == 0) {
 		return ormc_callargs_done(e, &c);
+	} else if (strcmp(m, "union") == 0 || strcmp(m, "intersection") == 0 || strcmp(m, "difference") == 0) {
+		return ormc_qs_combine(e, qs, call, m);
 	} else if (strcmp(m, "filter") == 0 || strcmp(m, "exclude") == 0) {
 		return add_filter(e, qs, call, m[0] == 'e');
 	} else if (strcmp(m, "annotate") == 0 || strcmp(m, "alias") == 0) {
@@ -1014,7 +1031,7 @@ ormc_qs_apply_method(ev *e, ormc_qs *qs, const ormc_ast *call, const char *m)
 		return ormc_callargs_done(e, &c);
 	} else if (strcmp(m, "first") == 0 || strcmp(m, "last") == 0) {
 		/* Ordered by the query's ordering, else the primary key (Django). */
-		if (!qs->order_set && qs->model->nordering == 0) {
+		if ((!qs->order_set && qs->model->nordering == 0) || (ORMC_QS_COMBINED(qs) && qs->norder == 0)) {
 			ormc_expr *pk;
 
 			if ((r = ormc_resolve_ref(e, qs, qs->model, "pk", call->pos, 0, &pk)) < 0)

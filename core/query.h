@@ -256,7 +256,20 @@ struct ormc_qs {
 	ormc_terminal terminal;
 	ormc_annot **aggregates;  /* aggregate(): the result keys and expressions */
 	int naggregates;
+	/*
+	 * union()/intersection()/difference(): this qs is the level of rows
+	 * made by combining parts (core/combine.c). The query that reads them
+	 * is the level above, whose inner this is; its annotations are the
+	 * combined columns, named as the first part names them.
+	 */
+	ormc_combinator combinator;
+	int combine_all;          /* union(all=True): UNION ALL */
+	ormc_qs **parts;
+	int nparts;
 };
+
+/* Is qs the level above a combination (union() and the like)? */
+#define ORMC_QS_COMBINED(qs) ((qs)->inner != NULL && (qs)->inner->combinator != ORMC_COMBINE_NONE)
 
 /*
  * One parameter placeholder of a compiled statement, in placeholder order:

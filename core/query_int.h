@@ -201,5 +201,18 @@ ormc_qs *ormc_qs_new(ev *e, ormc_model *m, int pos, ormc_qs *outer);
 int ormc_qs_apply_method(ev *e, ormc_qs *qs, const ormc_ast *call, const char *m);
 /* qs[start:stop] (stop -1: open), relative to a slice already taken. */
 void ormc_qs_slice(ormc_qs *qs, int64_t start, int64_t stop);
+/* The columns qs selects: its values(), or every field and then its annotations. */
+int ormc_qs_columns(ev *e, ormc_qs *qs, ormc_outcol **cols, int *n);
+
+/* ---- combine.c: union(), intersection(), difference() */
+
+/* qs.union(...) (m "union", "intersection" or "difference") called as call. */
+int ormc_qs_combine(ev *e, ormc_qs *qs, const ormc_ast *call, const char *m);
+/*
+ * Method m on a combination (ORMC_QS_COMBINED(qs)): Django's error for
+ * those it refuses, values() given to the parts; 1 when the method's own
+ * code is to run on the combined columns, else ORMC_OK or an error.
+ */
+int ormc_qs_combined_method(ev *e, ormc_qs *qs, const ormc_ast *call, const char *m);
 
 #endif

@@ -268,6 +268,43 @@ ormc_resolve_parts(ev *e, ormc_qs *qs, ormc_model *model, parts *p, int allow_an
 	int nhops = 0, i;
 	ormc_expr *x;
 
+	if (qs && ORMC_QS_COMBINED(qs)) {
+		/* Combined rows have only their columns: "pk" is the primary key's, if selected. */
+		const ormc_field *pk = model->pk;
+		const char *name = p->v[0];
+		ormc_annot *an;
+		char *names;
+		size_t len = 1;
+		int k;
+
+		if (strcmp(name, "pk") == 0 && pk != NULL)
+			name = pk->kind == ORMC_FIELD_ONETOONE || pk->kind == ORMC_FIELD_FOREIGNKEY
+			       ? ormc_arena_printf(e->a, "%s_id", pk->name) : pk->name;
+		if (name == NULL)
+			return ormc_ev_oom(e);
+		an = ormc_find_annot(qs, name);
+		if (an != NULL) {
+			if ((x = ormc_expr_new(e, ORMC_EXPR_REF, p->off[0])) == NULL)
+				return ormc_ev_oom(e);
+			x->annot = an;
+			x->type = an->expr->type;
+			*out = x;
+			*used = 1;
+			return ORMC_OK;
+		}
+		for (k = 0; k < qs->nannots; k++)
+			len += strlen(qs->annots[k]->alias) + 2;
+		if ((names = ormc_arena_alloc(e->a, len)) == NULL)
+			return ormc_ev_oom(e);
+		for (k = 0; k < qs->nannots; k++) {
+			if (k)
+				strcat(names, ", ");
+			strcat(names, qs->annots[k]->alias);
+		}
+		return ormc_ev_fail(e, ORMC_ENOFIELD, p->off[0], (int)strlen(p->v[0]),
+		                    "Cannot resolve keyword '%s' into field: the combined rows' columns are %s",
+		                    p->v[0], names);
+	}
 	if (allow_annot && qs) {
 		/* An annotation named by the first n parts ("authors__count"), as Django's refs_expression. */
 		ormc_annot *an = NULL;

@@ -15,6 +15,14 @@
  * DecimalField's digits. kind is a concrete value kind: never a relation
  * (a foreign key's value has the kind of the target's primary key).
  */
+/* How union()/intersection()/difference() combine rows (a compound SELECT). */
+typedef enum ormc_combinator {
+	ORMC_COMBINE_NONE,
+	ORMC_COMBINE_UNION,
+	ORMC_COMBINE_INTERSECT,
+	ORMC_COMBINE_EXCEPT       /* difference() */
+} ormc_combinator;
+
 typedef struct ormc_otype {
 	ormc_field_kind kind;
 	int max_digits;       /* -1 if unknown */

@@ -50,6 +50,10 @@ ormc_walk_select(ormc_walker *w, ormc_select *s)
 	int i;
 
 	assert(s != NULL);
+	/* A compound is its parts, each a SELECT of its own. */
+	for (i = 0; i < s->nparts; i++)
+		if (walk_sub(w, s->parts[i]) == ORMC_WALK_ABORT)
+			return ORMC_WALK_ABORT;
 	for (i = 0; i < s->ncols; i++)
 		if (ormc_walk_sx(w, s->cols[i]) == ORMC_WALK_ABORT)
 			return ORMC_WALK_ABORT;

@@ -386,21 +386,26 @@ my_limit(ormc_sqlbuf *b, long long limit, long long offset)
 #define MY_CAPS (ORMC_CAP_NULLS_LOW | ORMC_CAP_HAVING_ALIAS | ORMC_CAP_NO_OUTER_IN_DERIVED)
 
 /*
- * Window functions: MySQL 8.0 (80000..) and MariaDB 10.2 (100200..); the
- * two count versions apart, MariaDB's from 100000.
+ * Window functions: MySQL 8.0 (80000..) and MariaDB 10.2 (100200..);
+ * INTERSECT and EXCEPT: MySQL 8.0.31 and MariaDB 10.3. The two count
+ * versions apart, MariaDB's from 100000.
  */
 static unsigned
 my_caps_for(int v)
 {
+	unsigned caps = MY_CAPS;
+
 	if (v == 0 || v >= 100200 || (v >= 80000 && v < 100000))
-		return MY_CAPS | ORMC_CAP_WINDOW;
-	return MY_CAPS;
+		caps |= ORMC_CAP_WINDOW;
+	if (v == 0 || v >= 100300 || (v >= 80031 && v < 100000))
+		caps |= ORMC_CAP_INTERSECT;
+	return caps;
 }
 
 const ormc_dialect ormc_dialect_mysql = {
 	ORMC_DIALECT_VERSION,
 	"mysql",
-	MY_CAPS | ORMC_CAP_WINDOW,
+	MY_CAPS | ORMC_CAP_WINDOW | ORMC_CAP_INTERSECT,
 	my_caps_for,
 	my_quote_ident,
 	ormc_render_qmark,

@@ -288,7 +288,7 @@ const ormc_dialect ormc_dialect_postgresql = {
 	ORMC_DIALECT_VERSION,
 	"postgresql",
 	ORMC_CAP_AGG_FILTER | ORMC_CAP_NULLS_ORDER | ORMC_CAP_BOOL_TYPE | ORMC_CAP_WINDOW |
-	ORMC_CAP_DISTINCT_ON,
+	ORMC_CAP_DISTINCT_ON | ORMC_CAP_INTERSECT,
 	NULL,
 	pg_quote_ident,
 	pg_placeholder,

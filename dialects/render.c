@@ -580,6 +580,29 @@ render_order(ormc_emit *e, const ormc_select *s, const ormc_order *o)
 	render_order_item(e, o->expr, o->desc, o->nulls, ormc_select_position(s, o->expr));
 }
 
+/* parts[0] UNION parts[1] ...: each part a plain SELECT (planner.c, plan_compound). */
+static void
+render_compound(ormc_emit *e, const ormc_select *s)
+{
+	const char *op = s->op == ORMC_COMBINE_UNION ? (s->op_all ? " UNION ALL " : " UNION ")
+	               : s->op == ORMC_COMBINE_INTERSECT ? " INTERSECT " : " EXCEPT ";
+	int i;
+
+	if (s->op != ORMC_COMBINE_UNION && !(e->caps & ORMC_CAP_INTERSECT)) {
+		ormc_render_fail(e, s->op == ORMC_COMBINE_INTERSECT
+		                 ? "intersection() (INTERSECT) needs a newer server: MySQL 8.0.31 or MariaDB 10.3"
+		                 : "difference() (EXCEPT) needs a newer server: MySQL 8.0.31 or MariaDB 10.3");
+		return;
+	}
+	for (i = 0; i < s->nparts; i++) {
+		assert(s->parts[i]->op == ORMC_COMBINE_NONE && s->parts[i]->norder == 0 &&
+		       s->parts[i]->limit < 0 && s->parts[i]->offset == 0);
+		if (i)
+			ormc_sqlbuf_append(e->buf, op);
+		ormc_render_select(e, s->parts[i]);
+	}
+}
+
 void
 ormc_render_select(ormc_emit *e, const ormc_select *s)
 {
@@ -594,6 +617,12 @@ ormc_render_select(ormc_emit *e, const ormc_select *s)
 		return;
 	}
 	e->having = NULL;
+	if (s->op != ORMC_COMBINE_NONE) {
+		render_compound(e, s);
+		e->having = having;
+		e->depth--;
+		return;
+	}
 	if (s->ndistinct_on > 0) {
 		if (!(e->caps & ORMC_CAP_DISTINCT_ON)) {
 			ormc_render_fail(e, "DISTINCT ON fields is not supported by this database backend");

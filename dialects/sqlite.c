@@ -23,10 +23,11 @@ static unsigned
 sqlite_caps_for(int v)
 {
 	if (v != 0 && v < 32500)
-		return ORMC_CAP_NULLS_LOW;
+		return ORMC_CAP_NULLS_LOW | ORMC_CAP_INTERSECT;
 	if (v != 0 && v < 33000)
-		return ORMC_CAP_NULLS_LOW | ORMC_CAP_WINDOW;
-	return ORMC_CAP_AGG_FILTER | ORMC_CAP_NULLS_ORDER | ORMC_CAP_NULLS_LOW | ORMC_CAP_WINDOW;
+		return ORMC_CAP_NULLS_LOW | ORMC_CAP_WINDOW | ORMC_CAP_INTERSECT;
+	return ORMC_CAP_AGG_FILTER | ORMC_CAP_NULLS_ORDER | ORMC_CAP_NULLS_LOW | ORMC_CAP_WINDOW |
+	       ORMC_CAP_INTERSECT;
 }
 
 static const char *
@@ -471,7 +472,7 @@ sqlite_limit(ormc_sqlbuf *b, long long limit, long long offset)
 const ormc_dialect ormc_dialect_sqlite = {
 	ORMC_DIALECT_VERSION,
 	"sqlite",
-	ORMC_CAP_AGG_FILTER | ORMC_CAP_NULLS_ORDER | ORMC_CAP_NULLS_LOW | ORMC_CAP_WINDOW,
+	ORMC_CAP_AGG_FILTER | ORMC_CAP_NULLS_ORDER | ORMC_CAP_NULLS_LOW | ORMC_CAP_WINDOW | ORMC_CAP_INTERSECT,
 	sqlite_caps_for,
 	sqlite_quote_ident,
 	ormc_render_qmark,
