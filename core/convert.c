@@ -761,6 +761,79 @@ to_float(const ormc_value *raw, const ormc_otype *t, ormc_value *out,
 	return ORMC_OK;
 }
 
+/*
+ * A decimal quotient (ormc_otype.quotient): rounded half-even to places +
+ * ORMC_QUOTIENT_PLACES and to at most 15 significant digits, the precision
+ * every engine gives (SQLite averages, and MySQL's STDDEV computes, in
+ * floating point), then trailing zeros dropped down to places.
+ */
+static int
+quotient_format(const char *in, size_t len, int places, char *out, size_t n)
+{
+	char plain[512], tmp[512];
+	int r = ormc_decimal_quantize(in, len, -1, plain, sizeof(plain));
+	int keep = places + ORMC_QUOTIENT_PLACES, sig;
+	const char *s = plain, *dot;
+	char *end;
+
+	if (r < 0)
+		return r;
+	if (*s == '-')
+		s++;
+	dot = strchr(s, '.');
+	if (s[0] == '0') {
+		/* |v| < 1: the leading zeros after the point are not significant */
+		const char *d = dot ? dot + 1 : s + 1;
+
+		while (*d == '0')
+			d++;
+		sig = *d ? 15 + (int)(d - (dot + 1)) : keep;
+	} else {
+		sig = 15 - (int)(dot ? dot - s : (ptrdiff_t)strlen(s));
+	}
+	if (sig < keep)
+		keep = sig;
+	if (keep < places) {
+		/*
+		 * More integer digits than 15 - places: rounded there (left of the
+		 * point when keep < 0, by moving the point), then written with places.
+		 */
+		char shifted[600];
+
+		if (keep < 0) {
+			snprintf(shifted, sizeof(shifted), "%se-%d", plain, -keep);
+			if ((r = ormc_decimal_quantize(shifted, strlen(shifted), 0, tmp, sizeof(tmp))) < 0)
+				return r;
+			snprintf(shifted, sizeof(shifted), "%se%d", tmp, -keep);
+		} else {
+			if ((r = ormc_decimal_quantize(plain, strlen(plain), keep, tmp, sizeof(tmp))) < 0)
+				return r;
+			snprintf(shifted, sizeof(shifted), "%s", tmp);
+		}
+		return ormc_decimal_quantize(shifted, strlen(shifted), places, out, n);
+	}
+	if ((r = ormc_decimal_quantize(plain, (size_t)r, keep, out, n)) < 0)
+		return r;
+	if ((dot = strchr(out, '.')) == NULL)
+		return r;
+	end = out + r;
+	while (end > dot + 1 + places && end[-1] == '0')
+		end--;
+	if (end == dot + 1)
+		end--;
+	*end = '\0';
+	return (int)(end - out);
+}
+
+/* Quantize in to t's places: exactly, or as a quotient (see quotient_format). */
+static int
+decimal_format(const char *in, size_t len, const ormc_otype *t, char *out, size_t n)
+{
+	if (t->quotient && t->decimal_places >= ORMC_QUOTIENT_PLACES)
+		return quotient_format(in, len, t->decimal_places - ORMC_QUOTIENT_PLACES, out, n);
+	return ormc_decimal_quantize(in, len, t->decimal_places, out, n);
+}
+
 static int
 to_decimal(const ormc_value *raw, const ormc_otype *t, ormc_value *out,
            char *buf, size_t n, ormc_error *err)
@@ -772,18 +845,17 @@ to_decimal(const ormc_value *raw, const ormc_otype *t, ormc_value *out,
 	case ORMC_TYPE_INT:
 	case ORMC_TYPE_BOOL:
 		ormc_decimal_from_int(raw->i, tmp, sizeof(tmp));
-		r = ormc_decimal_quantize(tmp, strlen(tmp), t->decimal_places, buf, n);
+		r = decimal_format(tmp, strlen(tmp), t, buf, n);
 		break;
 	case ORMC_TYPE_FLOAT:
 		r = ormc_decimal_from_double(raw->f, tmp, sizeof(tmp));
 		if (r >= 0)
-			r = ormc_decimal_quantize(tmp, (size_t)r, t->decimal_places,
-			                          buf, n);
+			r = decimal_format(tmp, (size_t)r, t, buf, n);
 		break;
 	default:
 		if (!is_text(raw))
 			return fail(err, raw, t, NULL);
-		r = ormc_decimal_quantize(raw->s, raw->len, t->decimal_places, buf, n);
+		r = decimal_format(raw->s, raw->len, t, buf, n);
 		break;
 	}
 	if (r == ORMC_ENOMEM)

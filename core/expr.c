@@ -278,6 +278,22 @@ ormc_is_aggregate_name(const char *name)
 	return 0;
 }
 
+/*
+ * Avg, StdDev, Variance of a decimal: a decimal of the field's places + 6
+ * (docs/semantics.md), where Django would give whatever the engine computed.
+ */
+static ormc_otype
+quotient_type(ormc_otype src)
+{
+	ormc_otype t = ormc_otype_of(ORMC_FIELD_DECIMAL, -1, -1);
+
+	if (src.decimal_places >= 0) {
+		t.decimal_places = src.decimal_places + ORMC_QUOTIENT_PLACES;
+		t.quotient = 1;
+	}
+	return t;
+}
+
 /* Count(...), Sum(...), ...: the argument, distinct=, filter=, default=, output_field=. */
 int
 ormc_resolve_agg(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_expr **out)
@@ -339,11 +355,11 @@ ormc_resolve_agg(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_e
 	if (strcmp(name, "Count") == 0) {
 		x->type = ormc_otype_of(ORMC_FIELD_INTEGER, -1, -1);
 	} else if (strcmp(name, "StdDev") == 0 || strcmp(name, "Variance") == 0) {
-		x->type = src->type.kind == ORMC_FIELD_DECIMAL ? src->type
+		x->type = src->type.kind == ORMC_FIELD_DECIMAL ? quotient_type(src->type)
 		                                               : ormc_otype_of(ORMC_FIELD_FLOAT, -1, -1);
 	} else if (strcmp(name, "Avg") == 0) {
 		if (src->type.kind == ORMC_FIELD_DECIMAL)
-			x->type = src->type;
+			x->type = quotient_type(src->type);
 		else if (ormc_field_kind_is_int(src->type.kind) || src->type.kind == ORMC_FIELD_FLOAT ||
 		         src->type.kind == KIND_NULL)
 			x->type = ormc_otype_of(ORMC_FIELD_FLOAT, -1, -1);
@@ -665,6 +681,13 @@ resolve_func(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_expr 
 		const ormc_ast *p = j > 0 && kwargs[j - 1] != NULL ? kwargs[j - 1] : ormc_positional(&c, j);
 
 		/* Round's places: an integer (-1, Value(2), a parameter); elsewhere strings name fields. */
+		if (j == 1 && ormc_ev_deref(e, p)->kind == ORMC_AST_STR &&
+		    (strcmp(name, "Left") == 0 || strcmp(name, "Right") == 0 || strcmp(name, "Substr") == 0 ||
+		     strcmp(name, "LPad") == 0 || strcmp(name, "RPad") == 0 || strcmp(name, "Repeat") == 0)) {
+			/* Django compares the length (position, number) with 0 before anything: Python's TypeError */
+			return ormc_ev_fail(e, ORMC_EINVALID, p->pos, p->end - p->pos,
+			                    "'<' not supported between instances of 'str' and 'int'");
+		}
 		if (strcmp(name, "Round") == 0 && j == 1) {
 			ormc_otype it = ormc_otype_of(ORMC_FIELD_INTEGER, -1, -1);
 			long long places;

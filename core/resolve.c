@@ -25,6 +25,7 @@ ormc_otype_of(ormc_field_kind k, int digits, int places)
 	t.kind = k;
 	t.max_digits = digits;
 	t.decimal_places = places;
+	t.quotient = 0;
 	return t;
 }
 

@@ -27,7 +27,17 @@ typedef struct ormc_otype {
 	ormc_field_kind kind;
 	int max_digits;       /* -1 if unknown */
 	int decimal_places;   /* -1 if unknown: no quantizing */
+	/*
+	 * A decimal quotient (Avg, StdDev, Variance of a DecimalField): then
+	 * decimal_places is the field's + ORMC_QUOTIENT_PLACES, the value is
+	 * also rounded to 15 significant digits, and trailing zeros past the
+	 * field's places are dropped (core/convert.c).
+	 */
+	int quotient;
 } ormc_otype;
+
+/* Places a decimal quotient keeps beyond its field's. */
+#define ORMC_QUOTIENT_PLACES 6
 
 /**
  * Convert a raw cell from a driver to the Django type of its column:

@@ -197,6 +197,16 @@ ormc_resolve_window(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out)
 		if (window_funcs[k].intkw != NULL &&
 		    ((ia = ormc_kwarg(&fc, window_funcs[k].intkw)) != NULL ||
 		     (ia = ormc_positional(&fc, window_funcs[k].nexpr)) != NULL)) {
+			const ormc_ast *d = ormc_ev_deref(e, ia);
+
+			if (d->kind == ORMC_AST_STR)   /* Django compares it with 0 first: Python's TypeError */
+				return ormc_ev_fail(e, ORMC_EINVALID, ia->pos, ia->end - ia->pos,
+				                    "'<=' not supported between instances of 'str' and 'int'");
+			if (d->kind == ORMC_AST_NAME && !ormc_is_reserved_name(e, d->str))
+				return ormc_ev_fail(e, ORMC_EUNSUPPORTED, ia->pos, ia->end - ia->pos,
+				                    "%s's %s must be an integer written in the query, not a "
+				                    "parameter (MySQL takes only a constant there)",
+				                    fname, window_funcs[k].intkw);
 			if (ormc_int_arg(e, ia, 1, 1000000000LL, &w->n) < 0)
 				return ormc_ev_fail(e, ORMC_EINVALID, ia->pos, ia->end - ia->pos,
 				                    strcmp(fname, "Ntile") == 0 ? "num_buckets must be greater than 0."

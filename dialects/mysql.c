@@ -175,6 +175,12 @@ my_emit(ormc_emit *e, const ormc_sx *x)
 			ormc_render_agg(e, x, "(", " + 0E0)");
 			return 1;
 		}
+		if (x->agg == ORMC_AGG_AVG && x->args[0]->kind != ORMC_SX_STAR &&
+		    x->args[0]->type.kind == ORMC_FIELD_DECIMAL) {
+			/* AVG of DECIMAL(m, p) has p + 4 places here: give it all 30 */
+			ormc_render_agg(e, x, "CAST(", " AS DECIMAL(65, 30))");
+			return 1;
+		}
 		return 0;
 	case ORMC_SX_ARITH:
 		if (x->op == ORMC_OP_DIV && ormc_field_kind_is_int(x->args[0]->type.kind) &&
@@ -383,7 +389,8 @@ my_limit(ormc_sqlbuf *b, long long limit, long long offset)
 		ormc_sqlbuf_appendf(b, " OFFSET %lld", offset);
 }
 
-#define MY_CAPS (ORMC_CAP_NULLS_LOW | ORMC_CAP_HAVING_ALIAS | ORMC_CAP_NO_OUTER_IN_DERIVED)
+#define MY_CAPS (ORMC_CAP_NULLS_LOW | ORMC_CAP_HAVING_ALIAS | ORMC_CAP_NO_OUTER_IN_DERIVED | \
+                 ORMC_CAP_WINDOW_ORDER)
 
 /*
  * Window functions: MySQL 8.0 (80000..) and MariaDB 10.2 (100200..);

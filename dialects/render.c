@@ -559,6 +559,9 @@ ormc_render_window_spec(ormc_emit *e, const ormc_sx *x, int frame)
 				render_order_item(e, o, w->desc[i], w->nulls[i], 0);
 			}
 		}
+	} else if ((e->caps & ORMC_CAP_WINDOW_ORDER) && x->args[0]->kind != ORMC_SX_AGG) {
+		/* MySQL's RANK(), LAG()... need an ORDER BY: a constant makes every row a peer, as none does */
+		ormc_sqlbuf_append(b, w->npart > 0 ? " ORDER BY NULL" : "ORDER BY NULL");
 	}
 	if (frame == 3) {
 		/* the caller's own frame: every row up to this one (Lag's fallback on MySQL) */

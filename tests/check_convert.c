@@ -75,6 +75,7 @@ kind(ormc_field_kind k)
 	t.kind = k;
 	t.max_digits = -1;
 	t.decimal_places = -1;
+	t.quotient = 0;
 	return t;
 }
 
@@ -86,6 +87,17 @@ decimal(int digits, int places)
 	t.kind = ORMC_FIELD_DECIMAL;
 	t.max_digits = digits;
 	t.decimal_places = places;
+	t.quotient = 0;
+	return t;
+}
+
+/* Avg, StdDev, Variance of a DecimalField of places. */
+static ormc_otype
+quotient(int places)
+{
+	ormc_otype t = decimal(-1, places + ORMC_QUOTIENT_PLACES);
+
+	t.quotient = 1;
 	return t;
 }
 
@@ -270,6 +282,30 @@ START_TEST(test_from_double)
 END_TEST
 
 /* ---- ormc_convert ------------------------------------------------------- */
+
+START_TEST(test_convert_quotient)
+{
+	/* the field's places + 6, half even, trailing zeros dropped down to the field's */
+	ck_assert_text(conv(vtext("121.5671428571428571"), quotient(2)), "121.56714286");
+	ck_assert_text(conv(vtext("29.8450000000000000"), quotient(2)), "29.845");
+	ck_assert_text(conv(vtext("34.3500000000000000"), quotient(2)), "34.35");
+	ck_assert_text(conv(vtext("34.3"), quotient(2)), "34.30");
+	ck_assert_text(conv(vtext("7"), quotient(2)), "7.00");
+	ck_assert_text(conv(vtext("-0.000000001"), quotient(2)), "0.00");
+	ck_assert_text(conv(vtext("0.123456785"), quotient(2)), "0.12345678");
+	ck_assert_text(conv(vtext("7"), quotient(0)), "7");
+	ck_assert_text(conv(vtext("2.5000011"), quotient(0)), "2.500001");
+	/* at most 15 significant digits, below 1 counted from the first nonzero */
+	ck_assert_text(conv(vtext("12345678.123456789"), quotient(2)), "12345678.1234568");
+	ck_assert_text(conv(vtext("0.0000123456789012345678"), quotient(20)), "0.00001234567890123460");
+	/* more integer digits than 15 - places: rounded there, written with the places */
+	ck_assert_text(conv(vtext("1234567890123456.78"), quotient(2)), "1234567890123460.00");
+	ck_assert_text(conv(vtext("-99999999999999.999"), quotient(2)), "-100000000000000.00");
+	/* a float (SQLite) first as Python makes it, to 15 digits */
+	ck_assert_text(conv(vfloat(660.5166666666666), quotient(2)), "660.51666667");
+	ck_assert_text(conv(vfloat(29.845), quotient(2)), "29.845");
+}
+END_TEST
 
 START_TEST(test_convert_decimal)
 {
@@ -526,6 +562,7 @@ convert_suite(void)
 
 	tc = tcase_create("quantize");
 	tcase_add_test(tc, test_quantize_basic);
+	tcase_add_test(tc, test_convert_quotient);
 	tcase_add_test(tc, test_quantize_half_even);
 	tcase_add_test(tc, test_quantize_sign);
 	tcase_add_test(tc, test_quantize_exponent);

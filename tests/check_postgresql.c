@@ -407,7 +407,7 @@ START_TEST(test_bind_every_type)
 			{ 86400000000LL, "1 day" },
 			{ 3000000, "00:00:03" },
 		};
-		ormc_otype t = { ORMC_FIELD_DURATION, -1, -1 };
+		ormc_otype t = { ORMC_FIELD_DURATION, -1, -1, 0 };
 		ormc_value out;
 		char buf[64];
 		size_t i;

@@ -629,7 +629,7 @@ START_TEST(test_migrate_and_load_bookstore)
 		ormc_cursor *cur;
 		const ormc_value *row;
 		ormc_value out;
-		ormc_otype t = { ORMC_FIELD_DECIMAL, 10, 2 };
+		ormc_otype t = { ORMC_FIELD_DECIMAL, 10, 2, 0 };
 		char buf[64];
 
 		ck_assert_int_eq(ormc_db_query(db, "SELECT AVG(price) FROM book", NULL,

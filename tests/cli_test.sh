@@ -259,7 +259,7 @@ check "compare names each database" out_has "db3: $DB (sqlite)"
 if sqlite3 "$TMP/copy.db" 'UPDATE book SET price = 99 WHERE id = 1'; then
 	run "$ORMC" compare --models "$MODELS" --db "$DB" --db "$DB3" "$Q"
 	check "compare: a changed row is a difference (exit 1)" status_is 1
-	check "compare prints row, column and both values" out_has 'row 1, column "p": db1 "26.72", db2 "61.22"'
+	check "compare prints row, column and both values" out_has 'row 1, column "p": db1 "26.72", db2 "61.225"'
 	check "compare counts the query with differences" out_has '1 query, 1 with differences'
 else
 	fail "change a book of the copy with sqlite3"

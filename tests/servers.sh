@@ -98,7 +98,7 @@ write_odbc() {
 }
 
 start_pg() {
-	local bin port data log
+	local bin port data log attempt
 	if [ -n "${ORMC_TEST_POSTGRES_URL:-}" ]; then
 		echo "postgresql=$ORMC_TEST_POSTGRES_URL" >> "$dir/servers.env"
 		return 0
@@ -129,21 +129,29 @@ start_pg() {
 	ln -sf "$log" "$dir/postgresql.log"
 	as_pg "$bin/initdb" -D "$data/data" -A trust -U ormc -E UTF8 --no-locale \
 		>> "$log" 2>&1 || { echo "initdb failed; see $log" >&2; return 1; }
-	port=$(free_port) || { echo "no free port" >&2; return 1; }
-	# TCP on loopback only: no unix socket (its path could be too long).
-	if ! as_pg "$bin/pg_ctl" -D "$data/data" -l "$log" -w -t 60 \
-		-o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c fsync=off -c full_page_writes=off -c synchronous_commit=off" \
-		start > /dev/null; then
+	# TCP on loopback only: no unix socket (its path could be too long). A
+	# free port taken by someone else before the server binds it: another.
+	for attempt in 1 2 3; do
+		port=$(free_port) || { echo "no free port" >&2; return 1; }
+		if as_pg "$bin/pg_ctl" -D "$data/data" -l "$log" -w -t 60 \
+			-o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c fsync=off -c full_page_writes=off -c synchronous_commit=off" \
+			start > /dev/null; then
+			break
+		fi
+		if [ "$attempt" -lt 3 ] && tail -n 5 "$log" | grep -q "Address already in use"; then
+			echo "port $port was taken meanwhile; another" >&2
+			continue
+		fi
 		echo "PostgreSQL did not start; see $log" >&2
 		tail -n 20 "$log" >&2
 		return 1
-	fi
+	done
 	echo "$bin" > "$dir/pg.bin"
 	echo "postgresql=postgresql://ormc@127.0.0.1:$port/postgres" >> "$dir/servers.env"
 }
 
 start_my() {
-	local server install client port data log sock user i
+	local server install client port data log sock user i attempt
 	if [ -n "${ORMC_TEST_MYSQL_URL:-}" ]; then
 		echo "mysql=$ORMC_TEST_MYSQL_URL" >> "$dir/servers.env"
 		return 0
@@ -164,28 +172,36 @@ start_my() {
 	"$install" --no-defaults --datadir="$data/data" --user="$user" \
 		--auth-root-authentication-method=normal --skip-test-db \
 		> "$log" 2>&1 || { echo "mariadb-install-db failed; see $log" >&2; return 1; }
-	port=$(free_port) || { echo "no free port" >&2; return 1; }
-	# MariaDB's default collation (utf8mb4_general_ci, case-insensitive) and
-	# MySQL 8's default sql_mode with ONLY_FULL_GROUP_BY: ormc must be
-	# right under both.
-	"$server" --no-defaults --datadir="$data/data" --user="$user" \
-		--port="$port" --bind-address=127.0.0.1 --socket="$sock" \
-		--pid-file="$data/mariadbd.pid" --log-error="$log" --skip-log-bin \
-		--character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
-		--sql-mode=ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION \
-		--innodb-buffer-pool-size=64M --innodb-flush-log-at-trx-commit=0 \
-		--innodb-doublewrite=0 < /dev/null > /dev/null 2>&1 &
 	echo "$sock" > "$dir/my.sock"
-	for i in $(seq 1 120); do
-		if "$client" --no-defaults --socket="$sock" -uroot -e "SELECT 1" > /dev/null 2>&1; then
-			break
-		fi
-		if [ "$i" -eq 120 ] || ! kill -0 $! 2>/dev/null; then
-			echo "MariaDB did not start; see $log" >&2
-			tail -n 20 "$log" >&2
-			return 1
-		fi
-		sleep 0.5
+	# A free port can be taken by someone else before the server binds it:
+	# then, and only then, try another.
+	for attempt in 1 2 3; do
+		port=$(free_port) || { echo "no free port" >&2; return 1; }
+		# MariaDB's default collation (utf8mb4_general_ci, case-insensitive)
+		# and MySQL 8's default sql_mode with ONLY_FULL_GROUP_BY: ormc must
+		# be right under both.
+		"$server" --no-defaults --datadir="$data/data" --user="$user" \
+			--port="$port" --bind-address=127.0.0.1 --socket="$sock" \
+			--pid-file="$data/mariadbd.pid" --log-error="$log" --skip-log-bin \
+			--character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
+			--sql-mode=ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION \
+			--innodb-buffer-pool-size=64M --innodb-flush-log-at-trx-commit=0 \
+			--innodb-doublewrite=0 < /dev/null > /dev/null 2>&1 &
+		for i in $(seq 1 120); do
+			if "$client" --no-defaults --socket="$sock" -uroot -e "SELECT 1" > /dev/null 2>&1; then
+				break 2
+			fi
+			if [ "$i" -eq 120 ] || ! kill -0 $! 2>/dev/null; then
+				if [ "$attempt" -lt 3 ] && grep -q "Address already in use" "$log"; then
+					echo "port $port was taken meanwhile; another" >&2
+					break
+				fi
+				echo "MariaDB did not start; see $log" >&2
+				tail -n 20 "$log" >&2
+				return 1
+			fi
+			sleep 0.5
+		done
 	done
 	"$client" --no-defaults --socket="$sock" -uroot -e \
 		"CREATE USER 'ormc'@'%' IDENTIFIED BY 'ormc'; GRANT ALL ON *.* TO 'ormc'@'%';" \
