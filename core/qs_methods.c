@@ -759,29 +759,44 @@ method_annotate(ev *e, ormc_qs *qs, const ormc_ast *call, const char *method)
 	if (qs->window_level && !qs->grouped && !qs->per_object) {
 		/*
 		 * After a filter on a window, Django 4.2 still computes every
-		 * window over the rows below the filter: a window annotation goes
-		 * down there, and is read here as the others are.
+		 * window, and every aggregate, in the query below the filter (the
+		 * filter alone wraps it): such an annotation goes down there, and
+		 * is read here as the others are. An aggregate there annotates each
+		 * object, unless values() groups the rows below (then it is made
+		 * here, over the filtered rows, as any other annotation).
 		 */
-		int below = qs->inner->nannots, k;
+		ormc_qs *in = qs->inner;
+		int below = in->nannots, k, aggs = 0;
+		int by_values = in->grouped || (in->values_set && in->nvalues > 0 && !in->values_all);
 
-		if ((r = collect_annots(e, qs->inner, call, method, &qs->inner->annots,
-		                        &qs->inner->nannots, 1)) < 0)
+		if ((r = collect_annots(e, in, call, method, &in->annots, &in->nannots, 1)) < 0)
 			return r;
-		for (k = below; k < qs->inner->nannots; k++)
-			if (!ormc_expr_has_window(qs->inner->annots[k]->expr) || qs->inner->annots[k]->expr->has_agg)
-				break;
+		for (k = below; k < in->nannots; k++) {
+			const ormc_expr *x = in->annots[k]->expr;
+			int win = ormc_expr_has_window(x);
+
+			if (win && !x->has_agg)
+				continue;
+			if (!win && x->has_agg && !by_values) {
+				aggs = 1;
+				continue;
+			}
+			break;
+		}
 		first = qs->nannots;
-		if (k == qs->inner->nannots) {
-			for (k = below; k < qs->inner->nannots; k++) {
+		if (k == in->nannots) {
+			if (aggs && !in->per_object)
+				in->per_object = 1;
+			for (k = below; k < in->nannots; k++) {
 				if ((r = grow(e, (void **)&qs->annots, qs->nannots, sizeof(ormc_annot *))) < 0)
 					return r;
-				if ((qs->annots[qs->nannots++] = standin(e, qs->inner->annots[k], qs->nfilters)) == NULL)
+				if ((qs->annots[qs->nannots++] = standin(e, in->annots[k], qs->nfilters)) == NULL)
 					return ormc_ev_oom(e);
 			}
-			goto select;      /* no aggregate: nothing groups */
+			goto select;      /* nothing groups here */
 		}
-		/* not only windows: made here, over the filtered rows */
-		qs->inner->nannots = below;
+		/* not only windows and aggregates: made here, over the filtered rows */
+		in->nannots = below;
 	}
 	first = qs->nannots;
 	if ((r = collect_annots(e, qs, call, method, &qs->annots, &qs->nannots, 1)) < 0)
