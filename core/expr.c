@@ -630,9 +630,15 @@ resolve_func(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_expr 
 				return r;
 			x->type_set = 1;
 		}
-		if ((a = ormc_kwarg(&c, "tzinfo")) != NULL && ormc_ev_deref(e, a)->kind != ORMC_AST_NONE)
-			return ormc_ev_fail(e, ORMC_EUNSUPPORTED, a->pos, a->end - a->pos,
-			                    "tzinfo= is not supported: ormc works in UTC (leave it out, or None)");
+		if ((a = ormc_kwarg(&c, "tzinfo")) != NULL && (r = ormc_tzinfo_arg(e, a, &x->tz)) < 0)
+			return r;
+		if (x->tz.set && src->type.kind != ORMC_FIELD_DATETIME) {
+			/* Django: a zone applies to datetimes only */
+			if (trunc)
+				return ormc_ev_fail(e, ORMC_EINVALID, a->pos, a->end - a->pos,
+				                    "tzinfo can only be used with DateTimeField.");
+			x->tz.set = 0;
+		}
 		if ((r = ormc_callargs_done(e, &c)) < 0)
 			return r;
 		*out = x;

@@ -174,3 +174,71 @@ ormc_python_literal(ev *e, const ormc_ast *n, const ormc_ast **out)
 		return 1;
 	}
 }
+
+/* Is s a time zone name as the tz database writes them ("Europe/Paris", "Etc/GMT+2")? */
+static int
+zone_name_ok(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > 64)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '/' || s[i] == '_' || s[i] == '-' || s[i] == '+'))
+			return 0;
+	return 1;
+}
+
+int
+ormc_tzinfo_arg(ev *e, const ormc_ast *a0, ormc_tz *out)
+{
+	const ormc_ast *a = ormc_ev_deref(e, a0);
+	const char *fn;
+
+	memset(out, 0, sizeof(*out));
+	if (a->kind == ORMC_AST_NONE)
+		return ORMC_OK;
+	/* timezone.utc, datetime.timezone.utc */
+	if (a->kind == ORMC_AST_ATTR && strcmp(a->str, "utc") == 0)
+		return ORMC_OK;
+	fn = a->kind == ORMC_AST_CALL ? ormc_callee_name(a->left) : NULL;
+	if (fn != NULL && a->nargs == 1 && a->kw[0] == NULL &&
+	    (strcmp(fn, "ZoneInfo") == 0 || strcmp(fn, "timezone") == 0 || strcmp(fn, "gettz") == 0)) {
+		const ormc_ast *arg = ormc_ev_deref(e, a->args[0]);
+		const ormc_ast *lit;
+		int r;
+
+		if (arg->kind == ORMC_AST_STR) {
+			/* ZoneInfo("Europe/Paris"), pytz.timezone("Europe/Paris") */
+			if (!zone_name_ok(arg->str))
+				return ormc_ev_fail(e, ORMC_EINVALID, arg->pos, arg->end - arg->pos,
+				                    "'%s' is not a time zone name (such as \"Europe/Paris\")", arg->str);
+			if (strcmp(arg->str, "UTC") == 0 || strcmp(arg->str, "Etc/UTC") == 0 ||
+			    strcmp(arg->str, "GMT") == 0 || strcmp(arg->str, "Etc/GMT") == 0 ||
+			    strcmp(arg->str, "Zulu") == 0 || strcmp(arg->str, "Etc/Zulu") == 0)
+				return ORMC_OK;
+			out->name = arg->str;
+			out->set = 1;
+			return ORMC_OK;
+		}
+		/* datetime.timezone(timedelta(hours=2)): a fixed offset */
+		if (strcmp(fn, "timezone") == 0 && (r = ormc_python_literal(e, arg, &lit)) != 0) {
+			if (r < 0)
+				return r;
+			if (lit->vtype == ORMC_TYPE_DURATION) {
+				if (lit->ival % 1000000 != 0 || lit->ival <= -86400000000LL || lit->ival >= 86400000000LL)
+					return ormc_ev_fail(e, ORMC_EINVALID, arg->pos, arg->end - arg->pos,
+					                    "offset must be a timedelta strictly between -timedelta(hours=24) "
+					                    "and timedelta(hours=24), in whole seconds");
+				out->offset = (int)(lit->ival / 1000000);
+				out->set = out->offset != 0;
+				return ORMC_OK;
+			}
+		}
+	}
+	return ormc_ev_fail(e, ORMC_EINVALID, a->pos, a->end - a->pos,
+	                    "tzinfo= takes ZoneInfo(\"Area/City\"), pytz.timezone(\"Area/City\"), "
+	                    "timezone.utc or timezone(timedelta(...))");
+}
+

@@ -71,6 +71,8 @@ typedef enum ormc_sx_kind {
 	ORMC_SX_CAST,
 	ORMC_SX_EXTRACT,
 	ORMC_SX_TRUNC,
+	ORMC_SX_TZ_LOCAL,       /* args[0], a UTC datetime, as wall-clock time in tz */
+	ORMC_SX_TZ_UTC,         /* args[0], a wall-clock time in tz, as a UTC datetime */
 	ORMC_SX_FUNC,
 	ORMC_SX_EXISTS,
 	ORMC_SX_SUBQUERY,
@@ -184,6 +186,7 @@ struct ormc_sx {
 	ormc_fn fn;             /* FUNC */
 	ormc_op op;             /* ARITH CMP */
 	ormc_part part;         /* EXTRACT TRUNC */
+	ormc_tz tz;             /* TZ_LOCAL TZ_UTC: the zone */
 	ormc_value value;       /* PARAM, LIKE: the literal (for a named parameter, its type) */
 	const struct ormc_qparam *param; /* PARAM, LIKE: a named parameter, or NULL for a literal */
 	int64_t ival;           /* INT */

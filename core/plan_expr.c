@@ -189,6 +189,34 @@ col_sx(scope *sc, const ormc_path *path, const char **transforms, int ntransform
 	return x;
 }
 
+/*
+ * Extract or Trunc y of a UTC datetime, done in the wall-clock time of tz
+ * (tzinfo=): its argument is moved into the zone; a datetime it gives is
+ * moved back, since every datetime ormc gives is UTC (a date or a time,
+ * TruncDate and TruncTime, is the zone's).
+ */
+static ormc_sx *
+in_zone(plan *p, ormc_sx *y, const ormc_tz *tz)
+{
+	ormc_sx *local = sx1(p, ORMC_SX_TZ_LOCAL, y->args[0]);
+
+	if (local == NULL)
+		return NULL;
+	local->tz = *tz;
+	local->type = y->args[0]->type;
+	y->args[0] = local;
+	if (y->kind == ORMC_SX_TRUNC && y->type.kind == ORMC_FIELD_DATETIME) {
+		ormc_sx *back = sx1(p, ORMC_SX_TZ_UTC, y);
+
+		if (back == NULL)
+			return NULL;
+		back->tz = *tz;
+		back->type = y->type;
+		return back;
+	}
+	return y;
+}
+
 /* The chain of the positive conditions of a When: they pick rows, as an argument does. */
 static void
 cond_chain(const ormc_cond *c, ormc_field **chain, int *n)
@@ -581,6 +609,8 @@ ormc_pl_x2sx(scope *sc, const ormc_expr *x, ormc_field *const *ctx, int nctx)
 				return NULL;
 			}
 			y->part = (ormc_part)part;
+			if (x->tz.set && (y = in_zone(p, y, &x->tz)) == NULL)
+				return NULL;
 		} else if (k == ORMC_SX_FUNC) {
 			int fn = fn_of(x->func);
 

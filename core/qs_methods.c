@@ -898,6 +898,7 @@ method_dates(ev *e, ormc_qs *qs, const ormc_ast *call, int datetimes)
 	callargs c;
 	ormc_expr *col, *tr;
 	ormc_cond *nn;
+	ormc_tz tz;
 	int r;
 
 	ormc_callargs_init(&c, call, m);
@@ -923,9 +924,10 @@ method_dates(ev *e, ormc_qs *qs, const ormc_ast *call, int datetimes)
 	    ((r = ormc_literal_str(e, a, &order)) < 0 || (strcmp(order, "ASC") != 0 && strcmp(order, "DESC") != 0)))
 		return r < 0 ? r : ormc_ev_fail(e, ORMC_EINVALID, a->pos, a->end - a->pos,
 		                                "'order' must be either 'ASC' or 'DESC'.");
-	if (ormc_kwarg(&c, "tzinfo") != NULL)
-		return ormc_ev_fail(e, ORMC_EUNSUPPORTED, call->pos, call->end - call->pos,
-		                    "tzinfo= is not supported: ormc works in UTC");
+	memset(&tz, 0, sizeof(tz));
+	if (datetimes && ((a = ormc_kwarg(&c, "tzinfo")) != NULL || (a = ormc_positional(&c, 3)) != NULL) &&
+	    (r = ormc_tzinfo_arg(e, a, &tz)) < 0)
+		return r;
 	if ((r = ormc_callargs_done(e, &c)) < 0)
 		return r;
 	if (datetimes ? col->type.kind != ORMC_FIELD_DATETIME
@@ -943,6 +945,7 @@ method_dates(ev *e, ormc_qs *qs, const ormc_ast *call, int datetimes)
 	tr->nargs = 1;
 	tr->type = ormc_otype_of(datetimes ? ORMC_FIELD_DATETIME : ORMC_FIELD_DATE, -1, -1);
 	tr->type_set = 1;
+	tr->tz = tz;
 	nn->lhs = col;
 	nn->lookup = ORMC_LOOKUP_ISNOTNULL;
 	if ((r = grow(e, (void **)&qs->filters, qs->nfilters, sizeof(ormc_filter))) < 0)

@@ -119,6 +119,7 @@ struct ormc_expr {
 	ormc_annot *annot;        /* REF; INNER: the annotation of the level below */
 	const char *func;         /* AGG: "Count" "Sum" "Avg" "Min" "Max" "StdDev" "Variance"; FUNC name */
 	const char *arg;          /* FUNC: extra text argument (Extract's / Trunc's kind) */
+	ormc_tz tz;               /* FUNC Extract / Trunc: tzinfo= */
 	int distinct;             /* AGG */
 	int sample;               /* AGG StdDev/Variance(sample=True) */
 	ormc_cond *filter;        /* AGG */

@@ -167,6 +167,11 @@ int ormc_resolve_window(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out);
 
 /* An integer literal (or -integer) a within [lo, hi] into *out: 0, or -1 (no error set). */
 int ormc_int_arg(ev *e, const ormc_ast *a, long long lo, long long hi, long long *out);
+/*
+ * tzinfo=: None, timezone.utc, ZoneInfo("Europe/Paris") / pytz.timezone(...)
+ * (a name; UTC's names are UTC), timezone(timedelta(hours=2)) (an offset).
+ */
+int ormc_tzinfo_arg(ev *e, const ormc_ast *a, ormc_tz *out);
 /* One order_by() item ("-x", F("x").desc(nulls_last=True), an expression) into *it. */
 int ormc_order_item_parse(ev *e, ormc_qs *qs, const ormc_ast *a, ormc_order_item *it);
 /* Count, Sum, Avg, Min, Max, StdDev, Variance. */

@@ -23,6 +23,16 @@ typedef enum ormc_combinator {
 	ORMC_COMBINE_EXCEPT       /* difference() */
 } ormc_combinator;
 
+/*
+ * A time zone that Trunc and Extract work in (tzinfo=): UTC when not set;
+ * else a tz database name (PostgreSQL only) or a fixed offset from UTC.
+ */
+typedef struct ormc_tz {
+	int set;
+	const char *name;     /* "Europe/Paris", or NULL: offset */
+	int offset;           /* seconds east of UTC, when name is NULL */
+} ormc_tz;
+
 typedef struct ormc_otype {
 	ormc_field_kind kind;
 	int max_digits;       /* -1 if unknown */

@@ -106,8 +106,10 @@ ormc_sx_same(const ormc_sx *a, const ormc_sx *b)
 	case ORMC_SX_EXTRACT: case ORMC_SX_TRUNC: case ORMC_SX_ARITH: case ORMC_SX_CMP:
 	case ORMC_SX_NEG: case ORMC_SX_NOT: case ORMC_SX_CAST: case ORMC_SX_FUNC:
 	case ORMC_SX_COALESCE: case ORMC_SX_AND: case ORMC_SX_OR: case ORMC_SX_NSEQ:
-	case ORMC_SX_ISNULL:
+	case ORMC_SX_ISNULL: case ORMC_SX_TZ_LOCAL: case ORMC_SX_TZ_UTC:
 		if (((a->kind == ORMC_SX_EXTRACT || a->kind == ORMC_SX_TRUNC) && a->part != b->part) ||
+		    ((a->kind == ORMC_SX_TZ_LOCAL || a->kind == ORMC_SX_TZ_UTC) &&
+		     (a->tz.offset != b->tz.offset || !str_same(a->tz.name, b->tz.name))) ||
 		    ((a->kind == ORMC_SX_ARITH || a->kind == ORMC_SX_CMP) && a->op != b->op) ||
 		    (a->kind == ORMC_SX_FUNC && a->fn != b->fn) ||
 		    a->negated != b->negated || a->type.kind != b->type.kind ||

@@ -248,6 +248,21 @@ my_emit(ormc_emit *e, const ormc_sx *x)
 		ormc_sqlbuf_appendc(b, ')');
 		return 1;
 	}
+	case ORMC_SX_TZ_LOCAL:
+	case ORMC_SX_TZ_UTC:
+		if (x->tz.name != NULL) {
+			ormc_render_fail(e, "tzinfo= with a zone name needs PostgreSQL: MySQL knows zone names "
+			                    "only once its time zone tables are loaded (a fixed offset, "
+			                    "timezone(timedelta(hours=2)), works everywhere)");
+			return 1;
+		}
+		/* a fixed offset: seconds added (LOCAL) or taken away (UTC); a DATE_FORMAT text is cast back */
+		ormc_sqlbuf_append(b, "(CAST(");
+		ormc_render_expr(e, x->args[0]);
+		ormc_sqlbuf_appendf(b, " AS DATETIME(6)) %c INTERVAL %d SECOND)",
+		                    (x->kind == ORMC_SX_TZ_LOCAL) == (x->tz.offset > 0) ? '+' : '-',
+		                    x->tz.offset < 0 ? -x->tz.offset : x->tz.offset);
+		return 1;
 	case ORMC_SX_TRUNC: {
 		const char *fmt;
 		int dt = x->args[0]->type.kind == ORMC_FIELD_DATETIME;

@@ -244,6 +244,26 @@ pg_emit(ormc_emit *e, const ormc_sx *x)
 		ormc_render_expr(e, x->args[0]);
 		ormc_sqlbuf_append(b, x->part == ORMC_PART_WEEK_DAY ? ") + 1)" : ")");
 		return 1;
+	case ORMC_SX_TZ_LOCAL:
+	case ORMC_SX_TZ_UTC:
+		/* tzinfo=: a zone by name (the session is UTC), or a fixed offset */
+		ormc_sqlbuf_appendc(b, '(');
+		if (x->tz.name != NULL && x->kind == ORMC_SX_TZ_LOCAL) {
+			ormc_sqlbuf_appendc(b, '(');
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_appendf(b, ")::timestamptz AT TIME ZONE '%s'", x->tz.name);
+		} else if (x->tz.name != NULL) {
+			ormc_sqlbuf_appendc(b, '(');
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_appendf(b, ") AT TIME ZONE '%s' AT TIME ZONE 'UTC'", x->tz.name);
+		} else {
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_appendf(b, " %c INTERVAL '%d seconds'",
+			                    (x->kind == ORMC_SX_TZ_LOCAL) == (x->tz.offset > 0) ? '+' : '-',
+			                    x->tz.offset < 0 ? -x->tz.offset : x->tz.offset);
+		}
+		ormc_sqlbuf_appendc(b, ')');
+		return 1;
 	case ORMC_SX_TRUNC:
 		if (x->part == ORMC_PART_DATE || x->part == ORMC_PART_TIME) {
 			ormc_sqlbuf_appendc(b, '(');

@@ -481,8 +481,10 @@ ormc_render_expr(ormc_emit *e, const ormc_sx *x)
 	case ORMC_SX_CAST:
 	case ORMC_SX_EXTRACT:
 	case ORMC_SX_TRUNC:
+	case ORMC_SX_TZ_LOCAL:
+	case ORMC_SX_TZ_UTC:
 		/* No standard spelling all three share: each dialect writes these. */
-		ormc_render_fail(e, "internal: dialect does not render CAST/EXTRACT/TRUNC");
+		ormc_render_fail(e, "internal: dialect does not render CAST/EXTRACT/TRUNC or a time zone");
 		break;
 	}
 	e->depth--;

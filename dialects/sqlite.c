@@ -375,6 +375,18 @@ sqlite_emit(ormc_emit *e, const ormc_sx *x)
 			                                                    : ") AS INTEGER) + 6) % 7 + 1)");
 		}
 		return 1;
+	case ORMC_SX_TZ_LOCAL:
+	case ORMC_SX_TZ_UTC:
+		if (x->tz.name != NULL) {
+			ormc_render_fail(e, "tzinfo= with a zone name needs PostgreSQL: SQLite has no time zone "
+			                    "database (a fixed offset, timezone(timedelta(hours=2)), works everywhere)");
+			return 1;
+		}
+		/* a fixed offset: seconds added (LOCAL) or taken away (UTC) */
+		ormc_sqlbuf_append(b, "datetime(");
+		ormc_render_expr(e, x->args[0]);
+		ormc_sqlbuf_appendf(b, ", '%+d seconds')", x->kind == ORMC_SX_TZ_LOCAL ? x->tz.offset : -x->tz.offset);
+		return 1;
 	case ORMC_SX_TRUNC: {
 		int dt = x->args[0]->type.kind == ORMC_FIELD_DATETIME;
 

@@ -852,6 +852,50 @@ START_TEST(test_bookstore)
 }
 END_TEST
 
+/* tzinfo= with a zone name: PostgreSQL's time zone database (docs/semantics.md). */
+START_TEST(test_zone_names)
+{
+	static const char *models =
+		"from django.db import models\n"
+		"class Visit(models.Model):\n"
+		"    at = models.DateTimeField()\n";
+	ormc_schema *s = NULL;
+	ormc_query *q = NULL;
+	ormc_result *r = NULL;
+	ormc_db *db = open_test();
+	const ormc_value *row;
+	ormc_error err;
+	int rc;
+
+	ck_assert_int_eq(ormc_schema_parse(&s, models, strlen(models), NULL, &err), ORMC_OK);
+	ck_assert_int_eq(ormc_migrate(db, s, &err), ORMC_OK);
+	ck_assert_int_eq(ormc_db_exec(db, "INSERT INTO visit (at) VALUES ('2026-01-05 10:00:00'), "
+	                              "('2026-07-05 10:00:00')", NULL, 0, &err), ORMC_OK);
+	/* Auckland is UTC+13 in January, UTC+12 in July; New York -5 and -4 */
+	rc = ormc_query_parse(&q, s, "Visit.objects.annotate("
+	                      "d=TruncDay('at', tzinfo=ZoneInfo('Pacific/Auckland')), "
+	                      "h=ExtractHour('at', tzinfo=ZoneInfo('America/New_York')), "
+	                      "dd=TruncDate('at', tzinfo=ZoneInfo('Pacific/Auckland')))"
+	                      ".values_list('d', 'h', 'dd').order_by('at')", (size_t)-1, &err);
+	ck_assert_msg(rc == ORMC_OK, "%s", err.message);
+	rc = ormc_query_run(&r, db, q, &err);
+	ck_assert_msg(rc == ORMC_OK, "%s", err.message);
+	ck_assert_int_eq(ormc_result_next(r, &row, &err), 1);
+	CELL(row[0], ORMC_TYPE_DATETIME, "2026-01-04T11:00:00");
+	ck_assert_int_eq((int)row[1].i, 5);
+	CELL(row[2], ORMC_TYPE_DATE, "2026-01-05");
+	ck_assert_int_eq(ormc_result_next(r, &row, &err), 1);
+	CELL(row[0], ORMC_TYPE_DATETIME, "2026-07-04T12:00:00");
+	ck_assert_int_eq((int)row[1].i, 6);
+	CELL(row[2], ORMC_TYPE_DATE, "2026-07-05");
+	ck_assert_int_eq(ormc_result_next(r, &row, &err), 0);
+	ormc_result_free(r);
+	ormc_query_free(q);
+	ormc_disconnect(db);
+	ormc_schema_free(s);
+}
+END_TEST
+
 START_TEST(test_fixture_types)
 {
 	static const char *models =
@@ -954,6 +998,7 @@ postgresql_suite(void)
 	tc = tcase_create("end to end");
 	tcase_add_checked_fixture(tc, reset, NULL);
 	tcase_add_test(tc, test_bookstore);
+	tcase_add_test(tc, test_zone_names);
 	tcase_add_test(tc, test_fixture_types);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
