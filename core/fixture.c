@@ -20,10 +20,21 @@
  * "YYYY-MM-DD HH:MM:SS[.ffffff]", durations as microseconds, UUIDs as 32 hex
  * digits except on PostgreSQL. Foreign keys are not checked while loading
  * (deferred on PostgreSQL, FOREIGN_KEY_CHECKS=0 on MySQL, off on SQLite), so
- * objects may come in any order.
+ * objects may come in any order; they are checked, all alike, before the
+ * commit (fixture_check.c).
+ *
+ * As Django's loaddata does, a record whose primary key exists updates that
+ * row (the fields it gives; its many-to-many lists replace the row's
+ * links). Natural keys (dumpdata --natural-foreign / --natural-primary) are
+ * read: a foreign key given as a list (["alice"]) is the target row whose
+ * natural key has those values, and a record without "pk" updates the row
+ * with its natural key if there is one. The natural key of a model is its
+ * one unique=True field, or its one Meta.unique_together set of as many
+ * fields as the list has values (natural_key()).
  */
-#include "ddl.h"
+#include "fixture.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <jansson.h>
 #include <math.h>
@@ -46,7 +57,13 @@ typedef struct loader {
 	ormc_error *err;         /* the inner error, without the object prefix */
 	const ormc_model **reseed;   /* models given explicit keys (PostgreSQL) */
 	int nreseed;
+	const ormc_model **touched;  /* models the fixture has objects of */
+	int ntouched;
 } loader;
+
+static int query_value(loader *l, const char *sql, const ormc_value *params,
+                       int n, ormc_value *out);
+static int to_param(loader *l, const ormc_field *f, json_t *j, ormc_value *v);
 
 static int
 is_fk(const ormc_field *f)
@@ -215,6 +232,146 @@ datetime_utc(const char *in, size_t len, char *out, size_t n)
 	return strlen(out);
 }
 
+static int
+nomem(loader *l)
+{
+	return ormc_error_set(l->err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
+}
+
+/*
+ * The fields of m's natural key of n values (n < 0: of any size): its one
+ * unique=True field besides the primary key when n is 1 (or any), else its
+ * one Meta.unique_together set of n fields. Django asks the model's
+ * manager (get_by_natural_key), which a models.py read as text does not
+ * have; this is the rule that stands in for it. *nout is 0 when m has
+ * none; with n >= 0 that is an error naming the model.
+ */
+static int
+natural_key(loader *l, const ormc_model *m, int n, const ormc_field ***out,
+            int *nout)
+{
+	const ormc_field *one = NULL;
+	const ormc_field_set *set = NULL;
+	int i, count = 0, nsets = 0;
+
+	*out = NULL;
+	*nout = 0;
+	for (i = 0; i < m->nfields; i++) {
+		const ormc_field *f = m->fields[i];
+
+		if (f != m->pk && f->unique && ormc_field_is_concrete(f) &&
+		    f->kind != ORMC_FIELD_MANYTOMANY) {
+			one = f;
+			count++;
+		}
+	}
+	if (count == 1 && (n == 1 || n < 0)) {
+		*out = ormc_arena_alloc(&l->a, sizeof(**out));
+		if (*out == NULL)
+			return nomem(l);
+		(*out)[0] = one;
+		*nout = 1;
+		return ORMC_OK;
+	}
+	for (i = 0; i < m->nunique_together; i++)
+		if (n < 0 || m->unique_together[i].n == n) {
+			set = &m->unique_together[i];
+			nsets++;
+		}
+	if (nsets == 1 && (n >= 0 || count == 0)) {
+		*out = ormc_arena_alloc(&l->a, (size_t)set->n * sizeof(**out));
+		if (*out == NULL)
+			return nomem(l);
+		for (i = 0; i < set->n; i++)
+			(*out)[i] = set->fields[i];
+		*nout = set->n;
+		return ORMC_OK;
+	}
+	if (n < 0)
+		return ORMC_OK;
+	return ormc_error_set(l->err, ORMC_EINVALID, NULL, -1, 0,
+	                      "model %s has no natural key of %d value%s: ormc "
+	                      "takes it from the model's one unique=True field, "
+	                      "or its one Meta.unique_together of as many fields",
+	                      m->name, n, n == 1 ? "" : "s");
+}
+
+/*
+ * The primary key of the row of m whose natural key fields keys[] have the
+ * values vals[] (converted already), into *pk; NULL if there is none.
+ */
+static int
+natural_lookup(loader *l, const ormc_model *m, const ormc_field **keys,
+               const ormc_value *vals, int n, ormc_value *pk)
+{
+	ormc_sqlbuf b;
+	ormc_value *p;
+	int i, np = 0, rc;
+
+	memset(pk, 0, sizeof(*pk));
+	p = ormc_arena_alloc(&l->a, (size_t)(n + 1) * sizeof(*p));
+	if (p == NULL || m->pk == NULL)
+		return p == NULL ? nomem(l) : ORMC_OK;
+	ormc_sqlbuf_init(&b);
+	ormc_sqlbuf_append(&b, "SELECT ");
+	ident(l, &b, m->pk->column);
+	ormc_sqlbuf_append(&b, " FROM ");
+	ident(l, &b, m->table);
+	for (i = 0; i < n; i++) {
+		ormc_sqlbuf_append(&b, i == 0 ? " WHERE " : " AND ");
+		ident(l, &b, keys[i]->column);
+		if (vals[i].type == ORMC_TYPE_NULL) {
+			ormc_sqlbuf_append(&b, " IS NULL");
+			continue;
+		}
+		ormc_sqlbuf_append(&b, " = ");
+		p[np] = vals[i];
+		placeholder(l, &b, ++np);
+	}
+	rc = b.failed ? nomem(l) : query_value(l, b.data, p, np, pk);
+	ormc_sqlbuf_free(&b);
+	return rc;
+}
+
+/*
+ * A foreign key (or one key of a many-to-many list) given by the target's
+ * natural key, as dumpdata --natural-foreign writes it: ["alice"] or
+ * ["Tolkien", "The Hobbit"], each value converted for its key field (which
+ * may itself be a natural foreign key). The target row must be in the
+ * database already, or earlier in the fixture.
+ */
+static int
+natural_fk(loader *l, const ormc_field *f, json_t *j, ormc_value *v)
+{
+	const ormc_field **keys;
+	ormc_value *vals;
+	int n = (int)json_array_size(j), nkeys, i, rc;
+	char *text;
+
+	if (n == 0)
+		return bad_value(l, f, j, "a key");
+	if ((rc = natural_key(l, f->target, n, &keys, &nkeys)) < 0)
+		return rc;
+	assert(nkeys == n);
+	vals = ormc_arena_alloc(&l->a, (size_t)n * sizeof(*vals));
+	if (vals == NULL)
+		return nomem(l);
+	for (i = 0; i < n; i++)
+		if ((rc = to_param(l, keys[i], json_array_get(j, (size_t)i),
+		                   &vals[i])) < 0)
+			return rc;
+	if ((rc = natural_lookup(l, f->target, keys, vals, n, v)) < 0)
+		return rc;
+	if (v->type != ORMC_TYPE_NULL)
+		return ORMC_OK;
+	text = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
+	rc = ormc_error_set(l->err, ORMC_EINVALID, NULL, -1, 0,
+	                    "field '%s': no %s has the natural key %.200s",
+	                    f->name, f->target->name, text ? text : "");
+	free(text);
+	return rc;
+}
+
 /* Convert the fixture's JSON value for field f into a bound parameter. */
 static int
 to_param(loader *l, const ormc_field *f, json_t *j, ormc_value *v)
@@ -232,13 +389,11 @@ to_param(loader *l, const ormc_field *f, json_t *j, ormc_value *v)
 	memset(v, 0, sizeof(*v));
 	if (json_is_null(j))
 		return ORMC_OK;
-	if (json_is_array(j) || json_is_object(j)) {
-		if (is_fk(f))
-			return ormc_error_set(l->err, ORMC_EUNSUPPORTED, NULL, -1, 0,
-			                      "field '%s': natural keys are not "
-			                      "supported", f->name);
+	if (json_is_array(j) && f->target != NULL &&
+	    (is_fk(f) || f->kind == ORMC_FIELD_MANYTOMANY))
+		return natural_fk(l, f, j, v);
+	if (json_is_array(j) || json_is_object(j))
 		return bad_value(l, f, j, "a single value");
-	}
 	memset(&raw, 0, sizeof(raw));
 	t.kind = kind;
 	t.max_digits = vf ? vf->max_digits : -1;
@@ -507,6 +662,142 @@ note_reseed(loader *l, const ormc_model *m)
 }
 
 static int
+note_touched(loader *l, const ormc_model *m)
+{
+	const ormc_model **v;
+	int i;
+
+	for (i = 0; i < l->ntouched; i++)
+		if (l->touched[i] == m)
+			return ORMC_OK;
+	v = realloc(l->touched, (size_t)(l->ntouched + 1) * sizeof(*v));
+	if (v == NULL)
+		return nomem(l);
+	l->touched = v;
+	l->touched[l->ntouched++] = m;
+	return ORMC_OK;
+}
+
+/* Is there a row of m with primary key *pk? */
+static int
+row_exists(loader *l, const ormc_model *m, const ormc_value *pk, int *exists)
+{
+	ormc_sqlbuf b;
+	ormc_value found;
+	int rc;
+
+	*exists = 0;
+	ormc_sqlbuf_init(&b);
+	ormc_sqlbuf_append(&b, "SELECT 1 FROM ");
+	ident(l, &b, m->table);
+	ormc_sqlbuf_append(&b, " WHERE ");
+	ident(l, &b, m->pk->column);
+	ormc_sqlbuf_append(&b, " = ");
+	placeholder(l, &b, 1);
+	rc = b.failed ? nomem(l) : query_value(l, b.data, pk, 1, &found);
+	ormc_sqlbuf_free(&b);
+	*exists = rc == ORMC_OK && found.type != ORMC_TYPE_NULL;
+	return rc;
+}
+
+/*
+ * The row exists: replace the fields the fixture gives, as Django's
+ * loaddata saves over it (fields the record leaves out keep their value:
+ * ormc does not know the models' defaults).
+ */
+static int
+update_row(loader *l, const ormc_model *m, const ormc_field **cols,
+           const ormc_value *vals, int ncols, const ormc_value *pk)
+{
+	ormc_sqlbuf b;
+	ormc_value *p;
+	int i, np = 0, rc;
+
+	p = ormc_arena_alloc(&l->a, (size_t)(ncols + 1) * sizeof(*p));
+	if (p == NULL)
+		return nomem(l);
+	ormc_sqlbuf_init(&b);
+	ormc_sqlbuf_append(&b, "UPDATE ");
+	ident(l, &b, m->table);
+	for (i = 0; i < ncols; i++) {
+		if (cols[i] == m->pk)
+			continue;
+		ormc_sqlbuf_append(&b, np == 0 ? " SET " : ", ");
+		ident(l, &b, cols[i]->column);
+		ormc_sqlbuf_append(&b, " = ");
+		p[np] = vals[i];
+		placeholder(l, &b, ++np);
+	}
+	ormc_sqlbuf_append(&b, " WHERE ");
+	ident(l, &b, m->pk->column);
+	ormc_sqlbuf_append(&b, " = ");
+	p[np] = *pk;
+	placeholder(l, &b, ++np);
+	if (b.failed)
+		rc = nomem(l);
+	else if (np == 1)
+		rc = ORMC_OK;   /* nothing but the key */
+	else
+		rc = ormc_db_exec(l->db, b.data, p, np, l->err);
+	ormc_sqlbuf_free(&b);
+	return rc;
+}
+
+/* Drop the row's many-to-many links of field f before they are given anew. */
+static int
+unlink_all(loader *l, const ormc_model *m, const ormc_field *f,
+           const ormc_value *pk)
+{
+	ormc_sqlbuf b;
+	int rc;
+
+	ormc_sqlbuf_init(&b);
+	ormc_sqlbuf_append(&b, "DELETE FROM ");
+	ident(l, &b, f->m2m_table);
+	ormc_sqlbuf_append(&b, " WHERE ");
+	ident(l, &b, f->m2m_source_column);
+	ormc_sqlbuf_append(&b, " = ");
+	placeholder(l, &b, 1);
+	if (f->symmetrical && f->target == m) {
+		ormc_sqlbuf_append(&b, " OR ");
+		ident(l, &b, f->m2m_target_column);
+		ormc_sqlbuf_append(&b, " = ");
+		placeholder(l, &b, 1);
+	}
+	rc = b.failed ? nomem(l) : ormc_db_exec(l->db, b.data, pk, 1, l->err);
+	ormc_sqlbuf_free(&b);
+	return rc;
+}
+
+/*
+ * A record without "pk" (dumpdata --natural-primary): the row whose
+ * natural key has the record's values, if there is one.
+ */
+static int
+natural_primary(loader *l, const ormc_model *m, const ormc_field **cols,
+                const ormc_value *vals, int ncols, ormc_value *pk)
+{
+	const ormc_field **keys;
+	ormc_value *kv;
+	int nkeys, i, k, rc;
+
+	memset(pk, 0, sizeof(*pk));
+	if ((rc = natural_key(l, m, -1, &keys, &nkeys)) < 0 || nkeys == 0)
+		return rc;
+	kv = ormc_arena_alloc(&l->a, (size_t)nkeys * sizeof(*kv));
+	if (kv == NULL)
+		return nomem(l);
+	for (i = 0; i < nkeys; i++) {
+		for (k = 0; k < ncols && cols[k] != keys[i]; k++)
+			;
+		if (k == ncols)
+			return ORMC_OK;   /* the record does not give the whole key */
+		kv[i] = vals[k];
+	}
+	return natural_lookup(l, m, keys, kv, nkeys, pk);
+}
+
+static int
 load_object(loader *l, const ormc_model *m, json_t *obj)
 {
 	json_t *fields = json_object_get(obj, "fields");
@@ -517,7 +808,7 @@ load_object(loader *l, const ormc_model *m, json_t *obj)
 	json_t **m2mvals = NULL;
 	ormc_value *vals = NULL, pkval;
 	ormc_sqlbuf b;
-	int ncols = 0, nm2m = 0, rc = ORMC_OK, i, have_pk = 0;
+	int ncols = 0, nm2m = 0, rc = ORMC_OK, i, have_pk = 0, exists = 0;
 	size_t nkeys;
 
 	if (fields != NULL && !json_is_object(fields))
@@ -570,6 +861,21 @@ load_object(loader *l, const ormc_model *m, json_t *obj)
 				pkval = vals[ncols];
 			cols[ncols++] = f;
 		}
+	}
+
+	if ((rc = note_touched(l, m)) < 0)
+		return rc;
+	if (have_pk && m->pk != NULL)
+		rc = row_exists(l, m, &pkval, &exists);
+	else if (m->pk != NULL && (rc = natural_primary(l, m, cols, vals, ncols,
+	                                                &pkval)) == ORMC_OK)
+		exists = pkval.type != ORMC_TYPE_NULL;
+	if (rc < 0)
+		return rc;
+	if (exists) {
+		if ((rc = update_row(l, m, cols, vals, ncols, &pkval)) < 0)
+			return rc;
+		goto links;
 	}
 
 	ormc_sqlbuf_init(&b);
@@ -630,6 +936,7 @@ load_object(loader *l, const ormc_model *m, json_t *obj)
 	    (rc = note_reseed(l, m)) < 0)
 		return rc;
 
+links:
 	for (i = 0; i < nm2m; i++) {
 		const ormc_field *f = m2m[i];
 		size_t k;
@@ -644,6 +951,8 @@ load_object(loader *l, const ormc_model *m, json_t *obj)
 			return ormc_error_set(l->err, ORMC_EINVALID, NULL, -1, 0,
 			                      "field '%s': the object has no key",
 			                      f->name);
+		if (exists && (rc = unlink_all(l, m, f, &pkval)) < 0)
+			return rc;
 		for (k = 0; k < json_array_size(m2mvals[i]); k++) {
 			ormc_value target;
 
@@ -705,16 +1014,20 @@ reseed(loader *l)
 }
 
 int
-ormc_fixture_load(ormc_db *db, const ormc_schema *s, const char *json,
-                  size_t len, ormc_error *err)
+ormc_fixture_load_with(ormc_db *db, const ormc_schema *s, const char *json,
+                       size_t len, const ormc_load_options *opts,
+                       size_t *nobjects_out, ormc_error *err)
 {
 	json_error_t jerr;
 	json_t *root, *obj;
 	loader l;
 	ormc_error inner;
-	size_t i;
+	size_t i, total;
 	int rc = ORMC_OK, mysql;
 
+	if (nobjects_out != NULL)
+		*nobjects_out = 0;
+	ormc_error_clear(err);
 	if (db == NULL || db->dialect == NULL || s == NULL || json == NULL)
 		return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0,
 		                      "no connection, schema or fixture");
@@ -728,6 +1041,7 @@ ormc_fixture_load(ormc_db *db, const ormc_schema *s, const char *json,
 		return ormc_error_set(err, ORMC_EPARSE, NULL, -1, 0,
 		                      "a fixture is a JSON list of objects");
 	}
+	total = json_array_size(root);
 
 	memset(&l, 0, sizeof(l));
 	l.db = db;
@@ -744,12 +1058,17 @@ ormc_fixture_load(ormc_db *db, const ormc_schema *s, const char *json,
 	rc = ormc_db_begin(db, err);
 	if (rc < 0)
 		goto out;
+	/* ormc's tables are DEFERRABLE; others' keep their own timing */
+	if (dialect_is(&l, "postgresql"))
+		rc = ormc_db_exec(db, "SET CONSTRAINTS ALL DEFERRED", NULL, 0, err);
 
 	json_array_foreach(root, i, obj) {
 		json_t *jm = json_object_get(obj, "model");
 		const char *label = json_is_string(jm) ? json_string_value(jm) : NULL;
 		const ormc_model *m;
 
+		if (rc < 0)
+			break;
 		ormc_arena_init(&l.a);
 		ormc_error_clear(&inner);
 		if (!json_is_object(obj))
@@ -772,7 +1091,11 @@ ormc_fixture_load(ormc_db *db, const ormc_schema *s, const char *json,
 				memcpy(err->sqlstate, inner.sqlstate, sizeof(err->sqlstate));
 			break;
 		}
+		if (opts != NULL && opts->progress != NULL)
+			opts->progress(opts->ctx, i + 1, total);
 	}
+	if (rc == ORMC_OK)
+		rc = ormc_fixture_check_fks(db, l.touched, l.ntouched, err);
 	if (rc == ORMC_OK && (rc = reseed(&l)) < 0)
 		ormc_error_set(err, rc, NULL, -1, 0, "resetting key sequences: %s",
 		               inner.message);
@@ -780,11 +1103,21 @@ ormc_fixture_load(ormc_db *db, const ormc_schema *s, const char *json,
 		rc = ormc_db_commit(db, err);
 	if (rc < 0)
 		ormc_db_rollback(db, NULL);   /* keep the first error */
+	else if (nobjects_out != NULL)
+		*nobjects_out = total;
 
 out:
 	if (mysql)
 		ormc_db_exec(db, "SET FOREIGN_KEY_CHECKS = 1", NULL, 0, NULL);
 	free(l.reseed);
+	free(l.touched);
 	json_decref(root);
 	return rc;
+}
+
+int
+ormc_fixture_load(ormc_db *db, const ormc_schema *s, const char *json,
+                  size_t len, ormc_error *err)
+{
+	return ormc_fixture_load_with(db, s, json, len, NULL, NULL, err);
 }

@@ -666,10 +666,10 @@ START_TEST(test_fixture_all_or_nothing)
 
 	ck_assert_int_eq(load_fixture(db, s,
 		"[{\"model\": \"bookstore.publisher\", \"pk\": 1, \"fields\": {\"name\": \"A\"}},\n"
-		" {\"model\": \"bookstore.publisher\", \"pk\": 1, \"fields\": {\"name\": \"B\"}}]",
+		" {\"model\": \"bookstore.publisher\", \"pk\": 2, \"fields\": {\"name\": null}}]",
 		&err), ORMC_EDRIVER);
 	ck_assert_msg(strstr(err.message, "fixture object 2 (bookstore.publisher): "
-	                     "UNIQUE constraint failed") != NULL, "%s", err.message);
+	                     "NOT NULL constraint failed") != NULL, "%s", err.message);
 	ck_assert_int_eq(scalar(db, "SELECT COUNT(*) FROM publisher"), 0);
 
 	ck_assert_int_eq(load_fixture(db, s,
