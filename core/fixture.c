@@ -36,6 +36,7 @@
 
 #include <assert.h>
 #include <ctype.h>
+#include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -46,6 +47,7 @@
 #include "db.h"
 #include "decimal.h"
 #include "error.h"
+#include "keyset.h"
 #include "sqlbuf.h"
 #include "types.h"
 
@@ -57,13 +59,26 @@ typedef struct loader {
 	ormc_error *err;         /* the inner error, without the object prefix */
 	const ormc_model **reseed;   /* models given explicit keys (PostgreSQL) */
 	int nreseed;
-	const ormc_model **touched;  /* models the fixture has objects of */
+	struct touched *touched;     /* models the fixture has objects of */
 	int ntouched;
 } loader;
+
+/*
+ * A model the fixture has objects of. Whether a record's key exists is a
+ * query per record, unless the table was empty when the load first came to
+ * it: then only keys this load inserted can exist, and they are kept here.
+ */
+typedef struct touched {
+	const ormc_model *m;
+	int was_empty;           /* no row before this load, none without a key since */
+	ormc_keyset keys;        /* keys inserted (while was_empty) */
+} touched;
 
 static int query_value(loader *l, const char *sql, const ormc_value *params,
                        int n, ormc_value *out);
 static int to_param(loader *l, const ormc_field *f, json_t *j, ormc_value *v);
+static int row_exists(loader *l, const ormc_model *m, const ormc_value *pk,
+                      int *exists);
 
 static int
 is_fk(const ormc_field *f)
@@ -662,20 +677,93 @@ note_reseed(loader *l, const ormc_model *m)
 }
 
 static int
-note_touched(loader *l, const ormc_model *m)
+note_touched(loader *l, const ormc_model *m, touched **out)
 {
-	const ormc_model **v;
-	int i;
+	touched *v;
+	ormc_sqlbuf b;
+	ormc_value found;
+	int i, rc;
 
 	for (i = 0; i < l->ntouched; i++)
-		if (l->touched[i] == m)
+		if (l->touched[i].m == m) {
+			*out = &l->touched[i];
 			return ORMC_OK;
+		}
+	ormc_sqlbuf_init(&b);
+	ormc_sqlbuf_append(&b, "SELECT 1 FROM ");
+	ident(l, &b, m->table);
+	ormc_sqlbuf_append(&b, " LIMIT 1");
+	rc = b.failed ? nomem(l) : query_value(l, b.data, NULL, 0, &found);
+	ormc_sqlbuf_free(&b);
+	if (rc < 0)
+		return rc;
 	v = realloc(l->touched, (size_t)(l->ntouched + 1) * sizeof(*v));
 	if (v == NULL)
 		return nomem(l);
 	l->touched = v;
-	l->touched[l->ntouched++] = m;
+	*out = &l->touched[l->ntouched++];
+	memset(*out, 0, sizeof(**out));
+	(*out)->m = m;
+	(*out)->was_empty = found.type == ORMC_TYPE_NULL;
 	return ORMC_OK;
+}
+
+/* A key as the bytes of the set of inserted keys: "i" + digits, "s" + text. */
+static int
+key_bytes(loader *l, const ormc_value *v, char **out, size_t *len)
+{
+	char tmp[32];
+
+	if (v->type == ORMC_TYPE_INT || v->type == ORMC_TYPE_BOOL) {
+		*len = (size_t)snprintf(tmp, sizeof(tmp), "i%" PRId64, v->i);
+		*out = ormc_arena_strndup(&l->a, tmp, *len);
+	} else {
+		*len = v->len + 1;
+		*out = ormc_arena_alloc(&l->a, *len);
+		if (*out != NULL) {
+			(*out)[0] = 's';
+			if (v->len > 0)
+				memcpy(*out + 1, v->s, v->len);
+		}
+	}
+	return *out == NULL ? nomem(l) : ORMC_OK;
+}
+
+/* Does a row with the record's key exist (see struct touched)? */
+static int
+key_exists(loader *l, touched *t, const ormc_value *pk, int *exists)
+{
+	char *k;
+	size_t n;
+	int rc;
+
+	if (!t->was_empty)
+		return row_exists(l, t->m, pk, exists);
+	if ((rc = key_bytes(l, pk, &k, &n)) < 0)
+		return rc;
+	*exists = ormc_keyset_has(&t->keys, k, n);
+	return ORMC_OK;
+}
+
+/* After an insert: remember its key, or give up the set (no key given). */
+static int
+key_inserted(loader *l, touched *t, const ormc_value *pk, int have_pk)
+{
+	char *k;
+	size_t n;
+	int rc;
+
+	if (!t->was_empty)
+		return ORMC_OK;
+	if (!have_pk) {
+		/* the engine chose a key this load may name later */
+		t->was_empty = 0;
+		ormc_keyset_free(&t->keys);
+		return ORMC_OK;
+	}
+	if ((rc = key_bytes(l, pk, &k, &n)) < 0)
+		return rc;
+	return ormc_keyset_add(&t->keys, k, n) < 0 ? nomem(l) : ORMC_OK;
 }
 
 /* Is there a row of m with primary key *pk? */
@@ -809,6 +897,7 @@ load_object(loader *l, const ormc_model *m, json_t *obj)
 	ormc_value *vals = NULL, pkval;
 	ormc_sqlbuf b;
 	int ncols = 0, nm2m = 0, rc = ORMC_OK, i, have_pk = 0, exists = 0;
+	touched *t;
 	size_t nkeys;
 
 	if (fields != NULL && !json_is_object(fields))
@@ -863,10 +952,10 @@ load_object(loader *l, const ormc_model *m, json_t *obj)
 		}
 	}
 
-	if ((rc = note_touched(l, m)) < 0)
+	if ((rc = note_touched(l, m, &t)) < 0)
 		return rc;
 	if (have_pk && m->pk != NULL)
-		rc = row_exists(l, m, &pkval, &exists);
+		rc = key_exists(l, t, &pkval, &exists);
 	else if (m->pk != NULL && (rc = natural_primary(l, m, cols, vals, ncols,
 	                                                &pkval)) == ORMC_OK)
 		exists = pkval.type != ORMC_TYPE_NULL;
@@ -928,7 +1017,7 @@ load_object(loader *l, const ormc_model *m, json_t *obj)
 		rc = ormc_db_exec(l->db, b.data, vals, ncols, l->err);
 	}
 	ormc_sqlbuf_free(&b);
-	if (rc < 0)
+	if (rc < 0 || (rc = key_inserted(l, t, &pkval, have_pk)) < 0)
 		return rc;
 	if (have_pk && m->pk != NULL &&
 	    (m->pk->kind == ORMC_FIELD_AUTO || m->pk->kind == ORMC_FIELD_BIGAUTO ||
@@ -1094,8 +1183,20 @@ ormc_fixture_load_with(ormc_db *db, const ormc_schema *s, const char *json,
 		if (opts != NULL && opts->progress != NULL)
 			opts->progress(opts->ctx, i + 1, total);
 	}
-	if (rc == ORMC_OK)
-		rc = ormc_fixture_check_fks(db, l.touched, l.ntouched, err);
+	if (rc == ORMC_OK) {
+		const ormc_model **models = calloc((size_t)l.ntouched + 1,
+		                                   sizeof(*models));
+		int k;
+
+		if (models == NULL) {
+			rc = ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
+		} else {
+			for (k = 0; k < l.ntouched; k++)
+				models[k] = l.touched[k].m;
+			rc = ormc_fixture_check_fks(db, models, l.ntouched, err);
+			free(models);
+		}
+	}
 	if (rc == ORMC_OK && (rc = reseed(&l)) < 0)
 		ormc_error_set(err, rc, NULL, -1, 0, "resetting key sequences: %s",
 		               inner.message);
@@ -1110,6 +1211,8 @@ out:
 	if (mysql)
 		ormc_db_exec(db, "SET FOREIGN_KEY_CHECKS = 1", NULL, 0, NULL);
 	free(l.reseed);
+	for (i = 0; i < (size_t)l.ntouched; i++)
+		ormc_keyset_free(&l.touched[i].keys);
 	free(l.touched);
 	json_decref(root);
 	return rc;

@@ -694,6 +694,38 @@ START_TEST(test_fixture_all_or_nothing)
 }
 END_TEST
 
+/*
+ * A key given twice, or given after the engine chose it, is an update of
+ * that row (Django's loaddata), also while the table was empty at the start
+ * of the load, when the loader keeps the keys it inserted instead of asking.
+ */
+START_TEST(test_fixture_existing_keys)
+{
+	ormc_schema *s = bookstore();
+	ormc_db *db = open_memory();
+	ormc_error err;
+
+	ck_assert_int_eq(ormc_migrate(db, s, &err), ORMC_OK);
+	ck_assert_int_eq(load_fixture(db, s,
+		"[{\"model\": \"bookstore.publisher\", \"pk\": 1, \"fields\": {\"name\": \"A\"}},\n"
+		" {\"model\": \"bookstore.publisher\", \"pk\": 1, \"fields\": {\"name\": \"B\"}}]",
+		&err), ORMC_OK);
+	ck_assert_int_eq(scalar(db, "SELECT COUNT(*) FROM publisher"), 1);
+	ck_assert_int_eq(scalar(db, "SELECT COUNT(*) FROM publisher WHERE name = 'B'"), 1);
+
+	ck_assert_int_eq(load_fixture(db, s,
+		"[{\"model\": \"bookstore.author\", \"fields\": {\"name\": \"X\", \"age\": 3}},\n"
+		" {\"model\": \"bookstore.author\", \"pk\": 1, \"fields\": {\"name\": \"Y\", \"age\": 4}},\n"
+		" {\"model\": \"bookstore.author\", \"pk\": 2, \"fields\": {\"name\": \"Z\", \"age\": 5}}]",
+		&err), ORMC_OK);
+	ck_assert_int_eq(scalar(db, "SELECT COUNT(*) FROM author"), 2);
+	ck_assert_int_eq(scalar(db, "SELECT age FROM author WHERE id = 1"), 4);
+	ck_assert_int_eq(scalar(db, "SELECT age FROM author WHERE id = 2"), 5);
+	ormc_disconnect(db);
+	ormc_schema_free(s);
+}
+END_TEST
+
 START_TEST(test_fixture_values)
 {
 	ormc_schema *s = bookstore();
@@ -854,6 +886,7 @@ sqlite_suite(void)
 	tc = tcase_create("fixture");
 	tcase_add_test(tc, test_migrate_and_load_bookstore);
 	tcase_add_test(tc, test_fixture_all_or_nothing);
+	tcase_add_test(tc, test_fixture_existing_keys);
 	tcase_add_test(tc, test_fixture_values);
 	tcase_add_test(tc, test_fixture_types);
 	tcase_add_test(tc, test_fixture_symmetrical);
