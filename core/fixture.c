@@ -30,13 +30,11 @@
  * natural key has those values, and a record without "pk" updates the row
  * with its natural key if there is one. The natural key of a model is its
  * one unique=True field, or its one Meta.unique_together set of as many
- * fields as the list has values (natural_key()).
+ * fields as the list has values (fixture_keys.c).
  */
 #include "fixture.h"
 
-#include <assert.h>
 #include <ctype.h>
-#include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -47,38 +45,8 @@
 #include "db.h"
 #include "decimal.h"
 #include "error.h"
-#include "keyset.h"
 #include "sqlbuf.h"
 #include "types.h"
-
-typedef struct loader {
-	ormc_db *db;
-	const ormc_dialect *d;
-	const ormc_schema *s;
-	ormc_arena a;            /* per object: values and converted text */
-	ormc_error *err;         /* the inner error, without the object prefix */
-	const ormc_model **reseed;   /* models given explicit keys (PostgreSQL) */
-	int nreseed;
-	struct touched *touched;     /* models the fixture has objects of */
-	int ntouched;
-} loader;
-
-/*
- * A model the fixture has objects of. Whether a record's key exists is a
- * query per record, unless the table was empty when the load first came to
- * it: then only keys this load inserted can exist, and they are kept here.
- */
-typedef struct touched {
-	const ormc_model *m;
-	int was_empty;           /* no row before this load, none without a key since */
-	ormc_keyset keys;        /* keys inserted (while was_empty) */
-} touched;
-
-static int query_value(loader *l, const char *sql, const ormc_value *params,
-                       int n, ormc_value *out);
-static int to_param(loader *l, const ormc_field *f, json_t *j, ormc_value *v);
-static int row_exists(loader *l, const ormc_model *m, const ormc_value *pk,
-                      int *exists);
 
 static int
 is_fk(const ormc_field *f)
@@ -87,13 +55,13 @@ is_fk(const ormc_field *f)
 }
 
 static int
-dialect_is(const loader *l, const char *name)
+dialect_is(const ormc_loader *l, const char *name)
 {
 	return strcmp(l->d->name, name) == 0;
 }
 
 static void
-ident(const loader *l, ormc_sqlbuf *b, const char *name)
+ident(const ormc_loader *l, ormc_sqlbuf *b, const char *name)
 {
 	if (l->d->quote_ident != NULL) {
 		l->d->quote_ident(b, name);
@@ -105,7 +73,7 @@ ident(const loader *l, ormc_sqlbuf *b, const char *name)
 }
 
 static void
-placeholder(const loader *l, ormc_sqlbuf *b, int n)
+placeholder(const ormc_loader *l, ormc_sqlbuf *b, int n)
 {
 	if (l->d->placeholder != NULL)
 		l->d->placeholder(b, n);
@@ -167,8 +135,9 @@ value_field(const ormc_field *f)
 	return f;
 }
 
-static int
-bad_value(loader *l, const ormc_field *f, json_t *j, const char *what)
+int
+ormc_fixture__bad_value(ormc_loader *l, const ormc_field *f, json_t *j,
+                        const char *what)
 {
 	char *text = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
 	int rc;
@@ -247,149 +216,17 @@ datetime_utc(const char *in, size_t len, char *out, size_t n)
 	return strlen(out);
 }
 
-static int
-nomem(loader *l)
+int
+ormc_fixture__nomem(ormc_loader *l)
 {
 	return ormc_error_set(l->err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
 }
 
-/*
- * The fields of m's natural key of n values (n < 0: of any size): its one
- * unique=True field besides the primary key when n is 1 (or any), else its
- * one Meta.unique_together set of n fields. Django asks the model's
- * manager (get_by_natural_key), which a models.py read as text does not
- * have; this is the rule that stands in for it. *nout is 0 when m has
- * none; with n >= 0 that is an error naming the model.
- */
-static int
-natural_key(loader *l, const ormc_model *m, int n, const ormc_field ***out,
-            int *nout)
-{
-	const ormc_field *one = NULL;
-	const ormc_field_set *set = NULL;
-	int i, count = 0, nsets = 0;
-
-	*out = NULL;
-	*nout = 0;
-	for (i = 0; i < m->nfields; i++) {
-		const ormc_field *f = m->fields[i];
-
-		if (f != m->pk && f->unique && ormc_field_is_concrete(f) &&
-		    f->kind != ORMC_FIELD_MANYTOMANY) {
-			one = f;
-			count++;
-		}
-	}
-	if (count == 1 && (n == 1 || n < 0)) {
-		*out = ormc_arena_alloc(&l->a, sizeof(**out));
-		if (*out == NULL)
-			return nomem(l);
-		(*out)[0] = one;
-		*nout = 1;
-		return ORMC_OK;
-	}
-	for (i = 0; i < m->nunique_together; i++)
-		if (n < 0 || m->unique_together[i].n == n) {
-			set = &m->unique_together[i];
-			nsets++;
-		}
-	if (nsets == 1 && (n >= 0 || count == 0)) {
-		*out = ormc_arena_alloc(&l->a, (size_t)set->n * sizeof(**out));
-		if (*out == NULL)
-			return nomem(l);
-		for (i = 0; i < set->n; i++)
-			(*out)[i] = set->fields[i];
-		*nout = set->n;
-		return ORMC_OK;
-	}
-	if (n < 0)
-		return ORMC_OK;
-	return ormc_error_set(l->err, ORMC_EINVALID, NULL, -1, 0,
-	                      "model %s has no natural key of %d value%s: ormc "
-	                      "takes it from the model's one unique=True field, "
-	                      "or its one Meta.unique_together of as many fields",
-	                      m->name, n, n == 1 ? "" : "s");
-}
-
-/*
- * The primary key of the row of m whose natural key fields keys[] have the
- * values vals[] (converted already), into *pk; NULL if there is none.
- */
-static int
-natural_lookup(loader *l, const ormc_model *m, const ormc_field **keys,
-               const ormc_value *vals, int n, ormc_value *pk)
-{
-	ormc_sqlbuf b;
-	ormc_value *p;
-	int i, np = 0, rc;
-
-	memset(pk, 0, sizeof(*pk));
-	p = ormc_arena_alloc(&l->a, (size_t)(n + 1) * sizeof(*p));
-	if (p == NULL || m->pk == NULL)
-		return p == NULL ? nomem(l) : ORMC_OK;
-	ormc_sqlbuf_init(&b);
-	ormc_sqlbuf_append(&b, "SELECT ");
-	ident(l, &b, m->pk->column);
-	ormc_sqlbuf_append(&b, " FROM ");
-	ident(l, &b, m->table);
-	for (i = 0; i < n; i++) {
-		ormc_sqlbuf_append(&b, i == 0 ? " WHERE " : " AND ");
-		ident(l, &b, keys[i]->column);
-		if (vals[i].type == ORMC_TYPE_NULL) {
-			ormc_sqlbuf_append(&b, " IS NULL");
-			continue;
-		}
-		ormc_sqlbuf_append(&b, " = ");
-		p[np] = vals[i];
-		placeholder(l, &b, ++np);
-	}
-	rc = b.failed ? nomem(l) : query_value(l, b.data, p, np, pk);
-	ormc_sqlbuf_free(&b);
-	return rc;
-}
-
-/*
- * A foreign key (or one key of a many-to-many list) given by the target's
- * natural key, as dumpdata --natural-foreign writes it: ["alice"] or
- * ["Tolkien", "The Hobbit"], each value converted for its key field (which
- * may itself be a natural foreign key). The target row must be in the
- * database already, or earlier in the fixture.
- */
-static int
-natural_fk(loader *l, const ormc_field *f, json_t *j, ormc_value *v)
-{
-	const ormc_field **keys;
-	ormc_value *vals;
-	int n = (int)json_array_size(j), nkeys, i, rc;
-	char *text;
-
-	if (n == 0)
-		return bad_value(l, f, j, "a key");
-	if ((rc = natural_key(l, f->target, n, &keys, &nkeys)) < 0)
-		return rc;
-	assert(nkeys == n);
-	vals = ormc_arena_alloc(&l->a, (size_t)n * sizeof(*vals));
-	if (vals == NULL)
-		return nomem(l);
-	for (i = 0; i < n; i++)
-		if ((rc = to_param(l, keys[i], json_array_get(j, (size_t)i),
-		                   &vals[i])) < 0)
-			return rc;
-	if ((rc = natural_lookup(l, f->target, keys, vals, n, v)) < 0)
-		return rc;
-	if (v->type != ORMC_TYPE_NULL)
-		return ORMC_OK;
-	text = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
-	rc = ormc_error_set(l->err, ORMC_EINVALID, NULL, -1, 0,
-	                    "field '%s': no %s has the natural key %.200s",
-	                    f->name, f->target->name, text ? text : "");
-	free(text);
-	return rc;
-}
 
 /* Convert the fixture's JSON value for field f into a bound parameter. */
-static int
-to_param(loader *l, const ormc_field *f, json_t *j, ormc_value *v)
+int
+ormc_fixture__to_param(ormc_loader *l, const ormc_field *f, json_t *j,
+                       ormc_value *v)
 {
 	const ormc_field *vf = value_field(f);
 	ormc_field_kind kind = vf ? vf->kind : ORMC_FIELD_INTEGER;
@@ -406,9 +243,9 @@ to_param(loader *l, const ormc_field *f, json_t *j, ormc_value *v)
 		return ORMC_OK;
 	if (json_is_array(j) && f->target != NULL &&
 	    (is_fk(f) || f->kind == ORMC_FIELD_MANYTOMANY))
-		return natural_fk(l, f, j, v);
+		return ormc_fixture__natural_fk(l, f, j, v);
 	if (json_is_array(j) || json_is_object(j))
-		return bad_value(l, f, j, "a single value");
+		return ormc_fixture__bad_value(l, f, j, "a single value");
 	memset(&raw, 0, sizeof(raw));
 	t.kind = kind;
 	t.max_digits = vf ? vf->max_digits : -1;
@@ -442,7 +279,7 @@ to_param(loader *l, const ormc_field *f, json_t *j, ormc_value *v)
 				return ORMC_OK;
 			}
 		}
-		return bad_value(l, f, j, "an integer");
+		return ormc_fixture__bad_value(l, f, j, "an integer");
 
 	case ORMC_FIELD_FLOAT:
 		v->type = ORMC_TYPE_FLOAT;
@@ -459,7 +296,7 @@ to_param(loader *l, const ormc_field *f, json_t *j, ormc_value *v)
 				return ORMC_OK;
 			}
 		}
-		return bad_value(l, f, j, "a number");
+		return ormc_fixture__bad_value(l, f, j, "a number");
 
 	case ORMC_FIELD_DECIMAL:
 		if (json_is_string(j)) {
@@ -473,7 +310,7 @@ to_param(loader *l, const ormc_field *f, json_t *j, ormc_value *v)
 			raw.type = ORMC_TYPE_FLOAT;
 			raw.f = json_real_value(j);
 		} else {
-			return bad_value(l, f, j, "a decimal number");
+			return ormc_fixture__bad_value(l, f, j, "a decimal number");
 		}
 		/* room for the digits, padding to the places, a float's expansion */
 		bn = raw.len + 480 +
@@ -483,7 +320,7 @@ to_param(loader *l, const ormc_field *f, json_t *j, ormc_value *v)
 			return ormc_error_set(l->err, ORMC_ENOMEM, NULL, -1, 0,
 			                      "out of memory");
 		if (ormc_convert(&raw, &t, &out, buf, bn, &e) < 0)
-			return bad_value(l, f, j, "a decimal number");
+			return ormc_fixture__bad_value(l, f, j, "a decimal number");
 		*v = out;
 		return ORMC_OK;
 
@@ -501,10 +338,10 @@ to_param(loader *l, const ormc_field *f, json_t *j, ormc_value *v)
 			raw.s = json_string_value(j);
 			raw.len = json_string_length(j);
 		} else {
-			return bad_value(l, f, j, "a boolean");
+			return ormc_fixture__bad_value(l, f, j, "a boolean");
 		}
 		if (ormc_convert(&raw, &t, &out, tmp, sizeof(tmp), &e) < 0)
-			return bad_value(l, f, j, "a boolean");
+			return ormc_fixture__bad_value(l, f, j, "a boolean");
 		v->i = out.i;
 		return ORMC_OK;
 
@@ -514,14 +351,14 @@ to_param(loader *l, const ormc_field *f, json_t *j, ormc_value *v)
 	case ORMC_FIELD_DURATION:
 	case ORMC_FIELD_UUID:
 		if (!json_is_string(j))
-			return bad_value(l, f, j, kind == ORMC_FIELD_DURATION
+			return ormc_fixture__bad_value(l, f, j, kind == ORMC_FIELD_DURATION
 			                 ? "a duration (\"1 02:00:00\")" : "a string");
 		raw.type = ORMC_TYPE_TEXT;
 		raw.s = json_string_value(j);
 		raw.len = json_string_length(j);
 		if (ormc_convert(&raw, &t, &out, tmp, sizeof(tmp), &e) < 0 ||
 		    (kind == ORMC_FIELD_DURATION && out.type != ORMC_TYPE_DURATION))
-			return bad_value(l, f, j,
+			return ormc_fixture__bad_value(l, f, j,
 			                 kind == ORMC_FIELD_DATE ? "a date (YYYY-MM-DD)" :
 			                 kind == ORMC_FIELD_DATETIME ? "a datetime" :
 			                 kind == ORMC_FIELD_TIME ? "a time" :
@@ -532,7 +369,7 @@ to_param(loader *l, const ormc_field *f, json_t *j, ormc_value *v)
 			return ORMC_OK;
 		}
 		if (kind == ORMC_FIELD_UUID && out.len != 36)
-			return bad_value(l, f, j, "a UUID");
+			return ormc_fixture__bad_value(l, f, j, "a UUID");
 		buf = ormc_arena_alloc(&l->a, out.len + 1);
 		if (buf == NULL)
 			return ormc_error_set(l->err, ORMC_ENOMEM, NULL, -1, 0,
@@ -571,7 +408,7 @@ to_param(loader *l, const ormc_field *f, json_t *j, ormc_value *v)
 		else if (json_is_real(j))
 			r = snprintf(tmp, sizeof(tmp), "%.17g", json_real_value(j));
 		else
-			return bad_value(l, f, j, "a string");
+			return ormc_fixture__bad_value(l, f, j, "a string");
 		v->s = ormc_arena_strndup(&l->a, tmp, (size_t)r);
 		v->len = (size_t)r;
 		if (v->s == NULL)
@@ -582,8 +419,9 @@ to_param(loader *l, const ormc_field *f, json_t *j, ormc_value *v)
 }
 
 /* Run sql and read the first column of its first row into *out (arena copy). */
-static int
-query_value(loader *l, const char *sql, const ormc_value *params, int n,
+int
+ormc_fixture__query_value(ormc_loader *l, const char *sql,
+                          const ormc_value *params, int n,
             ormc_value *out)
 {
 	ormc_cursor *cur;
@@ -613,7 +451,7 @@ query_value(loader *l, const char *sql, const ormc_value *params, int n,
 
 /* Insert (src, dst) into an M2M table unless the pair is there already. */
 static int
-link(loader *l, const ormc_field *f, const ormc_value *src,
+link(ormc_loader *l, const ormc_field *f, const ormc_value *src,
      const ormc_value *dst)
 {
 	ormc_sqlbuf b;
@@ -637,7 +475,7 @@ link(loader *l, const ormc_field *f, const ormc_value *src,
 		ormc_sqlbuf_free(&b);
 		return ormc_error_set(l->err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
 	}
-	rc = query_value(l, b.data, p, 2, &found);
+	rc = ormc_fixture__query_value(l, b.data, p, 2, &found);
 	if (rc == ORMC_OK && found.type == ORMC_TYPE_NULL) {
 		ormc_sqlbuf_reset(&b);
 		ormc_sqlbuf_append(&b, "INSERT INTO ");
@@ -660,7 +498,7 @@ link(loader *l, const ormc_field *f, const ormc_value *src,
 }
 
 static int
-note_reseed(loader *l, const ormc_model *m)
+note_reseed(ormc_loader *l, const ormc_model *m)
 {
 	const ormc_model **v;
 	int i;
@@ -676,217 +514,9 @@ note_reseed(loader *l, const ormc_model *m)
 	return ORMC_OK;
 }
 
-static int
-note_touched(loader *l, const ormc_model *m, touched **out)
-{
-	touched *v;
-	ormc_sqlbuf b;
-	ormc_value found;
-	int i, rc;
-
-	for (i = 0; i < l->ntouched; i++)
-		if (l->touched[i].m == m) {
-			*out = &l->touched[i];
-			return ORMC_OK;
-		}
-	ormc_sqlbuf_init(&b);
-	ormc_sqlbuf_append(&b, "SELECT 1 FROM ");
-	ident(l, &b, m->table);
-	ormc_sqlbuf_append(&b, " LIMIT 1");
-	rc = b.failed ? nomem(l) : query_value(l, b.data, NULL, 0, &found);
-	ormc_sqlbuf_free(&b);
-	if (rc < 0)
-		return rc;
-	v = realloc(l->touched, (size_t)(l->ntouched + 1) * sizeof(*v));
-	if (v == NULL)
-		return nomem(l);
-	l->touched = v;
-	*out = &l->touched[l->ntouched++];
-	memset(*out, 0, sizeof(**out));
-	(*out)->m = m;
-	(*out)->was_empty = found.type == ORMC_TYPE_NULL;
-	return ORMC_OK;
-}
-
-/* A key as the bytes of the set of inserted keys: "i" + digits, "s" + text. */
-static int
-key_bytes(loader *l, const ormc_value *v, char **out, size_t *len)
-{
-	char tmp[32];
-
-	if (v->type == ORMC_TYPE_INT || v->type == ORMC_TYPE_BOOL) {
-		*len = (size_t)snprintf(tmp, sizeof(tmp), "i%" PRId64, v->i);
-		*out = ormc_arena_strndup(&l->a, tmp, *len);
-	} else {
-		*len = v->len + 1;
-		*out = ormc_arena_alloc(&l->a, *len);
-		if (*out != NULL) {
-			(*out)[0] = 's';
-			if (v->len > 0)
-				memcpy(*out + 1, v->s, v->len);
-		}
-	}
-	return *out == NULL ? nomem(l) : ORMC_OK;
-}
-
-/* Does a row with the record's key exist (see struct touched)? */
-static int
-key_exists(loader *l, touched *t, const ormc_value *pk, int *exists)
-{
-	char *k;
-	size_t n;
-	int rc;
-
-	if (!t->was_empty)
-		return row_exists(l, t->m, pk, exists);
-	if ((rc = key_bytes(l, pk, &k, &n)) < 0)
-		return rc;
-	*exists = ormc_keyset_has(&t->keys, k, n);
-	return ORMC_OK;
-}
-
-/* After an insert: remember its key, or give up the set (no key given). */
-static int
-key_inserted(loader *l, touched *t, const ormc_value *pk, int have_pk)
-{
-	char *k;
-	size_t n;
-	int rc;
-
-	if (!t->was_empty)
-		return ORMC_OK;
-	if (!have_pk) {
-		/* the engine chose a key this load may name later */
-		t->was_empty = 0;
-		ormc_keyset_free(&t->keys);
-		return ORMC_OK;
-	}
-	if ((rc = key_bytes(l, pk, &k, &n)) < 0)
-		return rc;
-	return ormc_keyset_add(&t->keys, k, n) < 0 ? nomem(l) : ORMC_OK;
-}
-
-/* Is there a row of m with primary key *pk? */
-static int
-row_exists(loader *l, const ormc_model *m, const ormc_value *pk, int *exists)
-{
-	ormc_sqlbuf b;
-	ormc_value found;
-	int rc;
-
-	*exists = 0;
-	ormc_sqlbuf_init(&b);
-	ormc_sqlbuf_append(&b, "SELECT 1 FROM ");
-	ident(l, &b, m->table);
-	ormc_sqlbuf_append(&b, " WHERE ");
-	ident(l, &b, m->pk->column);
-	ormc_sqlbuf_append(&b, " = ");
-	placeholder(l, &b, 1);
-	rc = b.failed ? nomem(l) : query_value(l, b.data, pk, 1, &found);
-	ormc_sqlbuf_free(&b);
-	*exists = rc == ORMC_OK && found.type != ORMC_TYPE_NULL;
-	return rc;
-}
-
-/*
- * The row exists: replace the fields the fixture gives, as Django's
- * loaddata saves over it (fields the record leaves out keep their value:
- * ormc does not know the models' defaults).
- */
-static int
-update_row(loader *l, const ormc_model *m, const ormc_field **cols,
-           const ormc_value *vals, int ncols, const ormc_value *pk)
-{
-	ormc_sqlbuf b;
-	ormc_value *p;
-	int i, np = 0, rc;
-
-	p = ormc_arena_alloc(&l->a, (size_t)(ncols + 1) * sizeof(*p));
-	if (p == NULL)
-		return nomem(l);
-	ormc_sqlbuf_init(&b);
-	ormc_sqlbuf_append(&b, "UPDATE ");
-	ident(l, &b, m->table);
-	for (i = 0; i < ncols; i++) {
-		if (cols[i] == m->pk)
-			continue;
-		ormc_sqlbuf_append(&b, np == 0 ? " SET " : ", ");
-		ident(l, &b, cols[i]->column);
-		ormc_sqlbuf_append(&b, " = ");
-		p[np] = vals[i];
-		placeholder(l, &b, ++np);
-	}
-	ormc_sqlbuf_append(&b, " WHERE ");
-	ident(l, &b, m->pk->column);
-	ormc_sqlbuf_append(&b, " = ");
-	p[np] = *pk;
-	placeholder(l, &b, ++np);
-	if (b.failed)
-		rc = nomem(l);
-	else if (np == 1)
-		rc = ORMC_OK;   /* nothing but the key */
-	else
-		rc = ormc_db_exec(l->db, b.data, p, np, l->err);
-	ormc_sqlbuf_free(&b);
-	return rc;
-}
-
-/* Drop the row's many-to-many links of field f before they are given anew. */
-static int
-unlink_all(loader *l, const ormc_model *m, const ormc_field *f,
-           const ormc_value *pk)
-{
-	ormc_sqlbuf b;
-	int rc;
-
-	ormc_sqlbuf_init(&b);
-	ormc_sqlbuf_append(&b, "DELETE FROM ");
-	ident(l, &b, f->m2m_table);
-	ormc_sqlbuf_append(&b, " WHERE ");
-	ident(l, &b, f->m2m_source_column);
-	ormc_sqlbuf_append(&b, " = ");
-	placeholder(l, &b, 1);
-	if (f->symmetrical && f->target == m) {
-		ormc_sqlbuf_append(&b, " OR ");
-		ident(l, &b, f->m2m_target_column);
-		ormc_sqlbuf_append(&b, " = ");
-		placeholder(l, &b, 1);
-	}
-	rc = b.failed ? nomem(l) : ormc_db_exec(l->db, b.data, pk, 1, l->err);
-	ormc_sqlbuf_free(&b);
-	return rc;
-}
-
-/*
- * A record without "pk" (dumpdata --natural-primary): the row whose
- * natural key has the record's values, if there is one.
- */
-static int
-natural_primary(loader *l, const ormc_model *m, const ormc_field **cols,
-                const ormc_value *vals, int ncols, ormc_value *pk)
-{
-	const ormc_field **keys;
-	ormc_value *kv;
-	int nkeys, i, k, rc;
-
-	memset(pk, 0, sizeof(*pk));
-	if ((rc = natural_key(l, m, -1, &keys, &nkeys)) < 0 || nkeys == 0)
-		return rc;
-	kv = ormc_arena_alloc(&l->a, (size_t)nkeys * sizeof(*kv));
-	if (kv == NULL)
-		return nomem(l);
-	for (i = 0; i < nkeys; i++) {
-		for (k = 0; k < ncols && cols[k] != keys[i]; k++)
-			;
-		if (k == ncols)
-			return ORMC_OK;   /* the record does not give the whole key */
-		kv[i] = vals[k];
-	}
-	return natural_lookup(l, m, keys, kv, nkeys, pk);
-}
 
 static int
-load_object(loader *l, const ormc_model *m, json_t *obj)
+load_object(ormc_loader *l, const ormc_model *m, json_t *obj)
 {
 	json_t *fields = json_object_get(obj, "fields");
 	json_t *jpk = json_object_get(obj, "pk");
@@ -897,7 +527,7 @@ load_object(loader *l, const ormc_model *m, json_t *obj)
 	ormc_value *vals = NULL, pkval;
 	ormc_sqlbuf b;
 	int ncols = 0, nm2m = 0, rc = ORMC_OK, i, have_pk = 0, exists = 0;
-	touched *t;
+	ormc_touched *t;
 	size_t nkeys;
 
 	if (fields != NULL && !json_is_object(fields))
@@ -913,7 +543,7 @@ load_object(loader *l, const ormc_model *m, json_t *obj)
 	memset(&pkval, 0, sizeof(pkval));
 
 	if (jpk != NULL && !json_is_null(jpk) && m->pk != NULL) {
-		rc = to_param(l, m->pk, jpk, &vals[0]);
+		rc = ormc_fixture__to_param(l, m->pk, jpk, &vals[0]);
 		if (rc < 0)
 			return rc;
 		cols[ncols++] = m->pk;
@@ -929,7 +559,7 @@ load_object(loader *l, const ormc_model *m, json_t *obj)
 				                      "unknown field '%s'", key);
 			if (f->kind == ORMC_FIELD_MANYTOMANY) {
 				if (!json_is_array(jv) && !json_is_null(jv))
-					return bad_value(l, f, jv, "a list of keys");
+					return ormc_fixture__bad_value(l, f, jv, "a list of keys");
 				m2m[nm2m] = f;
 				m2mvals[nm2m++] = jv;
 				continue;
@@ -943,7 +573,7 @@ load_object(loader *l, const ormc_model *m, json_t *obj)
 				if (cols[i] == f)
 					return ormc_error_set(l->err, ORMC_EINVALID, NULL, -1, 0,
 					                      "field '%s' given twice", f->name);
-			rc = to_param(l, f, jv, &vals[ncols]);
+			rc = ormc_fixture__to_param(l, f, jv, &vals[ncols]);
 			if (rc < 0)
 				return rc;
 			if (f == m->pk)
@@ -952,17 +582,18 @@ load_object(loader *l, const ormc_model *m, json_t *obj)
 		}
 	}
 
-	if ((rc = note_touched(l, m, &t)) < 0)
+	if ((rc = ormc_fixture__note_touched(l, m, &t)) < 0)
 		return rc;
 	if (have_pk && m->pk != NULL)
-		rc = key_exists(l, t, &pkval, &exists);
-	else if (m->pk != NULL && (rc = natural_primary(l, m, cols, vals, ncols,
+		rc = ormc_fixture__key_exists(l, t, &pkval, &exists);
+	else if (m->pk != NULL &&
+	         (rc = ormc_fixture__natural_primary(l, m, cols, vals, ncols,
 	                                                &pkval)) == ORMC_OK)
 		exists = pkval.type != ORMC_TYPE_NULL;
 	if (rc < 0)
 		return rc;
 	if (exists) {
-		if ((rc = update_row(l, m, cols, vals, ncols, &pkval)) < 0)
+		if ((rc = ormc_fixture__update_row(l, m, cols, vals, ncols, &pkval)) < 0)
 			return rc;
 		goto links;
 	}
@@ -999,25 +630,26 @@ load_object(loader *l, const ormc_model *m, json_t *obj)
 		rc = ormc_error_set(l->err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
 	} else if (!have_pk && nm2m > 0 && m->pk != NULL) {
 		if (strstr(b.data, " RETURNING ") != NULL) {
-			rc = query_value(l, b.data, vals, ncols, &pkval);
+			rc = ormc_fixture__query_value(l, b.data, vals, ncols, &pkval);
 		} else {
 			rc = ormc_db_exec(l->db, b.data, vals, ncols, l->err);
 			if (rc == ORMC_OK && dialect_is(l, "mysql")) {
-				rc = query_value(l, "SELECT LAST_INSERT_ID()", NULL, 0, &pkval);
+				rc = ormc_fixture__query_value(l, "SELECT LAST_INSERT_ID()",
+				                               NULL, 0, &pkval);
 			} else if (rc == ORMC_OK) {
 				ormc_sqlbuf_reset(&b);
 				ormc_sqlbuf_append(&b, "SELECT MAX(");
 				ident(l, &b, m->pk->column);
 				ormc_sqlbuf_append(&b, ") FROM ");
 				ident(l, &b, m->table);
-				rc = query_value(l, b.data, NULL, 0, &pkval);
+				rc = ormc_fixture__query_value(l, b.data, NULL, 0, &pkval);
 			}
 		}
 	} else {
 		rc = ormc_db_exec(l->db, b.data, vals, ncols, l->err);
 	}
 	ormc_sqlbuf_free(&b);
-	if (rc < 0 || (rc = key_inserted(l, t, &pkval, have_pk)) < 0)
+	if (rc < 0 || (rc = ormc_fixture__key_inserted(l, t, &pkval, have_pk)) < 0)
 		return rc;
 	if (have_pk && m->pk != NULL &&
 	    (m->pk->kind == ORMC_FIELD_AUTO || m->pk->kind == ORMC_FIELD_BIGAUTO ||
@@ -1040,16 +672,17 @@ links:
 			return ormc_error_set(l->err, ORMC_EINVALID, NULL, -1, 0,
 			                      "field '%s': the object has no key",
 			                      f->name);
-		if (exists && (rc = unlink_all(l, m, f, &pkval)) < 0)
+		if (exists && (rc = ormc_fixture__unlink_all(l, m, f, &pkval)) < 0)
 			return rc;
 		for (k = 0; k < json_array_size(m2mvals[i]); k++) {
 			ormc_value target;
 
-			rc = to_param(l, f, json_array_get(m2mvals[i], k), &target);
+			rc = ormc_fixture__to_param(l, f, json_array_get(m2mvals[i], k), &target);
 			if (rc < 0)
 				return rc;
 			if (target.type == ORMC_TYPE_NULL)
-				return bad_value(l, f, json_array_get(m2mvals[i], k), "a key");
+				return ormc_fixture__bad_value(l, f,
+				           json_array_get(m2mvals[i], k), "a key");
 			rc = link(l, f, &pkval, &target);
 			if (rc == ORMC_OK && f->symmetrical && f->target == m)
 				rc = link(l, f, &target, &pkval);
@@ -1062,7 +695,7 @@ links:
 
 /* PostgreSQL identity sequences do not move for explicit keys: catch up. */
 static int
-reseed(loader *l)
+reseed(ormc_loader *l)
 {
 	ormc_sqlbuf b, name;
 	ormc_value p[2];
@@ -1109,7 +742,7 @@ ormc_fixture_load_with(ormc_db *db, const ormc_schema *s, const char *json,
 {
 	json_error_t jerr;
 	json_t *root, *obj;
-	loader l;
+	ormc_loader l;
 	ormc_error inner;
 	size_t i, total;
 	int rc = ORMC_OK, mysql;
