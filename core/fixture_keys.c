@@ -241,6 +241,14 @@ ormc_fixture__note_touched(ormc_loader *l, const ormc_model *m,
 	return ORMC_OK;
 }
 
+/* Can the set hold this key? (integers and text; anything else is asked) */
+static int
+keyable(const ormc_value *v)
+{
+	return v->type == ORMC_TYPE_INT || v->type == ORMC_TYPE_BOOL ||
+	       (v->type != ORMC_TYPE_NULL && v->s != NULL);
+}
+
 /* A key as the bytes of the set of inserted keys: "i" + digits, "s" + text. */
 static int
 key_bytes(ormc_loader *l, const ormc_value *v, char **out, size_t *len)
@@ -271,6 +279,10 @@ ormc_fixture__key_exists(ormc_loader *l, ormc_touched *t,
 	size_t n;
 	int rc;
 
+	if (t->was_empty && !keyable(pk)) {
+		t->was_empty = 0;
+		ormc_keyset_free(&t->keys);
+	}
 	if (!t->was_empty)
 		return row_exists(l, t->m, pk, exists);
 	if ((rc = key_bytes(l, pk, &k, &n)) < 0)
@@ -290,7 +302,7 @@ ormc_fixture__key_inserted(ormc_loader *l, ormc_touched *t,
 
 	if (!t->was_empty)
 		return ORMC_OK;
-	if (!have_pk) {
+	if (!have_pk || !keyable(pk)) {
 		/* the engine chose a key this load may name later */
 		t->was_empty = 0;
 		ormc_keyset_free(&t->keys);

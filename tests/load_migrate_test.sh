@@ -161,6 +161,9 @@ for i in "${!urls[@]}"; do
 		fail "$n: migrate --sql printed [$out]"
 	fi
 
+	run "$ormc" migrate --models "$dir/more_models.py" --db "$u"
+	expect "$n: migrate creates only the new model's table" 0 "Created table coupon"
+
 	run "$ormc" load --models "$models" --db "$u" "$dir/base.json"
 	expect "$n: load" 0 "Installed 7 object(s) from 1 fixture(s)"
 	json "$u" "$counts"
