@@ -585,6 +585,96 @@ START_TEST(test_ddl_cycles)
 }
 END_TEST
 
+/* What Django creates: timestamptz, datetime(6), UNIQUE of unique_together. */
+START_TEST(test_ddl_django)
+{
+	ormc_schema *s = parse_models(
+		"from django.db import models\n"
+		"class Tag(models.Model):\n"
+		"    label = models.CharField(max_length=30)\n"
+		"    lang = models.CharField(max_length=5)\n"
+		"    at = models.DateTimeField()\n"
+		"    class Meta:\n"
+		"        unique_together = ((\"label\", \"lang\"),)\n");
+	char **stmts;
+	int n;
+	ormc_error err;
+
+	ck_assert_int_eq(ormc_schema_ddl(&stmts, &n, s, "postgresql", &err), ORMC_OK);
+	ck_assert_int_eq(n, 1);
+	ck_assert_msg(strstr(stmts[0], "\"at\" timestamp with time zone NOT NULL, "
+	                     "UNIQUE (\"label\", \"lang\"))") != NULL, "%s",
+	              stmts[0]);
+	ormc_ddl_free(stmts, n);
+	ck_assert_int_eq(ormc_schema_ddl(&stmts, &n, s, "mysql", &err), ORMC_OK);
+	ck_assert_msg(strstr(stmts[0], "`at` datetime(6) NOT NULL, "
+	                     "UNIQUE (`label`, `lang`))") != NULL, "%s", stmts[0]);
+	ormc_ddl_free(stmts, n);
+	ormc_schema_free(s);
+}
+END_TEST
+
+static void
+count_notes(void *ctx, ormc_migrate_note kind, const char *text)
+{
+	int *counts = ctx;
+
+	(void)text;
+	counts[kind]++;
+}
+
+/*
+ * migrate twice: the second finds every table (a cycle's ALTER too) and does
+ * nothing; a dry run reports without creating; a difference is an error
+ * and nothing is created.
+ */
+START_TEST(test_migrate_idempotent)
+{
+	ormc_schema *s = bookstore();
+	ormc_schema *wrong = parse_models(
+		"from django.db import models\n"
+		"class Author(models.Model):\n"
+		"    name = models.IntegerField()\n"
+		"    age = models.IntegerField(null=True)\n"
+		"class Extra(models.Model):\n"
+		"    x = models.IntegerField()\n");
+	ormc_migrate_options mo = ORMC_MIGRATE_OPTIONS_INIT;
+	ormc_db *db = open_memory();
+	ormc_error err;
+	int counts[3] = { 0, 0, 0 }, n = -1;
+
+	mo.note = count_notes;
+	mo.ctx = counts;
+	mo.dry_run = 1;
+	ck_assert_int_eq(ormc_migrate_with(db, s, &mo, &n, &err), ORMC_OK);
+	ck_assert_int_eq(n, 6);
+	ck_assert_int_eq(counts[ORMC_MIGRATE_CREATED], 6);
+	ck_assert_int_ge(counts[ORMC_MIGRATE_STATEMENT], 6);
+	ck_assert_int_eq(scalar(db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'"), 0);
+
+	mo.dry_run = 0;
+	memset(counts, 0, sizeof(counts));
+	ck_assert_int_eq(ormc_migrate_with(db, s, &mo, &n, &err), ORMC_OK);
+	ck_assert_int_eq(n, 6);
+	memset(counts, 0, sizeof(counts));
+	ck_assert_int_eq(ormc_migrate_with(db, s, &mo, &n, &err), ORMC_OK);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(counts[ORMC_MIGRATE_CREATED] + counts[ORMC_MIGRATE_STATEMENT] +
+	                 counts[ORMC_MIGRATE_MISMATCH], 0);
+	ck_assert_int_eq(ormc_migrate(db, s, &err), ORMC_OK);
+
+	ck_assert_int_eq(ormc_migrate_with(db, wrong, &mo, &n, &err), ORMC_EDRIVER);
+	ck_assert_int_eq(counts[ORMC_MIGRATE_MISMATCH], 2);
+	ck_assert_msg(strstr(err.message, "(2 differences): table \"author\", column "
+	                     "\"name\": expected an integer column, found \"varchar(100)\"")
+	              != NULL, "%s", err.message);
+	ck_assert_int_eq(scalar(db, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'extra'"), 0);
+	ormc_disconnect(db);
+	ormc_schema_free(wrong);
+	ormc_schema_free(s);
+}
+END_TEST
+
 /* ---- migrate + fixture ---------------------------------------------------- */
 
 START_TEST(test_migrate_and_load_bookstore)
@@ -881,6 +971,8 @@ sqlite_suite(void)
 	tc = tcase_create("ddl");
 	tcase_add_test(tc, test_ddl_bookstore);
 	tcase_add_test(tc, test_ddl_cycles);
+	tcase_add_test(tc, test_ddl_django);
+	tcase_add_test(tc, test_migrate_idempotent);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("fixture");
