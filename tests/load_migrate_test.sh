@@ -166,6 +166,8 @@ for i in "${!urls[@]}"; do
 
 	run "$ormc" load --models "$models" --db "$u" "$dir/base.json"
 	expect "$n: load" 0 "Installed 7 object(s) from 1 fixture(s)"
+	[ -z "$err" ] && pass "$n: no progress line when stderr is not a terminal" \
+		|| fail "$n: stderr [$err]"
 	json "$u" "$counts"
 	expect "$n: the rows are there" 0 "$(printf '{\n  "orders": 2,\n  "customers": 2\n}')"
 
@@ -226,6 +228,12 @@ EOF
 	json "$u" 'Order.objects.filter(placed_at__gte=datetime(2026, 3, 2)).aggregate(n=Count("id"), last=Max("placed_at"))'
 	expect "$n: datetimes compare as naive UTC" 0 "$(printf '{\n  "n": 2,\n  "last": "2026-03-03T12:00:00"\n}')"
 done
+
+# On a terminal, the progress line (script(1) gives the load a terminal).
+"$ormc" migrate --models "$models" --db "sqlite:$work/tty.db" >/dev/null
+tty_out=$(script -qec "'$ormc' load --models '$models' --db 'sqlite:$work/tty.db' '$dir/base.json'" /dev/null | tr '\r' '\n')
+has "progress on a terminal" "loading: 7/7 objects (100%)" "$tty_out"
+has "... then the Installed line" "Installed 7 object(s) from 1 fixture(s)" "$tty_out"
 
 psql -q -X "$pg" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "DROP DATABASE IF EXISTS ${db}_odbc WITH (FORCE)" >/dev/null
 my_client -e "DROP DATABASE IF EXISTS $db; DROP DATABASE IF EXISTS ${db}_odbc"
