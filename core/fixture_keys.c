@@ -56,8 +56,7 @@ placeholder(const ormc_loader *l, ormc_sqlbuf *b, int n)
  */
 static int
 natural_key(ormc_loader *l, const ormc_model *m, int n,
-            const ormc_field ***out,
-            int *nout)
+            const ormc_field ***out, int *nout)
 {
 	const ormc_field *one = NULL;
 	const ormc_field_set *set = NULL;
@@ -320,8 +319,8 @@ ormc_fixture__key_inserted(ormc_loader *l, ormc_touched *t,
  */
 int
 ormc_fixture__update_row(ormc_loader *l, const ormc_model *m,
-                         const ormc_field **cols,
-           const ormc_value *vals, int ncols, const ormc_value *pk)
+                         const ormc_field **cols, const ormc_value *vals,
+                         int ncols, const ormc_value *pk)
 {
 	ormc_sqlbuf b;
 	ormc_value *p;
@@ -359,12 +358,14 @@ ormc_fixture__update_row(ormc_loader *l, const ormc_model *m,
 
 /* Drop the row's many-to-many links of field f before they are given anew. */
 int
-ormc_fixture__unlink_all(ormc_loader *l, const ormc_model *m, const ormc_field *f,
-           const ormc_value *pk)
+ormc_fixture__unlink_all(ormc_loader *l, const ormc_model *m,
+                         const ormc_field *f, const ormc_value *pk)
 {
 	ormc_sqlbuf b;
-	int rc;
+	ormc_value p[2];
+	int rc, np = 1;
 
+	p[0] = p[1] = *pk;   /* "?" placeholders: the key once per use */
 	ormc_sqlbuf_init(&b);
 	ormc_sqlbuf_append(&b, "DELETE FROM ");
 	ident(l, &b, f->m2m_table);
@@ -376,9 +377,10 @@ ormc_fixture__unlink_all(ormc_loader *l, const ormc_model *m, const ormc_field *
 		ormc_sqlbuf_append(&b, " OR ");
 		ident(l, &b, f->m2m_target_column);
 		ormc_sqlbuf_append(&b, " = ");
-		placeholder(l, &b, 1);
+		placeholder(l, &b, ++np);
 	}
-	rc = b.failed ? ormc_fixture__nomem(l) : ormc_db_exec(l->db, b.data, pk, 1, l->err);
+	rc = b.failed ? ormc_fixture__nomem(l)
+	              : ormc_db_exec(l->db, b.data, p, np, l->err);
 	ormc_sqlbuf_free(&b);
 	return rc;
 }
@@ -388,8 +390,9 @@ ormc_fixture__unlink_all(ormc_loader *l, const ormc_model *m, const ormc_field *
  * natural key has the record's values, if there is one.
  */
 int
-ormc_fixture__natural_primary(ormc_loader *l, const ormc_model *m, const ormc_field **cols,
-                const ormc_value *vals, int ncols, ormc_value *pk)
+ormc_fixture__natural_primary(ormc_loader *l, const ormc_model *m,
+                              const ormc_field **cols, const ormc_value *vals,
+                              int ncols, ormc_value *pk)
 {
 	const ormc_field **keys;
 	ormc_value *kv;

@@ -940,6 +940,14 @@ START_TEST(test_fixture_symmetrical)
 	ck_assert_int_eq(scalar(db, "SELECT COUNT(*) FROM person_friends"), 4);
 	ck_assert_int_eq(scalar(db, "SELECT COUNT(*) FROM person_friends WHERE "
 	                        "from_person_id = 3 AND to_person_id = 1"), 1);
+	/* an existing row's list replaces its links, both directions */
+	rc = load_fixture(db, s,
+		"[{\"model\": \"app.person\", \"pk\": 1, \"fields\": {\"name\": \"a\", \"friends\": [3]}}]",
+		&err);
+	ck_assert_msg(rc == ORMC_OK, "%s", err.message);
+	ck_assert_int_eq(scalar(db, "SELECT COUNT(*) FROM person_friends"), 2);
+	ck_assert_int_eq(scalar(db, "SELECT COUNT(*) FROM person_friends WHERE "
+	                        "from_person_id = 2 OR to_person_id = 2"), 0);
 	ormc_disconnect(db);
 	ormc_schema_free(s);
 }
