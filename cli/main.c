@@ -1017,6 +1017,9 @@ dispatch(const options *o)
 		return usage_error("only compare takes more than one --db%s", "");
 	if (o->params != NULL && strcmp(o->command, "run") != 0 && strcmp(o->command, "compare") != 0)
 		return usage_error("--param is for run and compare, not %s", o->command);
+	if ((o->sql || o->print) && strcmp(o->command, "migrate") != 0 &&
+	    strcmp(o->command, "ddl") != 0)
+		return usage_error("--sql and --print are for migrate, not %s", o->command);
 	if (strcmp(o->command, "sql") == 0)
 		return cmd_sql(o);
 	if (strcmp(o->command, "run") == 0)

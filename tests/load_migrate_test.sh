@@ -109,6 +109,10 @@ expect "migrate --print is still the same" 0
 has "ddl sqlite: unique_together" 'UNIQUE ("label", "lang")' "$out"
 has "ddl sqlite: index on a foreign key" 'CREATE INDEX "order_customer_id_idx"' "$out"
 
+run "$ormc" load --sql --models "$models" --db "sqlite:$work/x.db" "$dir/base.json"
+expect "--sql is for migrate only" 2 ""
+has "... and says so" "--sql and --print are for migrate, not load" "$err"
+
 # The databases.
 psql -q -X -v ON_ERROR_STOP=1 "$pg" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" \
 	-c "CREATE DATABASE $db" >/dev/null || { echo "load_migrate: cannot create $db on PostgreSQL" >&2; exit 1; }
