@@ -28,6 +28,7 @@
 
 #include "compare.h"
 #include "format.h"
+#include "loadmig.h"
 
 enum {
 	EXIT_OK = 0,
@@ -49,6 +50,7 @@ typedef struct options {
 	const char *file;       /* --file: one query per line */
 	ormc_params *params;    /* every --param name=value */
 	int print;              /* migrate --print */
+	int sql;                /* migrate --sql */
 	const char *args[4];    /* positional arguments after the command */
 	int nargs;
 } options;
@@ -75,13 +77,15 @@ static const char usage_text[] =
 	"  compare  --models FILE --db URL1 --db URL2 [--db URL3 ...] QUERY\n"
 	"           run QUERY (or each query of --file F) on every database and\n"
 	"           print each difference; exit status 1 if any\n"
-	"  migrate  --models FILE --db URL\n"
-	"           create the models' tables\n"
-	"  migrate  --models FILE --print [--dialect D | --db URL]\n"
+	"  migrate  --models FILE --db URL [--sql]\n"
+	"           create the tables that are missing, check the others;\n"
+	"           --sql: print what it would do instead\n"
+	"  migrate  --models FILE --sql --dialect D  (or --print [--db URL])\n"
 	"  ddl      --models FILE --dialect D\n"
 	"           print the CREATE TABLE statements without a database\n"
 	"  load     --models FILE --db URL FIXTURE.json\n"
-	"           load a Django fixture (dumpdata JSON), all or nothing\n"
+	"           load a Django fixture (dumpdata JSON), all or nothing,\n"
+	"           foreign keys checked\n"
 	"  help     this text;  --version: version, drivers and dialects\n"
 	"\n"
 	"common options:\n"
@@ -315,6 +319,10 @@ parse_args(int argc, char **argv, options *o)
 		}
 		if (strcmp(a, "--print") == 0) {
 			o->print = 1;
+			continue;
+		}
+		if (strcmp(a, "--sql") == 0) {
+			o->sql = 1;
 			continue;
 		}
 		if (strncmp(a, "--param", 7) == 0 && (a[7] == '\0' || a[7] == '=')) {
@@ -855,18 +863,52 @@ print_ddl(const ormc_schema *s, const char *dialect)
 	return finish_stdout();
 }
 
+/*
+ * migrate on a database: create what is missing, check what exists; a dry
+ * run (--sql) prints the statements it would run instead.
+ */
+static int
+cmd_migrate_live(const options *o, int dry_run)
+{
+	ormc_migrate_options mo = ORMC_MIGRATE_OPTIONS_INIT;
+	cli_migrate_out out = { stdout, stderr, 0, 0 };
+	ormc_schema *s = NULL;
+	ormc_db *db = NULL;
+	ormc_error err;
+	int status, n = 0;
+
+	out.dry_run = mo.dry_run = dry_run;
+	mo.note = cli_migrate_note;
+	mo.ctx = &out;
+	if ((status = load_schema(o, &s)) != EXIT_OK)
+		return status;
+	if ((status = connect_db(o, &db)) == EXIT_OK) {
+		ormc_error_clear(&err);
+		if (ormc_migrate_with(db, s, &mo, &n, &err) < 0)
+			status = report(&err, NULL, 0);
+		else if (n == 0)
+			printf("%sNo changes: every table exists and matches the models.\n",
+			       dry_run ? "-- " : "");
+		if (status == EXIT_OK)
+			status = finish_stdout();
+		ormc_disconnect(db);
+	}
+	ormc_schema_free(s);
+	return status;
+}
+
 static int
 cmd_migrate(const options *o, int print)
 {
 	ormc_schema *s = NULL;
-	ormc_db *db = NULL;
 	const char *d;
-	ormc_error err;
 	int status;
 
 	if (o->nargs > 0)
 		return usage_error("unexpected argument '%s'", o->args[0]);
-	if (print) {
+	if (o->sql && o->db != NULL && o->dialect == NULL && !o->print)
+		return cmd_migrate_live(o, 1);
+	if (print || o->sql) {
 		if ((status = pick_dialect(o, &d)) != EXIT_OK)
 			return status;
 		if ((status = load_schema(o, &s)) != EXIT_OK)
@@ -876,17 +918,8 @@ cmd_migrate(const options *o, int print)
 		return status;
 	}
 	if (o->db == NULL)
-		return usage_error("migrate needs --db URL (or --print)%s", "");
-	if ((status = load_schema(o, &s)) != EXIT_OK)
-		return status;
-	if ((status = connect_db(o, &db)) == EXIT_OK) {
-		ormc_error_clear(&err);
-		if (ormc_migrate(db, s, &err) < 0)
-			status = report(&err, NULL, 0);
-		ormc_disconnect(db);
-	}
-	ormc_schema_free(s);
-	return status;
+		return usage_error("migrate needs --db URL (or --sql)%s", "");
+	return cmd_migrate_live(o, 0);
 }
 
 static int
@@ -894,10 +927,12 @@ cmd_load(const options *o)
 {
 	ormc_schema *s = NULL;
 	ormc_db *db = NULL;
+	ormc_load_options lo = ORMC_LOAD_OPTIONS_INIT;
+	cli_progress progress;
 	ormc_error err;
 	char *json = NULL;
-	size_t len = 0;
-	int status;
+	size_t len = 0, nobjects = 0;
+	int status, rc;
 
 	if (o->nargs != 1)
 		return usage_error("load needs one FIXTURE.json argument%s", "");
@@ -912,8 +947,18 @@ cmd_load(const options *o)
 	if ((status = connect_db(o, &db)) != EXIT_OK)
 		goto done;
 	ormc_error_clear(&err);
-	if (ormc_fixture_load(db, s, json, len, &err) < 0)
+	cli_progress_init(&progress, stderr);
+	lo.progress = cli_progress_update;
+	lo.ctx = &progress;
+	rc = ormc_fixture_load_with(db, s, json, len, &lo, &nobjects, &err);
+	cli_progress_end(&progress);
+	if (rc < 0) {
 		status = report(&err, strcmp(o->args[0], "-") == 0 ? "<stdin>" : o->args[0], 0);
+	} else {
+		/* as Django's loaddata says it */
+		printf("Installed %zu object(s) from 1 fixture(s)\n", nobjects);
+		status = finish_stdout();
+	}
 done:
 	if (db != NULL)
 		ormc_disconnect(db);
@@ -972,6 +1017,9 @@ dispatch(const options *o)
 		return usage_error("only compare takes more than one --db%s", "");
 	if (o->params != NULL && strcmp(o->command, "run") != 0 && strcmp(o->command, "compare") != 0)
 		return usage_error("--param is for run and compare, not %s", o->command);
+	if ((o->sql || o->print) && strcmp(o->command, "migrate") != 0 &&
+	    strcmp(o->command, "ddl") != 0)
+		return usage_error("--sql and --print are for migrate, not %s", o->command);
 	if (strcmp(o->command, "sql") == 0)
 		return cmd_sql(o);
 	if (strcmp(o->command, "run") == 0)

@@ -1,14 +1,18 @@
 /*
- * ddl.c -- CREATE TABLE for a schema in a dialect, and ormc migrate.
+ * ddl.c -- CREATE TABLE for a schema in a dialect.
  *
  * Tables come out as Django's migrations would create them, closely enough
  * that queries behave the same: the primary key first, then the concrete
  * fields in declaration order, NOT NULL unless null=True, a foreign key typed
  * like its target's primary key (an AutoField target gives a plain integer)
- * with REFERENCES target(pk), and one table per ManyToManyField with an `id`
+ * with REFERENCES target(pk), UNIQUE for unique=True and each
+ * Meta.unique_together, and one table per ManyToManyField with an `id`
  * key, the two foreign keys and UNIQUE (source, target). Every foreign key
- * column gets an index, as Django adds (InnoDB makes its own). On MySQL the
- * foreign keys are table constraints, since it ignores inline REFERENCES.
+ * column gets an index, as Django adds (InnoDB makes its own), named
+ * "<table>_<column>_idx" (Django's "<table>_<column>_<hash>" differs only in
+ * the suffix). On MySQL the foreign keys are table constraints, since it
+ * ignores inline REFERENCES. ormc migrate itself (checking what exists,
+ * creating what is missing) is core/migrate.c.
  *
  * Tables are ordered so that a table comes after the tables it references.
  * A cycle of foreign keys (A -> B -> A) cannot be ordered: the reference
@@ -28,13 +32,14 @@
 
 typedef struct stmt_list {
 	char **items;
+	const char **tables;   /* the table each statement creates or alters */
 	int n;
 	int cap;
 	int failed;
 } stmt_list;
 
 static void
-push(stmt_list *l, ormc_sqlbuf *b)
+push(stmt_list *l, ormc_sqlbuf *b, const char *table)
 {
 	char *s = ormc_sqlbuf_detach(b);
 
@@ -45,6 +50,7 @@ push(stmt_list *l, ormc_sqlbuf *b)
 	if (l->n == l->cap) {
 		int cap = l->cap ? l->cap * 2 : 16;
 		char **items = realloc(l->items, (size_t)cap * sizeof(char *));
+		const char **tables;
 
 		if (items == NULL) {
 			free(s);
@@ -52,8 +58,16 @@ push(stmt_list *l, ormc_sqlbuf *b)
 			return;
 		}
 		l->items = items;
+		tables = realloc(l->tables, (size_t)cap * sizeof(char *));
+		if (tables == NULL) {
+			free(s);
+			l->failed = 1;
+			return;
+		}
+		l->tables = tables;
 		l->cap = cap;
 	}
+	l->tables[l->n] = table;
 	l->items[l->n++] = s;
 }
 
@@ -166,6 +180,9 @@ fk_target_pk(const ormc_field *f)
 	const ormc_field *t = f;
 	int guard = 0;
 
+	if (f->kind == ORMC_FIELD_MANYTOMANY)   /* its join table's target column */
+		t = f->target ? f->target->pk : NULL;
+
 	while (t != NULL && is_fk(t) && guard++ < 32)
 		t = t->target ? t->target->pk : NULL;
 	return t != NULL && is_fk(t) ? NULL : t;
@@ -273,7 +290,7 @@ create_index(const ormc_dialect *d, stmt_list *l, const char *table,
 	ormc_sqlbuf_append(&b, " (");
 	ident(d, &b, column);
 	ormc_sqlbuf_appendc(&b, ')');
-	push(l, &b);
+	push(l, &b, table);
 }
 
 static int
@@ -374,6 +391,18 @@ create_model(const ormc_schema *s, const ormc_dialect *d, stmt_list *l,
 			}
 		}
 	}
+	for (k = 0; k < m->nunique_together; k++) {
+		const ormc_field_set *u = &m->unique_together[k];
+		int j;
+
+		ormc_sqlbuf_append(&b, ", UNIQUE (");
+		for (j = 0; j < u->n; j++) {
+			if (j > 0)
+				ormc_sqlbuf_append(&b, ", ");
+			ident(d, &b, u->fields[j]->column);
+		}
+		ormc_sqlbuf_appendc(&b, ')');
+	}
 	if (tail.len > 0)
 		ormc_sqlbuf_append(&b, tail.data);
 	if (tail.failed)
@@ -382,7 +411,7 @@ create_model(const ormc_schema *s, const ormc_dialect *d, stmt_list *l,
 	ormc_sqlbuf_appendc(&b, ')');
 	if (is_mysql(d))
 		ormc_sqlbuf_append(&b, " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
-	push(l, &b);
+	push(l, &b, m->table);
 
 	/* InnoDB indexes foreign key columns by itself */
 	for (k = 0; k < m->nfields && !is_mysql(d); k++) {
@@ -472,7 +501,7 @@ create_m2m(const ormc_dialect *d, stmt_list *l, const ormc_field *f)
 	ormc_sqlbuf_appendc(&b, ')');
 	if (is_mysql(d))
 		ormc_sqlbuf_append(&b, " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
-	push(l, &b);
+	push(l, &b, f->m2m_table);
 	/* UNIQUE (source, target) serves lookups by source; add target's */
 	if (!is_mysql(d))
 		create_index(d, l, f->m2m_table, f->m2m_target_column);
@@ -482,6 +511,18 @@ int
 ormc_ddl_build(const ormc_schema *s, const ormc_dialect *d, char ***out,
                int *n, ormc_error *err)
 {
+	const char **tables = NULL;
+	int rc = ormc_ddl_build_tagged(s, d, out, &tables, n, err);
+
+	free(tables);
+	return rc;
+}
+
+int
+ormc_ddl_build_tagged(const ormc_schema *s, const ormc_dialect *d,
+                      char ***out, const char ***tables_out, int *n,
+                      ormc_error *err)
+{
 	stmt_list l;
 	char *state = NULL, *created = NULL;
 	int *order = NULL;
@@ -489,6 +530,7 @@ ormc_ddl_build(const ormc_schema *s, const ormc_dialect *d, char ***out,
 	int i, k, norder = 0, nlate = 0, nfk = 0;
 
 	*out = NULL;
+	*tables_out = NULL;
 	*n = 0;
 	if (s == NULL || d == NULL)
 		return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0,
@@ -533,7 +575,7 @@ ormc_ddl_build(const ormc_schema *s, const ormc_dialect *d, char ***out,
 		ident(d, &b, late[i].field->column);
 		ormc_sqlbuf_appendc(&b, ')');
 		references(d, &b, late[i].field->target);
-		push(&l, &b);
+		push(&l, &b, late[i].model->table);
 	}
 
 done:
@@ -543,9 +585,11 @@ done:
 	free(late);
 	if (l.failed) {
 		ormc_ddl_free(l.items, l.n);
+		free(l.tables);
 		return ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
 	}
 	*out = l.items;
+	*tables_out = l.tables;
 	*n = l.n;
 	return ORMC_OK;
 }
@@ -578,27 +622,25 @@ ormc_ddl_free(char **stmts, int n)
 	free(stmts);
 }
 
-int
-ormc_migrate(ormc_db *db, const ormc_schema *s, ormc_error *err)
+const char *
+ormc_ddl_column_type(const ormc_dialect *d, const ormc_field *f, char *buf,
+                     size_t n)
 {
-	char **stmts = NULL;
-	int i, n = 0, rc;
+	if (is_fk(f) || f->kind == ORMC_FIELD_MANYTOMANY)
+		return fk_type(d, f, buf, n);
+	return col_type(d, f, buf, n);
+}
 
-	if (db == NULL || db->dialect == NULL)
-		return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0,
-		                      "no connection");
-	rc = ormc_ddl_build(s, db->dialect, &stmts, &n, err);
-	if (rc < 0)
-		return rc;
-	rc = ormc_db_begin(db, err);
-	if (rc == ORMC_OK) {
-		for (i = 0; rc == ORMC_OK && i < n; i++)
-			rc = ormc_db_exec(db, stmts[i], NULL, 0, err);
-		if (rc == ORMC_OK)
-			rc = ormc_db_commit(db, err);
-		if (rc < 0)
-			ormc_db_rollback(db, NULL);   /* keep the first error */
-	}
-	ormc_ddl_free(stmts, n);
-	return rc;
+const char *
+ormc_ddl_m2m_source_type(const ormc_dialect *d, const ormc_field *f,
+                         char *buf, size_t n)
+{
+	ormc_field src;
+
+	memset(&src, 0, sizeof(src));
+	src.kind = ORMC_FIELD_FOREIGNKEY;
+	src.name = src.column = f->m2m_source_column;
+	src.target = f->model;
+	src.max_length = src.max_digits = src.decimal_places = -1;
+	return fk_type(d, &src, buf, n);
 }

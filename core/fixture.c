@@ -20,9 +20,19 @@
  * "YYYY-MM-DD HH:MM:SS[.ffffff]", durations as microseconds, UUIDs as 32 hex
  * digits except on PostgreSQL. Foreign keys are not checked while loading
  * (deferred on PostgreSQL, FOREIGN_KEY_CHECKS=0 on MySQL, off on SQLite), so
- * objects may come in any order.
+ * objects may come in any order; they are checked, all alike, before the
+ * commit (fixture_check.c).
+ *
+ * As Django's loaddata does, a record whose primary key exists updates that
+ * row (the fields it gives; its many-to-many lists replace the row's
+ * links). Natural keys (dumpdata --natural-foreign / --natural-primary) are
+ * read: a foreign key given as a list (["alice"]) is the target row whose
+ * natural key has those values, and a record without "pk" updates the row
+ * with its natural key if there is one. The natural key of a model is its
+ * one unique=True field, or its one Meta.unique_together set of as many
+ * fields as the list has values (fixture_keys.c).
  */
-#include "ddl.h"
+#include "fixture.h"
 
 #include <ctype.h>
 #include <jansson.h>
@@ -38,16 +48,6 @@
 #include "sqlbuf.h"
 #include "types.h"
 
-typedef struct loader {
-	ormc_db *db;
-	const ormc_dialect *d;
-	const ormc_schema *s;
-	ormc_arena a;            /* per object: values and converted text */
-	ormc_error *err;         /* the inner error, without the object prefix */
-	const ormc_model **reseed;   /* models given explicit keys (PostgreSQL) */
-	int nreseed;
-} loader;
-
 static int
 is_fk(const ormc_field *f)
 {
@@ -55,13 +55,13 @@ is_fk(const ormc_field *f)
 }
 
 static int
-dialect_is(const loader *l, const char *name)
+dialect_is(const ormc_loader *l, const char *name)
 {
 	return strcmp(l->d->name, name) == 0;
 }
 
 static void
-ident(const loader *l, ormc_sqlbuf *b, const char *name)
+ident(const ormc_loader *l, ormc_sqlbuf *b, const char *name)
 {
 	if (l->d->quote_ident != NULL) {
 		l->d->quote_ident(b, name);
@@ -73,7 +73,7 @@ ident(const loader *l, ormc_sqlbuf *b, const char *name)
 }
 
 static void
-placeholder(const loader *l, ormc_sqlbuf *b, int n)
+placeholder(const ormc_loader *l, ormc_sqlbuf *b, int n)
 {
 	if (l->d->placeholder != NULL)
 		l->d->placeholder(b, n);
@@ -135,8 +135,9 @@ value_field(const ormc_field *f)
 	return f;
 }
 
-static int
-bad_value(loader *l, const ormc_field *f, json_t *j, const char *what)
+int
+ormc_fixture__bad_value(ormc_loader *l, const ormc_field *f, json_t *j,
+                        const char *what)
 {
 	char *text = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
 	int rc;
@@ -215,9 +216,17 @@ datetime_utc(const char *in, size_t len, char *out, size_t n)
 	return strlen(out);
 }
 
+int
+ormc_fixture__nomem(ormc_loader *l)
+{
+	return ormc_error_set(l->err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
+}
+
+
 /* Convert the fixture's JSON value for field f into a bound parameter. */
-static int
-to_param(loader *l, const ormc_field *f, json_t *j, ormc_value *v)
+int
+ormc_fixture__to_param(ormc_loader *l, const ormc_field *f, json_t *j,
+                       ormc_value *v)
 {
 	const ormc_field *vf = value_field(f);
 	ormc_field_kind kind = vf ? vf->kind : ORMC_FIELD_INTEGER;
@@ -232,13 +241,11 @@ to_param(loader *l, const ormc_field *f, json_t *j, ormc_value *v)
 	memset(v, 0, sizeof(*v));
 	if (json_is_null(j))
 		return ORMC_OK;
-	if (json_is_array(j) || json_is_object(j)) {
-		if (is_fk(f))
-			return ormc_error_set(l->err, ORMC_EUNSUPPORTED, NULL, -1, 0,
-			                      "field '%s': natural keys are not "
-			                      "supported", f->name);
-		return bad_value(l, f, j, "a single value");
-	}
+	if (json_is_array(j) && f->target != NULL &&
+	    (is_fk(f) || f->kind == ORMC_FIELD_MANYTOMANY))
+		return ormc_fixture__natural_fk(l, f, j, v);
+	if (json_is_array(j) || json_is_object(j))
+		return ormc_fixture__bad_value(l, f, j, "a single value");
 	memset(&raw, 0, sizeof(raw));
 	t.kind = kind;
 	t.max_digits = vf ? vf->max_digits : -1;
@@ -272,7 +279,7 @@ to_param(loader *l, const ormc_field *f, json_t *j, ormc_value *v)
 				return ORMC_OK;
 			}
 		}
-		return bad_value(l, f, j, "an integer");
+		return ormc_fixture__bad_value(l, f, j, "an integer");
 
 	case ORMC_FIELD_FLOAT:
 		v->type = ORMC_TYPE_FLOAT;
@@ -289,7 +296,7 @@ to_param(loader *l, const ormc_field *f, json_t *j, ormc_value *v)
 				return ORMC_OK;
 			}
 		}
-		return bad_value(l, f, j, "a number");
+		return ormc_fixture__bad_value(l, f, j, "a number");
 
 	case ORMC_FIELD_DECIMAL:
 		if (json_is_string(j)) {
@@ -303,7 +310,7 @@ to_param(loader *l, const ormc_field *f, json_t *j, ormc_value *v)
 			raw.type = ORMC_TYPE_FLOAT;
 			raw.f = json_real_value(j);
 		} else {
-			return bad_value(l, f, j, "a decimal number");
+			return ormc_fixture__bad_value(l, f, j, "a decimal number");
 		}
 		/* room for the digits, padding to the places, a float's expansion */
 		bn = raw.len + 480 +
@@ -313,7 +320,7 @@ to_param(loader *l, const ormc_field *f, json_t *j, ormc_value *v)
 			return ormc_error_set(l->err, ORMC_ENOMEM, NULL, -1, 0,
 			                      "out of memory");
 		if (ormc_convert(&raw, &t, &out, buf, bn, &e) < 0)
-			return bad_value(l, f, j, "a decimal number");
+			return ormc_fixture__bad_value(l, f, j, "a decimal number");
 		*v = out;
 		return ORMC_OK;
 
@@ -331,10 +338,10 @@ to_param(loader *l, const ormc_field *f, json_t *j, ormc_value *v)
 			raw.s = json_string_value(j);
 			raw.len = json_string_length(j);
 		} else {
-			return bad_value(l, f, j, "a boolean");
+			return ormc_fixture__bad_value(l, f, j, "a boolean");
 		}
 		if (ormc_convert(&raw, &t, &out, tmp, sizeof(tmp), &e) < 0)
-			return bad_value(l, f, j, "a boolean");
+			return ormc_fixture__bad_value(l, f, j, "a boolean");
 		v->i = out.i;
 		return ORMC_OK;
 
@@ -344,14 +351,14 @@ to_param(loader *l, const ormc_field *f, json_t *j, ormc_value *v)
 	case ORMC_FIELD_DURATION:
 	case ORMC_FIELD_UUID:
 		if (!json_is_string(j))
-			return bad_value(l, f, j, kind == ORMC_FIELD_DURATION
+			return ormc_fixture__bad_value(l, f, j, kind == ORMC_FIELD_DURATION
 			                 ? "a duration (\"1 02:00:00\")" : "a string");
 		raw.type = ORMC_TYPE_TEXT;
 		raw.s = json_string_value(j);
 		raw.len = json_string_length(j);
 		if (ormc_convert(&raw, &t, &out, tmp, sizeof(tmp), &e) < 0 ||
 		    (kind == ORMC_FIELD_DURATION && out.type != ORMC_TYPE_DURATION))
-			return bad_value(l, f, j,
+			return ormc_fixture__bad_value(l, f, j,
 			                 kind == ORMC_FIELD_DATE ? "a date (YYYY-MM-DD)" :
 			                 kind == ORMC_FIELD_DATETIME ? "a datetime" :
 			                 kind == ORMC_FIELD_TIME ? "a time" :
@@ -362,7 +369,7 @@ to_param(loader *l, const ormc_field *f, json_t *j, ormc_value *v)
 			return ORMC_OK;
 		}
 		if (kind == ORMC_FIELD_UUID && out.len != 36)
-			return bad_value(l, f, j, "a UUID");
+			return ormc_fixture__bad_value(l, f, j, "a UUID");
 		buf = ormc_arena_alloc(&l->a, out.len + 1);
 		if (buf == NULL)
 			return ormc_error_set(l->err, ORMC_ENOMEM, NULL, -1, 0,
@@ -401,7 +408,7 @@ to_param(loader *l, const ormc_field *f, json_t *j, ormc_value *v)
 		else if (json_is_real(j))
 			r = snprintf(tmp, sizeof(tmp), "%.17g", json_real_value(j));
 		else
-			return bad_value(l, f, j, "a string");
+			return ormc_fixture__bad_value(l, f, j, "a string");
 		v->s = ormc_arena_strndup(&l->a, tmp, (size_t)r);
 		v->len = (size_t)r;
 		if (v->s == NULL)
@@ -412,8 +419,9 @@ to_param(loader *l, const ormc_field *f, json_t *j, ormc_value *v)
 }
 
 /* Run sql and read the first column of its first row into *out (arena copy). */
-static int
-query_value(loader *l, const char *sql, const ormc_value *params, int n,
+int
+ormc_fixture__query_value(ormc_loader *l, const char *sql,
+                          const ormc_value *params, int n,
             ormc_value *out)
 {
 	ormc_cursor *cur;
@@ -443,7 +451,7 @@ query_value(loader *l, const char *sql, const ormc_value *params, int n,
 
 /* Insert (src, dst) into an M2M table unless the pair is there already. */
 static int
-link(loader *l, const ormc_field *f, const ormc_value *src,
+link(ormc_loader *l, const ormc_field *f, const ormc_value *src,
      const ormc_value *dst)
 {
 	ormc_sqlbuf b;
@@ -467,7 +475,7 @@ link(loader *l, const ormc_field *f, const ormc_value *src,
 		ormc_sqlbuf_free(&b);
 		return ormc_error_set(l->err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
 	}
-	rc = query_value(l, b.data, p, 2, &found);
+	rc = ormc_fixture__query_value(l, b.data, p, 2, &found);
 	if (rc == ORMC_OK && found.type == ORMC_TYPE_NULL) {
 		ormc_sqlbuf_reset(&b);
 		ormc_sqlbuf_append(&b, "INSERT INTO ");
@@ -490,7 +498,7 @@ link(loader *l, const ormc_field *f, const ormc_value *src,
 }
 
 static int
-note_reseed(loader *l, const ormc_model *m)
+note_reseed(ormc_loader *l, const ormc_model *m)
 {
 	const ormc_model **v;
 	int i;
@@ -506,8 +514,9 @@ note_reseed(loader *l, const ormc_model *m)
 	return ORMC_OK;
 }
 
+
 static int
-load_object(loader *l, const ormc_model *m, json_t *obj)
+load_object(ormc_loader *l, const ormc_model *m, json_t *obj)
 {
 	json_t *fields = json_object_get(obj, "fields");
 	json_t *jpk = json_object_get(obj, "pk");
@@ -517,7 +526,8 @@ load_object(loader *l, const ormc_model *m, json_t *obj)
 	json_t **m2mvals = NULL;
 	ormc_value *vals = NULL, pkval;
 	ormc_sqlbuf b;
-	int ncols = 0, nm2m = 0, rc = ORMC_OK, i, have_pk = 0;
+	int ncols = 0, nm2m = 0, rc = ORMC_OK, i, have_pk = 0, exists = 0;
+	ormc_touched *t;
 	size_t nkeys;
 
 	if (fields != NULL && !json_is_object(fields))
@@ -533,7 +543,7 @@ load_object(loader *l, const ormc_model *m, json_t *obj)
 	memset(&pkval, 0, sizeof(pkval));
 
 	if (jpk != NULL && !json_is_null(jpk) && m->pk != NULL) {
-		rc = to_param(l, m->pk, jpk, &vals[0]);
+		rc = ormc_fixture__to_param(l, m->pk, jpk, &vals[0]);
 		if (rc < 0)
 			return rc;
 		cols[ncols++] = m->pk;
@@ -549,7 +559,7 @@ load_object(loader *l, const ormc_model *m, json_t *obj)
 				                      "unknown field '%s'", key);
 			if (f->kind == ORMC_FIELD_MANYTOMANY) {
 				if (!json_is_array(jv) && !json_is_null(jv))
-					return bad_value(l, f, jv, "a list of keys");
+					return ormc_fixture__bad_value(l, f, jv, "a list of keys");
 				m2m[nm2m] = f;
 				m2mvals[nm2m++] = jv;
 				continue;
@@ -563,13 +573,29 @@ load_object(loader *l, const ormc_model *m, json_t *obj)
 				if (cols[i] == f)
 					return ormc_error_set(l->err, ORMC_EINVALID, NULL, -1, 0,
 					                      "field '%s' given twice", f->name);
-			rc = to_param(l, f, jv, &vals[ncols]);
+			rc = ormc_fixture__to_param(l, f, jv, &vals[ncols]);
 			if (rc < 0)
 				return rc;
 			if (f == m->pk)
 				pkval = vals[ncols];
 			cols[ncols++] = f;
 		}
+	}
+
+	if ((rc = ormc_fixture__note_touched(l, m, &t)) < 0)
+		return rc;
+	if (have_pk && m->pk != NULL)
+		rc = ormc_fixture__key_exists(l, t, &pkval, &exists);
+	else if (m->pk != NULL &&
+	         (rc = ormc_fixture__natural_primary(l, m, cols, vals, ncols,
+	                                                &pkval)) == ORMC_OK)
+		exists = pkval.type != ORMC_TYPE_NULL;
+	if (rc < 0)
+		return rc;
+	if (exists) {
+		if ((rc = ormc_fixture__update_row(l, m, cols, vals, ncols, &pkval)) < 0)
+			return rc;
+		goto links;
 	}
 
 	ormc_sqlbuf_init(&b);
@@ -604,25 +630,26 @@ load_object(loader *l, const ormc_model *m, json_t *obj)
 		rc = ormc_error_set(l->err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
 	} else if (!have_pk && nm2m > 0 && m->pk != NULL) {
 		if (strstr(b.data, " RETURNING ") != NULL) {
-			rc = query_value(l, b.data, vals, ncols, &pkval);
+			rc = ormc_fixture__query_value(l, b.data, vals, ncols, &pkval);
 		} else {
 			rc = ormc_db_exec(l->db, b.data, vals, ncols, l->err);
 			if (rc == ORMC_OK && dialect_is(l, "mysql")) {
-				rc = query_value(l, "SELECT LAST_INSERT_ID()", NULL, 0, &pkval);
+				rc = ormc_fixture__query_value(l, "SELECT LAST_INSERT_ID()",
+				                               NULL, 0, &pkval);
 			} else if (rc == ORMC_OK) {
 				ormc_sqlbuf_reset(&b);
 				ormc_sqlbuf_append(&b, "SELECT MAX(");
 				ident(l, &b, m->pk->column);
 				ormc_sqlbuf_append(&b, ") FROM ");
 				ident(l, &b, m->table);
-				rc = query_value(l, b.data, NULL, 0, &pkval);
+				rc = ormc_fixture__query_value(l, b.data, NULL, 0, &pkval);
 			}
 		}
 	} else {
 		rc = ormc_db_exec(l->db, b.data, vals, ncols, l->err);
 	}
 	ormc_sqlbuf_free(&b);
-	if (rc < 0)
+	if (rc < 0 || (rc = ormc_fixture__key_inserted(l, t, &pkval, have_pk)) < 0)
 		return rc;
 	if (have_pk && m->pk != NULL &&
 	    (m->pk->kind == ORMC_FIELD_AUTO || m->pk->kind == ORMC_FIELD_BIGAUTO ||
@@ -630,6 +657,7 @@ load_object(loader *l, const ormc_model *m, json_t *obj)
 	    (rc = note_reseed(l, m)) < 0)
 		return rc;
 
+links:
 	for (i = 0; i < nm2m; i++) {
 		const ormc_field *f = m2m[i];
 		size_t k;
@@ -644,14 +672,17 @@ load_object(loader *l, const ormc_model *m, json_t *obj)
 			return ormc_error_set(l->err, ORMC_EINVALID, NULL, -1, 0,
 			                      "field '%s': the object has no key",
 			                      f->name);
+		if (exists && (rc = ormc_fixture__unlink_all(l, m, f, &pkval)) < 0)
+			return rc;
 		for (k = 0; k < json_array_size(m2mvals[i]); k++) {
 			ormc_value target;
 
-			rc = to_param(l, f, json_array_get(m2mvals[i], k), &target);
+			rc = ormc_fixture__to_param(l, f, json_array_get(m2mvals[i], k), &target);
 			if (rc < 0)
 				return rc;
 			if (target.type == ORMC_TYPE_NULL)
-				return bad_value(l, f, json_array_get(m2mvals[i], k), "a key");
+				return ormc_fixture__bad_value(l, f,
+				           json_array_get(m2mvals[i], k), "a key");
 			rc = link(l, f, &pkval, &target);
 			if (rc == ORMC_OK && f->symmetrical && f->target == m)
 				rc = link(l, f, &target, &pkval);
@@ -664,7 +695,7 @@ load_object(loader *l, const ormc_model *m, json_t *obj)
 
 /* PostgreSQL identity sequences do not move for explicit keys: catch up. */
 static int
-reseed(loader *l)
+reseed(ormc_loader *l)
 {
 	ormc_sqlbuf b, name;
 	ormc_value p[2];
@@ -705,16 +736,20 @@ reseed(loader *l)
 }
 
 int
-ormc_fixture_load(ormc_db *db, const ormc_schema *s, const char *json,
-                  size_t len, ormc_error *err)
+ormc_fixture_load_with(ormc_db *db, const ormc_schema *s, const char *json,
+                       size_t len, const ormc_load_options *opts,
+                       size_t *nobjects_out, ormc_error *err)
 {
 	json_error_t jerr;
 	json_t *root, *obj;
-	loader l;
+	ormc_loader l;
 	ormc_error inner;
-	size_t i;
+	size_t i, total;
 	int rc = ORMC_OK, mysql;
 
+	if (nobjects_out != NULL)
+		*nobjects_out = 0;
+	ormc_error_clear(err);
 	if (db == NULL || db->dialect == NULL || s == NULL || json == NULL)
 		return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0,
 		                      "no connection, schema or fixture");
@@ -728,6 +763,7 @@ ormc_fixture_load(ormc_db *db, const ormc_schema *s, const char *json,
 		return ormc_error_set(err, ORMC_EPARSE, NULL, -1, 0,
 		                      "a fixture is a JSON list of objects");
 	}
+	total = json_array_size(root);
 
 	memset(&l, 0, sizeof(l));
 	l.db = db;
@@ -744,12 +780,17 @@ ormc_fixture_load(ormc_db *db, const ormc_schema *s, const char *json,
 	rc = ormc_db_begin(db, err);
 	if (rc < 0)
 		goto out;
+	/* ormc's tables are DEFERRABLE; others' keep their own timing */
+	if (dialect_is(&l, "postgresql"))
+		rc = ormc_db_exec(db, "SET CONSTRAINTS ALL DEFERRED", NULL, 0, err);
 
 	json_array_foreach(root, i, obj) {
 		json_t *jm = json_object_get(obj, "model");
 		const char *label = json_is_string(jm) ? json_string_value(jm) : NULL;
 		const ormc_model *m;
 
+		if (rc < 0)
+			break;
 		ormc_arena_init(&l.a);
 		ormc_error_clear(&inner);
 		if (!json_is_object(obj))
@@ -772,6 +813,22 @@ ormc_fixture_load(ormc_db *db, const ormc_schema *s, const char *json,
 				memcpy(err->sqlstate, inner.sqlstate, sizeof(err->sqlstate));
 			break;
 		}
+		if (opts != NULL && opts->progress != NULL)
+			opts->progress(opts->ctx, i + 1, total);
+	}
+	if (rc == ORMC_OK) {
+		const ormc_model **models = calloc((size_t)l.ntouched + 1,
+		                                   sizeof(*models));
+		int k;
+
+		if (models == NULL) {
+			rc = ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
+		} else {
+			for (k = 0; k < l.ntouched; k++)
+				models[k] = l.touched[k].m;
+			rc = ormc_fixture_check_fks(db, models, l.ntouched, err);
+			free(models);
+		}
 	}
 	if (rc == ORMC_OK && (rc = reseed(&l)) < 0)
 		ormc_error_set(err, rc, NULL, -1, 0, "resetting key sequences: %s",
@@ -780,11 +837,23 @@ ormc_fixture_load(ormc_db *db, const ormc_schema *s, const char *json,
 		rc = ormc_db_commit(db, err);
 	if (rc < 0)
 		ormc_db_rollback(db, NULL);   /* keep the first error */
+	else if (nobjects_out != NULL)
+		*nobjects_out = total;
 
 out:
 	if (mysql)
 		ormc_db_exec(db, "SET FOREIGN_KEY_CHECKS = 1", NULL, 0, NULL);
 	free(l.reseed);
+	for (i = 0; i < (size_t)l.ntouched; i++)
+		ormc_keyset_free(&l.touched[i].keys);
+	free(l.touched);
 	json_decref(root);
 	return rc;
+}
+
+int
+ormc_fixture_load(ormc_db *db, const ormc_schema *s, const char *json,
+                  size_t len, ormc_error *err)
+{
+	return ormc_fixture_load_with(db, s, json, len, NULL, NULL, err);
 }

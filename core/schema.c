@@ -49,6 +49,7 @@ typedef struct model_state {
 	ormc_ptrvec const_names;
 	ormc_ptrvec const_values;
 	ormc_ptrvec ordering;
+	ormc_ptrvec unique_sets;   /* Meta.unique_together: a LIST/TUPLE AST of names each */
 	const char *db_table;   /* Meta.db_table */
 	const char *app_label;  /* Meta.app_label, else the option */
 } model_state;
@@ -626,6 +627,76 @@ header_colon(const reader *r, const stmt *s)
 	return find_op(r, s->start, s->end, ":");
 }
 
+/*
+ * Meta.unique_together: a tuple or list of tuples of field names, or one
+ * tuple of names (Django's normalize_together). Names are resolved when the
+ * model's fields are known (resolve_unique_together).
+ */
+static int
+read_unique_together(reader *r, model_state *ms, ormc_ast *e)
+{
+	int k, j;
+
+	if (e->kind != ORMC_AST_LIST && e->kind != ORMC_AST_TUPLE)
+		return err_at(r, ORMC_EINVALID, e->pos, e->end - e->pos,
+		              "'unique_together' must be a list or tuple.");
+	if (e->nargs > 0 && e->args[0]->kind == ORMC_AST_STR)
+		return ormc_ptrvec_push(r->a, &ms->unique_sets, e) < 0 ? nomem(r) : 0;
+	for (k = 0; k < e->nargs; k++) {
+		const ormc_ast *set = e->args[k];
+
+		if (set->kind != ORMC_AST_LIST && set->kind != ORMC_AST_TUPLE)
+			return err_at(r, ORMC_EINVALID, set->pos, set->end - set->pos,
+			              "All 'unique_together' elements must be lists or tuples.");
+		for (j = 0; j < set->nargs; j++)
+			if (set->args[j]->kind != ORMC_AST_STR)
+				return err_at(r, ORMC_EINVALID, set->args[j]->pos,
+				              set->args[j]->end - set->args[j]->pos,
+				              "'unique_together' entries must be field names");
+		if (ormc_ptrvec_push(r->a, &ms->unique_sets, (void *)set) < 0)
+			return nomem(r);
+	}
+	return 0;
+}
+
+/* Each unique_together name to its concrete field (Django's check E012). */
+static int
+resolve_unique_together(reader *r, model_state *ms)
+{
+	ormc_model *m = ms->model;
+	int k, j;
+
+	if (ms->unique_sets.n == 0)
+		return 0;
+	m->unique_together = ormc_arena_alloc(r->a, sizeof(ormc_field_set) *
+	                                            (size_t)ms->unique_sets.n);
+	if (m->unique_together == NULL)
+		return nomem(r);
+	for (k = 0; k < ms->unique_sets.n; k++) {
+		const ormc_ast *set = ms->unique_sets.items[k];
+		ormc_field_set *fs = &m->unique_together[k];
+
+		fs->fields = ormc_arena_alloc(r->a, sizeof(ormc_field *) *
+		                                    (size_t)(set->nargs + 1));
+		if (fs->fields == NULL)
+			return nomem(r);
+		for (j = 0; j < set->nargs; j++) {
+			const ormc_ast *name = set->args[j];
+			ormc_field *f = ormc_model_field(m, name->str);
+
+			if (f == NULL || !ormc_field_is_concrete(f))
+				return err_at(r, ORMC_EINVALID, name->pos,
+				              name->end - name->pos,
+				              "'unique_together' refers to the %s field '%s'.",
+				              f == NULL ? "nonexistent" : "non-concrete",
+				              name->str);
+			fs->fields[fs->n++] = f;
+		}
+	}
+	m->nunique_together = ms->unique_sets.n;
+	return 0;
+}
+
 static int
 read_meta_stmt(reader *r, model_state *ms, int a, int b)
 {
@@ -670,6 +741,11 @@ read_meta_stmt(reader *r, model_state *ms, int a, int b)
 			if (ormc_ptrvec_push(r->a, &ms->ordering, (void *)o->str) < 0)
 				return nomem(r);
 		}
+	} else if (strcmp(name->str, "unique_together") == 0) {
+		rc = ormc_parse_tokens(r->a, r->text, &r->toks, a + 2, b, &e, r->err);
+		if (rc < 0)
+			return rc;
+		return read_unique_together(r, ms, e);
 	} else if (strcmp(name->str, "abstract") == 0) {
 		e = try_parse(r, a + 2, b);
 		if (e != NULL && e->kind == ORMC_AST_TRUE)
@@ -1212,6 +1288,8 @@ read_all(reader *r)
 		m->nfields = ms->fields.n;
 		m->ordering = (const char **)ms->ordering.items;
 		m->nordering = ms->ordering.n;
+		if ((rc = resolve_unique_together(r, ms)) < 0)
+			return rc;
 		m->const_names = (const char **)ms->const_names.items;
 		m->const_values = (ormc_ast **)ms->const_values.items;
 		m->nconsts = ms->const_names.n;

@@ -79,6 +79,12 @@ struct ormc_field {
 	const char *m2m_target_column;  /* column pointing at the target: "author_id" / "to_author_id" */
 };
 
+/* A set of fields unique together (Meta.unique_together). */
+typedef struct ormc_field_set {
+	ormc_field **fields;
+	int n;
+} ormc_field_set;
+
 struct ormc_model {
 	const char *name;         /* "Book" */
 	const char *table;        /* "book", db_table, or "app_book" */
@@ -88,6 +94,8 @@ struct ormc_model {
 	ormc_field *pk;
 	const char **ordering;    /* Meta.ordering entries as written ("-pubdate"), may be empty */
 	int nordering;
+	ormc_field_set *unique_together;  /* Meta.unique_together, each set resolved to fields */
+	int nunique_together;
 	/* Class-level constants (PAID = "paid"; PENDING, PAID = "p", "q"): name -> literal AST */
 	const char **const_names;
 	ormc_ast **const_values;

@@ -50,7 +50,12 @@ pg_column_type(const ormc_field *f, char *buf, size_t n)
 		return buf;
 	case ORMC_FIELD_BOOLEAN: return "boolean";
 	case ORMC_FIELD_DATE: return "date";
-	case ORMC_FIELD_DATETIME: return "timestamp";
+	/*
+	 * As Django (USE_TZ): an instant. The session's TimeZone is UTC
+	 * (drivers/postgresql.c, odbc.c), so values read and compare as the
+	 * naive UTC text of a plain timestamp.
+	 */
+	case ORMC_FIELD_DATETIME: return "timestamp with time zone";
 	case ORMC_FIELD_TIME: return "time";
 	case ORMC_FIELD_DURATION: return "interval";
 	case ORMC_FIELD_UUID: return "uuid";

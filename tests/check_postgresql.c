@@ -930,7 +930,10 @@ START_TEST(test_fixture_types)
 	/* stored as Django stores them */
 	text_is(db, "SELECT took::text FROM event WHERE id = 1", "1 day 02:00:00");
 	text_is(db, "SELECT at::text FROM event WHERE id = 1",
-	        "2026-11-21 21:30:00.5");
+	        "2026-11-21 21:30:00.5+00");
+	text_is(db, "SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
+	        "WHERE attrelid = 'event'::regclass AND attname = 'at'",
+	        "timestamp with time zone");
 	rc = ormc_query_parse(&q, s, "Event.objects.order_by('id').values_list("
 	                      "'done', 'at', 'took', 'starts', 'ref')", (size_t)-1,
 	                      &err);

@@ -562,6 +562,54 @@ static const struct bad_case bad_cases[] = {
 	  ORMC_EINVALID, "A(models.Model):\n    pass\n", 1, "defined twice" },
 };
 
+/* Meta.unique_together: nested tuples, or one tuple; names to fields. */
+START_TEST(test_unique_together)
+{
+	const char *text =
+		"from django.db import models\n"
+		"class Customer(models.Model):\n"
+		"    name = models.CharField(max_length=10)\n"
+		"class Tag(models.Model):\n"
+		"    label = models.CharField(max_length=10)\n"
+		"    lang = models.CharField(max_length=5)\n"
+		"    owner = models.ForeignKey(Customer, on_delete=models.CASCADE)\n"
+		"    class Meta:\n"
+		"        unique_together = [(\"label\", \"lang\"), (\"owner\", \"label\")]\n"
+		"class Pair(models.Model):\n"
+		"    a = models.IntegerField()\n"
+		"    b = models.IntegerField()\n"
+		"    class Meta:\n"
+		"        unique_together = (\"a\", \"b\")\n";
+	const char *bad =
+		"from django.db import models\n"
+		"class Pair(models.Model):\n"
+		"    a = models.IntegerField()\n"
+		"    class Meta:\n"
+		"        unique_together = ((\"a\", \"zz\"),)\n";
+	const ormc_model *tag, *pair;
+	int rc;
+
+	parse(text, NULL);
+	tag = ormc_schema_model(schema, "Tag");
+	pair = ormc_schema_model(schema, "Pair");
+	ck_assert_int_eq(tag->nunique_together, 2);
+	ck_assert_int_eq(tag->unique_together[0].n, 2);
+	ck_assert_str_eq(tag->unique_together[0].fields[1]->column, "lang");
+	ck_assert_str_eq(tag->unique_together[1].fields[0]->column, "owner_id");
+	ck_assert_int_eq(pair->nunique_together, 1);
+	ck_assert_str_eq(pair->unique_together[0].fields[1]->name, "b");
+	ck_assert_int_eq(ormc_schema_model(schema, "Customer")->nunique_together, 0);
+	ormc_schema_free(schema);
+	schema = NULL;
+
+	rc = ormc_schema_parse(&schema, bad, strlen(bad), NULL, &err);
+	ck_assert_int_eq(rc, ORMC_EINVALID);
+	ck_assert_str_eq(err.message,
+	                 "'unique_together' refers to the nonexistent field 'zz'.");
+	ck_assert_int_eq(err.offset, (int)(strstr(bad, "\"zz\"") - bad));
+}
+END_TEST
+
 START_TEST(test_errors)
 {
 	const struct bad_case *c = &bad_cases[_i];
@@ -633,6 +681,7 @@ schema_suite(void)
 	tcase_add_test(tc, test_self_m2m);
 	tcase_add_test(tc, test_db_table_column);
 	tcase_add_test(tc, test_field_kinds);
+	tcase_add_test(tc, test_unique_together);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("enums_consts");

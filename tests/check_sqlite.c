@@ -585,6 +585,96 @@ START_TEST(test_ddl_cycles)
 }
 END_TEST
 
+/* What Django creates: timestamptz, datetime(6), UNIQUE of unique_together. */
+START_TEST(test_ddl_django)
+{
+	ormc_schema *s = parse_models(
+		"from django.db import models\n"
+		"class Tag(models.Model):\n"
+		"    label = models.CharField(max_length=30)\n"
+		"    lang = models.CharField(max_length=5)\n"
+		"    at = models.DateTimeField()\n"
+		"    class Meta:\n"
+		"        unique_together = ((\"label\", \"lang\"),)\n");
+	char **stmts;
+	int n;
+	ormc_error err;
+
+	ck_assert_int_eq(ormc_schema_ddl(&stmts, &n, s, "postgresql", &err), ORMC_OK);
+	ck_assert_int_eq(n, 1);
+	ck_assert_msg(strstr(stmts[0], "\"at\" timestamp with time zone NOT NULL, "
+	                     "UNIQUE (\"label\", \"lang\"))") != NULL, "%s",
+	              stmts[0]);
+	ormc_ddl_free(stmts, n);
+	ck_assert_int_eq(ormc_schema_ddl(&stmts, &n, s, "mysql", &err), ORMC_OK);
+	ck_assert_msg(strstr(stmts[0], "`at` datetime(6) NOT NULL, "
+	                     "UNIQUE (`label`, `lang`))") != NULL, "%s", stmts[0]);
+	ormc_ddl_free(stmts, n);
+	ormc_schema_free(s);
+}
+END_TEST
+
+static void
+count_notes(void *ctx, ormc_migrate_note kind, const char *text)
+{
+	int *counts = ctx;
+
+	(void)text;
+	counts[kind]++;
+}
+
+/*
+ * migrate twice: the second finds every table (a cycle's ALTER too) and does
+ * nothing; a dry run reports without creating; a difference is an error
+ * and nothing is created.
+ */
+START_TEST(test_migrate_idempotent)
+{
+	ormc_schema *s = bookstore();
+	ormc_schema *wrong = parse_models(
+		"from django.db import models\n"
+		"class Author(models.Model):\n"
+		"    name = models.IntegerField()\n"
+		"    age = models.IntegerField(null=True)\n"
+		"class Extra(models.Model):\n"
+		"    x = models.IntegerField()\n");
+	ormc_migrate_options mo = ORMC_MIGRATE_OPTIONS_INIT;
+	ormc_db *db = open_memory();
+	ormc_error err;
+	int counts[3] = { 0, 0, 0 }, n = -1;
+
+	mo.note = count_notes;
+	mo.ctx = counts;
+	mo.dry_run = 1;
+	ck_assert_int_eq(ormc_migrate_with(db, s, &mo, &n, &err), ORMC_OK);
+	ck_assert_int_eq(n, 6);
+	ck_assert_int_eq(counts[ORMC_MIGRATE_CREATED], 6);
+	ck_assert_int_ge(counts[ORMC_MIGRATE_STATEMENT], 6);
+	ck_assert_int_eq(scalar(db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'"), 0);
+
+	mo.dry_run = 0;
+	memset(counts, 0, sizeof(counts));
+	ck_assert_int_eq(ormc_migrate_with(db, s, &mo, &n, &err), ORMC_OK);
+	ck_assert_int_eq(n, 6);
+	memset(counts, 0, sizeof(counts));
+	ck_assert_int_eq(ormc_migrate_with(db, s, &mo, &n, &err), ORMC_OK);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(counts[ORMC_MIGRATE_CREATED] + counts[ORMC_MIGRATE_STATEMENT] +
+	                 counts[ORMC_MIGRATE_MISMATCH], 0);
+	ck_assert_int_eq(ormc_migrate(db, s, &err), ORMC_OK);
+
+	ck_assert_int_eq(ormc_migrate_with(db, wrong, &mo, &n, &err), ORMC_EDRIVER);
+	ck_assert_int_eq(counts[ORMC_MIGRATE_MISMATCH], 2);
+	ck_assert_msg(strstr(err.message, "(2 differences): table \"author\", column "
+	                     "\"name\": expected an integer column, found \"varchar(100)\"")
+	              != NULL, "%s", err.message);
+	ck_assert_int_eq(scalar(db, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'extra'"), 0);
+	ormc_disconnect(db);
+	ormc_schema_free(wrong);
+	ormc_schema_free(s);
+}
+END_TEST
+
 /* ---- migrate + fixture ---------------------------------------------------- */
 
 START_TEST(test_migrate_and_load_bookstore)
@@ -666,10 +756,10 @@ START_TEST(test_fixture_all_or_nothing)
 
 	ck_assert_int_eq(load_fixture(db, s,
 		"[{\"model\": \"bookstore.publisher\", \"pk\": 1, \"fields\": {\"name\": \"A\"}},\n"
-		" {\"model\": \"bookstore.publisher\", \"pk\": 1, \"fields\": {\"name\": \"B\"}}]",
+		" {\"model\": \"bookstore.publisher\", \"pk\": 2, \"fields\": {\"name\": null}}]",
 		&err), ORMC_EDRIVER);
 	ck_assert_msg(strstr(err.message, "fixture object 2 (bookstore.publisher): "
-	                     "UNIQUE constraint failed") != NULL, "%s", err.message);
+	                     "NOT NULL constraint failed") != NULL, "%s", err.message);
 	ck_assert_int_eq(scalar(db, "SELECT COUNT(*) FROM publisher"), 0);
 
 	ck_assert_int_eq(load_fixture(db, s,
@@ -689,6 +779,38 @@ START_TEST(test_fixture_all_or_nothing)
 	              err.message);
 	ck_assert_int_eq(load_fixture(db, s, "{}", &err), ORMC_EPARSE);
 	ck_assert_int_eq(scalar(db, "SELECT COUNT(*) FROM book"), 0);
+	ormc_disconnect(db);
+	ormc_schema_free(s);
+}
+END_TEST
+
+/*
+ * A key given twice, or given after the engine chose it, is an update of
+ * that row (Django's loaddata), also while the table was empty at the start
+ * of the load, when the loader keeps the keys it inserted instead of asking.
+ */
+START_TEST(test_fixture_existing_keys)
+{
+	ormc_schema *s = bookstore();
+	ormc_db *db = open_memory();
+	ormc_error err;
+
+	ck_assert_int_eq(ormc_migrate(db, s, &err), ORMC_OK);
+	ck_assert_int_eq(load_fixture(db, s,
+		"[{\"model\": \"bookstore.publisher\", \"pk\": 1, \"fields\": {\"name\": \"A\"}},\n"
+		" {\"model\": \"bookstore.publisher\", \"pk\": 1, \"fields\": {\"name\": \"B\"}}]",
+		&err), ORMC_OK);
+	ck_assert_int_eq(scalar(db, "SELECT COUNT(*) FROM publisher"), 1);
+	ck_assert_int_eq(scalar(db, "SELECT COUNT(*) FROM publisher WHERE name = 'B'"), 1);
+
+	ck_assert_int_eq(load_fixture(db, s,
+		"[{\"model\": \"bookstore.author\", \"fields\": {\"name\": \"X\", \"age\": 3}},\n"
+		" {\"model\": \"bookstore.author\", \"pk\": 1, \"fields\": {\"name\": \"Y\", \"age\": 4}},\n"
+		" {\"model\": \"bookstore.author\", \"pk\": 2, \"fields\": {\"name\": \"Z\", \"age\": 5}}]",
+		&err), ORMC_OK);
+	ck_assert_int_eq(scalar(db, "SELECT COUNT(*) FROM author"), 2);
+	ck_assert_int_eq(scalar(db, "SELECT age FROM author WHERE id = 1"), 4);
+	ck_assert_int_eq(scalar(db, "SELECT age FROM author WHERE id = 2"), 5);
 	ormc_disconnect(db);
 	ormc_schema_free(s);
 }
@@ -818,6 +940,14 @@ START_TEST(test_fixture_symmetrical)
 	ck_assert_int_eq(scalar(db, "SELECT COUNT(*) FROM person_friends"), 4);
 	ck_assert_int_eq(scalar(db, "SELECT COUNT(*) FROM person_friends WHERE "
 	                        "from_person_id = 3 AND to_person_id = 1"), 1);
+	/* an existing row's list replaces its links, both directions */
+	rc = load_fixture(db, s,
+		"[{\"model\": \"app.person\", \"pk\": 1, \"fields\": {\"name\": \"a\", \"friends\": [3]}}]",
+		&err);
+	ck_assert_msg(rc == ORMC_OK, "%s", err.message);
+	ck_assert_int_eq(scalar(db, "SELECT COUNT(*) FROM person_friends"), 2);
+	ck_assert_int_eq(scalar(db, "SELECT COUNT(*) FROM person_friends WHERE "
+	                        "from_person_id = 2 OR to_person_id = 2"), 0);
 	ormc_disconnect(db);
 	ormc_schema_free(s);
 }
@@ -849,11 +979,14 @@ sqlite_suite(void)
 	tc = tcase_create("ddl");
 	tcase_add_test(tc, test_ddl_bookstore);
 	tcase_add_test(tc, test_ddl_cycles);
+	tcase_add_test(tc, test_ddl_django);
+	tcase_add_test(tc, test_migrate_idempotent);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("fixture");
 	tcase_add_test(tc, test_migrate_and_load_bookstore);
 	tcase_add_test(tc, test_fixture_all_or_nothing);
+	tcase_add_test(tc, test_fixture_existing_keys);
 	tcase_add_test(tc, test_fixture_values);
 	tcase_add_test(tc, test_fixture_types);
 	tcase_add_test(tc, test_fixture_symmetrical);

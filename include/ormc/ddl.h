@@ -40,15 +40,51 @@ int ormc_schema_ddl(char ***out, int *n_out, const ormc_schema *schema,
 void ormc_ddl_free(char **stmts, int n);
 
 /**
- * Create the tables of @p schema on @p db (the statements of
+ * Create the tables of @p schema that @p db lacks (the statements of
  * ormc_schema_ddl() for db's dialect), in one transaction where the engine
- * allows: MySQL commits each CREATE TABLE by itself. On error the transaction
- * is rolled back and @p err has the first failure.
+ * allows: MySQL commits each CREATE TABLE by itself. Tables that exist are
+ * checked against the models (each model column present, of a compatible
+ * type, NULL or NOT NULL as the field says); any difference is an error
+ * (ORMC_EDRIVER, the first difference in the message) and nothing is
+ * created. So a second call does nothing. On error the transaction is
+ * rolled back and @p err has the first failure.
  *
  * A connection is used by one thread at a time: do not use @p db elsewhere
  * during the call.
  */
 int ormc_migrate(ormc_db *db, const ormc_schema *schema, ormc_error *err);
+
+/** What ormc_migrate_with() tells its note callback. */
+typedef enum ormc_migrate_note {
+	ORMC_MIGRATE_CREATED,   /**< text: a table that is (or would be) created */
+	ORMC_MIGRATE_STATEMENT, /**< text: a statement run (dry run: to be run) */
+	ORMC_MIGRATE_MISMATCH   /**< text: one difference between a table and the
+	                             models ("table \"x\", column \"y\": expected
+	                             a datetime column, found \"text\"") */
+} ormc_migrate_note;
+
+/** Options of ormc_migrate_with(); start from ORMC_MIGRATE_OPTIONS_INIT. */
+typedef struct ormc_migrate_options {
+	unsigned int version;   /**< ORMC_MIGRATE_OPTIONS_VERSION */
+	int dry_run;            /**< check and report, change nothing */
+	/** Called as the work goes; @p text is valid during the call only. */
+	void (*note)(void *ctx, ormc_migrate_note kind, const char *text);
+	void *ctx;              /**< passed to note */
+} ormc_migrate_options;
+
+#define ORMC_MIGRATE_OPTIONS_VERSION 1
+#define ORMC_MIGRATE_OPTIONS_INIT { ORMC_MIGRATE_OPTIONS_VERSION, 0, NULL, NULL }
+
+/**
+ * ormc_migrate() with options (NULL: the defaults): a dry run passes the
+ * statements that would run to the note callback instead of running them.
+ *
+ * @param ncreated_out  if not NULL, the number of tables created (dry run:
+ *                      that would be created); 0 on error.
+ */
+int ormc_migrate_with(ormc_db *db, const ormc_schema *schema,
+                      const ormc_migrate_options *opts, int *ncreated_out,
+                      ormc_error *err);
 
 /**
  * Load a Django fixture (dumpdata JSON: [{"model": "app.book", "pk": 1,
@@ -62,6 +98,33 @@ int ormc_migrate(ormc_db *db, const ormc_schema *schema, ormc_error *err);
  */
 int ormc_fixture_load(ormc_db *db, const ormc_schema *schema, const char *json,
                       size_t len, ormc_error *err);
+
+/** Options of ormc_fixture_load_with(); start from ORMC_LOAD_OPTIONS_INIT. */
+typedef struct ormc_load_options {
+	unsigned int version;   /**< ORMC_LOAD_OPTIONS_VERSION */
+	/** Called after each object with the objects done and in the fixture. */
+	void (*progress)(void *ctx, size_t done, size_t total);
+	void *ctx;              /**< passed to progress */
+} ormc_load_options;
+
+#define ORMC_LOAD_OPTIONS_VERSION 1
+#define ORMC_LOAD_OPTIONS_INIT { ORMC_LOAD_OPTIONS_VERSION, NULL, NULL }
+
+/**
+ * ormc_fixture_load() with options (NULL: none). Before the commit every
+ * foreign key of the models the fixture has objects of, and their
+ * many-to-many tables, is checked on every engine; a row that refers to no
+ * row fails the load (ORMC_EDRIVER, SQLSTATE 23503: "Order pk=17: field
+ * 'product' refers to Product pk=999, which does not exist"). A record
+ * whose primary key exists updates that row; natural keys are resolved
+ * (docs/cli.md, "ormc load").
+ *
+ * @param nobjects_out  if not NULL, the number of objects loaded; 0 on error.
+ */
+int ormc_fixture_load_with(ormc_db *db, const ormc_schema *schema,
+                           const char *json, size_t len,
+                           const ormc_load_options *opts, size_t *nobjects_out,
+                           ormc_error *err);
 
 #ifdef __cplusplus
 }

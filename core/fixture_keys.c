@@ -1,0 +1,415 @@
+/*
+ * fixture_keys.c -- which row a fixture record is: natural keys, and
+ * whether its key exists already.
+ *
+ * Natural keys (dumpdata --natural-foreign / --natural-primary): a foreign
+ * key given as a list (["alice"]) is the target row whose natural key has
+ * those values, and a record without "pk" is the row with its natural key
+ * if there is one. Django asks the model manager's get_by_natural_key(),
+ * which a models.py read as text does not have: a model's natural key is
+ * its one unique=True field, or its one Meta.unique_together set of as many
+ * fields as the list has values (natural_key()).
+ *
+ * A record whose key exists updates the row, as Django's loaddata saves
+ * over it. Knowing whether it exists costs a query per record, except while
+ * the table was empty when the load came to it: then the keys this load
+ * inserted are kept (core/keyset.c) and looked up instead.
+ */
+#include "fixture.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+
+static void
+ident(const ormc_loader *l, ormc_sqlbuf *b, const char *name)
+{
+	if (l->d->quote_ident != NULL) {
+		l->d->quote_ident(b, name);
+	} else {
+		ormc_sqlbuf_appendc(b, '"');
+		ormc_sqlbuf_append(b, name);
+		ormc_sqlbuf_appendc(b, '"');
+	}
+}
+
+static void
+placeholder(const ormc_loader *l, ormc_sqlbuf *b, int n)
+{
+	if (l->d->placeholder != NULL)
+		l->d->placeholder(b, n);
+	else
+		ormc_sqlbuf_appendc(b, '?');
+}
+
+/*
+ * The fields of m's natural key of n values (n < 0: of any size): its one
+ * unique=True field besides the primary key when n is 1 (or any), else its
+ * one Meta.unique_together set of n fields. Django asks the model's
+ * manager (get_by_natural_key), which a models.py read as text does not
+ * have; this is the rule that stands in for it. *nout is 0 when m has
+ * none; with n >= 0 that is an error naming the model.
+ */
+static int
+natural_key(ormc_loader *l, const ormc_model *m, int n,
+            const ormc_field ***out, int *nout)
+{
+	const ormc_field *one = NULL;
+	const ormc_field_set *set = NULL;
+	int i, count = 0, nsets = 0;
+
+	*out = NULL;
+	*nout = 0;
+	for (i = 0; i < m->nfields; i++) {
+		const ormc_field *f = m->fields[i];
+
+		if (f != m->pk && f->unique && ormc_field_is_concrete(f) &&
+		    f->kind != ORMC_FIELD_MANYTOMANY) {
+			one = f;
+			count++;
+		}
+	}
+	if (count == 1 && (n == 1 || n < 0)) {
+		*out = ormc_arena_alloc(&l->a, sizeof(**out));
+		if (*out == NULL)
+			return ormc_fixture__nomem(l);
+		(*out)[0] = one;
+		*nout = 1;
+		return ORMC_OK;
+	}
+	for (i = 0; i < m->nunique_together; i++)
+		if (n < 0 || m->unique_together[i].n == n) {
+			set = &m->unique_together[i];
+			nsets++;
+		}
+	if (nsets == 1 && (n >= 0 || count == 0)) {
+		*out = ormc_arena_alloc(&l->a, (size_t)set->n * sizeof(**out));
+		if (*out == NULL)
+			return ormc_fixture__nomem(l);
+		for (i = 0; i < set->n; i++)
+			(*out)[i] = set->fields[i];
+		*nout = set->n;
+		return ORMC_OK;
+	}
+	if (n < 0)
+		return ORMC_OK;
+	return ormc_error_set(l->err, ORMC_EINVALID, NULL, -1, 0,
+	                      "model %s has no natural key of %d value%s: ormc "
+	                      "takes it from the model's one unique=True field, "
+	                      "or its one Meta.unique_together of as many fields",
+	                      m->name, n, n == 1 ? "" : "s");
+}
+
+/*
+ * The primary key of the row of m whose natural key fields keys[] have the
+ * values vals[] (converted already), into *pk; NULL if there is none.
+ */
+static int
+natural_lookup(ormc_loader *l, const ormc_model *m, const ormc_field **keys,
+               const ormc_value *vals, int n, ormc_value *pk)
+{
+	ormc_sqlbuf b;
+	ormc_value *p;
+	int i, np = 0, rc;
+
+	memset(pk, 0, sizeof(*pk));
+	p = ormc_arena_alloc(&l->a, (size_t)(n + 1) * sizeof(*p));
+	if (p == NULL || m->pk == NULL)
+		return p == NULL ? ormc_fixture__nomem(l) : ORMC_OK;
+	ormc_sqlbuf_init(&b);
+	ormc_sqlbuf_append(&b, "SELECT ");
+	ident(l, &b, m->pk->column);
+	ormc_sqlbuf_append(&b, " FROM ");
+	ident(l, &b, m->table);
+	for (i = 0; i < n; i++) {
+		ormc_sqlbuf_append(&b, i == 0 ? " WHERE " : " AND ");
+		ident(l, &b, keys[i]->column);
+		if (vals[i].type == ORMC_TYPE_NULL) {
+			ormc_sqlbuf_append(&b, " IS NULL");
+			continue;
+		}
+		ormc_sqlbuf_append(&b, " = ");
+		p[np] = vals[i];
+		placeholder(l, &b, ++np);
+	}
+	rc = b.failed ? ormc_fixture__nomem(l)
+	              : ormc_fixture__query_value(l, b.data, p, np, pk);
+	ormc_sqlbuf_free(&b);
+	return rc;
+}
+
+/*
+ * A foreign key (or one key of a many-to-many list) given by the target's
+ * natural key, as dumpdata --natural-foreign writes it: ["alice"] or
+ * ["Tolkien", "The Hobbit"], each value converted for its key field (which
+ * may itself be a natural foreign key). The target row must be in the
+ * database already, or earlier in the fixture.
+ */
+int
+ormc_fixture__natural_fk(ormc_loader *l, const ormc_field *f, json_t *j,
+                         ormc_value *v)
+{
+	const ormc_field **keys;
+	ormc_value *vals;
+	int n = (int)json_array_size(j), nkeys, i, rc;
+	char *text;
+
+	if (n == 0)
+		return ormc_fixture__bad_value(l, f, j, "a key");
+	if ((rc = natural_key(l, f->target, n, &keys, &nkeys)) < 0)
+		return rc;
+	assert(nkeys == n);
+	vals = ormc_arena_alloc(&l->a, (size_t)n * sizeof(*vals));
+	if (vals == NULL)
+		return ormc_fixture__nomem(l);
+	for (i = 0; i < n; i++)
+		if ((rc = ormc_fixture__to_param(l, keys[i], json_array_get(j, (size_t)i),
+		                   &vals[i])) < 0)
+			return rc;
+	if ((rc = natural_lookup(l, f->target, keys, vals, n, v)) < 0)
+		return rc;
+	if (v->type != ORMC_TYPE_NULL)
+		return ORMC_OK;
+	text = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
+	rc = ormc_error_set(l->err, ORMC_EINVALID, NULL, -1, 0,
+	                    "field '%s': no %s has the natural key %.200s",
+	                    f->name, f->target->name, text ? text : "");
+	free(text);
+	return rc;
+}
+
+/* Is there a row of m with primary key *pk? */
+static int
+row_exists(ormc_loader *l, const ormc_model *m, const ormc_value *pk,
+           int *exists)
+{
+	ormc_sqlbuf b;
+	ormc_value found;
+	int rc;
+
+	*exists = 0;
+	ormc_sqlbuf_init(&b);
+	ormc_sqlbuf_append(&b, "SELECT 1 FROM ");
+	ident(l, &b, m->table);
+	ormc_sqlbuf_append(&b, " WHERE ");
+	ident(l, &b, m->pk->column);
+	ormc_sqlbuf_append(&b, " = ");
+	placeholder(l, &b, 1);
+	rc = b.failed ? ormc_fixture__nomem(l)
+	              : ormc_fixture__query_value(l, b.data, pk, 1, &found);
+	ormc_sqlbuf_free(&b);
+	*exists = rc == ORMC_OK && found.type != ORMC_TYPE_NULL;
+	return rc;
+}
+
+int
+ormc_fixture__note_touched(ormc_loader *l, const ormc_model *m,
+                           ormc_touched **out)
+{
+	ormc_touched *v;
+	ormc_sqlbuf b;
+	ormc_value found;
+	int i, rc;
+
+	for (i = 0; i < l->ntouched; i++)
+		if (l->touched[i].m == m) {
+			*out = &l->touched[i];
+			return ORMC_OK;
+		}
+	ormc_sqlbuf_init(&b);
+	ormc_sqlbuf_append(&b, "SELECT 1 FROM ");
+	ident(l, &b, m->table);
+	ormc_sqlbuf_append(&b, " LIMIT 1");
+	rc = b.failed ? ormc_fixture__nomem(l)
+	              : ormc_fixture__query_value(l, b.data, NULL, 0, &found);
+	ormc_sqlbuf_free(&b);
+	if (rc < 0)
+		return rc;
+	v = realloc(l->touched, (size_t)(l->ntouched + 1) * sizeof(*v));
+	if (v == NULL)
+		return ormc_fixture__nomem(l);
+	l->touched = v;
+	*out = &l->touched[l->ntouched++];
+	memset(*out, 0, sizeof(**out));
+	(*out)->m = m;
+	(*out)->was_empty = found.type == ORMC_TYPE_NULL;
+	return ORMC_OK;
+}
+
+/* Can the set hold this key? (integers and text; anything else is asked) */
+static int
+keyable(const ormc_value *v)
+{
+	return v->type == ORMC_TYPE_INT || v->type == ORMC_TYPE_BOOL ||
+	       (v->type != ORMC_TYPE_NULL && v->s != NULL);
+}
+
+/* A key as the bytes of the set of inserted keys: "i" + digits, "s" + text. */
+static int
+key_bytes(ormc_loader *l, const ormc_value *v, char **out, size_t *len)
+{
+	char tmp[32];
+
+	if (v->type == ORMC_TYPE_INT || v->type == ORMC_TYPE_BOOL) {
+		*len = (size_t)snprintf(tmp, sizeof(tmp), "i%" PRId64, v->i);
+		*out = ormc_arena_strndup(&l->a, tmp, *len);
+	} else {
+		*len = v->len + 1;
+		*out = ormc_arena_alloc(&l->a, *len);
+		if (*out != NULL) {
+			(*out)[0] = 's';
+			if (v->len > 0)
+				memcpy(*out + 1, v->s, v->len);
+		}
+	}
+	return *out == NULL ? ormc_fixture__nomem(l) : ORMC_OK;
+}
+
+/* Does a row with the record's key exist (see struct touched)? */
+int
+ormc_fixture__key_exists(ormc_loader *l, ormc_touched *t,
+                         const ormc_value *pk, int *exists)
+{
+	char *k;
+	size_t n;
+	int rc;
+
+	if (t->was_empty && !keyable(pk)) {
+		t->was_empty = 0;
+		ormc_keyset_free(&t->keys);
+	}
+	if (!t->was_empty)
+		return row_exists(l, t->m, pk, exists);
+	if ((rc = key_bytes(l, pk, &k, &n)) < 0)
+		return rc;
+	*exists = ormc_keyset_has(&t->keys, k, n);
+	return ORMC_OK;
+}
+
+/* After an insert: remember its key, or give up the set (no key given). */
+int
+ormc_fixture__key_inserted(ormc_loader *l, ormc_touched *t,
+                           const ormc_value *pk, int have_pk)
+{
+	char *k;
+	size_t n;
+	int rc;
+
+	if (!t->was_empty)
+		return ORMC_OK;
+	if (!have_pk || !keyable(pk)) {
+		/* the engine chose a key this load may name later */
+		t->was_empty = 0;
+		ormc_keyset_free(&t->keys);
+		return ORMC_OK;
+	}
+	if ((rc = key_bytes(l, pk, &k, &n)) < 0)
+		return rc;
+	return ormc_keyset_add(&t->keys, k, n) < 0 ? ormc_fixture__nomem(l) : ORMC_OK;
+}
+
+/*
+ * The row exists: replace the fields the fixture gives, as Django's
+ * loaddata saves over it (fields the record leaves out keep their value:
+ * ormc does not know the models' defaults).
+ */
+int
+ormc_fixture__update_row(ormc_loader *l, const ormc_model *m,
+                         const ormc_field **cols, const ormc_value *vals,
+                         int ncols, const ormc_value *pk)
+{
+	ormc_sqlbuf b;
+	ormc_value *p;
+	int i, np = 0, rc;
+
+	p = ormc_arena_alloc(&l->a, (size_t)(ncols + 1) * sizeof(*p));
+	if (p == NULL)
+		return ormc_fixture__nomem(l);
+	ormc_sqlbuf_init(&b);
+	ormc_sqlbuf_append(&b, "UPDATE ");
+	ident(l, &b, m->table);
+	for (i = 0; i < ncols; i++) {
+		if (cols[i] == m->pk)
+			continue;
+		ormc_sqlbuf_append(&b, np == 0 ? " SET " : ", ");
+		ident(l, &b, cols[i]->column);
+		ormc_sqlbuf_append(&b, " = ");
+		p[np] = vals[i];
+		placeholder(l, &b, ++np);
+	}
+	ormc_sqlbuf_append(&b, " WHERE ");
+	ident(l, &b, m->pk->column);
+	ormc_sqlbuf_append(&b, " = ");
+	p[np] = *pk;
+	placeholder(l, &b, ++np);
+	if (b.failed)
+		rc = ormc_fixture__nomem(l);
+	else if (np == 1)
+		rc = ORMC_OK;   /* nothing but the key */
+	else
+		rc = ormc_db_exec(l->db, b.data, p, np, l->err);
+	ormc_sqlbuf_free(&b);
+	return rc;
+}
+
+/* Drop the row's many-to-many links of field f before they are given anew. */
+int
+ormc_fixture__unlink_all(ormc_loader *l, const ormc_model *m,
+                         const ormc_field *f, const ormc_value *pk)
+{
+	ormc_sqlbuf b;
+	ormc_value p[2];
+	int rc, np = 1;
+
+	p[0] = p[1] = *pk;   /* "?" placeholders: the key once per use */
+	ormc_sqlbuf_init(&b);
+	ormc_sqlbuf_append(&b, "DELETE FROM ");
+	ident(l, &b, f->m2m_table);
+	ormc_sqlbuf_append(&b, " WHERE ");
+	ident(l, &b, f->m2m_source_column);
+	ormc_sqlbuf_append(&b, " = ");
+	placeholder(l, &b, 1);
+	if (f->symmetrical && f->target == m) {
+		ormc_sqlbuf_append(&b, " OR ");
+		ident(l, &b, f->m2m_target_column);
+		ormc_sqlbuf_append(&b, " = ");
+		placeholder(l, &b, ++np);
+	}
+	rc = b.failed ? ormc_fixture__nomem(l)
+	              : ormc_db_exec(l->db, b.data, p, np, l->err);
+	ormc_sqlbuf_free(&b);
+	return rc;
+}
+
+/*
+ * A record without "pk" (dumpdata --natural-primary): the row whose
+ * natural key has the record's values, if there is one.
+ */
+int
+ormc_fixture__natural_primary(ormc_loader *l, const ormc_model *m,
+                              const ormc_field **cols, const ormc_value *vals,
+                              int ncols, ormc_value *pk)
+{
+	const ormc_field **keys;
+	ormc_value *kv;
+	int nkeys, i, k, rc;
+
+	memset(pk, 0, sizeof(*pk));
+	if ((rc = natural_key(l, m, -1, &keys, &nkeys)) < 0 || nkeys == 0)
+		return rc;
+	kv = ormc_arena_alloc(&l->a, (size_t)nkeys * sizeof(*kv));
+	if (kv == NULL)
+		return ormc_fixture__nomem(l);
+	for (i = 0; i < nkeys; i++) {
+		for (k = 0; k < ncols && cols[k] != keys[i]; k++)
+			;
+		if (k == ncols)
+			return ORMC_OK;   /* the record does not give the whole key */
+		kv[i] = vals[k];
+	}
+	return natural_lookup(l, m, keys, kv, nkeys, pk);
+}
