@@ -83,24 +83,6 @@ is_sqlite(const ormc_dialect *d)
 	return strcmp(d->name, "sqlite") == 0;
 }
 
-static void
-ident(const ormc_dialect *d, ormc_sqlbuf *b, const char *name)
-{
-	const char *p;
-
-	if (d->quote_ident != NULL) {
-		d->quote_ident(b, name);
-		return;
-	}
-	ormc_sqlbuf_appendc(b, '"');
-	for (p = name; *p; p++) {
-		if (*p == '"')
-			ormc_sqlbuf_appendc(b, '"');
-		ormc_sqlbuf_appendc(b, *p);
-	}
-	ormc_sqlbuf_appendc(b, '"');
-}
-
 static int
 is_auto(ormc_field_kind k)
 {
@@ -239,7 +221,7 @@ foreign_key(const ormc_dialect *d, ormc_sqlbuf *b, ormc_sqlbuf *tail,
 		return;
 	}
 	ormc_sqlbuf_append(tail, ", FOREIGN KEY (");
-	ident(d, tail, column);
+	d->quote_ident(tail, column);
 	ormc_sqlbuf_appendc(tail, ')');
 	references(d, tail, target);
 }
@@ -248,9 +230,9 @@ static void
 references(const ormc_dialect *d, ormc_sqlbuf *b, const ormc_model *target)
 {
 	ormc_sqlbuf_append(b, " REFERENCES ");
-	ident(d, b, target->table);
+	d->quote_ident(b, target->table);
 	ormc_sqlbuf_append(b, " (");
-	ident(d, b, pk_column(target));
+	d->quote_ident(b, pk_column(target));
 	ormc_sqlbuf_appendc(b, ')');
 	/* Django's PostgreSQL and SQLite backends create them deferrable */
 	if (!is_mysql(d))
@@ -284,11 +266,11 @@ create_index(const ormc_dialect *d, stmt_list *l, const char *table,
 	index_name(name, sizeof(name), table, column);
 	ormc_sqlbuf_init(&b);
 	ormc_sqlbuf_append(&b, "CREATE INDEX ");
-	ident(d, &b, name);
+	d->quote_ident(&b, name);
 	ormc_sqlbuf_append(&b, " ON ");
-	ident(d, &b, table);
+	d->quote_ident(&b, table);
 	ormc_sqlbuf_append(&b, " (");
-	ident(d, &b, column);
+	d->quote_ident(&b, column);
 	ormc_sqlbuf_appendc(&b, ')');
 	push(l, &b, table);
 }
@@ -344,10 +326,10 @@ create_model(const ormc_schema *s, const ormc_dialect *d, stmt_list *l,
 	ormc_sqlbuf_init(&b);
 	ormc_sqlbuf_init(&tail);
 	ormc_sqlbuf_append(&b, "CREATE TABLE ");
-	ident(d, &b, m->table);
+	d->quote_ident(&b, m->table);
 	ormc_sqlbuf_append(&b, " (");
 	if (pk != NULL && concrete(pk)) {
-		ident(d, &b, pk->column);
+		d->quote_ident(&b, pk->column);
 		ormc_sqlbuf_appendc(&b, ' ');
 		if (is_auto(pk->kind)) {
 			ormc_sqlbuf_append(&b, col_type(d, pk, buf, sizeof(buf)));
@@ -367,7 +349,7 @@ create_model(const ormc_schema *s, const ormc_dialect *d, stmt_list *l,
 			continue;
 		if (ncols++ > 0)
 			ormc_sqlbuf_append(&b, ", ");
-		ident(d, &b, f->column);
+		d->quote_ident(&b, f->column);
 		ormc_sqlbuf_appendc(&b, ' ');
 		ormc_sqlbuf_append(&b, is_fk(f) ? fk_type(d, f, buf, sizeof(buf))
 		                                : col_type(d, f, buf, sizeof(buf)));
@@ -376,7 +358,7 @@ create_model(const ormc_schema *s, const ormc_dialect *d, stmt_list *l,
 			ormc_sqlbuf_append(&b, " UNIQUE");
 		if (f->kind == ORMC_FIELD_POSITIVEINTEGER) {
 			ormc_sqlbuf_append(&b, " CHECK (");
-			ident(d, &b, f->column);
+			d->quote_ident(&b, f->column);
 			ormc_sqlbuf_append(&b, " >= 0)");
 		}
 		if (is_fk(f) && f->target != NULL) {
@@ -399,7 +381,7 @@ create_model(const ormc_schema *s, const ormc_dialect *d, stmt_list *l,
 		for (j = 0; j < u->n; j++) {
 			if (j > 0)
 				ormc_sqlbuf_append(&b, ", ");
-			ident(d, &b, u->fields[j]->column);
+			d->quote_ident(&b, u->fields[j]->column);
 		}
 		ormc_sqlbuf_appendc(&b, ')');
 	}
@@ -470,28 +452,28 @@ create_m2m(const ormc_dialect *d, stmt_list *l, const ormc_field *f)
 	ormc_sqlbuf_init(&b);
 	ormc_sqlbuf_init(&tail);
 	ormc_sqlbuf_append(&b, "CREATE TABLE ");
-	ident(d, &b, f->m2m_table);
+	d->quote_ident(&b, f->m2m_table);
 	ormc_sqlbuf_append(&b, " (");
-	ident(d, &b, "id");
+	d->quote_ident(&b, "id");
 	ormc_sqlbuf_appendc(&b, ' ');
 	ormc_sqlbuf_append(&b, col_type(d, &id, buf, sizeof(buf)));
 	ormc_sqlbuf_append(&b, ", ");
-	ident(d, &b, f->m2m_source_column);
+	d->quote_ident(&b, f->m2m_source_column);
 	ormc_sqlbuf_appendc(&b, ' ');
 	ormc_sqlbuf_append(&b, fk_type(d, &src, buf, sizeof(buf)));
 	ormc_sqlbuf_append(&b, " NOT NULL");
 	foreign_key(d, &b, &tail, f->m2m_source_column, f->model);
 	ormc_sqlbuf_append(&b, ", ");
-	ident(d, &b, f->m2m_target_column);
+	d->quote_ident(&b, f->m2m_target_column);
 	ormc_sqlbuf_appendc(&b, ' ');
 	ormc_sqlbuf_append(&b, fk_type(d, f, buf, sizeof(buf)));
 	ormc_sqlbuf_append(&b, " NOT NULL");
 	if (f->target != NULL)
 		foreign_key(d, &b, &tail, f->m2m_target_column, f->target);
 	ormc_sqlbuf_append(&b, ", UNIQUE (");
-	ident(d, &b, f->m2m_source_column);
+	d->quote_ident(&b, f->m2m_source_column);
 	ormc_sqlbuf_append(&b, ", ");
-	ident(d, &b, f->m2m_target_column);
+	d->quote_ident(&b, f->m2m_target_column);
 	ormc_sqlbuf_appendc(&b, ')');
 	if (tail.len > 0)
 		ormc_sqlbuf_append(&b, tail.data);
@@ -570,9 +552,9 @@ ormc_ddl_build_tagged(const ormc_schema *s, const ormc_dialect *d,
 
 		ormc_sqlbuf_init(&b);
 		ormc_sqlbuf_append(&b, "ALTER TABLE ");
-		ident(d, &b, late[i].model->table);
+		d->quote_ident(&b, late[i].model->table);
 		ormc_sqlbuf_append(&b, " ADD FOREIGN KEY (");
-		ident(d, &b, late[i].field->column);
+		d->quote_ident(&b, late[i].field->column);
 		ormc_sqlbuf_appendc(&b, ')');
 		references(d, &b, late[i].field->target);
 		push(&l, &b, late[i].model->table);

@@ -60,27 +60,6 @@ dialect_is(const ormc_loader *l, const char *name)
 	return strcmp(l->d->name, name) == 0;
 }
 
-static void
-ident(const ormc_loader *l, ormc_sqlbuf *b, const char *name)
-{
-	if (l->d->quote_ident != NULL) {
-		l->d->quote_ident(b, name);
-	} else {
-		ormc_sqlbuf_appendc(b, '"');
-		ormc_sqlbuf_append(b, name);
-		ormc_sqlbuf_appendc(b, '"');
-	}
-}
-
-static void
-placeholder(const ormc_loader *l, ormc_sqlbuf *b, int n)
-{
-	if (l->d->placeholder != NULL)
-		l->d->placeholder(b, n);
-	else
-		ormc_sqlbuf_appendc(b, '?');
-}
-
 static int
 ci_equal(const char *a, const char *b)
 {
@@ -462,15 +441,15 @@ link(ormc_loader *l, const ormc_field *f, const ormc_value *src,
 	p[1] = *dst;
 	ormc_sqlbuf_init(&b);
 	ormc_sqlbuf_append(&b, "SELECT 1 FROM ");
-	ident(l, &b, f->m2m_table);
+	l->d->quote_ident(&b, f->m2m_table);
 	ormc_sqlbuf_append(&b, " WHERE ");
-	ident(l, &b, f->m2m_source_column);
+	l->d->quote_ident(&b, f->m2m_source_column);
 	ormc_sqlbuf_append(&b, " = ");
-	placeholder(l, &b, 1);
+	l->d->placeholder(&b, 1);
 	ormc_sqlbuf_append(&b, " AND ");
-	ident(l, &b, f->m2m_target_column);
+	l->d->quote_ident(&b, f->m2m_target_column);
 	ormc_sqlbuf_append(&b, " = ");
-	placeholder(l, &b, 2);
+	l->d->placeholder(&b, 2);
 	if (b.failed) {
 		ormc_sqlbuf_free(&b);
 		return ormc_error_set(l->err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
@@ -479,15 +458,15 @@ link(ormc_loader *l, const ormc_field *f, const ormc_value *src,
 	if (rc == ORMC_OK && found.type == ORMC_TYPE_NULL) {
 		ormc_sqlbuf_reset(&b);
 		ormc_sqlbuf_append(&b, "INSERT INTO ");
-		ident(l, &b, f->m2m_table);
+		l->d->quote_ident(&b, f->m2m_table);
 		ormc_sqlbuf_append(&b, " (");
-		ident(l, &b, f->m2m_source_column);
+		l->d->quote_ident(&b, f->m2m_source_column);
 		ormc_sqlbuf_append(&b, ", ");
-		ident(l, &b, f->m2m_target_column);
+		l->d->quote_ident(&b, f->m2m_target_column);
 		ormc_sqlbuf_append(&b, ") VALUES (");
-		placeholder(l, &b, 1);
+		l->d->placeholder(&b, 1);
 		ormc_sqlbuf_append(&b, ", ");
-		placeholder(l, &b, 2);
+		l->d->placeholder(&b, 2);
 		ormc_sqlbuf_appendc(&b, ')');
 		rc = b.failed ? ormc_error_set(l->err, ORMC_ENOMEM, NULL, -1, 0,
 		                               "out of memory")
@@ -600,7 +579,7 @@ load_object(ormc_loader *l, const ormc_model *m, json_t *obj)
 
 	ormc_sqlbuf_init(&b);
 	ormc_sqlbuf_append(&b, "INSERT INTO ");
-	ident(l, &b, m->table);
+	l->d->quote_ident(&b, m->table);
 	if (ncols == 0) {
 		ormc_sqlbuf_append(&b, dialect_is(l, "mysql") ? " () VALUES ()"
 		                                             : " DEFAULT VALUES");
@@ -609,13 +588,13 @@ load_object(ormc_loader *l, const ormc_model *m, json_t *obj)
 		for (i = 0; i < ncols; i++) {
 			if (i > 0)
 				ormc_sqlbuf_append(&b, ", ");
-			ident(l, &b, cols[i]->column);
+			l->d->quote_ident(&b, cols[i]->column);
 		}
 		ormc_sqlbuf_append(&b, ") VALUES (");
 		for (i = 0; i < ncols; i++) {
 			if (i > 0)
 				ormc_sqlbuf_append(&b, ", ");
-			placeholder(l, &b, i + 1);
+			l->d->placeholder(&b, i + 1);
 		}
 		ormc_sqlbuf_appendc(&b, ')');
 	}
@@ -624,7 +603,7 @@ load_object(ormc_loader *l, const ormc_model *m, json_t *obj)
 	    (dialect_is(l, "postgresql") ||
 	     (dialect_is(l, "sqlite") && l->db->server_version >= 33500))) {
 		ormc_sqlbuf_append(&b, " RETURNING ");
-		ident(l, &b, m->pk->column);
+		l->d->quote_ident(&b, m->pk->column);
 	}
 	if (b.failed) {
 		rc = ormc_error_set(l->err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
@@ -639,9 +618,9 @@ load_object(ormc_loader *l, const ormc_model *m, json_t *obj)
 			} else if (rc == ORMC_OK) {
 				ormc_sqlbuf_reset(&b);
 				ormc_sqlbuf_append(&b, "SELECT MAX(");
-				ident(l, &b, m->pk->column);
+				l->d->quote_ident(&b, m->pk->column);
 				ormc_sqlbuf_append(&b, ") FROM ");
-				ident(l, &b, m->table);
+				l->d->quote_ident(&b, m->table);
 				rc = ormc_fixture__query_value(l, b.data, NULL, 0, &pkval);
 			}
 		}
@@ -708,15 +687,15 @@ reseed(ormc_loader *l)
 
 		ormc_sqlbuf_init(&b);
 		ormc_sqlbuf_init(&name);
-		ident(l, &name, m->table);
+		l->d->quote_ident(&name, m->table);
 		ormc_sqlbuf_append(&b, "SELECT setval(pg_get_serial_sequence(");
-		placeholder(l, &b, 1);
+		l->d->placeholder(&b, 1);
 		ormc_sqlbuf_append(&b, ", ");
-		placeholder(l, &b, 2);
+		l->d->placeholder(&b, 2);
 		ormc_sqlbuf_append(&b, "), (SELECT MAX(");
-		ident(l, &b, m->pk->column);
+		l->d->quote_ident(&b, m->pk->column);
 		ormc_sqlbuf_append(&b, ") FROM ");
-		ident(l, &b, m->table);
+		l->d->quote_ident(&b, m->table);
 		ormc_sqlbuf_append(&b, "))");
 		memset(p, 0, sizeof(p));
 		p[0].type = p[1].type = ORMC_TYPE_TEXT;

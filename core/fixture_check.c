@@ -33,18 +33,6 @@
 #include "error.h"
 #include "sqlbuf.h"
 
-static void
-ident(const ormc_dialect *d, ormc_sqlbuf *b, const char *name)
-{
-	if (d->quote_ident != NULL) {
-		d->quote_ident(b, name);
-	} else {
-		ormc_sqlbuf_appendc(b, '"');
-		ormc_sqlbuf_append(b, name);
-		ormc_sqlbuf_appendc(b, '"');
-	}
-}
-
 /* A key as the message shows it: 17, abc, 2026-01-01. */
 static void
 key_text(const ormc_value *v, char *buf, size_t n)
@@ -118,23 +106,23 @@ anti_join(const ormc_dialect *d, ormc_sqlbuf *b, const char *child,
 {
 	ormc_sqlbuf_reset(b);
 	ormc_sqlbuf_append(b, "SELECT c.");
-	ident(d, b, cola);
+	d->quote_ident(b, cola);
 	ormc_sqlbuf_append(b, ", c.");
-	ident(d, b, colb);
+	d->quote_ident(b, colb);
 	ormc_sqlbuf_append(b, " FROM ");
-	ident(d, b, child);
+	d->quote_ident(b, child);
 	ormc_sqlbuf_append(b, " c WHERE c.");
-	ident(d, b, fk);
+	d->quote_ident(b, fk);
 	ormc_sqlbuf_append(b, " IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ");
-	ident(d, b, parent);
+	d->quote_ident(b, parent);
 	ormc_sqlbuf_append(b, " p WHERE p.");
-	ident(d, b, pk);
+	d->quote_ident(b, pk);
 	ormc_sqlbuf_append(b, " = c.");
-	ident(d, b, fk);
+	d->quote_ident(b, fk);
 	ormc_sqlbuf_append(b, ") ORDER BY c.");
-	ident(d, b, cola);
+	d->quote_ident(b, cola);
 	ormc_sqlbuf_append(b, ", c.");
-	ident(d, b, colb);
+	d->quote_ident(b, colb);
 	ormc_sqlbuf_append(b, " LIMIT 1");
 }
 

@@ -25,27 +25,6 @@
 
 #include "error.h"
 
-static void
-ident(const ormc_loader *l, ormc_sqlbuf *b, const char *name)
-{
-	if (l->d->quote_ident != NULL) {
-		l->d->quote_ident(b, name);
-	} else {
-		ormc_sqlbuf_appendc(b, '"');
-		ormc_sqlbuf_append(b, name);
-		ormc_sqlbuf_appendc(b, '"');
-	}
-}
-
-static void
-placeholder(const ormc_loader *l, ormc_sqlbuf *b, int n)
-{
-	if (l->d->placeholder != NULL)
-		l->d->placeholder(b, n);
-	else
-		ormc_sqlbuf_appendc(b, '?');
-}
-
 /*
  * The fields of m's natural key of n values (n < 0: of any size): its one
  * unique=True field besides the primary key when n is 1 (or any), else its
@@ -122,19 +101,19 @@ natural_lookup(ormc_loader *l, const ormc_model *m, const ormc_field **keys,
 		return p == NULL ? ormc_fixture__nomem(l) : ORMC_OK;
 	ormc_sqlbuf_init(&b);
 	ormc_sqlbuf_append(&b, "SELECT ");
-	ident(l, &b, m->pk->column);
+	l->d->quote_ident(&b, m->pk->column);
 	ormc_sqlbuf_append(&b, " FROM ");
-	ident(l, &b, m->table);
+	l->d->quote_ident(&b, m->table);
 	for (i = 0; i < n; i++) {
 		ormc_sqlbuf_append(&b, i == 0 ? " WHERE " : " AND ");
-		ident(l, &b, keys[i]->column);
+		l->d->quote_ident(&b, keys[i]->column);
 		if (vals[i].type == ORMC_TYPE_NULL) {
 			ormc_sqlbuf_append(&b, " IS NULL");
 			continue;
 		}
 		ormc_sqlbuf_append(&b, " = ");
 		p[np] = vals[i];
-		placeholder(l, &b, ++np);
+		l->d->placeholder(&b, ++np);
 	}
 	rc = b.failed ? ormc_fixture__nomem(l)
 	              : ormc_fixture__query_value(l, b.data, p, np, pk);
@@ -194,11 +173,11 @@ row_exists(ormc_loader *l, const ormc_model *m, const ormc_value *pk,
 	*exists = 0;
 	ormc_sqlbuf_init(&b);
 	ormc_sqlbuf_append(&b, "SELECT 1 FROM ");
-	ident(l, &b, m->table);
+	l->d->quote_ident(&b, m->table);
 	ormc_sqlbuf_append(&b, " WHERE ");
-	ident(l, &b, m->pk->column);
+	l->d->quote_ident(&b, m->pk->column);
 	ormc_sqlbuf_append(&b, " = ");
-	placeholder(l, &b, 1);
+	l->d->placeholder(&b, 1);
 	rc = b.failed ? ormc_fixture__nomem(l)
 	              : ormc_fixture__query_value(l, b.data, pk, 1, &found);
 	ormc_sqlbuf_free(&b);
@@ -222,7 +201,7 @@ ormc_fixture__note_touched(ormc_loader *l, const ormc_model *m,
 		}
 	ormc_sqlbuf_init(&b);
 	ormc_sqlbuf_append(&b, "SELECT 1 FROM ");
-	ident(l, &b, m->table);
+	l->d->quote_ident(&b, m->table);
 	ormc_sqlbuf_append(&b, " LIMIT 1");
 	rc = b.failed ? ormc_fixture__nomem(l)
 	              : ormc_fixture__query_value(l, b.data, NULL, 0, &found);
@@ -331,21 +310,21 @@ ormc_fixture__update_row(ormc_loader *l, const ormc_model *m,
 		return ormc_fixture__nomem(l);
 	ormc_sqlbuf_init(&b);
 	ormc_sqlbuf_append(&b, "UPDATE ");
-	ident(l, &b, m->table);
+	l->d->quote_ident(&b, m->table);
 	for (i = 0; i < ncols; i++) {
 		if (cols[i] == m->pk)
 			continue;
 		ormc_sqlbuf_append(&b, np == 0 ? " SET " : ", ");
-		ident(l, &b, cols[i]->column);
+		l->d->quote_ident(&b, cols[i]->column);
 		ormc_sqlbuf_append(&b, " = ");
 		p[np] = vals[i];
-		placeholder(l, &b, ++np);
+		l->d->placeholder(&b, ++np);
 	}
 	ormc_sqlbuf_append(&b, " WHERE ");
-	ident(l, &b, m->pk->column);
+	l->d->quote_ident(&b, m->pk->column);
 	ormc_sqlbuf_append(&b, " = ");
 	p[np] = *pk;
-	placeholder(l, &b, ++np);
+	l->d->placeholder(&b, ++np);
 	if (b.failed)
 		rc = ormc_fixture__nomem(l);
 	else if (np == 1)
@@ -368,16 +347,16 @@ ormc_fixture__unlink_all(ormc_loader *l, const ormc_model *m,
 	p[0] = p[1] = *pk;   /* "?" placeholders: the key once per use */
 	ormc_sqlbuf_init(&b);
 	ormc_sqlbuf_append(&b, "DELETE FROM ");
-	ident(l, &b, f->m2m_table);
+	l->d->quote_ident(&b, f->m2m_table);
 	ormc_sqlbuf_append(&b, " WHERE ");
-	ident(l, &b, f->m2m_source_column);
+	l->d->quote_ident(&b, f->m2m_source_column);
 	ormc_sqlbuf_append(&b, " = ");
-	placeholder(l, &b, 1);
+	l->d->placeholder(&b, 1);
 	if (f->symmetrical && f->target == m) {
 		ormc_sqlbuf_append(&b, " OR ");
-		ident(l, &b, f->m2m_target_column);
+		l->d->quote_ident(&b, f->m2m_target_column);
 		ormc_sqlbuf_append(&b, " = ");
-		placeholder(l, &b, ++np);
+		l->d->placeholder(&b, ++np);
 	}
 	rc = b.failed ? ormc_fixture__nomem(l)
 	              : ormc_db_exec(l->db, b.data, p, np, l->err);

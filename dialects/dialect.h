@@ -42,10 +42,10 @@ struct ormc_dialect {
 	/** Capabilities for a given server version (0 = newest). NULL: caps. */
 	unsigned (*caps_for)(int server_version);
 
-	/** Append a quoted identifier. */
+	/** Append a quoted identifier. Required. */
 	void (*quote_ident)(ormc_sqlbuf *b, const char *ident);
 
-	/** Append the placeholder of the n-th parameter (1-based). */
+	/** Append the placeholder of the n-th parameter (1-based). Required. */
 	void (*placeholder)(ormc_sqlbuf *b, int n);
 
 	/**
