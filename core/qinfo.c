@@ -95,6 +95,86 @@ ormc_query_key(const ormc_query *q, int i)
 	return pk_name(qs->model);
 }
 
+/* ---- ordering columns ------------------------------------------------------ */
+
+/* Do a and b read the same column (COL: same walk and transforms; REF, INNER: same annotation)? */
+static int
+same_column(const ormc_expr *a, const ormc_expr *b)
+{
+	int i;
+
+	if (a->kind != b->kind)
+		return 0;
+	if (a->kind == ORMC_EXPR_REF || a->kind == ORMC_EXPR_INNER)
+		return a->annot == b->annot;
+	if (a->kind != ORMC_EXPR_COL || a->path->nhops != b->path->nhops ||
+	    a->path->field != b->path->field || a->ntransforms != b->ntransforms)
+		return 0;
+	for (i = 0; i < a->path->nhops; i++)
+		if (a->path->hops[i] != b->path->hops[i])
+			return 0;
+	for (i = 0; i < a->ntransforms; i++)
+		if (strcmp(a->transforms[i], b->transforms[i]) != 0)
+			return 0;
+	return 1;
+}
+
+/* The result key of a concrete field of the model's own rows ("publisher_id" for a relation). */
+static const char *
+own_column(const ormc_field *f)
+{
+	if (f == NULL || !ormc_field_is_concrete(f))
+		return NULL;
+	if (f->kind == ORMC_FIELD_FOREIGNKEY || f->kind == ORMC_FIELD_ONETOONE)
+		return NULL;      /* selected as "x_id": no name to borrow; not an ordering key here */
+	return f->name;
+}
+
+/* The selected column that x reads, or NULL. */
+static const char *
+selected(const ormc_qs *qs, const ormc_expr *x)
+{
+	int i;
+
+	if (qs->values_set && qs->nvalues > 0) {
+		for (i = 0; i < qs->nvalues; i++)
+			if (same_column(qs->values[i].expr, x))
+				return qs->values[i].name;
+		return NULL;
+	}
+	if (x->kind == ORMC_EXPR_REF)
+		return x->annot->hidden ? NULL : x->annot->alias;
+	if (x->kind == ORMC_EXPR_COL && x->path->nhops == 0 && x->ntransforms == 0)
+		return own_column(x->path->field);
+	return NULL;
+}
+
+int
+ormc_query_norder(const ormc_query *q)
+{
+	const ormc_qs *qs = q->qs;
+
+	if (ormc_query_rows(q) != ORMC_ROWS_ORDERED)
+		return 0;
+	return qs->norder > 0 ? qs->norder : qs->model->nordering;
+}
+
+const char *
+ormc_query_order_column(const ormc_query *q, int i)
+{
+	const ormc_qs *qs = q->qs;
+	const char *name;
+
+	if (i < 0 || i >= ormc_query_norder(q))
+		return NULL;
+	if (qs->norder > 0)
+		return selected(qs, qs->order[i].expr);
+	/* Meta.ordering of model rows (ormc_query_rows(): no values()) */
+	name = qs->model->ordering[i];
+	name += name[0] == '-';
+	return own_column(ormc_model_field(qs->model, name));
+}
+
 /* ---- text columns whose collation decides the answer ----------------------- */
 
 typedef struct collector {

@@ -137,6 +137,17 @@ int ormc_query_nkeys(const ormc_query *q);
 /** The result key (column name) of key column i, or NULL. Borrowed from q. */
 const char *ormc_query_key(const ormc_query *q, int i);
 /**
+ * The number of expressions an ORMC_ROWS_ORDERED query is ordered by
+ * (order_by(), or Meta.ordering); 0 for the other kinds.
+ */
+int ormc_query_norder(const ormc_query *q);
+/**
+ * The result key of the selected column that ordering expression i is, or
+ * NULL when it is not selected (or is a relation's "x_id"). Rows with equal
+ * values in every ordering column may come in any order. Borrowed from q.
+ */
+const char *ormc_query_order_column(const ormc_query *q, int i);
+/**
  * The text columns (CharField, TextField) whose collation decides q's
  * answer: those it groups by, orders by, takes distinct values of, or
  * compares in Min, Max or a distinct aggregate, at every level. Comparisons
