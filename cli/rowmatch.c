@@ -474,7 +474,8 @@ pop(queue *q, int n)
 	assert(n <= q->n);
 	for (i = 0; i < n; i++)
 		unit_free(&q->units[i]);
-	memmove(q->units, q->units + n, sizeof(*q->units) * (size_t)(q->n - n));
+	if (n > 0 && q->n > n)
+		memmove(q->units, q->units + n, sizeof(*q->units) * (size_t)(q->n - n));
 	q->n -= n;
 }
 
