@@ -46,7 +46,37 @@ pk_name(const ormc_model *m)
 	return pk->name;
 }
 
-/* Is the primary key one of the selected columns? */
+/*
+ * Does x read a column across a multi-valued relation (reverse foreign key,
+ * many-to-many) outside an aggregate? Each row of the model then comes once
+ * per related row, and its primary key no longer names one row.
+ */
+static int
+multi_valued(const ormc_expr *x, int depth)
+{
+	int i;
+
+	if (x == NULL || depth > 200 || x->has_agg)
+		return 0;
+	if ((x->kind == ORMC_EXPR_COL) && x->path != NULL)
+		for (i = 0; i < x->path->nhops; i++)
+			switch (x->path->hops[i]->kind) {
+			case ORMC_FIELD_REVERSE_FK:
+			case ORMC_FIELD_MANYTOMANY:
+			case ORMC_FIELD_REVERSE_M2M:
+				return 1;
+			default:
+				break;
+			}
+	if (x->kind == ORMC_EXPR_REF && x->annot != NULL)
+		return multi_valued(x->annot->expr, depth + 1);
+	for (i = 0; i < x->nargs; i++)
+		if (multi_valued(x->args[i], depth + 1))
+			return 1;
+	return multi_valued(x->else_, depth + 1);
+}
+
+/* Is the primary key one of the selected columns, naming one row each? */
 static int
 pk_selected(const ormc_qs *qs)
 {
@@ -55,6 +85,12 @@ pk_selected(const ormc_qs *qs)
 
 	if (pk == NULL)
 		return 0;
+	for (i = 0; i < qs->nannots; i++)
+		if (multi_valued(qs->annots[i]->expr, 0))
+			return 0;
+	for (i = 0; i < qs->nvalues; i++)
+		if (multi_valued(qs->values[i].expr, 0))
+			return 0;
 	if (!qs->values_set || qs->nvalues == 0)
 		return 1;       /* model rows: every concrete field */
 	for (i = 0; i < qs->nvalues; i++) {
