@@ -503,16 +503,16 @@ compare_one(FILE *out, ormc_db **dbs, int ndb, ormc_query *q, int qno, int nq,
 					oom = 1;
 				continue;
 			}
+			/* each matcher takes a copy of db1's row */
 			for (i = 1; i < ndb && !oom; i++) {
-				cmp_row *c = m[i] == NULL ? NULL : i == ndb - 1 ? r : cmp_row_copy(r);
+				cmp_row *c;
 
 				if (m[i] == NULL)
 					continue;
-				if (c == NULL || cmp_match_add(m[i], 0, c) != 0)
+				if ((c = cmp_row_copy(r)) == NULL || cmp_match_add(m[i], 0, c) != 0)
 					oom = 1;
 			}
-			if (m[ndb - 1] == NULL)
-				cmp_row_free(r);
+			cmp_row_free(r);
 		}
 		if (oom)
 			goto oom;
@@ -521,7 +521,8 @@ compare_one(FILE *out, ormc_db **dbs, int ndb, ormc_query *q, int qno, int nq,
 		if (++nrows % 1000 == 0)
 			progress(o, "[%d/%d] comparing: %ld rows", qno, nq, nrows);
 	}
-	for (d = 1; d < ndb; d++)
+	/* a database that failed part way is reported as such: its rows are not compared further */
+	for (d = 1; d < ndb && !sd[0].failed; d++)
 		if (m[d] != NULL && cmp_match_finish(m[d]) != 0)
 			goto oom;
 	for (d = 1; d < ndb; d++)
