@@ -145,6 +145,21 @@ cmp_row_make(const cmp_shape *sh, const ormc_value *vals, long pos)
 	r->key = p + idlen + 1;
 	r->idhash = hash_text(r->id);
 	r->keyhash = hash_text(r->key);
+	/* hashes of the non-float cells, and of the non-float ordering cells: equal rows share them */
+	r->nfhash = r->ohash = 2166136261u;
+	for (i = 0, cell = r->id; i < sh->ncols; i++) {
+		const char *end = strchr(cell, '\x1f');
+
+		assert(end != NULL);
+		if (sh->types[i] != ORMC_TYPE_FLOAT) {
+			for (; cell <= end; cell++) {
+				r->nfhash = (r->nfhash ^ (unsigned char)*cell) * 16777619u;
+				if (sh->isorder != NULL && sh->isorder[i])
+					r->ohash = (r->ohash ^ (unsigned char)*cell) * 16777619u;
+			}
+		}
+		cell = end + 1;
+	}
 	r->ncols = sh->ncols;
 	r->pos = pos;
 	r->nfloats = nfloats;
@@ -267,116 +282,18 @@ same_key(const cmp_row *a, const cmp_row *b)
 
 /* ---- pending sets (unordered) ------------------------------------------------ */
 
-/* Rows of one side not matched yet: hashed by identity, and listed in arrival order. */
+/*
+ * Rows of one side not matched yet: hashed by identity (to cancel identical
+ * rows) and by key (to pair rows equal within tolerance as they arrive),
+ * and listed in arrival order.
+ */
 typedef struct pending {
-	cmp_row **buckets;
+	cmp_row **buckets;        /* by idhash, chained by hnext */
+	cmp_row **kbuckets;       /* by keyhash, chained by knext */
 	size_t nbuckets;
 	size_t n;
 	cmp_row *first, *last;
 } pending;
-
-static int
-pending_grow(pending *p)
-{
-	size_t nb = p->nbuckets ? p->nbuckets * 2 : 64, i;
-	cmp_row **b = calloc(nb, sizeof(*b)), *r;
-
-	if (b == NULL)
-		return -1;
-	for (i = 0; i < p->nbuckets; i++)
-		while ((r = p->buckets[i]) != NULL) {
-			p->buckets[i] = r->hnext;
-			r->hnext = b[r->idhash & (nb - 1)];
-			b[r->idhash & (nb - 1)] = r;
-		}
-	free(p->buckets);
-	p->buckets = b;
-	p->nbuckets = nb;
-	return 0;
-}
-
-static int
-pending_add(pending *p, cmp_row *r)
-{
-	cmp_row **slot;
-
-	if (p->n + 1 > p->nbuckets && pending_grow(p) < 0)
-		return -1;
-	slot = &p->buckets[r->idhash & (p->nbuckets - 1)];
-	r->hnext = *slot;
-	*slot = r;
-	r->prev = p->last;
-	r->next = NULL;
-	if (p->last)
-		p->last->next = r;
-	else
-		p->first = r;
-	p->last = r;
-	p->n++;
-	return 0;
-}
-
-/* Remove and return the earliest row identical to r, or NULL. */
-static cmp_row *
-pending_take(pending *p, const cmp_row *r)
-{
-	cmp_row **link, *x, *best = NULL, **best_link = NULL;
-
-	if (p->nbuckets == 0)
-		return NULL;
-	for (link = &p->buckets[r->idhash & (p->nbuckets - 1)]; (x = *link) != NULL; link = &x->hnext)
-		if (x->idhash == r->idhash && strcmp(x->id, r->id) == 0 &&
-		    (best == NULL || x->pos < best->pos)) {
-			best = x;
-			best_link = link;
-		}
-	if (best == NULL)
-		return NULL;
-	*best_link = best->hnext;
-	if (best->prev)
-		best->prev->next = best->next;
-	else
-		p->first = best->next;
-	if (best->next)
-		best->next->prev = best->prev;
-	else
-		p->last = best->prev;
-	p->n--;
-	return best;
-}
-
-/* r arrives on one side: it cancels an identical row of the other, or waits. Takes r. */
-static int
-pending_arrive(pending *mine, pending *other, cmp_row *r)
-{
-	cmp_row *twin = pending_take(other, r);
-
-	if (twin != NULL) {
-		cmp_row_free(twin);
-		cmp_row_free(r);
-		return 0;
-	}
-	if (pending_add(mine, r) < 0) {
-		cmp_row_free(r);
-		return -1;
-	}
-	return 0;
-}
-
-static void
-pending_free(pending *p)
-{
-	cmp_row *r, *next;
-
-	for (r = p->first; r != NULL; r = next) {
-		next = r->next;
-		cmp_row_free(r);
-	}
-	free(p->buckets);
-	memset(p, 0, sizeof(*p));
-}
-
-/* ---- the matcher ------------------------------------------------------------ */
 
 /*
  * A unit of an ordered comparison: one row, or (when every ordering column
@@ -386,9 +303,12 @@ pending_free(pending *p)
 typedef struct unit {
 	cmp_row **rows;
 	int n, cap;
+	unsigned mhash;           /* units that can be equal have the same (cmp_row nfhash, ohash) */
 } unit;
 
+/* Units in arrival order: units[0 .. n) within base[0 .. cap); popping moves units forward. */
 typedef struct queue {
+	unit *base;
 	unit *units;
 	int n, cap;
 } queue;
@@ -404,6 +324,144 @@ struct cmp_match {
 	pending p[2];             /* unordered */
 	int windowed;             /* the window note was given */
 };
+
+static int
+pending_grow(pending *p)
+{
+	size_t nb = p->nbuckets ? p->nbuckets * 2 : 64;
+	cmp_row **b = calloc(nb, sizeof(*b)), **kb = calloc(nb, sizeof(*kb)), *r;
+
+	if (b == NULL || kb == NULL) {
+		free(b);
+		free(kb);
+		return -1;
+	}
+	for (r = p->first; r != NULL; r = r->next) {
+		r->hnext = b[r->idhash & (nb - 1)];
+		b[r->idhash & (nb - 1)] = r;
+		r->knext = kb[r->keyhash & (nb - 1)];
+		kb[r->keyhash & (nb - 1)] = r;
+	}
+	free(p->buckets);
+	free(p->kbuckets);
+	p->buckets = b;
+	p->kbuckets = kb;
+	p->nbuckets = nb;
+	return 0;
+}
+
+static int
+pending_add(pending *p, cmp_row *r)
+{
+	cmp_row **slot;
+
+	r->prev = p->last;
+	r->next = NULL;
+	if (p->last)
+		p->last->next = r;
+	else
+		p->first = r;
+	p->last = r;
+	p->n++;
+	if (p->n > p->nbuckets)
+		return pending_grow(p);       /* rehashes every row, r too */
+	slot = &p->buckets[r->idhash & (p->nbuckets - 1)];
+	r->hnext = *slot;
+	*slot = r;
+	slot = &p->kbuckets[r->keyhash & (p->nbuckets - 1)];
+	r->knext = *slot;
+	*slot = r;
+	return 0;
+}
+
+/* Take x out of p (its chains and its list). */
+static void
+pending_unlink(pending *p, cmp_row *x)
+{
+	cmp_row **link;
+
+	for (link = &p->buckets[x->idhash & (p->nbuckets - 1)]; *link != x; link = &(*link)->hnext)
+		assert(*link != NULL);
+	*link = x->hnext;
+	for (link = &p->kbuckets[x->keyhash & (p->nbuckets - 1)]; *link != x; link = &(*link)->knext)
+		assert(*link != NULL);
+	*link = x->knext;
+	if (x->prev)
+		x->prev->next = x->next;
+	else
+		p->first = x->next;
+	if (x->next)
+		x->next->prev = x->prev;
+	else
+		p->last = x->prev;
+	p->n--;
+}
+
+/*
+ * Remove and return the earliest row of p identical to r (want 1) or, with
+ * the same key, equal to it within tolerance (want 2); NULL if none.
+ */
+static cmp_row *
+pending_take(const cmp_shape *sh, pending *p, const cmp_row *r, int want)
+{
+	cmp_row *x, *best = NULL;
+
+	if (p->nbuckets == 0)
+		return NULL;
+	if (want == 1) {
+		for (x = p->buckets[r->idhash & (p->nbuckets - 1)]; x != NULL; x = x->hnext)
+			if (x->idhash == r->idhash && strcmp(x->id, r->id) == 0 &&
+			    (best == NULL || x->pos < best->pos))
+				best = x;
+	} else {
+		for (x = p->kbuckets[r->keyhash & (p->nbuckets - 1)]; x != NULL; x = x->knext)
+			if (same_key(x, r) && (best == NULL || x->pos < best->pos) &&
+			    rows_equal(sh, x, r) == 2)
+				best = x;
+	}
+	if (best != NULL)
+		pending_unlink(p, best);
+	return best;
+}
+
+/*
+ * r arrives on side (0: db1): it cancels an identical row of the other side,
+ * or one equal within tolerance (reported), or waits. Takes r.
+ */
+static int
+pending_arrive(cmp_match *m, int side, cmp_row *r)
+{
+	pending *mine = &m->p[side], *other = &m->p[1 - side];
+	cmp_row *twin = pending_take(m->sh, other, r, 1);
+	int rc = 0;
+
+	if (twin == NULL && r->nfloats > 0 && (twin = pending_take(m->sh, other, r, 2)) != NULL)
+		rc = m->sink->tolerance(m->sink->ctx, m->k, side == 0 ? r : twin, side == 0 ? twin : r);
+	if (twin != NULL) {
+		cmp_row_free(twin);
+		cmp_row_free(r);
+		return rc;
+	}
+	if (pending_add(mine, r) < 0)
+		return -1;            /* r is listed: freed with the set */
+	return 0;
+}
+
+static void
+pending_free(pending *p)
+{
+	cmp_row *r, *next;
+
+	for (r = p->first; r != NULL; r = next) {
+		next = r->next;
+		cmp_row_free(r);
+	}
+	free(p->buckets);
+	free(p->kbuckets);
+	memset(p, 0, sizeof(*p));
+}
+
+/* ---- the matcher ------------------------------------------------------------ */
 
 cmp_match *
 cmp_match_new(const cmp_shape *sh, const cmp_sink *sink, int k)
@@ -451,14 +509,25 @@ unit_free(unit *u)
 static int
 push(queue *q, unit *u)
 {
-	if (q->n == q->cap) {
-		int cap = q->cap ? q->cap * 2 : 8;
-		unit *units = realloc(q->units, sizeof(*units) * (size_t)cap);
+	if (q->units == NULL)
+		q->units = q->base;
+	if ((q->units - q->base) + q->n == q->cap) {
+		if (q->n > 0 && q->n <= q->cap / 2) {
+			/* half empty: move the units to the front (at most once per n pushes) */
+			memmove(q->base, q->units, sizeof(*q->units) * (size_t)q->n);
+		} else {
+			int cap = q->cap ? q->cap * 2 : 8;
+			unit *base = malloc(sizeof(*base) * (size_t)cap);
 
-		if (units == NULL)
-			return -1;
-		q->units = units;
-		q->cap = cap;
+			if (base == NULL)
+				return -1;
+			if (q->n > 0)
+				memcpy(base, q->units, sizeof(*q->units) * (size_t)q->n);
+			free(q->base);
+			q->base = base;
+			q->cap = cap;
+		}
+		q->units = q->base;
 	}
 	q->units[q->n++] = *u;
 	memset(u, 0, sizeof(*u));
@@ -474,9 +543,8 @@ pop(queue *q, int n)
 	assert(n <= q->n);
 	for (i = 0; i < n; i++)
 		unit_free(&q->units[i]);
-	if (n > 0 && q->n > n)
-		memmove(q->units, q->units + n, sizeof(*q->units) * (size_t)(q->n - n));
 	q->n -= n;
+	q->units = q->n > 0 ? q->units + n : q->base;
 }
 
 /* Do a and b tie on the ordering (every ordering column the same value, floats within tolerance)? */
@@ -495,6 +563,8 @@ same_order(const cmp_shape *sh, const cmp_row *a, const cmp_row *b)
 static int
 units_equal(const cmp_match *m, const unit *a, const unit *b)
 {
+	if (a->mhash != b->mhash)
+		return 0;
 	if (m->blocks)
 		return same_order(m->sh, a->rows[0], b->rows[0]);
 	return rows_equal(m->sh, a->rows[0], b->rows[0]);
@@ -604,24 +674,27 @@ settle(cmp_match *m, pending *pa, pending *pb, int single)
 static int
 compare_runs(cmp_match *m, unit *a, unit *b)
 {
-	pending pa, pb;
 	int i, rc = 0;
 
-	memset(&pa, 0, sizeof(pa));
-	memset(&pb, 0, sizeof(pb));
+	/* an ordered matcher's pending sets are free for this */
 	for (i = 0; i < a->n && rc == 0; i++) {
-		rc = pending_arrive(&pa, &pb, a->rows[i]);
+		rc = pending_arrive(m, 0, a->rows[i]);
 		a->rows[i] = NULL;
 	}
 	for (i = 0; i < b->n && rc == 0; i++) {
-		rc = pending_arrive(&pb, &pa, b->rows[i]);
+		rc = pending_arrive(m, 1, b->rows[i]);
 		b->rows[i] = NULL;
 	}
-	a->n = b->n = 0;          /* the rows are the pending sets' now */
+	/* rows not given to the sets (after an error) are still the units' */
+	for (i = 0; i < a->n; i++)
+		cmp_row_free(a->rows[i]);
+	for (i = 0; i < b->n; i++)
+		cmp_row_free(b->rows[i]);
+	a->n = b->n = 0;
 	if (rc == 0)
-		rc = settle(m, &pa, &pb, 1);
-	pending_free(&pa);
-	pending_free(&pb);
+		rc = settle(m, &m->p[0], &m->p[1], 1);
+	pending_free(&m->p[0]);
+	pending_free(&m->p[1]);
 	return rc;
 }
 
@@ -692,7 +765,8 @@ add_unit(cmp_match *m, int side, unit *u)
 		return -1;
 	}
 	for (j = 0; j < other->n; j++)
-		if ((eq = units_equal(m, &mine->units[mine->n - 1], &other->units[j])) != 0) {
+		if (other->units[j].mhash == mine->units[mine->n - 1].mhash &&
+		    (eq = units_equal(m, &mine->units[mine->n - 1], &other->units[j])) != 0) {
 			rc = side == 0 ? take(m, mine->n - 1, j, eq) : take(m, j, mine->n - 1, eq);
 			return rc != 0 ? rc : rescan(m);
 		}
@@ -739,6 +813,7 @@ add_ordered(cmp_match *m, int side, cmp_row *r)
 		cmp_row_free(r);
 		return -1;
 	}
+	u.mhash = m->blocks ? r->ohash : r->nfhash;
 	if (!m->blocks)
 		return add_unit(m, side, &u);
 	/* a new run begins: the one before is complete */
@@ -760,7 +835,7 @@ cmp_match_add(cmp_match *m, int side, cmp_row *r)
 	assert(side == 0 || side == 1);
 	if (m->ordered)
 		return add_ordered(m, side, r);
-	return pending_arrive(&m->p[side], &m->p[1 - side], r);
+	return pending_arrive(m, side, r);
 }
 
 int
@@ -801,8 +876,8 @@ cmp_match_free(cmp_match *m)
 		return;
 	pop(&m->q[0], m->q[0].n);
 	pop(&m->q[1], m->q[1].n);
-	free(m->q[0].units);
-	free(m->q[1].units);
+	free(m->q[0].base);
+	free(m->q[1].base);
 	unit_free(&m->cur[0]);
 	unit_free(&m->cur[1]);
 	pending_free(&m->p[0]);

@@ -46,8 +46,10 @@ typedef struct cmp_row {
 	const char *id;           /* canonical cells, '\x1f'-separated: identity */
 	const char *key;          /* canonical key cells (keyed), else the non-float cells */
 	unsigned idhash, keyhash;
+	unsigned nfhash, ohash;   /* of the non-float cells; of the non-float ordering cells */
 	int nfloats;              /* float cells that are not null */
-	struct cmp_row *hnext;    /* hash chain */
+	struct cmp_row *hnext;    /* hash chain (identity) */
+	struct cmp_row *knext;    /* hash chain (key) */
 	struct cmp_row *prev, *next;   /* arrival order in a pending set */
 } cmp_row;
 
