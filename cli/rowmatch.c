@@ -243,7 +243,8 @@ cmp_cell_equal(const cmp_shape *sh, int i, const char *a, const char *b)
 	}
 	if (type == ORMC_TYPE_FLOAT && strcmp(a, "null") != 0 && strcmp(b, "null") != 0) {
 		double x = strtod(a, NULL), y = strtod(b, NULL);
-		double m = fabs(x) > fabs(y) ? fabs(x) : fabs(y);
+		double ax = x < 0 ? -x : x, ay = y < 0 ? -y : y, d = x > y ? x - y : y - x;
+		double m = ax > ay ? ax : ay;
 
 		if (!isfinite(x) || !isfinite(y))
 			return 0;
@@ -251,7 +252,7 @@ cmp_cell_equal(const cmp_shape *sh, int i, const char *a, const char *b)
 			return 1;    /* 0.0 and -0.0 */
 		if (sh->float_digits > 0 && same_digits(x, y, sh->float_digits))
 			return 2;
-		return fabs(x - y) <= sh->rel_tol * m ? 2 : 0;
+		return d <= sh->rel_tol * m ? 2 : 0;
 	}
 	return 0;
 }
