@@ -237,10 +237,43 @@ add_column(collector *c, const ormc_field *f)
 	c->n++;         /* past max, possibly a duplicate: ormc_query_text_columns() recounts */
 }
 
+static void walk_expr(collector *c, const ormc_expr *x, int sensitive, int depth);
+
+/*
+ * The text columns of a condition whose collation matters: those compared
+ * by a case-insensitive lookup (iexact, icontains, istartswith, iendswith),
+ * which MySQL evaluates with LIKE under the column's collation, so that a
+ * "_ci" collation also ignores accents there. The other lookups are binary
+ * on MySQL (docs/dialects.md, "Text").
+ */
+static void
+walk_cond(collector *c, const ormc_cond *cond, int depth)
+{
+	int i;
+
+	if (cond == NULL || depth > 200)
+		return;
+	for (i = 0; i < cond->nkids; i++)
+		walk_cond(c, cond->kids[i], depth + 1);
+	if (cond->kind != ORMC_COND_LEAF)
+		return;
+	switch (cond->lookup) {
+	case ORMC_LOOKUP_IEXACT:
+	case ORMC_LOOKUP_ICONTAINS:
+	case ORMC_LOOKUP_ISTARTSWITH:
+	case ORMC_LOOKUP_IENDSWITH:
+		walk_expr(c, cond->lhs, 1, depth + 1);
+		break;
+	default:
+		break;
+	}
+}
+
 /*
  * Collect the text columns of x whose collation matters. sensitive: x itself
  * is grouped, ordered or made distinct. Inside an aggregate only Min, Max
- * and distinct aggregates compare their argument's values.
+ * and distinct aggregates compare their argument's values; an aggregate's
+ * filter= compares as a filter does.
  */
 static void
 walk_expr(collector *c, const ormc_expr *x, int sensitive, int depth)
@@ -260,6 +293,7 @@ walk_expr(collector *c, const ormc_expr *x, int sensitive, int depth)
 			walk_expr(c, x->annot->expr, sensitive, depth + 1);
 		return;
 	case ORMC_EXPR_AGG:
+		walk_cond(c, x->filter, depth + 1);
 		sensitive = x->distinct || strcmp(x->func, "Min") == 0 || strcmp(x->func, "Max") == 0;
 		break;
 	case ORMC_EXPR_SUBQUERY:
@@ -296,6 +330,8 @@ walk_level(collector *c, const ormc_qs *qs)
 			walk_expr(c, qs->annots[i]->expr, 0, 0);
 		for (i = 0; i < qs->naggregates; i++)
 			walk_expr(c, qs->aggregates[i]->expr, 0, 0);
+		for (i = 0; i < qs->nfilters; i++)
+			walk_cond(c, qs->filters[i].cond, 0);
 	}
 }
 

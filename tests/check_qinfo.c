@@ -147,6 +147,17 @@ START_TEST(test_text_columns)
 	ck_assert_int_eq(ormc_query_text_columns(q, tables, columns, 4), 0);
 	ormc_query_free(q);
 
+	/* a case-insensitive lookup is LIKE under the column's collation, in a filter or filter= */
+	q = parse("Book.objects.filter(publisher__name__icontains=\"a\", name__gt=\"b\").count()");
+	ck_assert_int_eq(ormc_query_text_columns(q, tables, columns, 4), 1);
+	ck_assert_str_eq(tables[0], "publisher");
+	ck_assert_str_eq(columns[0], "name");
+	ormc_query_free(q);
+	q = parse("Book.objects.aggregate(n=Count(\"id\", filter=Q(name__iexact=\"a\") | Q(rating__gt=1)))");
+	ck_assert_int_eq(ormc_query_text_columns(q, tables, columns, 4), 1);
+	ck_assert_str_eq(tables[0], "book");
+	ormc_query_free(q);
+
 	/* ordering and a distinct count do compare */
 	q = parse("Author.objects.order_by(\"name\").values(\"age\")");
 	ck_assert_int_eq(ormc_query_text_columns(q, tables, columns, 4), 1);

@@ -15,7 +15,8 @@
 #   - usage errors exit 2;
 #   - SQLite, PostgreSQL and MariaDB loaded alike compare equal; one row
 #     changed on PostgreSQL is reported as exactly that row; a MariaDB column
-#     with a case-insensitive collation that a query groups by is a warning.
+#     with a case-insensitive collation that a query groups by (or filters
+#     with iexact) is a warning, one it only selects or compares exactly is not.
 #
 # SQLite files are made in a temporary directory; the servers are the test
 # fixture's (tests/servers.sh, ORMC_TEST_SERVERS_DIR) or the user's
@@ -325,6 +326,11 @@ check "... warned about, with its collation" \
 	out_has 'warning: db2: column city.country has the case-insensitive collation utf8mb4_general_ci'
 run "$ORMC" compare --models "$MODELS" --db "$A" --db "$MY" 'City.objects.order_by("name").values("name", "country")'
 check "a query that does not group, order or compare by it: no warning" out_lacks 'warning'
+run "$ORMC" compare --models "$MODELS" --db "$A" --db "$MY" 'City.objects.filter(country="FR").count()'
+check "an exact filter (binary on MySQL): no warning" out_lacks 'warning'
+run "$ORMC" compare --models "$MODELS" --db "$A" --db "$MY" 'City.objects.filter(country__iexact="fr").count()'
+check "a case-insensitive lookup (LIKE under the collation): warned about" \
+	out_has 'warning: db2: column city.country has the case-insensitive collation utf8mb4_general_ci'
 run "$ORMC" compare --models "$MODELS" --db "$A" --db "$MY" --format json "$GROUPED"
 check "json: the collation warning" \
 	json_check 'd["queries"][0]["notes"] == [{"kind": "collation", "db": "db2", "table": "city", "column": "country", "collation": "utf8mb4_general_ci"}]'

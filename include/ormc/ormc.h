@@ -149,9 +149,11 @@ int ormc_query_norder(const ormc_query *q);
 const char *ormc_query_order_column(const ormc_query *q, int i);
 /**
  * The text columns (CharField, TextField) whose collation decides q's
- * answer: those it groups by, orders by, takes distinct values of, or
- * compares in Min, Max or a distinct aggregate, at every level. Comparisons
- * in filters are not listed: ormc makes them binary on MySQL
+ * answer: those it groups by, orders by, takes distinct values of,
+ * compares in Min, Max or a distinct aggregate, or filters with a
+ * case-insensitive lookup (iexact, icontains, istartswith, iendswith: LIKE
+ * on MySQL, where a "_ci" collation ignores accents too), at every level.
+ * Other comparisons are not listed: ormc makes them binary on MySQL
  * (docs/dialects.md). Fills tables[i] (the model's table) and columns[i]
  * (borrowed from q's schema) for the first max of them and returns how many
  * there are, so a return value > max means more room is needed;
