@@ -108,7 +108,6 @@ cli_mask_url(const char *url, char *buf, size_t n)
 	buf[o] = '\0';
 }
 
-
 /* 10^-d for d in 1..17, as literals (the CLI does not link libm). */
 static double
 tenth_power(int d)

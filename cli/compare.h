@@ -29,7 +29,8 @@ typedef struct cli_compare_opts {
 
 /**
  * Fill o from the command line's --format (NULL, "table" or "json"),
- * --float-digits N (1 to 17: a relative tolerance of 10^-N) and --rel-tol X
+ * --float-digits N (1 to 17: the same N significant digits, or a relative
+ * difference of at most 10^-N) and --rel-tol X
  * (a number from 0 to 1); at most one of the last two. Progress is on when
  * stderr is a terminal. Returns 0, or -1 with the reason in msg.
  */
