@@ -77,11 +77,25 @@ cli_float_repr(double f, char *buf, size_t n)
 		snprintf(buf, n, f < 0 ? "-inf" : "inf");
 		return;
 	}
-	/* The fewest significant digits that read back as f (Python's 'r'). */
-	for (prec = 1; prec <= 17; prec++) {
+	/*
+	 * The fewest significant digits that read back as f (Python's 'r'),
+	 * by bisection: if p digits read back as f, so do p + 1 (the nearest
+	 * (p+1)-digit number is at least as near f as the p-digit one), and 17
+	 * always do.
+	 */
+	{
+		int lo = 1, hi = 17;
+
+		while (lo < hi) {
+			prec = (lo + hi) / 2;
+			snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, f);
+			if (strtod(tmp, NULL) == f)
+				hi = prec;
+			else
+				lo = prec + 1;
+		}
+		prec = lo;
 		snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, f);
-		if (strtod(tmp, NULL) == f)
-			break;
 	}
 	/* tmp is [-]d[.ddd]e[+-]xx */
 	p = tmp;

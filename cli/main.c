@@ -48,6 +48,8 @@ typedef struct options {
 	int ndb;
 	const char *format;
 	const char *file;       /* --file: one query per line */
+	const char *float_digits;   /* compare --float-digits N */
+	const char *rel_tol;        /* compare --rel-tol X */
 	ormc_params *params;    /* every --param name=value */
 	int print;              /* migrate --print */
 	int sql;                /* migrate --sql */
@@ -75,6 +77,7 @@ static const char usage_text[] =
 	"           [--param NAME=VALUE ...] QUERY\n"
 	"           run QUERY and print its rows (default format: table)\n"
 	"  compare  --models FILE --db URL1 --db URL2 [--db URL3 ...] QUERY\n"
+	"           [--format table|json] [--float-digits N | --rel-tol X]\n"
 	"           run QUERY (or each query of --file F) on every database and\n"
 	"           print each difference; exit status 1 if any\n"
 	"  migrate  --models FILE --db URL [--sql]\n"
@@ -286,6 +289,8 @@ parse_args(int argc, char **argv, options *o)
 		{ "--db", offsetof(options, db) },
 		{ "--format", offsetof(options, format) },
 		{ "--file", offsetof(options, file) },
+		{ "--float-digits", offsetof(options, float_digits) },
+		{ "--rel-tol", offsetof(options, rel_tol) },
 	};
 	int i, only_args = 0;
 	size_t k;
@@ -799,9 +804,13 @@ cmd_compare(const options *o)
 	ormc_error err;
 	qtext *qs = NULL;
 	int nq = 0, status, i, d;
+	cli_compare_opts copts;
+	char msg[256];
 
 	if (o->ndb < 2)
 		return usage_error("compare needs at least two --db URL options%s", "");
+	if (cli_compare_options(&copts, o->format, o->float_digits, o->rel_tol, msg, sizeof(msg)) < 0)
+		return usage_error("%s", msg);
 	if ((status = load_schema(o, &s)) != EXIT_OK)
 		return status;
 	if ((status = read_queries(o, s, &qs, &nq)) != EXIT_OK ||
@@ -831,7 +840,7 @@ cmd_compare(const options *o)
 		queries[i] = qs[i].q;
 		texts[i] = qs[i].text;
 	}
-	status = cli_compare(stdout, dbs, o->dbs, o->ndb, queries, texts, nq, o->params);
+	status = cli_compare(stdout, dbs, o->dbs, o->ndb, queries, texts, nq, o->params, &copts);
 	if (status == CLI_COMPARE_ERROR)
 		status = EXIT_INPUT;
 	if (finish_stdout() != EXIT_OK)
@@ -1015,6 +1024,8 @@ dispatch(const options *o)
 		return cmd_version();
 	if (o->ndb > 1 && strcmp(o->command, "compare") != 0)
 		return usage_error("only compare takes more than one --db%s", "");
+	if ((o->float_digits != NULL || o->rel_tol != NULL) && strcmp(o->command, "compare") != 0)
+		return usage_error("--float-digits and --rel-tol are for compare, not %s", o->command);
 	if (o->params != NULL && strcmp(o->command, "run") != 0 && strcmp(o->command, "compare") != 0)
 		return usage_error("--param is for run and compare, not %s", o->command);
 	if ((o->sql || o->print) && strcmp(o->command, "migrate") != 0 &&

@@ -726,6 +726,22 @@ to_int(const ormc_value *raw, const ormc_otype *t, ormc_value *out,
 	return ORMC_OK;
 }
 
+int
+ormc_raw_double(const ormc_value *raw, double *out)
+{
+	switch (raw->type) {
+	case ORMC_TYPE_FLOAT:
+		*out = raw->f;
+		return 0;
+	case ORMC_TYPE_INT:
+	case ORMC_TYPE_BOOL:
+		*out = (double)raw->i;
+		return 0;
+	default:
+		return is_text(raw) ? parse_double_text(raw->s, raw->len, out) : -1;
+	}
+}
+
 static int
 to_float(const ormc_value *raw, const ormc_otype *t, ormc_value *out,
          ormc_error *err)

@@ -29,6 +29,7 @@ struct ormc_result {
 	size_t textcap;
 	ormc_shape shape;
 	int done;
+	int raw_floats;           /* ormc_result_set_raw_floats() */
 };
 
 int
@@ -148,6 +149,12 @@ ormc_result_column_type(const ormc_result *r, int i)
 	return i >= 0 && i < r->ncols ? ormc_otype_value_type(&r->c->coltypes[i]) : ORMC_TYPE_NULL;
 }
 
+void
+ormc_result_set_raw_floats(ormc_result *r, int raw)
+{
+	r->raw_floats = raw != 0;
+}
+
 ormc_shape
 ormc_result_shape(const ormc_result *r)
 {
@@ -211,6 +218,8 @@ ormc_result_next(ormc_result *r, const ormc_value **row, ormc_error *err)
 			finish(r);
 			return rc;
 		}
+		if (r->raw_floats && r->row[i].type == ORMC_TYPE_FLOAT)
+			(void)ormc_raw_double(&raw[i], &r->row[i].f);   /* converted, so a number */
 	}
 	*row = r->row;
 	return 1;

@@ -69,6 +69,13 @@ typedef struct ormc_otype {
 int ormc_convert(const ormc_value *raw, const ormc_otype *type, ormc_value *out,
                  char *buf, size_t n, ormc_error *err);
 
+/**
+ * A FLOAT result cell's raw value as a double, before ormc_convert()'s
+ * rounding to 15 significant digits (ormc_result_set_raw_floats()).
+ * Returns 0, or -1 when raw is not a number.
+ */
+int ormc_raw_double(const ormc_value *raw, double *out);
+
 /** The kind of value an expression of type t has (ORMC_TYPE_INT for the integer kinds, ...). */
 ormc_type ormc_otype_value_type(const ormc_otype *t);
 

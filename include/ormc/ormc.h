@@ -114,6 +114,55 @@ const char *ormc_query_column(const ormc_query *q, int i);
 void ormc_query_free(ormc_query *q);
 
 /**
+ * How the rows of q's result are told apart, for comparing the results of
+ * the same query from several databases (ormc compare):
+ */
+typedef enum ormc_rows_kind {
+	ORMC_ROWS_ONE,        /**< aggregate(), count(), exists(), first()...: one row or none */
+	ORMC_ROWS_ORDERED,    /**< order_by() (or Meta.ordering, dates()): a row is its position */
+	ORMC_ROWS_KEYED,      /**< unordered; the ormc_query_key() columns identify a row */
+	ORMC_ROWS_UNORDERED   /**< unordered, no key: the rows are a multiset */
+} ormc_rows_kind;
+
+/** How q's rows are identified (above). Reads q only; no compile needed. */
+ormc_rows_kind ormc_query_rows(const ormc_query *q);
+/**
+ * The number of key columns of q's rows: the grouping columns of
+ * values(...).annotate(aggregate), else the primary key when the rows are
+ * the model's own and it is selected; 0 when there is no key (aggregate(),
+ * values() without the key, a regrouped level). A key names each group once
+ * on a well-behaved server; ordered queries have keys too.
+ */
+int ormc_query_nkeys(const ormc_query *q);
+/** The result key (column name) of key column i, or NULL. Borrowed from q. */
+const char *ormc_query_key(const ormc_query *q, int i);
+/**
+ * The number of expressions an ORMC_ROWS_ORDERED query is ordered by
+ * (order_by(), or Meta.ordering); 0 for the other kinds.
+ */
+int ormc_query_norder(const ormc_query *q);
+/**
+ * The result key of the selected column that ordering expression i is, or
+ * NULL when it is not selected (or is a relation's "x_id"). Rows with equal
+ * values in every ordering column may come in any order. Borrowed from q.
+ */
+const char *ormc_query_order_column(const ormc_query *q, int i);
+/**
+ * The text columns (CharField, TextField) whose collation decides q's
+ * answer: those it groups by, orders by, takes distinct values of,
+ * compares in Min, Max or a distinct aggregate, or filters with a
+ * case-insensitive lookup (iexact, icontains, istartswith, iendswith: LIKE
+ * on MySQL, where a "_ci" collation ignores accents too), at every level.
+ * Other comparisons are not listed: ormc makes them binary on MySQL
+ * (docs/dialects.md). Fills tables[i] (the model's table) and columns[i]
+ * (borrowed from q's schema) for the first max of them and returns how many
+ * there are, so a return value > max means more room is needed;
+ * ORMC_ENOMEM when out of memory.
+ */
+int ormc_query_text_columns(const ormc_query *q, const char **tables,
+                            const char **columns, int max);
+
+/**
  * Open a database by URL; the scheme picks the driver:
  *   "sqlite:path.db", "sqlite::memory:"
  *   "postgresql://user:pass@host:port/db?opts", "postgres://...", or a libpq
@@ -133,6 +182,16 @@ int ormc_db_begin(ormc_db *db, ormc_error *err);
 int ormc_db_commit(ormc_db *db, ormc_error *err);
 int ormc_db_rollback(ormc_db *db, ormc_error *err);
 void ormc_disconnect(ormc_db *db);
+/**
+ * The collation of table.column in the connection's current database, as
+ * information_schema.COLUMNS.COLLATION_NAME gives it ("utf8mb4_general_ci"),
+ * on a MySQL or MariaDB connection (native or through ODBC). Copied into buf
+ * (n bytes, NUL-terminated; 65 bytes hold any collation name). Returns 1
+ * when found, 0 when the column does not exist, has no collation, or the
+ * connection is not MySQL's, <0 on a database error.
+ */
+int ormc_db_column_collation(ormc_db *db, const char *table, const char *column,
+                             char *buf, size_t n, ormc_error *err);
 
 /**
  * Compile q for db's dialect and server and execute it: a query without
@@ -158,6 +217,13 @@ int ormc_result_single(const ormc_result *r);
  * valid until the next call. Returns 1 for a row, 0 at the end, <0 on error.
  */
 int ormc_result_next(ormc_result *r, const ormc_value **row, ormc_error *err);
+/**
+ * raw != 0: float cells as the engine gave them, not rounded to 15
+ * significant digits (docs/dialects.md, "Floats agree to 15 significant
+ * digits"), for a caller that compares floats with a tolerance of its own
+ * (ormc compare). Applies to the rows read after the call.
+ */
+void ormc_result_set_raw_floats(ormc_result *r, int raw);
 void ormc_result_free(ormc_result *r);
 
 #ifdef __cplusplus
