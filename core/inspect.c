@@ -474,6 +474,23 @@ py_str(ormc_sqlbuf *b, const char *s)
 	ormc_sqlbuf_appendc(b, '"');
 }
 
+/*
+ * Does a relation from t to target need related_name? When t has two or
+ * more relations to target (fields.E304), or when the default reverse names
+ * ("<model>", "<model>_set") are fields of target (fields.E302, E303).
+ */
+static int relations_to(const ins_table *t, const ins_table *target);
+
+static int
+needs_related_name(const ins_table *t, const ins_table *target)
+{
+	char set[512];
+
+	snprintf(set, sizeof(set), "%s_set", t->lower);
+	return relations_to(t, target) > 1 || name_taken(target, t->lower) ||
+	       name_taken(target, set);
+}
+
 /* Relations from t to target (FK columns and M2M fields). */
 static int
 relations_to(const ins_table *t, const ins_table *target)
@@ -535,7 +552,7 @@ write_column(ormc_sqlbuf *b, const ins_table *t, const ins_column *c, int npk)
 		py_str(b, c->name);
 		args = 1;
 	}
-	if (rel && relations_to(t, c->fk_target) > 1)
+	if (rel && needs_related_name(t, c->fk_target))
 		ormc_sqlbuf_appendf(b, ", related_name=\"%s_%s_set\"", t->lower, c->field);
 	if (c->nullable && c->pk == 0)
 		ormc_sqlbuf_appendf(b, "%snull=True", args ? ", " : "");
@@ -573,7 +590,7 @@ write_model(ormc_sqlbuf *b, ormc_arena *a, const ins_table *t, const char *label
 			ormc_sqlbuf_append(b, ", db_table=");
 			py_str(b, m->db_table);
 		}
-		if (relations_to(t, m->target) > 1)
+		if (needs_related_name(t, m->target))
 			ormc_sqlbuf_appendf(b, ", related_name=\"%s_%s_set\"", t->lower, m->field);
 		ormc_sqlbuf_append(b, ")\n");
 	}

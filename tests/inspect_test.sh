@@ -182,7 +182,9 @@ CREATE TABLE app_data (code varchar(10) PRIMARY KEY, person_id integer NOT NULL 
 CREATE TABLE person_friends (id integer PRIMARY KEY AUTOINCREMENT,
   from_person_id integer NOT NULL REFERENCES person(id),
   to_person_id integer NOT NULL REFERENCES person(id), UNIQUE (from_person_id, to_person_id));
-CREATE TABLE other (id integer PRIMARY KEY AUTOINCREMENT, n integer NOT NULL);
+CREATE TABLE label (id integer PRIMARY KEY AUTOINCREMENT, other integer NULL);
+CREATE TABLE other (id integer PRIMARY KEY AUTOINCREMENT, n integer NOT NULL,
+  label_id integer NULL REFERENCES label(id));
 SQL
 "$ormc" inspect --db "sqlite:$tricky" >"$work/tricky.py"
 expect=(
@@ -198,17 +200,19 @@ expect=(
 	'^    mentor = models.ForeignKey("self", on_delete=models.DO_NOTHING, related_name="person_mentor_set", null=True)$'
 	'^    boss = models.ForeignKey("self", on_delete=models.DO_NOTHING, db_column="boss", related_name="person_boss_set", null=True)$'
 	'^    friends = models.ManyToManyField("self", symmetrical=False, related_name="person_friends_set")$'
+	'^    label = models.ForeignKey("Label", on_delete=models.DO_NOTHING, related_name="other_label_set", null=True)$'
 )
 ok=1
 for e in "${expect[@]}"; do
 	grep -q -- "$e" "$work/tricky.py" || { echo "# missing: $e"; ok=0; }
 done
 grep -q '^class PersonFriends' "$work/tricky.py" && ok=0
-[ $ok = 1 ] && pass "a hand-made schema: keywords, spaces, self relations, db_table, guesses" ||
-	{ cat "$work/tricky.py"; fail "a hand-made schema: keywords, spaces, self relations, db_table, guesses"; }
+[ $ok = 1 ] && pass "a hand-made schema: keywords, spaces, self relations, reverse name clashes, db_table, guesses" ||
+	{ cat "$work/tricky.py"; fail "a hand-made schema: keywords, spaces, self relations, reverse name clashes, db_table, guesses"; }
 if "$ormc" sql --models "$work/tricky.py" --dialect sqlite \
 	'Person.objects.filter(mentor__name="x", friends__name="y", boss__class_field=3).count()' >"$work/out" &&
-   grep -q '"T[0-9]*"."class" = ?' "$work/out" && grep -q '"person_friends"' "$work/out"; then
+   grep -q '"T[0-9]*"."class" = ?' "$work/out" && grep -q '"person_friends"' "$work/out" &&
+   "$ormc" sql --models "$work/tricky.py" --dialect sqlite 'Other.objects.filter(label__other=1).count()' >/dev/null; then
 	pass "the hand-made schema's models load and compile"
 else
 	fail "the hand-made schema's models load and compile"
@@ -223,8 +227,10 @@ else
 	fail "--tables app_data writes AppData and the Person it references only"
 fi
 "$ormc" inspect --db "sqlite:$tricky" other >"$work/some.py"
-grep -q '^class Other' "$work/some.py" && ! grep -q '^class Person' "$work/some.py" &&
-	pass "a table named as an argument" || fail "a table named as an argument"
+grep -q '^class Other' "$work/some.py" && grep -q '^class Label' "$work/some.py" &&
+	! grep -q '^class Person' "$work/some.py" &&
+	pass "a table named as an argument, with the table it references" ||
+	fail "a table named as an argument, with the table it references"
 
 # errors: exit 2 for bad input with nothing on stdout, exit 1 for the database
 "$ormc" inspect --db "sqlite:$tricky" --tables nope >"$work/out" 2>"$work/err"
