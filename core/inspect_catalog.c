@@ -532,6 +532,16 @@ ormc_inspect__read(ins_catalog *cat, ormc_db *db, ormc_error *err)
 		                      "ormc inspect cannot read the catalog of a '%s' database",
 		                      d != NULL ? d : "(unknown)");
 	cat->dialect = q->dialect;
+	if (strcmp(q->dialect, "mysql") == 0) {
+		/* information_schema by DATABASE(): NULL when the URL names none */
+		ormc_ptrvec rows = { NULL, 0, 0 };
+
+		if ((rc = ormc_db__text_rows(db, "SELECT DATABASE()", cat->a, &rows, 1, err)) < 0)
+			return rc;
+		if (rows.n != 1 || ((char **)rows.items[0])[0] == NULL)
+			return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0,
+			                      "the connection has no current database to inspect");
+	}
 	if ((rc = read_tables(cat, db, q, err)) < 0 ||
 	    (rc = read_columns(cat, db, q, err)) < 0 ||
 	    (rc = read_uniques(cat, db, q, err)) < 0 ||
