@@ -29,6 +29,7 @@
 #include "compare.h"
 #include "format.h"
 #include "loadmig.h"
+#include "inspect.h"
 
 enum {
 	EXIT_OK = 0,
@@ -89,6 +90,8 @@ static const char usage_text[] =
 	"  load     --models FILE --db URL FIXTURE.json\n"
 	"           load a Django fixture (dumpdata JSON), all or nothing,\n"
 	"           foreign keys checked\n"
+	"  inspect  --db URL [--app-label L] [--tables T[,T...]] [TABLE ...]\n"
+	"           print a models.py read from the database's tables\n"
 	"  help     this text;  --version: version, drivers and dialects\n"
 	"\n"
 	"common options:\n"
@@ -1052,6 +1055,8 @@ main(int argc, char **argv)
 	options o;
 	int status;
 
+	if ((status = cli_inspect_main(argc, argv)) >= 0)
+		return status;   /* inspect has arguments of its own */
 	status = parse_args(argc, argv, &o);
 	if (status == EXIT_OK)
 		status = dispatch(&o);

@@ -50,7 +50,16 @@ sqlite_column_type(const ormc_field *f, char *buf, size_t n)
 	case ORMC_FIELD_SMALLINTEGER: return "smallint";
 	case ORMC_FIELD_POSITIVEINTEGER: return "integer unsigned";
 	case ORMC_FIELD_FLOAT: return "real";
-	case ORMC_FIELD_DECIMAL: return "decimal";
+	case ORMC_FIELD_DECIMAL:
+		/*
+		 * Django writes "decimal"; the digits change nothing in SQLite
+		 * (NUMERIC affinity either way) but let ormc inspect read them back.
+		 */
+		if (f->max_digits > 0 && f->decimal_places >= 0) {
+			snprintf(buf, n, "decimal(%d, %d)", f->max_digits, f->decimal_places);
+			return buf;
+		}
+		return "decimal";
 	case ORMC_FIELD_BOOLEAN: return "bool";
 	case ORMC_FIELD_DATE: return "date";
 	case ORMC_FIELD_DATETIME: return "datetime";
