@@ -226,9 +226,7 @@ ormc_fixture__to_param(ormc_loader *l, const ormc_field *f, json_t *j,
 	if (json_is_array(j) || json_is_object(j))
 		return ormc_fixture__bad_value(l, f, j, "a single value");
 	memset(&raw, 0, sizeof(raw));
-	t.kind = kind;
-	t.max_digits = vf ? vf->max_digits : -1;
-	t.decimal_places = vf ? vf->decimal_places : -1;
+	t = ormc_otype_of(kind, vf ? vf->max_digits : -1, vf ? vf->decimal_places : -1);
 
 	switch (kind) {
 	case ORMC_FIELD_AUTO:

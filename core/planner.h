@@ -99,11 +99,7 @@ typedef struct walk {
 static inline ormc_otype
 ot(ormc_field_kind k)
 {
-	ormc_otype t;
-
-	t.kind = k;
-	t.max_digits = t.decimal_places = -1;
-	return t;
+	return ormc_otype_of(k, -1, -1);
 }
 
 static inline ormc_otype

@@ -102,7 +102,6 @@ int ormc_eval_qs(ev *e, const ormc_ast *n, ormc_qs *outer, ormc_qs **out);
 
 /* ---- resolve.c: types and paths */
 
-ormc_otype ormc_otype_of(ormc_field_kind k, int digits, int places);
 /* Is name a Django field class (IntegerField, ...)? */
 int ormc_is_field_class(const char *name);
 /* output_field=IntegerField() / DecimalField(max_digits=12, decimal_places=2) */

@@ -17,18 +17,6 @@
 
 /* ---------------------------------------------------------------- types */
 
-ormc_otype
-ormc_otype_of(ormc_field_kind k, int digits, int places)
-{
-	ormc_otype t;
-
-	t.kind = k;
-	t.max_digits = digits;
-	t.decimal_places = places;
-	t.quotient = 0;
-	return t;
-}
-
 /* The value type of a field: a foreign key's is its target's primary key. */
 static ormc_otype
 field_otype(const ormc_field *f)

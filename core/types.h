@@ -49,6 +49,19 @@ typedef struct ormc_otype {
 /* Places a decimal quotient keeps beyond its field's. */
 #define ORMC_QUOTIENT_PLACES 6
 
+/* The type of kind k with those digits and places (-1: unknown); not a quotient. */
+static inline ormc_otype
+ormc_otype_of(ormc_field_kind k, int digits, int places)
+{
+	ormc_otype t;
+
+	t.kind = k;
+	t.max_digits = digits;
+	t.decimal_places = places;
+	t.quotient = 0;
+	return t;
+}
+
 /**
  * Convert a raw cell from a driver to the Django type of its column:
  *   integer kinds (AUTO, INTEGER, ...)  -> ORMC_TYPE_INT
