@@ -85,6 +85,8 @@ class_name(enum kind_class c)
 static void
 widen(ormc_otype *t, const ormc_otype *u)
 {
+	int quotient = t->quotient || u->quotient;
+
 	if (kind_class(t->kind) == CLASS_NULL) {
 		*t = *u;
 		return;
@@ -103,16 +105,42 @@ widen(ormc_otype *t, const ormc_otype *u)
 		*t = ormc_otype_of(ORMC_FIELD_DECIMAL, -1, places);
 	}
 	/* t a decimal and u an integer (a decimal of no places): t as it is */
+	if (t->kind == ORMC_FIELD_DECIMAL && t->decimal_places >= ORMC_QUOTIENT_PLACES)
+		t->quotient = quotient;   /* an average's column keeps its rule */
 }
 
-/* A query with no values() of its own selects the first query's names. */
+static int build_levels(ev *e, ormc_qs *qs, ormc_qs *c, int pos, int hidden);
+
+/*
+ * Did qs choose its columns itself? Not when it selects every field, nor
+ * when a combination gave it its values() (they are given again).
+ */
+static int
+own_values(const ormc_qs *qs)
+{
+	return qs->values_set && !qs->values_all && !qs->values_pushed;
+}
+
+/*
+ * A query with no values() of its own selects the first query's names; a
+ * combination passes them on to its own queries, as Django compiles it.
+ */
 static int
 take_names(ev *e, ormc_qs *part, const ormc_outcol *names, int n, int pos)
 {
-	ormc_outcol *cols = ormc_arena_alloc(e->a, sizeof(ormc_outcol) * (size_t)(n + 1));
+	ormc_outcol *cols;
 	int i, r;
 
-	if (cols == NULL)
+	if (ORMC_QS_COMBINED(part)) {
+		ormc_qs *c = part->inner;
+
+		for (i = 0; i < c->nparts; i++)
+			if (!own_values(c->parts[i]) && (r = take_names(e, c->parts[i], names, n, pos)) < 0)
+				return r;
+		part->values_pushed = 1;
+		return build_levels(e, part, c, pos, 0);
+	}
+	if ((cols = ormc_arena_alloc(e->a, sizeof(ormc_outcol) * (size_t)(n + 1))) == NULL)
 		return ormc_ev_oom(e);
 	for (i = 0; i < n; i++) {
 		cols[i].name = names[i].name;
@@ -122,6 +150,8 @@ take_names(ev *e, ormc_qs *part, const ormc_outcol *names, int n, int pos)
 	part->values = cols;
 	part->nvalues = n;
 	part->values_set = 1;
+	part->values_all = 0;
+	part->values_pushed = 1;
 	return ORMC_OK;
 }
 
@@ -131,7 +161,7 @@ take_names(ev *e, ormc_qs *part, const ormc_outcol *names, int n, int pos)
  * qs selects in order.
  */
 static int
-build_levels(ev *e, ormc_qs *qs, ormc_qs *c, int pos)
+build_levels(ev *e, ormc_qs *qs, ormc_qs *c, int pos, int hidden)
 {
 	const char *what = combinator_name(c->combinator);
 	ormc_outcol *first = NULL, *cols;
@@ -201,8 +231,25 @@ build_levels(ev *e, ormc_qs *qs, ormc_qs *c, int pos)
 	}
 	c->nannots = nfirst;
 	qs->nannots = nfirst;
-	qs->nvalues = nfirst;
+	qs->nvalues = nfirst - hidden;   /* the last hidden columns are there for the ordering */
 	qs->values_set = 1;
+	/* an ordering made before values() reads the new columns of its names */
+	for (i = 0; i < qs->norder; i++) {
+		ormc_expr *o = qs->order[i].expr;
+		ormc_annot *an;
+
+		if (o->kind != ORMC_EXPR_REF)
+			continue;
+		if ((an = ormc_find_annot(qs, o->annot->alias)) == NULL)
+			return ormc_ev_fail(e, ORMC_ENOFIELD, o->pos, (int)strlen(o->annot->alias),
+			                    "ORDER BY term does not match any column in the result set: '%s'",
+			                    o->annot->alias);
+		if ((o = ormc_expr_new(e, ORMC_EXPR_REF, o->pos)) == NULL)
+			return ormc_ev_oom(e);
+		o->annot = an;
+		o->type = an->expr->type;
+		qs->order[i].expr = o;
+	}
 	return ORMC_OK;
 }
 
@@ -239,7 +286,9 @@ ormc_qs_combine(ev *e, ormc_qs *qs, const ormc_ast *call, const char *m)
 	c->combinator = op;
 	c->combine_all = all;
 	c->order_set = 1;
-	c->parts[c->nparts++] = first;
+	/* Django's union() leaves out none(): the first other query then sets the columns */
+	if (!(op == ORMC_COMBINE_UNION && first->none))
+		c->parts[c->nparts++] = first;
 	for (i = 0; i < call->nargs; i++) {
 		ormc_qs *part;
 
@@ -252,12 +301,21 @@ ormc_qs_combine(ev *e, ormc_qs *qs, const ormc_ast *call, const char *m)
 			                    call->args[i]->end - call->args[i]->pos,
 			                    "%s() combines QuerySets: this gives %s", m,
 			                    part->single ? "one row" : "a value");
+		if (op == ORMC_COMBINE_UNION && part->none)
+			continue;
 		c->parts[c->nparts++] = part;
 	}
+	if (c->nparts == 0)
+		return ORMC_OK;        /* every query none(): no row, as qs already is */
+	if (c->nparts == 1 && qs->none) {
+		*qs = *c->parts[0];    /* none().union(b) is b itself (Django) */
+		return ORMC_OK;
+	}
+	first = c->parts[0];
 	/* Django: a query without values() selects the first one's (by name). */
-	if (first->values_set && !first->values_all)
+	if (own_values(first))
 		for (i = 1; i < c->nparts; i++)
-			if (!c->parts[i]->values_set &&
+			if (!own_values(c->parts[i]) &&
 			    (r = take_names(e, c->parts[i], first->values, first->nvalues, call->pos)) < 0)
 				return r;
 	/* qs becomes the level that reads the combined rows. */
@@ -270,7 +328,8 @@ ormc_qs_combine(ev *e, ormc_qs *qs, const ormc_ast *call, const char *m)
 	qs->limit = -1;
 	qs->shape = first->shape;
 	qs->order_set = 1;        /* the parts' orderings are not the combination's */
-	return build_levels(e, qs, c, call->pos);
+	qs->values_all = 1;       /* no values() of its own yet */
+	return build_levels(e, qs, c, call->pos, 0);
 }
 
 int
@@ -281,7 +340,7 @@ ormc_qs_combined_method(ev *e, ormc_qs *qs, const ormc_ast *call, const char *m)
 		"prefetch_related", "only", "defer", "dates", "datetimes", NULL
 	};
 	ormc_qs *c = qs->inner;
-	int i, r, own = 0;
+	int i, r, own = 0, hidden = 0;
 
 	assert(ORMC_QS_COMBINED(qs));
 	for (i = 0; refused[i]; i++)
@@ -297,18 +356,53 @@ ormc_qs_combined_method(ev *e, ormc_qs *qs, const ormc_ast *call, const char *m)
 	 * Where every query chose its columns, it picks among the combined ones.
 	 */
 	for (i = 0; i < c->nparts; i++)
-		own += c->parts[i]->values_set && !c->parts[i]->values_all;
-	if (own == c->nparts || qs->limit >= 0 || qs->offset > 0 || qs->norder > 0)
+		own += own_values(c->parts[i]);
+	if (own == c->nparts)
 		return 1;
 	for (i = 0; i < c->nparts; i++)
-		if (!c->parts[i]->values_set || c->parts[i]->values_all) {
-			c->parts[i]->values_set = 0;
-			c->parts[i]->values_all = 0;
-			c->parts[i]->values = NULL;
-			c->parts[i]->nvalues = 0;
-			if ((r = ormc_qs_apply_method(e, c->parts[i], call, m)) < 0)
+		if (!own_values(c->parts[i])) {
+			ormc_qs *part = c->parts[i];
+
+			if (!ORMC_QS_COMBINED(part)) {
+				part->values_set = 0;
+				part->values_all = 0;
+				part->values = NULL;
+				part->nvalues = 0;
+			}
+			if ((r = ormc_qs_apply_method(e, part, call, m)) < 0)
 				return r;
+			part->values_pushed = 1;
 		}
 	qs->shape = c->parts[0]->shape;
-	return build_levels(e, qs, c, call->pos);
+	qs->values_all = 0;
+	/*
+	 * order_by() before values() of a column values() leaves out: Django
+	 * selects it too, unseen (get_order_by's add_select_col).
+	 */
+	for (i = 0; i < qs->norder; i++) {
+		const ormc_expr *o = qs->order[i].expr;
+		int k, j;
+
+		if (o->kind != ORMC_EXPR_REF)
+			continue;
+		for (k = 0; k < c->parts[0]->nvalues; k++)
+			if (strcmp(c->parts[0]->values[k].name, o->annot->alias) == 0)
+				break;
+		if (k < c->parts[0]->nvalues)
+			continue;
+		for (j = 0; j < c->nparts; j++) {
+			ormc_qs *part = c->parts[j];
+			ormc_expr *x;
+
+			if (!part->values_pushed || ORMC_QS_COMBINED(part))
+				return ormc_ev_fail(e, ORMC_EUNSUPPORTED, o->pos, (int)strlen(o->annot->alias),
+				                    "ORDER BY term does not match any column in the result set: '%s'",
+				                    o->annot->alias);
+			if ((r = ormc_resolve_ref(e, part, part->model, o->annot->alias, o->pos, 1, &x)) < 0 ||
+			    (r = ormc_qs_add_column(e, part, o->annot->alias, x)) < 0)
+				return r;
+		}
+		hidden++;
+	}
+	return build_levels(e, qs, c, call->pos, hidden);
 }

@@ -244,10 +244,14 @@ make_leaf(ev *e, ormc_qs *qs, const char *key, int key_pos, const ormc_ast *vast
 	c->lhs = lhs;
 	c->lookup = lk;
 	c->has_agg = lhs->has_agg;
-	if (lk == ORMC_LOOKUP_EXACT && v->kind == ORMC_AST_NONE) {
+	if ((lk == ORMC_LOOKUP_EXACT || lk == ORMC_LOOKUP_IEXACT) && v->kind == ORMC_AST_NONE) {
+		/* Django: exact=None and iexact=None are isnull=True */
 		c->lookup = ORMC_LOOKUP_ISNULL;
 		lk = ORMC_LOOKUP_ISNULL;
 		v = NULL;
+	} else if (lk != ORMC_LOOKUP_ISNULL && lk != ORMC_LOOKUP_IN && lk != ORMC_LOOKUP_RANGE &&
+	           v->kind == ORMC_AST_NONE) {
+		return ormc_ev_fail(e, ORMC_EINVALID, v->pos, v->end - v->pos, "Cannot use None as a query value");
 	}
 	if (lk == ORMC_LOOKUP_ISNULL) {
 		int b = 1;

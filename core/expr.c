@@ -748,6 +748,13 @@ resolve_func(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_expr 
 		    (r = ormc_param_meet(e, x->args[1], &x->args[0]->type)) < 0)
 			return r;
 	}
+	if ((strcmp(name, "Upper") == 0 || strcmp(name, "Lower") == 0) && x->args[0]->kind != ORMC_EXPR_PARAM &&
+	    x->args[0]->type.kind != ORMC_FIELD_CHAR && x->args[0]->type.kind != ORMC_FIELD_TEXT &&
+	    (int)x->args[0]->type.kind >= 0)
+		/* each engine writes a number, a boolean or a date as text its own way */
+		return ormc_ev_fail(e, ORMC_EINVALID, x->args[0]->pos, 1,
+		                    "%s() takes text, not a %s: Cast(..., output_field=CharField()) first",
+		                    name, ormc_field_kind_name(x->args[0]->type.kind));
 	switch (functions[i].typing) {
 	case 0:
 		break;

@@ -550,6 +550,64 @@ same_col(const ormc_expr *a, const ormc_expr *b)
  * Plan one QuerySet as a SELECT. mode: rows, aggregate() (one row of the
  * terminal aggregates) or count(). outer: the enclosing query's scope.
  */
+/*
+ * distinct() ordered by what it does not select: Django selects the ordering
+ * too, so the rows are distinct over both; SQL then needs it in the select
+ * list (PostgreSQL and MySQL refuse ORDER BY of an unselected term under
+ * DISTINCT). sel gets the terms as extra columns, and a query around it
+ * selects the rest and orders by them.
+ */
+static ormc_select *
+distinct_ordered(plan *p, ormc_select *sel)
+{
+	ormc_select *w;
+	const char *alias;
+	int i, k, ncols = sel->ncols, extra = 0;
+
+	for (i = 0; i < sel->norder; i++) {
+		for (k = 0; k < ncols && !ormc_sx_same(sel->cols[k], sel->order[i].expr); k++)
+			;
+		if (k == ncols)
+			extra++;
+	}
+	if (extra == 0)
+		return sel;
+	w = ormc_pl_select_new(p);
+	alias = ormc_pl_new_alias(p, "distinct");
+	if (w == NULL || alias == NULL ||
+	    (w->order = ormc_arena_alloc(p->a, sizeof(ormc_order) * (size_t)sel->norder)) == NULL) {
+		ormc_pl_pfail(p, ORMC_ENOMEM, -1, "out of memory");
+		return NULL;
+	}
+	for (i = 0; i < ncols; i++)
+		if (ormc_pl_col_add(p, w, sx_col(p, alias, sel->names[i], sel->cols[i]->type), sel->names[i]) < 0)
+			return NULL;
+	for (i = 0; i < sel->norder; i++) {
+		const char *name;
+
+		for (k = 0; k < sel->ncols && !ormc_sx_same(sel->cols[k], sel->order[i].expr); k++)
+			;
+		if (k < sel->ncols) {
+			name = sel->names[k];
+		} else if ((name = ormc_arena_printf(p->a, "__order%d", i + 1)) == NULL ||
+		           ormc_pl_col_add(p, sel, sel->order[i].expr, name) < 0) {
+			ormc_pl_pfail(p, ORMC_ENOMEM, -1, "out of memory");
+			return NULL;
+		}
+		w->order[w->norder].expr = sx_col(p, alias, name, sel->order[i].expr->type);
+		w->order[w->norder].desc = sel->order[i].desc;
+		w->order[w->norder++].nulls = sel->order[i].nulls;
+	}
+	/* the rows a slice takes are chosen below, in that order; only the order is repeated */
+	if (sel->limit < 0 && sel->offset == 0)
+		sel->norder = 0;
+	if (ormc_pl_from_add(p, w, NULL, sel, alias, ORMC_JOIN_NONE, NULL) < 0) {
+		ormc_pl_pfail(p, ORMC_ENOMEM, -1, "out of memory");
+		return NULL;
+	}
+	return p->failed ? NULL : w;
+}
+
 static ormc_select *
 plan_core(plan *p, ormc_qs *qs, scope *outer, int mode, int purpose,
           ormc_outcol *outs, int nouts)
@@ -838,6 +896,8 @@ plan_core(plan *p, ormc_qs *qs, scope *outer, int mode, int purpose,
 			return NULL;
 		}
 	}
+	if (mode == MODE_ROWS && purpose == PURPOSE_TOP && sel->distinct && sel->ndistinct_on == 0)
+		return distinct_ordered(p, sel);
 	return sel;
 }
 

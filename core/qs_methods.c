@@ -322,6 +322,12 @@ collect_annots(ev *e, ormc_qs *qs, const ormc_ast *call, const char *method,
 		if (strcmp(method, "aggregate") == 0 && !x->has_agg)
 			return ormc_ev_fail(e, ORMC_EINVALID, arg->pos, arg->end - arg->pos,
 			                    "%s is not an aggregate expression", alias);
+		if (!into_qs && x->kind == ORMC_EXPR_AGG && x->nargs == 1 && x->args[0] != NULL &&
+		    x->args[0]->kind == ORMC_EXPR_REF && x->args[0]->annot->expr->has_agg &&
+		    strcmp(x->args[0]->annot->alias, alias) == 0)
+			/* aggregate(n=Sum("n")) over the aggregate annotation n: Django's check */
+			return ormc_ev_fail(e, ORMC_EINVALID, arg->pos, arg->end - arg->pos,
+			                    "Cannot compute %s('%s'): '%s' is an aggregate", x->func, alias, alias);
 		if (into_qs && conflicts(qs, alias))
 			return ormc_ev_fail(e, ORMC_EINVALID, pos, (int)strlen(alias),
 			                    "The annotation '%s' conflicts with a field on the model.", alias);
@@ -333,6 +339,14 @@ collect_annots(ev *e, ormc_qs *qs, const ormc_ast *call, const char *method,
 		an->pos = pos;
 		an->nfilters_before = qs->nfilters;
 		an->hidden = an->is_alias = strcmp(method, "alias") == 0;
+		if (into_qs && an->is_alias) {
+			int k;
+
+			/* alias(g=...) over an annotation g replaces it: g is no longer selected */
+			for (k = 0; k < qs->nannots; k++)
+				if (strcmp(qs->annots[k]->alias, alias) == 0)
+					qs->annots[k]->hidden = 1;
+		}
 		if ((r = grow(e, (void **)out, *nout, sizeof(ormc_annot *))) < 0)
 			return r;
 		(*out)[(*nout)++] = an;
@@ -399,6 +413,12 @@ every_field(ev *e, ormc_qs *qs, ormc_outcol **cols, int *n)
 }
 
 int
+ormc_qs_add_column(ev *e, ormc_qs *qs, const char *name, ormc_expr *x)
+{
+	return add_outcol(e, &qs->values, &qs->nvalues, name, x);
+}
+
+int
 ormc_qs_columns(ev *e, ormc_qs *qs, ormc_outcol **cols, int *n)
 {
 	if (qs->values_set && qs->nvalues > 0) {
@@ -418,6 +438,8 @@ method_values(ev *e, ormc_qs *qs, const ormc_ast *call, const char *method)
 	ormc_outcol *cols = NULL;
 	int n = 0;
 
+	/* the last values()/values_list() decides the shape: dicts, tuples, or flat= */
+	qs->shape = strcmp(method, "values_list") == 0 ? ORMC_SHAPE_LISTS : ORMC_SHAPE_OBJECTS;
 	for (i = 0; i < call->nargs; i++) {
 		const ormc_ast *a = ormc_ev_deref(e, call->args[i]);
 		ormc_expr *x;
@@ -495,8 +517,6 @@ method_values(ev *e, ormc_qs *qs, const ormc_ast *call, const char *method)
 	if (n == 0 && (r = every_field(e, qs, &cols, &n)) < 0)
 		return r;
 	qs->values_all = call->nargs == 0 || n == 0;
-	if (strcmp(method, "values_list") == 0 && qs->shape == ORMC_SHAPE_OBJECTS)
-		qs->shape = ORMC_SHAPE_LISTS;
 	if (qs->shape == ORMC_SHAPE_FLAT && n != 1)
 		return ormc_ev_fail(e, ORMC_EINVALID, call->pos, call->end - call->pos,
 		                    "'flat' is not valid when values_list is called with more than one field.");
@@ -759,11 +779,11 @@ method_annotate(ev *e, ormc_qs *qs, const ormc_ast *call, const char *method)
 	if (qs->window_level && !qs->grouped && !qs->per_object) {
 		/*
 		 * After a filter on a window, Django 4.2 still computes every
-		 * window, and every aggregate, in the query below the filter (the
-		 * filter alone wraps it): such an annotation goes down there, and
-		 * is read here as the others are. An aggregate there annotates each
-		 * object, unless values() groups the rows below (then it is made
-		 * here, over the filtered rows, as any other annotation).
+		 * annotation, windows and aggregates alike, in the query below the
+		 * filter (the filter alone wraps it): it goes down there, and is
+		 * read here as the others are. An aggregate there annotates each
+		 * object. Where values() groups the rows below, only windows go
+		 * down; the rest is made here, over the filtered rows.
 		 */
 		ormc_qs *in = qs->inner;
 		int below = in->nannots, k, aggs = 0;
@@ -777,8 +797,8 @@ method_annotate(ev *e, ormc_qs *qs, const ormc_ast *call, const char *method)
 
 			if (win && !x->has_agg)
 				continue;
-			if (!win && x->has_agg && !by_values) {
-				aggs = 1;
+			if (!win && !by_values) {
+				aggs |= x->has_agg;
 				continue;
 			}
 			break;
@@ -1108,6 +1128,7 @@ ormc_qs_apply_method(ev *e, ormc_qs *qs, const ormc_ast *call, const char *m)
 		qs->filters[qs->nfilters].cond = f;
 		qs->filters[qs->nfilters].nannots_before = qs->nannots;
 		qs->nfilters++;
+		qs->none = 1;
 		return ormc_callargs_done(e, &c);
 	} else if (strcmp(m, "dates") == 0 || strcmp(m, "datetimes") == 0) {
 		return method_dates(e, qs, call, strcmp(m, "datetimes") == 0);

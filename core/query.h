@@ -238,6 +238,7 @@ struct ormc_qs {
 	int nvalues;
 	int values_set;
 	int values_all;           /* values() named no field: every field, and no name conflicts */
+	int values_pushed;        /* a combination's part: its values() are the combination's */
 	ormc_shape shape;         /* OBJECTS, LISTS, FLAT */
 	/* GROUP BY from values() before an aggregate annotate(): */
 	ormc_outcol *group;
@@ -254,6 +255,7 @@ struct ormc_qs {
 	int ndistinct_on;
 	int reverse;              /* reverse() */
 	int single;               /* first(), last(), earliest(), latest(): one row or none, not a list */
+	int none;                 /* none(): no row, whatever else is called */
 	ormc_terminal terminal;
 	ormc_annot **aggregates;  /* aggregate(): the result keys and expressions */
 	int naggregates;

@@ -205,6 +205,8 @@ ormc_qs *ormc_qs_new(ev *e, ormc_model *m, int pos, ormc_qs *outer);
 int ormc_qs_apply_method(ev *e, ormc_qs *qs, const ormc_ast *call, const char *m);
 /* qs[start:stop] (stop -1: open), relative to a slice already taken. */
 void ormc_qs_slice(ormc_qs *qs, int64_t start, int64_t stop);
+/* Append a column named name to qs's values(). */
+int ormc_qs_add_column(ev *e, ormc_qs *qs, const char *name, ormc_expr *x);
 /* The columns qs selects: its values(), or every field and then its annotations. */
 int ormc_qs_columns(ev *e, ormc_qs *qs, ormc_outcol **cols, int *n);
 

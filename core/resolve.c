@@ -266,19 +266,39 @@ ormc_resolve_parts(ev *e, ormc_qs *qs, ormc_model *model, parts *p, int allow_an
 		size_t len = 1;
 		int k;
 
+		const ormc_field *f;
+
 		if (strcmp(name, "pk") == 0 && pk != NULL)
 			name = pk->kind == ORMC_FIELD_ONETOONE || pk->kind == ORMC_FIELD_FOREIGNKEY
 			       ? ormc_arena_printf(e->a, "%s_id", pk->name) : pk->name;
+		else if ((f = ormc_model_field(model, name)) != NULL &&
+		         (f->kind == ORMC_FIELD_FOREIGNKEY || f->kind == ORMC_FIELD_ONETOONE) &&
+		         ormc_find_annot(qs, name) == NULL)
+			name = ormc_arena_printf(e->a, "%s_id", name);    /* "team": the column team_id */
 		if (name == NULL)
 			return ormc_ev_oom(e);
-		an = ormc_find_annot(qs, name);
-		if (an != NULL) {
+		/* a column's name may hold "__" (values("team__name")): the longest that is one */
+		for (k = p->n; k >= 1; k--) {
+			char *joined = NULL;
+			int j;
+
+			if (k == 1) {
+				an = ormc_find_annot(qs, name);
+			} else {
+				for (j = 0; j < k; j++)
+					joined = ormc_arena_printf(e->a, "%s%s%s", joined ? joined : "", j ? "__" : "", p->v[j]);
+				if (joined == NULL)
+					return ormc_ev_oom(e);
+				an = ormc_find_annot(qs, joined);
+			}
+			if (an == NULL)
+				continue;
 			if ((x = ormc_expr_new(e, ORMC_EXPR_REF, p->off[0])) == NULL)
 				return ormc_ev_oom(e);
 			x->annot = an;
 			x->type = an->expr->type;
 			*out = x;
-			*used = 1;
+			*used = k;
 			return ORMC_OK;
 		}
 		for (k = 0; k < qs->nannots; k++)

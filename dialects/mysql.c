@@ -177,8 +177,18 @@ my_emit(ormc_emit *e, const ormc_sx *x)
 		}
 		if (x->agg == ORMC_AGG_AVG && x->args[0]->kind != ORMC_SX_STAR &&
 		    x->args[0]->type.kind == ORMC_FIELD_DECIMAL) {
-			/* AVG of DECIMAL(m, p) has p + 4 places here: give it all 30 */
-			ormc_render_agg(e, x, "CAST(", " AS DECIMAL(65, 30))");
+			/*
+			 * AVG of DECIMAL(m, p) has p + 4 places here: give it as many
+			 * as 65 digits leave beside the field's integer digits (30 at
+			 * most), never fewer than it needs.
+			 */
+			const ormc_otype *t = &x->args[0]->type;
+			int scale = 30;
+
+			if (t->max_digits > 0 && t->decimal_places >= 0 && 65 - (t->max_digits - t->decimal_places) < 30)
+				scale = 65 - (t->max_digits - t->decimal_places);
+			snprintf(buf, sizeof(buf), " AS DECIMAL(65, %d))", scale);
+			ormc_render_agg(e, x, "CAST(", buf);
 			return 1;
 		}
 		return 0;
