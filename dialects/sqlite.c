@@ -95,15 +95,110 @@ agg_arg(ormc_emit *e, const ormc_sx *agg, const char *pre, const char *post)
  * by COUNT(x) - 1 (NULL for a single row, as the SQL standard's), STDDEV is
  * its square root.
  */
+/* COUNT(X), SUM(X) or SUM(X * X) (which 0, 1, 2) of X, a decimal of places as a whole number. */
+static void
+dec_sum(ormc_emit *e, const ormc_sx *agg, int which, long long scale)
+{
+	ormc_sqlbuf *b = e->buf;
+	int k;
+
+	ormc_sqlbuf_append(b, which == 0 ? "COUNT(" : "SUM(");
+	for (k = 0; k < (which == 2 ? 2 : 1); k++) {
+		if (k)
+			ormc_sqlbuf_append(b, " * ");
+		if (agg->filter) {
+			ormc_sqlbuf_append(b, "CASE WHEN ");
+			ormc_render_expr(e, agg->filter);
+			ormc_sqlbuf_append(b, " THEN ");
+		}
+		ormc_sqlbuf_append(b, "CAST(ROUND(");
+		ormc_render_expr(e, agg->args[0]);
+		ormc_sqlbuf_appendf(b, " * %lld) AS INTEGER)", scale);
+		if (agg->filter)
+			ormc_sqlbuf_append(b, " END");
+	}
+	ormc_sqlbuf_appendc(b, ')');
+}
+
+/*
+ * The variance of a DecimalField of p places, exactly: with X = x * 10^p a
+ * whole number, n = COUNT(X), S = SUM(X), q = S / n and r = S % n (integer
+ * division), n^2 * VAR_POP * 10^2p = n * (SUM(X*X) - n*q*q - 2*q*r) - r*r,
+ * all in 64-bit integers, which SQLite keeps exact (a SUM that overflows is
+ * its error, not a wrong answer). The cancellation E[x^2] - E[x]^2 suffers
+ * in floating point (10000.01, 10000.02, 10000.03) happens here in whole
+ * numbers around the mean.
+ */
+static void
+emit_decimal_variance(ormc_emit *e, const ormc_sx *x, int places, int sample)
+{
+	ormc_sqlbuf *b = e->buf;
+	long long scale = 1;
+	int i;
+
+	for (i = 0; i < places; i++)
+		scale *= 10;
+	ormc_sqlbuf_append(b, "((");
+	dec_sum(e, x, 0, scale);                      /* n * (S2 - n*q*q - 2*q*r) */
+	ormc_sqlbuf_append(b, " * (");
+	dec_sum(e, x, 2, scale);
+	ormc_sqlbuf_append(b, " - ");
+	dec_sum(e, x, 0, scale);
+	ormc_sqlbuf_append(b, " * (");
+	dec_sum(e, x, 1, scale);
+	ormc_sqlbuf_append(b, " / ");
+	dec_sum(e, x, 0, scale);
+	ormc_sqlbuf_append(b, ") * (");
+	dec_sum(e, x, 1, scale);
+	ormc_sqlbuf_append(b, " / ");
+	dec_sum(e, x, 0, scale);
+	ormc_sqlbuf_append(b, ") - 2 * (");
+	dec_sum(e, x, 1, scale);
+	ormc_sqlbuf_append(b, " / ");
+	dec_sum(e, x, 0, scale);
+	ormc_sqlbuf_append(b, ") * (");
+	dec_sum(e, x, 1, scale);
+	ormc_sqlbuf_append(b, " % ");
+	dec_sum(e, x, 0, scale);
+	ormc_sqlbuf_append(b, ")) - (");              /* - r*r */
+	dec_sum(e, x, 1, scale);
+	ormc_sqlbuf_append(b, " % ");
+	dec_sum(e, x, 0, scale);
+	ormc_sqlbuf_append(b, ") * (");
+	dec_sum(e, x, 1, scale);
+	ormc_sqlbuf_append(b, " % ");
+	dec_sum(e, x, 0, scale);
+	ormc_sqlbuf_append(b, ")) * 1.0 / (");       /* / (n * n) or (n * (n - 1)), as a float */
+	dec_sum(e, x, 0, scale);
+	ormc_sqlbuf_append(b, " * ");
+	if (sample) {
+		ormc_sqlbuf_appendc(b, '(');
+		dec_sum(e, x, 0, scale);
+		ormc_sqlbuf_append(b, " - 1)");
+	} else {
+		dec_sum(e, x, 0, scale);
+	}
+	ormc_sqlbuf_appendf(b, ") / %lld.0 / %lld.0)", scale, scale);
+}
+
 static void
 emit_variance(ormc_emit *e, const ormc_sx *x)
 {
 	ormc_sqlbuf *b = e->buf;
 	int sample = x->agg == ORMC_AGG_STDDEV_SAMP || x->agg == ORMC_AGG_VAR_SAMP;
 	int root = x->agg == ORMC_AGG_STDDEV_POP || x->agg == ORMC_AGG_STDDEV_SAMP;
+	const ormc_otype *t = &x->args[0]->type;
 
 	if (x->distinct) {
 		ormc_render_fail(e, "StdDev/Variance with distinct=True is not supported on SQLite");
+		return;
+	}
+	if (t->kind == ORMC_FIELD_DECIMAL && t->decimal_places >= 0 && t->decimal_places <= 9) {
+		if (root)
+			ormc_sqlbuf_append(b, "SQRT(");
+		emit_decimal_variance(e, x, t->decimal_places, sample);
+		if (root)
+			ormc_sqlbuf_appendc(b, ')');
 		return;
 	}
 	if (root)

@@ -918,6 +918,51 @@ START_TEST(test_fixture_types)
 }
 END_TEST
 
+/*
+ * StdDev/Variance of a DecimalField: exact, also where the values' spread is
+ * tiny next to their size (E[x^2] - E[x]^2 in floating point gives
+ * 0.00816686 here); PostgreSQL's answers.
+ */
+START_TEST(test_decimal_variance)
+{
+	static const char *models =
+		"from django.db import models\n"
+		"class V(models.Model):\n"
+		"    g = models.IntegerField()\n"
+		"    x = models.DecimalField(max_digits=12, decimal_places=2, null=True)\n";
+	ormc_schema *s = NULL;
+	ormc_query *q = NULL;
+	ormc_result *r = NULL;
+	ormc_db *db = open_memory();
+	const ormc_value *row;
+	ormc_error err;
+
+	ck_assert_int_eq(ormc_schema_parse(&s, models, strlen(models), NULL, &err), ORMC_OK);
+	ck_assert_int_eq(ormc_migrate(db, s, &err), ORMC_OK);
+	ck_assert_int_eq(ormc_db_exec(db, "INSERT INTO v (g, x) VALUES (1, 10000.01), (1, 10000.02), "
+	                              "(1, 10000.03), (2, 1000000.01), (2, 1000000.02), (2, 1000000.04), "
+	                              "(3, -5.5), (3, NULL)", NULL, 0, &err), ORMC_OK);
+	ck_assert_int_eq(ormc_query_parse(&q, s, "V.objects.values('g').annotate(s=StdDev('x'), "
+	                                  "v=Variance('x', sample=True)).values_list('s', 'v').order_by('g')",
+	                                  (size_t)-1, &err), ORMC_OK);
+	ck_assert_msg(ormc_query_run(&r, db, q, &err) == ORMC_OK, "%s", err.message);
+	ck_assert_int_eq(ormc_result_next(r, &row, &err), 1);
+	ck_assert_str_eq(row[0].s, "0.00816497");
+	ck_assert_str_eq(row[1].s, "0.0001");
+	ck_assert_int_eq(ormc_result_next(r, &row, &err), 1);
+	ck_assert_str_eq(row[0].s, "0.01247219");
+	ck_assert_str_eq(row[1].s, "0.00023333");
+	ck_assert_int_eq(ormc_result_next(r, &row, &err), 1);
+	ck_assert_str_eq(row[0].s, "0.00");
+	ck_assert_int_eq(row[1].type, ORMC_TYPE_NULL);
+	ck_assert_int_eq(ormc_result_next(r, &row, &err), 0);
+	ormc_result_free(r);
+	ormc_query_free(q);
+	ormc_disconnect(db);
+	ormc_schema_free(s);
+}
+END_TEST
+
 START_TEST(test_fixture_symmetrical)
 {
 	ormc_schema *s = parse_models(
@@ -990,6 +1035,7 @@ sqlite_suite(void)
 	tcase_add_test(tc, test_fixture_values);
 	tcase_add_test(tc, test_fixture_types);
 	tcase_add_test(tc, test_fixture_symmetrical);
+	tcase_add_test(tc, test_decimal_variance);
 	suite_add_tcase(s, tc);
 	return s;
 }
