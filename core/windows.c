@@ -164,11 +164,8 @@ ormc_resolve_window(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out)
 			return ormc_ev_fail(e, ORMC_EINVALID, fa->pos, fa->end - fa->pos,
 			                    "Expression 'Coalesce' isn't compatible with OVER clauses. "
 			                    "(default= makes one: wrap the Window in Coalesce instead)");
-		if (strcmp(fname, "StdDev") == 0 || strcmp(fname, "Variance") == 0)
-			return ormc_ev_fail(e, ORMC_EUNSUPPORTED, fa->pos, fa->end - fa->pos,
-			                    "%s over a window is not supported: SQLite has no such window "
-			                    "function", fname);
 		x->func = agg->func;
+		x->sample = agg->sample;      /* StdDev/Variance: SQLite refuses them (dialects/sqlite.c) */
 		x->type = agg->type;
 		x->filter = agg->filter;
 		fargs = agg->args;

@@ -175,6 +175,12 @@ my_emit(ormc_emit *e, const ormc_sx *x)
 			ormc_render_agg(e, x, "(", " + 0E0)");
 			return 1;
 		}
+		if (x->agg == ORMC_AGG_STDDEV_POP || x->agg == ORMC_AGG_STDDEV_SAMP ||
+		    x->agg == ORMC_AGG_VAR_POP || x->agg == ORMC_AGG_VAR_SAMP) {
+			/* in doubles, as STDDEV is outside a window (over one, MariaDB keeps 4 places) */
+			ormc_render_agg(e, x, "(", " + 0E0)");
+			return 1;
+		}
 		if (x->agg == ORMC_AGG_AVG && x->args[0]->kind != ORMC_SX_STAR &&
 		    x->args[0]->type.kind == ORMC_FIELD_DECIMAL) {
 			/*

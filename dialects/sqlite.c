@@ -193,6 +193,11 @@ emit_variance(ormc_emit *e, const ormc_sx *x)
 		ormc_render_fail(e, "StdDev/Variance with distinct=True is not supported on SQLite");
 		return;
 	}
+	if (x->over) {
+		ormc_render_fail(e, "StdDev/Variance over a window needs PostgreSQL or MySQL: SQLite has "
+		                    "no such window function");
+		return;
+	}
 	if (t->kind == ORMC_FIELD_DECIMAL && t->decimal_places >= 0 && t->decimal_places <= 9) {
 		if (root)
 			ormc_sqlbuf_append(b, "SQRT(");
