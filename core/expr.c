@@ -161,6 +161,8 @@ combine_type(char op, ormc_otype l, ormc_otype r, int declared, ormc_otype *out)
 				places = lp + 4;
 		}
 		*out = ormc_otype_of(ORMC_FIELD_DECIMAL, -1, places);
+		/* arithmetic on an average keeps its rule: 15 significant digits, as every engine has them */
+		out->quotient = (l.quotient || r.quotient) && places >= ORMC_QUOTIENT_PLACES;
 		return 0;
 	}
 	if (r.kind == ORMC_FIELD_DECIMAL && li)

@@ -386,10 +386,12 @@ sqlite_emit(ormc_emit *e, const ormc_sx *x)
 			 * 30 / 8 would be 3: divide as reals, as PostgreSQL and MySQL
 			 * divide decimals.
 			 */
-			ormc_sqlbuf_append(b, "(CAST(");
+			ormc_sqlbuf_append(b, x->type.decimal_places >= 0 ? "ROUND(CAST(" : "(CAST(");
 			ormc_render_expr(e, x->args[0]);
 			ormc_sqlbuf_append(b, " AS REAL) / ");
 			ormc_render_expr(e, x->args[1]);
+			if (x->type.decimal_places >= 0)   /* MySQL's scale, where the others stop too */
+				ormc_sqlbuf_appendf(b, ", %d", x->type.decimal_places);
 			ormc_sqlbuf_appendc(b, ')');
 			return 1;
 		}
