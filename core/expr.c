@@ -204,6 +204,33 @@ kind_is_temporal(ormc_field_kind k)
 }
 
 /*
+ * Date arithmetic as Django types it (_connector_combinations): a date or
+ * datetime plus or minus a duration is a datetime, the difference of two
+ * dates or datetimes a duration, durations add to a duration. -1: another
+ * pair, Django's "Cannot infer type".
+ */
+static int
+temporal_type(char op, ormc_field_kind a, ormc_field_kind b, ormc_field_kind *out)
+{
+	int ad = a == ORMC_FIELD_DATE || a == ORMC_FIELD_DATETIME;
+	int bd = b == ORMC_FIELD_DATE || b == ORMC_FIELD_DATETIME;
+
+	if (op != '+' && op != '-')
+		return -1;
+	if (a == ORMC_FIELD_DURATION && b == ORMC_FIELD_DURATION)
+		*out = ORMC_FIELD_DURATION;
+	else if (ad && b == ORMC_FIELD_DURATION)
+		*out = ORMC_FIELD_DATETIME;
+	else if (op == '+' && a == ORMC_FIELD_DURATION && bd)
+		*out = ORMC_FIELD_DATETIME;
+	else if (op == '-' && ad && bd)
+		*out = ORMC_FIELD_DURATION;
+	else
+		return -1;
+	return 0;
+}
+
+/*
  * Is a field of kind a an instance of b's class (isinstance(a, type(b)) in
  * Django's _resolve_output_field)? AutoField, BigIntegerField,
  * SmallIntegerField and PositiveIntegerField subclass IntegerField;
@@ -963,15 +990,39 @@ ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_expr **out)
 		} else {
 			ormc_expr *l, *rr;
 
+			ormc_field_kind tk;
+			int temporal;
+
 			if ((r = ormc_resolve_expr(e, qs, n->left, &l)) < 0 ||
-			    (r = ormc_resolve_expr(e, qs, n->right, &rr)) < 0 ||
-			    (r = ormc_param_meet(e, l, &rr->type)) < 0 ||
-			    (r = ormc_param_meet(e, rr, &l->type)) < 0)
+			    (r = ormc_resolve_expr(e, qs, n->right, &rr)) < 0)
 				break;
-			if (kind_is_temporal(l->type.kind) || kind_is_temporal(rr->type.kind)) {
-				/* Each engine subtracts dates its own way; not compiled into agreement yet. */
+			/* a parameter added to or taken from a date is a duration (a timedelta in Django) */
+			{
+				ormc_otype dur = ormc_otype_of(ORMC_FIELD_DURATION, -1, -1);
+				int ld = l->type.kind == ORMC_FIELD_DATE || l->type.kind == ORMC_FIELD_DATETIME;
+				int rd = rr->type.kind == ORMC_FIELD_DATE || rr->type.kind == ORMC_FIELD_DATETIME;
+
+				if ((n->op == '+' || n->op == '-') && ld && rr->kind == ORMC_EXPR_PARAM &&
+				    (r = ormc_param_meet(e, rr, &dur)) < 0)
+					break;
+				if (n->op == '+' && rd && l->kind == ORMC_EXPR_PARAM && (r = ormc_param_meet(e, l, &dur)) < 0)
+					break;
+			}
+			if ((r = ormc_param_meet(e, l, &rr->type)) < 0 || (r = ormc_param_meet(e, rr, &l->type)) < 0)
+				break;
+			temporal = kind_is_temporal(l->type.kind) || kind_is_temporal(rr->type.kind);
+			if (temporal && (l->type.kind == ORMC_FIELD_TIME || rr->type.kind == ORMC_FIELD_TIME)) {
 				r = ormc_ev_fail(e, ORMC_EUNSUPPORTED, n->pos, n->end - n->pos,
-				                 "arithmetic on dates, times and durations is not supported yet");
+				                 "arithmetic on a TimeField is not supported yet (dates, datetimes "
+				                 "and durations are)");
+				break;
+			}
+			if (temporal && l->type.kind != (ormc_field_kind)-2 && rr->type.kind != (ormc_field_kind)-2 &&
+			    temporal_type(n->op, l->type.kind, rr->type.kind, &tk) < 0) {
+				r = ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos,
+				                 "Cannot infer type of '%c' expression involving these types: %s, %s. "
+				                 "You must set output_field.", n->op, ormc_field_kind_name(l->type.kind),
+				                 ormc_field_kind_name(rr->type.kind));
 				break;
 			}
 			x = ormc_expr_new(e, ORMC_EXPR_ARITH, n->pos);
@@ -990,6 +1041,8 @@ ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_expr **out)
 			} else if (rr->type.kind == (ormc_field_kind)-2) {
 				x->type = rr->type;
 				x->arg = rr->arg;
+			} else if (temporal) {
+				x->type = ormc_otype_of(tk, -1, -1);
 			} else if (combine_type(n->op, l->type, rr->type, float_declared(l) || float_declared(rr),
 			                        &x->type) < 0) {
 				/* Deferred: an error only if nobody gives an output_field. */

@@ -33,6 +33,13 @@ ascii_case(ormc_emit *e, const ormc_sx *x, int upper)
 		                    upper ? c - 'a' + 'A' : c);
 }
 
+/* A date or a datetime (date arithmetic). */
+static int
+is_date(const ormc_sx *x)
+{
+	return x->type.kind == ORMC_FIELD_DATE || x->type.kind == ORMC_FIELD_DATETIME;
+}
+
 static void
 my_quote_ident(ormc_sqlbuf *b, const char *ident)
 {
@@ -199,6 +206,27 @@ my_emit(ormc_emit *e, const ormc_sx *x)
 		}
 		return 0;
 	case ORMC_SX_ARITH:
+		if (is_date(x->args[0]) && is_date(x->args[1])) {
+			/* the difference of two dates or datetimes: a duration, in microseconds as stored */
+			ormc_sqlbuf_append(b, "TIMESTAMPDIFF(MICROSECOND, ");
+			ormc_render_expr(e, x->args[1]);
+			ormc_sqlbuf_append(b, ", ");
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_appendc(b, ')');
+			return 1;
+		}
+		if (is_date(x->args[0]) != is_date(x->args[1])) {
+			/* a date or datetime moved by a duration (microseconds) */
+			const ormc_sx *d = is_date(x->args[0]) ? x->args[0] : x->args[1];
+			const ormc_sx *n = d == x->args[0] ? x->args[1] : x->args[0];
+
+			ormc_sqlbuf_appendc(b, '(');
+			ormc_render_expr(e, d);
+			ormc_sqlbuf_append(b, x->op == ORMC_OP_SUB ? " - INTERVAL (" : " + INTERVAL (");
+			ormc_render_expr(e, n);
+			ormc_sqlbuf_append(b, ") MICROSECOND)");
+			return 1;
+		}
 		if (x->op == ORMC_OP_DIV && x->type.kind == ORMC_FIELD_DECIMAL && x->type.decimal_places >= 0) {
 			/*
 			 * A decimal quotient has the dividend's places + 4 here, but

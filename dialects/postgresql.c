@@ -137,6 +137,16 @@ pg_emit(ormc_emit *e, const ormc_sx *x)
 
 	switch (x->kind) {
 	case ORMC_SX_ARITH:
+		if (x->op == ORMC_OP_SUB && x->args[0]->type.kind == ORMC_FIELD_DATE &&
+		    x->args[1]->type.kind == ORMC_FIELD_DATE) {
+			/* date - date is a number of days here: a duration, as Django makes it */
+			ormc_sqlbuf_append(b, "((");
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_append(b, " - ");
+			ormc_render_expr(e, x->args[1]);
+			ormc_sqlbuf_append(b, ") * INTERVAL '1 day')");
+			return 1;
+		}
 		if (x->op == ORMC_OP_DIV && x->type.kind == ORMC_FIELD_DECIMAL && x->type.decimal_places >= 0) {
 			/* a decimal quotient stops at MySQL's scale, the dividend's + 4, on every engine */
 			ormc_sqlbuf_append(b, "ROUND((");

@@ -223,6 +223,87 @@ emit_variance(ormc_emit *e, const ormc_sx *x)
 		ormc_sqlbuf_appendc(b, ')');
 }
 
+/* A date or a datetime (date arithmetic). */
+static int
+is_date(const ormc_sx *x)
+{
+	return x->type.kind == ORMC_FIELD_DATE || x->type.kind == ORMC_FIELD_DATETIME;
+}
+
+/* The microseconds of a stored datetime ("... 10:00:00.25" -> 250000; none -> 0). */
+static void
+micros(ormc_emit *e, const ormc_sx *t)
+{
+	ormc_sqlbuf_append(e->buf, "CAST(substr(substr(");
+	ormc_render_expr(e, t);
+	ormc_sqlbuf_append(e->buf, ", 21) || '000000', 1, 6) AS INTEGER)");
+}
+
+/* Seconds since 1970 of a stored date or datetime, whole. */
+static void
+epoch(ormc_emit *e, const ormc_sx *t)
+{
+	ormc_sqlbuf_append(e->buf, "CAST(strftime('%s', ");
+	ormc_render_expr(e, t);
+	ormc_sqlbuf_append(e->buf, ") AS INTEGER)");
+}
+
+/* t's microseconds plus (or minus) the duration d, in microseconds. */
+static void
+moved_micros(ormc_emit *e, const ormc_sx *t, const ormc_sx *d, int minus)
+{
+	ormc_sqlbuf_appendc(e->buf, '(');
+	micros(e, t);
+	ormc_sqlbuf_append(e->buf, minus ? " - " : " + ");
+	ormc_render_expr(e, d);
+	ormc_sqlbuf_appendc(e->buf, ')');
+}
+
+/*
+ * Date arithmetic on text dates, exact to the microsecond as Django stores
+ * them: a difference is whole seconds (strftime '%s') and microseconds (the
+ * fraction's digits); a date moved by a duration is moved by whole seconds
+ * (a strftime modifier, floor division so that a negative fraction borrows)
+ * and written back with its fraction, none when it is zero, as Django
+ * writes one.
+ */
+static void
+date_arith(ormc_emit *e, const ormc_sx *x)
+{
+	ormc_sqlbuf *b = e->buf;
+	const ormc_sx *a = x->args[0], *c = x->args[1];
+
+	if (is_date(a) && is_date(c)) {
+		ormc_sqlbuf_append(b, "((");
+		epoch(e, a);
+		ormc_sqlbuf_append(b, " - ");
+		epoch(e, c);
+		ormc_sqlbuf_append(b, ") * 1000000 + ");
+		micros(e, a);
+		ormc_sqlbuf_append(b, " - ");
+		micros(e, c);
+		ormc_sqlbuf_appendc(b, ')');
+		return;
+	}
+	if (!is_date(a)) {     /* duration + date */
+		const ormc_sx *t = a;
+
+		a = c;
+		c = t;
+	}
+	ormc_sqlbuf_append(b, "(strftime('%Y-%m-%d %H:%M:%S', ");
+	ormc_render_expr(e, a);
+	ormc_sqlbuf_append(b, ", ((");
+	moved_micros(e, a, c, x->op == ORMC_OP_SUB);
+	ormc_sqlbuf_append(b, " - ((");
+	moved_micros(e, a, c, x->op == ORMC_OP_SUB);
+	ormc_sqlbuf_append(b, " % 1000000) + 1000000) % 1000000) / 1000000) || ' seconds') || CASE WHEN ((");
+	moved_micros(e, a, c, x->op == ORMC_OP_SUB);
+	ormc_sqlbuf_append(b, " % 1000000) + 1000000) % 1000000 = 0 THEN '' ELSE printf('.%06d', ((");
+	moved_micros(e, a, c, x->op == ORMC_OP_SUB);
+	ormc_sqlbuf_append(b, " % 1000000) + 1000000) % 1000000) END)");
+}
+
 static const char *
 sqlite_cast_type(ormc_field_kind k)
 {
@@ -380,6 +461,10 @@ sqlite_emit(ormc_emit *e, const ormc_sx *x)
 		}
 		return 0;
 	case ORMC_SX_ARITH:
+		if (is_date(x->args[0]) || is_date(x->args[1])) {
+			date_arith(e, x);
+			return 1;
+		}
 		if (x->op == ORMC_OP_DIV && x->type.kind == ORMC_FIELD_DECIMAL) {
 			/*
 			 * A decimal column holding 30.00 is the integer 30 here, and
