@@ -1,0 +1,1331 @@
+/*
+ * schema_parse.c -- the models reader's first pass: one models text's
+ * classes, fields, Meta options, class constants, enums and inheritance;
+ * see core/schema_read.h for the reader's state and core/schema.c for the
+ * second pass and the API.
+ *
+ * Statements are logical lines from the lexer, grouped into blocks by
+ * indentation. Only the call arguments the reader needs are parsed, so
+ * choices=[... for v in E], lambdas and anything else a real models file
+ * holds are skipped as token ranges. A class is a model when one of its
+ * bases is Model or a model read before it; a class that looks like a model
+ * but cannot be read (a base that is neither a model nor a class of the
+ * texts, fields on a class that is not a model) is an error naming it,
+ * never dropped.
+ */
+#include "schema_read.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static const struct field_class {
+	const char *name;
+	ormc_field_kind kind;
+	int max_length;         /* Django's default, -1 for none */
+} field_classes[] = {
+	{ "AutoField", ORMC_FIELD_AUTO, -1 },
+	{ "BigAutoField", ORMC_FIELD_BIGAUTO, -1 },
+	{ "SmallAutoField", ORMC_FIELD_SMALLAUTO, -1 },
+	{ "CharField", ORMC_FIELD_CHAR, -1 },
+	{ "SlugField", ORMC_FIELD_CHAR, 50 },
+	{ "EmailField", ORMC_FIELD_CHAR, 254 },
+	{ "URLField", ORMC_FIELD_CHAR, 200 },
+	{ "FileField", ORMC_FIELD_CHAR, 100 },
+	{ "ImageField", ORMC_FIELD_CHAR, 100 },
+	{ "FilePathField", ORMC_FIELD_CHAR, 100 },
+	{ "GenericIPAddressField", ORMC_FIELD_CHAR, 39 },
+	{ "TextField", ORMC_FIELD_TEXT, -1 },
+	{ "IntegerField", ORMC_FIELD_INTEGER, -1 },
+	{ "BigIntegerField", ORMC_FIELD_BIGINTEGER, -1 },
+	{ "SmallIntegerField", ORMC_FIELD_SMALLINTEGER, -1 },
+	{ "PositiveIntegerField", ORMC_FIELD_POSITIVEINTEGER, -1 },
+	{ "PositiveSmallIntegerField", ORMC_FIELD_POSITIVESMALLINTEGER, -1 },
+	{ "PositiveBigIntegerField", ORMC_FIELD_POSITIVEBIGINTEGER, -1 },
+	{ "FloatField", ORMC_FIELD_FLOAT, -1 },
+	{ "DecimalField", ORMC_FIELD_DECIMAL, -1 },
+	{ "BooleanField", ORMC_FIELD_BOOLEAN, -1 },
+	{ "NullBooleanField", ORMC_FIELD_BOOLEAN, -1 },
+	{ "DateField", ORMC_FIELD_DATE, -1 },
+	{ "DateTimeField", ORMC_FIELD_DATETIME, -1 },
+	{ "TimeField", ORMC_FIELD_TIME, -1 },
+	{ "DurationField", ORMC_FIELD_DURATION, -1 },
+	{ "UUIDField", ORMC_FIELD_UUID, -1 },
+	{ "JSONField", ORMC_FIELD_JSON, -1 },
+	{ "BinaryField", ORMC_FIELD_BINARY, -1 },
+	{ "ForeignKey", ORMC_FIELD_FOREIGNKEY, -1 },
+	{ "OneToOneField", ORMC_FIELD_ONETOONE, -1 },
+	{ "ManyToManyField", ORMC_FIELD_MANYTOMANY, -1 },
+	{ NULL, ORMC_FIELD_AUTO, -1 }
+};
+
+/* Field classes Django has removed: its system check's error. */
+static const struct removed_field {
+	const char *name;
+	const char *message;
+} removed_fields[] = {
+	{ "IPAddressField", "IPAddressField has been removed except for support in historical migrations." },
+	{ "CommaSeparatedIntegerField", "CommaSeparatedIntegerField is removed except for support in historical migrations." },
+	{ NULL, NULL }
+};
+
+/* Base classes that make a class an enum (schema->enums). */
+static const char *const enum_bases[] = {
+	"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag", "Choices",
+	"IntegerChoices", "TextChoices", NULL
+};
+
+/* ---- helpers ---------------------------------------------------------- */
+
+
+static const ormc_token *
+tok(const reader *r, int i)
+{
+	return &r->toks.tok[i];
+}
+
+
+
+static int
+is_literal(const ormc_ast *e)
+{
+	switch (e->kind) {
+	case ORMC_AST_STR: case ORMC_AST_INT: case ORMC_AST_FLOAT:
+	case ORMC_AST_TRUE: case ORMC_AST_FALSE: case ORMC_AST_NONE:
+		return 1;
+	case ORMC_AST_NEG:
+		return e->left->kind == ORMC_AST_INT ||
+		       e->left->kind == ORMC_AST_FLOAT;
+	default:
+		return 0;
+	}
+}
+
+/* Parse tokens [a, b) as an expression, quietly: NULL if not parseable. */
+static ormc_ast *
+try_parse(reader *r, int a, int b)
+{
+	ormc_error scratch;
+	ormc_ast *e = NULL;
+
+	if (a >= b)
+		return NULL;
+	ormc_error_clear(&scratch);
+	if (ormc_parse_tokens(r->a, r->text, &r->toks, a, b, &e, &scratch) < 0)
+		return NULL;
+	return e;
+}
+
+/* Index of the closer matching the opener at i (same depth). */
+static int
+match_close(const reader *r, int i, int end)
+{
+	int depth = tok(r, i)->depth, k;
+
+	for (k = i + 1; k < end; k++)
+		if (tok(r, k)->kind == ORMC_TOK_OP && tok(r, k)->depth == depth &&
+		    strchr(")]}", tok(r, k)->str[0]) != NULL)
+			return k;
+	return -1;
+}
+
+/* First depth-0 op in [a, b), or -1. */
+static int
+find_op(const reader *r, int a, int b, const char *op)
+{
+	int k, depth = a < b ? tok(r, a)->depth : 0;
+
+	for (k = a; k < b; k++)
+		if (tok(r, k)->depth == depth && ormc_tok_is_op(tok(r, k), op))
+			return k;
+	return -1;
+}
+
+/*
+ * Last component of a dotted name at [a, b) ("models.Model" -> "Model"),
+ * or NULL if the range is not a dotted name.
+ */
+static const ormc_token *
+dotted_last(const reader *r, int a, int b)
+{
+	int k;
+
+	if (a >= b || (b - a) % 2 == 0)
+		return NULL;
+	for (k = a; k < b; k++) {
+		const ormc_token *t = tok(r, k);
+
+		if ((k - a) % 2 == 0 ? t->kind != ORMC_TOK_NAME
+		                     : !ormc_tok_is_op(t, "."))
+			return NULL;
+	}
+	return tok(r, b - 1);
+}
+
+/*
+ * Statements [i+1, *end) indented deeper than statement i form its body.
+ * Returns the body's indentation (that of its first statement), or -1 if
+ * the block has no indented body.
+ */
+static int
+block_body(const reader *r, int i, int *end)
+{
+	int j = i + 1;
+
+	while (j < r->nst && r->st[j].indent > r->st[i].indent)
+		j++;
+	*end = j;
+	return j > i + 1 ? r->st[i + 1].indent : -1;
+}
+
+/* ---- error helpers ---------------------------------------------------- */
+
+static int
+verr(reader *r, const char *text, int code, int pos, int len, const char *fmt,
+     va_list ap)
+{
+	char msg[400];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	return ormc_error_set(r->err, code, text ? text : r->text, pos, len,
+	                      "%s", msg);
+}
+
+int
+ormc_sr_err(reader *r, const char *text, int code, int pos, int len,
+            const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = verr(r, text, code, pos, len, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+static int
+err_at(reader *r, int code, int pos, int len, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 5, 6)))
+#endif
+	;
+
+/* ormc_error_set with the text being read as source. */
+static int
+err_at(reader *r, int code, int pos, int len, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = verr(r, NULL, code, pos, len, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* ---- fields ----------------------------------------------------------- */
+
+/* One call argument: tokens [start, end), keyword name or NULL. */
+typedef struct arg {
+	const char *kw;
+	int kw_pos;
+	int start;
+	int end;
+} arg;
+
+static int
+arg_value(reader *r, const arg *g, ormc_ast **out)
+{
+	return ormc_parse_tokens(r->a, r->text, &r->toks, g->start, g->end, out,
+	                         r->err);
+}
+
+static int
+arg_int(reader *r, const arg *g, int *out)
+{
+	ormc_ast *e;
+	int rc = arg_value(r, g, &e);
+
+	if (rc < 0)
+		return rc;
+	if (e->kind != ORMC_AST_INT || e->ival > 1000000000)
+		return ormc_error_set(r->err, ORMC_EINVALID, r->text, e->pos,
+		                      e->end - e->pos,
+		                      "'%s' must be a positive integer", g->kw);
+	*out = (int)e->ival;
+	return 0;
+}
+
+static int
+arg_bool(reader *r, const arg *g, int *out)
+{
+	ormc_ast *e;
+	int rc = arg_value(r, g, &e);
+
+	if (rc < 0)
+		return rc;
+	if (e->kind != ORMC_AST_TRUE && e->kind != ORMC_AST_FALSE)
+		return ormc_error_set(r->err, ORMC_EINVALID, r->text, e->pos,
+		                      e->end - e->pos,
+		                      "'%s' must be True or False", g->kw);
+	*out = e->kind == ORMC_AST_TRUE;
+	return 0;
+}
+
+static int
+arg_str(reader *r, const arg *g, const char **out)
+{
+	ormc_ast *e;
+	int rc = arg_value(r, g, &e);
+
+	if (rc < 0)
+		return rc;
+	if (e->kind != ORMC_AST_STR)
+		return ormc_error_set(r->err, ORMC_EINVALID, r->text, e->pos,
+		                      e->end - e->pos, "'%s' must be a string",
+		                      g->kw);
+	*out = e->str;
+	return 0;
+}
+
+/*
+ * The model a relation points at: Name, "Name", "app.Name", "self",
+ * settings.AUTH_USER_MODEL or get_user_model().
+ */
+static int
+relation_target(reader *r, const arg *g, model_state *ms, pending_rel *pr)
+{
+	ormc_ast *e;
+	int rc = arg_value(r, g, &e);
+	const char *name, *dot;
+
+	if (rc < 0)
+		return rc;
+	pr->target_pos = e->pos;
+	pr->target_len = e->end - e->pos;
+	if ((e->kind == ORMC_AST_ATTR &&
+	     strcmp(e->str, "AUTH_USER_MODEL") == 0) ||
+	    (e->kind == ORMC_AST_CALL && e->nargs == 0 &&
+	     e->left->kind == ORMC_AST_NAME &&
+	     strcmp(e->left->str, "get_user_model") == 0)) {
+		pr->auth_user = 1;
+		name = r->auth_user_model;
+	} else if (e->kind == ORMC_AST_NAME || e->kind == ORMC_AST_STR) {
+		name = e->str;
+	} else if (e->kind == ORMC_AST_ATTR) {
+		/* other_app.models.Model, imported as a module */
+		name = e->str;
+	} else {
+		return ormc_error_set(r->err, ORMC_EINVALID, r->text, e->pos,
+		                      e->end - e->pos,
+		                      "relation target must be a model class or a model name string");
+	}
+	if (e->kind == ORMC_AST_STR && strcmp(name, "self") == 0) {
+		name = ms->model->name;
+		pr->self_written = 1;
+	} else if ((e->kind == ORMC_AST_STR || pr->auth_user) &&
+	           (dot = strrchr(name, '.')) != NULL) {
+		pr->target_app = ormc_arena_strndup(r->a, name,
+		                                    (size_t)(dot - name));
+		if (pr->target_app == NULL)
+			return ormc_sr_nomem(r);
+		name = dot + 1;
+	}
+	pr->target = name;
+	return 0;
+}
+
+/*
+ * Split the arguments of the call whose '(' is token lp and ')' token rp
+ * at top-level commas. Arguments are kept as token ranges and only the
+ * ones a caller asks for are parsed, so arbitrary Python in the others
+ * (choices comprehensions, lambdas, on_delete) never matters.
+ */
+static int
+split_args(reader *r, int lp, int rp, arg **out, int *nout)
+{
+	int depth = tok(r, lp)->depth + 1, k, a = lp + 1, n = 0, cap = 8;
+	arg *v = ormc_arena_alloc(r->a, sizeof(arg) * (size_t)cap);
+
+	if (v == NULL)
+		return ormc_sr_nomem(r);
+	for (k = lp + 1; k <= rp; k++) {
+		const ormc_token *t = tok(r, k);
+
+		if (k < rp && !(t->depth == depth && ormc_tok_is_op(t, ",")))
+			continue;
+		if (k > a) {
+			if (n == cap) {
+				arg *nv = ormc_arena_alloc(r->a, sizeof(arg) *
+				                                 (size_t)cap * 2);
+
+				if (nv == NULL)
+					return ormc_sr_nomem(r);
+				memcpy(nv, v, sizeof(arg) * (size_t)n);
+				v = nv;
+				cap *= 2;
+			}
+			v[n].kw = NULL;
+			v[n].kw_pos = -1;
+			v[n].start = a;
+			v[n].end = k;
+			if (k - a >= 2 && tok(r, a)->kind == ORMC_TOK_NAME &&
+			    ormc_tok_is_op(tok(r, a + 1), "=")) {
+				v[n].kw = tok(r, a)->str;
+				v[n].kw_pos = tok(r, a)->pos;
+				v[n].start = a + 2;
+			}
+			n++;
+		}
+		a = k + 1;
+	}
+	*out = v;
+	*nout = n;
+	return 0;
+}
+
+static ormc_field *
+new_field(reader *r, model_state *ms, const char *name, int pos)
+{
+	ormc_field *f = ormc_arena_alloc(r->a, sizeof(*f));
+
+	if (f == NULL)
+		return NULL;
+	f->name = name;
+	f->model = ms->model;
+	f->pos = pos;
+	f->order = pos < 0 ? -1 : r->order++;
+	f->max_length = -1;
+	f->max_digits = -1;
+	f->decimal_places = -1;
+	return f;
+}
+
+/* Add f to the model; a second field of the same name replaces the first. */
+static int
+add_field(reader *r, model_state *ms, ormc_field *f)
+{
+	int k;
+
+	for (k = 0; k < ms->fields.n; k++) {
+		ormc_field *g = ms->fields.items[k];
+
+		if (strcmp(g->name, f->name) == 0) {
+			int j;
+
+			/* The replaced relation gets no reverse end. */
+			for (j = 0; j < r->rels.n; j++)
+				if (((pending_rel *)r->rels.items[j])->field == g) {
+					memmove(r->rels.items + j, r->rels.items + j + 1,
+					        sizeof(void *) * (size_t)(r->rels.n - j - 1));
+					r->rels.n--;
+					break;
+				}
+			ms->fields.items[k] = f;
+			return 0;
+		}
+	}
+	return ormc_ptrvec_push(r->a, &ms->fields, f) < 0 ? ormc_sr_nomem(r) : 0;
+}
+
+/*
+ * name = [models.]XField(args): tokens name_tok, callee [cs, lp), '(' at lp,
+ * ')' at rp. cls is the field class (already known to exist).
+ */
+static int
+read_field(reader *r, model_state *ms, const ormc_token *name_tok,
+           const struct field_class *cls, const ormc_token *cls_tok,
+           int lp, int rp)
+{
+	ormc_field *f;
+	pending_rel *pr = NULL;
+	arg *args = NULL;
+	int nargs = 0, k, rc, npos = 0;
+	int is_rel = cls->kind >= ORMC_FIELD_FOREIGNKEY;
+	const char *db_column = NULL;
+
+	if ((rc = split_args(r, lp, rp, &args, &nargs)) < 0)
+		return rc;
+	f = new_field(r, ms, name_tok->str, name_tok->pos);
+	if (f == NULL)
+		return ormc_sr_nomem(r);
+	f->class_name = cls_tok->str;
+	f->kind = cls->kind;
+	f->max_length = cls->max_length;
+	if (strcmp(cls->name, "NullBooleanField") == 0)
+		f->null = 1;
+	if (cls->kind == ORMC_FIELD_ONETOONE)
+		f->unique = 1;
+	if (is_rel) {
+		pr = ormc_arena_alloc(r->a, sizeof(*pr));
+		if (pr == NULL)
+			return ormc_sr_nomem(r);
+		pr->field = f;
+		pr->text = r->text;
+		pr->symmetrical_given = -1;
+		pr->target_pos = cls_tok->pos;
+	}
+	for (k = 0; k < nargs && rc == 0; k++) {
+		const arg *g = &args[k];
+		const char *kw = g->kw;
+
+		if (kw == NULL) {
+			if (npos++ == 0 && is_rel &&
+			    !ormc_tok_is_op(tok(r, g->start), "*") &&
+			    !ormc_tok_is_op(tok(r, g->start), "**"))
+				rc = relation_target(r, g, ms, pr);
+			continue;
+		}
+		if (strcmp(kw, "to") == 0 && is_rel)
+			rc = relation_target(r, g, ms, pr);
+		else if (strcmp(kw, "max_length") == 0)
+			rc = arg_int(r, g, &f->max_length);
+		else if (strcmp(kw, "max_digits") == 0)
+			rc = arg_int(r, g, &f->max_digits);
+		else if (strcmp(kw, "decimal_places") == 0)
+			rc = arg_int(r, g, &f->decimal_places);
+		else if (strcmp(kw, "null") == 0)
+			rc = arg_bool(r, g, &f->null);
+		else if (strcmp(kw, "primary_key") == 0)
+			rc = arg_bool(r, g, &f->primary_key);
+		else if (strcmp(kw, "unique") == 0)
+			rc = arg_bool(r, g, &f->unique);
+		else if (strcmp(kw, "db_column") == 0)
+			rc = arg_str(r, g, &db_column);
+		else if (cls->kind == ORMC_FIELD_ONETOONE &&
+		         strcmp(kw, "parent_link") == 0)
+			rc = arg_bool(r, g, &f->parent_link);
+		else if (is_rel && strcmp(kw, "related_name") == 0)
+			rc = arg_str(r, g, &f->related_name);
+		else if (is_rel && strcmp(kw, "related_query_name") == 0)
+			rc = arg_str(r, g, &f->related_query_name);
+		else if (is_rel && strcmp(kw, "symmetrical") == 0) {
+			int v = 0;
+
+			rc = arg_bool(r, g, &v);
+			pr->symmetrical_given = v;
+		} else if (cls->kind == ORMC_FIELD_MANYTOMANY &&
+		           strcmp(kw, "db_table") == 0)
+			rc = arg_str(r, g, &pr->db_table);
+		else if (is_rel && (strcmp(kw, "through") == 0 ||
+		                    strcmp(kw, "through_fields") == 0))
+			rc = err_at(r, ORMC_EUNSUPPORTED, g->kw_pos,
+			            (int)strlen(kw),
+			            "%s with through= is not supported (field '%s.%s'); declare the intermediate model's foreign keys and query through it",
+			            cls->name, ms->model->name, f->name);
+		else if (is_rel && strcmp(kw, "to_field") == 0)
+			rc = err_at(r, ORMC_EUNSUPPORTED, g->kw_pos,
+			            (int)strlen(kw),
+			            "%s with to_field= is not supported (field '%s.%s')",
+			            cls->name, ms->model->name, f->name);
+	}
+	if (rc < 0)
+		return rc;
+	if (is_rel && pr->target == NULL)
+		return err_at(r, ORMC_EINVALID, cls_tok->pos, (int)cls_tok->len,
+		              "%s.__init__() missing 1 required positional argument: 'to'",
+		              cls->name);
+	if (cls->kind == ORMC_FIELD_FOREIGNKEY || cls->kind == ORMC_FIELD_ONETOONE)
+		f->column = db_column ? db_column :
+		            ormc_arena_printf(r->a, "%s_id", f->name);
+	else if (cls->kind != ORMC_FIELD_MANYTOMANY)
+		f->column = db_column ? db_column : f->name;
+	if (pr != NULL && ormc_ptrvec_push(r->a, &r->rels, pr) < 0)
+		return ormc_sr_nomem(r);
+	return add_field(r, ms, f);
+}
+
+/* ---- class bodies ----------------------------------------------------- */
+
+/* Where a statement's inline body after "class X:" starts, or -1. */
+static int
+header_colon(const reader *r, const stmt *s)
+{
+	return find_op(r, s->start, s->end, ":");
+}
+
+static int
+read_meta_stmt(reader *r, model_state *ms, int a, int b)
+{
+	const ormc_token *name = tok(r, a);
+	ormc_ast *e;
+	int rc, k;
+
+	if (b - a < 3 || name->kind != ORMC_TOK_NAME ||
+	    !ormc_tok_is_op(tok(r, a + 1), "="))
+		return 0;
+	if (strcmp(name->str, "db_table") == 0 ||
+	    strcmp(name->str, "app_label") == 0) {
+		rc = ormc_parse_tokens(r->a, r->text, &r->toks, a + 2, b, &e, r->err);
+		if (rc < 0)
+			return rc;
+		if (e->kind != ORMC_AST_STR)
+			return err_at(r, ORMC_EINVALID, e->pos, e->end - e->pos,
+			              "Meta.%s must be a string", name->str);
+		if (name->str[0] == 'd')
+			ms->db_table = e->str;
+		else
+			ms->app_label = e->str;
+	} else if (strcmp(name->str, "ordering") == 0) {
+		rc = ormc_parse_tokens(r->a, r->text, &r->toks, a + 2, b, &e, r->err);
+		if (rc < 0)
+			return rc;
+		ms->ordering_set = 1;
+		ms->ordering.n = 0;
+		if (e->kind == ORMC_AST_STR) {
+			if (ormc_ptrvec_push(r->a, &ms->ordering, (void *)e->str) < 0)
+				return ormc_sr_nomem(r);
+			return 0;
+		}
+		if (e->kind != ORMC_AST_LIST && e->kind != ORMC_AST_TUPLE)
+			return err_at(r, ORMC_EINVALID, e->pos, e->end - e->pos,
+			              "'ordering' must be a tuple or list (even if you want to order by only one field).");
+		for (k = 0; k < e->nargs; k++) {
+			const ormc_ast *o = e->args[k];
+
+			if (o->kind != ORMC_AST_STR)
+				return err_at(r, ORMC_EUNSUPPORTED, o->pos,
+				              o->end - o->pos,
+				              "Meta.ordering entries other than field name strings are not supported");
+			if (ormc_ptrvec_push(r->a, &ms->ordering, (void *)o->str) < 0)
+				return ormc_sr_nomem(r);
+		}
+	} else if (strcmp(name->str, "abstract") == 0 ||
+	           strcmp(name->str, "proxy") == 0) {
+		int v = 0;
+		arg g;
+
+		g.kw = name->str;
+		g.kw_pos = name->pos;
+		g.start = a + 2;
+		g.end = b;
+		if ((rc = arg_bool(r, &g, &v)) < 0)
+			return rc;
+		if (name->str[0] == 'a')
+			ms->model->abstract = v;
+		else
+			ms->proxy = v;
+	}
+	return 0;
+}
+
+/* Record `A = lit` / `A, B = lit, lit` as class constants. */
+static int
+read_consts(reader *r, model_state *ms, int a, int b, int eq)
+{
+	ormc_ast *e = try_parse(r, eq + 1, b);
+	int k, n = (eq - a + 1) / 2;
+
+	if (e == NULL)
+		return 0;
+	if (n == 1) {
+		if (!is_literal(e))
+			return 0;
+		if (ormc_ptrvec_push(r->a, &ms->const_names,
+		                     (void *)tok(r, a)->str) < 0 ||
+		    ormc_ptrvec_push(r->a, &ms->const_values, e) < 0)
+			return ormc_sr_nomem(r);
+		return 0;
+	}
+	if (e->kind != ORMC_AST_TUPLE || e->nargs != n)
+		return 0;
+	for (k = 0; k < n; k++) {
+		if (!is_literal(e->args[k]))
+			continue;
+		if (ormc_ptrvec_push(r->a, &ms->const_names,
+		                     (void *)tok(r, a + 2 * k)->str) < 0 ||
+		    ormc_ptrvec_push(r->a, &ms->const_values, e->args[k]) < 0)
+			return ormc_sr_nomem(r);
+	}
+	return 0;
+}
+
+/* One statement [a, b) directly in a model class body. */
+static int
+read_model_stmt(reader *r, model_state *ms, int a, int b)
+{
+	int eq, k, lp, rp;
+	const ormc_token *last;
+	const struct field_class *cls;
+
+	if (tok(r, a)->kind != ORMC_TOK_NAME || ormc_is_keyword(tok(r, a)->str))
+		return 0;
+	eq = find_op(r, a, b, "=");
+	if (eq < 0)
+		return 0;
+	/* Targets: NAME (',' NAME)* */
+	for (k = a; k < eq; k++)
+		if ((k - a) % 2 == 0 ? tok(r, k)->kind != ORMC_TOK_NAME
+		                     : !ormc_tok_is_op(tok(r, k), ","))
+			return 0;
+	if ((eq - a) % 2 == 0)
+		return 0;
+	if (eq - a > 1)
+		return read_consts(r, ms, a, b, eq);
+	/* name = dotted.Callee( ... ) */
+	lp = find_op(r, eq + 1, b, "(");
+	last = lp > eq + 1 ? dotted_last(r, eq + 1, lp) : NULL;
+	if (last == NULL)
+		return read_consts(r, ms, a, b, eq);
+	rp = match_close(r, lp, b);
+	if (rp != b - 1)
+		return 0;
+	for (cls = field_classes; cls->name != NULL; cls++)
+		if (strcmp(cls->name, last->str) == 0)
+			return read_field(r, ms, tok(r, a), cls, last, lp, rp);
+	for (k = 0; removed_fields[k].name != NULL; k++)
+		if (strcmp(removed_fields[k].name, last->str) == 0)
+			return err_at(r, ORMC_EUNSUPPORTED, last->pos, last->len,
+			              "%s (field '%s.%s')", removed_fields[k].message,
+			              ms->model->name, tok(r, a)->str);
+	if (ormc_sr_ends_with(last->str, "Field"))
+		return err_at(r, ORMC_EUNSUPPORTED, last->pos, last->len,
+		              "unknown field type '%s' (field '%s.%s')", last->str,
+		              ms->model->name, tok(r, a)->str);
+	return 0;  /* a manager or anything else */
+}
+
+/* Enum member values: literal, (value, label) -> value, auto(). */
+static int
+read_enum_body(reader *r, ormc_enum *en, const char *base, int bstart,
+               int bend, int bindent, int inline_a, int inline_b)
+{
+	ormc_ptrvec names = { NULL, 0, 0 }, values = { NULL, 0, 0 };
+	int j, text_enum = strcmp(base, "TextChoices") == 0 ||
+	                   strcmp(base, "StrEnum") == 0;
+	int64_t next_auto = 1;
+
+	for (j = bstart - 1; j < bend; j++) {
+		int a, b;
+		ormc_ast *e, *v;
+		const ormc_token *name;
+
+		if (j == bstart - 1) {
+			if (inline_a < 0)
+				continue;
+			a = inline_a;
+			b = inline_b;
+		} else {
+			if (r->st[j].indent != bindent)
+				continue;
+			a = r->st[j].start;
+			b = r->st[j].end;
+		}
+		name = tok(r, a);
+		if (b - a < 3 || name->kind != ORMC_TOK_NAME ||
+		    name->str[0] == '_' || !ormc_tok_is_op(tok(r, a + 1), "="))
+			continue;
+		e = try_parse(r, a + 2, b);
+		if (e == NULL)
+			continue;
+		v = e;
+		if ((e->kind == ORMC_AST_TUPLE || e->kind == ORMC_AST_LIST) &&
+		    e->nargs > 0)
+			v = e->args[0];
+		if (v->kind == ORMC_AST_CALL && v->nargs == 0 &&
+		    v->left->kind == ORMC_AST_NAME && strcmp(v->left->str, "auto") == 0) {
+			ormc_ast *g = ormc_arena_alloc(r->a, sizeof(*g));
+
+			if (g == NULL)
+				return ormc_sr_nomem(r);
+			*g = *v;
+			g->left = NULL;
+			if (text_enum) {
+				g->kind = ORMC_AST_STR;
+				g->str = strcmp(base, "StrEnum") == 0 ?
+				         ormc_sr_lower(r->a, name->str) : name->str;
+				g->len = strlen(name->str);
+			} else {
+				g->kind = ORMC_AST_INT;
+				g->ival = next_auto;
+			}
+			v = g;
+		}
+		if (!is_literal(v))
+			continue;
+		if (v->kind == ORMC_AST_INT)
+			next_auto = v->ival + 1;
+		if (ormc_ptrvec_push(r->a, &names, (void *)name->str) < 0 ||
+		    ormc_ptrvec_push(r->a, &values, v) < 0)
+			return ormc_sr_nomem(r);
+	}
+	en->member_names = (const char **)names.items;
+	en->member_values = (ormc_ast **)values.items;
+	en->nmembers = names.n;
+	return 0;
+}
+
+/* ---- classes and inheritance ------------------------------------------ */
+
+/* What a base of a class statement is. */
+typedef enum base_kind {
+	BASE_UNKNOWN = 0,       /* anything else: imported from elsewhere */
+	BASE_DJANGO,            /* Model, models.Model */
+	BASE_MODEL,             /* a model read before: abstract, concrete or proxy */
+	BASE_ENUM,              /* Enum, TextChoices, ... */
+	BASE_PLAIN              /* object, or a class of the texts that is not a model */
+} base_kind;
+
+#define MAX_BASES 16
+
+typedef struct class_bases {
+	int n;
+	base_kind kind[MAX_BASES];
+	const ormc_token *name[MAX_BASES];   /* last component, or the first token */
+	model_state *model[MAX_BASES];       /* BASE_MODEL */
+	const char *enum_base;
+	int models;                          /* BASE_DJANGO and BASE_MODEL bases */
+} class_bases;
+
+static int
+is_plain(const reader *r, const char *name)
+{
+	int k;
+
+	for (k = 0; k < r->plain.n; k++)
+		if (strcmp(r->plain.items[k], name) == 0)
+			return 1;
+	return strcmp(name, "object") == 0;
+}
+
+/* The bases of class statement s (keyword arguments such as metaclass= skipped). */
+static int
+read_bases(reader *r, const stmt *s, int colon, class_bases *cb)
+{
+	int lp = s->start + 2, rp, a, k;
+
+	memset(cb, 0, sizeof(*cb));
+	if (lp >= colon || !ormc_tok_is_op(tok(r, lp), "("))
+		return 0;
+	rp = match_close(r, lp, colon);
+	if (rp < 0)
+		return 0;
+	for (a = lp + 1, k = lp + 1; k <= rp; k++) {
+		const ormc_token *last;
+		int e, i, start = a;
+
+		if (k < rp && !(tok(r, k)->depth == tok(r, lp)->depth + 1 &&
+		                ormc_tok_is_op(tok(r, k), ",")))
+			continue;
+		a = k + 1;
+		if (k == start || (k - start >= 2 &&
+		                   tok(r, start)->kind == ORMC_TOK_NAME &&
+		                   ormc_tok_is_op(tok(r, start + 1), "=")))
+			continue;
+		if (cb->n == MAX_BASES)
+			return err_at(r, ORMC_EUNSUPPORTED, tok(r, start)->pos, 1,
+			              "class '%s' has more than %d base classes",
+			              tok(r, s->start + 1)->str, MAX_BASES);
+		i = cb->n++;
+		last = dotted_last(r, start, k);
+		cb->name[i] = last != NULL ? last : tok(r, start);
+		if (last == NULL)
+			continue;
+		for (e = 0; enum_bases[e] != NULL; e++)
+			if (strcmp(last->str, enum_bases[e]) == 0) {
+				cb->kind[i] = BASE_ENUM;
+				if (cb->enum_base == NULL)
+					cb->enum_base = enum_bases[e];
+			}
+		if (cb->kind[i] == BASE_ENUM)
+			continue;
+		if (strcmp(last->str, "Model") == 0) {
+			cb->kind[i] = BASE_DJANGO;
+			cb->models++;
+		} else if ((cb->model[i] = ormc_sr_find(r, last->str)) != NULL) {
+			cb->kind[i] = BASE_MODEL;
+			cb->models++;
+		} else if (is_plain(r, last->str)) {
+			cb->kind[i] = BASE_PLAIN;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The first field declaration directly in the body of class statement i
+ * (`name = [models.]SomeField(...)`), or -1: a class that is not a model
+ * but declares fields cannot be read.
+ */
+static int
+first_field_decl(const reader *r, int i, int colon)
+{
+	int bend, bindent = block_body(r, i, &bend), j;
+
+	for (j = i; j < bend; j++) {
+		int a = j == i ? colon + 1 : r->st[j].start, b = r->st[j].end;
+		int lp;
+		const ormc_token *last;
+		const struct field_class *cls;
+
+		if (j > i && r->st[j].indent != bindent)
+			continue;
+		if (b - a < 4 || tok(r, a)->kind != ORMC_TOK_NAME ||
+		    !ormc_tok_is_op(tok(r, a + 1), "="))
+			continue;
+		lp = find_op(r, a + 2, b, "(");
+		last = lp > a + 2 ? dotted_last(r, a + 2, lp) : NULL;
+		if (last == NULL)
+			continue;
+		for (cls = field_classes; cls->name != NULL; cls++)
+			if (strcmp(cls->name, last->str) == 0)
+				return a;
+	}
+	return -1;
+}
+
+static int read_class(reader *r, int i, model_state *outer, int *next);
+
+static int
+read_enum(reader *r, int i, const char *base, const char *prefix, int colon,
+          int *next)
+{
+	const stmt *s = &r->st[i];
+	ormc_enum *en = ormc_arena_alloc(r->a, sizeof(*en));
+	int bend, bindent = block_body(r, i, &bend);
+	int ia = colon + 1 < s->end ? colon + 1 : -1;
+
+	*next = bend;
+	if (en == NULL)
+		return ormc_sr_nomem(r);
+	en->name = prefix ? ormc_arena_printf(r->a, "%s.%s", prefix,
+	                                      tok(r, s->start + 1)->str)
+	                  : tok(r, s->start + 1)->str;
+	if (en->name == NULL)
+		return ormc_sr_nomem(r);
+	if (read_enum_body(r, en, base, i + 1, bend, bindent, ia, s->end) < 0)
+		return -1;
+	return ormc_ptrvec_push(r->a, &r->enums, en) < 0 ? ormc_sr_nomem(r) : 0;
+}
+
+/* A copy of an abstract base's field g for the model of ms. */
+static int
+copy_field(reader *r, model_state *ms, const ormc_field *g)
+{
+	ormc_field *f;
+	int k;
+
+	for (k = 0; k < ms->fields.n; k++)
+		if (strcmp(((ormc_field *)ms->fields.items[k])->name, g->name) == 0)
+			return 0;       /* overridden by the subclass */
+	f = ormc_arena_alloc(r->a, sizeof(*f));
+	if (f == NULL)
+		return ormc_sr_nomem(r);
+	*f = *g;
+	f->model = ms->model;
+	for (k = 0; k < r->rels.n && ormc_field_is_relation(g); k++) {
+		pending_rel *pr = r->rels.items[k], *copy;
+
+		if (pr->field != g)
+			continue;
+		copy = ormc_arena_alloc(r->a, sizeof(*copy));
+		if (copy == NULL)
+			return ormc_sr_nomem(r);
+		*copy = *pr;
+		copy->field = f;
+		if (pr->self_written)
+			copy->target = ms->model->name;
+		if (ormc_ptrvec_push(r->a, &r->rels, copy) < 0)
+			return ormc_sr_nomem(r);
+		break;
+	}
+	return ormc_ptrvec_push(r->a, &ms->fields, f) < 0 ? ormc_sr_nomem(r) : 0;
+}
+
+/* Abstract base b: its fields and class constants, as Python inherits them. */
+static int
+copy_abstract(reader *r, model_state *ms, const model_state *b)
+{
+	int k, j, rc;
+
+	for (k = 0; k < b->fields.n; k++)
+		if ((rc = copy_field(r, ms, b->fields.items[k])) < 0)
+			return rc;
+	for (k = 0; k < b->const_names.n; k++) {
+		for (j = 0; j < ms->const_names.n; j++)
+			if (strcmp(ms->const_names.items[j], b->const_names.items[k]) == 0)
+				break;
+		if (j < ms->const_names.n)
+			continue;
+		if (ormc_ptrvec_push(r->a, &ms->const_names, b->const_names.items[k]) < 0 ||
+		    ormc_ptrvec_push(r->a, &ms->const_values, b->const_values.items[k]) < 0)
+			return ormc_sr_nomem(r);
+	}
+	return 0;
+}
+
+/* Meta.ordering of b, for a model that does not set its own. */
+static void
+inherit_ordering(model_state *ms, const model_state *b)
+{
+	if (ms->ordering_set || !b->ordering_set)
+		return;
+	ms->ordering = b->ordering;
+	ms->ordering_set = 1;
+}
+
+/*
+ * The one-to-one to the parent of multi-table inheritance: a field of the
+ * class declared with parent_link=True, else Django's `<parent>_ptr`.
+ */
+static int
+parent_link(reader *r, model_state *ms, model_state *parent,
+            const ormc_token *name)
+{
+	ormc_model *m = ms->model;
+	ormc_field *link = NULL;
+	pending_rel *pr;
+	const model_state *p;
+	int k, j;
+
+	for (k = 0; k < ms->fields.n; k++) {
+		ormc_field *f = ms->fields.items[k];
+
+		if (f->parent_link && f->kind == ORMC_FIELD_ONETOONE)
+			link = f;
+	}
+	/* A field may not hide a field of an ancestor (Django's models.E006). */
+	for (p = parent; p != NULL;
+	     p = p->model->parent ? ormc_sr_find(r, p->model->parent->name) : NULL) {
+		for (k = 0; k < ms->fields.n; k++) {
+			const ormc_field *f = ms->fields.items[k];
+
+			for (j = 0; j < p->fields.n; j++)
+				if (strcmp(((ormc_field *)p->fields.items[j])->name,
+				           f->name) == 0)
+					return ormc_sr_err(r, ms->text, ORMC_EINVALID, f->pos,
+					                   (int)strlen(f->name),
+					                   "The field '%s' clashes with the field '%s' from model '%s'.",
+					                   f->name, f->name, p->model->name);
+		}
+	}
+	if (link == NULL) {
+		char *fname = ormc_arena_printf(r->a, "%s_ptr",
+		                                ormc_sr_lower(r->a, parent->model->name));
+
+		link = new_field(r, ms, fname, -1);
+		pr = ormc_arena_alloc(r->a, sizeof(*pr));
+		if (fname == NULL || link == NULL || pr == NULL)
+			return ormc_sr_nomem(r);
+		link->class_name = "OneToOneField";
+		link->kind = ORMC_FIELD_ONETOONE;
+		link->unique = 1;
+		link->parent_link = 1;
+		link->column = ormc_arena_printf(r->a, "%s_id", fname);
+		pr->field = link;
+		pr->text = r->text;
+		pr->target = parent->model->name;
+		pr->target_pos = name->pos;
+		pr->target_len = (int)name->len;
+		pr->symmetrical_given = -1;
+		if (link->column == NULL || ormc_ptrvec_push(r->a, &r->rels, pr) < 0 ||
+		    ormc_ptrvec_push(r->a, &ms->fields, link) < 0)
+			return ormc_sr_nomem(r);
+	}
+	m->parent = parent->model;
+	m->parent_link = link;
+	inherit_ordering(ms, parent);
+	return 0;
+}
+
+/* Fields from abstract bases, the parent link, or the proxied model. */
+static int
+inherit(reader *r, model_state *ms, const class_bases *cb,
+        const ormc_token *name)
+{
+	model_state *parent = NULL;
+	int k, rc;
+
+	for (k = 0; k < cb->n; k++) {
+		model_state *b = cb->model[k], *c;
+
+		if (cb->kind[k] != BASE_MODEL)
+			continue;
+		if (b->model->abstract) {
+			if ((rc = copy_abstract(r, ms, b)) < 0)
+				return rc;
+			if (!ms->has_meta)
+				inherit_ordering(ms, b);
+			continue;
+		}
+		c = b->proxy ? b->concrete : b;
+		if (parent != NULL && parent != c)
+			return err_at(r, ORMC_EUNSUPPORTED, cb->name[k]->pos,
+			              (int)cb->name[k]->len,
+			              "model '%s' inherits from two concrete models ('%s' and '%s'): multiple multi-table inheritance is not supported",
+			              name->str, parent->model->name, c->model->name);
+		parent = c;
+		inherit_ordering(ms, b);
+	}
+	if (ms->proxy) {
+		if (parent == NULL)
+			return err_at(r, ORMC_EINVALID, name->pos, (int)name->len,
+			              "Proxy model '%s' has no non-abstract model base class.",
+			              name->str);
+		if (ms->fields.n > 0)
+			return err_at(r, ORMC_EINVALID, name->pos, (int)name->len,
+			              "Proxy model '%s' contains model fields.",
+			              name->str);
+		ms->concrete = parent;
+		ms->model->proxy_for = parent->model;
+		return 0;
+	}
+	if (parent != NULL && !ms->model->abstract)
+		return parent_link(r, ms, parent, name);
+	if (parent != NULL)
+		return err_at(r, ORMC_EUNSUPPORTED, name->pos, (int)name->len,
+		              "abstract model '%s' inherits from the concrete model '%s': not supported",
+		              name->str, parent->model->name);
+	return 0;
+}
+
+/* The primary key: the declared one, the parent link, else an implicit `id`. */
+static int
+primary_key(reader *r, model_state *ms)
+{
+	ormc_model *m = ms->model;
+	ormc_field *pk = NULL;
+	int k, npk = 0;
+
+	for (k = 0; k < ms->fields.n; k++) {
+		ormc_field *f = ms->fields.items[k];
+
+		if (f->primary_key) {
+			if (npk++ > 0)
+				return err_at(r, ORMC_EINVALID, f->pos,
+				              (int)strlen(f->name),
+				              "The model cannot have more than one field with 'primary_key=True'.");
+			pk = f;
+			f->unique = 1;
+		}
+	}
+	if (pk == NULL && m->parent_link != NULL) {
+		pk = m->parent_link;
+		pk->primary_key = 1;
+	}
+	if (pk == NULL) {
+		for (k = 0; k < ms->fields.n; k++) {
+			ormc_field *f = ms->fields.items[k];
+
+			if (strcmp(f->name, "id") == 0)
+				return ormc_sr_err(r, ms->text, ORMC_EINVALID, f->pos, 2,
+				                   "'id' can only be used as a field name if the field also sets 'primary_key=True'.");
+		}
+		pk = new_field(r, ms, "id", -1);
+		if (pk == NULL || ormc_ptrvec_push(r->a, &ms->fields, pk) < 0)
+			return ormc_sr_nomem(r);
+		pk->column = "id";
+		pk->class_name = "AutoField";
+		pk->kind = ORMC_FIELD_AUTO;
+		pk->primary_key = 1;
+		pk->unique = 1;
+	}
+	m->pk = pk;
+	return 0;
+}
+
+/* Local fields in Django's order: implicit ones first, then as declared. */
+static void
+sort_fields(model_state *ms)
+{
+	int k, j;
+
+	for (k = 1; k < ms->fields.n; k++) {
+		ormc_field *f = ms->fields.items[k];
+
+		for (j = k; j > 0 &&
+		            ((ormc_field *)ms->fields.items[j - 1])->order > f->order; j--)
+			ms->fields.items[j] = ms->fields.items[j - 1];
+		ms->fields.items[j] = f;
+	}
+}
+
+/* A model class: fields, constants, Meta, nested enums, inheritance. */
+static int
+read_model(reader *r, int i, int colon, const class_bases *cb, int *next)
+{
+	const stmt *s = &r->st[i];
+	const ormc_token *name = tok(r, s->start + 1);
+	model_state *ms = ormc_arena_alloc(r->a, sizeof(*ms));
+	ormc_model *m = ormc_arena_alloc(r->a, sizeof(*m));
+	int bend, bindent = block_body(r, i, &bend), j, rc = 0, k;
+	const char *label;
+
+	*next = bend;
+	if (ms == NULL || m == NULL)
+		return ormc_sr_nomem(r);
+	for (k = 0; k < r->models.n; k++)
+		if (strcmp(((model_state *)r->models.items[k])->model->name,
+		           name->str) == 0)
+			return err_at(r, ORMC_EINVALID, name->pos, name->len,
+			              "model '%s' is defined twice", name->str);
+	ms->model = m;
+	ms->text = r->text;
+	m->name = name->str;
+	m->pos = tok(r, s->start)->pos;
+	ms->app_label = r->label;
+	if (colon + 1 < s->end && !ormc_tok_is_name(tok(r, colon + 1), "class"))
+		rc = read_model_stmt(r, ms, colon + 1, s->end);
+	for (j = i + 1; j < bend && rc == 0; j++) {
+		const stmt *b = &r->st[j];
+		const ormc_token *t = tok(r, b->start);
+
+		if (b->indent != bindent)
+			continue;
+		if (ormc_tok_is_name(t, "class")) {
+			int nj;
+
+			rc = read_class(r, j, ms, &nj);
+			j = nj - 1;
+			continue;
+		}
+		rc = read_model_stmt(r, ms, b->start, b->end);
+	}
+	if (rc < 0 || (rc = inherit(r, ms, cb, name)) < 0)
+		return rc;
+	m->app_label = ms->app_label;
+	if (!m->abstract && !ms->proxy && (rc = primary_key(r, ms)) < 0)
+		return rc;
+	sort_fields(ms);
+	label = ms->app_label;
+	if (ms->proxy)
+		m->table = ms->concrete->model->table;
+	else if (ms->db_table != NULL)
+		m->table = ms->db_table;
+	else if (label != NULL && label[0] != '\0')
+		m->table = ormc_arena_printf(r->a, "%s_%s", label,
+		                             ormc_sr_lower(r->a, m->name));
+	else
+		m->table = ormc_sr_lower(r->a, m->name);
+	if (m->table == NULL)
+		return ormc_sr_nomem(r);
+	return ormc_ptrvec_push(r->a, &r->models, ms) < 0 ? ormc_sr_nomem(r) : 0;
+}
+
+/* class Meta: inside a model; class Meta(Base.Meta) inherits, as Python does. */
+static int
+read_meta(reader *r, int i, model_state *ms, int colon, int *next)
+{
+	const stmt *s = &r->st[i];
+	int bend, bindent = block_body(r, i, &bend), j, rc = 0;
+
+	*next = bend;
+	if (!ormc_tok_is_op(tok(r, s->start + 2), "("))
+		ms->has_meta = 1;
+	if (colon + 1 < s->end)
+		rc = read_meta_stmt(r, ms, colon + 1, s->end);
+	for (j = i + 1; j < bend && rc == 0; j++)
+		if (r->st[j].indent == bindent)
+			rc = read_meta_stmt(r, ms, r->st[j].start, r->st[j].end);
+	return rc;
+}
+
+/*
+ * A class statement at r->st[i]: model, enum, Meta (when outer is a
+ * model) or a class that is not a model (remembered, so that models may
+ * name it as a mixin). *next is the statement after its block.
+ */
+static int
+read_class(reader *r, int i, model_state *outer, int *next)
+{
+	const stmt *s = &r->st[i];
+	const ormc_token *name;
+	class_bases cb;
+	int colon = header_colon(r, s), bend, k, rc, decl;
+
+	block_body(r, i, &bend);
+	*next = bend;
+	if (s->end - s->start < 3 || tok(r, s->start + 1)->kind != ORMC_TOK_NAME ||
+	    colon < 0)
+		return 0;
+	name = tok(r, s->start + 1);
+	if (outer != NULL && ormc_tok_is_name(name, "Meta"))
+		return read_meta(r, i, outer, colon, next);
+	if ((rc = read_bases(r, s, colon, &cb)) < 0)
+		return rc;
+	if (cb.enum_base != NULL && cb.models == 0)
+		return read_enum(r, i, cb.enum_base,
+		                 outer ? outer->model->name : NULL, colon, next);
+	if (cb.models > 0) {
+		for (k = 0; k < cb.n; k++)
+			if (cb.kind[k] == BASE_UNKNOWN || cb.kind[k] == BASE_ENUM)
+				return err_at(r, ORMC_EUNSUPPORTED, cb.name[k]->pos,
+				              (int)cb.name[k]->len,
+				              "model '%s' has a base class '%s' that is neither a model nor a class of the models files: what it inherits cannot be read",
+				              name->str, cb.name[k]->str);
+		if (outer != NULL)
+			return err_at(r, ORMC_EUNSUPPORTED, name->pos, (int)name->len,
+			              "model '%s' is declared inside class '%s': models are read at the top level only",
+			              name->str, outer->model->name);
+		return read_model(r, i, colon, &cb, next);
+	}
+	for (k = 0; k < cb.n; k++)
+		if (cb.kind[k] == BASE_UNKNOWN &&
+		    ormc_sr_ends_with(cb.name[k]->str, "Model"))
+			return err_at(r, ORMC_EUNSUPPORTED, cb.name[k]->pos,
+			              (int)cb.name[k]->len,
+			              "class '%s' inherits from '%s', which is not a model of the models files: add the models file that declares it (--models LABEL=FILE)",
+			              name->str, cb.name[k]->str);
+	if ((decl = first_field_decl(r, i, colon)) >= 0)
+		return err_at(r, ORMC_EUNSUPPORTED, tok(r, decl)->pos,
+		              (int)tok(r, decl)->len,
+		              "class '%s' declares the field '%s' but is not a model: none of its bases is Model or a model of the models files",
+		              name->str, tok(r, decl)->str);
+	if (outer == NULL &&
+	    ormc_ptrvec_push(r->a, &r->plain, (void *)name->str) < 0)
+		return ormc_sr_nomem(r);
+	return 0;
+}
+
+/* ---- one text ---------------------------------------------------------- */
+
+static int
+split_statements(reader *r)
+{
+	int k, n = 0, a = 0;
+
+	r->st = ormc_arena_alloc(r->a, sizeof(stmt) * (size_t)(r->toks.n + 1));
+	if (r->st == NULL)
+		return ormc_sr_nomem(r);
+	for (k = 0; k < r->toks.n; k++) {
+		ormc_tok_kind kind = r->toks.tok[k].kind;
+
+		if (kind != ORMC_TOK_NEWLINE && kind != ORMC_TOK_EOF)
+			continue;
+		if (k > a) {
+			r->st[n].start = a;
+			r->st[n].end = k;
+			r->st[n].indent = r->toks.tok[a].indent;
+			n++;
+		}
+		a = k + 1;
+	}
+	r->nst = n;
+	return 0;
+}
+
+int
+ormc_sr_read_text(reader *r)
+{
+	int i, rc, base;
+
+	memset(&r->toks, 0, sizeof(r->toks));
+	if ((rc = ormc_lex(r->a, r->text, r->len, 0, &r->toks,
+	                   r->err)) < 0)
+		return rc;
+	if ((rc = split_statements(r)) < 0)
+		return rc;
+	base = r->nst > 0 ? r->st[0].indent : 0;
+	for (i = 0; i < r->nst;) {
+		int next = i + 1;
+
+		if (r->st[i].indent == base &&
+		    ormc_tok_is_name(tok(r, r->st[i].start), "class")) {
+			if ((rc = read_class(r, i, NULL, &next)) < 0)
+				return rc;
+		}
+		i = next;
+	}
+	return 0;
+}
