@@ -131,6 +131,10 @@ default_type(const ormc_field *f, char *buf, size_t n)
 	case ORMC_FIELD_TEXT: return "text";
 	case ORMC_FIELD_BIGINTEGER: return "bigint";
 	case ORMC_FIELD_SMALLINTEGER: return "smallint";
+	case ORMC_FIELD_POSITIVESMALLINTEGER: return "smallint";
+	case ORMC_FIELD_POSITIVEBIGINTEGER: return "bigint";
+	case ORMC_FIELD_JSON: return "text";
+	case ORMC_FIELD_BINARY: return "blob";
 	case ORMC_FIELD_FLOAT: return "double precision";
 	case ORMC_FIELD_DECIMAL:
 		snprintf(buf, n, "decimal(%d, %d)", f->max_digits, f->decimal_places);

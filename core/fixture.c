@@ -215,6 +215,51 @@ datetime_utc(const char *in, size_t len, char *out, size_t n)
 	return strlen(out);
 }
 
+/*
+ * A JSONField's value as its canonical text; a BinaryField's base64 as
+ * bytes, bound as hex for PostgreSQL's bytea input (core/jsonbin.c).
+ */
+static int
+json_or_binary(loader *l, const ormc_field *f, json_t *j, ormc_value *v)
+{
+	size_t n;
+	char *buf;
+	unsigned char *bytes;
+
+	v->type = ORMC_TYPE_TEXT;
+	if (f->kind == ORMC_FIELD_JSON) {
+		char *text = ormc_json_dump(j);
+
+		if (text == NULL)
+			return bad_value(l, f, j, "JSON");
+		v->s = ormc_arena_strdup(&l->a, text);
+		v->len = strlen(text);
+		free(text);
+		return v->s ? ORMC_OK : ormc_error_set(l->err, ORMC_ENOMEM, NULL, -1,
+		                                       0, "out of memory");
+	}
+	if (!json_is_string(j))
+		return bad_value(l, f, j, "base64 text");
+	n = json_string_length(j);
+	bytes = ormc_arena_alloc(&l->a, n + 4);
+	buf = ormc_arena_alloc(&l->a, 2 * n + 8);
+	if (bytes == NULL || buf == NULL)
+		return ormc_error_set(l->err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
+	if (ormc_base64_decode(json_string_value(j), n, bytes, &n) < 0)
+		return bad_value(l, f, j, "base64 text");
+	if (dialect_is(l, "postgresql")) {
+		buf[0] = '\\';
+		buf[1] = 'x';
+		ormc_hex_encode(bytes, n, buf + 2);
+		v->s = buf;
+		v->len = 2 + 2 * n;
+	} else {
+		v->s = (const char *)bytes;
+		v->len = n;
+	}
+	return ORMC_OK;
+}
+
 /* Convert the fixture's JSON value for field f into a bound parameter. */
 static int
 to_param(loader *l, const ormc_field *f, json_t *j, ormc_value *v)
@@ -232,6 +277,8 @@ to_param(loader *l, const ormc_field *f, json_t *j, ormc_value *v)
 	memset(v, 0, sizeof(*v));
 	if (json_is_null(j))
 		return ORMC_OK;
+	if (kind == ORMC_FIELD_JSON || kind == ORMC_FIELD_BINARY)
+		return json_or_binary(l, f, j, v);
 	if (json_is_array(j) || json_is_object(j)) {
 		if (is_fk(f))
 			return ormc_error_set(l->err, ORMC_EUNSUPPORTED, NULL, -1, 0,
@@ -252,6 +299,8 @@ to_param(loader *l, const ormc_field *f, json_t *j, ormc_value *v)
 	case ORMC_FIELD_BIGINTEGER:
 	case ORMC_FIELD_SMALLINTEGER:
 	case ORMC_FIELD_POSITIVEINTEGER:
+	case ORMC_FIELD_POSITIVESMALLINTEGER:
+	case ORMC_FIELD_POSITIVEBIGINTEGER:
 		v->type = ORMC_TYPE_INT;
 		if (json_is_integer(j)) {
 			v->i = (int64_t)json_integer_value(j);
