@@ -1267,7 +1267,14 @@ read_class(reader *r, int i, model_state *outer, int *next)
 			              (int)cb.name[k]->len,
 			              "class '%s' inherits from '%s', which is not a model of the models files: add the models file that declares it (--models LABEL=FILE)",
 			              name->str, cb.name[k]->str);
-	if ((decl = first_field_decl(r, i, colon)) >= 0)
+	decl = first_field_decl(r, i, colon);
+	for (k = 0; k < cb.n && decl >= 0; k++)
+		if (cb.kind[k] == BASE_UNKNOWN)
+			return err_at(r, ORMC_EUNSUPPORTED, cb.name[k]->pos,
+			              (int)cb.name[k]->len,
+			              "class '%s' declares fields but its base class '%s' is neither a model nor a class of the models files: add the models file that declares it (--models LABEL=FILE)",
+			              name->str, cb.name[k]->str);
+	if (decl >= 0)
 		return err_at(r, ORMC_EUNSUPPORTED, tok(r, decl)->pos,
 		              (int)tok(r, decl)->len,
 		              "class '%s' declares the field '%s' but is not a model: none of its bases is Model or a model of the models files",
