@@ -361,7 +361,9 @@ create_model(const ormc_schema *s, const ormc_dialect *d, stmt_list *l,
 		ormc_sqlbuf_append(&b, f->null ? " NULL" : " NOT NULL");
 		if (f->unique || f->kind == ORMC_FIELD_ONETOONE)
 			ormc_sqlbuf_append(&b, " UNIQUE");
-		if (f->kind == ORMC_FIELD_POSITIVEINTEGER) {
+		if (f->kind == ORMC_FIELD_POSITIVEINTEGER ||
+		    f->kind == ORMC_FIELD_POSITIVESMALLINTEGER ||
+		    f->kind == ORMC_FIELD_POSITIVEBIGINTEGER) {
 			ormc_sqlbuf_append(&b, " CHECK (");
 			ident(d, &b, f->column);
 			ormc_sqlbuf_append(&b, " >= 0)");
