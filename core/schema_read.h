@@ -76,6 +76,26 @@ typedef struct reader {
 	ormc_ptrvec plain;      /* names of classes that are not models */
 } reader;
 
+/* What a base of a class statement is. */
+typedef enum base_kind {
+	BASE_UNKNOWN = 0,       /* anything else: imported from elsewhere */
+	BASE_DJANGO,            /* Model, models.Model */
+	BASE_MODEL,             /* a model read before: abstract, concrete or proxy */
+	BASE_ENUM,              /* Enum, TextChoices, ... */
+	BASE_PLAIN              /* object, or a class of the texts that is not a model */
+} base_kind;
+
+#define MAX_BASES 16
+
+typedef struct class_bases {
+	int n;
+	base_kind kind[MAX_BASES];
+	const ormc_token *name[MAX_BASES];   /* last component, or the first token */
+	model_state *model[MAX_BASES];       /* BASE_MODEL */
+	const char *enum_base;
+	int models;                          /* BASE_DJANGO and BASE_MODEL bases */
+} class_bases;
+
 /* Read the classes of r->text (first pass). */
 int ormc_sr_read_text(reader *r);
 
@@ -86,6 +106,18 @@ int ormc_sr_err(reader *r, const char *text, int code, int pos, int len,
 	__attribute__((format(printf, 6, 7)))
 #endif
 	;
+
+/* A field of ms named name, declared at pos (-1: implicit), in r's arena. */
+ormc_field *ormc_sr_new_field(reader *r, model_state *ms, const char *name,
+                              int pos);
+
+/* schema_inherit.c: what class ms inherits from the bases cb (name is the class's). */
+int ormc_sr_inherit(reader *r, model_state *ms, const class_bases *cb,
+                    const ormc_token *name);
+/* The primary key: the declared one, the parent link, else an implicit `id`. */
+int ormc_sr_primary_key(reader *r, model_state *ms);
+/* Local fields in Django's order: implicit ones first, then as declared. */
+void ormc_sr_sort_fields(model_state *ms);
 
 /* Model state by class name, or NULL. */
 model_state *ormc_sr_find(reader *r, const char *name);
