@@ -641,36 +641,72 @@ read_consts(reader *r, model_state *ms, int a, int b, int eq)
 	return 0;
 }
 
+/*
+ * A statement [a, b) of a model's body that is not read as a field but
+ * calls a field class: an error, so that no field is dropped unseen.
+ */
+static int
+unread_field(reader *r, model_state *ms, int a, int b)
+{
+	int k;
+
+	for (k = a; k + 1 < b; k++) {
+		const ormc_token *t = tok(r, k);
+		const struct field_class *cls;
+		int known = ormc_sr_ends_with(t->str, "Field");
+
+		if (t->kind != ORMC_TOK_NAME || !ormc_tok_is_op(tok(r, k + 1), "("))
+			continue;
+		for (cls = field_classes; cls->name != NULL && !known; cls++)
+			known = strcmp(cls->name, t->str) == 0;
+		if (known)
+			return err_at(r, ORMC_EUNSUPPORTED, t->pos, (int)t->len,
+			              "the %s of model '%s' is declared in a way ormc cannot read: write `name = models.%s(...)` directly in the class body",
+			              t->str, ms->model->name, t->str);
+	}
+	return 0;
+}
+
 /* One statement [a, b) directly in a model class body. */
 static int
 read_model_stmt(reader *r, model_state *ms, int a, int b)
 {
-	int eq, k, lp, rp;
+	int eq, k, lp, rp, annotated = 0;
 	const ormc_token *last;
 	const struct field_class *cls;
 
-	if (tok(r, a)->kind != ORMC_TOK_NAME || ormc_is_keyword(tok(r, a)->str))
-		return 0;
+	if (tok(r, a)->kind != ORMC_TOK_NAME)
+		return unread_field(r, ms, a, b);
+	if (ormc_is_keyword(tok(r, a)->str))
+		return ormc_tok_is_name(tok(r, a), "def") ? 0 : unread_field(r, ms, a, b);
 	eq = find_op(r, a, b, "=");
 	if (eq < 0)
-		return 0;
-	/* Targets: NAME (',' NAME)* */
-	for (k = a; k < eq; k++)
-		if ((k - a) % 2 == 0 ? tok(r, k)->kind != ORMC_TOK_NAME
-		                     : !ormc_tok_is_op(tok(r, k), ","))
-			return 0;
-	if ((eq - a) % 2 == 0)
-		return 0;
-	if (eq - a > 1)
-		return read_consts(r, ms, a, b, eq);
+		return unread_field(r, ms, a, b);
+	if (eq > a + 2 && ormc_tok_is_op(tok(r, a + 1), ":")) {
+		/* name: Annotation = value, one target */
+		annotated = 1;
+	} else {
+		/* Targets: NAME (',' NAME)* */
+		for (k = a; k < eq; k++)
+			if ((k - a) % 2 == 0 ? tok(r, k)->kind != ORMC_TOK_NAME
+			                     : !ormc_tok_is_op(tok(r, k), ","))
+				return unread_field(r, ms, a, b);
+		if ((eq - a) % 2 == 0)
+			return unread_field(r, ms, a, b);
+		if (eq - a > 1)
+			return read_consts(r, ms, a, b, eq);
+	}
 	/* name = dotted.Callee( ... ) */
 	lp = find_op(r, eq + 1, b, "(");
 	last = lp > eq + 1 ? dotted_last(r, eq + 1, lp) : NULL;
-	if (last == NULL)
-		return read_consts(r, ms, a, b, eq);
+	if (last == NULL) {
+		if ((k = unread_field(r, ms, eq + 1, b)) < 0)
+			return k;
+		return annotated ? 0 : read_consts(r, ms, a, b, eq);
+	}
 	rp = match_close(r, lp, b);
 	if (rp != b - 1)
-		return 0;
+		return unread_field(r, ms, a, b);
 	for (cls = field_classes; cls->name != NULL; cls++)
 		if (strcmp(cls->name, last->str) == 0)
 			return read_field(r, ms, tok(r, a), cls, last, lp, rp);
@@ -889,6 +925,7 @@ read_model(reader *r, int i, int colon, const class_bases *cb, int *next)
 	ormc_model *m = ormc_arena_alloc(r->a, sizeof(*m));
 	int bend, bindent = block_body(r, i, &bend), j, rc = 0, k;
 	const char *label;
+	const ormc_token *block = NULL;   /* first token of the last statement at bindent */
 
 	*next = bend;
 	if (ms == NULL || m == NULL)
@@ -909,8 +946,14 @@ read_model(reader *r, int i, int colon, const class_bases *cb, int *next)
 		const stmt *b = &r->st[j];
 		const ormc_token *t = tok(r, b->start);
 
-		if (b->indent != bindent)
+		if (b->indent != bindent) {
+			/* inside an if/for/with/try of the body, not a def's */
+			if (block != NULL && !ormc_tok_is_name(block, "def") &&
+			    !ormc_tok_is_name(block, "class") && !ormc_tok_is_op(block, "@"))
+				rc = unread_field(r, ms, b->start, b->end);
 			continue;
+		}
+		block = t;
 		if (ormc_tok_is_name(t, "class")) {
 			int nj;
 

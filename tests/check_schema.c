@@ -511,6 +511,12 @@ START_TEST(test_field_kinds)
 		ormc_schema_free(schema);
 		schema = NULL;
 	}
+	parse("class M(models.Model):\n    f: int = models.IntegerField()\n"
+	      "    @property\n    def g(self):\n        return models.IntegerField()\n", NULL);
+	ck_assert_int_eq(field("M", "f")->kind, ORMC_FIELD_INTEGER);
+	ck_assert_int_eq(model("M")->nfields, 2);
+	ormc_schema_free(schema);
+	schema = NULL;
 	parse("class M(models.Model):\n    f = models.BigAutoField(primary_key=True)\n", NULL);
 	ck_assert_int_eq(model("M")->nfields, 1);
 	ck_assert_str_eq(model("M")->pk->name, "f");
@@ -801,6 +807,12 @@ static const struct bad_case bad_cases[] = {
 	  "The field 'name' clashes with the field 'name' from model 'P'." },
 	{ "class P(models.Model):\n    pass\nclass X(P):\n    n = models.IntegerField()\n    class Meta:\n        proxy = True\n",
 	  ORMC_EINVALID, "X(P)", 1, "Proxy model 'X' contains model fields." },
+	{ "class A(models.Model):\n    x = models.IntegerField() if X else models.FloatField()\n",
+	  ORMC_EUNSUPPORTED, "IntegerField", 12, "the IntegerField of model 'A' is declared in a way ormc cannot read" },
+	{ "class A(models.Model):\n    if DEBUG:\n        x = models.IntegerField()\n",
+	  ORMC_EUNSUPPORTED, "IntegerField", 12, "declared in a way ormc cannot read" },
+	{ "class A(models.Model):\n    x = y = models.IntegerField()\n",
+	  ORMC_EUNSUPPORTED, "IntegerField", 12, "declared in a way ormc cannot read" },
 	{ "class A(models.Model):\n    x = models.IPAddressField()\n",
 	  ORMC_EUNSUPPORTED, "IPAddressField", 14, "IPAddressField has been removed" },
 	{ "class A(models.Model):\n    class Meta:\n        ordering = [F('x').desc()]\n",
