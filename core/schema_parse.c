@@ -1107,10 +1107,35 @@ ormc_sr_read_text(reader *r)
 	base = r->nst > 0 ? r->st[0].indent : 0;
 	for (i = 0; i < r->nst;) {
 		int next = i + 1;
+		const stmt *s = &r->st[i];
 
-		if (r->st[i].indent == base &&
-		    ormc_tok_is_name(tok(r, r->st[i].start), "class")) {
+		if (s->indent == base &&
+		    ormc_tok_is_name(tok(r, s->start), "class")) {
 			if ((rc = read_class(r, i, NULL, &next)) < 0)
+				return rc;
+		} else if (s->indent > base &&
+		           ormc_tok_is_name(tok(r, s->start), "class") &&
+		           s->end - s->start >= 3) {
+			/* inside an if/try/with at the top (a def's body runs never) */
+			class_bases cb;
+			int colon = header_colon(r, s), k = i, hc;
+
+			while (k > 0 && r->st[k].indent > base)
+				k--;
+			/* if TYPE_CHECKING: never runs either */
+			hc = header_colon(r, &r->st[k]);
+			if (ormc_tok_is_name(tok(r, r->st[k].start), "if") &&
+			    hc > r->st[k].start + 1 &&
+			    tok(r, hc - 1)->kind == ORMC_TOK_NAME &&
+			    strcmp(tok(r, hc - 1)->str, "TYPE_CHECKING") == 0)
+				colon = -1;
+			if (colon >= 0 && !ormc_tok_is_name(tok(r, r->st[k].start), "def") &&
+			    (rc = read_bases(r, s, colon, &cb)) == 0 && cb.models > 0)
+				return err_at(r, ORMC_EUNSUPPORTED, tok(r, s->start + 1)->pos,
+				              (int)tok(r, s->start + 1)->len,
+				              "model '%s' is declared inside a block: models are read at the top level of a models file only",
+				              tok(r, s->start + 1)->str);
+			if (rc < 0)
 				return rc;
 		}
 		i = next;

@@ -813,6 +813,8 @@ static const struct bad_case bad_cases[] = {
 	  ORMC_EUNSUPPORTED, "IntegerField", 12, "declared in a way ormc cannot read" },
 	{ "class A(models.Model):\n    x = y = models.IntegerField()\n",
 	  ORMC_EUNSUPPORTED, "IntegerField", 12, "declared in a way ormc cannot read" },
+	{ "class P(models.Model):\n    pass\nif FEATURE:\n    class Extra(P):\n        pass\n",
+	  ORMC_EUNSUPPORTED, "Extra", 5, "model 'Extra' is declared inside a block" },
 	{ "class A(models.Model):\n    x = models.IPAddressField()\n",
 	  ORMC_EUNSUPPORTED, "IPAddressField", 14, "IPAddressField has been removed" },
 	{ "class A(models.Model):\n    class Meta:\n        ordering = [F('x').desc()]\n",
