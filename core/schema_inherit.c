@@ -17,6 +17,10 @@ copy_field(reader *r, model_state *ms, const ormc_field *g)
 	for (k = 0; k < ms->fields.n; k++)
 		if (strcmp(((ormc_field *)ms->fields.items[k])->name, g->name) == 0)
 			return 0;       /* overridden by the subclass */
+	for (k = 0; k < ms->const_names.n; k++)
+		if (strcmp(ms->const_names.items[k], g->name) == 0 &&
+		    ((ormc_ast *)ms->const_values.items[k])->kind == ORMC_AST_NONE)
+			return 0;       /* `name = None` removes it, as Django */
 	f = ormc_arena_alloc(r->a, sizeof(*f));
 	if (f == NULL)
 		return ormc_sr_nomem(r);

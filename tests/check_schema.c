@@ -551,6 +551,8 @@ static const char *const inherit_text =
 	"    ovens = models.IntegerField()\n"
 	"class Shop(Place):\n"
 	"    home = models.OneToOneField(Place, models.CASCADE, parent_link=True, related_name='shop_of')\n"
+	"class Bare(Named):\n"                            /* name = None drops the inherited field */
+	"    name = None\n"
 	"class Local(Place):\n"
 	"    class Meta:\n"
 	"        proxy = True\n"
@@ -589,6 +591,8 @@ START_TEST(test_abstract)
 	ck_assert_ptr_eq(field("Owner", "app_place_set")->remote, place->fields[1]);
 	ck_assert_int_eq(field("Owner", "app_place_set")->kind, ORMC_FIELD_REVERSE_FK);
 	ck_assert_str_eq(place->table, "app_place");
+	ck_assert_ptr_null(ormc_model_field(model("Bare"), "name"));
+	ck_assert_ptr_nonnull(ormc_model_field(model("Bare"), "created"));
 }
 END_TEST
 
@@ -667,7 +671,7 @@ START_TEST(test_proxy)
 	ck_assert_int_eq(schema->nproxies, 1);
 	for (k = 0; k < schema->nmodels; k++)
 		ck_assert_ptr_ne(schema->models[k], local);
-	ck_assert_int_eq(schema->nmodels, 5);
+	ck_assert_int_eq(schema->nmodels, 6);
 }
 END_TEST
 
