@@ -404,7 +404,7 @@ load_schema(const options *o, ormc_schema **out)
 	ormc_schema_source src[16];
 	char labels[16][64];
 	ormc_error err;
-	int rc, status = EXIT_OK, i, j, n = o->nmodels;
+	int rc, status = EXIT_OK, i, n = o->nmodels;
 
 	*out = NULL;
 	if (n == 0)
@@ -419,13 +419,6 @@ load_schema(const options *o, ormc_schema **out)
 		                                sizeof(labels[i]), &src[i].origin);
 		if (src[i].app_label == NULL)
 			src[i].app_label = o->app_label;
-		for (j = 0; j < i; j++)
-			if (src[i].app_label != NULL && src[j].app_label != NULL &&
-			    strcmp(src[i].app_label, src[j].app_label) == 0)
-				status = usage_error("two --models files have the app label '%s'",
-				                     src[i].app_label);
-		if (status != EXIT_OK)
-			break;
 		if ((rc = read_all(src[i].origin, &text, &src[i].len, &err)) < 0) {
 			status = report(&err, NULL, 0);
 			break;
