@@ -860,9 +860,9 @@ read_bases(reader *r, const stmt *s, int colon, class_bases *cb)
 }
 
 /*
- * The first field declaration directly in the body of class statement i
- * (`name = [models.]SomeField(...)`), or -1: a class that is not a model
- * but declares fields cannot be read.
+ * The first model field declaration directly in the body of class
+ * statement i (`name = [models.]SomeField(...)`, not `forms.CharField`), or
+ * -1: a class that is not a model but declares fields cannot be read.
  */
 static int
 first_field_decl(const reader *r, int i, int colon)
@@ -882,7 +882,9 @@ first_field_decl(const reader *r, int i, int colon)
 			continue;
 		lp = find_op(r, a + 2, b, "(");
 		last = lp > a + 2 ? dotted_last(r, a + 2, lp) : NULL;
-		if (last == NULL)
+		/* forms.CharField, serializers.CharField: not model fields */
+		if (last == NULL || (lp - (a + 2) > 1 &&
+		                     !ormc_tok_is_name(tok(r, lp - 3), "models")))
 			continue;
 		for (cls = field_classes; cls->name != NULL; cls++)
 			if (strcmp(cls->name, last->str) == 0)

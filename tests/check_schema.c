@@ -421,6 +421,8 @@ START_TEST(test_tolerance)
 	      "\n"
 	      "class Mixin:\n"
 	      "    y = models.FooField()\n"
+	      "class ContactForm(forms.Form):\n"
+	      "    name = forms.CharField(max_length=5)\n"
 	      "\n"
 	      "@register\n"
 	      "class Item(Mixin, models.Model):\n"
@@ -471,6 +473,7 @@ START_TEST(test_tolerance)
 	ck_assert_ptr_null(ormc_model_field(model("Item"), "y"));
 	ck_assert_ptr_null(ormc_schema_model(schema, "Fake"));
 	ck_assert_ptr_null(ormc_schema_model(schema, "Mixin"));
+	ck_assert_ptr_null(ormc_schema_model(schema, "ContactForm"));
 	ck_assert_str_eq(model("Item")->fields[1]->name, "uid");
 	ck_assert_int_eq(model("Item")->fields[1]->pos, (int)(strstr(t, "uid =") - t));
 	ck_assert_int_eq(model("Item")->pos, (int)(strstr(t, "class Item") - t));
