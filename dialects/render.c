@@ -602,7 +602,9 @@ render_compound(ormc_emit *e, const ormc_select *s)
 		       s->parts[i]->limit < 0 && s->parts[i]->offset == 0);
 		if (i)
 			ormc_sqlbuf_append(e->buf, op);
+		e->result_parts = e->depth == 1;
 		ormc_render_select(e, s->parts[i]);
+		e->result_parts = 0;
 	}
 }
 
@@ -643,7 +645,8 @@ ormc_render_select(ormc_emit *e, const ormc_select *s)
 		 * A binary column of the result is read as hex digits, the one
 		 * spelling every driver returns alike (core/jsonbin.c).
 		 */
-		int hex = e->depth == 1 && s->cols[i]->type.kind == ORMC_FIELD_BINARY;
+		int hex = (e->depth == 1 || (e->depth == 2 && e->result_parts)) &&
+		          s->cols[i]->type.kind == ORMC_FIELD_BINARY;
 		int pg = strcmp(e->dialect->name, "postgresql") == 0;
 		int lite = strcmp(e->dialect->name, "sqlite") == 0;
 
