@@ -28,6 +28,9 @@ ormc_json_canonical(const char *s, size_t len, char *buf, size_t n,
 	json_t *j = json_loadb(s, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
 	size_t need;
 
+	if (j == NULL)   /* an integer past 64 bits: as a float, as Python's float() would */
+		j = json_loadb(s, len, JSON_DECODE_ANY | JSON_ALLOW_NUL |
+		               JSON_DECODE_INT_AS_REAL, &jerr);
 	if (j == NULL)
 		return -1;
 	need = json_dumpb(j, buf, n, CANON_FLAGS);
