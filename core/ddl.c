@@ -368,6 +368,14 @@ create_model(const ormc_schema *s, const ormc_dialect *d, stmt_list *l,
 			ident(d, &b, f->column);
 			ormc_sqlbuf_append(&b, " >= 0)");
 		}
+		if (f->kind == ORMC_FIELD_JSON && is_sqlite(d)) {
+			/* Django's check: SQLite's text column holds JSON only */
+			ormc_sqlbuf_append(&b, " CHECK ((JSON_VALID(");
+			ident(d, &b, f->column);
+			ormc_sqlbuf_append(&b, ") OR ");
+			ident(d, &b, f->column);
+			ormc_sqlbuf_append(&b, " IS NULL))");
+		}
 		if (is_fk(f) && f->target != NULL) {
 			int t = model_index(s, f->target);
 
