@@ -56,7 +56,9 @@ int ormc_schema_parse(ormc_schema **out, const char *text, size_t len,
  * texts (queries name models by class). On error returns a negative ORMC_E*
  * and fills err; err->source then points into the src[i].text the error is
  * in (compare the pointer with each text to know which), valid as long as
- * the caller keeps its texts. opts->app_label is ignored.
+ * the caller keeps its texts. opts->app_label is ignored. A label may be
+ * given to several texts (an app split over modules). @p out is set only on
+ * success; free it with ormc_schema_free(). docs/models.md says what is read.
  */
 int ormc_schema_parse_many(ormc_schema **out, const ormc_schema_source *src,
                            int n, const ormc_schema_options *opts,
