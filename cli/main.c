@@ -14,6 +14,7 @@
  * cannot be read). Queries are all parsed (and for `sql` compiled) before
  * anything is printed, so bad input never leaves partial output on stdout.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -40,7 +41,9 @@ enum {
 /* Parsed command line. */
 typedef struct options {
 	const char *command;
-	const char *models;
+	const char *models;     /* the first --models */
+	const char *modelv[16]; /* every --models [LABEL=]FILE */
+	int nmodels;
 	const char *app_label;
 	const char *dialect;
 	const char *server_version;
@@ -95,7 +98,8 @@ static const char usage_text[] =
 	"  help     this text;  --version: version, drivers and dialects\n"
 	"\n"
 	"common options:\n"
-	"  --models FILE      a Django models.py\n"
+	"  --models FILE      a Django models.py; repeat as --models LABEL=FILE\n"
+	"                     for several apps, each with its app label\n"
 	"  --app-label L      Django app label: tables are named L_model\n"
 	"  --param NAME=VALUE bind the query's parameter NAME (run, compare;\n"
 	"                     repeatable): filter(status=status) --param status=paid\n"
@@ -367,6 +371,12 @@ parse_args(int argc, char **argv, options *o)
 			return usage_error("option '%s' needs a value", a);
 		*(const char **)((char *)o + valued[k].off) =
 			eq != NULL ? eq + 1 : argv[++i];
+		if (valued[k].off == offsetof(options, models)) {
+			if (o->nmodels == (int)(sizeof(o->modelv) / sizeof(o->modelv[0])))
+				return usage_error("too many --models options (at most 16)%s", "");
+			o->modelv[o->nmodels++] = o->models;
+			o->models = o->modelv[0];
+		}
 		if (valued[k].off == offsetof(options, db)) {
 			if (o->ndb == (int)(sizeof(o->dbs) / sizeof(o->dbs[0])))
 				return usage_error("too many --db options (at most 8)%s", "");
@@ -379,37 +389,78 @@ parse_args(int argc, char **argv, options *o)
 
 /* ---- models, queries, connection ----------------------------------------- */
 
-/* Read the models file and parse it; errors are reported here. */
+/* "shop=shop/models.py": the label if arg starts with IDENTIFIER=, else NULL. */
+static const char *
+models_label(const char *arg, char *buf, size_t n, const char **path)
+{
+	const char *eq = strchr(arg, '=');
+	size_t k, len;
+
+	*path = arg;
+	if (eq == NULL || eq == arg || (len = (size_t)(eq - arg)) >= n ||
+	    isdigit((unsigned char)arg[0]))
+		return NULL;
+	for (k = 0; k < len; k++)
+		if (!isalnum((unsigned char)arg[k]) && arg[k] != '_')
+			return NULL;
+	memcpy(buf, arg, len);
+	buf[len] = '\0';
+	*path = eq + 1;
+	return buf;
+}
+
+/*
+ * Read every models file (--models [LABEL=]FILE, repeatable) and parse them
+ * into one schema; errors are reported here, against the file they are in.
+ */
 static int
 load_schema(const options *o, ormc_schema **out)
 {
 	ormc_schema_options so = ORMC_SCHEMA_OPTIONS_INIT;
+	ormc_schema_source src[16];
+	char labels[16][64];
 	ormc_error err;
-	char *text;
-	size_t len;
-	int rc, status;
+	int rc, status = EXIT_OK, i, n = o->nmodels;
 
 	*out = NULL;
-	if (o->models == NULL)
+	if (n == 0)
 		return usage_error("%s needs --models FILE", o->command);
-	if ((rc = read_all(o->models, &text, &len, &err)) < 0)
-		return report(&err, NULL, 0);
-	so.app_label = o->app_label;
-	ormc_error_clear(&err);
-	rc = ormc_schema_parse(out, text, len, &so, &err);
-	if (rc < 0) {
-		/* The schema's copy of the text is gone: aim the caret at ours. */
-		if (err.source != NULL && (err.source < text || err.source > text + len))
-			err.source = NULL;
-		if (err.source == NULL && err.offset >= 0)
-			err.source = text;
-		status = report(&err, o->models, 0);
-		free(text);
-		*out = NULL;
-		return status;
+	if (o->app_label != NULL && n > 1)
+		return usage_error("--app-label names the app of a single --models FILE; give each of several its own: --models LABEL=FILE%s", "");
+	memset(src, 0, sizeof(src));
+	for (i = 0; i < n && status == EXIT_OK; i++) {
+		char *text;
+
+		src[i].app_label = models_label(o->modelv[i], labels[i],
+		                                sizeof(labels[i]), &src[i].origin);
+		if (src[i].app_label == NULL)
+			src[i].app_label = o->app_label;
+		if ((rc = read_all(src[i].origin, &text, &src[i].len, &err)) < 0) {
+			status = report(&err, NULL, 0);
+			break;
+		}
+		src[i].text = text;
 	}
-	free(text);
-	return EXIT_OK;
+	if (status == EXIT_OK) {
+		ormc_error_clear(&err);
+		rc = ormc_schema_parse_many(out, src, n, &so, &err);
+		if (rc < 0) {
+			const char *origin = NULL;
+
+			/* Aim the caret at the file the error is in. */
+			for (i = 0; i < n; i++)
+				if (err.source != NULL && err.source >= src[i].text &&
+				    err.source <= src[i].text + src[i].len)
+					origin = src[i].origin;
+			if (origin == NULL)
+				err.source = NULL;
+			status = report(&err, origin, 0);
+			*out = NULL;
+		}
+	}
+	for (i = 0; i < n; i++)
+		free((char *)src[i].text);
+	return status;
 }
 
 /* Split a --file text into queries: one per non-blank line, '#' comments. */

@@ -1056,6 +1056,69 @@ to_text(const ormc_value *raw, const ormc_otype *t, ormc_value *out,
 	}
 }
 
+/* JSON text, made canonical (core/jsonbin.c). */
+static int
+to_json(const ormc_value *raw, const ormc_otype *t, ormc_value *out,
+        char *buf, size_t n, ormc_error *err)
+{
+	size_t len;
+	int r;
+
+	if (!is_text(raw))
+		return fail(err, raw, t, NULL);
+	r = ormc_json_canonical(raw->s, raw->len, buf, n, &len);
+	if (r < 0)
+		return fail(err, raw, t, r == -2 ? "value too long" : "not JSON");
+	set_text(out, ORMC_TYPE_TEXT, buf, len);
+	return ORMC_OK;
+}
+
+static int
+hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Binary: the hex digits the top SELECT reads (each dialect's hex()) as
+ * base64. The bytes are decoded into the tail of buf and encoded into its
+ * head: n >= raw->len + 1 and base64 never catches up with its input.
+ */
+static int
+to_binary(const ormc_value *raw, const ormc_otype *t, ormc_value *out,
+          char *buf, size_t n, ormc_error *err)
+{
+	const char *s = raw->s;
+	size_t len = raw->len, nb, i, k;
+	unsigned char *bytes;
+
+	if (!is_text(raw))
+		return fail(err, raw, t, NULL);
+	if (len >= 2 && s[0] == '\\' && s[1] == 'x')
+		s += 2, len -= 2;
+	nb = len / 2;
+	if (len % 2 != 0 || n < 4 * ((nb + 2) / 3) + 1 + nb)
+		return fail(err, raw, t, len % 2 ? "not hex digits" : "value too long");
+	bytes = (unsigned char *)buf + n - nb;
+	for (i = 0; i < nb; i++) {
+		int hi = hex_digit((unsigned char)s[2 * i]);
+		int lo = hex_digit((unsigned char)s[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return fail(err, raw, t, "not hex digits");
+		bytes[i] = (unsigned char)(hi << 4 | lo);
+	}
+	k = ormc_base64_encode(bytes, nb, buf);
+	set_text(out, ORMC_TYPE_TEXT, buf, k);
+	return ORMC_OK;
+}
+
 int
 ormc_convert(const ormc_value *raw, const ormc_otype *type, ormc_value *out,
              char *buf, size_t n, ormc_error *err)
@@ -1073,6 +1136,8 @@ ormc_convert(const ormc_value *raw, const ormc_otype *type, ormc_value *out,
 	case ORMC_FIELD_BIGINTEGER:
 	case ORMC_FIELD_SMALLINTEGER:
 	case ORMC_FIELD_POSITIVEINTEGER:
+	case ORMC_FIELD_POSITIVESMALLINTEGER:
+	case ORMC_FIELD_POSITIVEBIGINTEGER:
 		return to_int(raw, type, out, err);
 	case ORMC_FIELD_FLOAT:
 		return to_float(raw, type, out, err);
@@ -1092,6 +1157,10 @@ ormc_convert(const ormc_value *raw, const ormc_otype *type, ormc_value *out,
 	case ORMC_FIELD_TEXT:
 	case ORMC_FIELD_UUID:
 		return to_text(raw, type, out, buf, n, err);
+	case ORMC_FIELD_JSON:
+		return to_json(raw, type, out, buf, n, err);
+	case ORMC_FIELD_BINARY:
+		return to_binary(raw, type, out, buf, n, err);
 	default:
 		/* relations never reach here (types.h); pass the cell through */
 		*out = *raw;
@@ -1110,7 +1179,9 @@ ormc_otype_value_type(const ormc_otype *t)
 	case ORMC_FIELD_DATETIME: return ORMC_TYPE_DATETIME;
 	case ORMC_FIELD_TIME: return ORMC_TYPE_TIME;
 	case ORMC_FIELD_DURATION: return ORMC_TYPE_DURATION;
-	case ORMC_FIELD_CHAR: case ORMC_FIELD_TEXT: case ORMC_FIELD_UUID: return ORMC_TYPE_TEXT;
+	case ORMC_FIELD_CHAR: case ORMC_FIELD_TEXT: case ORMC_FIELD_UUID:
+	case ORMC_FIELD_JSON: case ORMC_FIELD_BINARY:
+		return ORMC_TYPE_TEXT;
 	default:
 		return ormc_field_kind_is_int(t->kind) ? ORMC_TYPE_INT : ORMC_TYPE_NULL;
 	}

@@ -127,6 +127,10 @@ default_type(const ormc_field *f, char *buf, size_t n)
 	case ORMC_FIELD_TEXT: return "text";
 	case ORMC_FIELD_BIGINTEGER: return "bigint";
 	case ORMC_FIELD_SMALLINTEGER: return "smallint";
+	case ORMC_FIELD_POSITIVESMALLINTEGER: return "smallint";
+	case ORMC_FIELD_POSITIVEBIGINTEGER: return "bigint";
+	case ORMC_FIELD_JSON: return "text";
+	case ORMC_FIELD_BINARY: return "blob";
 	case ORMC_FIELD_FLOAT: return "double precision";
 	case ORMC_FIELD_DECIMAL:
 		snprintf(buf, n, "decimal(%d, %d)", f->max_digits, f->decimal_places);
@@ -356,10 +360,20 @@ create_model(const ormc_schema *s, const ormc_dialect *d, stmt_list *l,
 		ormc_sqlbuf_append(&b, f->null ? " NULL" : " NOT NULL");
 		if (f->unique || f->kind == ORMC_FIELD_ONETOONE)
 			ormc_sqlbuf_append(&b, " UNIQUE");
-		if (f->kind == ORMC_FIELD_POSITIVEINTEGER) {
+		if (f->kind == ORMC_FIELD_POSITIVEINTEGER ||
+		    f->kind == ORMC_FIELD_POSITIVESMALLINTEGER ||
+		    f->kind == ORMC_FIELD_POSITIVEBIGINTEGER) {
 			ormc_sqlbuf_append(&b, " CHECK (");
 			d->quote_ident(&b, f->column);
 			ormc_sqlbuf_append(&b, " >= 0)");
+		}
+		if (f->kind == ORMC_FIELD_JSON && is_sqlite(d)) {
+			/* Django's check: SQLite's text column holds JSON only */
+			ormc_sqlbuf_append(&b, " CHECK ((JSON_VALID(");
+			d->quote_ident(&b, f->column);
+			ormc_sqlbuf_append(&b, ") OR ");
+			d->quote_ident(&b, f->column);
+			ormc_sqlbuf_append(&b, " IS NULL))");
 		}
 		if (is_fk(f) && f->target != NULL) {
 			int t = model_index(s, f->target);

@@ -233,9 +233,9 @@ temporal_type(char op, ormc_field_kind a, ormc_field_kind b, ormc_field_kind *ou
 /*
  * Is a field of kind a an instance of b's class (isinstance(a, type(b)) in
  * Django's _resolve_output_field)? AutoField, BigIntegerField,
- * SmallIntegerField and PositiveIntegerField subclass IntegerField;
- * BigAutoField subclasses BigIntegerField and SmallAutoField
- * SmallIntegerField.
+ * SmallIntegerField, PositiveIntegerField and PositiveBigIntegerField
+ * subclass IntegerField; BigAutoField subclasses BigIntegerField,
+ * SmallAutoField and PositiveSmallIntegerField SmallIntegerField.
  */
 static int
 is_instance_of(ormc_field_kind a, ormc_field_kind b)
@@ -245,11 +245,12 @@ is_instance_of(ormc_field_kind a, ormc_field_kind b)
 	if (b == ORMC_FIELD_INTEGER)
 		return a == ORMC_FIELD_AUTO || a == ORMC_FIELD_BIGAUTO || a == ORMC_FIELD_SMALLAUTO ||
 		       a == ORMC_FIELD_BIGINTEGER || a == ORMC_FIELD_SMALLINTEGER ||
-		       a == ORMC_FIELD_POSITIVEINTEGER;
+		       a == ORMC_FIELD_POSITIVEINTEGER || a == ORMC_FIELD_POSITIVESMALLINTEGER ||
+		       a == ORMC_FIELD_POSITIVEBIGINTEGER;
 	if (b == ORMC_FIELD_BIGINTEGER)
 		return a == ORMC_FIELD_BIGAUTO;
 	if (b == ORMC_FIELD_SMALLINTEGER)
-		return a == ORMC_FIELD_SMALLAUTO;
+		return a == ORMC_FIELD_SMALLAUTO || a == ORMC_FIELD_POSITIVESMALLINTEGER;
 	return 0;
 }
 
@@ -380,6 +381,12 @@ ormc_resolve_agg(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_e
 		return ormc_ev_oom(e);
 	x->args[0] = src;
 	x->nargs = src ? 1 : 0;
+	/* JSON and binary values have no order or sum on every engine: Count only. */
+	if (src != NULL && strcmp(name, "Count") != 0 &&
+	    !ormc_field_kind_is_scalar(src->type.kind))
+		return ormc_ev_fail(e, ORMC_EUNSUPPORTED, n->pos, n->end - n->pos,
+		                    "%s of a %s cannot be computed: only Count aggregates JSON and binary values",
+		                    name, ormc_field_kind_name(src->type.kind));
 	/* Output type, as Django's aggregates resolve it. */
 	if (strcmp(name, "Count") == 0) {
 		x->type = ormc_otype_of(ORMC_FIELD_INTEGER, -1, -1);

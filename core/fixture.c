@@ -201,6 +201,49 @@ ormc_fixture__nomem(ormc_loader *l)
 	return ormc_error_set(l->err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
 }
 
+/*
+ * A JSONField's value as its canonical text; a BinaryField's base64 as
+ * bytes, bound as hex for PostgreSQL's bytea input (core/jsonbin.c).
+ */
+static int
+json_or_binary(ormc_loader *l, const ormc_field *f, json_t *j, ormc_value *v)
+{
+	size_t n;
+	char *buf;
+	unsigned char *bytes;
+
+	v->type = ORMC_TYPE_TEXT;
+	if (f->kind == ORMC_FIELD_JSON) {
+		char *text = ormc_json_dump(j);
+
+		if (text == NULL)
+			return ormc_fixture__bad_value(l, f, j, "JSON");
+		v->s = ormc_arena_strdup(&l->a, text);
+		v->len = strlen(text);
+		free(text);
+		return v->s ? ORMC_OK : ormc_fixture__nomem(l);
+	}
+	if (!json_is_string(j))
+		return ormc_fixture__bad_value(l, f, j, "base64 text");
+	n = json_string_length(j);
+	bytes = ormc_arena_alloc(&l->a, n + 4);
+	buf = ormc_arena_alloc(&l->a, 2 * n + 8);
+	if (bytes == NULL || buf == NULL)
+		return ormc_fixture__nomem(l);
+	if (ormc_base64_decode(json_string_value(j), n, bytes, &n) < 0)
+		return ormc_fixture__bad_value(l, f, j, "base64 text");
+	if (dialect_is(l, "postgresql")) {
+		buf[0] = '\\';
+		buf[1] = 'x';
+		ormc_hex_encode(bytes, n, buf + 2);
+		v->s = buf;
+		v->len = 2 + 2 * n;
+	} else {
+		v->s = (const char *)bytes;
+		v->len = n;
+	}
+	return ORMC_OK;
+}
 
 /* Convert the fixture's JSON value for field f into a bound parameter. */
 int
@@ -223,6 +266,8 @@ ormc_fixture__to_param(ormc_loader *l, const ormc_field *f, json_t *j,
 	if (json_is_array(j) && f->target != NULL &&
 	    (is_fk(f) || f->kind == ORMC_FIELD_MANYTOMANY))
 		return ormc_fixture__natural_fk(l, f, j, v);
+	if (kind == ORMC_FIELD_JSON || kind == ORMC_FIELD_BINARY)
+		return json_or_binary(l, f, j, v);
 	if (json_is_array(j) || json_is_object(j))
 		return ormc_fixture__bad_value(l, f, j, "a single value");
 	memset(&raw, 0, sizeof(raw));
@@ -236,6 +281,8 @@ ormc_fixture__to_param(ormc_loader *l, const ormc_field *f, json_t *j,
 	case ORMC_FIELD_BIGINTEGER:
 	case ORMC_FIELD_SMALLINTEGER:
 	case ORMC_FIELD_POSITIVEINTEGER:
+	case ORMC_FIELD_POSITIVESMALLINTEGER:
+	case ORMC_FIELD_POSITIVEBIGINTEGER:
 		v->type = ORMC_TYPE_INT;
 		if (json_is_integer(j)) {
 			v->i = (int64_t)json_integer_value(j);

@@ -483,22 +483,31 @@ output_columns(plan *p, ormc_qs *qs, ormc_outcol **out, int *n)
 		*n = qs->nvalues;
 		return ORMC_OK;
 	}
-	cols = ormc_arena_alloc(p->a, sizeof(ormc_outcol) * (size_t)(qs->model->nfields + qs->nannots + 1));
+	cols = ormc_arena_alloc(p->a, sizeof(ormc_outcol) * (size_t)(qs->model->nconcrete + qs->nannots + 1));
 	if (cols == NULL)
 		return ORMC_ENOMEM;
-	for (i = 0; i < qs->model->nfields; i++) {
-		ormc_field *f = qs->model->fields[i];
+	for (i = 0; i < qs->model->nconcrete; i++) {
+		ormc_field *f = qs->model->concrete[i];
 		ormc_expr *x;
 		ormc_path *path;
+		ormc_field *hops[ORMC_MAX_HOPS];
+		int nhops = ormc_model_parent_hops(qs->model, f->model, hops, ORMC_MAX_HOPS);
 
-		if (!ormc_field_is_concrete(f))
-			continue;
+		assert(ormc_field_is_concrete(f));
 		x = NEW(p, ormc_expr);
 		path = NEW(p, ormc_path);
-		if (x == NULL || path == NULL)
-			return ORMC_ENOMEM;
+		if (x == NULL || path == NULL || nhops < 0)
+			return nhops < 0 ? ORMC_EINTERNAL : ORMC_ENOMEM;
 		path->model = qs->model;
 		path->field = f;
+		if (nhops > 0) {
+			/* A multi-table parent's field, through the parent links (Django's INNER JOIN). */
+			path->hops = ormc_arena_alloc(p->a, sizeof(ormc_field *) * (size_t)nhops);
+			if (path->hops == NULL)
+				return ORMC_ENOMEM;
+			memcpy(path->hops, hops, sizeof(ormc_field *) * (size_t)nhops);
+			path->nhops = nhops;
+		}
 		x->kind = ORMC_EXPR_COL;
 		x->pos = -1;
 		x->path = path;
@@ -854,16 +863,42 @@ plan_core(plan *p, ormc_qs *qs, scope *outer, int mode, int purpose,
 			if (grouped && !has_inline_agg(sc, items[i].expr) && !ormc_expr_has_window(items[i].expr))
 				ormc_pl_group_add(p, sel, o->expr);
 		}
-		/* Meta.ordering, unless order_by() was called or the query groups (Django 3.1+). */
-		if (!qs->order_set && !grouped && !qs->per_object && qs->values_set == 0) {
+		/*
+		 * Meta.ordering (the model's, else inherited), unless order_by() was
+		 * called or the query groups (Django 3.1+); values() keeps it, as Django.
+		 */
+		if (!qs->order_set && !grouped && !qs->per_object) {
 			for (i = 0; i < qs->model->nordering; i++) {
 				const char *name = qs->model->ordering[i];
 				int desc = name[0] == '-';
 				ormc_field *f = ormc_model_field(qs->model, name + desc);
+				ormc_field *hops[ORMC_MAX_HOPS];
+				int nhops;
 
 				if (f == NULL || !ormc_field_is_concrete(f))
 					continue;
-				sel->order[sel->norder].expr = sx_col(p, sc->root_alias, f->column, ot(f->kind));
+				nhops = ormc_model_parent_hops(qs->model, f->model, hops, ORMC_MAX_HOPS);
+				if (nhops > 0) {
+					/* a multi-table parent's field, read through the parent links */
+					ormc_expr *x = NEW(p, ormc_expr);
+					ormc_path *path = NEW(p, ormc_path);
+
+					if (x == NULL || path == NULL ||
+					    (path->hops = ormc_arena_alloc(p->a, sizeof(ormc_field *) * (size_t)nhops)) == NULL)
+						return NULL;
+					memcpy(path->hops, hops, sizeof(ormc_field *) * (size_t)nhops);
+					path->nhops = nhops;
+					path->model = qs->model;
+					path->field = f;
+					x->kind = ORMC_EXPR_COL;
+					x->pos = -1;
+					x->path = path;
+					x->type = ot(f->kind);
+					if ((sel->order[sel->norder].expr = ormc_pl_x2sx(sc, x, sc->ctx, sc->nctx)) == NULL)
+						return NULL;
+				} else {
+					sel->order[sel->norder].expr = sx_col(p, sc->root_alias, f->column, ot(f->kind));
+				}
 				sel->order[sel->norder].desc = desc ^ qs->reverse;
 				sel->norder++;
 			}

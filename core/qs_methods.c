@@ -372,7 +372,8 @@ add_outcol(ev *e, ormc_outcol **arr, int *n, const char *name, ormc_expr *x)
 }
 
 /*
- * values() naming no field: every concrete field by its attname, then the
+ * values() naming no field: every concrete field by its attname (a
+ * multi-table parent's first, read through the parent link), then the
  * annotations so far, as Django selects them; written out now so that a
  * later annotate() adds to them (and, named as a field, takes its place).
  */
@@ -381,8 +382,8 @@ every_field(ev *e, ormc_qs *qs, ormc_outcol **cols, int *n)
 {
 	int i, r;
 
-	for (i = 0; i < qs->model->nfields; i++) {
-		const ormc_field *f = qs->model->fields[i];
+	for (i = 0; i < qs->model->nconcrete; i++) {
+		const ormc_field *f = qs->model->concrete[i];
 		const char *name = f->name;
 		ormc_expr *x;
 

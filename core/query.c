@@ -200,6 +200,13 @@ ormc_eval_qs(ev *e, const ormc_ast *n0, ormc_qs *outer, ormc_qs **out)
 		if (strcmp(n->str, "objects") == 0 && n->left->kind == ORMC_AST_NAME) {
 			ormc_model *m = ormc_schema_model(e->s, n->left->str);
 
+			if (m == NULL && ormc_schema_abstract(e->s, n->left->str) != NULL) {
+				/* An abstract model has no manager: Django's AttributeError. */
+				r = ormc_ev_fail(e, ORMC_EINVALID, n->left->pos, n->end - n->left->pos,
+				                 "type object '%s' has no attribute 'objects': the model is abstract",
+				                 n->left->str);
+				break;
+			}
 			if (m == NULL) {
 				r = ormc_ev_fail(e, ORMC_ENOFIELD, n->left->pos, n->left->end - n->left->pos,
 				                 "name '%s' is not defined: no such model in the models file", n->left->str);

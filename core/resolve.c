@@ -40,13 +40,17 @@ static const struct {
 	{ "IntegerField", ORMC_FIELD_INTEGER }, { "BigIntegerField", ORMC_FIELD_BIGINTEGER },
 	{ "SmallIntegerField", ORMC_FIELD_SMALLINTEGER },
 	{ "PositiveIntegerField", ORMC_FIELD_POSITIVEINTEGER },
-	{ "PositiveSmallIntegerField", ORMC_FIELD_POSITIVEINTEGER },
-	{ "PositiveBigIntegerField", ORMC_FIELD_POSITIVEINTEGER },
+	{ "PositiveSmallIntegerField", ORMC_FIELD_POSITIVESMALLINTEGER },
+	{ "PositiveBigIntegerField", ORMC_FIELD_POSITIVEBIGINTEGER },
 	{ "FloatField", ORMC_FIELD_FLOAT }, { "DecimalField", ORMC_FIELD_DECIMAL },
 	{ "BooleanField", ORMC_FIELD_BOOLEAN }, { "NullBooleanField", ORMC_FIELD_BOOLEAN },
 	{ "DateField", ORMC_FIELD_DATE }, { "DateTimeField", ORMC_FIELD_DATETIME },
 	{ "TimeField", ORMC_FIELD_TIME }, { "DurationField", ORMC_FIELD_DURATION },
 	{ "UUIDField", ORMC_FIELD_UUID },
+	{ "JSONField", ORMC_FIELD_JSON }, { "BinaryField", ORMC_FIELD_BINARY },
+	{ "URLField", ORMC_FIELD_CHAR }, { "GenericIPAddressField", ORMC_FIELD_CHAR },
+	{ "FileField", ORMC_FIELD_CHAR }, { "FilePathField", ORMC_FIELD_CHAR },
+	{ "ImageField", ORMC_FIELD_CHAR },
 };
 
 /* Is name one of Django's field classes (meaningful only as output_field=)? */
@@ -110,13 +114,14 @@ choices(ev *e, const ormc_model *m, const ormc_qs *qs)
 	size_t len = 0;
 	char *out, *p;
 
-	for (i = 0; i < m->nfields && n < 500; i++) {
-		const ormc_field *f = m->fields[i];
+	for (; m != NULL; m = m->parent)
+		for (i = 0; i < m->nfields && n < 500; i++) {
+			const ormc_field *f = m->fields[i];
 
-		names[n++] = f->name;
-		if ((f->kind == ORMC_FIELD_FOREIGNKEY || f->kind == ORMC_FIELD_ONETOONE) && f->column)
-			names[n++] = f->column;
-	}
+			names[n++] = f->name;
+			if ((f->kind == ORMC_FIELD_FOREIGNKEY || f->kind == ORMC_FIELD_ONETOONE) && f->column)
+				names[n++] = f->column;
+		}
 	if (qs)
 		for (i = 0; i < qs->nannots && n < 510; i++)
 			names[n++] = qs->annots[i]->alias;
@@ -361,6 +366,16 @@ ormc_resolve_parts(ev *e, ormc_qs *qs, ormc_model *model, parts *p, int allow_an
 				                    "Cannot resolve keyword '%s' into field. Choices are: %s",
 				                    p->v[i], choices(e, m, m == (qs ? qs->model : NULL) ? qs : NULL));
 			break;
+		}
+		if (f->model != m && f->model != m->proxy_for) {
+			/* A multi-table parent's field: joined through the parent links, as Django. */
+			int n = ormc_model_parent_hops(m, f->model, hops + nhops, ORMC_MAX_HOPS - nhops);
+
+			if (n < 0)
+				return ormc_ev_fail(e, ORMC_EUNSUPPORTED, p->off[i], (int)strlen(p->v[i]),
+				                    "a path may walk at most %d relations", ORMC_MAX_HOPS);
+			nhops += n;
+			m = f->model;
 		}
 		if (ormc_field_is_relation(f)) {
 			/* A relation is walked only if something follows that is a field of the target. */

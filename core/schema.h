@@ -33,7 +33,9 @@ typedef enum ormc_field_kind {
 	ORMC_FIELD_INTEGER,
 	ORMC_FIELD_BIGINTEGER,
 	ORMC_FIELD_SMALLINTEGER,
-	ORMC_FIELD_POSITIVEINTEGER, /* also PositiveSmall/PositiveBigIntegerField */
+	ORMC_FIELD_POSITIVEINTEGER,
+	ORMC_FIELD_POSITIVESMALLINTEGER,
+	ORMC_FIELD_POSITIVEBIGINTEGER,
 	ORMC_FIELD_FLOAT,
 	ORMC_FIELD_DECIMAL,
 	ORMC_FIELD_BOOLEAN,         /* also NullBooleanField (null=True) */
@@ -42,6 +44,9 @@ typedef enum ormc_field_kind {
 	ORMC_FIELD_TIME,
 	ORMC_FIELD_DURATION,
 	ORMC_FIELD_UUID,
+	ORMC_FIELD_JSON,            /* JSONField: results are JSON text */
+	ORMC_FIELD_BINARY,          /* BinaryField: results are base64 text, as dumpdata */
+	/* Relations from here on (ormc_field_is_relation relies on the order). */
 	ORMC_FIELD_FOREIGNKEY,
 	ORMC_FIELD_ONETOONE,
 	ORMC_FIELD_MANYTOMANY,
@@ -66,6 +71,8 @@ struct ormc_field {
 	int max_length;           /* CharField, -1 if not given */
 	int max_digits;           /* DecimalField, -1 if not given */
 	int decimal_places;       /* DecimalField, -1 if not given */
+	int order;                /* declaration order across every models text (Django's creation_counter); implicit fields -1 */
+	int parent_link;          /* the one-to-one to the parent of multi-table inheritance */
 
 	/* Relations only. */
 	ormc_model *target;       /* related model */
@@ -85,13 +92,35 @@ typedef struct ormc_field_set {
 	int n;
 } ormc_field_set;
 
+/*
+ * Inheritance, as Django's:
+ *   abstract base   its fields are copied into each subclass (f->model is the
+ *                   subclass); the abstract model itself is in
+ *                   schema->abstracts, never in schema->models: no table.
+ *   multi-table     `parent` is the parent model, `parent_link` the child's
+ *                   one-to-one to it ("place_ptr"); `fields` holds the local
+ *                   fields only, ormc_model_field() also finds the parents'
+ *                   (f->model is then the ancestor: reach it through
+ *                   ormc_model_parent_hops()), and `concrete` lists every
+ *                   concrete field in Django's order (parents' first).
+ *   proxy           `proxy_for` is the concrete model; table, fields, pk,
+ *                   parent and concrete are the concrete model's. Proxies
+ *                   are in schema->proxies, not schema->models.
+ */
 struct ormc_model {
 	const char *name;         /* "Book" */
 	const char *table;        /* "book", db_table, or "app_book" */
+	const char *app_label;    /* Meta.app_label, the text's label, or NULL */
 	int pos;                  /* offset of the class statement */
-	ormc_field **fields;      /* declared order: pk first if implicit, then fields as written, then reverse ends */
+	ormc_field **fields;      /* local fields: pk first if implicit, then by declaration order, then reverse ends */
 	int nfields;
+	ormc_field **concrete;    /* every concrete field, inherited ones first (values() with no names) */
+	int nconcrete;
 	ormc_field *pk;
+	ormc_model *parent;       /* multi-table inheritance: the parent model, else NULL */
+	ormc_field *parent_link;  /* its one-to-one to the parent ("place_ptr") */
+	ormc_model *proxy_for;    /* proxy model: the concrete model, else NULL */
+	int abstract;             /* Meta.abstract = True */
 	const char **ordering;    /* Meta.ordering entries as written ("-pubdate"), may be empty */
 	int nordering;
 	ormc_field_set *unique_together;  /* Meta.unique_together, each set resolved to fields */
@@ -114,16 +143,33 @@ struct ormc_schema {
 	ormc_arena arena;
 	char *text;               /* the models text, owned (AST strings may point into the arena) */
 	const char *app_label;    /* NULL if none */
-	ormc_model **models;      /* declaration order */
+	ormc_model **models;      /* concrete models, declaration order: one table each */
 	int nmodels;
+	ormc_model **proxies;     /* proxy models (queries only) */
+	int nproxies;
+	ormc_model **abstracts;   /* abstract models (named in errors only) */
+	int nabstracts;
 	ormc_enum **enums;
 	int nenums;
 };
 
-/** Model by class name (exact), or NULL. */
+/** Concrete or proxy model by class name (exact), or NULL. */
 ormc_model *ormc_schema_model(const ormc_schema *s, const char *name);
-/** Field of model by lookup name, or NULL. "pk" is the primary key. */
+/** Abstract model by class name, or NULL (queries on it are an error). */
+ormc_model *ormc_schema_abstract(const ormc_schema *s, const char *name);
+/**
+ * Field of model by lookup name, or NULL. "pk" is the primary key. Fields
+ * of multi-table parents are found too: f->model is then that parent.
+ */
 ormc_field *ormc_model_field(const ormc_model *m, const char *name);
+/**
+ * The parent links that lead from m to its ancestor `owner` (the model of
+ * an inherited field), in join order, into hops[0..max); returns their
+ * number (0 when owner is m or m's concrete model), or -1 if owner is not
+ * an ancestor or there are more than max.
+ */
+int ormc_model_parent_hops(const ormc_model *m, const ormc_model *owner,
+                           ormc_field **hops, int max);
 /** Enum by class name, or NULL. */
 const ormc_enum *ormc_schema_enum(const ormc_schema *s, const char *name);
 
@@ -134,6 +180,8 @@ int ormc_field_is_relation(const ormc_field *f);
 /** Has this field a column on its model's own table (not M2M, not reverse)? */
 int ormc_field_is_concrete(const ormc_field *f);
 
+/** Can this kind be aggregated, compared and sorted (not JSON or binary)? */
+int ormc_field_kind_is_scalar(ormc_field_kind k);
 /** Is a value of this kind an integer (AutoField, IntegerField, ...)? */
 int ormc_field_kind_is_int(ormc_field_kind k);
 /** Django's class name of a value kind ("DecimalField"), for messages. */

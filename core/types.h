@@ -75,6 +75,10 @@ ormc_otype_of(ormc_field_kind k, int digits, int places)
  *   DATE / DATETIME / TIME              -> ISO-8601 text ("2026-11-21", "2026-11-21T10:00:00")
  *   DURATION                            -> ORMC_TYPE_DURATION (microseconds)
  *   CHAR / TEXT / UUID                  -> ORMC_TYPE_TEXT
+ *   JSON                                -> ORMC_TYPE_TEXT, the JSON text made canonical
+ *                                          (ormc_json_canonical)
+ *   BINARY                              -> ORMC_TYPE_TEXT, base64 as Django's dumpdata,
+ *                                          from the hex digits the top SELECT reads
  * NULL stays NULL. Text results are written into buf (size n), which must
  * outlive *out. Returns ORMC_OK or ORMC_EINVALID when the value cannot be
  * converted (err says which value).
@@ -88,6 +92,32 @@ int ormc_convert(const ormc_value *raw, const ormc_otype *type, ormc_value *out,
  * Returns 0, or -1 when raw is not a number.
  */
 int ormc_raw_double(const ormc_value *raw, double *out);
+/*
+ * JSON and binary values (core/jsonbin.c).
+ *
+ * A JSON value is stored and returned as canonical text, identical on every
+ * engine whatever each keeps (PostgreSQL's jsonb reorders keys and adds
+ * spaces, MariaDB keeps the text as written): compact, object keys sorted,
+ * numbers with at most 15 significant digits. Binary values travel as hex
+ * digits (PostgreSQL's bytea input takes \x and hex) and come out as
+ * base64, the text Django's dumpdata writes.
+ */
+
+/**
+ * Canonical JSON text of s[0..len) into buf (size n): 0, -1 if s is not
+ * JSON, -2 if buf is too small. *outlen is the text's length.
+ */
+int ormc_json_canonical(const char *s, size_t len, char *buf, size_t n,
+                        size_t *outlen);
+/** Canonical JSON text of a jansson value, malloc'ed (free()), or NULL. */
+char *ormc_json_dump(const void *json);
+/** Bytes of base64 text s into out (room for len * 3 / 4 + 3): 0 or -1. */
+int ormc_base64_decode(const char *s, size_t len, unsigned char *out,
+                       size_t *outlen);
+/** Base64 of bytes into out (room for 4 * ((n + 2) / 3) + 1); returns the length. */
+size_t ormc_base64_encode(const unsigned char *bytes, size_t n, char *out);
+/** Hex digits of bytes into out (room for 2 * n + 1). */
+void ormc_hex_encode(const unsigned char *bytes, size_t n, char *out);
 
 /** The kind of value an expression of type t has (ORMC_TYPE_INT for the integer kinds, ...). */
 ormc_type ormc_otype_value_type(const ormc_otype *t);

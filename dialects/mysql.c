@@ -70,6 +70,10 @@ my_column_type(const ormc_field *f, char *buf, size_t n)
 	case ORMC_FIELD_BIGINTEGER: return "bigint";
 	case ORMC_FIELD_SMALLINTEGER: return "smallint";
 	case ORMC_FIELD_POSITIVEINTEGER: return "integer UNSIGNED";
+	case ORMC_FIELD_POSITIVESMALLINTEGER: return "smallint UNSIGNED";
+	case ORMC_FIELD_POSITIVEBIGINTEGER: return "bigint UNSIGNED";
+	case ORMC_FIELD_JSON: return "json";
+	case ORMC_FIELD_BINARY: return "longblob";
 	case ORMC_FIELD_FLOAT: return "double precision";
 	case ORMC_FIELD_DECIMAL:
 		snprintf(buf, n, "numeric(%d, %d)", f->max_digits, f->decimal_places);

@@ -44,6 +44,10 @@ pg_column_type(const ormc_field *f, char *buf, size_t n)
 	case ORMC_FIELD_BIGINTEGER: return "bigint";
 	case ORMC_FIELD_SMALLINTEGER: return "smallint";
 	case ORMC_FIELD_POSITIVEINTEGER: return "integer";
+	case ORMC_FIELD_POSITIVESMALLINTEGER: return "smallint";
+	case ORMC_FIELD_POSITIVEBIGINTEGER: return "bigint";
+	case ORMC_FIELD_JSON: return "jsonb";
+	case ORMC_FIELD_BINARY: return "bytea";
 	case ORMC_FIELD_FLOAT: return "double precision";
 	case ORMC_FIELD_DECIMAL:
 		snprintf(buf, n, "numeric(%d, %d)", f->max_digits, f->decimal_places);
@@ -69,8 +73,11 @@ pg_type(const ormc_otype *t, char *buf, size_t n)
 	switch (t->kind) {
 	case ORMC_FIELD_AUTO: case ORMC_FIELD_INTEGER: case ORMC_FIELD_SMALLINTEGER:
 	case ORMC_FIELD_POSITIVEINTEGER: case ORMC_FIELD_SMALLAUTO:
+	case ORMC_FIELD_POSITIVESMALLINTEGER:
 		return "integer";
-	case ORMC_FIELD_BIGAUTO: case ORMC_FIELD_BIGINTEGER: return "bigint";
+	case ORMC_FIELD_BIGAUTO: case ORMC_FIELD_BIGINTEGER:
+	case ORMC_FIELD_POSITIVEBIGINTEGER:
+		return "bigint";
 	case ORMC_FIELD_FLOAT: return "double precision";
 	case ORMC_FIELD_DECIMAL:
 		if (t->max_digits > 0 && t->decimal_places >= 0) {

@@ -604,7 +604,9 @@ render_compound(ormc_emit *e, const ormc_select *s)
 		       s->parts[i]->limit < 0 && s->parts[i]->offset == 0);
 		if (i)
 			ormc_sqlbuf_append(e->buf, op);
+		e->result_parts = e->depth == 1;
 		ormc_render_select(e, s->parts[i]);
+		e->result_parts = 0;
 	}
 }
 
@@ -641,9 +643,28 @@ ormc_render_select(ormc_emit *e, const ormc_select *s)
 		ormc_sqlbuf_append(b, s->distinct ? "SELECT DISTINCT " : "SELECT ");
 	}
 	for (i = 0; i < s->ncols; i++) {
+		/*
+		 * A binary column of the result is read as hex digits, the one
+		 * spelling every driver returns alike (core/jsonbin.c).
+		 */
+		int hex = (e->depth == 1 || (e->depth == 2 && e->result_parts)) &&
+		          s->cols[i]->type.kind == ORMC_FIELD_BINARY;
+		int pg = strcmp(e->dialect->name, "postgresql") == 0;
+		int lite = strcmp(e->dialect->name, "sqlite") == 0;
+
 		if (i)
 			ormc_sqlbuf_append(b, ", ");
+		if (hex && lite) {
+			/* SQLite's hex(NULL) is '', not NULL */
+			ormc_sqlbuf_append(b, "CASE WHEN ");
+			ormc_render_expr(e, s->cols[i]);
+			ormc_sqlbuf_append(b, " IS NULL THEN NULL ELSE ");
+		}
+		if (hex)
+			ormc_sqlbuf_append(b, pg ? "encode(" : "hex(");
 		ormc_render_expr(e, s->cols[i]);
+		if (hex)
+			ormc_sqlbuf_append(b, pg ? ", 'hex')" : lite ? ") END" : ")");
 		if (s->names && s->names[i]) {
 			ormc_sqlbuf_append(b, " AS ");
 			e->dialect->quote_ident(b, s->names[i]);

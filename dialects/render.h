@@ -22,6 +22,7 @@ struct ormc_emit {
 	ormc_arena *arena;          /* for parameter text made while rendering */
 	ormc_ptrvec params;         /* ormc_pslot* in placeholder order */
 	int depth;                  /* recursion guard */
+	int result_parts;           /* rendering the parts of a top compound: their columns are the result's */
 	int failed;                 /* an error was met: message in err */
 	const ormc_select *having;  /* writing this SELECT's HAVING (ORMC_CAP_HAVING_ALIAS) */
 	ormc_error *err;

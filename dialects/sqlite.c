@@ -49,6 +49,10 @@ sqlite_column_type(const ormc_field *f, char *buf, size_t n)
 	case ORMC_FIELD_BIGINTEGER: return "bigint";
 	case ORMC_FIELD_SMALLINTEGER: return "smallint";
 	case ORMC_FIELD_POSITIVEINTEGER: return "integer unsigned";
+	case ORMC_FIELD_POSITIVESMALLINTEGER: return "smallint unsigned";
+	case ORMC_FIELD_POSITIVEBIGINTEGER: return "bigint unsigned";
+	case ORMC_FIELD_JSON: return "text";
+	case ORMC_FIELD_BINARY: return "BLOB";
 	case ORMC_FIELD_FLOAT: return "real";
 	case ORMC_FIELD_DECIMAL:
 		/*

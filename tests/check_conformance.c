@@ -213,6 +213,12 @@ START_TEST(test_edge)
 }
 END_TEST
 
+START_TEST(test_inherit)
+{
+	ck_assert_int_eq(run_cases("inherit"), 0);
+}
+END_TEST
+
 START_TEST(test_djagg)
 {
 	ck_assert_int_eq(run_cases("djagg"), 0);
@@ -251,6 +257,7 @@ main(int argc, char **argv)
 	tcase_add_test(tc, test_tasks);
 	tcase_add_test(tc, test_edge);
 	tcase_add_test(tc, test_djagg);
+	tcase_add_test(tc, test_inherit);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

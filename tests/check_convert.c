@@ -554,6 +554,57 @@ START_TEST(test_convert_text)
 }
 END_TEST
 
+/* JSONField: canonical text whatever each engine stored; BinaryField: hex in, base64 out. */
+START_TEST(test_convert_json_binary)
+{
+	ormc_error err;
+	unsigned char bytes[16];
+	char b64[32];
+	size_t n;
+
+	/* jsonb's spacing and order, MariaDB's text as written: one answer */
+	ck_assert_text(conv(vtext("{\"b\": [1, 2], \"a\": \"x\"}"), kind(ORMC_FIELD_JSON)),
+	               "{\"a\":\"x\",\"b\":[1,2]}");
+	ck_assert_text(conv(vtext("{\"a\":\"x\",\"b\":[1,2]}"), kind(ORMC_FIELD_JSON)),
+	               "{\"a\":\"x\",\"b\":[1,2]}");
+	ck_assert_text(conv(vtext(" 0.1 "), kind(ORMC_FIELD_JSON)), "0.1");
+	ck_assert_text(conv(vtext("\"\u00e9\""), kind(ORMC_FIELD_JSON)), "\"\xc3\xa9\"");
+	ck_assert_text(conv(vtext("null"), kind(ORMC_FIELD_JSON)), "null");
+	ck_assert_text(conv(vtext("123456789012345678901"), kind(ORMC_FIELD_JSON)),
+	               "1.23456789012346e20");
+	{
+		ormc_value nul;
+
+		memset(&nul, 0, sizeof(nul));
+		ck_assert_int_eq(conv(nul, kind(ORMC_FIELD_JSON)).type, ORMC_TYPE_NULL);
+	}
+	ck_assert_int_eq(conv_fails(vtext("{oops"), kind(ORMC_FIELD_JSON), &err), ORMC_EINVALID);
+	ck_assert_msg(strstr(err.message, "not JSON") != NULL, "%s", err.message);
+
+	/* hex from encode(x, 'hex') / hex(x), either case, with PostgreSQL's \x or not */
+	ck_assert_text(conv(vtext("0001686aff"), kind(ORMC_FIELD_BINARY)), "AAFoav8=");
+	ck_assert_text(conv(vtext("0001686AFF"), kind(ORMC_FIELD_BINARY)), "AAFoav8=");
+	ck_assert_text(conv(vtext("\\x0001686aff"), kind(ORMC_FIELD_BINARY)), "AAFoav8=");
+	ck_assert_text(conv(vtext(""), kind(ORMC_FIELD_BINARY)), "");
+	ck_assert_text(conv(vtext("616263"), kind(ORMC_FIELD_BINARY)), "YWJj");
+	ck_assert_text(conv(vtext("6162"), kind(ORMC_FIELD_BINARY)), "YWI=");
+	ck_assert_int_eq(conv_fails(vtext("abc"), kind(ORMC_FIELD_BINARY), &err), ORMC_EINVALID);
+	ck_assert_int_eq(conv_fails(vtext("zz"), kind(ORMC_FIELD_BINARY), &err), ORMC_EINVALID);
+	ck_assert_msg(strstr(err.message, "not hex digits") != NULL, "%s", err.message);
+
+	/* base64 both ways, as dumpdata writes it */
+	ck_assert_int_eq(ormc_base64_decode("AAFoaf8=", 8, bytes, &n), 0);
+	ck_assert_int_eq((int)n, 5);
+	ck_assert_int_eq(bytes[4], 0xff);
+	ck_assert_int_eq((int)ormc_base64_encode(bytes, n, b64), 8);
+	ck_assert_str_eq(b64, "AAFoaf8=");
+	ck_assert_int_eq(ormc_base64_decode("AA*=", 4, bytes, &n), -1);
+	ck_assert_int_eq(ormc_base64_decode("AA=A", 4, bytes, &n), -1);
+	ormc_hex_encode(bytes, 2, b64);
+	ck_assert_str_eq(b64, "0001");
+}
+END_TEST
+
 static Suite *
 convert_suite(void)
 {
@@ -596,6 +647,7 @@ convert_suite(void)
 
 	tc = tcase_create("text");
 	tcase_add_test(tc, test_convert_text);
+	tcase_add_test(tc, test_convert_json_binary);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -27,6 +27,7 @@
  * status is 77 (skipped) when ORMC_TEST_BACKENDS leaves that server out.
  */
 #include <check.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +87,17 @@ render_block(const ormc_schema *schema, const char *query, ormc_sqlbuf *out, orm
 	return rc;
 }
 
+/* examples/<name>/models.py, else tests/conformance/<name>/models.py */
+static void
+models_path(char *path, size_t n, const char *name)
+{
+	struct stat st;
+
+	snprintf(path, n, "%s/examples/%s/models.py", ORMC_SOURCE_DIR, name);
+	if (stat(path, &st) != 0)
+		snprintf(path, n, "%s/tests/conformance/%s/models.py", ORMC_SOURCE_DIR, name);
+}
+
 static int
 run_golden(const char *name)
 {
@@ -95,7 +107,7 @@ run_golden(const char *name)
 	ormc_sqlbuf updated;
 	int n, i, failures = 0, update = getenv("ORMC_GOLDEN_UPDATE") != NULL;
 
-	snprintf(path, sizeof(path), "%s/examples/%s/models.py", ORMC_SOURCE_DIR, name);
+	models_path(path, sizeof(path), name);
 	ck_assert_msg(ormc_schema_load(&schema, path, NULL, &err) == ORMC_OK, "%s", err.message);
 	snprintf(path, sizeof(path), "%s/tests/golden/%s.txt", ORMC_SOURCE_DIR, name);
 	text = tu_read_file(path);
@@ -231,7 +243,7 @@ run_on_server(const char *name)
 	              why);
 	db = tb_open(url);
 	check_strict_grouping(db);
-	snprintf(path, sizeof(path), "%s/examples/%s/models.py", ORMC_SOURCE_DIR, name);
+	models_path(path, sizeof(path), name);
 	tb_load_example(db, path, &schema);
 	snprintf(path, sizeof(path), "%s/tests/golden/%s.txt", ORMC_SOURCE_DIR, name);
 	text = tu_read_file(path);
@@ -324,6 +336,8 @@ START_TEST(test_auth) { ck_assert_int_eq(run("auth"), 0); }
 END_TEST
 START_TEST(test_tasks) { ck_assert_int_eq(run("tasks"), 0); }
 END_TEST
+START_TEST(test_inherit) { ck_assert_int_eq(run("inherit"), 0); }
+END_TEST
 
 int
 main(int argc, char **argv)
@@ -353,6 +367,7 @@ main(int argc, char **argv)
 	tcase_add_test(tc, test_shop);
 	tcase_add_test(tc, test_auth);
 	tcase_add_test(tc, test_tasks);
+	tcase_add_test(tc, test_inherit);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -2,8 +2,9 @@
  * check_schema.c -- Check suite for the models.py reader (core/schema.c):
  * the four example models files, table and column naming (app labels,
  * db_table, db_column, join tables, self relations), reverse ends and
- * their clashes, enums and class constants, tolerance of everything else
- * a models file holds, and error positions.
+ * their clashes, enums and class constants, inheritance (abstract,
+ * multi-table, proxy), several texts with their app labels, tolerance of
+ * everything else a models file holds, and error positions.
  */
 #define _POSIX_C_SOURCE 200809L  /* mkstemp, fdopen */
 
@@ -420,6 +421,8 @@ START_TEST(test_tolerance)
 	      "\n"
 	      "class Mixin:\n"
 	      "    y = models.FooField()\n"
+	      "class ContactForm(forms.Form):\n"
+	      "    name = forms.CharField(max_length=5)\n"
 	      "\n"
 	      "@register\n"
 	      "class Item(Mixin, models.Model):\n"
@@ -470,6 +473,7 @@ START_TEST(test_tolerance)
 	ck_assert_ptr_null(ormc_model_field(model("Item"), "y"));
 	ck_assert_ptr_null(ormc_schema_model(schema, "Fake"));
 	ck_assert_ptr_null(ormc_schema_model(schema, "Mixin"));
+	ck_assert_ptr_null(ormc_schema_model(schema, "ContactForm"));
 	ck_assert_str_eq(model("Item")->fields[1]->name, "uid");
 	ck_assert_int_eq(model("Item")->fields[1]->pos, (int)(strstr(t, "uid =") - t));
 	ck_assert_int_eq(model("Item")->pos, (int)(strstr(t, "class Item") - t));
@@ -485,8 +489,14 @@ START_TEST(test_field_kinds)
 		{ "BigAutoField(primary_key=True)", ORMC_FIELD_BIGAUTO },
 		{ "SmallIntegerField()", ORMC_FIELD_SMALLINTEGER },
 		{ "BigIntegerField()", ORMC_FIELD_BIGINTEGER },
-		{ "PositiveSmallIntegerField()", ORMC_FIELD_POSITIVEINTEGER },
-		{ "PositiveBigIntegerField()", ORMC_FIELD_POSITIVEINTEGER },
+		{ "PositiveSmallIntegerField()", ORMC_FIELD_POSITIVESMALLINTEGER },
+		{ "PositiveBigIntegerField()", ORMC_FIELD_POSITIVEBIGINTEGER },
+		{ "JSONField(default=dict)", ORMC_FIELD_JSON },
+		{ "BinaryField(max_length=10)", ORMC_FIELD_BINARY },
+		{ "UUIDField(default=uuid.uuid4)", ORMC_FIELD_UUID },
+		{ "GenericIPAddressField(protocol='both')", ORMC_FIELD_CHAR },
+		{ "FilePathField(path='/tmp')", ORMC_FIELD_CHAR },
+		{ "ImageField(upload_to='x')", ORMC_FIELD_CHAR },
 		{ "TextField()", ORMC_FIELD_TEXT },
 		{ "EmailField()", ORMC_FIELD_CHAR },
 		{ "URLField()", ORMC_FIELD_CHAR },
@@ -504,9 +514,235 @@ START_TEST(test_field_kinds)
 		ormc_schema_free(schema);
 		schema = NULL;
 	}
+	parse("class M(models.Model):\n    f: int = models.IntegerField()\n"
+	      "    @property\n    def g(self):\n        return models.IntegerField()\n", NULL);
+	ck_assert_int_eq(field("M", "f")->kind, ORMC_FIELD_INTEGER);
+	ck_assert_int_eq(model("M")->nfields, 2);
+	ormc_schema_free(schema);
+	schema = NULL;
 	parse("class M(models.Model):\n    f = models.BigAutoField(primary_key=True)\n", NULL);
 	ck_assert_int_eq(model("M")->nfields, 1);
 	ck_assert_str_eq(model("M")->pk->name, "f");
+}
+END_TEST
+
+/* ---- inheritance ----------------------------------------------------------------- */
+
+static const char *const inherit_text =
+	"class Stamped(models.Model):\n"                     /* abstract, with a relation */
+	"    created = models.DateField()\n"
+	"    owner = models.ForeignKey('Owner', models.CASCADE, related_name='%(app_label)s_%(class)s_set')\n"
+	"    KIND = 'x'\n"
+	"    class Meta:\n"
+	"        abstract = True\n"
+	"        ordering = ['-created']\n"
+	"class Named(Stamped):\n"                            /* abstract over abstract */
+	"    name = models.CharField(max_length=20)\n"
+	"    class Meta(Stamped.Meta):\n"
+	"        abstract = True\n"
+	"class Helper:\n"                                    /* a plain mixin */
+	"    def label(self):\n"
+	"        return 'x'\n"
+	"class Owner(models.Model):\n"
+	"    pass\n"
+	"class Place(Helper, Named):\n"
+	"    city = models.CharField(max_length=20)\n"
+	"    created = models.DateTimeField()\n"             /* overrides the abstract field */
+	"class Restaurant(Place):\n"
+	"    seats = models.IntegerField()\n"
+	"class Pizzeria(Restaurant):\n"
+	"    ovens = models.IntegerField()\n"
+	"class Shop(Place):\n"
+	"    home = models.OneToOneField(Place, models.CASCADE, parent_link=True, related_name='shop_of')\n"
+	"class Bare(Named):\n"                            /* name = None drops the inherited field */
+	"    name = None\n"
+	"class Local(Place):\n"
+	"    class Meta:\n"
+	"        proxy = True\n"
+	"        ordering = ['name']\n";
+
+START_TEST(test_abstract)
+{
+	ormc_model *place;
+	int k;
+
+	parse(inherit_text, "app");
+	ck_assert_ptr_null(ormc_schema_model(schema, "Stamped"));
+	ck_assert_ptr_null(ormc_schema_model(schema, "Named"));
+	ck_assert_ptr_nonnull(ormc_schema_abstract(schema, "Stamped"));
+	ck_assert_ptr_nonnull(ormc_schema_abstract(schema, "Named"));
+	ck_assert_int_eq(schema->nabstracts, 2);
+	for (k = 0; k < schema->nmodels; k++)
+		ck_assert(!schema->models[k]->abstract);
+	/* id, then the fields in declaration order: owner and name copied, created overridden */
+	place = model("Place");
+	ck_assert_int_eq(place->nfields, 7);      /* + reverse ends restaurant, shop_of */
+	ck_assert_str_eq(place->fields[0]->name, "id");
+	ck_assert_str_eq(place->fields[1]->name, "owner");
+	ck_assert_str_eq(place->fields[2]->name, "name");
+	ck_assert_str_eq(place->fields[3]->name, "city");
+	ck_assert_str_eq(place->fields[4]->name, "created");
+	ck_assert_int_eq(place->fields[4]->kind, ORMC_FIELD_DATETIME);
+	ck_assert_ptr_eq(place->fields[1]->model, place);
+	ck_assert_ptr_eq(place->fields[1]->target, model("Owner"));
+	/* Meta(Stamped.Meta) inherits ordering, so Place does from Named */
+	ck_assert_int_eq(place->nordering, 1);
+	ck_assert_str_eq(place->ordering[0], "-created");
+	ck_assert_int_eq(place->nconsts, 1);
+	ck_assert_str_eq(place->const_names[0], "KIND");
+	/* %(app_label)s_%(class)s_set, filled in per concrete model */
+	ck_assert_ptr_eq(field("Owner", "app_place_set")->remote, place->fields[1]);
+	ck_assert_int_eq(field("Owner", "app_place_set")->kind, ORMC_FIELD_REVERSE_FK);
+	ck_assert_str_eq(place->table, "app_place");
+	ck_assert_ptr_null(ormc_model_field(model("Bare"), "name"));
+	ck_assert_ptr_nonnull(ormc_model_field(model("Bare"), "created"));
+}
+END_TEST
+
+START_TEST(test_multi_table)
+{
+	ormc_model *place, *rest, *pizz, *shop;
+	ormc_field *f, *hops[4];
+
+	parse(inherit_text, "app");
+	place = model("Place");
+	rest = model("Restaurant");
+	pizz = model("Pizzeria");
+	shop = model("Shop");
+	/* the parent link: Django's <parent>_ptr, the child's primary key */
+	ck_assert_ptr_eq(rest->parent, place);
+	ck_assert_str_eq(rest->parent_link->name, "place_ptr");
+	ck_assert_str_eq(rest->parent_link->column, "place_ptr_id");
+	ck_assert_int_eq(rest->parent_link->kind, ORMC_FIELD_ONETOONE);
+	ck_assert(rest->parent_link->parent_link);
+	ck_assert_ptr_eq(rest->pk, rest->parent_link);
+	ck_assert_ptr_eq(rest->parent_link->target, place);
+	ck_assert_str_eq(rest->table, "app_restaurant");
+	/* local fields only: the link first, then the child's own */
+	ck_assert_int_eq(rest->nfields, 3);
+	ck_assert_str_eq(rest->fields[0]->name, "place_ptr");
+	ck_assert_str_eq(rest->fields[1]->name, "seats");
+	ck_assert_str_eq(rest->fields[2]->name, "pizzeria");     /* reverse end of pizzeria's link */
+	/* every concrete field, the parent's first (values()) */
+	ck_assert_int_eq(rest->nconcrete, 7);
+	ck_assert_str_eq(rest->concrete[0]->name, "id");
+	ck_assert_str_eq(rest->concrete[4]->name, "created");
+	ck_assert_str_eq(rest->concrete[5]->name, "place_ptr");
+	ck_assert_str_eq(rest->concrete[6]->name, "seats");
+	/* the parent's fields are found on the child, and reached through the links */
+	f = ormc_model_field(pizz, "city");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_eq(f->model, place);
+	ck_assert_int_eq(ormc_model_parent_hops(pizz, place, hops, 4), 2);
+	ck_assert_str_eq(hops[0]->name, "restaurant_ptr");
+	ck_assert_str_eq(hops[1]->name, "place_ptr");
+	ck_assert_int_eq(ormc_model_parent_hops(pizz, pizz, hops, 4), 0);
+	ck_assert_int_eq(ormc_model_parent_hops(pizz, place, hops, 1), -1);
+	ck_assert_int_eq(ormc_model_parent_hops(place, pizz, hops, 4), -1);
+	ck_assert_ptr_eq(ormc_model_field(pizz, "place_ptr_id"), rest->parent_link);
+	ck_assert_ptr_eq(ormc_model_field(pizz, "pk"), pizz->parent_link);
+	/* the parent reaches the child by the reverse one-to-one */
+	f = field("Place", "restaurant");
+	ck_assert_int_eq(f->kind, ORMC_FIELD_REVERSE_O2O);
+	ck_assert_ptr_eq(f->target, rest);
+	/* parent_link=True names the link; its related_name the reverse end */
+	ck_assert_str_eq(shop->parent_link->name, "home");
+	ck_assert_str_eq(shop->pk->column, "home_id");
+	ck_assert_int_eq(field("Place", "shop_of")->kind, ORMC_FIELD_REVERSE_O2O);
+	/* Meta.ordering is inherited from the parent */
+	ck_assert_int_eq(rest->nordering, 1);
+	ck_assert_str_eq(rest->ordering[0], "-created");
+}
+END_TEST
+
+START_TEST(test_proxy)
+{
+	ormc_model *local, *place;
+	int k;
+
+	parse(inherit_text, "app");
+	local = model("Local");
+	place = model("Place");
+	ck_assert_ptr_eq(local->proxy_for, place);
+	ck_assert_str_eq(local->table, place->table);
+	ck_assert_ptr_eq(local->pk, place->pk);
+	ck_assert_ptr_eq(local->fields, place->fields);
+	ck_assert_int_eq(local->nconcrete, place->nconcrete);
+	ck_assert_int_eq(local->nordering, 1);
+	ck_assert_str_eq(local->ordering[0], "name");
+	/* a proxy has no table of its own */
+	ck_assert_int_eq(schema->nproxies, 1);
+	for (k = 0; k < schema->nmodels; k++)
+		ck_assert_ptr_ne(schema->models[k], local);
+	ck_assert_int_eq(schema->nmodels, 6);
+}
+END_TEST
+
+/* ---- several texts --------------------------------------------------------------- */
+
+START_TEST(test_parse_many)
+{
+	static const char users[] =
+		"class User(models.Model):\n    name = models.CharField(max_length=9)\n";
+	static const char blog[] =
+		"class Post(models.Model):\n"
+		"    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE)\n"
+		"    editor = models.ForeignKey(get_user_model(), models.CASCADE, related_name='edited')\n"
+		"    tag = models.ForeignKey('tags.Tag', models.CASCADE, related_name='posts')\n"
+		"class Draft(Post):\n    pass\n";
+	static const char tags[] =
+		"class Tag(models.Model):\n    class Meta:\n        app_label = 'tags'\n";
+	ormc_schema_source src[3] = {
+		{ "auth", users, sizeof(users) - 1, "auth.py" },
+		{ "blog", blog, sizeof(blog) - 1, "blog.py" },
+		{ "misc", tags, sizeof(tags) - 1, NULL },
+	};
+	ormc_schema_options opts = ORMC_SCHEMA_OPTIONS_INIT;
+	int rc;
+
+	rc = ormc_schema_parse_many(&schema, src, 3, NULL, &err);
+	ck_assert_msg(rc == ORMC_OK, "%s", err.message);
+	ck_assert_str_eq(model("User")->table, "auth_user");
+	ck_assert_str_eq(model("User")->app_label, "auth");
+	ck_assert_str_eq(model("Post")->table, "blog_post");
+	ck_assert_str_eq(model("Tag")->table, "tags_tag");       /* Meta.app_label wins */
+	ck_assert_ptr_eq(field("Post", "author")->target, model("User"));
+	ck_assert_ptr_eq(field("Post", "editor")->target, model("User"));
+	ck_assert_ptr_eq(field("Post", "tag")->target, model("Tag"));
+	ck_assert_str_eq(model("Draft")->table, "blog_draft");
+	ck_assert_str_eq(field("User", "edited")->name, "edited");
+	ormc_schema_free(schema);
+	schema = NULL;
+
+	/* the user model is an option; an error points into its own text */
+	opts.auth_user_model = "tags.Tag";
+	rc = ormc_schema_parse_many(&schema, src, 3, &opts, &err);
+	ck_assert_msg(rc == ORMC_OK, "%s", err.message);
+	ck_assert_ptr_eq(field("Post", "author")->target, model("Tag"));
+	ormc_schema_free(schema);
+	schema = NULL;
+	rc = ormc_schema_parse_many(&schema, src + 1, 2, NULL, &err);
+	ck_assert_int_eq(rc, ORMC_EINVALID);
+	ck_assert_ptr_null(schema);
+	ck_assert_ptr_eq(err.source, blog);
+	ck_assert_int_eq(err.offset, (int)(strstr(blog, "settings.") - blog));
+	ck_assert_msg(strstr(err.message, "AUTH_USER_MODEL refers to model 'auth.User'") != NULL,
+	              "%s", err.message);
+	/* several texts are several apps: the label must be the model's */
+	src[2].app_label = "other";
+	src[2].text = "class Tag(models.Model):\n    pass\n";
+	src[2].len = strlen(src[2].text);
+	rc = ormc_schema_parse_many(&schema, src, 3, NULL, &err);
+	ck_assert_int_eq(rc, ORMC_EINVALID);
+	ck_assert_ptr_eq(err.source, blog);
+	ck_assert_msg(strstr(err.message, "model 'tags.Tag'") != NULL, "%s", err.message);
+	/* one class name in two apps */
+	src[2].text = users;
+	src[2].len = sizeof(users) - 1;
+	rc = ormc_schema_parse_many(&schema, src, 3, NULL, &err);
+	ck_assert_int_eq(rc, ORMC_EINVALID);
+	ck_assert_ptr_eq(err.source, users);
+	ck_assert_msg(strstr(err.message, "defined twice") != NULL, "%s", err.message);
 }
 END_TEST
 
@@ -554,8 +790,40 @@ static const struct bad_case bad_cases[] = {
 	  ORMC_EINVALID, "id =", 2, "'id' can only be used as a field name" },
 	{ "class A(models.Model):\n    b = models.ForeignKey(on_delete=models.CASCADE)\n",
 	  ORMC_EINVALID, "ForeignKey", 10, "missing 1 required positional argument: 'to'" },
-	{ "class A(models.Model):\n    class Meta:\n        abstract = True\n",
-	  ORMC_EUNSUPPORTED, "abstract", 8, "abstract models are not supported" },
+	{ "class A(models.Model):\n    class Meta:\n        abstract = True\n"
+	  "class B(models.Model):\n    a = models.ForeignKey(A, models.CASCADE)\n",
+	  ORMC_EINVALID, "A, models", 1,
+	  "Field defines a relation with model 'A', which is either not installed, or is abstract." },
+	{ "class A(TimeStampedModel):\n    pass\n",
+	  ORMC_EUNSUPPORTED, "TimeStampedModel", 16,
+	  "class 'A' inherits from 'TimeStampedModel', which is not a model of the models files" },
+	{ "class A(Mixin, models.Model):\n    pass\n",
+	  ORMC_EUNSUPPORTED, "Mixin", 5,
+	  "model 'A' has a base class 'Mixin' that is neither a model nor a class of the models files" },
+	{ "class A(Base):\n    x = models.IntegerField()\n",
+	  ORMC_EUNSUPPORTED, "Base", 4,
+	  "class 'A' declares fields but its base class 'Base' is neither a model" },
+	{ "class Mixin:\n    pass\nclass A(Mixin):\n    x = models.IntegerField()\n",
+	  ORMC_EUNSUPPORTED, "x =", 1,
+	  "class 'A' declares the field 'x' but is not a model" },
+	{ "class P(models.Model):\n    pass\nclass Q(models.Model):\n    pass\nclass R(P, Q):\n    pass\n",
+	  ORMC_EUNSUPPORTED, "Q):", 1, "inherits from two concrete models ('P' and 'Q')" },
+	{ "class P(models.Model):\n    name = models.CharField(max_length=5)\n"
+	  "class R(P):\n    name = models.CharField(max_length=6)\n",
+	  ORMC_EINVALID, "name = models.CharField(max_length=6)", 4,
+	  "The field 'name' clashes with the field 'name' from model 'P'." },
+	{ "class P(models.Model):\n    pass\nclass X(P):\n    n = models.IntegerField()\n    class Meta:\n        proxy = True\n",
+	  ORMC_EINVALID, "X(P)", 1, "Proxy model 'X' contains model fields." },
+	{ "class A(models.Model):\n    x = models.IntegerField() if X else models.FloatField()\n",
+	  ORMC_EUNSUPPORTED, "IntegerField", 12, "the IntegerField of model 'A' is declared in a way ormc cannot read" },
+	{ "class A(models.Model):\n    if DEBUG:\n        x = models.IntegerField()\n",
+	  ORMC_EUNSUPPORTED, "IntegerField", 12, "declared in a way ormc cannot read" },
+	{ "class A(models.Model):\n    x = y = models.IntegerField()\n",
+	  ORMC_EUNSUPPORTED, "IntegerField", 12, "declared in a way ormc cannot read" },
+	{ "class P(models.Model):\n    pass\nif FEATURE:\n    class Extra(P):\n        pass\n",
+	  ORMC_EUNSUPPORTED, "Extra", 5, "model 'Extra' is declared inside a block" },
+	{ "class A(models.Model):\n    x = models.IPAddressField()\n",
+	  ORMC_EUNSUPPORTED, "IPAddressField", 14, "IPAddressField has been removed" },
 	{ "class A(models.Model):\n    class Meta:\n        ordering = [F('x').desc()]\n",
 	  ORMC_EUNSUPPORTED, "F('x')", 13, "Meta.ordering entries" },
 	{ "class A(models.Model):\n    pass\nclass A(models.Model):\n    pass\n",
@@ -682,6 +950,14 @@ schema_suite(void)
 	tcase_add_test(tc, test_db_table_column);
 	tcase_add_test(tc, test_field_kinds);
 	tcase_add_test(tc, test_unique_together);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("inheritance");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_abstract);
+	tcase_add_test(tc, test_multi_table);
+	tcase_add_test(tc, test_proxy);
+	tcase_add_test(tc, test_parse_many);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("enums_consts");

@@ -11,12 +11,15 @@ databases.
 A query is evaluated from its Django source text (see qgen.py) with a
 database router that sends every read to the engine being asked.
 """
+import base64
 import datetime
 import decimal
+import json
 import os
 import re
 import sys
 import threading
+import uuid
 
 EXAMPLES = {
     "bookstore": "examples/bookstore",
@@ -24,6 +27,7 @@ EXAMPLES = {
     "auth": "examples/auth",
     "tasks": "examples/tasks",
     "edge": "tests/conformance/edge",
+    "inherit": "tests/conformance/inherit",
 }
 ENGINES = ("postgresql", "sqlite", "mysql")
 DBNAME = "ormc_difftest"
@@ -224,6 +228,15 @@ def cell(v):
         return ["dur", int(v.total_seconds() * 1000000)]
     if isinstance(v, str):
         return ["str", v]
+    # ormc's text for the field kinds of docs/models.md
+    if isinstance(v, uuid.UUID):
+        return ["str", str(v)]
+    if isinstance(v, (bytes, memoryview)):
+        return ["str", base64.b64encode(bytes(v)).decode("ascii")]
+    if isinstance(v, (dict, list)):    # JSONField: canonical JSON text
+        return ["str", json.dumps(v, sort_keys=True, separators=(",", ":"), ensure_ascii=False)]
+    if hasattr(v, "name") and type(v).__name__ in ("FieldFile", "ImageFieldFile"):
+        return ["str", v.name]
     return ["str", repr(v)]
 
 

@@ -1,0 +1,151 @@
+/*
+ * schema_read.h -- the models reader's state, shared by its two passes
+ * (private to core/schema_parse.c and core/schema.c).
+ *
+ * The first pass (schema_parse.c) reads one models text at a time: its
+ * classes, fields, Meta options, constants and enums, and inheritance,
+ * which needs only classes already read (Python evaluates a class's bases
+ * when the class statement runs). The second pass (schema.c) runs once
+ * every text is read: relation targets, join tables, reverse ends.
+ */
+#ifndef ORMC_SCHEMA_READ_H
+#define ORMC_SCHEMA_READ_H
+
+#include <ctype.h>
+#include <string.h>
+
+#include "error.h"
+#include "lexer.h"
+#include "schema.h"
+
+/* A logical line: tokens [start, end), NEWLINE excluded. */
+typedef struct stmt {
+	int start;
+	int end;
+	int indent;
+} stmt;
+
+/* A relation field waiting for the second pass. */
+typedef struct pending_rel {
+	ormc_field *field;
+	const char *text;       /* the models text that declares it (for errors) */
+	const char *target;     /* model name as written, "self" resolved */
+	const char *target_app; /* app label of "app.Model", else NULL */
+	int target_pos;
+	int target_len;
+	int self_written;       /* target written as "self" */
+	int auth_user;          /* settings.AUTH_USER_MODEL / get_user_model() */
+	int symmetrical_given;  /* -1 if not given, else 0/1 */
+	const char *db_table;   /* ManyToManyField(db_table=...) */
+} pending_rel;
+
+/* Per-model state of the reader. */
+typedef struct model_state {
+	ormc_model *model;
+	const char *text;       /* the models text of the class */
+	ormc_ptrvec fields;
+	ormc_ptrvec const_names;
+	ormc_ptrvec const_values;
+	ormc_ptrvec ordering;
+	ormc_ptrvec unique_sets;   /* Meta.unique_together: a LIST/TUPLE AST of names each */
+	const char *db_table;   /* Meta.db_table */
+	const char *app_label;  /* Meta.app_label, else the text's label */
+	int has_meta;           /* a class Meta of its own */
+	int ordering_set;       /* Meta.ordering given (even empty) */
+	int proxy;              /* Meta.proxy = True */
+	struct model_state *concrete;  /* proxy: the concrete model's state */
+} model_state;
+
+typedef struct reader {
+	ormc_schema *s;
+	ormc_arena *a;
+	ormc_error *err;
+	/* The text being read (first pass). */
+	const char *text;       /* the caller's bytes (error positions point into them) */
+	size_t len;
+	const char *label;      /* its app label, NULL for none */
+	ormc_tokens toks;
+	stmt *st;
+	int nst;
+	/* Every text. */
+	int order;              /* next field's declaration order */
+	int ntexts;             /* how many texts are read together */
+	const char *auth_user_model;  /* "auth.User" unless told */
+	ormc_ptrvec models;     /* model_state *, abstract and proxy included */
+	ormc_ptrvec enums;      /* ormc_enum * */
+	ormc_ptrvec rels;       /* pending_rel * */
+	ormc_ptrvec plain;      /* names of classes that are not models */
+} reader;
+
+/* What a base of a class statement is. */
+typedef enum base_kind {
+	BASE_UNKNOWN = 0,       /* anything else: imported from elsewhere */
+	BASE_DJANGO,            /* Model, models.Model */
+	BASE_MODEL,             /* a model read before: abstract, concrete or proxy */
+	BASE_ENUM,              /* Enum, TextChoices, ... */
+	BASE_PLAIN              /* object, or a class of the texts that is not a model */
+} base_kind;
+
+#define MAX_BASES 16
+
+typedef struct class_bases {
+	int n;
+	base_kind kind[MAX_BASES];
+	const ormc_token *name[MAX_BASES];   /* last component, or the first token */
+	model_state *model[MAX_BASES];       /* BASE_MODEL */
+	const char *enum_base;
+	int models;                          /* BASE_DJANGO and BASE_MODEL bases */
+} class_bases;
+
+/* Read the classes of r->text (first pass). */
+int ormc_sr_read_text(reader *r);
+
+/* ormc_error_set at pos of text (r->text if NULL), printf-style. */
+int ormc_sr_err(reader *r, const char *text, int code, int pos, int len,
+                const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 6, 7)))
+#endif
+	;
+
+/* A field of ms named name, declared at pos (-1: implicit), in r's arena. */
+ormc_field *ormc_sr_new_field(reader *r, model_state *ms, const char *name,
+                              int pos);
+
+/* schema_inherit.c: what class ms inherits from the bases cb (name is the class's). */
+int ormc_sr_inherit(reader *r, model_state *ms, const class_bases *cb,
+                    const ormc_token *name);
+/* The primary key: the declared one, the parent link, else an implicit `id`. */
+int ormc_sr_primary_key(reader *r, model_state *ms);
+/* Local fields in Django's order: implicit ones first, then as declared. */
+void ormc_sr_sort_fields(model_state *ms);
+
+/* Model state by class name, or NULL. */
+model_state *ormc_sr_find(reader *r, const char *name);
+
+static inline int
+ormc_sr_nomem(reader *r)
+{
+	return ormc_error_set(r->err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
+}
+
+static inline char *
+ormc_sr_lower(ormc_arena *a, const char *s)
+{
+	char *p = ormc_arena_strdup(a, s), *q;
+
+	if (p != NULL)
+		for (q = p; *q; q++)
+			*q = (char)tolower((unsigned char)*q);
+	return p;
+}
+
+static inline int
+ormc_sr_ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+#endif
