@@ -7,6 +7,7 @@
 #include "ormc/query.h"
 #include "ormc/stmt.h"
 #include "ormc/ddl.h"
+#include "ormc/copy.h"
 #include "ormc/sys/driver.h"
 
 int ormc_headertest(void);
