@@ -1,6 +1,6 @@
 /*
- * main.c -- the ormc command: sql, run, compare, migrate, ddl, load,
- * --version, help.
+ * main.c -- the ormc command: sql, run, compare, migrate, ddl, load, copy,
+ * dump, --version, help.
  *
  * A thin shell over the public API (ormc/ormc.h, ormc/ddl.h,
  * ormc/sys/driver.h): parse the arguments, read the models and the queries,
@@ -28,6 +28,7 @@
 
 #include "compare.h"
 #include "format.h"
+#include "transfer.h"
 
 enum {
 	EXIT_OK = 0,
@@ -49,7 +50,11 @@ typedef struct options {
 	const char *file;       /* --file: one query per line */
 	ormc_params *params;    /* every --param name=value */
 	int print;              /* migrate --print */
-	const char *args[4];    /* positional arguments after the command */
+	const char *from;       /* copy --from URL */
+	const char *to;         /* copy --to URL */
+	const char *tables;     /* copy --tables a,b */
+	int truncate;           /* copy --truncate */
+	const char *args[32];   /* positional arguments after the command */
 	int nargs;
 } options;
 
@@ -82,6 +87,10 @@ static const char usage_text[] =
 	"           print the CREATE TABLE statements without a database\n"
 	"  load     --models FILE --db URL FIXTURE.json\n"
 	"           load a Django fixture (dumpdata JSON), all or nothing\n"
+	"  copy     --models FILE --from URL --to URL [--tables T1,T2] [--truncate]\n"
+	"           copy every table's rows into the migrated target, all or nothing\n"
+	"  dump     --models FILE --db URL [MODEL ...]\n"
+	"           print the rows as Django dumpdata JSON (what load reads)\n"
 	"  help     this text;  --version: version, drivers and dialects\n"
 	"\n"
 	"common options:\n"
@@ -282,6 +291,9 @@ parse_args(int argc, char **argv, options *o)
 		{ "--db", offsetof(options, db) },
 		{ "--format", offsetof(options, format) },
 		{ "--file", offsetof(options, file) },
+		{ "--from", offsetof(options, from) },
+		{ "--to", offsetof(options, to) },
+		{ "--tables", offsetof(options, tables) },
 	};
 	int i, only_args = 0;
 	size_t k;
@@ -315,6 +327,10 @@ parse_args(int argc, char **argv, options *o)
 		}
 		if (strcmp(a, "--print") == 0) {
 			o->print = 1;
+			continue;
+		}
+		if (strcmp(a, "--truncate") == 0) {
+			o->truncate = 1;
 			continue;
 		}
 		if (strncmp(a, "--param", 7) == 0 && (a[7] == '\0' || a[7] == '=')) {
@@ -923,6 +939,74 @@ done:
 }
 
 static int
+cmd_copy(const options *o)
+{
+	ormc_schema *s = NULL;
+	ormc_db *from = NULL, *to = NULL;
+	options one = *o;
+	ormc_error err;
+	int status;
+
+	if (o->nargs > 0)
+		return usage_error("unexpected argument '%s'", o->args[0]);
+	if (o->from == NULL || o->to == NULL || o->db != NULL)
+		return usage_error("copy needs --from URL and --to URL (not --db)%s", "");
+	if ((status = load_schema(o, &s)) != EXIT_OK)
+		return status;
+	one.db = o->from;
+	if ((status = connect_db(&one, &from)) == EXIT_OK) {
+		one.db = o->to;
+		status = connect_db(&one, &to);
+	}
+	if (status == EXIT_OK) {
+		ormc_error_clear(&err);
+		if (cli_copy(from, to, s, o->tables, o->truncate, &err) < 0)
+			status = report(&err, NULL, 0);
+		else
+			status = finish_stdout();
+	}
+	ormc_disconnect(to);
+	ormc_disconnect(from);
+	ormc_schema_free(s);
+	return status;
+}
+
+static int
+cmd_dump(const options *o)
+{
+	ormc_schema *s = NULL;
+	ormc_db *db = NULL;
+	ormc_error err;
+	char label[256];
+	const char *end, *start;
+	int status;
+
+	if (o->db == NULL)
+		return usage_error("%s needs --db URL", o->command);
+	if ((status = load_schema(o, &s)) != EXIT_OK)
+		return status;
+	/* "app.model": --app-label, else the models file's directory, as Django's app */
+	snprintf(label, sizeof(label), "%s", o->app_label ? o->app_label : "app");
+	end = strrchr(o->models, '/');
+	if (o->app_label == NULL && end != NULL) {
+		for (start = end; start > o->models && start[-1] != '/'; start--)
+			;
+		if (end > start && strncmp(start, "..", (size_t)(end - start)) != 0)
+			snprintf(label, sizeof(label), "%.*s", (int)(end - start), start);
+	}
+	if ((status = connect_db(o, &db)) == EXIT_OK) {
+		ormc_error_clear(&err);
+		if (cli_dump(stdout, db, s, label, o->args, o->nargs, &err) < 0)
+			status = report(&err, NULL, 0);
+		else
+			status = finish_stdout();
+		ormc_disconnect(db);
+	}
+	ormc_schema_free(s);
+	return status;
+}
+
+static int
 cmd_version(void)
 {
 	static const char *const dialects[] = { "postgresql", "sqlite", "mysql" };
@@ -984,6 +1068,10 @@ dispatch(const options *o)
 		return cmd_migrate(o, 1);
 	if (strcmp(o->command, "load") == 0)
 		return cmd_load(o);
+	if (strcmp(o->command, "copy") == 0)
+		return cmd_copy(o);
+	if (strcmp(o->command, "dump") == 0)
+		return cmd_dump(o);
 	return usage_error("unknown command '%s'", o->command);
 }
 
