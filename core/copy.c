@@ -376,6 +376,41 @@ reset_sequences(copier *c)
 	return rc;
 }
 
+/*
+ * SQLite keeps 2 MB of pages by default: a table and its indexes outgrow
+ * that early in a big copy, and every batch then spills pages to the file
+ * and reads them back. The copy gets SQLITE_CACHE_KIB (freed as the copy
+ * ends); *was is the setting to restore.
+ */
+#define SQLITE_CACHE_KIB 65536
+
+static int
+sqlite_cache(copier *c, long long *was)
+{
+	char sql[64];
+	int rc;
+
+	*was = 0;
+	if (!is(c->to, "sqlite"))
+		return ORMC_OK;
+	rc = one_int(c->to, "PRAGMA cache_size", was, c->err);
+	if (rc < 0)
+		return rc;
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", SQLITE_CACHE_KIB);
+	return ormc_db_exec(c->to, sql, NULL, 0, c->err);
+}
+
+static void
+sqlite_cache_restore(copier *c, long long was)
+{
+	char sql[64];
+
+	if (!is(c->to, "sqlite") || was == 0)
+		return;
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = %lld", was);
+	ormc_db_exec(c->to, sql, NULL, 0, NULL);
+}
+
 /* Every target table holds exactly the rows read. */
 static int
 verify(copier *c)
@@ -411,6 +446,7 @@ ormc_copy(ormc_db *from, ormc_db *to, const ormc_schema *schema,
 	copier c;
 	ormc_error local;
 	int rc, k, reading = 0, writing = 0;
+	long long cache = 0;
 
 	ormc_error_clear(err);
 	if (from == NULL || to == NULL || schema == NULL)
@@ -437,6 +473,8 @@ ormc_copy(ormc_db *from, ormc_db *to, const ormc_schema *schema,
 		reading = 1;
 	if (rc == ORMC_OK)
 		rc = check_tables(&c);
+	if (rc == ORMC_OK)
+		rc = sqlite_cache(&c, &cache);
 	if (rc == ORMC_OK && (rc = ormc_db_begin(to, c.err)) == ORMC_OK)
 		writing = 1;
 	if (rc == ORMC_OK && opts != NULL && opts->truncate)
@@ -459,6 +497,7 @@ ormc_copy(ormc_db *from, ormc_db *to, const ormc_schema *schema,
 		else
 			ormc_db_rollback(from, NULL);
 	}
+	sqlite_cache_restore(&c, cache);
 	ormc_scan_free(c.t, c.n);
 	free(c.pick);
 	free(c.total);

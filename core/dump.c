@@ -9,8 +9,9 @@
  * in primary-key order, "fields" holding the model's concrete fields but
  * the key, in declaration order, then its many-to-many fields (those with
  * an auto-created table) as lists of target keys; foreign keys as the
- * target's key; objects separated by ", " and keys by ": " (json.dumps
- * without indent), one object per line. Values as DjangoJSONEncoder
+ * target's key; objects separated by ", " and keys by ": ", all on one
+ * line with no newline at the end, byte for byte what `manage.py dumpdata`
+ * writes without --indent. Values as DjangoJSONEncoder
  * writes them with USE_TZ: integers, floats as Python's repr(), decimals
  * as strings, datetimes in UTC as "2026-01-05T10:00:00.123Z" (Django cuts
  * microseconds to milliseconds), times alike, durations as Django's
@@ -439,7 +440,8 @@ write_page(dumper *d)
 	int i, rc = ORMC_OK;
 
 	for (i = 0; i < d->n && rc == ORMC_OK; i++) {
-		rc = emit(d, d->first ? "\n" : ",\n", d->first ? 1 : 2);
+		if (!d->first)
+			rc = emit(d, ", ", 2);
 		d->first = 0;
 		if (rc == ORMC_OK)
 			rc = emit(d, d->page[i], strlen(d->page[i]));
@@ -570,7 +572,7 @@ ormc_dump(ormc_db *db, const ormc_schema *schema, const ormc_dump_options *opts,
 		rc = dump_model(&d, &t[k], t, n, bufs);
 	}
 	if (rc == ORMC_OK)
-		rc = emit(&d, d.first ? "]\n" : "\n]\n", d.first ? 2 : 3);
+		rc = emit(&d, "]", 1);
 	drop_page(&d);
 	ormc_sqlbuf_free(&d.keytext);
 	ormc_scan_free(t, n);
