@@ -346,8 +346,34 @@ PY
 	unset srcurl
 done
 
-# dump of named models only, and usage errors
+# through ODBC (psqlODBC, MariaDB Connector/ODBC): SQLite -> PostgreSQL ->
+# MariaDB, by multi-row INSERT with bound values
 m=(--models "$src/examples/bookstore/models.py" --app-label bookstore)
+pgo=$(newdb postgresql odbc_pg) && myo=$(newdb mysql odbc_my)
+if [[ $pg =~ $re ]]; then
+	opg="odbc:Driver={ormc-postgresql};Server=${BASH_REMATCH[4]};Port=${BASH_REMATCH[6]:-5432};Database=${pgo##*/};Uid=${BASH_REMATCH[1]};Pwd=${BASH_REMATCH[3]};BoolsAsChar=0;"
+fi
+omy="odbc:Driver={ormc-mariadb};Server=$my_host;Port=$my_port;Database=${myo##*/};User=$my_user;Password=$my_pw;"
+if "$ormc" migrate "${m[@]}" --db "$opg" && "$ormc" migrate "${m[@]}" --db "$omy" &&
+	"$ormc" copy "${m[@]}" --from "sqlite:$tmp/ormc_cd_bookstore_src_sqlite.db" --to "$opg" > /dev/null &&
+	"$ormc" copy "${m[@]}" --from "$opg" --to "$omy" > /dev/null &&
+	"$ormc" dump "${m[@]}" --db "$omy" > "$tmp/odbc.json" &&
+	cmp -s "$tmp/bookstore_src_sqlite.json" "$tmp/odbc.json"; then
+	ok "bookstore: copy sqlite -> odbc:postgresql -> odbc:mariadb, dumps as the source"
+else
+	fail "bookstore: copy sqlite -> odbc:postgresql -> odbc:mariadb, dumps as the source"
+fi
+
+# on a terminal, a progress line per table with rows/s
+if script -qec "$(printf '%q ' "$ormc" copy "${m[@]}" --from "sqlite:$tmp/ormc_cd_bookstore_src_sqlite.db" --to "$opg" --truncate)" /dev/null > "$tmp/tty" 2>&1 &&
+	grep -q '\[6/6\] bookstore_store_books *9 / 9 rows 100%.*rows/s' "$tmp/tty"; then
+	ok "copy on a terminal shows a progress line per table"
+else
+	fail "copy on a terminal shows a progress line per table"
+	cat -v "$tmp/tty" | head -5
+fi
+
+# dump of named models only, and usage errors
 "$ormc" dump "${m[@]}" --db "sqlite:$tmp/ormc_cd_bookstore_src_sqlite.db" Author Publisher > "$tmp/some.json"
 if [ $? -eq 0 ] && [ "$(grep -c '"model": "bookstore.author"' "$tmp/some.json")" -gt 0 ] &&
 	! grep -q '"bookstore.book"' "$tmp/some.json"; then
