@@ -17,14 +17,23 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 typedef struct progress {
 	int tty;
 	long long rows;          /* every finished table's rows */
-	double seconds;          /* and their time */
 	int tables;
 } progress;
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 /* 1234567 -> "1,234,567" */
 static const char *
@@ -56,7 +65,6 @@ on_progress(const ormc_copy_progress *p, void *ctx)
 
 	if (p->done) {
 		pr->rows += p->rows;
-		pr->seconds += p->seconds;
 		pr->tables++;
 	}
 	if (!pr->tty)
@@ -84,6 +92,7 @@ cli_copy(ormc_db *from, ormc_db *to, const ormc_schema *s, const char *tables,
 	ormc_copy_options o = ORMC_COPY_OPTIONS_INIT;
 	progress pr;
 	char *list = NULL, *p, **names = NULL, a[32], b[32];
+	double start = now(), secs;
 	int rc, n = 0;
 
 	memset(&pr, 0, sizeof(pr));
@@ -110,14 +119,14 @@ cli_copy(ormc_db *from, ormc_db *to, const ormc_schema *s, const char *tables,
 	o.progress = on_progress;
 	o.progress_ctx = &pr;
 	rc = ormc_copy(from, to, s, &o, err);
+	secs = now() - start;   /* with the checks and the commit */
 	if (rc < 0 && pr.tty)
 		fputc('\n', stderr);
 	if (rc == ORMC_OK)
 		printf("copied %d table%s, %s rows in %.1f s (%s rows/s)\n", pr.tables,
 		       pr.tables == 1 ? "" : "s", grouped(pr.rows, a, sizeof(a)),
-		       pr.seconds, grouped(pr.seconds > 0
-		                           ? (long long)((double)pr.rows / pr.seconds)
-		                           : pr.rows, b, sizeof(b)));
+		       secs, grouped(secs > 0 ? (long long)((double)pr.rows / secs)
+		                              : pr.rows, b, sizeof(b)));
 	free(list);
 	free(names);
 	return rc;
