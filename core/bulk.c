@@ -401,6 +401,12 @@ ormc_bulk_finish(ormc_bulk *w, ormc_error *err)
 	return w->db->conn->driver->copy_end(w->db->conn, NULL, err);
 }
 
+int
+ormc_bulk_batch_rows(const ormc_bulk *w)
+{
+	return w != NULL && !w->copy ? w->rows_per_batch : 0;
+}
+
 int64_t
 ormc_bulk_sent(const ormc_bulk *w)
 {

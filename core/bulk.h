@@ -42,6 +42,9 @@ int ormc_bulk_append(ormc_bulk *w, const ormc_value *row, ormc_error *err);
 /** Send what is left and end the COPY; errors in the data surface here. */
 int ormc_bulk_finish(ormc_bulk *w, ormc_error *err);
 
+/** Rows an INSERT batch holds (0 for COPY). */
+int ormc_bulk_batch_rows(const ormc_bulk *w);
+
 /** Rows the server has been sent so far. */
 int64_t ormc_bulk_sent(const ormc_bulk *w);
 
