@@ -11,7 +11,8 @@
  *      unbuffered statements, sqlite3_step) through a batched writer
  *      (core/bulk.c), each value converted to its Django type and then to
  *      what the target stores;
- *   4. PostgreSQL's key sequences are set past the largest key;
+ *   4. foreign keys checked on MySQL (whose own checks are off for the
+ *      copy) and SQLite, PostgreSQL's key sequences set past the largest key;
  *   5. every target table's COUNT(*) must equal the rows read; then the
  *      target commits. Any failure rolls the target back.
  */
@@ -207,8 +208,6 @@ empty_targets(copier *c)
 {
 	int k, rc = ORMC_OK;
 
-	if (is(c->to, "mysql"))
-		rc = ormc_db_exec(c->to, "SET FOREIGN_KEY_CHECKS = 0", NULL, 0, c->err);
 	for (k = c->npick - 1; k >= 0 && rc == ORMC_OK; k--) {
 		ormc_sqlbuf b;
 
@@ -219,12 +218,74 @@ empty_targets(copier *c)
 		              : ormc_db_exec(c->to, b.data, NULL, 0, c->err);
 		ormc_sqlbuf_free(&b);
 	}
-	if (is(c->to, "mysql")) {
-		int r2 = ormc_db_exec(c->to, "SET FOREIGN_KEY_CHECKS = 1", NULL, 0,
-		                      rc == ORMC_OK ? c->err : NULL);
+	return rc;
+}
 
-		if (rc == ORMC_OK)
-			rc = r2;
+/*
+ * Foreign keys. PostgreSQL checks them itself at COMMIT (Django makes them
+ * DEFERRABLE INITIALLY DEFERRED). MySQL checks each row as it comes, so a
+ * row that references a later row of its own table (a tree) would fail:
+ * the copy turns the checks off and does them itself, as SQLite (which
+ * checks nothing unless PRAGMA foreign_keys is on) needs too: for every
+ * foreign key column of every copied table, one anti-join on the target
+ * before COMMIT.
+ */
+static int
+check_references(copier *c)
+{
+	int k, i, rc = ORMC_OK;
+
+	if (is(c->to, "postgresql"))
+		return ORMC_OK;
+	for (k = 0; k < c->npick && rc == ORMC_OK; k++) {
+		const ormc_stable *t = &c->t[c->pick[k]];
+
+		for (i = 0; i < t->ncols && rc == ORMC_OK; i++) {
+			const ormc_scol *col = &t->cols[i];
+			const ormc_model *m = col->refers;
+			ormc_cursor *cur = NULL;
+			const ormc_value *row;
+			ormc_sqlbuf b;
+			char bad[64];
+
+			if (m == NULL || m->pk == NULL || m->pk->column == NULL)
+				continue;
+			ormc_sqlbuf_init(&b);
+			ormc_sqlbuf_append(&b, "SELECT c.");
+			ormc_scan_ident(c->to, &b, col->name);
+			ormc_sqlbuf_append(&b, " FROM ");
+			ormc_scan_ident(c->to, &b, t->name);
+			ormc_sqlbuf_append(&b, " c LEFT JOIN ");
+			ormc_scan_ident(c->to, &b, m->table);
+			ormc_sqlbuf_append(&b, " p ON p.");
+			ormc_scan_ident(c->to, &b, m->pk->column);
+			ormc_sqlbuf_append(&b, " = c.");
+			ormc_scan_ident(c->to, &b, col->name);
+			ormc_sqlbuf_append(&b, " WHERE c.");
+			ormc_scan_ident(c->to, &b, col->name);
+			ormc_sqlbuf_append(&b, " IS NOT NULL AND p.");
+			ormc_scan_ident(c->to, &b, m->pk->column);
+			ormc_sqlbuf_append(&b, " IS NULL LIMIT 1");
+			rc = b.failed ? no_memory(c->err)
+			     : ormc_db_query(c->to, b.data, NULL, 0, &cur, c->err);
+			ormc_sqlbuf_free(&b);
+			if (rc < 0 || cur == NULL)
+				break;
+			rc = c->to->conn->driver->next(cur, &row, c->err);
+			if (rc > 0) {
+				if (row[0].type == ORMC_TYPE_INT)
+					snprintf(bad, sizeof(bad), "%lld", (long long)row[0].i);
+				else
+					snprintf(bad, sizeof(bad), "\"%.*s\"",
+					         (int)(row[0].len > 40 ? 40 : row[0].len),
+					         row[0].s ? row[0].s : "");
+				rc = ormc_error_set(c->err, ORMC_EDRIVER, NULL, -1, 0,
+				                    "table \"%s\": %s %s refers to no row of "
+				                    "\"%s\"", t->name, col->name, bad,
+				                    m->table);
+			}
+			c->to->conn->driver->close_cursor(cur);
+		}
 	}
 	return rc;
 }
@@ -445,7 +506,7 @@ ormc_copy(ormc_db *from, ormc_db *to, const ormc_schema *schema,
 {
 	copier c;
 	ormc_error local;
-	int rc, k, reading = 0, writing = 0;
+	int rc, k, reading = 0, writing = 0, checks_off = 0;
 	long long cache = 0;
 
 	ormc_error_clear(err);
@@ -475,12 +536,18 @@ ormc_copy(ormc_db *from, ormc_db *to, const ormc_schema *schema,
 		rc = check_tables(&c);
 	if (rc == ORMC_OK)
 		rc = sqlite_cache(&c, &cache);
+	if (rc == ORMC_OK && is(to, "mysql") &&
+	    (rc = ormc_db_exec(to, "SET FOREIGN_KEY_CHECKS = 0", NULL, 0,
+	                       c.err)) == ORMC_OK)
+		checks_off = 1;
 	if (rc == ORMC_OK && (rc = ormc_db_begin(to, c.err)) == ORMC_OK)
 		writing = 1;
 	if (rc == ORMC_OK && opts != NULL && opts->truncate)
 		rc = empty_targets(&c);
 	for (k = 0; rc == ORMC_OK && k < c.npick; k++)
 		rc = copy_table(&c, k);
+	if (rc == ORMC_OK)
+		rc = check_references(&c);
 	if (rc == ORMC_OK)
 		rc = reset_sequences(&c);
 	if (rc == ORMC_OK)
@@ -497,6 +564,8 @@ ormc_copy(ormc_db *from, ormc_db *to, const ormc_schema *schema,
 		else
 			ormc_db_rollback(from, NULL);
 	}
+	if (checks_off)
+		ormc_db_exec(to, "SET FOREIGN_KEY_CHECKS = 1", NULL, 0, NULL);
 	sqlite_cache_restore(&c, cache);
 	ormc_scan_free(c.t, c.n);
 	free(c.pick);

@@ -115,7 +115,10 @@ model_table(ormc_stable *t, const ormc_model *m)
 			t->pk = n;
 			t->auto_pk = is_auto(f->kind);
 		}
-		set_col(&t->cols[n++], f->column, f, value_field(f));
+		set_col(&t->cols[n], f->column, f, value_field(f));
+		if (is_fk(f))
+			t->cols[n].refers = f->target;
+		n++;
 	}
 	t->ncols = n;
 	return ORMC_OK;
@@ -132,6 +135,8 @@ m2m_table(ormc_stable *t, const ormc_field *f)
 	set_col(&t->cols[0], "id", NULL, NULL);
 	set_col(&t->cols[1], f->m2m_source_column, NULL, value_field(f->model->pk));
 	set_col(&t->cols[2], f->m2m_target_column, NULL, value_field(f));
+	t->cols[1].refers = f->model;
+	t->cols[2].refers = f->target;
 	t->ncols = 3;
 	t->pk = 0;
 	t->auto_pk = 1;

@@ -25,6 +25,7 @@ typedef struct ormc_scol {
 	const ormc_field *field;   /* the declared field; NULL for an M2M table's columns */
 	ormc_otype type;           /* its values' type (a foreign key's: its target pk's) */
 	size_t room;               /* bytes a converted value may need */
+	const ormc_model *refers;  /* a foreign key's target model, else NULL */
 } ormc_scol;
 
 typedef struct ormc_stable {

@@ -19,6 +19,8 @@
 #     `dumpdata` of that database (python3-django, USE_TZ=True);
 #   - a copy that fails in its third table (a unique index on the target
 #     that the data breaks) leaves every target table empty;
+#   - a row referencing a later row of its own table is copied everywhere,
+#     and a dangling reference is refused everywhere, nothing written;
 #   - SQLite -> MariaDB -> PostgreSQL -> SQLite, then `ormc compare` across
 #     the four finds no difference, and one changed row is reported.
 #
@@ -344,6 +346,39 @@ PY
 		fail "$ex: sqlite -> mysql -> postgresql -> sqlite"
 	fi
 	unset srcurl
+done
+
+# a row that references a later row of its own table is copied to every
+# engine; a reference to no row (made behind SQLite's back) is refused by
+# every engine, with nothing written
+m=(--models "$src/tests/copydump/models.py" --app-label copydump)
+tree=$(newdb sqlite tree)
+"$ormc" migrate "${m[@]}" --db "$tree"
+echo '[{"model": "copydump.kind", "pk": 1, "fields": {"label": "child", "parent": 2}}, {"model": "copydump.kind", "pk": 2, "fields": {"label": "parent"}}]' > "$tmp/tree.json"
+"$ormc" load "${m[@]}" --db "$tree" "$tmp/tree.json"
+"$ormc" dump "${m[@]}" --db "$tree" > "$tmp/tree.dump"
+for t in sqlite postgresql mysql; do
+	url=$(newdb "$t" "tree_$t") && "$ormc" migrate "${m[@]}" --db "$url"
+	if "$ormc" copy "${m[@]}" --from "$tree" --to "$url" > "$tmp/out" 2>&1 &&
+		"$ormc" dump "${m[@]}" --db "$url" | cmp -s - "$tmp/tree.dump"; then
+		ok "a row referencing a later row of its table is copied into $t"
+	else
+		fail "a row referencing a later row of its table is copied into $t"
+		cat "$tmp/out"
+	fi
+done
+sqlite3 "${tree#sqlite:}" "UPDATE copydump_kind SET parent_id = 99 WHERE id = 1"
+for t in sqlite postgresql mysql; do
+	url=$(newdb "$t" "dangle_$t") && "$ormc" migrate "${m[@]}" --db "$url"
+	"$ormc" copy "${m[@]}" --from "$tree" --to "$url" > "$tmp/out" 2>&1
+	rc=$?
+	if [ $rc -eq 1 ] && [ "$("$ormc" dump "${m[@]}" --db "$url")" = "[]" ] &&
+		{ [ $t = postgresql ] || grep -q 'parent_id 99 refers to no row of "copydump_kind"' "$tmp/out"; }; then
+		ok "a dangling reference is refused by $t, nothing written"
+	else
+		fail "a dangling reference is refused by $t, nothing written (exit $rc)"
+		cat "$tmp/out"
+	fi
 done
 
 # through ODBC (psqlODBC, MariaDB Connector/ODBC): SQLite -> PostgreSQL ->
