@@ -24,10 +24,14 @@ my_client() { MYSQL_PWD=$my_pw "${MYCLIENT:-mariadb}" --no-defaults -u"$my_user"
 pg_base=${pg%%\?*}; pg_base=${pg_base%/*}
 my_base=${my%%\?*}; my_base=${my_base%/*}
 
-pg_dbs=() my_dbs=()
+# fresh runs in $(...): the databases it makes are listed in files
+dbs=$(mktemp -d)
+: > "$dbs/pg"
+: > "$dbs/my"
 cleanup() {
-	for d in "${pg_dbs[@]}"; do psql -q -X "$pg" -c "DROP DATABASE IF EXISTS $d WITH (FORCE)"; done
-	for d in "${my_dbs[@]}"; do my_client -e "DROP DATABASE IF EXISTS $d"; done
+	while read -r d; do psql -q -X "$pg" -c "DROP DATABASE IF EXISTS $d WITH (FORCE)"; done < "$dbs/pg"
+	while read -r d; do my_client -e "DROP DATABASE IF EXISTS $d"; done < "$dbs/my"
+	rm -rf "$dbs"
 }
 trap cleanup EXIT
 
@@ -38,10 +42,10 @@ fresh() {
 	sqlite) rm -f "$work/$name.db"; url=sqlite:$work/$name.db ;;
 	postgresql)
 		psql -q -X -v ON_ERROR_STOP=1 "$pg" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" -c "CREATE DATABASE $name"
-		pg_dbs+=("$name"); url=$pg_base/$name ;;
+		echo "$name" >> "$dbs/pg"; url=$pg_base/$name ;;
 	mysql)
 		my_client -e "DROP DATABASE IF EXISTS $name; CREATE DATABASE $name CHARACTER SET utf8mb4"
-		my_dbs+=("$name"); url=$my_base/$name ;;
+		echo "$name" >> "$dbs/my"; url=$my_base/$name ;;
 	esac
 	"$ormc" migrate "${m[@]}" --db "$url" >&2
 	echo "$url"

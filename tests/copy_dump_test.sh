@@ -58,15 +58,17 @@ my_base=${my%%\?*}
 my_base=${my_base%/*}
 
 tmp=$(mktemp -d)
-pg_dbs=() my_dbs=()
+# newdb runs in $(...): the databases it makes are listed in files
+: > "$tmp/pg_dbs"
+: > "$tmp/my_dbs"
 cleanup() {
 	local d
-	for d in "${pg_dbs[@]}"; do
+	while read -r d; do
 		psql -q -X "$pg" -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1
-	done
-	for d in "${my_dbs[@]}"; do
+	done < "$tmp/pg_dbs"
+	while read -r d; do
 		my_client -e "DROP DATABASE IF EXISTS $d" >/dev/null 2>&1
-	done
+	done < "$tmp/my_dbs"
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -85,11 +87,11 @@ newdb() {
 	postgresql)
 		psql -q -X -v ON_ERROR_STOP=1 "$pg" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" \
 			-c "CREATE DATABASE $name" >/dev/null || return 1
-		pg_dbs+=("$name")
+		echo "$name" >> "$tmp/pg_dbs"
 		echo "$pg_base/$name" ;;
 	mysql)
 		my_client -e "DROP DATABASE IF EXISTS $name; CREATE DATABASE $name CHARACTER SET utf8mb4" || return 1
-		my_dbs+=("$name")
+		echo "$name" >> "$tmp/my_dbs"
 		echo "$my_base/$name" ;;
 	esac
 }
