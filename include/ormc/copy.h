@@ -52,10 +52,17 @@ typedef struct ormc_copy_options {
  * unless opts->truncate. The source is read in one snapshot where the engine
  * has them (REPEATABLE READ on PostgreSQL, a consistent snapshot on MySQL, a
  * read transaction on SQLite). Rows go in batches (PostgreSQL COPY FROM
- * STDIN, multi-row INSERT elsewhere); then PostgreSQL's key sequences are
- * moved past the largest key (MySQL's AUTO_INCREMENT and SQLite's rowid
- * follow inserted keys by themselves), and every table's row count on the
- * target is checked against the rows read. opts may be NULL.
+ * STDIN, multi-row INSERT elsewhere); then foreign keys are checked
+ * (PostgreSQL's deferred constraints at COMMIT; on MySQL, whose own checks
+ * are off for the copy, and SQLite, one anti-join per foreign key column),
+ * PostgreSQL's key sequences are moved past the largest key (MySQL's
+ * AUTO_INCREMENT and SQLite's rowid follow inserted keys by themselves), and
+ * every table's row count on the target is checked against the rows read.
+ * A SQLite target gets a 64 MB page cache for the copy. opts may be NULL.
+ *
+ * @return ORMC_OK; ORMC_EINVALID for a target table that is not empty (or
+ * bad arguments), ORMC_ENOFIELD for an unknown name in opts->tables,
+ * ORMC_EDRIVER for anything the databases refuse (err names the table).
  */
 int ormc_copy(ormc_db *from, ormc_db *to, const ormc_schema *schema,
               const ormc_copy_options *opts, ormc_error *err);
