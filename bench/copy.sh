@@ -76,6 +76,7 @@ declare -A took
 copy() {   # FROM TO -> seconds of ormc copy into a fresh TO database
 	local dst t0 t1
 	dst=$(fresh "$2" "${1}_to_$2")
+	sync   # the previous step's writes are not this one's
 	t0=$(now)
 	"$ormc" copy "${m[@]}" --from "${url[$1]}" --to "$dst" >&2
 	t1=$(now)
@@ -91,10 +92,12 @@ copy mysql postgresql
 
 # each engine's own dump and load, data only, into a fresh migrated database
 dst=$(fresh postgresql native_pg)
+sync
 t0=$(now)
 pg_dump --data-only "${url[postgresql]}" | psql -q -X -v ON_ERROR_STOP=1 "$dst" >/dev/null
 native[postgresql]=$(secs "$t0" "$(now)")
 dst=$(fresh mysql native_my)
+sync
 t0=$(now)
 MYSQL_PWD=$my_pw "${MYDUMP:-mariadb-dump}" --no-defaults -u"$my_user" -h"$my_host" -P"$my_port" \
 	--no-create-info --skip-triggers "${url[mysql]##*/}" | my_client "${dst##*/}"
@@ -102,6 +105,7 @@ native[mysql]=$(secs "$t0" "$(now)")
 # sqlite3's .dump makes the tables too (into an empty file), in one transaction
 dst=$work/${prefix}_native_sq.db
 rm -f "$dst"
+sync
 t0=$(now)
 sqlite3 "${url[sqlite]#sqlite:}" .dump | sqlite3 "$dst"
 native[sqlite]=$(secs "$t0" "$(now)")
