@@ -1,6 +1,6 @@
 /*
- * main.c -- the ormc command: sql, run, compare, migrate, ddl, load,
- * --version, help.
+ * main.c -- the ormc command: sql, run, compare, migrate, ddl, load, copy,
+ * dump, --version, help.
  *
  * A thin shell over the public API (ormc/ormc.h, ormc/ddl.h,
  * ormc/sys/driver.h): parse the arguments, read the models and the queries,
@@ -31,6 +31,7 @@
 #include "format.h"
 #include "loadmig.h"
 #include "inspect.h"
+#include "transfer.h"
 
 enum {
 	EXIT_OK = 0,
@@ -57,7 +58,11 @@ typedef struct options {
 	ormc_params *params;    /* every --param name=value */
 	int print;              /* migrate --print */
 	int sql;                /* migrate --sql */
-	const char *args[4];    /* positional arguments after the command */
+	const char *from;       /* copy --from URL */
+	const char *to;         /* copy --to URL */
+	const char *tables;     /* copy --tables a,b */
+	int truncate;           /* copy --truncate */
+	const char *args[32];   /* positional arguments after the command */
 	int nargs;
 } options;
 
@@ -95,6 +100,10 @@ static const char usage_text[] =
 	"           foreign keys checked\n"
 	"  inspect  --db URL [--app-label L] [--tables T[,T...]] [TABLE ...]\n"
 	"           print a models.py read from the database's tables\n"
+	"  copy     --models FILE --from URL --to URL [--tables T1,T2] [--truncate]\n"
+	"           copy every table's rows into the migrated target, all or nothing\n"
+	"  dump     --models FILE --db URL [MODEL ...]\n"
+	"           print the rows as Django dumpdata JSON (what load reads)\n"
 	"  help     this text;  --version: version, drivers and dialects\n"
 	"\n"
 	"common options:\n"
@@ -298,6 +307,9 @@ parse_args(int argc, char **argv, options *o)
 		{ "--file", offsetof(options, file) },
 		{ "--float-digits", offsetof(options, float_digits) },
 		{ "--rel-tol", offsetof(options, rel_tol) },
+		{ "--from", offsetof(options, from) },
+		{ "--to", offsetof(options, to) },
+		{ "--tables", offsetof(options, tables) },
 	};
 	int i, only_args = 0;
 	size_t k;
@@ -335,6 +347,10 @@ parse_args(int argc, char **argv, options *o)
 		}
 		if (strcmp(a, "--sql") == 0) {
 			o->sql = 1;
+			continue;
+		}
+		if (strcmp(a, "--truncate") == 0) {
+			o->truncate = 1;
 			continue;
 		}
 		if (strncmp(a, "--param", 7) == 0 && (a[7] == '\0' || a[7] == '=')) {
@@ -1031,6 +1047,74 @@ done:
 }
 
 static int
+cmd_copy(const options *o)
+{
+	ormc_schema *s = NULL;
+	ormc_db *from = NULL, *to = NULL;
+	options one = *o;
+	ormc_error err;
+	int status;
+
+	if (o->nargs > 0)
+		return usage_error("unexpected argument '%s'", o->args[0]);
+	if (o->from == NULL || o->to == NULL || o->db != NULL)
+		return usage_error("copy needs --from URL and --to URL (not --db)%s", "");
+	if ((status = load_schema(o, &s)) != EXIT_OK)
+		return status;
+	one.db = o->from;
+	if ((status = connect_db(&one, &from)) == EXIT_OK) {
+		one.db = o->to;
+		status = connect_db(&one, &to);
+	}
+	if (status == EXIT_OK) {
+		ormc_error_clear(&err);
+		if (cli_copy(from, to, s, o->tables, o->truncate, &err) < 0)
+			status = report(&err, NULL, 0);
+		else
+			status = finish_stdout();
+	}
+	ormc_disconnect(to);
+	ormc_disconnect(from);
+	ormc_schema_free(s);
+	return status;
+}
+
+static int
+cmd_dump(const options *o)
+{
+	ormc_schema *s = NULL;
+	ormc_db *db = NULL;
+	ormc_error err;
+	char label[256];
+	const char *end, *start;
+	int status;
+
+	if (o->db == NULL)
+		return usage_error("%s needs --db URL", o->command);
+	if ((status = load_schema(o, &s)) != EXIT_OK)
+		return status;
+	/* "app.model": --app-label, else the models file's directory, as Django's app */
+	snprintf(label, sizeof(label), "%s", o->app_label ? o->app_label : "app");
+	end = strrchr(o->models, '/');
+	if (o->app_label == NULL && end != NULL) {
+		for (start = end; start > o->models && start[-1] != '/'; start--)
+			;
+		if (end > start && strncmp(start, "..", (size_t)(end - start)) != 0)
+			snprintf(label, sizeof(label), "%.*s", (int)(end - start), start);
+	}
+	if ((status = connect_db(o, &db)) == EXIT_OK) {
+		ormc_error_clear(&err);
+		if (cli_dump(stdout, db, s, label, o->args, o->nargs, &err) < 0)
+			status = report(&err, NULL, 0);
+		else
+			status = finish_stdout();
+		ormc_disconnect(db);
+	}
+	ormc_schema_free(s);
+	return status;
+}
+
+static int
 cmd_version(void)
 {
 	static const char *const dialects[] = { "postgresql", "sqlite", "mysql" };
@@ -1097,6 +1181,10 @@ dispatch(const options *o)
 		return cmd_migrate(o, 1);
 	if (strcmp(o->command, "load") == 0)
 		return cmd_load(o);
+	if (strcmp(o->command, "copy") == 0)
+		return cmd_copy(o);
+	if (strcmp(o->command, "dump") == 0)
+		return cmd_dump(o);
 	return usage_error("unknown command '%s'", o->command);
 }
 

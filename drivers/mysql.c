@@ -1436,4 +1436,7 @@ const ormc_driver ormc_driver_mysql = {
 	my_prepare,
 	my_execute_prepared,
 	my_finalize,
+	NULL,   /* copy_begin: bulk loads are multi-row INSERTs */
+	NULL,
+	NULL,
 };

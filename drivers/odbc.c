@@ -1452,4 +1452,7 @@ const ormc_driver ormc_driver_odbc = {
 	od_prepare,
 	od_execute_prepared,
 	od_finalize,
+	NULL,   /* copy_begin: bulk loads are multi-row INSERTs */
+	NULL,
+	NULL,
 };

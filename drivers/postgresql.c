@@ -1159,6 +1159,66 @@ pg_close_cursor(ormc_cursor *cur)
 	free_cursor(q);
 }
 
+/* ---- COPY ... FROM STDIN --------------------------------------------------- */
+
+/*
+ * The core's bulk writer sends rows in COPY's text format. The connection is
+ * in blocking mode, so PQputCopyData() returns once libpq has buffered or
+ * sent the data; the server's verdict on the rows comes at copy_end().
+ */
+static int
+pg_copy_begin(ormc_conn *conn, const char *sql, ormc_error *err)
+{
+	pg_conn *c = (pg_conn *)conn;
+	PGresult *r;
+
+	if (c->busy != NULL)
+		return busy_error(err);
+	r = PQexec(c->pg, sql);
+	if (r != NULL && PQresultStatus(r) == PGRES_COPY_IN) {
+		PQclear(r);
+		return ORMC_OK;
+	}
+	pg_fail(c->pg, r, err);
+	PQclear(r);
+	drain(c->pg);
+	return ORMC_EDRIVER;
+}
+
+static int
+pg_copy_send(ormc_conn *conn, const char *data, size_t len, ormc_error *err)
+{
+	pg_conn *c = (pg_conn *)conn;
+
+	while (len > 0) {
+		int n = len > (1u << 30) ? (1 << 30) : (int)len;
+
+		if (PQputCopyData(c->pg, data, n) != 1)
+			return pg_fail(c->pg, NULL, err);
+		data += n;
+		len -= (size_t)n;
+	}
+	return ORMC_OK;
+}
+
+static int
+pg_copy_end(ormc_conn *conn, const char *abort, ormc_error *err)
+{
+	pg_conn *c = (pg_conn *)conn;
+	PGresult *r;
+	int rc = ORMC_OK;
+
+	if (PQputCopyEnd(c->pg, abort) != 1)
+		rc = pg_fail(c->pg, NULL, err);
+	while ((r = PQgetResult(c->pg)) != NULL) {
+		if (rc == ORMC_OK && abort == NULL &&
+		    PQresultStatus(r) != PGRES_COMMAND_OK)
+			rc = pg_fail(c->pg, r, err);   /* the first row it refused */
+		PQclear(r);
+	}
+	return rc;
+}
+
 static void
 pg_disconnect(ormc_conn *conn)
 {
@@ -1201,4 +1261,7 @@ const ormc_driver ormc_driver_postgresql = {
 	pg_prepare,
 	pg_execute_prepared,
 	pg_finalize,
+	pg_copy_begin,
+	pg_copy_send,
+	pg_copy_end,
 };

@@ -461,4 +461,7 @@ const ormc_driver ormc_driver_sqlite = {
 	sq_prepare,
 	sq_execute_prepared,
 	sq_finalize,
+	NULL,   /* copy_begin: bulk loads are multi-row INSERTs */
+	NULL,
+	NULL,
 };

@@ -430,13 +430,14 @@ fake_disconnect(ormc_conn *conn)
 static const ormc_driver fake_driver = {
 	ORMC_DRIVER_VERSION, "fake", "fake, fk", NULL,
 	fake_connect, fake_dialect, fake_execute, NULL, fake_next, fake_close,
-	NULL, NULL, NULL, fake_disconnect, NULL, NULL, NULL,
+	NULL, NULL, NULL, fake_disconnect, NULL, NULL, NULL, NULL, NULL, NULL,
 };
 
 START_TEST(test_register_driver)
 {
 	static const ormc_driver broken = { ORMC_DRIVER_VERSION, "broken", "b",
-		NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL };
+		NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+		NULL, NULL, NULL };
 	ormc_db *db;
 	ormc_error err;
 	int before = ormc_driver_count();

@@ -8,6 +8,7 @@
 #include "ormc/stmt.h"
 #include "ormc/ddl.h"
 #include "ormc/inspect.h"
+#include "ormc/copy.h"
 #include "ormc/sys/driver.h"
 
 int ormc_headertest(void);

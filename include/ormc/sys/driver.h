@@ -37,8 +37,11 @@ typedef struct ormc_prepared {
 	ormc_conn *conn;
 } ormc_prepared;
 
-/* 1: execute only; 2: prepare, execute_prepared and finalize (optional). */
-#define ORMC_DRIVER_VERSION 2
+/*
+ * 1: execute only; 2: prepare, execute_prepared and finalize (optional);
+ * 3: copy_begin, copy_send and copy_end (optional).
+ */
+#define ORMC_DRIVER_VERSION 3
 
 struct ormc_driver {
 	unsigned version;          /* ORMC_DRIVER_VERSION */
@@ -99,6 +102,25 @@ struct ormc_driver {
 
 	/** Release a prepared statement (its cursor is closed); before disconnect. */
 	void (*finalize)(ormc_prepared *ps);
+
+	/*
+	 * Version 3. All three or none (NULL: bulk loads are multi-row INSERTs).
+	 * The engine's own bulk load, PostgreSQL's COPY ... FROM STDIN: the core
+	 * writes the data in the engine's text format. No other statement runs
+	 * on the connection between copy_begin() and copy_end().
+	 */
+
+	/** Start the copy statement sql ("COPY t (a, b) FROM STDIN"). */
+	int (*copy_begin)(ormc_conn *conn, const char *sql, ormc_error *err);
+
+	/** Send len bytes of data (whole rows or not: the engine joins them). */
+	int (*copy_send)(ormc_conn *conn, const char *data, size_t len, ormc_error *err);
+
+	/**
+	 * End the copy: with abort NULL the rows are stored (errors in the data
+	 * surface here); otherwise the copy is cancelled with that message.
+	 */
+	int (*copy_end)(ormc_conn *conn, const char *abort, ormc_error *err);
 };
 
 /**

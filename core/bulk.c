@@ -1,0 +1,430 @@
+/*
+ * bulk.c -- batched writes of many rows into one table (see bulk.h).
+ *
+ * Two ways, chosen by the driver:
+ *
+ *   COPY (driver version 3 with copy_begin: PostgreSQL over libpq)
+ *       "COPY t (a, b) FROM STDIN" once, then rows in COPY's text format
+ *       (columns separated by a tab, rows by a newline, NULL as \N,
+ *       backslash, tab, newline and carriage return escaped), sent to the
+ *       driver in chunks of about 1 MB. Values are written as the driver
+ *       writes parameters: floats in their shortest exact text, booleans t
+ *       and f, durations as "D days U microseconds".
+ *
+ *   INSERT (every other driver)
+ *       "INSERT INTO t (a, b) VALUES (?, ?), (?, ?), ..." with bound values,
+ *       rows_per_batch rows at a time. The statement of a full batch is
+ *       prepared once on the server when the driver can prepare (version 2);
+ *       the last, shorter batch is sent as text. Values are copied into the
+ *       writer (text bytes into one buffer) until their batch is sent.
+ */
+#include "bulk.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "error.h"
+#include "sqlbuf.h"
+
+/* COPY data is sent when this much has gathered. */
+#define COPY_CHUNK (1u << 20)
+
+struct ormc_bulk {
+	ormc_db *db;
+	const char *table;
+	const char *const *cols;
+	int ncols;
+	int copy;                /* 1: COPY FROM STDIN is open */
+	int rows_per_batch;      /* INSERT: rows in a full batch */
+	/* INSERT: the batch being gathered */
+	ormc_value *vals;        /* rows_per_batch * ncols */
+	size_t *offs;            /* text values: offset of their bytes in text */
+	int nrows;
+	ormc_sqlbuf text;        /* INSERT: text bytes; COPY: the data to send */
+	ormc_prepared *full;     /* the full batch's prepared statement, or NULL */
+	int tried_prepare;
+	int64_t sent;
+};
+
+static int
+no_memory(ormc_error *err)
+{
+	return ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
+}
+
+static void
+ident(const ormc_db *db, ormc_sqlbuf *b, const char *name)
+{
+	if (db->dialect->quote_ident != NULL) {
+		db->dialect->quote_ident(b, name);
+		return;
+	}
+	ormc_sqlbuf_appendc(b, '"');
+	ormc_sqlbuf_append(b, name);
+	ormc_sqlbuf_appendc(b, '"');
+}
+
+/* "INSERT INTO t (a, b) VALUES " or "COPY t (a, b) FROM STDIN". */
+static void
+head(const ormc_bulk *w, ormc_sqlbuf *b, int copy)
+{
+	int i;
+
+	ormc_sqlbuf_append(b, copy ? "COPY " : "INSERT INTO ");
+	ident(w->db, b, w->table);
+	ormc_sqlbuf_append(b, " (");
+	for (i = 0; i < w->ncols; i++) {
+		if (i > 0)
+			ormc_sqlbuf_append(b, ", ");
+		ident(w->db, b, w->cols[i]);
+	}
+	ormc_sqlbuf_append(b, copy ? ") FROM STDIN" : ") VALUES ");
+}
+
+/* The INSERT of n rows, placeholders numbered from 1. */
+static char *
+insert_sql(const ormc_bulk *w, int n)
+{
+	ormc_sqlbuf b;
+	int r, c, k = 1;
+
+	ormc_sqlbuf_init(&b);
+	head(w, &b, 0);
+	for (r = 0; r < n; r++) {
+		ormc_sqlbuf_append(&b, r > 0 ? ", (" : "(");
+		for (c = 0; c < w->ncols; c++) {
+			if (c > 0)
+				ormc_sqlbuf_append(&b, ", ");
+			if (w->db->dialect->placeholder != NULL)
+				w->db->dialect->placeholder(&b, k++);
+			else
+				ormc_sqlbuf_appendc(&b, '?');
+		}
+		ormc_sqlbuf_appendc(&b, ')');
+	}
+	if (b.failed) {
+		ormc_sqlbuf_free(&b);
+		return NULL;
+	}
+	return ormc_sqlbuf_detach(&b);
+}
+
+/* How many placeholders one statement may have on this engine. */
+static int
+max_params(const ormc_db *db)
+{
+	if (strcmp(db->dialect->name, "sqlite") == 0)
+		return db->server_version > 0 && db->server_version < 33200 ? 999
+		                                                            : 32766;
+	return 65535;   /* MySQL's and PostgreSQL's protocol limit */
+}
+
+static int
+can_copy(const ormc_driver *d)
+{
+	return d->version >= 3 && d->copy_begin != NULL && d->copy_send != NULL &&
+	       d->copy_end != NULL;
+}
+
+static int
+can_prepare(const ormc_driver *d)
+{
+	return d->version >= 2 && d->prepare != NULL &&
+	       d->execute_prepared != NULL && d->finalize != NULL;
+}
+
+int
+ormc_bulk_open(ormc_bulk **out, ormc_db *db, const char *table,
+               const char *const *cols, int ncols, int batch_rows,
+               ormc_error *err)
+{
+	const ormc_driver *d;
+	ormc_bulk *w;
+	int rc;
+
+	*out = NULL;
+	if (db == NULL || table == NULL || cols == NULL || ncols <= 0 ||
+	    batch_rows < 0)
+		return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0,
+		                      "invalid arguments to ormc_bulk_open");
+	d = db->conn->driver;
+	if (ncols > max_params(db))
+		return ormc_error_set(err, ORMC_EUNSUPPORTED, NULL, -1, 0,
+		                      "table \"%s\" has %d columns, more than one "
+		                      "statement can bind on %s (%d)", table, ncols,
+		                      db->dialect->name, max_params(db));
+	w = calloc(1, sizeof(*w));
+	if (w == NULL)
+		return no_memory(err);
+	w->db = db;
+	w->table = table;
+	w->cols = cols;
+	w->ncols = ncols;
+	ormc_sqlbuf_init(&w->text);
+	if (can_copy(d)) {
+		ormc_sqlbuf b;
+
+		ormc_sqlbuf_init(&b);
+		head(w, &b, 1);
+		rc = b.failed ? no_memory(err) : d->copy_begin(db->conn, b.data, err);
+		ormc_sqlbuf_free(&b);
+		if (rc < 0) {
+			free(w);
+			return rc;
+		}
+		w->copy = 1;
+		*out = w;
+		return ORMC_OK;
+	}
+	w->rows_per_batch = batch_rows > 0 ? batch_rows : ORMC_BULK_ROWS;
+	if (w->rows_per_batch > max_params(db) / ncols)
+		w->rows_per_batch = max_params(db) / ncols;
+	assert(w->rows_per_batch >= 1);
+	w->vals = calloc((size_t)w->rows_per_batch * (size_t)ncols,
+	                 sizeof(*w->vals));
+	w->offs = calloc((size_t)w->rows_per_batch * (size_t)ncols,
+	                 sizeof(*w->offs));
+	if (w->vals == NULL || w->offs == NULL) {
+		ormc_bulk_free(w);
+		return no_memory(err);
+	}
+	*out = w;
+	return ORMC_OK;
+}
+
+static int
+is_text_type(ormc_type t)
+{
+	return t == ORMC_TYPE_DECIMAL || t == ORMC_TYPE_TEXT ||
+	       t == ORMC_TYPE_DATE || t == ORMC_TYPE_DATETIME ||
+	       t == ORMC_TYPE_TIME;
+}
+
+/* A double as the shortest text that reads back the same (as the driver). */
+static void
+float_text(double f, char *buf, size_t n)
+{
+	int prec;
+
+	if (isnan(f)) {
+		snprintf(buf, n, "NaN");
+		return;
+	}
+	if (isinf(f)) {
+		snprintf(buf, n, f > 0 ? "Infinity" : "-Infinity");
+		return;
+	}
+	for (prec = 15; prec < 17; prec++) {
+		snprintf(buf, n, "%.*g", prec, f);
+		if (strtod(buf, NULL) == f)
+			return;
+	}
+	snprintf(buf, n, "%.17g", f);
+}
+
+/* One value in COPY's text format. */
+static int
+copy_value(ormc_bulk *w, const ormc_value *v, int col, ormc_error *err)
+{
+	ormc_sqlbuf *b = &w->text;
+	char num[64];
+	size_t k;
+
+	switch (v->type) {
+	case ORMC_TYPE_NULL:
+		ormc_sqlbuf_append(b, "\\N");
+		return ORMC_OK;
+	case ORMC_TYPE_INT:
+		ormc_sqlbuf_appendf(b, "%lld", (long long)v->i);
+		return ORMC_OK;
+	case ORMC_TYPE_BOOL:
+		ormc_sqlbuf_appendc(b, v->i ? 't' : 'f');
+		return ORMC_OK;
+	case ORMC_TYPE_FLOAT:
+		float_text(v->f, num, sizeof(num));
+		ormc_sqlbuf_append(b, num);
+		return ORMC_OK;
+	case ORMC_TYPE_DURATION: {
+		/* days apart, as the driver sends a parameter (drivers/postgresql.c) */
+		long long day = 86400000000LL, d = (long long)v->i / day,
+		          us = (long long)v->i % day;
+
+		if (us < 0) {
+			us += day;
+			d--;
+		}
+		ormc_sqlbuf_appendf(b, "%lld days %lld microseconds", d, us);
+		return ORMC_OK;
+	}
+	default:
+		break;
+	}
+	if (!is_text_type(v->type) || (v->s == NULL && v->len > 0))
+		return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0,
+		                      "column \"%s\": a value of type %d",
+		                      w->cols[col], (int)v->type);
+	for (k = 0; k < v->len; k++) {
+		char c = v->s[k];
+
+		switch (c) {
+		case '\\': ormc_sqlbuf_append(b, "\\\\"); break;
+		case '\t': ormc_sqlbuf_append(b, "\\t"); break;
+		case '\n': ormc_sqlbuf_append(b, "\\n"); break;
+		case '\r': ormc_sqlbuf_append(b, "\\r"); break;
+		case '\0':
+			return ormc_error_set(err, ORMC_EDRIVER, NULL, -1, 0,
+			                      "column \"%s\": PostgreSQL text cannot "
+			                      "contain a NUL byte", w->cols[col]);
+		default: ormc_sqlbuf_appendc(b, c); break;
+		}
+	}
+	return ORMC_OK;
+}
+
+static int
+copy_flush(ormc_bulk *w, ormc_error *err)
+{
+	int rc;
+
+	if (w->text.failed)
+		return no_memory(err);
+	if (w->text.len == 0)
+		return ORMC_OK;
+	rc = w->db->conn->driver->copy_send(w->db->conn, w->text.data,
+	                                    w->text.len, err);
+	ormc_sqlbuf_reset(&w->text);
+	return rc;
+}
+
+/* Run the INSERT of the gathered rows. */
+static int
+insert_flush(ormc_bulk *w, ormc_error *err)
+{
+	const ormc_driver *d = w->db->conn->driver;
+	int n = w->nrows * w->ncols, i, rc;
+	ormc_cursor *cur = NULL;
+	char *sql;
+
+	if (w->nrows == 0)
+		return ORMC_OK;
+	if (w->text.failed)
+		return no_memory(err);
+	/* the text buffer may have moved while the batch gathered */
+	for (i = 0; i < n; i++)
+		if (is_text_type(w->vals[i].type))
+			w->vals[i].s = w->text.data + w->offs[i];
+	if (w->nrows == w->rows_per_batch && !w->tried_prepare && can_prepare(d)) {
+		w->tried_prepare = 1;
+		sql = insert_sql(w, w->nrows);
+		if (sql == NULL)
+			return no_memory(err);
+		rc = d->prepare(w->db->conn, sql, n, &w->full, err);
+		free(sql);
+		if (rc < 0)
+			return rc;
+		if (w->full != NULL)
+			w->full->conn = w->db->conn;
+	}
+	if (w->nrows == w->rows_per_batch && w->full != NULL) {
+		rc = d->execute_prepared(w->full, w->vals, n, &cur, err);
+	} else {
+		sql = insert_sql(w, w->nrows);
+		if (sql == NULL)
+			return no_memory(err);
+		rc = ormc_db_query(w->db, sql, w->vals, n, &cur, err);
+		free(sql);
+	}
+	if (cur != NULL)
+		d->close_cursor(cur);
+	if (rc < 0)
+		return rc;
+	w->sent += w->nrows;
+	w->nrows = 0;
+	ormc_sqlbuf_reset(&w->text);
+	return ORMC_OK;
+}
+
+int
+ormc_bulk_append(ormc_bulk *w, const ormc_value *row, ormc_error *err)
+{
+	int c, rc;
+
+	assert(w != NULL && row != NULL);
+	if (w->copy) {
+		for (c = 0; c < w->ncols; c++) {
+			if (c > 0)
+				ormc_sqlbuf_appendc(&w->text, '\t');
+			if ((rc = copy_value(w, &row[c], c, err)) < 0)
+				return rc;
+		}
+		ormc_sqlbuf_appendc(&w->text, '\n');
+		w->sent++;
+		return w->text.len >= COPY_CHUNK ? copy_flush(w, err) : ORMC_OK;
+	}
+	for (c = 0; c < w->ncols; c++) {
+		size_t at = (size_t)w->nrows * (size_t)w->ncols + (size_t)c;
+		ormc_value *v = &w->vals[at];
+
+		*v = row[c];
+		if (is_text_type(v->type)) {
+			if (v->s == NULL && v->len > 0)
+				return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0,
+				                      "column \"%s\": a text value without "
+				                      "text", w->cols[c]);
+			w->offs[at] = w->text.len;
+			ormc_sqlbuf_appendn(&w->text, v->s ? v->s : "", v->len);
+			ormc_sqlbuf_appendc(&w->text, '\0');
+		}
+	}
+	w->nrows++;
+	return w->nrows == w->rows_per_batch ? insert_flush(w, err) : ORMC_OK;
+}
+
+int
+ormc_bulk_finish(ormc_bulk *w, ormc_error *err)
+{
+	int rc;
+
+	assert(w != NULL);
+	if (!w->copy)
+		return insert_flush(w, err);
+	rc = copy_flush(w, err);
+	w->copy = 0;
+	if (rc < 0) {
+		w->db->conn->driver->copy_end(w->db->conn, "ormc: copy failed", NULL);
+		return rc;
+	}
+	return w->db->conn->driver->copy_end(w->db->conn, NULL, err);
+}
+
+int
+ormc_bulk_batch_rows(const ormc_bulk *w)
+{
+	return w != NULL && !w->copy ? w->rows_per_batch : 0;
+}
+
+int64_t
+ormc_bulk_sent(const ormc_bulk *w)
+{
+	return w != NULL ? w->sent : 0;
+}
+
+void
+ormc_bulk_free(ormc_bulk *w)
+{
+	if (w == NULL)
+		return;
+	if (w->copy)
+		w->db->conn->driver->copy_end(w->db->conn, "ormc: copy cancelled",
+		                              NULL);
+	if (w->full != NULL)
+		w->db->conn->driver->finalize(w->full);
+	free(w->vals);
+	free(w->offs);
+	ormc_sqlbuf_free(&w->text);
+	free(w);
+}

@@ -1,0 +1,427 @@
+/*
+ * scan.c -- a schema's tables as copy and dump read and write them (scan.h).
+ *
+ * The order is the one migrate creates tables in (core/ddl.c): depth first,
+ * the targets of a model's foreign keys before the model, models in their
+ * declaration order otherwise; a self-reference does not count. Then the
+ * M2M tables Django creates by itself, in the order of their fields; a
+ * ManyToManyField with an explicit through model has no table of its own
+ * (the through model's table is a model table), and a table already listed
+ * is not listed twice.
+ */
+#include "scan.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "error.h"
+
+static int
+is_fk(const ormc_field *f)
+{
+	return f->kind == ORMC_FIELD_FOREIGNKEY || f->kind == ORMC_FIELD_ONETOONE;
+}
+
+static int
+is_auto(ormc_field_kind k)
+{
+	return k == ORMC_FIELD_AUTO || k == ORMC_FIELD_BIGAUTO ||
+	       k == ORMC_FIELD_SMALLAUTO;
+}
+
+/* The field whose values a column holds: a foreign key's target pk. */
+static const ormc_field *
+value_field(const ormc_field *f)
+{
+	int guard = 0;
+
+	while (f != NULL && (is_fk(f) || f->kind == ORMC_FIELD_MANYTOMANY) &&
+	       guard++ < 32)
+		f = f->target ? f->target->pk : NULL;
+	return f;
+}
+
+static void
+set_col(ormc_scol *c, const char *name, const ormc_field *decl,
+        const ormc_field *vf)
+{
+	c->name = name;
+	c->field = decl;
+	c->type.kind = vf ? vf->kind : ORMC_FIELD_INTEGER;
+	if (is_auto(c->type.kind))
+		c->type.kind = ORMC_FIELD_BIGINTEGER;
+	c->type.max_digits = vf ? vf->max_digits : -1;
+	c->type.decimal_places = vf ? vf->decimal_places : -1;
+	/* a decimal's digits, its places' padding, a float's expansion */
+	c->room = 96;
+	if (c->type.kind == ORMC_FIELD_DECIMAL)
+		c->room += 480 + (size_t)(c->type.max_digits > 0 ? c->type.max_digits : 0) +
+		           (size_t)(c->type.decimal_places > 0 ? c->type.decimal_places : 0);
+}
+
+static int
+model_index(const ormc_schema *s, const ormc_model *m)
+{
+	int i;
+
+	for (i = 0; i < s->nmodels; i++)
+		if (s->models[i] == m)
+			return i;
+	return -1;
+}
+
+static void
+visit(const ormc_schema *s, int i, char *state, int *order, int *n)
+{
+	const ormc_model *m = s->models[i];
+	int k;
+
+	state[i] = 1;
+	for (k = 0; k < m->nfields; k++) {
+		const ormc_field *f = m->fields[k];
+		int t;
+
+		if (!ormc_field_is_concrete(f) || !is_fk(f) || f->target == NULL ||
+		    f->target == m)
+			continue;
+		t = model_index(s, f->target);
+		if (t >= 0 && state[t] == 0)
+			visit(s, t, state, order, n);
+	}
+	state[i] = 2;
+	order[(*n)++] = i;
+}
+
+static int
+model_table(ormc_stable *t, const ormc_model *m)
+{
+	int k, n = 0;
+
+	t->name = m->table;
+	t->model = m;
+	t->pk = -1;
+	t->cols = calloc((size_t)m->nfields + 1, sizeof(*t->cols));
+	if (t->cols == NULL)
+		return ORMC_ENOMEM;
+	for (k = 0; k < m->nfields; k++) {
+		const ormc_field *f = m->fields[k];
+
+		if (!ormc_field_is_concrete(f))
+			continue;
+		if (f == m->pk) {
+			t->pk = n;
+			t->auto_pk = is_auto(f->kind);
+		}
+		set_col(&t->cols[n], f->column, f, value_field(f));
+		if (is_fk(f))
+			t->cols[n].refers = f->target;
+		n++;
+	}
+	t->ncols = n;
+	return ORMC_OK;
+}
+
+static int
+m2m_table(ormc_stable *t, const ormc_field *f)
+{
+	t->name = f->m2m_table;
+	t->m2m = f;
+	t->cols = calloc(3, sizeof(*t->cols));
+	if (t->cols == NULL)
+		return ORMC_ENOMEM;
+	set_col(&t->cols[0], "id", NULL, NULL);
+	set_col(&t->cols[1], f->m2m_source_column, NULL, value_field(f->model->pk));
+	set_col(&t->cols[2], f->m2m_target_column, NULL, value_field(f));
+	t->cols[1].refers = f->model;
+	t->cols[2].refers = f->target;
+	t->ncols = 3;
+	t->pk = 0;
+	t->auto_pk = 1;
+	return ORMC_OK;
+}
+
+static int
+listed(const ormc_stable *t, int n, const char *name)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(t[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+int
+ormc_scan_tables(const ormc_schema *s, ormc_stable **out, int *nout,
+                 ormc_error *err)
+{
+	ormc_stable *t = NULL;
+	char *state = NULL;
+	int *order = NULL;
+	int i, k, n = 0, norder = 0, cap, rc = ORMC_OK;
+
+	*out = NULL;
+	*nout = 0;
+	cap = s->nmodels;
+	for (i = 0; i < s->nmodels; i++)
+		cap += s->models[i]->nfields;
+	t = calloc((size_t)cap + 1, sizeof(*t));
+	state = calloc((size_t)s->nmodels + 1, 1);
+	order = calloc((size_t)s->nmodels + 1, sizeof(*order));
+	if (t == NULL || state == NULL || order == NULL) {
+		rc = ORMC_ENOMEM;
+		goto done;
+	}
+	for (i = 0; i < s->nmodels; i++)
+		if (state[i] == 0)
+			visit(s, i, state, order, &norder);
+	for (i = 0; i < norder && rc == ORMC_OK; i++) {
+		const ormc_model *m = s->models[order[i]];
+
+		if (listed(t, n, m->table))
+			continue;
+		rc = model_table(&t[n], m);
+		if (rc == ORMC_OK && t[n].pk < 0) {
+			free(t[n].cols);
+			rc = ormc_error_set(err, ORMC_EUNSUPPORTED, NULL, -1, 0,
+			                    "model %s has no primary key column", m->name);
+			goto done;
+		}
+		n++;
+	}
+	for (i = 0; i < s->nmodels && rc == ORMC_OK; i++) {
+		const ormc_model *m = s->models[i];
+
+		for (k = 0; k < m->nfields && rc == ORMC_OK; k++) {
+			const ormc_field *f = m->fields[k];
+
+			if (f->kind != ORMC_FIELD_MANYTOMANY || f->m2m_table == NULL ||
+			    f->m2m_source_column == NULL ||
+			    f->m2m_target_column == NULL || listed(t, n, f->m2m_table))
+				continue;
+			rc = m2m_table(&t[n], f);
+			if (rc == ORMC_OK)
+				n++;
+		}
+	}
+done:
+	free(state);
+	free(order);
+	if (rc < 0) {
+		ormc_scan_free(t, n);
+		return rc == ORMC_ENOMEM
+		       ? ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory")
+		       : rc;
+	}
+	*out = t;
+	*nout = n;
+	return ORMC_OK;
+}
+
+void
+ormc_scan_free(ormc_stable *t, int n)
+{
+	int i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(t[i].cols);
+	free(t);
+}
+
+void
+ormc_scan_ident(const ormc_db *db, ormc_sqlbuf *b, const char *name)
+{
+	if (db->dialect->quote_ident != NULL) {
+		db->dialect->quote_ident(b, name);
+		return;
+	}
+	ormc_sqlbuf_appendc(b, '"');
+	ormc_sqlbuf_append(b, name);
+	ormc_sqlbuf_appendc(b, '"');
+}
+
+char *
+ormc_scan_select(const ormc_db *db, const ormc_stable *t, int after, long limit)
+{
+	ormc_sqlbuf b;
+	int i;
+
+	ormc_sqlbuf_init(&b);
+	ormc_sqlbuf_append(&b, "SELECT ");
+	for (i = 0; i < t->ncols; i++) {
+		if (i > 0)
+			ormc_sqlbuf_append(&b, ", ");
+		ormc_scan_ident(db, &b, t->cols[i].name);
+	}
+	ormc_sqlbuf_append(&b, " FROM ");
+	ormc_scan_ident(db, &b, t->name);
+	if (after) {
+		ormc_sqlbuf_append(&b, " WHERE ");
+		ormc_scan_ident(db, &b, t->cols[t->pk].name);
+		ormc_sqlbuf_append(&b, " > ");
+		if (db->dialect->placeholder != NULL)
+			db->dialect->placeholder(&b, 1);
+		else
+			ormc_sqlbuf_appendc(&b, '?');
+	}
+	ormc_sqlbuf_append(&b, " ORDER BY ");
+	ormc_scan_ident(db, &b, t->cols[t->pk].name);
+	if (limit > 0)
+		ormc_sqlbuf_appendf(&b, " LIMIT %ld", limit);
+	if (b.failed) {
+		ormc_sqlbuf_free(&b);
+		return NULL;
+	}
+	return ormc_sqlbuf_detach(&b);
+}
+
+char *
+ormc_scan_count_sql(const ormc_db *db, const char *table)
+{
+	ormc_sqlbuf b;
+
+	ormc_sqlbuf_init(&b);
+	ormc_sqlbuf_append(&b, "SELECT COUNT(*) FROM ");
+	ormc_scan_ident(db, &b, table);
+	if (b.failed) {
+		ormc_sqlbuf_free(&b);
+		return NULL;
+	}
+	return ormc_sqlbuf_detach(&b);
+}
+
+int
+ormc_scan_value(const ormc_scol *c, const ormc_value *raw, ormc_value *out,
+                char *buf, size_t n, ormc_error *err)
+{
+	if (c->type.kind == ORMC_FIELD_FLOAT && raw->type != ORMC_TYPE_NULL) {
+		/* exactly as stored: ormc_convert() rounds to 15 digits */
+		memset(out, 0, sizeof(*out));
+		out->type = ORMC_TYPE_FLOAT;
+		if (raw->type == ORMC_TYPE_FLOAT) {
+			out->f = raw->f;
+			return ORMC_OK;
+		}
+		if (raw->type == ORMC_TYPE_INT) {
+			out->f = (double)raw->i;
+			return ORMC_OK;
+		}
+		if ((raw->type == ORMC_TYPE_TEXT || raw->type == ORMC_TYPE_DECIMAL) &&
+		    raw->s != NULL && raw->len < n) {
+			char *end;
+
+			memcpy(buf, raw->s, raw->len);
+			buf[raw->len] = '\0';
+			out->f = strtod(buf, &end);
+			if (end != buf && *end == '\0')
+				return ORMC_OK;
+		}
+		return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0,
+		                      "column \"%s\": a value that is not a number",
+		                      c->name);
+	}
+	return ormc_convert(raw, &c->type, out, buf, n, err);
+}
+
+/* Days since 1970-01-01 of a civil date (H. Hinnant's algorithm). */
+static long
+days_from_civil(long y, long m, long d)
+{
+	long era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static void
+civil_from_days(long z, long *y, long *m, long *d)
+{
+	long era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp + (mp < 10 ? 3 : -9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+/* A datetime as naive UTC "YYYY-MM-DD HH:MM:SS[.ffffff]", as Django stores it. */
+static int
+naive_utc(const ormc_scol *c, const ormc_value *v, ormc_value *out, char *buf,
+          size_t n, ormc_error *err)
+{
+	ormc_datetime dt;
+	long y, mo, d, days, secs;
+	int r;
+
+	if (ormc_datetime_parse(v->s, v->len, &dt) < 0)
+		return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0,
+		                      "column \"%s\": \"%.*s\" is not a datetime",
+		                      c->name, (int)(v->len > 64 ? 64 : v->len), v->s);
+	y = dt.date.year;
+	mo = dt.date.month;
+	d = dt.date.day;
+	secs = dt.time.hour * 3600L + dt.time.minute * 60L + dt.time.second -
+	       (dt.has_offset ? dt.offset_minutes * 60L : 0);
+	days = days_from_civil(y, mo, d);
+	days += secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+	secs -= (days - days_from_civil(y, mo, d)) * 86400;
+	civil_from_days(days, &y, &mo, &d);
+	if (dt.time.microsecond != 0)
+		r = snprintf(buf, n, "%04ld-%02ld-%02ld %02ld:%02ld:%02ld.%06d", y, mo,
+		             d, secs / 3600, secs / 60 % 60, secs % 60,
+		             dt.time.microsecond);
+	else
+		r = snprintf(buf, n, "%04ld-%02ld-%02ld %02ld:%02ld:%02ld", y, mo, d,
+		             secs / 3600, secs / 60 % 60, secs % 60);
+	if (r < 0 || (size_t)r >= n)
+		return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0,
+		                      "column \"%s\": datetime out of range", c->name);
+	memset(out, 0, sizeof(*out));
+	out->type = ORMC_TYPE_DATETIME;
+	out->s = buf;
+	out->len = (size_t)r;
+	return ORMC_OK;
+}
+
+int
+ormc_scan_param(const ormc_db *target, const ormc_scol *c, const ormc_value *v,
+                ormc_value *out, char *buf, size_t n, ormc_error *err)
+{
+	size_t k;
+
+	if (v->type == ORMC_TYPE_NULL) {
+		*out = *v;
+		return ORMC_OK;
+	}
+	if (c->type.kind == ORMC_FIELD_DATETIME)
+		return naive_utc(c, v, out, buf, n, err);
+	if (c->type.kind == ORMC_FIELD_UUID &&
+	    strcmp(target->dialect->name, "postgresql") != 0) {
+		/* Django's char(32) storage: hex digits only */
+		assert(n > 32);
+		*out = *v;
+		out->len = 0;
+		for (k = 0; k < v->len && out->len < n - 1; k++)
+			if (v->s[k] != '-')
+				buf[out->len++] = v->s[k];
+		buf[out->len] = '\0';
+		out->s = buf;
+		return ORMC_OK;
+	}
+	*out = *v;
+	return ORMC_OK;
+}
