@@ -279,7 +279,7 @@ PY
 			copydump) extra='[{"model": "copydump.kind", "fields": {"label": "new"}}]' ;;
 			esac
 			echo "$extra" > "$tmp/extra.json"
-			new=$("$ormc" load "${m[@]}" --db "$url" "$tmp/extra.json" &&
+			new=$("$ormc" load "${m[@]}" --db "$url" "$tmp/extra.json" >/dev/null &&
 				"$ormc" run "${m[@]}" --db "$url" --format csv "$model.objects.aggregate(m=Max(\"id\"))" | tail -1)
 			if [ -n "$max" ] && [ "$new" = "$((max + 1))" ]; then
 				ok "$what: a new row gets the key after the copied ones ($new)"
