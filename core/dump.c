@@ -215,8 +215,11 @@ json_value(dumper *d, ormc_sqlbuf *b, const ormc_scol *c, const ormc_value *v)
 		clock_ms(b, v->s, v->len);
 		ormc_sqlbuf_appendc(b, '"');
 		return ORMC_OK;
-	default:   /* DECIMAL, TEXT, DATE: their text */
-		json_str(b, v->s ? v->s : "", v->len);
+	default:   /* DECIMAL, TEXT, DATE: their text; a JSONField's value as JSON */
+		if (c->type.kind == ORMC_FIELD_JSON && v->type == ORMC_TYPE_TEXT && v->s != NULL)
+			ormc_sqlbuf_appendn(b, v->s, v->len);
+		else
+			json_str(b, v->s ? v->s : "", v->len);
 		return ORMC_OK;
 	}
 }

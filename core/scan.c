@@ -50,16 +50,18 @@ set_col(ormc_scol *c, const char *name, const ormc_field *decl,
 {
 	c->name = name;
 	c->field = decl;
-	c->type.kind = vf ? vf->kind : ORMC_FIELD_INTEGER;
+	c->type = ormc_otype_of(vf ? vf->kind : ORMC_FIELD_INTEGER, vf ? vf->max_digits : -1,
+	                        vf ? vf->decimal_places : -1);
 	if (is_auto(c->type.kind))
 		c->type.kind = ORMC_FIELD_BIGINTEGER;
-	c->type.max_digits = vf ? vf->max_digits : -1;
-	c->type.decimal_places = vf ? vf->decimal_places : -1;
 	/* a decimal's digits, its places' padding, a float's expansion */
 	c->room = 96;
 	if (c->type.kind == ORMC_FIELD_DECIMAL)
 		c->room += 480 + (size_t)(c->type.max_digits > 0 ? c->type.max_digits : 0) +
 		           (size_t)(c->type.decimal_places > 0 ? c->type.decimal_places : 0);
+	/* canonical JSON text, a binary value's base64 then bytes: up to 16 MiB, else an error */
+	if (c->type.kind == ORMC_FIELD_JSON || c->type.kind == ORMC_FIELD_BINARY)
+		c->room = (size_t)16 << 20;
 }
 
 static int
@@ -254,9 +256,25 @@ ormc_scan_select(const ormc_db *db, const ormc_stable *t, int after, long limit)
 	ormc_sqlbuf_init(&b);
 	ormc_sqlbuf_append(&b, "SELECT ");
 	for (i = 0; i < t->ncols; i++) {
+		int pg = strcmp(db->dialect->name, "postgresql") == 0;
+		int lite = strcmp(db->dialect->name, "sqlite") == 0;
+
 		if (i > 0)
 			ormc_sqlbuf_append(&b, ", ");
+		if (t->cols[i].type.kind != ORMC_FIELD_BINARY) {
+			ormc_scan_ident(db, &b, t->cols[i].name);
+			continue;
+		}
+		/* binary as hex digits, as a query's SELECT reads it (dialects/render.c) */
+		if (lite) {
+			ormc_sqlbuf_append(&b, "CASE WHEN ");
+			ormc_scan_ident(db, &b, t->cols[i].name);
+			ormc_sqlbuf_append(&b, " IS NULL THEN NULL ELSE hex(");
+		} else {
+			ormc_sqlbuf_append(&b, pg ? "encode(" : "hex(");
+		}
 		ormc_scan_ident(db, &b, t->cols[i].name);
+		ormc_sqlbuf_append(&b, lite ? ") END" : pg ? ", 'hex')" : ")");
 	}
 	ormc_sqlbuf_append(&b, " FROM ");
 	ormc_scan_ident(db, &b, t->name);
@@ -409,6 +427,32 @@ ormc_scan_param(const ormc_db *target, const ormc_scol *c, const ormc_value *v,
 	}
 	if (c->type.kind == ORMC_FIELD_DATETIME)
 		return naive_utc(c, v, out, buf, n, err);
+	if (c->type.kind == ORMC_FIELD_BINARY && v->type == ORMC_TYPE_TEXT) {
+		/* the value's base64 to the bytes stored: \x and hex digits for bytea */
+		int pg = strcmp(target->dialect->name, "postgresql") == 0;
+		unsigned char *bytes = (unsigned char *)buf + (pg ? n / 2 : 0);
+		size_t nb;
+
+		if (v->len / 4 * 3 + 3 > (pg ? n / 2 : n) ||
+		    ormc_base64_decode(v->s, v->len, bytes, &nb) < 0)
+			return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0,
+			                      "column \"%s\": a binary value too long or not base64", c->name);
+		*out = *v;
+		if (pg) {
+			if (2 * nb + 3 > n / 2)
+				return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0,
+				                      "column \"%s\": a binary value too long", c->name);
+			buf[0] = '\\';
+			buf[1] = 'x';
+			ormc_hex_encode(bytes, nb, buf + 2);
+			out->s = buf;
+			out->len = 2 + 2 * nb;
+		} else {
+			out->s = (const char *)bytes;
+			out->len = nb;
+		}
+		return ORMC_OK;
+	}
 	if (c->type.kind == ORMC_FIELD_UUID &&
 	    strcmp(target->dialect->name, "postgresql") != 0) {
 		/* Django's char(32) storage: hex digits only */
