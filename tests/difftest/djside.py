@@ -187,7 +187,17 @@ def namespace(label):
                  "ExpressionWrapper", "IntegerField", "FloatField", "DecimalField",
                  "BooleanField", "CharField", "DateField", "DateTimeField"):
         ns[name] = getattr(m, name)
-    for name in ("Coalesce", "Greatest", "Least", "Cast", "Length", "Upper", "Lower"):
+    for name in ("Window", "RowRange", "ValueRange"):
+        ns[name] = getattr(m, name)
+    # the functions qgen_funcs draws (Django 3.2 names them as ormc does)
+    for name in ("Coalesce", "Greatest", "Least", "NullIf", "Cast", "Length", "Upper",
+                 "Lower", "Concat", "Substr", "Left", "Right", "StrIndex", "Replace", "LPad",
+                 "RPad", "Reverse", "Trim", "Abs", "Ceil", "Floor", "Round", "Mod", "Power",
+                 "Sqrt", "Sign", "Rank", "DenseRank", "RowNumber", "Ntile", "Lag", "Lead",
+                 "FirstValue", "TruncYear", "TruncQuarter", "TruncMonth", "TruncWeek",
+                 "TruncDay", "TruncDate", "TruncHour", "ExtractYear", "ExtractQuarter",
+                 "ExtractMonth", "ExtractWeek", "ExtractDay", "ExtractWeekDay",
+                 "ExtractIsoWeekDay", "ExtractIsoYear", "ExtractHour"):
         ns[name] = getattr(fn, name)
     for model in apps.get_app_config(label).get_models():
         ns[model.__name__] = model
