@@ -24,8 +24,9 @@ import random
 
 
 class Field:
-    def __init__(self, name, kind, null, places=None):
+    def __init__(self, name, kind, null, places=None, cls=None):
         self.name, self.kind, self.null, self.places = name, kind, null, places
+        self.cls = cls         # Django's field class name (AutoField, PositiveIntegerField...)
 
 
 class Rel:
@@ -84,7 +85,8 @@ def load_schema(label):
                 k = _kind(f)
                 if k:
                     mo.fields[f.name] = Field(f.name, k, f.null,
-                                              getattr(f, "decimal_places", None))
+                                              getattr(f, "decimal_places", None),
+                                              type(f).__name__)
         mo.attnames = [f.attname for f in dm._meta.concrete_fields]
         for name in mo.fields:
             vals = set(v for v in dm.objects.using("sqlite").values_list(name, flat=True)

@@ -210,8 +210,15 @@ def math_expr(g, label, model):
     if f == "Power":
         return Func(f, [a, Lit(2, "int")], "dec" if k == "dec" else "float")
     if f in ("Greatest", "Least"):
+        # Django 3.2 checks the arguments' field classes pairwise, the first
+        # against the others by isinstance(): Greatest(F("id"), Value(2))
+        # passes, Greatest(Value(2), F("id")) is "mixed types" (AutoField is
+        # an IntegerField, not the reverse). The column goes first, and a
+        # second column is of the first's very class.
+        cls = g.schemas[label][p.model.name].fields[p.field].cls
         others = [q for q in g.schemas[label][model].fields.values()
-                  if q.kind == k and not q.null and q.name != p.field] if not p.hops else []
+                  if q.kind == k and not q.null and q.name != p.field and q.cls == cls] \
+            if not p.hops and isinstance(a, FRef) else []
         if others and r.random() < 0.6:
             o = r.choice(others)
             b = FRef(o.name, k)
@@ -219,7 +226,7 @@ def math_expr(g, label, model):
             return None      # Value(int) with a decimal is Django's "mixed types"
         else:
             b = Lit(r.choice([1, 2, 3]) if k == "int" else r.choice([1.5, 3.0]), k)
-        return Func(f, [a, b] if r.random() < 0.5 else [b, a], k)
+        return Func(f, [a, b], k)
     if f == "NullIf":
         if k == "dec" or not isinstance(a, FRef):
             return None
