@@ -1023,7 +1023,7 @@ class Gen:
             return Leaf(p, lk, v)
         if k == "bool":
             return Leaf(p, "exact", r.random() < 0.5)
-        if k in ("date", "datetime") and r.random() < 0.35:
+        if k in ("date", "datetime") and r.random() < 0.5:
             return qgen_funcs.time_leaf(self, p)
         if k == "date":
             if r.random() < 0.3:
@@ -1300,7 +1300,7 @@ class Gen:
                 n = self.name()
                 ops.append(Annotate([(n, e)]))
                 keys.append(n)
-        elif r.random() < 0.1:
+        elif r.random() < 0.3 and qgen_funcs.has_dates(self, label, model):
             # values(m=TruncMonth("d")): a time bucket as a grouping key
             e = qgen_funcs.time_expr(self, label, model)
             if e is not None:
@@ -1434,6 +1434,8 @@ def generate(schemas, seed, count):
 
 def tags(q):
     """Shape tags of a query, which known.txt entries can name ("tag:NAME")."""
+    if hasattr(q, "parts"):
+        return sorted(set().union(*(tags(p) for p in q.parts)))
     out = set()
     agg_before = set()
     for o in q.ops:

@@ -139,7 +139,7 @@ def fref(p):
 TEXT = ("Upper", "Lower", "Length", "Concat", "Substr", "Left", "Right", "StrIndex",
         "Replace", "LPad", "RPad", "Reverse", "Trim")
 MATH = ("Abs", "Ceil", "Floor", "Round", "Mod", "Power", "Sqrt", "Sign", "Greatest",
-        "Least", "NullIf", "Cast")
+        "Least", "NullIf", "Cast", "Cast")
 
 
 def _char(g, p):
@@ -262,14 +262,21 @@ def time_expr(g, label, model):
     return Func(f, [a], "int")
 
 
+def has_dates(g, label, model):
+    """Has the model, or a single-valued relation of it, a date or datetime field?"""
+    sch = g.schemas[label]
+    ms = [sch[model]] + [sch[rl.target] for rl in sch[model].rels.values() if not rl.multi]
+    return any(f.kind in ("date", "datetime") for m in ms for f in m.fields.values())
+
+
 def func_expr(g, label, model):
-    """A non-aggregate function annotation: text, math, Cast or a time bucket."""
-    x = g.r.random()
-    if x < 0.35:
+    """A non-aggregate function annotation: text, math, Cast or a time bucket
+    (half of them where the model reaches a date)."""
+    if g.r.random() < 0.4 and has_dates(g, label, model):
+        return time_expr(g, label, model)
+    if g.r.random() < 0.45:
         return text_expr(g, label, model)
-    if x < 0.7:
-        return math_expr(g, label, model)
-    return time_expr(g, label, model)
+    return math_expr(g, label, model)
 
 
 # ---------------------------------------------------------------- time lookups
@@ -340,7 +347,7 @@ def window_expr(g, label, model, order_keys=None):
     frame = None
     if f in RANKS:
         func = Func(f, [Raw(str(r.choice([2, 3])))] if f == "Ntile" else [], "int")
-        if f in ("Rank", "DenseRank") and len(order) > 1 and r.random() < 0.4:
+        if f in ("Rank", "DenseRank") and len(order) > 1 and r.random() < 0.7:
             order = order[:-1]    # ties rank alike: no tiebreaker needed
         return Window(func, partition, order, None, "int")
     p = g.path(label, model, max_hops=1, multi=False,
