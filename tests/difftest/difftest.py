@@ -460,6 +460,8 @@ def candidates(q):
                     c = copy.deepcopy(q)
                     del getattr(c.ops[oi], attr)[i]
                     out.append(c)
+    if hasattr(q, "candidates"):
+        out += q.candidates()     # a combined query's parts (qgen_combine)
     n = len(slots(q))
     for si in range(n):
         c0 = copy.deepcopy(q)

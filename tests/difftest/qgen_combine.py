@@ -16,8 +16,10 @@ Each part is answered by the oracle as a query of its own (qgen.oracle_code):
 a filter over a multi-valued relation is asked as pk__in=..., ormc's
 semi-join, so a part never repeats a row that union(all=True) would keep.
 """
+import copy
+
 import qgen
-from qgen import Ctx, CountT, OrderBy, Query, Slice, Values, ValuesList
+from qgen import Ctx, CountT, Filter, OrderBy, Query, Slice, Values, ValuesList
 
 
 class Combined(Query):
@@ -56,6 +58,35 @@ class Combined(Query):
         if any(isinstance(o, Slice) for o in self.ops) and not self.total_order():
             return "slice without a total order"
         return None
+
+    def candidates(self):
+        """Smaller variants for the shrinker (difftest.candidates): a part
+        less (of three), union() without all=, a part's filter less, or
+        one condition less in it."""
+        out = []
+
+        def variant(change):
+            c = copy.deepcopy(self)
+            change(c)
+            out.append(c)
+        if len(self.parts) > 2:
+            for i in range(len(self.parts)):
+                variant(lambda c, i=i: c.parts.pop(i))
+        if self.all:
+            variant(lambda c: setattr(c, "all", False))
+        for pi, p in enumerate(self.parts):
+            for oi, o in enumerate(p.ops):
+                if not isinstance(o, Filter):
+                    continue
+                variant(lambda c, pi=pi, oi=oi: c.parts[pi].ops.pop(oi))
+                for ci in range(len(o.conds) if len(o.conds) > 1 else 0):
+                    variant(lambda c, pi=pi, oi=oi, ci=ci: c.parts[pi].ops[oi].conds.pop(ci))
+                for ci, cond in enumerate(o.conds):
+                    for alt in cond.alts():
+                        def put(c, pi=pi, oi=oi, ci=ci, alt=alt):
+                            c.parts[pi].ops[oi].conds[ci] = copy.deepcopy(alt)
+                        variant(put)
+        return out
 
     def columns(self):
         return self.parts[0].values_op()[0].names
