@@ -202,7 +202,43 @@ def namespace(label):
     for model in apps.get_app_config(label).get_models():
         ns[model.__name__] = model
     ns["_merge"] = _merge
+    ns["_rows_aggregate"] = _rows_aggregate
     return ns
+
+
+def _rows_aggregate(qs, columns, specs):
+    """aggregate() over a combined queryset, from its rows (Django 3.2 fails on it).
+
+    columns: the names the combination selects; specs: [(name, func, column)]
+    with func Count, Sum, Avg, Min or Max, computed as SQL does (NULLs left
+    out; an empty Sum, Avg, Min, Max is None; Avg of integers a float).
+    """
+    rows = []
+    for r in qs:
+        if isinstance(r, dict):
+            rows.append(r)
+        elif isinstance(r, tuple):
+            rows.append(dict(zip(columns, r)))
+        else:
+            rows.append({columns[0]: r})
+    out = {}
+    for name, func, col in specs:
+        vals = [r[col] for r in rows if r[col] is not None]
+        if func == "Count":
+            out[name] = len(vals)
+        elif not vals:
+            out[name] = None
+        elif func in ("Sum", "Avg"):
+            total = sum(vals[1:], vals[0])
+            if func == "Sum":
+                out[name] = total
+            elif isinstance(total, decimal.Decimal):
+                out[name] = total / len(vals)
+            else:
+                out[name] = float(total) / len(vals)
+        else:
+            out[name] = (min if func == "Min" else max)(vals)
+    return out
 
 
 def _merge(*dicts):

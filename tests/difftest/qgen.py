@@ -1458,6 +1458,8 @@ def tags(q):
                 out.add("multi-neg-mix")
             if type(o) is Filter and _null_neg_after(o):
                 out.add("null-neg-after")
+            if _null_isnull_neg(o):
+                out.add("null-isnull-neg")
     if isinstance(q.terminal, Aggregate) or any(isinstance(o, Annotate) for o in q.ops):
         for lf in _all_leaves(q):
             if lf.lookup == "isnull" and isinstance(lf.path, Path) and lf.path.multi():
@@ -1483,6 +1485,27 @@ def _null_neg_after(o):
             return True
         if not ng:
             seen.add(h.name)
+    return False
+
+
+def _null_isnull_neg(o):
+    """A negated leaf on a nullable single-valued relation after a negated
+    isnull=True on it (exclude((Q(p__id__gt=1) | Q(p__id__isnull=True)) &
+    Q(p__id__lt=4))): under a negation Django's isnull=True makes the join
+    inner, so the later leaf gets no "IS NOT NULL" guard; written the other
+    way round it gets one (docs/semantics.md). The same order dependence
+    as _null_neg_after."""
+    seen = set()
+    for lf, ng in o.leaves():
+        if not ng or not isinstance(lf.path, Path) or not lf.path.hops:
+            continue
+        h = lf.path.hops[0]
+        if h.multi or not h.null:
+            continue
+        if lf.lookup == "isnull" and lf.value is True:
+            seen.add(h.name)
+        elif h.name in seen:
+            return True
     return False
 
 

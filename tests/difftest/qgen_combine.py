@@ -3,10 +3,13 @@
 Two (sometimes three) querysets of one model, each filtered its own way and
 selecting the same fields with values_list() (or values()), combined by
 union() (all=True now and then), intersection() or difference(); then
-optionally order_by() of the columns with a slice, or count().
+optionally order_by() of the columns with a slice, count(), or aggregate()
+of the columns (Count, Sum, Avg, Min, Max).
 
-Not generated: aggregate() over a combination (Django 3.2 fails on it on
-PostgreSQL and MariaDB), filter() or annotate() after one (Django's error,
+Django 3.2 fails on aggregate() over a combination on PostgreSQL and
+MariaDB, so the oracle computes it in Python from the combined rows Django
+gives (djside._rows_aggregate), as current Django and ormc aggregate them.
+Not generated: filter() or annotate() after a combination (Django's error,
 checked by the conformance suite). Django 3.2's MySQL backend refuses
 intersection() and difference() ("not supported on this database
 backend"); the expected answer is Django's on PostgreSQL, so that is only a
@@ -19,7 +22,8 @@ semi-join, so a part never repeats a row that union(all=True) would keep.
 import copy
 
 import qgen
-from qgen import Ctx, CountT, Filter, OrderBy, Query, Slice, Values, ValuesList
+from qgen import NUM, Agg, Aggregate, Ctx, CountT, Filter, OrderBy, Path, Query, Slice, \
+    Values, ValuesList
 
 
 class Combined(Query):
@@ -37,18 +41,26 @@ class Combined(Query):
         return "".join(o.dj(ctx, self.model) for o in self.ops) + \
             (self.terminal.dj(ctx, self.model) if self.terminal else "")
 
+    def dj_text(self, texts):
+        """Django's text of the whole query, the parts' texts given."""
+        if not isinstance(self.terminal, Aggregate):
+            return self.combine(texts) + self.tail(Ctx())
+        specs = [(n, e.func, e.arg.field) for n, e in self.terminal.items]
+        return "_rows_aggregate(%s%s, %r, %r)" % (
+            self.combine(texts), "".join(o.dj(Ctx(), self.model) for o in self.ops),
+            list(self.columns()), specs)
+
     def ormc(self):
         return self.combine([p.ormc() for p in self.parts]) + \
             "".join(o.ormc() for o in self.ops) + \
             (self.terminal.ormc() if self.terminal else "")
 
     def dj_with(self, ctx, ops=None, terminal="same"):
-        return self.combine([p.dj_with(Ctx()) for p in self.parts]) + self.tail(Ctx())
+        return self.dj_text([p.dj_with(Ctx()) for p in self.parts])
 
     def oracle_code(self, schema):
         codes = [qgen.oracle_code(p, schema) for p in self.parts]
-        return (self.combine([c for c, rw in codes]) + self.tail(Ctx()),
-                any(rw for c, rw in codes))
+        return self.dj_text([c for c, rw in codes]), any(rw for c, rw in codes)
 
     def check(self, schema):
         for p in self.parts:
@@ -94,9 +106,13 @@ class Combined(Query):
     def shape(self, schema):
         if isinstance(self.terminal, CountT):
             return "scalar", ["count"]
+        if isinstance(self.terminal, Aggregate):
+            return "aggregate", [n for n, e in self.terminal.items]
         return self.parts[0].shape(schema)
 
     def column_kinds(self, schema):
+        if isinstance(self.terminal, Aggregate):
+            return [e.kind for n, e in self.terminal.items]
         return self.parts[0].column_kinds(schema)
 
     def total_order(self):
@@ -137,9 +153,21 @@ def shape_U(g, label, model):
     all_ = verb == "union" and r.random() < 0.35
     ops, terminal = [], None
     x = r.random()
+    fields = g.schemas[label][model].fields
     if x < 0.2:
         terminal = CountT()
-    elif x < 0.75:
+    elif x < 0.4:
+        items = []
+        for _ in range(r.choice([1, 1, 2])):
+            c = r.choice(cols)
+            f = fields[c]
+            funcs = ["Count"] + (["Sum", "Avg"] if f.kind in NUM else []) + \
+                (["Min", "Max"] if f.kind in NUM + ("str", "date", "datetime") else [])
+            func = r.choice(funcs)
+            kind = {"Count": "int", "Avg": "float" if f.kind == "int" else f.kind}.get(func, f.kind)
+            items.append((g.name(), Agg(func, Path([], c, f.kind, f.null), kind)))
+        terminal = Aggregate(items)
+    elif x < 0.8:
         keys = [("-" if r.random() < 0.3 else "") + c for c in r.sample(cols, len(cols))]
         if "id" in cols and r.random() < 0.5:
             keys = [k for k in keys if k.lstrip("-") != "id"][:1] + ["id"]
