@@ -13,7 +13,8 @@ the one form Django 3.2 has). What is drawn:
     annotations (also as values() grouping keys, qgen.shape_G) and the
     transforms as lookups (pubdate__quarter=2, seen__date="2024-01-15");
   * Window(expression=..., partition_by=, order_by=, frame=) annotations
-    (shape_W, and ranks over the groups of a values() grouping), ordered
+    (shape_W: rows, count(), or aggregate() over a window; and ranks over
+    the groups of a values() grouping), ordered
     by a unique last key (the pk) where the function needs it to be
     deterministic; never filtered on (Django 3.2 cannot).
 
@@ -391,6 +392,17 @@ def shape_W(g, label, model):
         if e is not None:
             items.insert(r.randrange(len(items) + 1), (g.name(), e))
     ops.append(qgen.Annotate(items))
+    wins = [(n, e) for n, e in items if isinstance(e, Window) and e.kind in NUM]
+    x = r.random()
+    if wins and x < 0.15:
+        # aggregate() over a window annotation (the query becomes a subquery)
+        n, e = r.choice(wins)
+        func = r.choice(["Sum", "Max", "Min", "Avg", "Count"])
+        kind = {"Count": "int", "Avg": "float" if e.kind == "int" else e.kind}.get(func, e.kind)
+        return qgen.Query(label, model, ops, qgen.Aggregate(
+            [(g.name(), qgen.Agg(func, FRef(n, e.kind), kind))]))
+    if x < 0.2:
+        return qgen.Query(label, model, ops, qgen.CountT())
     g.order_and_project(label, model, ops, [n for n, e in items], pk_total=True)
     return qgen.Query(label, model, ops)
 
