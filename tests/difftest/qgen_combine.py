@@ -164,7 +164,8 @@ def shape_U(g, label, model):
             funcs = ["Count"] + (["Sum", "Avg"] if f.kind in NUM else []) + \
                 (["Min", "Max"] if f.kind in NUM + ("str", "date", "datetime") else [])
             func = r.choice(funcs)
-            kind = {"Count": "int", "Avg": "float" if f.kind == "int" else f.kind}.get(func, f.kind)
+            kind = {"Count": "int",
+                    "Avg": "float" if f.kind == "int" else f.kind}.get(func, f.kind)
             items.append((g.name(), Agg(func, Path([], c, f.kind, f.null), kind)))
         terminal = Aggregate(items)
     elif x < 0.8:
