@@ -330,10 +330,15 @@ def window_expr(g, label, model, order_keys=None):
     r = g.r
     partition = None
     if order_keys is None and r.random() < 0.5:
-        q = g.path(label, model, max_hops=1, multi=False,
-                   kinds=("int", "str", "bool", "date"))
-        if q is not None:
-            partition = [fref(q)]
+        if r.random() < 0.3 and has_dates(g, label, model):
+            t = time_expr(g, label, model)      # a time bucket: per year, month...
+            if t is not None:
+                partition = [t]
+        else:
+            q = g.path(label, model, max_hops=1, multi=False,
+                       kinds=("int", "str", "bool", "date"))
+            if q is not None:
+                partition = [fref(q)]
     if order_keys is None:
         order = []
         for _ in range(r.choice([0, 1, 1, 2])):
