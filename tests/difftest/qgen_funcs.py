@@ -196,7 +196,8 @@ def math_expr(g, label, model):
                nullable_ok=not nonnull)
     if p is None:
         return None
-    a = fref(p) if r.random() < 0.8 or p.kind == "bool" else g.arith(label, model)
+    # arithmetic may read a nullable column: not for Greatest/Least
+    a = fref(p) if r.random() < 0.8 or p.kind == "bool" or nonnull else g.arith(label, model)
     if a is None:
         return None
     k = a.kind
