@@ -348,12 +348,19 @@ def django_answer(case, schemas, cross=True):
     # Django 3.2 leaves Sum() of an AutoField as PostgreSQL's numeric (its
     # integer converter looks for "...IntegerField" types only): an integral
     # decimal in a column the generator typed as an integer is that integer.
+    # So is an integral float there: Floor/Ceil/Round/Abs/Sign of an
+    # AutoField are AutoFields for Django, and PostgreSQL's floor(integer)
+    # is a double precision that no converter turns back.
     kinds = q.column_kinds(schemas[q.label]) if kind != "scalar" else ["int"]
     for row in ref["rows"]:
         for i, c in enumerate(row):
-            if c is not None and c[0] == "dec" and i < len(kinds) and kinds[i] == "int" \
-                    and decimal.Decimal(c[1]) == decimal.Decimal(c[1]).to_integral_value():
+            if c is None or i >= len(kinds) or kinds[i] != "int":
+                continue
+            if c[0] == "dec" and decimal.Decimal(c[1]) == \
+                    decimal.Decimal(c[1]).to_integral_value():
                 row[i] = ["int", int(decimal.Decimal(c[1]))]
+            elif c[0] == "float" and math.isfinite(c[1]) and c[1] == int(c[1]):
+                row[i] = ["int", int(c[1])]
     return {"kind": kind, "columns": columns, "ordered": ordered, "rows": ref["rows"]}
 
 
@@ -458,6 +465,8 @@ def candidates(q):
                     c = copy.deepcopy(q)
                     del getattr(c.ops[oi], attr)[i]
                     out.append(c)
+    if hasattr(q, "candidates"):
+        out += q.candidates()     # a combined query's parts (qgen_combine)
     n = len(slots(q))
     for si in range(n):
         c0 = copy.deepcopy(q)

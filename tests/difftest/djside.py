@@ -191,12 +191,58 @@ def namespace(label):
                  "ExpressionWrapper", "IntegerField", "FloatField", "DecimalField",
                  "BooleanField", "CharField", "DateField", "DateTimeField"):
         ns[name] = getattr(m, name)
-    for name in ("Coalesce", "Greatest", "Least", "Cast", "Length", "Upper", "Lower"):
+    for name in ("Window", "RowRange", "ValueRange"):
+        ns[name] = getattr(m, name)
+    # the functions qgen_funcs draws (Django 3.2 names them as ormc does)
+    for name in ("Coalesce", "Greatest", "Least", "NullIf", "Cast", "Length", "Upper",
+                 "Lower", "Concat", "Substr", "Left", "Right", "StrIndex", "Replace", "LPad",
+                 "RPad", "Reverse", "Trim", "Abs", "Ceil", "Floor", "Round", "Mod", "Power",
+                 "Sqrt", "Sign", "Rank", "DenseRank", "RowNumber", "Ntile", "Lag", "Lead",
+                 "FirstValue", "TruncYear", "TruncQuarter", "TruncMonth", "TruncWeek",
+                 "TruncDay", "TruncDate", "TruncHour", "ExtractYear", "ExtractQuarter",
+                 "ExtractMonth", "ExtractWeek", "ExtractDay", "ExtractWeekDay",
+                 "ExtractIsoWeekDay", "ExtractIsoYear", "ExtractHour"):
         ns[name] = getattr(fn, name)
     for model in apps.get_app_config(label).get_models():
         ns[model.__name__] = model
     ns["_merge"] = _merge
+    ns["_rows_aggregate"] = _rows_aggregate
     return ns
+
+
+def _rows_aggregate(qs, columns, specs):
+    """aggregate() over a combined queryset, from its rows (Django 3.2 fails on it).
+
+    columns: the names the combination selects; specs: [(name, func, column)]
+    with func Count, Sum, Avg, Min or Max, computed as SQL does (NULLs left
+    out; an empty Sum, Avg, Min, Max is None; Avg of integers a float).
+    """
+    rows = []
+    for r in qs:
+        if isinstance(r, dict):
+            rows.append(r)
+        elif isinstance(r, tuple):
+            rows.append(dict(zip(columns, r)))
+        else:
+            rows.append({columns[0]: r})
+    out = {}
+    for name, func, col in specs:
+        vals = [r[col] for r in rows if r[col] is not None]
+        if func == "Count":
+            out[name] = len(vals)
+        elif not vals:
+            out[name] = None
+        elif func in ("Sum", "Avg"):
+            total = sum(vals[1:], vals[0])
+            if func == "Sum":
+                out[name] = total
+            elif isinstance(total, decimal.Decimal):
+                out[name] = total / len(vals)
+            else:
+                out[name] = float(total) / len(vals)
+        else:
+            out[name] = (min if func == "Min" else max)(vals)
+    return out
 
 
 def _merge(*dicts):

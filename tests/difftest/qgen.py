@@ -24,8 +24,9 @@ import random
 
 
 class Field:
-    def __init__(self, name, kind, null, places=None):
+    def __init__(self, name, kind, null, places=None, cls=None):
         self.name, self.kind, self.null, self.places = name, kind, null, places
+        self.cls = cls         # Django's field class name (AutoField, PositiveIntegerField...)
 
 
 class Rel:
@@ -84,7 +85,8 @@ def load_schema(label):
                 k = _kind(f)
                 if k:
                     mo.fields[f.name] = Field(f.name, k, f.null,
-                                              getattr(f, "decimal_places", None))
+                                              getattr(f, "decimal_places", None),
+                                              type(f).__name__)
         mo.attnames = [f.attname for f in dm._meta.concrete_fields]
         for name in mo.fields:
             vals = set(v for v in dm.objects.using("sqlite").values_list(name, flat=True)
@@ -567,19 +569,26 @@ class Annotate(Node):
 
 
 class Values(Node):
+    """values("a", "b") or values("a", m=TruncMonth(...)): exprs are the keyword
+    expressions [(name, Expr)], whose names end the list names."""
     verb = "values"
 
-    def __init__(self, names, flat=False):
-        self.names, self.flat = names, flat
+    def __init__(self, names, flat=False, exprs=None):
+        self.names, self.flat, self.exprs = names, flat, exprs or []
+
+    def text(self, mode, ctx):
+        kw = {n for n, e in self.exprs}
+        args = ['"%s"' % n for n in self.names if n not in kw]
+        args += ["%s=%s" % (n, e.ormc() if mode == "ormc" else e.dj(ctx)) for n, e in self.exprs]
+        if self.flat:
+            args.append("flat=True")
+        return ".%s(%s)" % (self.verb, ", ".join(args))
 
     def ormc(self):
-        s = ", ".join('"%s"' % n for n in self.names)
-        if self.flat:
-            s += ", flat=True"
-        return ".%s(%s)" % (self.verb, s)
+        return self.text("ormc", None)
 
     def dj(self, ctx, model):
-        return self.ormc()
+        return self.text("dj", ctx)
 
 
 class ValuesList(Values):
@@ -653,6 +662,8 @@ class Query:
         for o in self.ops:
             if isinstance(o, Annotate):
                 out += o.items
+            elif isinstance(o, Values):
+                out += o.exprs
         return out
 
     def values_op(self):
@@ -744,6 +755,8 @@ def multi_filter(o):
 
 def check(q, schema):
     """Is q inside the shapes the oracle answers right? Returns a reason or None."""
+    if hasattr(q, "parts"):
+        return q.check(schema)
     if q.total_order() is False and any(isinstance(o, Slice) for o in q.ops):
         return "slice without a total order"
     anns = dict(q.annotations())
@@ -811,8 +824,11 @@ def oracle_code(q, schema):
     * aggregate() over two or more relations is one aggregate() call per
       relation, each with its own picking filter, merged.
 
-    Returns (code, rewritten?).
+    Returns (code, rewritten?). A combined query (qgen_combine) asks each
+    part this way.
     """
+    if hasattr(q, "parts"):
+        return q.oracle_code(schema)
     ctx = Ctx()
     anns = q.annotations()
     ann_names = {n for n, e in anns}
@@ -1007,6 +1023,8 @@ class Gen:
             return Leaf(p, lk, v)
         if k == "bool":
             return Leaf(p, "exact", r.random() < 0.5)
+        if k in ("date", "datetime") and r.random() < 0.5:
+            return qgen_funcs.time_leaf(self, p)
         if k == "date":
             if r.random() < 0.3:
                 return Leaf(p.__class__(p.hops, p.field + "__year", "int", p.null), "exact",
@@ -1136,6 +1154,8 @@ class Gen:
     def row_expr(self, label, model):
         """A non-aggregate annotation."""
         r = self.r
+        if r.random() < 0.3:
+            return qgen_funcs.func_expr(self, label, model)
         x = r.random()
         if x < 0.4:
             return self.arith(label, model)
@@ -1189,7 +1209,7 @@ class Gen:
         r = self.r
         label = r.choice(sorted(self.schemas))
         model = r.choice(sorted(self.schemas[label]))
-        shape = r.choice("PPPPGGGAAACRM")
+        shape = r.choice("PPPPGGGAAACRMWU")
         self.n = 0
         try:
             q = getattr(self, "shape_" + shape)(label, model)
@@ -1199,6 +1219,12 @@ class Gen:
             return None
         q.shape_name = shape
         return q
+
+    def shape_W(self, label, model):
+        return qgen_funcs.shape_W(self, label, model)
+
+    def shape_U(self, label, model):
+        return qgen_combine.shape_U(self, label, model)
 
     def pre_filters(self, label, model, ops):
         for _ in range(self.r.choice([0, 1, 1, 1, 2])):
@@ -1267,19 +1293,26 @@ class Gen:
         ops = []
         self.pre_filters(label, model, ops)
         keys = []
+        kw = []
         if r.random() < 0.25:
             e = self.row_expr(label, model)
             if e is not None and not isinstance(e, SubqueryX):
                 n = self.name()
                 ops.append(Annotate([(n, e)]))
                 keys.append(n)
-        for _ in range(r.choice([1, 1, 2]) - len(keys)):
+        elif r.random() < 0.3 and qgen_funcs.has_dates(self, label, model):
+            # values(m=TruncMonth("d")): a time bucket as a grouping key
+            e = qgen_funcs.time_expr(self, label, model)
+            if e is not None:
+                kw.append((self.name(), e))
+        for _ in range(r.choice([1, 1, 2]) - len(keys) - len(kw)):
             p = self.path(label, model, max_hops=1, multi=False)
             if p is not None and p.text() not in keys:
                 keys.append(p.text())
+        keys += [n for n, e in kw]
         if not keys:
             raise _Retry()
-        ops.append(Values(keys))
+        ops.append(Values(keys, exprs=kw))
         items, chain = [], None
         for _ in range(r.choice([1, 1, 2, 3])):
             e = self.agg_expr(label, model, chain)
@@ -1290,6 +1323,10 @@ class Gen:
         if not items:
             raise _Retry()
         ops.append(Annotate(items))
+        if r.random() < 0.1:
+            w = qgen_funcs.group_window(self, keys, items)
+            if w is not None:
+                ops.append(Annotate([(self.name(), w)]))
         if r.random() < 0.25:
             n, e = r.choice(items)
             if e.kind in NUM:
@@ -1397,6 +1434,8 @@ def generate(schemas, seed, count):
 
 def tags(q):
     """Shape tags of a query, which known.txt entries can name ("tag:NAME")."""
+    if hasattr(q, "parts"):
+        return sorted(set().union(*(tags(p) for p in q.parts)))
     out = set()
     agg_before = set()
     for o in q.ops:
@@ -1419,6 +1458,8 @@ def tags(q):
                 out.add("multi-neg-mix")
             if type(o) is Filter and _null_neg_after(o):
                 out.add("null-neg-after")
+            if _null_isnull_neg(o):
+                out.add("null-isnull-neg")
     if isinstance(q.terminal, Aggregate) or any(isinstance(o, Annotate) for o in q.ops):
         for lf in _all_leaves(q):
             if lf.lookup == "isnull" and isinstance(lf.path, Path) and lf.path.multi():
@@ -1447,6 +1488,27 @@ def _null_neg_after(o):
     return False
 
 
+def _null_isnull_neg(o):
+    """A negated leaf on a nullable single-valued relation after a negated
+    isnull=True on it (exclude((Q(p__id__gt=1) | Q(p__id__isnull=True)) &
+    Q(p__id__lt=4))): under a negation Django's isnull=True makes the join
+    inner, so the later leaf gets no "IS NOT NULL" guard; written the other
+    way round it gets one (docs/semantics.md). The same order dependence
+    as _null_neg_after."""
+    seen = set()
+    for lf, ng in o.leaves():
+        if not ng or not isinstance(lf.path, Path) or not lf.path.hops:
+            continue
+        h = lf.path.hops[0]
+        if h.multi or not h.null:
+            continue
+        if lf.lookup == "isnull" and lf.value is True:
+            seen.add(h.name)
+        elif h.name in seen:
+            return True
+    return False
+
+
 def _has_or(c):
     return isinstance(c, Or) or any(_has_or(k) for k in getattr(c, "kids", [])) \
         or (isinstance(c, Not) and _has_or(c.kid))
@@ -1457,3 +1519,8 @@ def _all_leaves(q):
         if isinstance(o, Filter):
             for lf, ng in o.leaves():
                 yield lf
+
+
+# The grammar's extensions, which build on the classes above.
+import qgen_combine  # noqa: E402
+import qgen_funcs    # noqa: E402
