@@ -568,11 +568,11 @@ static const struct {
 	{ "Upper", 1, 1, 2 }, { "Lower", 1, 1, 2 }, { "Length", 1, 1, 1 },
 	{ "Trim", 1, 1, 2 }, { "Concat", 2, 32, 2 },
 	{ "Abs", 1, 1, 3 }, { "Round", 1, 2, 3 }, { "Floor", 1, 1, 3 }, { "Ceil", 1, 1, 3 },
-	{ "Sqrt", 1, 1, 4 }, { "Power", 2, 2, 4 }, { "Mod", 2, 2, 3 },
+	{ "Sqrt", 1, 1, 5 }, { "Power", 2, 2, 5 }, { "Mod", 2, 2, 5 },
 	{ "Substr", 2, 3, 2 }, { "Left", 2, 2, 2 }, { "Right", 2, 2, 2 }, { "StrIndex", 2, 2, 1 },
 	{ "Replace", 2, 3, 2 }, { "LTrim", 1, 1, 2 }, { "RTrim", 1, 1, 2 }, { "LPad", 2, 3, 2 },
 	{ "RPad", 2, 3, 2 }, { "Repeat", 2, 2, 2 }, { "Reverse", 1, 1, 2 },
-	{ "Sign", 1, 1, 5 }, { "Ln", 1, 1, 5 }, { "Log", 2, 2, 5 }, { "Exp", 1, 1, 5 },
+	{ "Sign", 1, 1, 3 }, { "Ln", 1, 1, 5 }, { "Log", 2, 2, 5 }, { "Exp", 1, 1, 5 },
 	{ "Now", 0, 0, 6 },
 };
 
@@ -799,10 +799,20 @@ resolve_func(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_expr 
 	case 3: x->type = x->args[0]->type; break;
 	case 4: x->type = ormc_otype_of(ORMC_FIELD_FLOAT, -1, -1); break;
 	case 5:
+		/*
+		 * Django's NumericOutputFieldMixin: a decimal of a decimal, else a
+		 * float. The decimal is computed in floating point on MySQL and
+		 * SQLite: an average's rule (15 significant digits, the field's
+		 * places + 6) gives one answer everywhere.
+		 */
 		x->type = ormc_otype_of(ORMC_FIELD_FLOAT, -1, -1);
 		for (j = 0; j < np; j++)
-			if (x->args[j]->type.kind == ORMC_FIELD_DECIMAL)
-				x->type = ormc_otype_of(ORMC_FIELD_DECIMAL, -1, -1);
+			if (x->args[j]->type.kind == ORMC_FIELD_DECIMAL) {
+				ormc_otype q = quotient_type(x->args[j]->type);
+
+				if (x->type.kind != ORMC_FIELD_DECIMAL || q.decimal_places > x->type.decimal_places)
+					x->type = q;
+			}
 		break;
 	case 6: x->type = ormc_otype_of(ORMC_FIELD_DATETIME, -1, -1); break;
 	}

@@ -508,6 +508,17 @@ sqlite_emit(ormc_emit *e, const ormc_sx *x)
 			ormc_sqlbuf_appendc(b, ')');
 			return 1;
 		}
+		if ((x->type.kind == ORMC_FIELD_CHAR || x->type.kind == ORMC_FIELD_TEXT) &&
+		    x->args[0]->type.kind == ORMC_FIELD_DECIMAL && x->args[0]->type.decimal_places >= 0 &&
+		    x->args[0]->type.decimal_places <= 30) {
+			/* a decimal as text keeps its places ("81.20"), as the others write it */
+			ormc_sqlbuf_append(b, "CASE WHEN ");
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_appendf(b, " IS NULL THEN NULL ELSE printf('%%.%df', ", x->args[0]->type.decimal_places);
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_append(b, ") END");
+			return 1;
+		}
 		if (ormc_field_kind_is_int(x->type.kind) &&
 		    x->args[0]->type.kind == ORMC_FIELD_FLOAT) {
 			/*
