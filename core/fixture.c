@@ -128,73 +128,6 @@ ormc_fixture__bad_value(ormc_loader *l, const ormc_field *f, json_t *j,
 	return rc;
 }
 
-/* Days since 1970-01-01 of a civil date (H. Hinnant's algorithm). */
-static long
-days_from_civil(long y, long m, long d)
-{
-	long era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void
-civil_from_days(long z, long *y, long *m, long *d)
-{
-	long era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp + (mp < 10 ? 3 : -9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
-/*
- * "YYYY-MM-DDTHH:MM:SS[.ffffff][+HH:MM]" (ormc_convert's form) to naive
- * UTC "YYYY-MM-DD HH:MM:SS[.ffffff]", as Django stores it with USE_TZ.
- */
-static size_t
-datetime_utc(const char *in, size_t len, char *out, size_t n)
-{
-	long y, mo, d, h, mi, sec, off = 0, days, secs;
-	size_t frac = len >= 26 && in[19] == '.' ? 7 : 0;
-	size_t base = 19 + frac;
-
-	memcpy(out, in, base);
-	out[10] = ' ';
-	out[base] = '\0';
-	if (len == base || n < base + 1)
-		return base;
-	/* an offset: shift to UTC */
-	off = ((in[base + 1] - '0') * 10 + (in[base + 2] - '0')) * 60 +
-	      (in[base + 4] - '0') * 10 + (in[base + 5] - '0');
-	if (in[base] == '-')
-		off = -off;
-	y = strtol(in, NULL, 10);
-	mo = strtol(in + 5, NULL, 10);
-	d = strtol(in + 8, NULL, 10);
-	h = strtol(in + 11, NULL, 10);
-	mi = strtol(in + 14, NULL, 10);
-	sec = strtol(in + 17, NULL, 10);
-	secs = h * 3600 + mi * 60 + sec - off * 60;
-	days = days_from_civil(y, mo, d) + (secs >= 0 ? secs / 86400
-	                                             : -((-secs + 86399) / 86400));
-	secs -= (days - days_from_civil(y, mo, d)) * 86400;
-	civil_from_days(days, &y, &mo, &d);
-	snprintf(out, n, "%04ld-%02ld-%02ld %02ld:%02ld:%02ld%.*s", y, mo, d,
-	         secs / 3600, secs / 60 % 60, secs % 60, (int)frac, in + 19);
-	return strlen(out);
-}
-
 int
 ormc_fixture__nomem(ormc_loader *l)
 {
@@ -400,7 +333,11 @@ ormc_fixture__to_param(ormc_loader *l, const ormc_field *f, json_t *j,
 			                      "out of memory");
 		if (kind == ORMC_FIELD_DATETIME) {
 			v->type = ORMC_TYPE_DATETIME;
-			v->len = datetime_utc(out.s, out.len, buf, out.len + 1);
+			int r = ormc_datetime_naive_utc(out.s, out.len, buf, out.len + 1);
+
+			if (r < 0)
+				return ormc_fixture__bad_value(l, f, j, "a datetime");
+			v->len = (size_t)r;
 		} else if (kind == ORMC_FIELD_UUID && !dialect_is(l, "postgresql")) {
 			/* Django's char(32) storage: hex digits only */
 			size_t k;

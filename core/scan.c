@@ -346,68 +346,17 @@ ormc_scan_value(const ormc_scol *c, const ormc_value *raw, ormc_value *out,
 	return ormc_convert(raw, &c->type, out, buf, n, err);
 }
 
-/* Days since 1970-01-01 of a civil date (H. Hinnant's algorithm). */
-static long
-days_from_civil(long y, long m, long d)
-{
-	long era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void
-civil_from_days(long z, long *y, long *m, long *d)
-{
-	long era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp + (mp < 10 ? 3 : -9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
 /* A datetime as naive UTC "YYYY-MM-DD HH:MM:SS[.ffffff]", as Django stores it. */
 static int
 naive_utc(const ormc_scol *c, const ormc_value *v, ormc_value *out, char *buf,
           size_t n, ormc_error *err)
 {
-	ormc_datetime dt;
-	long y, mo, d, days, secs;
-	int r;
+	int r = ormc_datetime_naive_utc(v->s, v->len, buf, n);
 
-	if (ormc_datetime_parse(v->s, v->len, &dt) < 0)
+	if (r < 0)
 		return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0,
-		                      "column \"%s\": \"%.*s\" is not a datetime",
+		                      "column \"%s\": \"%.*s\" is not a datetime in range",
 		                      c->name, (int)(v->len > 64 ? 64 : v->len), v->s);
-	y = dt.date.year;
-	mo = dt.date.month;
-	d = dt.date.day;
-	secs = dt.time.hour * 3600L + dt.time.minute * 60L + dt.time.second -
-	       (dt.has_offset ? dt.offset_minutes * 60L : 0);
-	days = days_from_civil(y, mo, d);
-	days += secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
-	secs -= (days - days_from_civil(y, mo, d)) * 86400;
-	civil_from_days(days, &y, &mo, &d);
-	if (dt.time.microsecond != 0)
-		r = snprintf(buf, n, "%04ld-%02ld-%02ld %02ld:%02ld:%02ld.%06d", y, mo,
-		             d, secs / 3600, secs / 60 % 60, secs % 60,
-		             dt.time.microsecond);
-	else
-		r = snprintf(buf, n, "%04ld-%02ld-%02ld %02ld:%02ld:%02ld", y, mo, d,
-		             secs / 3600, secs / 60 % 60, secs % 60);
-	if (r < 0 || (size_t)r >= n)
-		return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0,
-		                      "column \"%s\": datetime out of range", c->name);
 	memset(out, 0, sizeof(*out));
 	out->type = ORMC_TYPE_DATETIME;
 	out->s = buf;

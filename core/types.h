@@ -122,4 +122,11 @@ void ormc_hex_encode(const unsigned char *bytes, size_t n, char *out);
 /** The kind of value an expression of type t has (ORMC_TYPE_INT for the integer kinds, ...). */
 ormc_type ormc_otype_value_type(const ormc_otype *t);
 
+/*
+ * A datetime's text (with or without an offset) as the naive UTC text Django
+ * stores, "YYYY-MM-DD HH:MM:SS[.ffffff]" (no fraction when it is zero), in
+ * out (size n): its length, or -1 when in is not a datetime or out too small.
+ */
+int ormc_datetime_naive_utc(const char *in, size_t len, char *out, size_t n);
+
 #endif
