@@ -332,9 +332,9 @@ ormc_fixture__to_param(ormc_loader *l, const ormc_field *f, json_t *j,
 			return ormc_error_set(l->err, ORMC_ENOMEM, NULL, -1, 0,
 			                      "out of memory");
 		if (kind == ORMC_FIELD_DATETIME) {
-			v->type = ORMC_TYPE_DATETIME;
 			int r = ormc_datetime_naive_utc(out.s, out.len, buf, out.len + 1);
 
+			v->type = ORMC_TYPE_DATETIME;
 			if (r < 0)
 				return ormc_fixture__bad_value(l, f, j, "a datetime");
 			v->len = (size_t)r;
