@@ -279,39 +279,6 @@ create_index(const ormc_dialect *d, stmt_list *l, const char *table,
 	push(l, &b, table);
 }
 
-static int
-model_index(const ormc_schema *s, const ormc_model *m)
-{
-	int i;
-
-	for (i = 0; i < s->nmodels; i++)
-		if (s->models[i] == m)
-			return i;
-	return -1;
-}
-
-/* Depth-first: targets of a model's foreign keys before the model. */
-static void
-visit(const ormc_schema *s, int i, char *state, int *order, int *n)
-{
-	const ormc_model *m = s->models[i];
-	int k;
-
-	state[i] = 1;
-	for (k = 0; k < m->nfields; k++) {
-		const ormc_field *f = m->fields[k];
-		int t;
-
-		if (!concrete(f) || !is_fk(f) || f->target == NULL || f->target == m)
-			continue;
-		t = model_index(s, f->target);
-		if (t >= 0 && state[t] == 0)
-			visit(s, t, state, order, n);
-	}
-	state[i] = 2;
-	order[(*n)++] = i;
-}
-
 typedef struct deferred_fk {
 	const ormc_model *model;
 	const ormc_field *field;
@@ -376,7 +343,7 @@ create_model(const ormc_schema *s, const ormc_dialect *d, stmt_list *l,
 			ormc_sqlbuf_append(&b, " IS NULL))");
 		}
 		if (is_fk(f) && f->target != NULL) {
-			int t = model_index(s, f->target);
+			int t = ormc_schema_model_index(s, f->target);
 
 			if (f->target == m || t < 0 || created[t])
 				foreign_key(d, &b, &tail, f->column, f->target);
@@ -520,7 +487,7 @@ ormc_ddl_build_tagged(const ormc_schema *s, const ormc_dialect *d,
                       ormc_error *err)
 {
 	stmt_list l;
-	char *state = NULL, *created = NULL;
+	char *created = NULL;
 	int *order = NULL;
 	deferred_fk *late = NULL;
 	int i, k, norder = 0, nlate = 0, nfk = 0;
@@ -534,18 +501,15 @@ ormc_ddl_build_tagged(const ormc_schema *s, const ormc_dialect *d,
 	memset(&l, 0, sizeof(l));
 	for (i = 0; i < s->nmodels; i++)
 		nfk += s->models[i]->nfields;
-	state = calloc((size_t)s->nmodels + 1, 1);
 	created = calloc((size_t)s->nmodels + 1, 1);
 	order = calloc((size_t)s->nmodels + 1, sizeof(int));
 	late = calloc((size_t)nfk + 1, sizeof(*late));
-	if (state == NULL || created == NULL || order == NULL || late == NULL) {
+	if (created == NULL || order == NULL || late == NULL) {
 		l.failed = 1;
 		goto done;
 	}
 
-	for (i = 0; i < s->nmodels; i++)
-		if (state[i] == 0)
-			visit(s, i, state, order, &norder);
+	norder = ormc_schema_fk_order(s, order);
 	for (i = 0; i < norder; i++) {
 		create_model(s, d, &l, s->models[order[i]], created, late, &nlate);
 		created[order[i]] = 1;
@@ -575,7 +539,6 @@ ormc_ddl_build_tagged(const ormc_schema *s, const ormc_dialect *d,
 	}
 
 done:
-	free(state);
 	free(created);
 	free(order);
 	free(late);

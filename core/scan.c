@@ -65,39 +65,6 @@ set_col(ormc_scol *c, const char *name, const ormc_field *decl,
 }
 
 static int
-model_index(const ormc_schema *s, const ormc_model *m)
-{
-	int i;
-
-	for (i = 0; i < s->nmodels; i++)
-		if (s->models[i] == m)
-			return i;
-	return -1;
-}
-
-static void
-visit(const ormc_schema *s, int i, char *state, int *order, int *n)
-{
-	const ormc_model *m = s->models[i];
-	int k;
-
-	state[i] = 1;
-	for (k = 0; k < m->nfields; k++) {
-		const ormc_field *f = m->fields[k];
-		int t;
-
-		if (!ormc_field_is_concrete(f) || !is_fk(f) || f->target == NULL ||
-		    f->target == m)
-			continue;
-		t = model_index(s, f->target);
-		if (t >= 0 && state[t] == 0)
-			visit(s, t, state, order, n);
-	}
-	state[i] = 2;
-	order[(*n)++] = i;
-}
-
-static int
 model_table(ormc_stable *t, const ormc_model *m)
 {
 	int k, n = 0;
@@ -161,7 +128,6 @@ ormc_scan_tables(const ormc_schema *s, ormc_stable **out, int *nout,
                  ormc_error *err)
 {
 	ormc_stable *t = NULL;
-	char *state = NULL;
 	int *order = NULL;
 	int i, k, n = 0, norder = 0, cap, rc = ORMC_OK;
 
@@ -171,15 +137,12 @@ ormc_scan_tables(const ormc_schema *s, ormc_stable **out, int *nout,
 	for (i = 0; i < s->nmodels; i++)
 		cap += s->models[i]->nfields;
 	t = calloc((size_t)cap + 1, sizeof(*t));
-	state = calloc((size_t)s->nmodels + 1, 1);
 	order = calloc((size_t)s->nmodels + 1, sizeof(*order));
-	if (t == NULL || state == NULL || order == NULL) {
+	if (t == NULL || order == NULL) {
 		rc = ORMC_ENOMEM;
 		goto done;
 	}
-	for (i = 0; i < s->nmodels; i++)
-		if (state[i] == 0)
-			visit(s, i, state, order, &norder);
+	norder = ormc_schema_fk_order(s, order);
 	for (i = 0; i < norder && rc == ORMC_OK; i++) {
 		const ormc_model *m = s->models[order[i]];
 
@@ -210,7 +173,6 @@ ormc_scan_tables(const ormc_schema *s, ormc_stable **out, int *nout,
 		}
 	}
 done:
-	free(state);
 	free(order);
 	if (rc < 0) {
 		ormc_scan_free(t, n);

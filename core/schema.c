@@ -695,3 +695,52 @@ ormc_field_kind_is_scalar(ormc_field_kind k)
 {
 	return k != ORMC_FIELD_JSON && k != ORMC_FIELD_BINARY;
 }
+
+int
+ormc_schema_model_index(const ormc_schema *s, const ormc_model *m)
+{
+	int i;
+
+	for (i = 0; i < s->nmodels; i++)
+		if (s->models[i] == m)
+			return i;
+	return -1;
+}
+
+/* Depth-first: the targets of a model's foreign keys (and parent links) before it. */
+static void
+fk_visit(const ormc_schema *s, int i, char *state, int *order, int *n)
+{
+	const ormc_model *m = s->models[i];
+	int k, t;
+
+	state[i] = 1;
+	for (k = 0; k < m->nfields; k++) {
+		const ormc_field *f = m->fields[k];
+
+		if ((f->kind != ORMC_FIELD_FOREIGNKEY && f->kind != ORMC_FIELD_ONETOONE) ||
+		    f->target == NULL || f->target == m)
+			continue;
+		t = ormc_schema_model_index(s, f->target);
+		if (t >= 0 && state[t] == 0)
+			fk_visit(s, t, state, order, n);
+	}
+	state[i] = 2;
+	order[(*n)++] = i;
+}
+
+int
+ormc_schema_fk_order(const ormc_schema *s, int *order)
+{
+	char *state = calloc((size_t)s->nmodels + 1, 1);
+	int i, n = 0;
+
+	if (state == NULL)
+		return ORMC_ENOMEM;
+	for (i = 0; i < s->nmodels; i++)
+		if (state[i] == 0)
+			fk_visit(s, i, state, order, &n);
+	free(state);
+	return n;
+}
+

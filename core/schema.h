@@ -187,4 +187,15 @@ int ormc_field_kind_is_int(ormc_field_kind k);
 /** Django's class name of a value kind ("DecimalField"), for messages. */
 const char *ormc_field_kind_name(ormc_field_kind k);
 
+/*
+ * The models of s in an order where the target of each foreign key (and a
+ * child's parent) comes before the model, a cycle broken where it is met:
+ * indexes into s->models, in order (room for s->nmodels). Returns how many,
+ * or ORMC_ENOMEM.
+ */
+int ormc_schema_fk_order(const ormc_schema *s, int *order);
+
+/* m's index in s->models, or -1. */
+int ormc_schema_model_index(const ormc_schema *s, const ormc_model *m);
+
 #endif
