@@ -231,19 +231,6 @@ my_emit(ormc_emit *e, const ormc_sx *x)
 			ormc_sqlbuf_append(b, ") MICROSECOND)");
 			return 1;
 		}
-		if (x->op == ORMC_OP_DIV && x->type.kind == ORMC_FIELD_DECIMAL && x->type.decimal_places >= 0) {
-			/*
-			 * A decimal quotient has the dividend's places + 4 here, but
-			 * only when written out: inside AVG or CAST it keeps more. Said
-			 * with ROUND, it is that value everywhere, as on the others.
-			 */
-			ormc_sqlbuf_append(b, "ROUND((");
-			ormc_render_expr(e, x->args[0]);
-			ormc_sqlbuf_append(b, " / ");
-			ormc_render_expr(e, x->args[1]);
-			ormc_sqlbuf_appendf(b, "), %d)", x->type.decimal_places);
-			return 1;
-		}
 		if (x->op == ORMC_OP_DIV && ormc_field_kind_is_int(x->args[0]->type.kind) &&
 		    ormc_field_kind_is_int(x->args[1]->type.kind)) {
 			/* Integer division truncates, as on PostgreSQL and SQLite. */

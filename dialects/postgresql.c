@@ -154,15 +154,6 @@ pg_emit(ormc_emit *e, const ormc_sx *x)
 			ormc_sqlbuf_append(b, ") * INTERVAL '1 day')");
 			return 1;
 		}
-		if (x->op == ORMC_OP_DIV && x->type.kind == ORMC_FIELD_DECIMAL && x->type.decimal_places >= 0) {
-			/* a decimal quotient stops at MySQL's scale, the dividend's + 4, on every engine */
-			ormc_sqlbuf_append(b, "ROUND((");
-			ormc_render_expr(e, x->args[0]);
-			ormc_sqlbuf_append(b, " / ");
-			ormc_render_expr(e, x->args[1]);
-			ormc_sqlbuf_appendf(b, "), %d)", x->type.decimal_places);
-			return 1;
-		}
 		return 0;
 	case ORMC_SX_PARAM: {
 		/* A value to come may be any integer: bigint, not the literal's own width. */

@@ -346,6 +346,20 @@ ormc_render_expr(ormc_emit *e, const ormc_sx *x)
 		ormc_render_agg(e, x, "", "");
 		break;
 	case ORMC_SX_ARITH:
+		if (x->op == ORMC_OP_DIV && x->type.kind == ORMC_FIELD_DECIMAL && x->type.decimal_places >= 0) {
+			/*
+			 * A decimal quotient stops at MySQL's scale, the dividend's
+			 * places + 4, on every engine, and in the SQL itself: MySQL
+			 * keeps more inside AVG or CAST than it shows.
+			 */
+			ormc_sqlbuf_append(b, "ROUND((");
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_append(b, " / ");
+			ormc_render_expr(e, x->args[1]);
+			ormc_sqlbuf_appendf(b, "), %d)", x->type.decimal_places);
+			break;
+		}
+		/* fall through */
 	case ORMC_SX_CMP:
 		ormc_sqlbuf_appendc(b, '(');
 		ormc_render_expr(e, x->args[0]);
