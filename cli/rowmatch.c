@@ -223,20 +223,18 @@ cmp_cell_equal(const cmp_shape *sh, int i, const char *a, const char *b)
 		char *x = NULL, *y = NULL;
 		size_t xl = 0, yl = 0;
 		FILE *f = open_memstream(&x, &xl), *g = open_memstream(&y, &yl);
-		int same = 0;
+		int okf = f != NULL, okg = g != NULL, same;
 
-		if (f != NULL)
+		if (okf)
 			put_decimal(f, a);
-		if (g != NULL)
+		if (okg)
 			put_decimal(g, b);
-		if (f != NULL && g != NULL && fclose(f) == 0 && fclose(g) == 0)
-			same = strcmp(x, y) == 0;
-		else {
-			if (f != NULL)
-				fclose(f);
-			if (g != NULL)
-				fclose(g);
-		}
+		/* each stream closed once: its text is complete only then */
+		if (f != NULL && fclose(f) != 0)
+			okf = 0;
+		if (g != NULL && fclose(g) != 0)
+			okg = 0;
+		same = okf && okg && strcmp(x, y) == 0;
 		free(x);
 		free(y);
 		return same;

@@ -1007,7 +1007,7 @@ ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_expr **out)
 		} else {
 			ormc_expr *l, *rr;
 
-			ormc_field_kind tk;
+			ormc_field_kind tk = ORMC_FIELD_DURATION;
 			int temporal;
 
 			if ((r = ormc_resolve_expr(e, qs, n->left, &l)) < 0 ||

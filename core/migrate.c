@@ -68,7 +68,7 @@ typedef struct migrator {
 	const ormc_migrate_options *opts;
 	ormc_error *err;
 	int nmismatch;
-	char first[400];  /* the first difference, for the error */
+	char first[600];  /* the first difference, for the error */
 } migrator;
 
 static int
