@@ -132,105 +132,6 @@ is_literal(const ormc_ast *n)
 }
 
 /*
- * Django's type for `lhs op rhs` (expressions.py _connector_combinations).
- * Returns 0 and sets *out, or -1 when Django cannot infer it.
- */
-static int
-combine_type(char op, ormc_otype l, ormc_otype r, int declared, ormc_otype *out)
-{
-	int li = ormc_field_kind_is_int(l.kind), ri = ormc_field_kind_is_int(r.kind);
-
-	if (l.kind == KIND_NULL) { *out = r; return 0; }
-	if (r.kind == KIND_NULL) { *out = l; return 0; }
-	if (li && ri) { *out = ormc_otype_of(ORMC_FIELD_INTEGER, -1, -1); return 0; }
-	if (l.kind == ORMC_FIELD_DECIMAL && (r.kind == ORMC_FIELD_DECIMAL || ri)) {
-		int lp = l.decimal_places, rp = r.kind == ORMC_FIELD_DECIMAL ? r.decimal_places : 0;
-		int places = -1;
-
-		if (lp >= 0 && rp >= 0) {
-			if (op == '+' || op == '-' || op == '%')
-				places = lp > rp ? lp : rp;
-			else if (op == '*')
-				places = lp + rp;
-			else if (op == '/')
-				/*
-				 * Engines divide decimals to different scales (PostgreSQL
-				 * 16 digits, MySQL the dividend's + 4): MySQL's is the
-				 * smallest, so every engine's quotient is rounded to it.
-				 */
-				places = lp + 4;
-		}
-		*out = ormc_otype_of(ORMC_FIELD_DECIMAL, -1, places);
-		/* arithmetic on an average keeps its rule: 15 significant digits, as every engine has them */
-		out->quotient = (l.quotient || r.quotient) && places >= ORMC_QUOTIENT_PLACES;
-		return 0;
-	}
-	if (r.kind == ORMC_FIELD_DECIMAL && li)
-		return combine_type(op, r, l, declared, out);
-	if ((l.kind == ORMC_FIELD_FLOAT && (r.kind == ORMC_FIELD_FLOAT || ri)) ||
-	    (r.kind == ORMC_FIELD_FLOAT && li)) {
-		*out = ormc_otype_of(ORMC_FIELD_FLOAT, -1, -1);
-		return 0;
-	}
-	/*
-	 * Float with decimal is Django's error, except where the float was
-	 * declared: Django's own aggregation guide computes
-	 * Max("price", output_field=FloatField()) - Avg("price") as a float,
-	 * and ormc gives the documented result (docs/semantics.md).
-	 */
-	if (declared &&
-	    ((l.kind == ORMC_FIELD_FLOAT && r.kind == ORMC_FIELD_DECIMAL) ||
-	     (l.kind == ORMC_FIELD_DECIMAL && r.kind == ORMC_FIELD_FLOAT))) {
-		*out = ormc_otype_of(ORMC_FIELD_FLOAT, -1, -1);
-		return 0;
-	}
-	return -1;
-}
-
-/* A float whose type the query declared: output_field=FloatField(), Cast(..., FloatField()). */
-static int
-float_declared(const ormc_expr *x)
-{
-	if (x->kind == ORMC_EXPR_REF && x->annot != NULL)
-		x = x->annot->expr;
-	return x->type.kind == ORMC_FIELD_FLOAT && x->type_set;
-}
-
-static int
-kind_is_temporal(ormc_field_kind k)
-{
-	return k == ORMC_FIELD_DATE || k == ORMC_FIELD_DATETIME || k == ORMC_FIELD_TIME ||
-	       k == ORMC_FIELD_DURATION;
-}
-
-/*
- * Date arithmetic as Django types it (_connector_combinations): a date or
- * datetime plus or minus a duration is a datetime, the difference of two
- * dates or datetimes a duration, durations add to a duration. -1: another
- * pair, Django's "Cannot infer type".
- */
-static int
-temporal_type(char op, ormc_field_kind a, ormc_field_kind b, ormc_field_kind *out)
-{
-	int ad = a == ORMC_FIELD_DATE || a == ORMC_FIELD_DATETIME;
-	int bd = b == ORMC_FIELD_DATE || b == ORMC_FIELD_DATETIME;
-
-	if (op != '+' && op != '-')
-		return -1;
-	if (a == ORMC_FIELD_DURATION && b == ORMC_FIELD_DURATION)
-		*out = ORMC_FIELD_DURATION;
-	else if (ad && b == ORMC_FIELD_DURATION)
-		*out = ORMC_FIELD_DATETIME;
-	else if (op == '+' && a == ORMC_FIELD_DURATION && bd)
-		*out = ORMC_FIELD_DATETIME;
-	else if (op == '-' && ad && bd)
-		*out = ORMC_FIELD_DURATION;
-	else
-		return -1;
-	return 0;
-}
-
-/*
  * Is a field of kind a an instance of b's class (isinstance(a, type(b)) in
  * Django's _resolve_output_field)? AutoField, BigIntegerField,
  * SmallIntegerField, PositiveIntegerField and PositiveBigIntegerField
@@ -312,8 +213,8 @@ ormc_is_aggregate_name(const char *name)
  * Avg, StdDev, Variance of a decimal: a decimal of the field's places + 6
  * (docs/semantics.md), where Django would give whatever the engine computed.
  */
-static ormc_otype
-quotient_type(ormc_otype src)
+ormc_otype
+ormc_quotient_type(ormc_otype src)
 {
 	ormc_otype t = ormc_otype_of(ORMC_FIELD_DECIMAL, -1, -1);
 
@@ -391,11 +292,11 @@ ormc_resolve_agg(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_e
 	if (strcmp(name, "Count") == 0) {
 		x->type = ormc_otype_of(ORMC_FIELD_INTEGER, -1, -1);
 	} else if (strcmp(name, "StdDev") == 0 || strcmp(name, "Variance") == 0) {
-		x->type = src->type.kind == ORMC_FIELD_DECIMAL ? quotient_type(src->type)
+		x->type = src->type.kind == ORMC_FIELD_DECIMAL ? ormc_quotient_type(src->type)
 		                                               : ormc_otype_of(ORMC_FIELD_FLOAT, -1, -1);
 	} else if (strcmp(name, "Avg") == 0) {
 		if (src->type.kind == ORMC_FIELD_DECIMAL)
-			x->type = quotient_type(src->type);
+			x->type = ormc_quotient_type(src->type);
 		else if (ormc_field_kind_is_int(src->type.kind) || src->type.kind == ORMC_FIELD_FLOAT ||
 		         src->type.kind == KIND_NULL)
 			x->type = ormc_otype_of(ORMC_FIELD_FLOAT, -1, -1);
@@ -808,7 +709,7 @@ resolve_func(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_expr 
 		x->type = ormc_otype_of(ORMC_FIELD_FLOAT, -1, -1);
 		for (j = 0; j < np; j++)
 			if (x->args[j]->type.kind == ORMC_FIELD_DECIMAL) {
-				ormc_otype q = quotient_type(x->args[j]->type);
+				ormc_otype q = ormc_quotient_type(x->args[j]->type);
 
 				if (x->type.kind != ORMC_FIELD_DECIMAL || q.decimal_places > x->type.decimal_places)
 					x->type = q;
@@ -1004,72 +905,8 @@ ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_expr **out)
 			x->has_agg = cond->has_agg;
 			*out = x;
 			break;
-		} else {
-			ormc_expr *l, *rr;
-
-			ormc_field_kind tk = ORMC_FIELD_DURATION;
-			int temporal;
-
-			if ((r = ormc_resolve_expr(e, qs, n->left, &l)) < 0 ||
-			    (r = ormc_resolve_expr(e, qs, n->right, &rr)) < 0)
-				break;
-			/* a parameter added to or taken from a date is a duration (a timedelta in Django) */
-			{
-				ormc_otype dur = ormc_otype_of(ORMC_FIELD_DURATION, -1, -1);
-				int ld = l->type.kind == ORMC_FIELD_DATE || l->type.kind == ORMC_FIELD_DATETIME;
-				int rd = rr->type.kind == ORMC_FIELD_DATE || rr->type.kind == ORMC_FIELD_DATETIME;
-
-				if ((n->op == '+' || n->op == '-') && ld && rr->kind == ORMC_EXPR_PARAM &&
-				    (r = ormc_param_meet(e, rr, &dur)) < 0)
-					break;
-				if (n->op == '+' && rd && l->kind == ORMC_EXPR_PARAM && (r = ormc_param_meet(e, l, &dur)) < 0)
-					break;
-			}
-			if ((r = ormc_param_meet(e, l, &rr->type)) < 0 || (r = ormc_param_meet(e, rr, &l->type)) < 0)
-				break;
-			temporal = kind_is_temporal(l->type.kind) || kind_is_temporal(rr->type.kind);
-			if (temporal && (l->type.kind == ORMC_FIELD_TIME || rr->type.kind == ORMC_FIELD_TIME)) {
-				r = ormc_ev_fail(e, ORMC_EUNSUPPORTED, n->pos, n->end - n->pos,
-				                 "arithmetic on a TimeField is not supported yet (dates, datetimes "
-				                 "and durations are)");
-				break;
-			}
-			if (temporal && l->type.kind != (ormc_field_kind)-2 && rr->type.kind != (ormc_field_kind)-2 &&
-			    temporal_type(n->op, l->type.kind, rr->type.kind, &tk) < 0) {
-				r = ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos,
-				                 "Cannot infer type of '%c' expression involving these types: %s, %s. "
-				                 "You must set output_field.", n->op, ormc_field_kind_name(l->type.kind),
-				                 ormc_field_kind_name(rr->type.kind));
-				break;
-			}
-			x = ormc_expr_new(e, ORMC_EXPR_ARITH, n->pos);
-			if (x == NULL || (x->args = ormc_arena_alloc(e->a, sizeof(ormc_expr *) * 2)) == NULL) {
-				r = ormc_ev_oom(e);
-				break;
-			}
-			x->op = n->op;
-			x->args[0] = l;
-			x->args[1] = rr;
-			x->nargs = 2;
-			x->has_agg = l->has_agg || rr->has_agg;
-			if (l->type.kind == (ormc_field_kind)-2) {
-				x->type = l->type;
-				x->arg = l->arg;
-			} else if (rr->type.kind == (ormc_field_kind)-2) {
-				x->type = rr->type;
-				x->arg = rr->arg;
-			} else if (temporal) {
-				x->type = ormc_otype_of(tk, -1, -1);
-			} else if (combine_type(n->op, l->type, rr->type, float_declared(l) || float_declared(rr),
-			                        &x->type) < 0) {
-				/* Deferred: an error only if nobody gives an output_field. */
-				x->type.kind = (ormc_field_kind)-2;
-				x->arg = ormc_arena_printf(e->a,
-				        "Cannot infer type of '%c' expression involving these types: %s, %s. You must set output_field.",
-				        n->op, ormc_field_kind_name(l->type.kind), ormc_field_kind_name(rr->type.kind));
-			}
-			*out = x;
 		}
+		r = ormc_resolve_arith(e, qs, n, out);
 		break;
 	case ORMC_AST_INVERT:
 	case ORMC_AST_LIST:

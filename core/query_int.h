@@ -197,6 +197,13 @@ int ormc_param_meet_all(ev *e, ormc_expr **xs, int n, const ormc_otype *t);
 /* Give every use of a parameter the type it took (after an evaluation). */
 void ormc_param_fixup(ormc_query *q);
 
+/* ---- arith.c: arithmetic */
+
+/* lhs op rhs (+ - * / %): typed as Django types it, dates and durations included. */
+int ormc_resolve_arith(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out);
+/* Avg, StdDev, Variance of a decimal (and Sqrt, Ln...): the field's places + 6, a quotient. */
+ormc_otype ormc_quotient_type(ormc_otype src);
+
 /* ---- qs_methods.c: QuerySet methods */
 
 /* Model.objects.all() for model m. */
