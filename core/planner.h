@@ -268,4 +268,14 @@ ormc_sx *ormc_pl_c2sx(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int
 ormc_select *ormc_pl_plan_query(plan *p, ormc_qs *qs, scope *outer, int purpose,
                                 const char ***names, ormc_otype **types, int *ncols);
 
+/* ---- planner.c and plan_combine.c: whole SELECTs */
+
+/* qs planned as a SELECT for purpose (PURPOSE_*); names/types/ncols, when not NULL, its columns. */
+ormc_select *ormc_pl_select_in(plan *p, ormc_qs *qs, scope *outer, int purpose,
+                               const char ***names, ormc_otype **types, int *ncols);
+/* The combined rows of c (ORMC_COMBINE_*): each part planned, joined by the operator. */
+ormc_select *ormc_pl_compound(plan *p, ormc_qs *c, scope *outer);
+/* sel, DISTINCT and ordered by unselected terms: those selected too, in a query around it. */
+ormc_select *ormc_pl_distinct_ordered(plan *p, ormc_select *sel);
+
 #endif
