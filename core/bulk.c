@@ -21,7 +21,6 @@
 #include "bulk.h"
 
 #include <assert.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,28 +203,6 @@ is_text_type(ormc_type t)
 	       t == ORMC_TYPE_TIME;
 }
 
-/* A double as the shortest text that reads back the same (as the driver). */
-static void
-float_text(double f, char *buf, size_t n)
-{
-	int prec;
-
-	if (isnan(f)) {
-		snprintf(buf, n, "NaN");
-		return;
-	}
-	if (isinf(f)) {
-		snprintf(buf, n, f > 0 ? "Infinity" : "-Infinity");
-		return;
-	}
-	for (prec = 15; prec < 17; prec++) {
-		snprintf(buf, n, "%.*g", prec, f);
-		if (strtod(buf, NULL) == f)
-			return;
-	}
-	snprintf(buf, n, "%.17g", f);
-}
-
 /* One value in COPY's text format. */
 static int
 copy_value(ormc_bulk *w, const ormc_value *v, int col, ormc_error *err)
@@ -245,7 +222,7 @@ copy_value(ormc_bulk *w, const ormc_value *v, int col, ormc_error *err)
 		ormc_sqlbuf_appendc(b, v->i ? 't' : 'f');
 		return ORMC_OK;
 	case ORMC_TYPE_FLOAT:
-		float_text(v->f, num, sizeof(num));
+		ormc_db_float_text(v->f, num, sizeof(num));
 		ormc_sqlbuf_append(b, num);
 		return ORMC_OK;
 	case ORMC_TYPE_DURATION: {

@@ -11,6 +11,7 @@
 #include "db.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -407,4 +408,25 @@ ormc_disconnect(ormc_db *db)
 		pthread_mutex_unlock(&connect_lock);
 	}
 	free(db);
+}
+
+void
+ormc_db_float_text(double f, char *buf, size_t n)
+{
+	int prec;
+
+	if (isnan(f)) {
+		snprintf(buf, n, "NaN");
+		return;
+	}
+	if (isinf(f)) {
+		snprintf(buf, n, f > 0 ? "Infinity" : "-Infinity");
+		return;
+	}
+	for (prec = 15; prec < 17; prec++) {
+		snprintf(buf, n, "%.*g", prec, f);
+		if (strtod(buf, NULL) == f)
+			return;
+	}
+	snprintf(buf, n, "%.17g", f);
 }

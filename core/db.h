@@ -31,6 +31,13 @@ extern const ormc_driver ormc_driver_postgresql;
 extern const ormc_driver ormc_driver_mysql;
 extern const ormc_driver ormc_driver_odbc;
 
+/**
+ * A double as the shortest text that reads back the same, NaN and the
+ * infinities as PostgreSQL spells them ("NaN", "Infinity"): how a float is
+ * sent as text (libpq's parameters, COPY, a bulk INSERT's values).
+ */
+void ormc_db_float_text(double f, char *buf, size_t n);
+
 /** Run sql and return a cursor (or NULL for statements without rows). */
 int ormc_db_query(ormc_db *db, const char *sql, const ormc_value *params,
                   int nparams, ormc_cursor **out, ormc_error *err);

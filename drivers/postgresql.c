@@ -53,7 +53,6 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -608,31 +607,6 @@ only_reads(const char *sql)
 	return 0;
 }
 
-/*
- * A double as the shortest text that reads back the same; NaN and the
- * infinities as PostgreSQL spells them.
- */
-static void
-float_text(double f, char *buf, size_t n)
-{
-	int prec;
-
-	if (isnan(f)) {
-		snprintf(buf, n, "NaN");
-		return;
-	}
-	if (isinf(f)) {
-		snprintf(buf, n, f > 0 ? "Infinity" : "-Infinity");
-		return;
-	}
-	for (prec = 15; prec < 17; prec++) {
-		snprintf(buf, n, "%.*g", prec, f);
-		if (strtod(buf, NULL) == f)
-			return;
-	}
-	snprintf(buf, n, "%.17g", f);
-}
-
 /* Room for "-106751992 days 86399999999 microseconds" or a %.17g double. */
 #define NUMBER_ROOM 64
 
@@ -707,7 +681,7 @@ text_params(const ormc_value *params, int nparams, char ***values, char **block,
 			snprintf(at, NUMBER_ROOM, "%s", p->i ? "true" : "false");
 			break;
 		case ORMC_TYPE_FLOAT:
-			float_text(p->f, at, NUMBER_ROOM);
+			ormc_db_float_text(p->f, at, NUMBER_ROOM);
 			break;
 		case ORMC_TYPE_DURATION: {
 			/*
