@@ -55,18 +55,6 @@ no_memory(ormc_error *err)
 	return ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
 }
 
-static void
-ident(const ormc_db *db, ormc_sqlbuf *b, const char *name)
-{
-	if (db->dialect->quote_ident != NULL) {
-		db->dialect->quote_ident(b, name);
-		return;
-	}
-	ormc_sqlbuf_appendc(b, '"');
-	ormc_sqlbuf_append(b, name);
-	ormc_sqlbuf_appendc(b, '"');
-}
-
 /* "INSERT INTO t (a, b) VALUES " or "COPY t (a, b) FROM STDIN". */
 static void
 head(const ormc_bulk *w, ormc_sqlbuf *b, int copy)
@@ -74,12 +62,12 @@ head(const ormc_bulk *w, ormc_sqlbuf *b, int copy)
 	int i;
 
 	ormc_sqlbuf_append(b, copy ? "COPY " : "INSERT INTO ");
-	ident(w->db, b, w->table);
+	w->db->dialect->quote_ident(b, w->table);
 	ormc_sqlbuf_append(b, " (");
 	for (i = 0; i < w->ncols; i++) {
 		if (i > 0)
 			ormc_sqlbuf_append(b, ", ");
-		ident(w->db, b, w->cols[i]);
+		w->db->dialect->quote_ident(b, w->cols[i]);
 	}
 	ormc_sqlbuf_append(b, copy ? ") FROM STDIN" : ") VALUES ");
 }
@@ -98,10 +86,7 @@ insert_sql(const ormc_bulk *w, int n)
 		for (c = 0; c < w->ncols; c++) {
 			if (c > 0)
 				ormc_sqlbuf_append(&b, ", ");
-			if (w->db->dialect->placeholder != NULL)
-				w->db->dialect->placeholder(&b, k++);
-			else
-				ormc_sqlbuf_appendc(&b, '?');
+			w->db->dialect->placeholder(&b, k++);
 		}
 		ormc_sqlbuf_appendc(&b, ')');
 	}

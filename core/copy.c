@@ -20,7 +20,6 @@
 
 #include "ormc/copy.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,15 +67,6 @@ is(const ormc_db *db, const char *dialect)
 	return strcmp(db->dialect->name, dialect) == 0;
 }
 
-static int
-ci_equal(const char *a, const char *b)
-{
-	for (; *a && *b; a++, b++)
-		if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
-			return 0;
-	return *a == *b;
-}
-
 /* The tables to copy: all, or those opts->tables names (table or model). */
 static int
 choose(copier *c)
@@ -91,9 +81,9 @@ choose(copier *c)
 		return no_memory(c->err);
 	for (k = 0; o != NULL && o->tables != NULL && k < o->ntables; k++) {
 		for (i = 0; i < c->n; i++)
-			if (ci_equal(c->t[i].name, o->tables[k]) ||
+			if (ormc_name_equal_ci(c->t[i].name, o->tables[k]) ||
 			    (c->t[i].model != NULL &&
-			     ci_equal(c->t[i].model->name, o->tables[k])))
+			     ormc_name_equal_ci(c->t[i].model->name, o->tables[k])))
 				break;
 		if (i == c->n)
 			return ormc_error_set(c->err, ORMC_ENOFIELD, NULL, -1, 0,
@@ -104,9 +94,9 @@ choose(copier *c)
 		int want = o == NULL || o->tables == NULL;
 
 		for (k = 0; !want && k < o->ntables; k++)
-			want = ci_equal(c->t[i].name, o->tables[k]) ||
+			want = ormc_name_equal_ci(c->t[i].name, o->tables[k]) ||
 			       (c->t[i].model != NULL &&
-			        ci_equal(c->t[i].model->name, o->tables[k]));
+			        ormc_name_equal_ci(c->t[i].model->name, o->tables[k]));
 		if (want)
 			c->pick[c->npick++] = i;
 	}

@@ -455,15 +455,6 @@ write_page(dumper *d)
 }
 
 static int
-ci_equal(const char *a, const char *b)
-{
-	for (; *a && *b; a++, b++)
-		if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
-			return 0;
-	return *a == *b;
-}
-
-static int
 wanted(const dumper *d, const ormc_model *m)
 {
 	int k;
@@ -471,8 +462,8 @@ wanted(const dumper *d, const ormc_model *m)
 	if (d->o->models == NULL)
 		return 1;
 	for (k = 0; k < d->o->nmodels; k++)
-		if (ci_equal(d->o->models[k], m->name) ||
-		    ci_equal(d->o->models[k], m->table))
+		if (ormc_name_equal_ci(d->o->models[k], m->name) ||
+		    ormc_name_equal_ci(d->o->models[k], m->table))
 			return 1;
 	return 0;
 }
@@ -540,8 +531,8 @@ ormc_dump(ormc_db *db, const ormc_schema *schema, const ormc_dump_options *opts,
 	ormc_sqlbuf_init(&d.keytext);
 	for (k = 0; opts->models != NULL && k < opts->nmodels; k++) {
 		for (i = 0; i < schema->nmodels; i++)
-			if (ci_equal(opts->models[k], schema->models[i]->name) ||
-			    ci_equal(opts->models[k], schema->models[i]->table))
+			if (ormc_name_equal_ci(opts->models[k], schema->models[i]->name) ||
+			    ormc_name_equal_ci(opts->models[k], schema->models[i]->table))
 				break;
 		if (i == schema->nmodels)
 			return ormc_error_set(d.err, ORMC_ENOFIELD, NULL, -1, 0,

@@ -34,7 +34,6 @@
  */
 #include "fixture.h"
 
-#include <ctype.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -60,15 +59,6 @@ dialect_is(const ormc_loader *l, const char *name)
 	return strcmp(l->d->name, name) == 0;
 }
 
-static int
-ci_equal(const char *a, const char *b)
-{
-	for (; *a && *b; a++, b++)
-		if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
-			return 0;
-	return *a == *b;
-}
-
 static const ormc_model *
 find_model(const ormc_schema *s, const char *label)
 {
@@ -77,7 +67,7 @@ find_model(const ormc_schema *s, const char *label)
 	int i;
 
 	for (i = 0; i < s->nmodels; i++)
-		if (ci_equal(s->models[i]->name, name))
+		if (ormc_name_equal_ci(s->models[i]->name, name))
 			return s->models[i];
 	return NULL;
 }

@@ -200,13 +200,7 @@ ormc_scan_free(ormc_stable *t, int n)
 void
 ormc_scan_ident(const ormc_db *db, ormc_sqlbuf *b, const char *name)
 {
-	if (db->dialect->quote_ident != NULL) {
-		db->dialect->quote_ident(b, name);
-		return;
-	}
-	ormc_sqlbuf_appendc(b, '"');
-	ormc_sqlbuf_append(b, name);
-	ormc_sqlbuf_appendc(b, '"');
+	db->dialect->quote_ident(b, name);
 }
 
 char *
@@ -244,10 +238,7 @@ ormc_scan_select(const ormc_db *db, const ormc_stable *t, int after, long limit)
 		ormc_sqlbuf_append(&b, " WHERE ");
 		ormc_scan_ident(db, &b, t->cols[t->pk].name);
 		ormc_sqlbuf_append(&b, " > ");
-		if (db->dialect->placeholder != NULL)
-			db->dialect->placeholder(&b, 1);
-		else
-			ormc_sqlbuf_appendc(&b, '?');
+		db->dialect->placeholder(&b, 1);
 	}
 	ormc_sqlbuf_append(&b, " ORDER BY ");
 	ormc_scan_ident(db, &b, t->cols[t->pk].name);

@@ -13,6 +13,7 @@
 #include "schema_read.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -744,3 +745,11 @@ ormc_schema_fk_order(const ormc_schema *s, int *order)
 	return n;
 }
 
+int
+ormc_name_equal_ci(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++)
+		if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+			return 0;
+	return *a == *b;
+}

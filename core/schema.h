@@ -195,6 +195,9 @@ const char *ormc_field_kind_name(ormc_field_kind k);
  */
 int ormc_schema_fk_order(const ormc_schema *s, int *order);
 
+/* Names equal but for ASCII case ("shop.Order" names the model Order, table shop_order). */
+int ormc_name_equal_ci(const char *a, const char *b);
+
 /* m's index in s->models, or -1. */
 int ormc_schema_model_index(const ormc_schema *s, const ormc_model *m);
 
