@@ -92,18 +92,6 @@ find_field(const ormc_model *m, const char *key)
 	return NULL;
 }
 
-/* The field whose values a column holds: a foreign key's target pk. */
-static const ormc_field *
-value_field(const ormc_field *f)
-{
-	int guard = 0;
-
-	while (f != NULL && (is_fk(f) || f->kind == ORMC_FIELD_MANYTOMANY) &&
-	       guard++ < 32)
-		f = f->target ? f->target->pk : NULL;
-	return f;
-}
-
 int
 ormc_fixture__bad_value(ormc_loader *l, const ormc_field *f, json_t *j,
                         const char *what)
@@ -173,7 +161,7 @@ int
 ormc_fixture__to_param(ormc_loader *l, const ormc_field *f, json_t *j,
                        ormc_value *v)
 {
-	const ormc_field *vf = value_field(f);
+	const ormc_field *vf = ormc_field_value_field(f);
 	ormc_field_kind kind = vf ? vf->kind : ORMC_FIELD_INTEGER;
 	ormc_otype t;
 	ormc_value raw, out;

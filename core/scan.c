@@ -32,18 +32,6 @@ is_auto(ormc_field_kind k)
 	       k == ORMC_FIELD_SMALLAUTO;
 }
 
-/* The field whose values a column holds: a foreign key's target pk. */
-static const ormc_field *
-value_field(const ormc_field *f)
-{
-	int guard = 0;
-
-	while (f != NULL && (is_fk(f) || f->kind == ORMC_FIELD_MANYTOMANY) &&
-	       guard++ < 32)
-		f = f->target ? f->target->pk : NULL;
-	return f;
-}
-
 static void
 set_col(ormc_scol *c, const char *name, const ormc_field *decl,
         const ormc_field *vf)
@@ -84,7 +72,7 @@ model_table(ormc_stable *t, const ormc_model *m)
 			t->pk = n;
 			t->auto_pk = is_auto(f->kind);
 		}
-		set_col(&t->cols[n], f->column, f, value_field(f));
+		set_col(&t->cols[n], f->column, f, ormc_field_value_field(f));
 		if (is_fk(f))
 			t->cols[n].refers = f->target;
 		n++;
@@ -102,8 +90,8 @@ m2m_table(ormc_stable *t, const ormc_field *f)
 	if (t->cols == NULL)
 		return ORMC_ENOMEM;
 	set_col(&t->cols[0], "id", NULL, NULL);
-	set_col(&t->cols[1], f->m2m_source_column, NULL, value_field(f->model->pk));
-	set_col(&t->cols[2], f->m2m_target_column, NULL, value_field(f));
+	set_col(&t->cols[1], f->m2m_source_column, NULL, ormc_field_value_field(f->model->pk));
+	set_col(&t->cols[2], f->m2m_target_column, NULL, ormc_field_value_field(f));
 	t->cols[1].refers = f->model;
 	t->cols[2].refers = f->target;
 	t->ncols = 3;

@@ -753,3 +753,14 @@ ormc_name_equal_ci(const char *a, const char *b)
 			return 0;
 	return *a == *b;
 }
+
+const ormc_field *
+ormc_field_value_field(const ormc_field *f)
+{
+	int guard = 0;
+
+	while (f != NULL && (f->kind == ORMC_FIELD_FOREIGNKEY || f->kind == ORMC_FIELD_ONETOONE ||
+	                     f->kind == ORMC_FIELD_MANYTOMANY) && guard++ < 32)
+		f = f->target ? f->target->pk : NULL;
+	return f;
+}

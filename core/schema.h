@@ -198,6 +198,14 @@ int ormc_schema_fk_order(const ormc_schema *s, int *order);
 /* Names equal but for ASCII case ("shop.Order" names the model Order, table shop_order). */
 int ormc_name_equal_ci(const char *a, const char *b);
 
+/*
+ * The field whose values a column of f holds: f itself, or for a foreign
+ * key (or a many-to-many end) its target's primary key, followed through
+ * keys that are themselves foreign keys (a child's parent link); NULL past
+ * 32 of those (a cycle).
+ */
+const ormc_field *ormc_field_value_field(const ormc_field *f);
+
 /* m's index in s->models, or -1. */
 int ormc_schema_model_index(const ormc_schema *s, const ormc_model *m);
 
