@@ -1156,6 +1156,7 @@ ormc_convert(const ormc_value *raw, const ormc_otype *type, ormc_value *out,
 	case ORMC_FIELD_CHAR:
 	case ORMC_FIELD_TEXT:
 	case ORMC_FIELD_UUID:
+	case ORMC_FIELD_IPADDRESS:
 		return to_text(raw, type, out, buf, n, err);
 	case ORMC_FIELD_JSON:
 		return to_json(raw, type, out, buf, n, err);
@@ -1180,7 +1181,7 @@ ormc_otype_value_type(const ormc_otype *t)
 	case ORMC_FIELD_TIME: return ORMC_TYPE_TIME;
 	case ORMC_FIELD_DURATION: return ORMC_TYPE_DURATION;
 	case ORMC_FIELD_CHAR: case ORMC_FIELD_TEXT: case ORMC_FIELD_UUID:
-	case ORMC_FIELD_JSON: case ORMC_FIELD_BINARY:
+	case ORMC_FIELD_IPADDRESS: case ORMC_FIELD_JSON: case ORMC_FIELD_BINARY:
 		return ORMC_TYPE_TEXT;
 	default:
 		return ormc_field_kind_is_int(t->kind) ? ORMC_TYPE_INT : ORMC_TYPE_NULL;

@@ -141,6 +141,7 @@ default_type(const ormc_field *f, char *buf, size_t n)
 	case ORMC_FIELD_TIME: return "time";
 	case ORMC_FIELD_DURATION: return "bigint";
 	case ORMC_FIELD_UUID: return "char(32)";
+	case ORMC_FIELD_IPADDRESS: return "char(39)";
 	default: return "integer";
 	}
 }

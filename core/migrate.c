@@ -110,8 +110,9 @@ family(const char *type)
 		return FAM_UUID;
 	if (starts(t, "bool") || starts(t, "tinyint(1)"))
 		return FAM_BOOL;
+	/* an IP address: Django's inet on PostgreSQL, char(39) elsewhere */
 	if (strstr(t, "char") != NULL || strstr(t, "text") != NULL ||
-	    strstr(t, "clob") != NULL)
+	    strstr(t, "clob") != NULL || starts(t, "inet"))
 		return FAM_TEXT;
 	if (strstr(t, "int") != NULL)
 		return FAM_INT;

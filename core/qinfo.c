@@ -225,7 +225,8 @@ add_column(collector *c, const ormc_field *f)
 {
 	int i;
 
-	if (f->column == NULL || (f->kind != ORMC_FIELD_CHAR && f->kind != ORMC_FIELD_TEXT))
+	if (f->column == NULL || (f->kind != ORMC_FIELD_CHAR && f->kind != ORMC_FIELD_TEXT &&
+	                          f->kind != ORMC_FIELD_IPADDRESS))
 		return;
 	for (i = 0; i < c->n && i < c->max; i++)
 		if (strcmp(c->tables[i], f->model->table) == 0 && strcmp(c->columns[i], f->column) == 0)

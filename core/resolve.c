@@ -48,7 +48,7 @@ static const struct {
 	{ "TimeField", ORMC_FIELD_TIME }, { "DurationField", ORMC_FIELD_DURATION },
 	{ "UUIDField", ORMC_FIELD_UUID },
 	{ "JSONField", ORMC_FIELD_JSON }, { "BinaryField", ORMC_FIELD_BINARY },
-	{ "URLField", ORMC_FIELD_CHAR }, { "GenericIPAddressField", ORMC_FIELD_CHAR },
+	{ "URLField", ORMC_FIELD_CHAR }, { "GenericIPAddressField", ORMC_FIELD_IPADDRESS },
 	{ "FileField", ORMC_FIELD_CHAR }, { "FilePathField", ORMC_FIELD_CHAR },
 	{ "ImageField", ORMC_FIELD_CHAR },
 };

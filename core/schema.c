@@ -683,6 +683,7 @@ ormc_field_kind_name(ormc_field_kind k)
 	case ORMC_FIELD_TIME: return "TimeField";
 	case ORMC_FIELD_DURATION: return "DurationField";
 	case ORMC_FIELD_UUID: return "UUIDField";
+	case ORMC_FIELD_IPADDRESS: return "GenericIPAddressField";
 	case ORMC_FIELD_POSITIVESMALLINTEGER: return "PositiveSmallIntegerField";
 	case ORMC_FIELD_POSITIVEBIGINTEGER: return "PositiveBigIntegerField";
 	case ORMC_FIELD_JSON: return "JSONField";

@@ -44,6 +44,7 @@ typedef enum ormc_field_kind {
 	ORMC_FIELD_TIME,
 	ORMC_FIELD_DURATION,
 	ORMC_FIELD_UUID,
+	ORMC_FIELD_IPADDRESS,       /* GenericIPAddressField: text; inet on PostgreSQL */
 	ORMC_FIELD_JSON,            /* JSONField: results are JSON text */
 	ORMC_FIELD_BINARY,          /* BinaryField: results are base64 text, as dumpdata */
 	/* Relations from here on (ormc_field_is_relation relies on the order). */

@@ -34,7 +34,7 @@ static const struct field_class {
 	{ "FileField", ORMC_FIELD_CHAR, 100 },
 	{ "ImageField", ORMC_FIELD_CHAR, 100 },
 	{ "FilePathField", ORMC_FIELD_CHAR, 100 },
-	{ "GenericIPAddressField", ORMC_FIELD_CHAR, 39 },
+	{ "GenericIPAddressField", ORMC_FIELD_IPADDRESS, 39 },
 	{ "TextField", ORMC_FIELD_TEXT, -1 },
 	{ "IntegerField", ORMC_FIELD_INTEGER, -1 },
 	{ "BigIntegerField", ORMC_FIELD_BIGINTEGER, -1 },

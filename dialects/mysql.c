@@ -84,6 +84,8 @@ my_column_type(const ormc_field *f, char *buf, size_t n)
 	case ORMC_FIELD_TIME: return "time(6)";
 	case ORMC_FIELD_DURATION: return "bigint";
 	case ORMC_FIELD_UUID: return "char(32)";
+	/* Django's char(39), compared by code point like the other text */
+	case ORMC_FIELD_IPADDRESS: return "char(39) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin";
 	default: return "integer";
 	}
 }
@@ -91,7 +93,8 @@ my_column_type(const ormc_field *f, char *buf, size_t n)
 static int
 is_text(const ormc_sx *x)
 {
-	return x->type.kind == ORMC_FIELD_CHAR || x->type.kind == ORMC_FIELD_TEXT;
+	return x->type.kind == ORMC_FIELD_CHAR || x->type.kind == ORMC_FIELD_TEXT ||
+	       x->type.kind == ORMC_FIELD_IPADDRESS;
 }
 
 static int
@@ -255,7 +258,8 @@ my_emit(ormc_emit *e, const ormc_sx *x)
 				t = "DECIMAL(65, 30)";
 			}
 			break;
-		case ORMC_FIELD_CHAR: case ORMC_FIELD_TEXT: case ORMC_FIELD_UUID: t = "CHAR"; break;
+		case ORMC_FIELD_CHAR: case ORMC_FIELD_TEXT: case ORMC_FIELD_UUID:
+		case ORMC_FIELD_IPADDRESS: t = "CHAR"; break;
 		case ORMC_FIELD_DATE: t = "DATE"; break;
 		case ORMC_FIELD_DATETIME: t = "DATETIME(6)"; break;
 		case ORMC_FIELD_TIME: t = "TIME(6)"; break;

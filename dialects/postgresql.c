@@ -63,6 +63,7 @@ pg_column_type(const ormc_field *f, char *buf, size_t n)
 	case ORMC_FIELD_TIME: return "time";
 	case ORMC_FIELD_DURATION: return "interval";
 	case ORMC_FIELD_UUID: return "uuid";
+	case ORMC_FIELD_IPADDRESS: return "inet";
 	default: return "integer";
 	}
 }
@@ -91,6 +92,7 @@ pg_type(const ormc_otype *t, char *buf, size_t n)
 	case ORMC_FIELD_TIME: return "time";
 	case ORMC_FIELD_DURATION: return "interval";
 	case ORMC_FIELD_UUID: return "uuid";
+	case ORMC_FIELD_IPADDRESS: return "inet";
 	default: return "text";
 	}
 }
@@ -141,6 +143,7 @@ pg_emit(ormc_emit *e, const ormc_sx *x)
 	ormc_sqlbuf *b = e->buf;
 	char buf[64];
 	const char *part;
+	int inet;
 
 	switch (x->kind) {
 	case ORMC_SX_ARITH:
@@ -166,8 +169,12 @@ pg_emit(ormc_emit *e, const ormc_sx *x)
 		return 1;
 	}
 	case ORMC_SX_CAST:
-		ormc_sqlbuf_appendc(b, '(');
+		/* an inet as text is its address ("10.0.0.1", not "10.0.0.1/32"), as elsewhere */
+		inet = x->args[0]->type.kind == ORMC_FIELD_IPADDRESS && x->type.kind != ORMC_FIELD_IPADDRESS;
+		ormc_sqlbuf_append(b, inet ? "(HOST(" : "(");
 		ormc_render_expr(e, x->args[0]);
+		if (inet)
+			ormc_sqlbuf_appendc(b, ')');
 		ormc_sqlbuf_appendf(b, ")::%s", pg_type(&x->type, buf, sizeof(buf)));
 		return 1;
 	case ORMC_SX_FUNC:
@@ -300,16 +307,26 @@ pg_emit(ormc_emit *e, const ormc_sx *x)
 		ormc_sqlbuf_appendc(b, ')');
 		return 1;
 	case ORMC_SX_LIKE:
+		/* an inet is matched as its address, as Django's lookup_cast: HOST() */
+		inet = x->args[0]->type.kind == ORMC_FIELD_IPADDRESS;
 		if (x->ci) {
 			/*
 			 * UPPER under the C collation folds ASCII letters only, the
 			 * rule of every engine (SQLite's LIKE can do no more); the
 			 * pattern comes upper-cased the same way.
 			 */
-			ormc_sqlbuf_append(b, "(UPPER((");
+			ormc_sqlbuf_append(b, inet ? "(UPPER(HOST(" : "(UPPER((");
 			ormc_render_expr(e, x->args[0]);
 			ormc_sqlbuf_append(b, ")::text COLLATE \"C\") LIKE ");
 			ormc_render_pattern_param(e, x, ORMC_PATTERN_ILIKE);
+			ormc_sqlbuf_appendc(b, ')');
+			return 1;
+		}
+		if (inet) {
+			ormc_sqlbuf_append(b, "(HOST(");
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_append(b, ") LIKE ");
+			ormc_render_pattern_param(e, x, ORMC_PATTERN_LIKE);
 			ormc_sqlbuf_appendc(b, ')');
 			return 1;
 		}

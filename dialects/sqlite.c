@@ -70,6 +70,7 @@ sqlite_column_type(const ormc_field *f, char *buf, size_t n)
 	case ORMC_FIELD_TIME: return "time";
 	case ORMC_FIELD_DURATION: return "bigint";
 	case ORMC_FIELD_UUID: return "char(32)";
+	case ORMC_FIELD_IPADDRESS: return "char(39)";
 	default: return "integer";
 	}
 }
@@ -315,7 +316,7 @@ sqlite_cast_type(ormc_field_kind k)
 	case ORMC_FIELD_FLOAT: return "REAL";
 	case ORMC_FIELD_DECIMAL: return "NUMERIC";
 	case ORMC_FIELD_CHAR: case ORMC_FIELD_TEXT: case ORMC_FIELD_UUID:
-	case ORMC_FIELD_DATE: case ORMC_FIELD_DATETIME: case ORMC_FIELD_TIME:
+	case ORMC_FIELD_IPADDRESS: case ORMC_FIELD_DATE: case ORMC_FIELD_DATETIME: case ORMC_FIELD_TIME:
 		return "TEXT";
 	default: return "INTEGER";
 	}

@@ -494,7 +494,7 @@ START_TEST(test_field_kinds)
 		{ "JSONField(default=dict)", ORMC_FIELD_JSON },
 		{ "BinaryField(max_length=10)", ORMC_FIELD_BINARY },
 		{ "UUIDField(default=uuid.uuid4)", ORMC_FIELD_UUID },
-		{ "GenericIPAddressField(protocol='both')", ORMC_FIELD_CHAR },
+		{ "GenericIPAddressField(protocol='both')", ORMC_FIELD_IPADDRESS },
 		{ "FilePathField(path='/tmp')", ORMC_FIELD_CHAR },
 		{ "ImageField(upload_to='x')", ORMC_FIELD_CHAR },
 		{ "TextField()", ORMC_FIELD_TEXT },
