@@ -39,12 +39,12 @@
 /* Families of column types: what must agree between models and database. */
 enum {
 	FAM_OTHER, FAM_INT, FAM_FLOAT, FAM_DECIMAL, FAM_TEXT, FAM_BOOL, FAM_DATE,
-	FAM_DATETIME, FAM_TIME, FAM_DURATION, FAM_UUID
+	FAM_DATETIME, FAM_TIME, FAM_DURATION, FAM_UUID, FAM_JSON, FAM_BINARY
 };
 
 static const char *const family_names[] = {
 	"an unknown", "an integer", "a floating-point", "a decimal", "a text",
-	"a boolean", "a date", "a datetime", "a time", "a duration", "a UUID"
+	"a boolean", "a date", "a datetime", "a time", "a duration", "a UUID", "a JSON", "a binary"
 };
 
 /* A column as the models want it or as the catalogue has it. */
@@ -108,6 +108,10 @@ family(const char *type)
 		return FAM_TIME;
 	if (strstr(t, "uuid") != NULL)
 		return FAM_UUID;
+	if (starts(t, "json"))
+		return FAM_JSON;
+	if (strstr(t, "blob") != NULL || starts(t, "bytea") || strstr(t, "binary") != NULL)
+		return FAM_BINARY;
 	if (starts(t, "bool") || starts(t, "tinyint(1)"))
 		return FAM_BOOL;
 	/* an IP address: Django's inet on PostgreSQL, char(39) elsewhere */
@@ -349,7 +353,8 @@ check_table(migrator *g, const char *table, const column_list *want,
 			continue;
 		}
 		ff = family(f->type);
-		if (ff != fw) {
+		/* MariaDB's JSON is a LONGTEXT (with a JSON_VALID check), as Django makes it */
+		if (ff != fw && !(fw == FAM_JSON && ff == FAM_TEXT && dialect_is(g, "mysql"))) {
 			snprintf(text, sizeof(text),
 			         "table \"%s\", column \"%s\": expected %s column, found "
 			         "\"%s\"", table, w->name, family_names[fw], f->type);

@@ -1,0 +1,2 @@
+CREATE TABLE "dj_gadget" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "uid" char(32) NOT NULL, "slug" varchar(50) NOT NULL, "email" varchar(254) NOT NULL, "url" varchar(200) NOT NULL, "ip" char(39) NOT NULL, "data" text NULL CHECK ((JSON_VALID("data") OR "data" IS NULL)), "blob" BLOB NULL, "big" bigint unsigned NOT NULL CHECK ("big" >= 0), "small" smallint unsigned NOT NULL CHECK ("small" >= 0), "path" varchar(100) NOT NULL, "upload" varchar(100) NOT NULL, "kind" varchar(1) NOT NULL);
+CREATE INDEX "dj_gadget_slug_f7390c25" ON "dj_gadget" ("slug");
