@@ -84,6 +84,10 @@ static const struct {
 	{ "interval", "DurationField" },
 	{ "uuid", "UUIDField" },
 	{ "inet", "GenericIPAddressField" },
+	{ "json", "JSONField" }, { "jsonb", "JSONField" },
+	{ "bytea", "BinaryField" }, { "blob", "BinaryField" },
+	{ "longblob", "BinaryField" }, { "mediumblob", "BinaryField" },
+	{ "tinyblob", "BinaryField" },
 };
 
 static const char *const char_types[] = {
@@ -133,6 +137,10 @@ map_type(const ins_column *c, ftype *ft)
 	}
 	if (strcmp(b, "tinyint") == 0 && c->nums[0] == 1 && !c->is_unsigned) {
 		ft->cls = "BooleanField";   /* MySQL's bool */
+		return;
+	}
+	if (c->json_check) {
+		ft->cls = "JSONField";      /* text under CHECK (JSON_VALID(col)), as Django's */
 		return;
 	}
 	for (k = 0; k < sizeof(simple_types) / sizeof(simple_types[0]); k++)

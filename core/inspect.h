@@ -25,6 +25,7 @@ typedef struct ins_column {
 	int autoinc;            /* serial, identity, AUTO_INCREMENT, SQLite rowid alias */
 	int unique;             /* a UNIQUE constraint or index on this column alone */
 	int nonneg_check;       /* PostgreSQL: CHECK (col >= 0) */
+	int json_check;         /* MariaDB, SQLite: CHECK (JSON_VALID(col)), Django's JSONField */
 	/* The foreign key on this column alone, if any. */
 	const char *fk_table;   /* referenced table as the catalog names it */
 	const char *fk_column;  /* referenced column; NULL: the target's primary key */

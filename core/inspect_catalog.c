@@ -120,7 +120,12 @@ static const catalog_sql catalogs[] = {
 		" FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f"
 		" WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
 		" ORDER BY m.name, f.id, f.seq",
-		NULL
+		/* no catalog of checks: the columns a JSON_VALID check names, with its text */
+		"SELECT m.name, p.name, 'JSON_VALID(' || p.name || ')'"
+		" FROM sqlite_master m JOIN pragma_table_info(m.name) p"
+		" WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+		" AND instr(lower(m.sql), lower('json_valid(\"' || p.name || '\")')) > 0"
+		" ORDER BY m.name, p.cid"
 	},
 	{
 		"postgresql",
@@ -195,7 +200,13 @@ static const catalog_sql catalogs[] = {
 		" WHERE TABLE_SCHEMA = DATABASE() AND REFERENCED_TABLE_SCHEMA = DATABASE()"
 		" AND REFERENCED_TABLE_NAME IS NOT NULL"
 		" ORDER BY TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION",
-		NULL
+		/* MariaDB names a column's own check after the column */
+		"SELECT tc.TABLE_NAME, tc.CONSTRAINT_NAME, cc.CHECK_CLAUSE"
+		" FROM information_schema.TABLE_CONSTRAINTS tc"
+		" JOIN information_schema.CHECK_CONSTRAINTS cc"
+		"  ON cc.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA AND cc.CONSTRAINT_NAME = tc.CONSTRAINT_NAME"
+		" WHERE tc.TABLE_SCHEMA = DATABASE() AND tc.CONSTRAINT_TYPE = 'CHECK'"
+		" ORDER BY tc.TABLE_NAME, tc.CONSTRAINT_NAME"
 	},
 };
 
@@ -487,7 +498,33 @@ read_fks(ins_catalog *cat, ormc_db *db, const catalog_sql *q, ormc_error *err)
 	return ORMC_OK;
 }
 
-/* PostgreSQL: CHECK ((col >= 0)) marks a PositiveIntegerField's column. */
+/* Does the check's text s call JSON_VALID on column col (quoted or not)? */
+static int
+json_valid_of(const char *s, const char *col)
+{
+	static const char fn[] = "json_valid(";
+	size_t n = strlen(col), i, k;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		const char *p = s + i + sizeof(fn) - 1;
+
+		for (k = 0; k < sizeof(fn) - 1; k++)
+			if (tolower((unsigned char)s[i + k]) != fn[k])
+				break;
+		if (k < sizeof(fn) - 1)
+			continue;
+		if (*p == '"' || *p == '`')
+			p++;
+		if (strncmp(p, col, n) == 0 && (p[n] == ')' || p[n] == '"' || p[n] == '`'))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * CHECK ((col >= 0)) marks a PositiveIntegerField's column on PostgreSQL;
+ * CHECK (JSON_VALID(col)) a JSONField's on MariaDB and SQLite.
+ */
 static int
 read_checks(ins_catalog *cat, ormc_db *db, const catalog_sql *q, ormc_error *err)
 {
@@ -507,6 +544,10 @@ read_checks(ins_catalog *cat, ormc_db *db, const catalog_sql *q, ormc_error *err
 		if (t == NULL || r[1] == NULL || r[2] == NULL ||
 		    (c = find_column(t, r[1])) == NULL)
 			continue;
+		if (json_valid_of(r[2], r[1])) {
+			c->json_check = 1;
+			continue;
+		}
 		/* "CHECK ((quantity >= 0))": one comparison, nothing else */
 		if (strstr(r[2], ">= 0)") != NULL &&
 		    strstr(r[2], r[1]) != NULL && strchr(r[2], '<') == NULL &&

@@ -158,6 +158,14 @@ django_tables() {   # NAME URL
 		'Gadget.objects.filter(ip="2001:db8::1").values_list("uid", flat=True)'
 	check "$name: an IP address compared exactly; a UUID read back" \
 		json_is '["a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"]'
+	run "$ormc" inspect --db "$url" --app-label dj
+	cp "$tmp/out" "$tmp/dj_inspected.py"
+	check "$name: inspect reads Django's JSONField and BinaryField columns back as such" \
+		bash -c 'grep -qF "data = models.JSONField(null=True)" "$0" && grep -qF "blob = models.BinaryField(null=True)" "$0"' "$tmp/dj_inspected.py"
+	run "$ormc" run --models "dj=$tmp/dj_inspected.py" --db "$url" --format json \
+		'Gadget.objects.order_by("id").values_list("ip", "data", "blob", "big")'
+	check "$name: the inspected models read the same values" \
+		json_is '[["192.168.0.1","{\"a\":\"x\",\"b\":[1,2]}","iVBORw0KGgo=",9000000000000000000],["2001:db8::1",null,null,0]]'
 }
 
 # ---- SQLite ----------------------------------------------------------------------
