@@ -170,6 +170,33 @@ duration(ormc_sqlbuf *b, long long us)
 	ormc_sqlbuf_appendc(b, '"');
 }
 
+/*
+ * A JSONField's value, canonical compact JSON (core/jsonbin.c), spaced as
+ * Python's json.dumps() spaces it inside dumpdata: ", " and ": ".
+ */
+static void
+json_spaced(ormc_sqlbuf *b, const char *s, size_t len)
+{
+	size_t i;
+	int in_str = 0;
+
+	for (i = 0; i < len; i++) {
+		char ch = s[i];
+
+		ormc_sqlbuf_appendc(b, ch);
+		if (in_str) {
+			if (ch == '\\' && i + 1 < len)
+				ormc_sqlbuf_appendc(b, s[++i]);
+			else if (ch == '"')
+				in_str = 0;
+		} else if (ch == '"') {
+			in_str = 1;
+		} else if (ch == ',' || ch == ':') {
+			ormc_sqlbuf_appendc(b, ' ');
+		}
+	}
+}
+
 /* One Django value as DjangoJSONEncoder writes it. */
 static int
 json_value(dumper *d, ormc_sqlbuf *b, const ormc_scol *c, const ormc_value *v)
@@ -217,7 +244,7 @@ json_value(dumper *d, ormc_sqlbuf *b, const ormc_scol *c, const ormc_value *v)
 		return ORMC_OK;
 	default:   /* DECIMAL, TEXT, DATE: their text; a JSONField's value as JSON */
 		if (c->type.kind == ORMC_FIELD_JSON && v->type == ORMC_TYPE_TEXT && v->s != NULL)
-			ormc_sqlbuf_appendn(b, v->s, v->len);
+			json_spaced(b, v->s, v->len);
 		else
 			json_str(b, v->s ? v->s : "", v->len);
 		return ORMC_OK;

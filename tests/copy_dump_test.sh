@@ -462,7 +462,7 @@ for e in sqlite postgresql mysql; do
 done
 if cmp -s "$tmp/inherit_sqlite.json" "$tmp/inherit_postgresql.json" &&
    cmp -s "$tmp/inherit_sqlite.json" "$tmp/inherit_mysql.json" &&
-   grep -q '"data": {"a":"x","b":\[1,2\]}' "$tmp/inherit_sqlite.json" &&
+   grep -q '"data": {"a": "x", "b": \[1, 2\]}' "$tmp/inherit_sqlite.json" &&
    grep -q '"blob": "AAFoaf8="' "$tmp/inherit_sqlite.json"; then
 	ok "inherit: JSON, binary and inherited rows copied SQLite -> PostgreSQL -> MariaDB, the same dump"
 else

@@ -178,7 +178,7 @@ CREATE TABLE person (id integer PRIMARY KEY AUTOINCREMENT, name varchar(40) NOT 
   "class" integer NULL, "Weird Name" text, mentor_id integer NULL REFERENCES person(id),
   boss integer NULL REFERENCES person(id));
 CREATE TABLE app_data (code varchar(10) PRIMARY KEY, person_id integer NOT NULL UNIQUE REFERENCES person(id),
-  blob_col blob, amount decimal, UNIQUE (code, amount));
+  blob_col blob, amount decimal, spot point, doc text CHECK (JSON_VALID("doc")), UNIQUE (code, amount));
 CREATE TABLE person_friends (id integer PRIMARY KEY AUTOINCREMENT,
   from_person_id integer NOT NULL REFERENCES person(id),
   to_person_id integer NOT NULL REFERENCES person(id), UNIQUE (from_person_id, to_person_id));
@@ -191,7 +191,9 @@ expect=(
 	'^class AppData(models.Model):$'
 	'^    code = models.CharField(max_length=10, primary_key=True)$'
 	'^    person = models.OneToOneField("Person", on_delete=models.DO_NOTHING)$'
-	'^    blob_col = models.TextField(null=True)  # This field type is a guess.$'
+	'^    blob_col = models.BinaryField(null=True)$'
+	'^    spot = models.TextField(null=True)  # This field type is a guess.$'
+	'^    doc = models.JSONField(null=True)$'
 	'^    amount = models.DecimalField(max_digits=10, decimal_places=5, null=True)  # max_digits and decimal_places have been guessed'
 	'^        db_table = "app_data"$'
 	'^        unique_together = (("code", "amount"),)$'
