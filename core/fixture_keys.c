@@ -7,8 +7,12 @@
  * those values, and a record without "pk" is the row with its natural key
  * if there is one. Django asks the model manager's get_by_natural_key(),
  * which a models.py read as text does not have: a model's natural key is
- * its one unique=True field, or its one Meta.unique_together set of as many
- * fields as the list has values (natural_key()).
+ * what its natural_key() method returns, read by the models reader
+ * (core/schema.c: `(self.codename,) + self.content_type.natural_key()` is
+ * the codename and the content type's own natural key, flattened, as
+ * Django's contrib.auth writes them), else its one unique=True field, or
+ * its one Meta.unique_together set of as many fields as the list has
+ * values (natural_key()).
  *
  * A record whose key exists updates the row, as Django's loaddata saves
  * over it. Knowing whether it exists costs a query per record, except while
@@ -25,8 +29,31 @@
 
 #include "error.h"
 
+/* How many values m's declared natural key has (nested keys flattened); -1 if too deep. */
+static int
+natural_width(const ormc_model *m, int depth)
+{
+	int i, w = 0, k;
+
+	if (depth > 8)
+		return -1;
+	for (i = 0; i < m->nnatural; i++) {
+		if (!m->natural_nested[i]) {
+			w++;
+			continue;
+		}
+		if (m->natural[i]->target->nnatural == 0)
+			k = 1;   /* the target's key by the other rules: one value */
+		else if ((k = natural_width(m->natural[i]->target, depth + 1)) < 0)
+			return -1;
+		w += k;
+	}
+	return w;
+}
+
 /*
- * The fields of m's natural key of n values (n < 0: of any size): its one
+ * The fields of m's natural key of n values (n < 0: of any size): its
+ * natural_key() method's fields when the models declare it, else its one
  * unique=True field besides the primary key when n is 1 (or any), else its
  * one Meta.unique_together set of n fields. Django asks the model's
  * manager (get_by_natural_key), which a models.py read as text does not
@@ -43,6 +70,25 @@ natural_key(ormc_loader *l, const ormc_model *m, int n,
 
 	*out = NULL;
 	*nout = 0;
+	if (m->nnatural > 0) {
+		int w = natural_width(m, 0);
+
+		if (w >= 0 && (n < 0 || n == w)) {
+			*out = (const ormc_field **)m->natural;
+			*nout = m->nnatural;
+			return ORMC_OK;
+		}
+		if (n < 0)
+			return ORMC_OK;
+		return ormc_error_set(l->err, ORMC_EINVALID, NULL, -1, 0,
+		                      "model %s's natural_key() has %d value%s, the fixture gives %d",
+		                      m->name, w, w == 1 ? "" : "s", n);
+	}
+	if (m->natural_unread && n >= 0)
+		return ormc_error_set(l->err, ORMC_EINVALID, NULL, -1, 0,
+		                      "model %s: its natural_key() is not one ormc can read (it reads "
+		                      "a tuple of self.field, self.get_username() and "
+		                      "self.relation.natural_key())", m->name);
 	for (i = 0; i < m->nfields; i++) {
 		const ormc_field *f = m->fields[i];
 
@@ -134,22 +180,45 @@ ormc_fixture__natural_fk(ormc_loader *l, const ormc_field *f, json_t *j,
 {
 	const ormc_field **keys;
 	ormc_value *vals;
-	int n = (int)json_array_size(j), nkeys, i, rc;
+	int n = (int)json_array_size(j), nkeys, i, k, rc;
 	char *text;
 
 	if (n == 0)
 		return ormc_fixture__bad_value(l, f, j, "a key");
 	if ((rc = natural_key(l, f->target, n, &keys, &nkeys)) < 0)
 		return rc;
-	assert(nkeys == n);
-	vals = ormc_arena_alloc(&l->a, (size_t)n * sizeof(*vals));
+	assert(nkeys == n || f->target->nnatural == nkeys);
+	vals = ormc_arena_alloc(&l->a, (size_t)nkeys * sizeof(*vals));
 	if (vals == NULL)
 		return ormc_fixture__nomem(l);
-	for (i = 0; i < n; i++)
-		if ((rc = ormc_fixture__to_param(l, keys[i], json_array_get(j, (size_t)i),
-		                   &vals[i])) < 0)
+	for (i = 0, k = 0; i < nkeys; i++) {
+		const ormc_model *t = keys[i]->target;
+		int w = f->target->nnatural > 0 && f->target->natural_nested[i] && t->nnatural > 0
+		        ? natural_width(t, 0) : 1;
+		json_t *part;
+
+		if (w == 1 && !(f->target->nnatural > 0 && f->target->natural_nested[i])) {
+			part = json_incref(json_array_get(j, (size_t)k));
+		} else {
+			/* a relation's own natural key, flattened into this one: its values */
+			int q;
+
+			if ((part = json_array()) == NULL)
+				return ormc_fixture__nomem(l);
+			for (q = 0; q < w; q++)
+				if (json_array_append(part, json_array_get(j, (size_t)(k + q))) < 0) {
+					json_decref(part);
+					return ormc_fixture__nomem(l);
+				}
+		}
+		k += w;
+		rc = ormc_fixture__to_param(l, keys[i], part, &vals[i]);
+		json_decref(part);
+		if (rc < 0)
 			return rc;
-	if ((rc = natural_lookup(l, f->target, keys, vals, n, v)) < 0)
+	}
+	assert(k == n);
+	if ((rc = natural_lookup(l, f->target, keys, vals, nkeys, v)) < 0)
 		return rc;
 	if (v->type != ORMC_TYPE_NULL)
 		return ORMC_OK;

@@ -414,6 +414,106 @@ resolve_unique_together(reader *r, model_state *ms)
 	return 0;
 }
 
+/* The model's own concrete field named by s->str, or NULL. */
+static ormc_field *
+own_field(ormc_model *m, const ormc_ast *s)
+{
+	ormc_field *f = ormc_model_field(m, s->str);
+
+	return f != NULL && ormc_field_is_concrete(f) && f->model == m &&
+	       f->kind != ORMC_FIELD_MANYTOMANY ? f : NULL;
+}
+
+/* Is x `self`, `self.NAME` (*attr set) or `self.NAME.natural_key()` (*nested)? */
+static int
+natural_part(ormc_model *m, const ormc_ast *x, ormc_field **f, int *nested)
+{
+	const ormc_ast *a = x;
+	int k;
+
+	*nested = 0;
+	if (x->kind == ORMC_AST_CALL && x->nargs == 0 && x->left->kind == ORMC_AST_ATTR &&
+	    x->left->left->kind == ORMC_AST_NAME && strcmp(x->left->left->str, "self") == 0 &&
+	    strcmp(x->left->str, "get_username") == 0) {
+		/* AbstractBaseUser: getattr(self, self.USERNAME_FIELD) */
+		for (k = 0; k < m->nconsts; k++)
+			if (strcmp(m->const_names[k], "USERNAME_FIELD") == 0 &&
+			    m->const_values[k]->kind == ORMC_AST_STR &&
+			    (*f = ormc_model_field(m, m->const_values[k]->str)) != NULL)
+				return *f == own_field(m, m->const_values[k]) ? 0 : -1;
+		return -1;
+	}
+	if (x->kind == ORMC_AST_CALL && x->nargs == 0 && x->left->kind == ORMC_AST_ATTR &&
+	    strcmp(x->left->str, "natural_key") == 0) {
+		*nested = 1;
+		a = x->left->left;
+	}
+	if (a->kind != ORMC_AST_ATTR || a->left->kind != ORMC_AST_NAME ||
+	    strcmp(a->left->str, "self") != 0 || (*f = own_field(m, a)) == NULL)
+		return -1;
+	if (*nested && (*f)->target == NULL)
+		return -1;
+	return 0;
+}
+
+/* Append the parts of x, a tuple, a natural_key() call, or a sum of them. */
+static int
+natural_parts(reader *r, ormc_model *m, const ormc_ast *x, ormc_ptrvec *fields,
+              ormc_ptrvec *nested)
+{
+	ormc_field *f;
+	int k, n;
+
+	if (x->kind == ORMC_AST_BINOP && x->op == '+')
+		return natural_parts(r, m, x->left, fields, nested) < 0 ? -1
+		       : natural_parts(r, m, x->right, fields, nested);
+	if (x->kind == ORMC_AST_TUPLE || x->kind == ORMC_AST_LIST) {
+		for (k = 0; k < x->nargs; k++)
+			if (natural_part(m, x->args[k], &f, &n) < 0 ||
+			    ormc_ptrvec_push(r->a, fields, f) < 0 ||
+			    ormc_ptrvec_push(r->a, nested, n ? (void *)f : NULL) < 0)
+				return -1;
+		return 0;
+	}
+	/* only a relation's natural_key() is a tuple by itself */
+	if (natural_part(m, x, &f, &n) < 0 || !n ||
+	    ormc_ptrvec_push(r->a, fields, f) < 0 || ormc_ptrvec_push(r->a, nested, f) < 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * def natural_key(self) as the fields it returns, in the shapes models
+ * write: (self.name,), (self.a, self.b), (self.get_username(),), and
+ * (self.codename,) + self.content_type.natural_key(). Any other body is
+ * unread (loading a fixture that needs it says so).
+ */
+static int
+resolve_natural_key(reader *r, model_state *ms)
+{
+	ormc_model *m = ms->model;
+	ormc_ptrvec fields = { NULL, 0, 0 }, nested = { NULL, 0, 0 };
+	int k;
+
+	if (!ms->natural_key_set)
+		return 0;
+	if (ms->natural_key == NULL ||
+	    natural_parts(r, m, ms->natural_key, &fields, &nested) < 0 || fields.n == 0) {
+		if (r->a->failed)
+			return ormc_sr_nomem(r);
+		m->natural_unread = 1;
+		return 0;
+	}
+	m->natural = (ormc_field **)fields.items;
+	m->natural_nested = ormc_arena_alloc(r->a, (size_t)fields.n);
+	if (m->natural_nested == NULL)
+		return ormc_sr_nomem(r);
+	for (k = 0; k < fields.n; k++)
+		m->natural_nested[k] = nested.items[k] != NULL;
+	m->nnatural = fields.n;
+	return 0;
+}
+
 /* A model's arrays from its reader state; parents come before children. */
 static int
 lay_out(reader *r, model_state *ms)
@@ -451,7 +551,9 @@ lay_out(reader *r, model_state *ms)
 		if (ormc_field_is_concrete(m->fields[k]))
 			m->concrete[n++] = m->fields[k];
 	m->nconcrete = n;
-	return resolve_unique_together(r, ms);
+	if ((k = resolve_unique_together(r, ms)) < 0)
+		return k;
+	return resolve_natural_key(r, ms);
 }
 
 static int

@@ -126,6 +126,17 @@ struct ormc_model {
 	int nordering;
 	ormc_field_set *unique_together;  /* Meta.unique_together, each set resolved to fields */
 	int nunique_together;
+	/*
+	 * def natural_key(self) as Django's loaddata calls it, read from its
+	 * `return`: the fields in order; natural_nested[i] when part i is a
+	 * relation's own natural_key() (its values, flattened), else the
+	 * field's value. nnatural 0: none declared, or natural_unread: one
+	 * ormc cannot read (core/schema.c, resolve_natural_key).
+	 */
+	ormc_field **natural;
+	unsigned char *natural_nested;
+	int nnatural;
+	int natural_unread;
 	/* Class-level constants (PAID = "paid"; PENDING, PAID = "p", "q"): name -> literal AST */
 	const char **const_names;
 	ormc_ast **const_values;

@@ -154,6 +154,11 @@ ormc_sr_inherit(reader *r, model_state *ms, const class_bases *cb,
 
 		if (cb->kind[k] != BASE_MODEL)
 			continue;
+		if (!ms->natural_key_set && b->natural_key_set) {
+			/* Python's method resolution: the first base that has it */
+			ms->natural_key = b->natural_key;
+			ms->natural_key_set = 1;
+		}
 		if (b->model->abstract) {
 			if ((rc = copy_abstract(r, ms, b)) < 0)
 				return rc;

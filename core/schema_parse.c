@@ -956,6 +956,27 @@ read_enum(reader *r, int i, const char *base, const char *prefix, int colon,
 }
 
 /* A model class: fields, constants, Meta, nested enums, inheritance. */
+/*
+ * def natural_key(self): the expression of its `return`, when the body is
+ * that statement alone (after a docstring). What it means is decided in the
+ * second pass; any other body is unread.
+ */
+static void
+read_natural_key(reader *r, model_state *ms, int j, int bend, int indent)
+{
+	int k = j + 1;
+
+	ms->natural_key_set = 1;
+	ms->natural_key = NULL;
+	if (k < bend && r->st[k].indent > indent && tok(r, r->st[k].start)->kind == ORMC_TOK_STRING &&
+	    r->st[k].end == r->st[k].start + 1)
+		k++;   /* the docstring */
+	if (k < bend && r->st[k].indent > indent &&
+	    ormc_tok_is_name(tok(r, r->st[k].start), "return") &&
+	    (k + 1 >= bend || r->st[k + 1].indent <= indent))
+		ms->natural_key = try_parse(r, r->st[k].start + 1, r->st[k].end);
+}
+
 static int
 read_model(reader *r, int i, int colon, const class_bases *cb, int *next)
 {
@@ -994,6 +1015,11 @@ read_model(reader *r, int i, int colon, const class_bases *cb, int *next)
 			continue;
 		}
 		block = t;
+		if (ormc_tok_is_name(t, "def") && b->start + 1 < b->end &&
+		    ormc_tok_is_name(tok(r, b->start + 1), "natural_key")) {
+			read_natural_key(r, ms, j, bend, bindent);
+			continue;
+		}
 		if (ormc_tok_is_name(t, "class")) {
 			int nj;
 

@@ -878,6 +878,62 @@ START_TEST(test_unique_together)
 }
 END_TEST
 
+START_TEST(test_natural_key)
+{
+	const char *text =
+		"from django.db import models\n"
+		"class Base(models.Model):\n"
+		"    login = models.CharField(max_length=10)\n"
+		"    USERNAME_FIELD = 'login'\n"
+		"    class Meta:\n"
+		"        abstract = True\n"
+		"    def natural_key(self):\n"
+		"        return (self.get_username(),)\n"
+		"class Person(Base):\n"
+		"    pass\n"
+		"class Kind(models.Model):\n"
+		"    app = models.CharField(max_length=10)\n"
+		"    name = models.CharField(max_length=10)\n"
+		"    def natural_key(self):\n"
+		"        return (self.app, self.name)\n"
+		"class Perm(models.Model):\n"
+		"    code = models.CharField(max_length=10)\n"
+		"    kind = models.ForeignKey(Kind, on_delete=models.CASCADE)\n"
+		"    def natural_key(self):\n"
+		"        return (self.code,) + self.kind.natural_key()\n"
+		"    natural_key.dependencies = ['x.kind']\n"
+		"class Odd(models.Model):\n"
+		"    n = models.IntegerField()\n"
+		"    def natural_key(self):\n"
+		"        if self.n:\n"
+		"            return (self.n,)\n"
+		"        return compute(self)\n"
+		"class Plain(models.Model):\n"
+		"    n = models.IntegerField(unique=True)\n";
+	const ormc_model *m;
+
+	parse(text, NULL);
+	m = ormc_schema_model(schema, "Person");
+	ck_assert_int_eq(m->nnatural, 1);
+	ck_assert_str_eq(m->natural[0]->name, "login");   /* inherited, by USERNAME_FIELD */
+	m = ormc_schema_model(schema, "Kind");
+	ck_assert_int_eq(m->nnatural, 2);
+	ck_assert_str_eq(m->natural[1]->name, "name");
+	ck_assert_int_eq(m->natural_nested[1], 0);
+	m = ormc_schema_model(schema, "Perm");
+	ck_assert_int_eq(m->nnatural, 2);
+	ck_assert_str_eq(m->natural[0]->name, "code");
+	ck_assert_str_eq(m->natural[1]->name, "kind");
+	ck_assert_int_eq(m->natural_nested[1], 1);
+	m = ormc_schema_model(schema, "Odd");
+	ck_assert_int_eq(m->nnatural, 0);
+	ck_assert_int_eq(m->natural_unread, 1);
+	m = ormc_schema_model(schema, "Plain");
+	ck_assert_int_eq(m->nnatural, 0);
+	ck_assert_int_eq(m->natural_unread, 0);
+}
+END_TEST
+
 START_TEST(test_errors)
 {
 	const struct bad_case *c = &bad_cases[_i];
@@ -968,6 +1024,7 @@ schema_suite(void)
 	tc = tcase_create("tolerance");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_tolerance);
+	tcase_add_test(tc, test_natural_key);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("errors");

@@ -221,6 +221,23 @@ else
 	run "$ormc" run "${contrib[@]}" --db "sqlite:$tmp/contrib.db" --format json \
 		'User.objects.filter(groups__permissions__codename="x").annotate(n=Count("logentry")).values("username", "n")'
 	check "contrib apps: a query across auth's inherited many-to-manys and admin's reverse foreign key runs" json_is '[]'
+	# Django's dumpdata --natural-foreign --natural-primary of contrib apps
+	# (tests/django_tables/contrib_natural.json): a permission's key is its
+	# codename and its content type's (app_label, model), from natural_key()
+	run "$ormc" load "${contrib[@]}" --db "sqlite:$tmp/contrib.db" "$src/tests/django_tables/contrib_natural.json"
+	check "contrib apps: a natural-key fixture loads (Installed 40 object(s), as Django's loaddata says)" \
+		bash -c '[ '"$status"' -eq 0 ] && grep -qxF "Installed 40 object(s) from 1 fixture(s)" "$0"' "$tmp/out"
+	run "$ormc" load "${contrib[@]}" --db "sqlite:$tmp/contrib.db" "$src/tests/django_tables/contrib_natural.json"
+	check "contrib apps: loaded again, the natural keys find the rows" status_is 0
+	run "$ormc" run "${contrib[@]}" --db "sqlite:$tmp/contrib.db" --format json \
+		'Group.objects.values_list("name", "permissions__codename", "permissions__content_type__model").order_by("permissions__codename")'
+	check "contrib apps: a group's permissions by (codename, app_label, model)" \
+		json_is '[["editors","add_user","user"],["editors","change_group","group"]]'
+	run "$ormc" run "${contrib[@]}" --db "sqlite:$tmp/contrib.db" --format json \
+		'LogEntry.objects.values_list("user__username", "content_type__model", "user__user_permissions__codename")'
+	check "contrib apps: a user by get_username(), once, after two loads" json_is '[["ann","user","delete_user"]]'
+	run "$ormc" run "${contrib[@]}" --db "sqlite:$tmp/contrib.db" --format json 'Permission.objects.count()'
+	check "contrib apps: no permission twice" json_is '28'
 fi
 
 printf 'class Base(models.Model):\n    class Meta:\n        abstract = True\n' >"$tmp/split1.py"
