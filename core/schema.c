@@ -599,6 +599,69 @@ finish(reader *r)
 
 /* ---- entry points ----------------------------------------------------- */
 
+static int
+names_have(const ormc_ptrvec *v, const char *name)
+{
+	int k;
+
+	for (k = 0; k < v->n; k++)
+		if (strcmp(v->items[k], name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The order to read n texts in: a text that declares a class another text
+ * inherits from comes before it (--models sessions=models.py --models
+ * sessions=base_session.py reads base_session.py first), else the order
+ * given. order[] gets the indices.
+ */
+static int
+read_order(reader *r, const ormc_schema_source *src, int n, int *order)
+{
+	ormc_ptrvec *defined, *bases;
+	char *done;
+	int i, j, k, m = 0, rc;
+
+	defined = ormc_arena_alloc(r->a, sizeof(*defined) * (size_t)n);
+	bases = ormc_arena_alloc(r->a, sizeof(*bases) * (size_t)n);
+	done = ormc_arena_alloc(r->a, (size_t)n);
+	if (defined == NULL || bases == NULL || done == NULL)
+		return ormc_sr_nomem(r);
+	memset(defined, 0, sizeof(*defined) * (size_t)n);
+	memset(bases, 0, sizeof(*bases) * (size_t)n);
+	memset(done, 0, (size_t)n);
+	for (i = 0; i < n; i++) {
+		r->text = src[i].text;
+		r->len = src[i].len;
+		if ((rc = ormc_sr_scan_classes(r, &defined[i], &bases[i])) < 0)
+			return rc;
+	}
+	while (m < n) {
+		int pick = -1;
+
+		/* the first text none of whose bases waits in another unread text */
+		for (i = 0; i < n && pick < 0; i++) {
+			int waits = 0;
+
+			if (done[i])
+				continue;
+			for (k = 0; k < bases[i].n && !waits; k++)
+				for (j = 0; j < n && !waits; j++)
+					waits = j != i && !done[j] && !names_have(&defined[i], bases[i].items[k]) &&
+					        names_have(&defined[j], bases[i].items[k]);
+			if (!waits)
+				pick = i;
+		}
+		for (i = 0; i < n && pick < 0; i++)
+			if (!done[i])
+				pick = i;   /* a cycle: the order given */
+		done[pick] = 1;
+		order[m++] = pick;
+	}
+	return 0;
+}
+
 int
 ormc_schema_parse_many(ormc_schema **out, const ormc_schema_source *src,
                        int n, const ormc_schema_options *opts,
@@ -606,7 +669,7 @@ ormc_schema_parse_many(ormc_schema **out, const ormc_schema_source *src,
 {
 	ormc_schema *s;
 	reader r;
-	int rc = 0, i;
+	int rc = 0, i, *order;
 
 	*out = NULL;
 	for (i = 0; i < n; i++)
@@ -631,16 +694,24 @@ ormc_schema_parse_many(ormc_schema **out, const ormc_schema_source *src,
 	if (n > 0)
 		s->app_label = src[0].app_label ?
 		               ormc_arena_strdup(&s->arena, src[0].app_label) : NULL;
+	order = n > 0 ? ormc_arena_alloc(&s->arena, sizeof(int) * (size_t)n) : NULL;
+	if (n > 0 && order == NULL)
+		rc = ormc_sr_nomem(&r);
+	else if (n == 1)
+		order[0] = 0;
+	else if (n > 1)
+		rc = read_order(&r, src, n, order);
 	for (i = 0; i < n && rc == 0; i++) {
 		/* A copy the schema owns; positions refer to the caller's bytes. */
-		char *copy = ormc_arena_strndup(&s->arena, src[i].text, src[i].len);
+		const ormc_schema_source *t = &src[order[i]];
+		char *copy = ormc_arena_strndup(&s->arena, t->text, t->len);
 
-		if (i == 0)
+		if (order[i] == 0)
 			s->text = copy;
-		r.text = src[i].text;
-		r.len = src[i].len;
-		r.label = src[i].app_label ?
-		          ormc_arena_strdup(&s->arena, src[i].app_label) : NULL;
+		r.text = t->text;
+		r.len = t->len;
+		r.label = t->app_label ?
+		          ormc_arena_strdup(&s->arena, t->app_label) : NULL;
 		if (copy == NULL || s->arena.failed || r.auth_user_model == NULL)
 			rc = ormc_sr_nomem(&r);
 		else

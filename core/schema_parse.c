@@ -931,6 +931,36 @@ first_field_decl(const reader *r, int i, int colon)
 	return -1;
 }
 
+/*
+ * Does the class at r->st[i] have a `class Meta` that only a model's has
+ * (db_table, abstract, ordering, unique_together, app_label, proxy)? The
+ * token of that option, or -1. A ModelForm's Meta (model, fields) is not.
+ */
+static int
+model_meta(const reader *r, int i)
+{
+	static const char *const options[] = {
+		"db_table", "abstract", "ordering", "unique_together", "app_label",
+		"proxy", "verbose_name", NULL
+	};
+	int bend, bindent = block_body(r, i, &bend), j, k, o;
+
+	for (j = i + 1; j < bend; j++) {
+		int mend, mindent;
+
+		if (r->st[j].indent != bindent || !ormc_tok_is_name(tok(r, r->st[j].start), "class") ||
+		    r->st[j].end - r->st[j].start < 2 || !ormc_tok_is_name(tok(r, r->st[j].start + 1), "Meta"))
+			continue;
+		mindent = block_body(r, j, &mend);
+		for (k = j + 1; k < mend; k++)
+			for (o = 0; options[o] != NULL; o++)
+				if (r->st[k].indent == mindent &&
+				    ormc_tok_is_name(tok(r, r->st[k].start), options[o]))
+					return r->st[k].start;
+	}
+	return -1;
+}
+
 static int read_class(reader *r, int i, model_state *outer, int *next);
 
 static int
@@ -1121,6 +1151,12 @@ read_class(reader *r, int i, model_state *outer, int *next)
 			              (int)cb.name[k]->len,
 			              "class '%s' declares fields but its base class '%s' is neither a model nor a class of the models files: add the models file that declares it (--models LABEL=FILE)",
 			              name->str, cb.name[k]->str);
+	for (k = 0; k < cb.n && decl < 0; k++)
+		if (cb.kind[k] == BASE_UNKNOWN && model_meta(r, i) >= 0)
+			return err_at(r, ORMC_EUNSUPPORTED, cb.name[k]->pos,
+			              (int)cb.name[k]->len,
+			              "class '%s' has a model's Meta (%s) but its base class '%s' is neither a model nor a class of the models files: add the models file that declares it (--models LABEL=FILE)",
+			              name->str, tok(r, model_meta(r, i))->str, cb.name[k]->str);
 	if (decl >= 0)
 		return err_at(r, ORMC_EUNSUPPORTED, tok(r, decl)->pos,
 		              (int)tok(r, decl)->len,
@@ -1156,6 +1192,36 @@ split_statements(reader *r)
 		a = k + 1;
 	}
 	r->nst = n;
+	return 0;
+}
+
+int
+ormc_sr_scan_classes(reader *r, ormc_ptrvec *defined, ormc_ptrvec *bases)
+{
+	int i, k, rc, base;
+
+	memset(&r->toks, 0, sizeof(r->toks));
+	if ((rc = ormc_lex(r->a, r->text, r->len, 0, &r->toks, r->err)) < 0 ||
+	    (rc = split_statements(r)) < 0)
+		return rc;
+	base = r->nst > 0 ? r->st[0].indent : 0;
+	for (i = 0; i < r->nst; i++) {
+		const stmt *s = &r->st[i];
+		class_bases cb;
+		int colon;
+
+		if (s->indent != base || !ormc_tok_is_name(tok(r, s->start), "class") ||
+		    s->end - s->start < 3 || tok(r, s->start + 1)->kind != ORMC_TOK_NAME ||
+		    (colon = header_colon(r, s)) < 0)
+			continue;
+		if (ormc_ptrvec_push(r->a, defined, (void *)tok(r, s->start + 1)->str) < 0)
+			return ormc_sr_nomem(r);
+		if ((rc = read_bases(r, s, colon, &cb)) < 0)
+			return rc;
+		for (k = 0; k < cb.n; k++)
+			if (ormc_ptrvec_push(r->a, bases, (void *)cb.name[k]->str) < 0)
+				return ormc_sr_nomem(r);
+	}
 	return 0;
 }
 

@@ -102,6 +102,13 @@ typedef struct class_bases {
 /* Read the classes of r->text (first pass). */
 int ormc_sr_read_text(reader *r);
 
+/*
+ * The top-level classes of r->text, without reading them: their names
+ * into *defined, and the last name of each of their bases
+ * (models.Model -> "Model") into *bases (const char * each).
+ */
+int ormc_sr_scan_classes(reader *r, ormc_ptrvec *defined, ormc_ptrvec *bases);
+
 /* ormc_error_set at pos of text (r->text if NULL), printf-style. */
 int ormc_sr_err(reader *r, const char *text, int code, int pos, int len,
                 const char *fmt, ...)

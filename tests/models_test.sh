@@ -221,6 +221,13 @@ else
 	run "$ormc" run "${contrib[@]}" --db "sqlite:$tmp/contrib.db" --format json \
 		'User.objects.filter(groups__permissions__codename="x").annotate(n=Count("logentry")).values("username", "n")'
 	check "contrib apps: a query across auth's inherited many-to-manys and admin's reverse foreign key runs" json_is '[]'
+	run "$ormc" sql --models "sessions=$c/sessions/models.py" --models "sessions=$c/sessions/base_session.py" \
+		--dialect sqlite 'Session.objects.count()'
+	check "contrib.sessions: a base declared in a models file given after the one that uses it" \
+		grep -qF 'FROM "django_session"' "$tmp/out"
+	run "$ormc" sql --models "sessions=$c/sessions/models.py" --dialect sqlite 'Session.objects.count()'
+	check "contrib.sessions without base_session.py: Session has a model's Meta, so its unknown base is an error, not a class dropped" \
+		bash -c '[ '"$status"' -eq 2 ] && grep -qF "class '"'"'Session'"'"' has a model'"'"'s Meta (db_table) but its base class '"'"'AbstractBaseSession'"'"'" "$0"' "$tmp/err"
 	# Django's dumpdata --natural-foreign --natural-primary of contrib apps
 	# (tests/django_tables/contrib_natural.json): a permission's key is its
 	# codename and its content type's (app_label, model), from natural_key()
