@@ -15,6 +15,7 @@
 #include "db.h"
 #include "error.h"
 #include "query.h"
+#include "qwalk.h"
 
 ormc_rows_kind
 ormc_query_rows(const ormc_query *q)
@@ -52,28 +53,41 @@ pk_name(const ormc_model *m)
  * per related row, and its primary key no longer names one row.
  */
 static int
-multi_valued(const ormc_expr *x, int depth)
+multi_col(ormc_qwalker *w, const ormc_expr *x)
 {
 	int i;
 
-	if (x == NULL || depth > 200 || x->has_agg)
-		return 0;
-	if ((x->kind == ORMC_EXPR_COL) && x->path != NULL)
+	(void)w;
+	if (x->has_agg)
+		return ORMC_WALK_PRUNE;     /* an aggregate is one value per row */
+	if (x->kind == ORMC_EXPR_COL && x->path != NULL)
 		for (i = 0; i < x->path->nhops; i++)
 			switch (x->path->hops[i]->kind) {
 			case ORMC_FIELD_REVERSE_FK:
 			case ORMC_FIELD_MANYTOMANY:
 			case ORMC_FIELD_REVERSE_M2M:
-				return 1;
+				return ORMC_WALK_ABORT;
 			default:
 				break;
 			}
-	if (x->kind == ORMC_EXPR_REF && x->annot != NULL)
-		return multi_valued(x->annot->expr, depth + 1);
-	for (i = 0; i < x->nargs; i++)
-		if (multi_valued(x->args[i], depth + 1))
-			return 1;
-	return multi_valued(x->else_, depth + 1);
+	return ORMC_WALK_CONTINUE;
+}
+
+/* A condition reads "some related row": it repeats no row. */
+static int
+prune_cond(ormc_qwalker *w, const ormc_cond *c)
+{
+	(void)w;
+	(void)c;
+	return ORMC_WALK_PRUNE;
+}
+
+static int
+multi_valued(const ormc_expr *x)
+{
+	ormc_qwalker w = { multi_col, prune_cond, ORMC_QWALK_REFS, NULL, 0 };
+
+	return ormc_qwalk_expr(&w, x) == ORMC_WALK_ABORT;
 }
 
 /* Is the primary key one of the selected columns, naming one row each? */
@@ -86,10 +100,10 @@ pk_selected(const ormc_qs *qs)
 	if (pk == NULL)
 		return 0;
 	for (i = 0; i < qs->nannots; i++)
-		if (multi_valued(qs->annots[i]->expr, 0))
+		if (multi_valued(qs->annots[i]->expr))
 			return 0;
 	for (i = 0; i < qs->nvalues; i++)
-		if (multi_valued(qs->values[i].expr, 0))
+		if (multi_valued(qs->values[i].expr))
 			return 0;
 	if (!qs->values_set || qs->nvalues == 0)
 		return 1;       /* model rows: every concrete field */
@@ -218,6 +232,7 @@ typedef struct collector {
 	const char **columns;
 	int max;
 	int n;
+	int sensitive;           /* while walking: the value walked is grouped, ordered or distinct */
 } collector;
 
 static void
@@ -238,77 +253,79 @@ add_column(collector *c, const ormc_field *f)
 	c->n++;         /* past max, possibly a duplicate: ormc_query_text_columns() recounts */
 }
 
-static void walk_expr(collector *c, const ormc_expr *x, int sensitive, int depth);
-
 /*
- * The text columns of a condition whose collation matters: those compared
- * by a case-insensitive lookup (iexact, icontains, istartswith, iendswith),
- * which MySQL evaluates with LIKE under the column's collation, so that a
- * "_ci" collation also ignores accents there. The other lookups are binary
- * on MySQL (docs/dialects.md, "Text").
+ * The text columns whose collation matters, collected by walking the IR
+ * with c->sensitive saying whether the value walked is itself grouped,
+ * ordered or made distinct. Inside an aggregate only Min, Max and distinct
+ * aggregates compare their argument's values; an aggregate's filter=
+ * compares as a filter does. A condition's columns matter when a
+ * case-insensitive lookup (iexact, icontains, istartswith, iendswith)
+ * compares them, which MySQL evaluates with LIKE under the column's
+ * collation, so that a "_ci" collation also ignores accents there; the
+ * other lookups are binary on MySQL (docs/dialects.md, "Text").
  */
-static void
-walk_cond(collector *c, const ormc_cond *cond, int depth)
+static int
+text_expr(ormc_qwalker *w, const ormc_expr *x)
 {
-	int i;
+	collector *c = w->ctx;
+	int i, was = c->sensitive;
 
-	if (cond == NULL || depth > 200)
-		return;
-	for (i = 0; i < cond->nkids; i++)
-		walk_cond(c, cond->kids[i], depth + 1);
+	switch (x->kind) {
+	case ORMC_EXPR_COL:
+		if (c->sensitive && x->path != NULL && x->path->field != NULL)
+			add_column(c, x->path->field);
+		return ORMC_WALK_PRUNE;
+	case ORMC_EXPR_AGG:
+		ormc_qwalk_cond(w, x->filter);
+		c->sensitive = x->distinct || strcmp(x->func, "Min") == 0 || strcmp(x->func, "Max") == 0;
+		for (i = 0; i < x->nargs; i++)
+			ormc_qwalk_expr(w, x->args[i]);
+		c->sensitive = was;
+		return ORMC_WALK_PRUNE;
+	default:
+		return ORMC_WALK_CONTINUE;
+	}
+}
+
+static int
+text_cond(ormc_qwalker *w, const ormc_cond *cond)
+{
+	collector *c = w->ctx;
+	int was = c->sensitive;
+
 	if (cond->kind != ORMC_COND_LEAF)
-		return;
+		return cond->kind == ORMC_COND_EXPR ? ORMC_WALK_PRUNE : ORMC_WALK_CONTINUE;
 	switch (cond->lookup) {
 	case ORMC_LOOKUP_IEXACT:
 	case ORMC_LOOKUP_ICONTAINS:
 	case ORMC_LOOKUP_ISTARTSWITH:
 	case ORMC_LOOKUP_IENDSWITH:
-		walk_expr(c, cond->lhs, 1, depth + 1);
+		c->sensitive = 1;
+		ormc_qwalk_expr(w, cond->lhs);
+		c->sensitive = was;
 		break;
 	default:
 		break;
 	}
+	return ORMC_WALK_PRUNE;
 }
 
-/*
- * Collect the text columns of x whose collation matters. sensitive: x itself
- * is grouped, ordered or made distinct. Inside an aggregate only Min, Max
- * and distinct aggregates compare their argument's values; an aggregate's
- * filter= compares as a filter does.
- */
 static void
-walk_expr(collector *c, const ormc_expr *x, int sensitive, int depth)
+walk_expr(collector *c, const ormc_expr *x, int sensitive)
 {
-	int i;
+	ormc_qwalker w = { text_expr, text_cond, ORMC_QWALK_REFS | ORMC_QWALK_INNER, c, 0 };
 
-	if (x == NULL || depth > 200)
-		return;
-	switch (x->kind) {
-	case ORMC_EXPR_COL:
-		if (sensitive && x->path != NULL && x->path->field != NULL)
-			add_column(c, x->path->field);
-		return;
-	case ORMC_EXPR_REF:
-	case ORMC_EXPR_INNER:
-		if (x->annot != NULL)
-			walk_expr(c, x->annot->expr, sensitive, depth + 1);
-		return;
-	case ORMC_EXPR_AGG:
-		walk_cond(c, x->filter, depth + 1);
-		sensitive = x->distinct || strcmp(x->func, "Min") == 0 || strcmp(x->func, "Max") == 0;
-		break;
-	case ORMC_EXPR_SUBQUERY:
-	case ORMC_EXPR_EXISTS:
-	case ORMC_EXPR_OUTERREF:
-	case ORMC_EXPR_VALUE:
-	case ORMC_EXPR_PARAM:
-		return;
-	default:
-		break;
-	}
-	for (i = 0; i < x->nargs; i++)
-		walk_expr(c, x->args[i], sensitive, depth + 1);
-	walk_expr(c, x->else_, sensitive, depth + 1);
+	c->sensitive = sensitive;
+	ormc_qwalk_expr(&w, x);
+}
+
+static void
+walk_cond(collector *c, const ormc_cond *cond)
+{
+	ormc_qwalker w = { text_expr, text_cond, ORMC_QWALK_REFS | ORMC_QWALK_INNER, c, 0 };
+
+	c->sensitive = 0;
+	ormc_qwalk_cond(&w, cond);
 }
 
 static void
@@ -319,20 +336,20 @@ walk_level(collector *c, const ormc_qs *qs)
 	for (; qs != NULL; qs = qs->inner) {
 		if (qs->grouped)
 			for (i = 0; i < qs->ngroup; i++)
-				walk_expr(c, qs->group[i].expr, 1, 0);
+				walk_expr(c, qs->group[i].expr, 1);
 		for (i = 0; i < qs->norder; i++)
-			walk_expr(c, qs->order[i].expr, 1, 0);
+			walk_expr(c, qs->order[i].expr, 1);
 		if (qs->distinct)
 			for (i = 0; i < qs->nvalues; i++)
-				walk_expr(c, qs->values[i].expr, 1, 0);
+				walk_expr(c, qs->values[i].expr, 1);
 		for (i = 0; i < qs->ndistinct_on; i++)
-			walk_expr(c, qs->distinct_on[i], 1, 0);
+			walk_expr(c, qs->distinct_on[i], 1);
 		for (i = 0; i < qs->nannots; i++)
-			walk_expr(c, qs->annots[i]->expr, 0, 0);
+			walk_expr(c, qs->annots[i]->expr, 0);
 		for (i = 0; i < qs->naggregates; i++)
-			walk_expr(c, qs->aggregates[i]->expr, 0, 0);
+			walk_expr(c, qs->aggregates[i]->expr, 0);
 		for (i = 0; i < qs->nfilters; i++)
-			walk_cond(c, qs->filters[i].cond, 0);
+			walk_cond(c, qs->filters[i].cond);
 	}
 }
 

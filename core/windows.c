@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "query_int.h"
+#include "qwalk.h"
 #include "types.h"
 
 
@@ -278,37 +279,26 @@ ormc_resolve_window(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out)
 	return ORMC_OK;
 }
 
+static int
+is_window(ormc_qwalker *w, const ormc_expr *x)
+{
+	(void)w;
+	return x->kind == ORMC_EXPR_WINDOW ? ORMC_WALK_ABORT : ORMC_WALK_CONTINUE;
+}
+
+/* A window read here, itself or through an annotation of this level. */
 int
 ormc_expr_has_window(const ormc_expr *x)
 {
-	int i;
+	ormc_qwalker w = { is_window, NULL, ORMC_QWALK_REFS, NULL, 0 };
 
-	if (x == NULL)
-		return 0;
-	if (x->kind == ORMC_EXPR_WINDOW)
-		return 1;
-	if (x->kind == ORMC_EXPR_REF)
-		return ormc_expr_has_window(x->annot->expr);
-	for (i = 0; i < x->nargs; i++)
-		if (ormc_expr_has_window(x->args[i]))
-			return 1;
-	return ormc_expr_has_window(x->else_);
+	return ormc_qwalk_expr(&w, x) == ORMC_WALK_ABORT;
 }
 
 int
 ormc_cond_has_window(const ormc_cond *c)
 {
-	int i;
+	ormc_qwalker w = { is_window, NULL, ORMC_QWALK_REFS, NULL, 0 };
 
-	if (c == NULL)
-		return 0;
-	if (ormc_expr_has_window(c->lhs))
-		return 1;
-	for (i = 0; i < c->nrhs; i++)
-		if (ormc_expr_has_window(c->rhs[i]))
-			return 1;
-	for (i = 0; i < c->nkids; i++)
-		if (ormc_cond_has_window(c->kids[i]))
-			return 1;
-	return 0;
+	return ormc_qwalk_cond(&w, c) == ORMC_WALK_ABORT;
 }

@@ -16,6 +16,7 @@
 #include "groupcheck.h"
 #include "plan.h"
 #include "query.h"
+#include "qwalk.h"
 #include "walk.h"
 #include "ormc/ormc.h"
 
@@ -416,6 +417,70 @@ START_TEST(test_plan_outer_in_derived)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- the IR walker */
+
+typedef struct counts {
+	int aggs, conds, cols;
+	const char *stop_at;     /* abort at the column of this name */
+} counts;
+
+static int
+count_expr(ormc_qwalker *w, const ormc_expr *x)
+{
+	counts *n = w->ctx;
+
+	n->aggs += x->kind == ORMC_EXPR_AGG;
+	if (x->kind == ORMC_EXPR_COL) {
+		n->cols++;
+		if (n->stop_at != NULL && strcmp(x->path->field->name, n->stop_at) == 0)
+			return ORMC_WALK_ABORT;
+	}
+	return ORMC_WALK_CONTINUE;
+}
+
+static int
+count_cond(ormc_qwalker *w, const ormc_cond *c)
+{
+	(void)c;
+	((counts *)w->ctx)->conds++;
+	return ORMC_WALK_CONTINUE;
+}
+
+START_TEST(test_qwalk)
+{
+	/* b's Case reads a When on rating and the annotation a (two aggregates, one with filter=) */
+	static const char text[] =
+		"Book.objects.annotate(a=Sum(\"pages\", filter=Q(rating__gt=3)) + Count(\"authors\"), "
+		"b=Case(When(rating__lt=2, then=F(\"a\")), default=Value(0)))";
+	ormc_query *q;
+	ormc_error err;
+	counts n;
+	ormc_qwalker w = { count_expr, count_cond, 0, &n, 0 };
+	const ormc_expr *b;
+
+	ck_assert_int_eq(ormc_query_parse(&q, schema, text, (size_t)-1, &err), ORMC_OK);
+	ck_assert_int_eq(q->qs->nannots, 2);
+	b = q->qs->annots[1]->expr;
+	memset(&n, 0, sizeof(n));
+	ck_assert_int_eq(ormc_qwalk_expr(&w, b), 0);
+	ck_assert_int_eq(n.aggs, 0);             /* F("a") is a REF, not followed */
+	ck_assert_int_eq(n.conds, 1);            /* the When */
+	ck_assert_int_eq(n.cols, 1);             /* rating */
+	memset(&n, 0, sizeof(n));
+	w.flags = ORMC_QWALK_REFS;
+	ck_assert_int_eq(ormc_qwalk_expr(&w, b), 0);
+	ck_assert_int_eq(n.aggs, 2);             /* through a: Sum and Count */
+	ck_assert_int_eq(n.conds, 2);            /* the When, Sum's filter= */
+	ck_assert_int_eq(n.cols, 4);             /* rating, pages, rating, authors */
+	memset(&n, 0, sizeof(n));
+	n.stop_at = "pages";
+	ck_assert_int_eq(ormc_qwalk_expr(&w, b), ORMC_WALK_ABORT);
+	ck_assert_int_eq(n.cols, 2);             /* rating, then pages: stopped there */
+	ck_assert_int_eq(w.depth, 0);
+	ormc_query_free(q);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -439,6 +504,7 @@ main(void)
 	tcase_add_test(tc, test_plan_errors_stop);
 	tcase_add_test(tc, test_plan_outer_in_derived);
 	tcase_add_test(tc, test_plan_distinct_on);
+	tcase_add_test(tc, test_qwalk);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

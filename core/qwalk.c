@@ -1,0 +1,74 @@
+/*
+ * qwalk.c -- the query IR walker (see qwalk.h).
+ */
+#include "qwalk.h"
+
+#include <assert.h>
+
+/* Walk below a node whose callback said CONTINUE. */
+static int
+expr_children(ormc_qwalker *w, const ormc_expr *x)
+{
+	int i;
+
+	assert(x->nargs == 0 || x->args != NULL);
+	for (i = 0; i < x->nargs; i++) {
+		if (x->kind == ORMC_EXPR_CASE && x->whens != NULL &&
+		    ormc_qwalk_cond(w, x->whens[i]) == ORMC_WALK_ABORT)
+			return ORMC_WALK_ABORT;
+		if (ormc_qwalk_expr(w, x->args[i]) == ORMC_WALK_ABORT)
+			return ORMC_WALK_ABORT;
+	}
+	if (ormc_qwalk_expr(w, x->else_) == ORMC_WALK_ABORT ||
+	    ormc_qwalk_cond(w, x->filter) == ORMC_WALK_ABORT ||
+	    ormc_qwalk_expr(w, x->deflt) == ORMC_WALK_ABORT ||
+	    ormc_qwalk_cond(w, x->cond) == ORMC_WALK_ABORT)
+		return ORMC_WALK_ABORT;
+	if (x->annot != NULL &&
+	    ((x->kind == ORMC_EXPR_REF && (w->flags & ORMC_QWALK_REFS)) ||
+	     (x->kind == ORMC_EXPR_INNER && (w->flags & ORMC_QWALK_INNER))))
+		return ormc_qwalk_expr(w, x->annot->expr);
+	return ORMC_WALK_CONTINUE;
+}
+
+int
+ormc_qwalk_expr(ormc_qwalker *w, const ormc_expr *x)
+{
+	int r;
+
+	if (x == NULL)
+		return ORMC_WALK_CONTINUE;
+	r = w->expr != NULL ? w->expr(w, x) : ORMC_WALK_CONTINUE;
+	if (r == ORMC_WALK_ABORT)
+		return ORMC_WALK_ABORT;
+	if (r == ORMC_WALK_PRUNE)
+		return ORMC_WALK_CONTINUE;
+	w->depth++;
+	r = expr_children(w, x);
+	w->depth--;
+	return r;
+}
+
+int
+ormc_qwalk_cond(ormc_qwalker *w, const ormc_cond *c)
+{
+	int i, r;
+
+	if (c == NULL)
+		return ORMC_WALK_CONTINUE;
+	r = w->cond != NULL ? w->cond(w, c) : ORMC_WALK_CONTINUE;
+	if (r == ORMC_WALK_ABORT)
+		return ORMC_WALK_ABORT;
+	if (r == ORMC_WALK_PRUNE)
+		return ORMC_WALK_CONTINUE;
+	w->depth++;
+	r = ORMC_WALK_CONTINUE;
+	for (i = 0; i < c->nkids && r != ORMC_WALK_ABORT; i++)
+		r = ormc_qwalk_cond(w, c->kids[i]);
+	if (r != ORMC_WALK_ABORT)
+		r = ormc_qwalk_expr(w, c->lhs);
+	for (i = 0; i < c->nrhs && r != ORMC_WALK_ABORT; i++)
+		r = ormc_qwalk_expr(w, c->rhs[i]);
+	w->depth--;
+	return r;
+}
