@@ -749,6 +749,20 @@ resolve_func(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_expr 
 	}
 	if ((r = ormc_callargs_done(e, &c)) < 0)
 		return r;
+	if (!x->type_set && ormc_field_kind_is_int(x->args[0]->type.kind) &&
+	    (strcmp(name, "Floor") == 0 || strcmp(name, "Ceil") == 0 ||
+	     (strcmp(name, "Round") == 0 &&
+	      (x->nargs == 1 || (x->args[1]->kind == ORMC_EXPR_VALUE &&
+	                         x->args[1]->value.type == ORMC_TYPE_INT && x->args[1]->value.i >= 0))))) {
+		/*
+		 * An integer is its own floor, ceiling and rounding: exact on every
+		 * engine, where PostgreSQL and MySQL would compute in doubles
+		 * (FLOOR(bigint) is a double precision there, 9e18 for
+		 * 8999999999999999997).
+		 */
+		*out = x->args[0];
+		return ORMC_OK;
+	}
 	*out = x;
 	return ORMC_OK;
 }

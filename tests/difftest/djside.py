@@ -126,6 +126,25 @@ def _create_databases(urls, work):
     return sqlite_path, pg, my
 
 
+def _backport_meta_ordering_group_by():
+    """Django 4.0's fix of ticket #32546 in the oracle's Django 3.2.
+
+    Since Django 3.1 a model's Meta.ordering does not order a GROUP BY query,
+    but 3.2 still adds its columns to the GROUP BY: values("stars").annotate(...)
+    over a model ordered by "id" gives one row per id. Django 4.0 leaves them
+    out (django/db/models/sql/compiler.py, get_group_by: "if not
+    self._meta_ordering"), which is what ormc follows.
+    """
+    from django.db.models.sql import compiler
+
+    group_by_32 = compiler.SQLCompiler.get_group_by
+
+    def get_group_by(self, select, order_by):
+        return group_by_32(self, select, [] if self._meta_ordering else order_by)
+
+    compiler.SQLCompiler.get_group_by = get_group_by
+
+
 def setup(source_dir, work, urls, load=True):
     """Configure Django, create the three databases and load every fixture.
 
@@ -167,6 +186,7 @@ def setup(source_dir, work, urls, load=True):
         TIME_ZONE="UTC",
     )
     django.setup()
+    _backport_meta_ordering_group_by()
     if load:
         from django.core.management import call_command
         for alias in ENGINES:

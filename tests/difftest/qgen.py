@@ -1456,7 +1456,7 @@ def tags(q):
                 out.add("multi-same-row")
             if type(o) is Filter and any(k in pos for k in neg):
                 out.add("multi-neg-mix")
-            if type(o) is Filter and _null_neg_after(o):
+            if _null_neg_after(o):
                 out.add("null-neg-after")
             if _null_isnull_neg(o):
                 out.add("null-isnull-neg")
@@ -1468,11 +1468,13 @@ def tags(q):
 
 
 def _null_neg_after(o):
-    """A filter() with an OR in which a negated leaf on a nullable single-valued
-    relation follows a positive leaf on it: Django adds the negation's
-    "IS NOT NULL" guard only if the join is still LEFT when the leaf is built,
-    which depends on the sibling before it (docs/semantics.md)."""
-    if not any(_has_or(c) for c in o.conds):
+    """A filter() with an OR, or an exclude(), in which a negated leaf on a
+    nullable single-valued relation follows a positive leaf on it: Django
+    adds the negation's "IS NOT NULL" guard only if the join is still LEFT
+    when the leaf is built, which depends on the sibling before it
+    (docs/semantics.md). exclude(~(Q(a) & Q(rel__x)), rel__y): the double
+    negation's leaf makes the join inner, rel__y gets no guard."""
+    if type(o) is Filter and not any(_has_or(c) for c in o.conds):
         return False
     seen = set()
     for lf, ng in o.leaves():

@@ -20,7 +20,9 @@ the one form Django 3.2 has). What is drawn:
 
 Each node's kind follows Django 3.2's output field: Mod, Power and Sqrt of
 integers are floats (NumericOutputFieldMixin), Abs, Ceil, Floor, Round and
-Sign keep their argument's kind.
+Sign keep their argument's kind. Ceil, Floor and Round of an integer are
+asked of Django as the integer itself (ormc's exact rule, where Django on
+PostgreSQL and MySQL rounds through a double).
 """
 import qgen
 from qgen import NUM, Expr, FRef, Leaf, Lit, Path
@@ -55,6 +57,11 @@ class Func(Expr):
         return self.text("ormc", None)
 
     def dj(self, ctx):
+        if self.name in ("Floor", "Ceil", "Round") and self.kind == "int":
+            # ormc's rule: an integer is its own floor, ceiling and rounding,
+            # exactly; Django on PostgreSQL and MySQL computes them in doubles
+            # (9e18 for Floor(F("big") - 3)), so the oracle asks for the value
+            return self.args[0].dj(ctx)
         return self.text("dj", ctx)
 
     def exprs(self):
