@@ -59,8 +59,8 @@ dialect_is(const ormc_loader *l, const char *name)
 	return strcmp(l->d->name, name) == 0;
 }
 
-static const ormc_model *
-find_model(const ormc_schema *s, const char *label)
+const ormc_model *
+ormc_fixture__model(const ormc_schema *s, const char *label)
 {
 	const char *dot = strrchr(label, '.');
 	const char *name = dot ? dot + 1 : label;
@@ -369,6 +369,8 @@ ormc_fixture__query_value(ormc_loader *l, const char *sql,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	if ((rc = ormc_fixture__flush(l)) < 0)
+		return rc;
 	rc = ormc_db_query(l->db, sql, params, n, &cur, l->err);
 	if (rc < 0)
 		return rc;
@@ -454,6 +456,94 @@ note_reseed(ormc_loader *l, const ormc_model *m)
 }
 
 
+/* Is seen[k] one of seen[0..k)? (a key listed twice is one link) */
+static int
+listed_before(const ormc_value *seen, size_t k)
+{
+	const ormc_value *v = &seen[k];
+	size_t j;
+
+	for (j = 0; j < k; j++) {
+		const ormc_value *w = &seen[j];
+
+		if (w->type != v->type)
+			continue;
+		if (v->s == NULL ? w->s == NULL && w->i == v->i
+		                 : w->s != NULL && w->len == v->len &&
+		                   memcmp(w->s, v->s, v->len) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Insert the row now, after what waits: a row of no columns, or one whose
+ * key the engine chooses and its many-to-many rows need (into *pkval).
+ */
+static int
+insert_now(ormc_loader *l, const ormc_model *m, const ormc_field **cols,
+           const ormc_value *vals, int ncols, int have_pk, int nm2m,
+           ormc_value *pkval)
+{
+	ormc_sqlbuf b;
+	int i, rc;
+
+	if ((rc = ormc_fixture__flush(l)) < 0)
+		return rc;
+	ormc_sqlbuf_init(&b);
+	ormc_sqlbuf_append(&b, "INSERT INTO ");
+	l->d->quote_ident(&b, m->table);
+	if (ncols == 0) {
+		ormc_sqlbuf_append(&b, dialect_is(l, "mysql") ? " () VALUES ()"
+		                                             : " DEFAULT VALUES");
+	} else {
+		ormc_sqlbuf_append(&b, " (");
+		for (i = 0; i < ncols; i++) {
+			if (i > 0)
+				ormc_sqlbuf_append(&b, ", ");
+			l->d->quote_ident(&b, cols[i]->column);
+		}
+		ormc_sqlbuf_append(&b, ") VALUES (");
+		for (i = 0; i < ncols; i++) {
+			if (i > 0)
+				ormc_sqlbuf_append(&b, ", ");
+			l->d->placeholder(&b, i + 1);
+		}
+		ormc_sqlbuf_appendc(&b, ')');
+	}
+	/* the new key is needed for the M2M rows */
+	if (!have_pk && nm2m > 0 && m->pk != NULL &&
+	    (dialect_is(l, "postgresql") ||
+	     (dialect_is(l, "sqlite") && l->db->server_version >= 33500))) {
+		ormc_sqlbuf_append(&b, " RETURNING ");
+		l->d->quote_ident(&b, m->pk->column);
+	}
+	if (b.failed) {
+		rc = ormc_error_set(l->err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
+	} else if (!have_pk && nm2m > 0 && m->pk != NULL) {
+		if (strstr(b.data, " RETURNING ") != NULL) {
+			rc = ormc_fixture__query_value(l, b.data, vals, ncols, pkval);
+		} else {
+			rc = ormc_db_exec(l->db, b.data, vals, ncols, l->err);
+			if (rc == ORMC_OK && dialect_is(l, "mysql")) {
+				rc = ormc_fixture__query_value(l, "SELECT LAST_INSERT_ID()",
+				                               NULL, 0, pkval);
+			} else if (rc == ORMC_OK) {
+				ormc_sqlbuf_reset(&b);
+				ormc_sqlbuf_append(&b, "SELECT MAX(");
+				l->d->quote_ident(&b, m->pk->column);
+				ormc_sqlbuf_append(&b, ") FROM ");
+				l->d->quote_ident(&b, m->table);
+				rc = ormc_fixture__query_value(l, b.data, NULL, 0, pkval);
+			}
+		}
+	} else {
+		rc = ormc_db_exec(l->db, b.data, vals, ncols, l->err);
+	}
+	ormc_sqlbuf_free(&b);
+	return rc;
+}
+
 static int
 load_object(ormc_loader *l, const ormc_model *m, json_t *obj)
 {
@@ -464,9 +554,8 @@ load_object(ormc_loader *l, const ormc_model *m, json_t *obj)
 	const ormc_field **cols = NULL, **m2m = NULL;
 	json_t **m2mvals = NULL;
 	ormc_value *vals = NULL, pkval;
-	ormc_sqlbuf b;
 	int ncols = 0, nm2m = 0, rc = ORMC_OK, i, have_pk = 0, exists = 0;
-	ormc_touched *t;
+	int pk_given = 0, queued = 0, t;
 	size_t nkeys;
 
 	if (fields != NULL && !json_is_object(fields))
@@ -488,6 +577,7 @@ load_object(ormc_loader *l, const ormc_model *m, json_t *obj)
 		cols[ncols++] = m->pk;
 		pkval = vals[0];
 		have_pk = 1;
+		pk_given = !json_is_array(jpk) && !json_is_object(jpk);
 	}
 	if (fields != NULL) {
 		json_object_foreach(fields, key, jv) {
@@ -524,7 +614,7 @@ load_object(ormc_loader *l, const ormc_model *m, json_t *obj)
 	if ((rc = ormc_fixture__note_touched(l, m, &t)) < 0)
 		return rc;
 	if (have_pk && m->pk != NULL)
-		rc = ormc_fixture__key_exists(l, t, &pkval, &exists);
+		rc = ormc_fixture__key_exists(l, t, &pkval, pk_given, &exists);
 	else if (m->pk != NULL &&
 	         (rc = ormc_fixture__natural_primary(l, m, cols, vals, ncols,
 	                                                &pkval)) == ORMC_OK)
@@ -532,63 +622,21 @@ load_object(ormc_loader *l, const ormc_model *m, json_t *obj)
 	if (rc < 0)
 		return rc;
 	if (exists) {
-		if ((rc = ormc_fixture__update_row(l, m, cols, vals, ncols, &pkval)) < 0)
+		if ((rc = ormc_fixture__flush(l)) < 0 ||
+		    (rc = ormc_fixture__update_row(l, m, cols, vals, ncols, &pkval)) < 0)
 			return rc;
 		goto links;
 	}
-
-	ormc_sqlbuf_init(&b);
-	ormc_sqlbuf_append(&b, "INSERT INTO ");
-	l->d->quote_ident(&b, m->table);
-	if (ncols == 0) {
-		ormc_sqlbuf_append(&b, dialect_is(l, "mysql") ? " () VALUES ()"
-		                                             : " DEFAULT VALUES");
-	} else {
-		ormc_sqlbuf_append(&b, " (");
-		for (i = 0; i < ncols; i++) {
-			if (i > 0)
-				ormc_sqlbuf_append(&b, ", ");
-			l->d->quote_ident(&b, cols[i]->column);
-		}
-		ormc_sqlbuf_append(&b, ") VALUES (");
-		for (i = 0; i < ncols; i++) {
-			if (i > 0)
-				ormc_sqlbuf_append(&b, ", ");
-			l->d->placeholder(&b, i + 1);
-		}
-		ormc_sqlbuf_appendc(&b, ')');
+	if (ncols > 0 && m->pk != NULL && (have_pk || nm2m == 0)) {
+		/* a new row: it waits for the bulk writer (fixture_batch.c) */
+		if ((rc = ormc_fixture__queue_row(l, m, cols, vals, ncols)) < 0)
+			return rc;
+		queued = 1;
+	} else if ((rc = insert_now(l, m, cols, vals, ncols, have_pk, nm2m,
+	                            &pkval)) < 0) {
+		return rc;
 	}
-	/* the new key is needed for the M2M rows */
-	if (!have_pk && nm2m > 0 && m->pk != NULL &&
-	    (dialect_is(l, "postgresql") ||
-	     (dialect_is(l, "sqlite") && l->db->server_version >= 33500))) {
-		ormc_sqlbuf_append(&b, " RETURNING ");
-		l->d->quote_ident(&b, m->pk->column);
-	}
-	if (b.failed) {
-		rc = ormc_error_set(l->err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
-	} else if (!have_pk && nm2m > 0 && m->pk != NULL) {
-		if (strstr(b.data, " RETURNING ") != NULL) {
-			rc = ormc_fixture__query_value(l, b.data, vals, ncols, &pkval);
-		} else {
-			rc = ormc_db_exec(l->db, b.data, vals, ncols, l->err);
-			if (rc == ORMC_OK && dialect_is(l, "mysql")) {
-				rc = ormc_fixture__query_value(l, "SELECT LAST_INSERT_ID()",
-				                               NULL, 0, &pkval);
-			} else if (rc == ORMC_OK) {
-				ormc_sqlbuf_reset(&b);
-				ormc_sqlbuf_append(&b, "SELECT MAX(");
-				l->d->quote_ident(&b, m->pk->column);
-				ormc_sqlbuf_append(&b, ") FROM ");
-				l->d->quote_ident(&b, m->table);
-				rc = ormc_fixture__query_value(l, b.data, NULL, 0, &pkval);
-			}
-		}
-	} else {
-		rc = ormc_db_exec(l->db, b.data, vals, ncols, l->err);
-	}
-	ormc_sqlbuf_free(&b);
-	if (rc < 0 || (rc = ormc_fixture__key_inserted(l, t, &pkval, have_pk)) < 0)
+	if ((rc = ormc_fixture__key_inserted(l, t, &pkval, have_pk)) < 0)
 		return rc;
 	if (have_pk && m->pk != NULL &&
 	    (m->pk->kind == ORMC_FIELD_AUTO || m->pk->kind == ORMC_FIELD_BIGAUTO ||
@@ -599,6 +647,7 @@ load_object(ormc_loader *l, const ormc_model *m, json_t *obj)
 links:
 	for (i = 0; i < nm2m; i++) {
 		const ormc_field *f = m2m[i];
+		ormc_value *seen;
 		size_t k;
 
 		if (json_is_null(m2mvals[i]))
@@ -613,15 +662,26 @@ links:
 			                      f->name);
 		if (exists && (rc = ormc_fixture__unlink_all(l, m, f, &pkval)) < 0)
 			return rc;
+		seen = ormc_arena_alloc(&l->a, (json_array_size(m2mvals[i]) + 1) *
+		                               sizeof(*seen));
+		if (seen == NULL)
+			return ormc_fixture__nomem(l);
 		for (k = 0; k < json_array_size(m2mvals[i]); k++) {
+			json_t *jt = json_array_get(m2mvals[i], k);
 			ormc_value target;
 
-			rc = ormc_fixture__to_param(l, f, json_array_get(m2mvals[i], k), &target);
-			if (rc < 0)
+			if ((rc = ormc_fixture__to_param(l, f, jt, &target)) < 0)
 				return rc;
 			if (target.type == ORMC_TYPE_NULL)
-				return ormc_fixture__bad_value(l, f,
-				           json_array_get(m2mvals[i], k), "a key");
+				return ormc_fixture__bad_value(l, f, jt, "a key");
+			if (queued && !(f->symmetrical && f->target == m)) {
+				/* a new row has no links yet but those listed before */
+				seen[k] = target;
+				if (!listed_before(seen, k) &&
+				    (rc = ormc_fixture__queue_link(l, f, &pkval, &target)) < 0)
+					return rc;
+				continue;
+			}
 			rc = link(l, f, &pkval, &target);
 			if (rc == ORMC_OK && f->symmetrical && f->target == m)
 				rc = link(l, f, &target, &pkval);
@@ -674,17 +734,235 @@ reseed(ormc_loader *l)
 	return rc;
 }
 
+/*
+ * The fixture's list, read one object at a time: each object is decoded by
+ * itself (jansson, JSON_DISABLE_EOF_CHECK), so memory follows the batch
+ * and not the file; the list's brackets and commas are read here.
+ */
+typedef struct reader {
+	const char *p;
+	size_t len, at;
+	int state;               /* 0 before '[', 1 inside, 2 after ']' */
+} reader;
+
+static void
+skip_space(reader *r)
+{
+	while (r->at < r->len && (r->p[r->at] == ' ' || r->p[r->at] == '\t' ||
+	                          r->p[r->at] == '\n' || r->p[r->at] == '\r'))
+		r->at++;
+}
+
+/* The line and (character) column of byte offset at, from 1. */
+static void
+line_column(const char *p, size_t at, int *line, int *column)
+{
+	size_t i;
+
+	*line = 1;
+	*column = 1;
+	for (i = 0; i < at; i++) {
+		if (p[i] == '\n') {
+			(*line)++;
+			*column = 1;
+		} else if (((unsigned char)p[i] & 0xC0) != 0x80) {
+			(*column)++;
+		}
+	}
+}
+
+static int
+json_error_at(const reader *r, size_t at, const char *what, ormc_error *err)
+{
+	int line, column;
+
+	line_column(r->p, at, &line, &column);
+	return ormc_error_set(err, ORMC_EPARSE, r->p, (int)(at < 0x7fffffff ? at : 0),
+	                      1, "invalid fixture JSON: %s (line %d, column %d)",
+	                      what, line, column);
+}
+
+/* How many values the list holds (for the progress), without decoding them. */
+static size_t
+count_objects(const char *p, size_t len)
+{
+	size_t i, n = 0;
+	int depth = 0, in_string = 0, seen = 0;
+
+	for (i = 0; i < len; i++) {
+		char c = p[i];
+
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = 0;
+			continue;
+		}
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+			continue;
+		if (depth == 1 && c == ',') {
+			seen = 0;
+			continue;
+		}
+		if (depth == 1 && c != ']' && !seen) {
+			seen = 1;
+			n++;
+		}
+		if (c == '"')
+			in_string = 1;
+		else if (c == '[' || c == '{')
+			depth++;
+		else if (c == ']' || c == '}')
+			depth--;
+	}
+	return n;
+}
+
+/* The next object into *out: 1, or 0 at the end of the list. */
+static int
+next_object(reader *r, json_t **out, ormc_error *err)
+{
+	json_error_t jerr;
+	size_t start;
+
+	*out = NULL;
+	skip_space(r);
+	if (r->state == 0) {
+		if (r->at >= r->len || r->p[r->at] != '[') {
+			/* jansson's message for bad JSON, else ours */
+			json_t *any = json_loadb(r->p, r->len, JSON_DECODE_ANY, &jerr);
+
+			json_decref(any);
+			if (any != NULL)
+				return ormc_error_set(err, ORMC_EPARSE, NULL, -1, 0,
+				                      "a fixture is a JSON list of objects");
+			return ormc_error_set(err, ORMC_EPARSE, r->p, jerr.position, 1,
+			                      "invalid fixture JSON: %s (line %d, column %d)",
+			                      jerr.text, jerr.line, jerr.column);
+		}
+		r->at++;
+		r->state = 1;
+		skip_space(r);
+		if (r->at < r->len && r->p[r->at] == ']') {
+			r->at++;
+			r->state = 2;
+		}
+	} else if (r->state == 1) {
+		if (r->at < r->len && r->p[r->at] == ']') {
+			r->at++;
+			r->state = 2;
+		} else if (r->at < r->len && r->p[r->at] == ',') {
+			r->at++;
+			skip_space(r);
+		} else {
+			return json_error_at(r, r->at, "',' or ']' expected", err);
+		}
+	}
+	if (r->state == 2) {
+		skip_space(r);
+		if (r->at < r->len)
+			return json_error_at(r, r->at, "end of file expected after the list",
+			                     err);
+		return 0;
+	}
+	start = r->at;
+	*out = json_loadb(r->p + start, r->len - start,
+	                  JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY, &jerr);
+	if (*out == NULL) {
+		int line, column;
+
+		line_column(r->p, start, &line, &column);
+		if (jerr.line > 1)
+			column = jerr.column;
+		else
+			column += jerr.column - 1;
+		return ormc_error_set(err, ORMC_EPARSE, r->p, (int)(start + (size_t)jerr.position),
+		                      1, "invalid fixture JSON: %s (line %d, column %d)",
+		                      jerr.text, line + jerr.line - 1, column);
+	}
+	r->at = start + (size_t)jerr.position;
+	return 1;
+}
+
+/* "fixture object 3 (bookstore.book): <inner>" into err. */
+static int
+object_error(ormc_error *err, int rc, size_t object, const char *label,
+             const ormc_error *inner)
+{
+	ormc_error_set(err, rc, NULL, -1, 0, "fixture object %zu%s%s%s: %s",
+	               object, label ? " (" : "", label ? label : "",
+	               label ? ")" : "", inner->message);
+	if (err != NULL)
+		memcpy(err->sqlstate, inner->sqlstate, sizeof(err->sqlstate));
+	return rc;
+}
+
+/* One object of the batch, as the object numbered l->object. */
+static int
+load_one(ormc_loader *l, json_t *obj)
+{
+	json_t *jm = json_object_get(obj, "model");
+	const ormc_model *m;
+
+	l->label = json_is_string(jm) ? json_string_value(jm) : NULL;
+	if (!json_is_object(obj))
+		return ormc_error_set(l->err, ORMC_EPARSE, NULL, -1, 0,
+		                      "not an object");
+	if (l->label == NULL)
+		return ormc_error_set(l->err, ORMC_EPARSE, NULL, -1, 0,
+		                      "no \"model\" label");
+	if ((m = ormc_fixture__model(l->s, l->label)) == NULL)
+		return ormc_error_set(l->err, ORMC_ENOFIELD, NULL, -1, 0,
+		                      "unknown model '%s'", l->label);
+	return load_object(l, m, obj);
+}
+
+/*
+ * Load the batch objs[0..n), numbered from first + 1: look up its keys,
+ * load each object (new rows wait), write what waits.
+ */
+static int
+load_batch(ormc_loader *l, json_t **objs, size_t n, size_t first,
+           size_t total, const ormc_load_options *opts, ormc_error *err)
+{
+	size_t k;
+	int rc;
+
+	l->err_object = 0;
+	l->object = first + 1;
+	l->label = NULL;
+	rc = ormc_fixture__lookup_keys(l, objs, n);
+	if (rc < 0)
+		return ormc_error_set(err, rc, NULL, -1, 0, "looking up the keys of "
+		                      "fixture objects %zu to %zu: %s", first + 1,
+		                      first + n, l->err->message);
+	for (k = 0; k < n && rc == ORMC_OK; k++) {
+		l->object = first + k + 1;
+		rc = load_one(l, objs[k]);
+		if (rc == ORMC_OK && opts != NULL && opts->progress != NULL)
+			opts->progress(opts->ctx, l->object, total);
+	}
+	if (rc == ORMC_OK)
+		rc = ormc_fixture__flush(l);
+	if (rc < 0 && l->err_object > 0)
+		return object_error(err, rc, l->err_object, l->err_label, l->err);
+	if (rc < 0)
+		return object_error(err, rc, l->object, l->label, l->err);
+	return ORMC_OK;
+}
+
 int
 ormc_fixture_load_with(ormc_db *db, const ormc_schema *s, const char *json,
                        size_t len, const ormc_load_options *opts,
                        size_t *nobjects_out, ormc_error *err)
 {
-	json_error_t jerr;
-	json_t *root, *obj;
+	json_t **objs;
 	ormc_loader l;
 	ormc_error inner;
-	size_t i, total;
-	int rc = ORMC_OK, mysql;
+	reader r;
+	size_t n, k, done = 0, total;
+	int rc = ORMC_OK, mysql, more = 1;
 
 	if (nobjects_out != NULL)
 		*nobjects_out = 0;
@@ -692,17 +970,13 @@ ormc_fixture_load_with(ormc_db *db, const ormc_schema *s, const char *json,
 	if (db == NULL || db->dialect == NULL || s == NULL || json == NULL)
 		return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0,
 		                      "no connection, schema or fixture");
-	root = json_loadb(json, len, 0, &jerr);
-	if (root == NULL)
-		return ormc_error_set(err, ORMC_EPARSE, json, jerr.position, 1,
-		                      "invalid fixture JSON: %s (line %d, column %d)",
-		                      jerr.text, jerr.line, jerr.column);
-	if (!json_is_array(root)) {
-		json_decref(root);
-		return ormc_error_set(err, ORMC_EPARSE, NULL, -1, 0,
-		                      "a fixture is a JSON list of objects");
-	}
-	total = json_array_size(root);
+	memset(&r, 0, sizeof(r));
+	r.p = json;
+	r.len = len;
+	total = count_objects(json, len);
+	objs = calloc(ORMC_FIXTURE_BATCH, sizeof(*objs));
+	if (objs == NULL)
+		return ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
 
 	memset(&l, 0, sizeof(l));
 	l.db = db;
@@ -713,7 +987,7 @@ ormc_fixture_load_with(ormc_db *db, const ormc_schema *s, const char *json,
 	mysql = dialect_is(&l, "mysql");
 	if (mysql && (rc = ormc_db_exec(db, "SET FOREIGN_KEY_CHECKS = 0", NULL, 0,
 	                                err)) < 0) {
-		json_decref(root);
+		free(objs);
 		return rc;
 	}
 	rc = ormc_db_begin(db, err);
@@ -723,48 +997,33 @@ ormc_fixture_load_with(ormc_db *db, const ormc_schema *s, const char *json,
 	if (dialect_is(&l, "postgresql"))
 		rc = ormc_db_exec(db, "SET CONSTRAINTS ALL DEFERRED", NULL, 0, err);
 
-	json_array_foreach(root, i, obj) {
-		json_t *jm = json_object_get(obj, "model");
-		const char *label = json_is_string(jm) ? json_string_value(jm) : NULL;
-		const ormc_model *m;
-
-		if (rc < 0)
-			break;
-		ormc_arena_init(&l.a);
-		ormc_error_clear(&inner);
-		if (!json_is_object(obj))
-			rc = ormc_error_set(&inner, ORMC_EPARSE, NULL, -1, 0,
-			                    "not an object");
-		else if (label == NULL)
-			rc = ormc_error_set(&inner, ORMC_EPARSE, NULL, -1, 0,
-			                    "no \"model\" label");
-		else if ((m = find_model(s, label)) == NULL)
-			rc = ormc_error_set(&inner, ORMC_ENOFIELD, NULL, -1, 0,
-			                    "unknown model '%s'", label);
-		else
-			rc = load_object(&l, m, obj);
-		ormc_arena_free(&l.a);
-		if (rc < 0) {
-			ormc_error_set(err, rc, NULL, -1, 0, "fixture object %zu%s%s%s: %s",
-			               i + 1, label ? " (" : "", label ? label : "",
-			               label ? ")" : "", inner.message);
-			if (err != NULL)
-				memcpy(err->sqlstate, inner.sqlstate, sizeof(err->sqlstate));
-			break;
+	while (rc == ORMC_OK && more) {
+		for (n = 0; n < ORMC_FIXTURE_BATCH; n++) {
+			if ((rc = next_object(&r, &objs[n], err)) <= 0)
+				break;
 		}
-		if (opts != NULL && opts->progress != NULL)
-			opts->progress(opts->ctx, i + 1, total);
+		more = rc > 0;
+		if (rc >= 0 && n > 0) {
+			ormc_arena_init(&l.a);
+			ormc_error_clear(&inner);
+			rc = load_batch(&l, objs, n, done, total, opts, err);
+			ormc_fixture__batch_end(&l);
+			ormc_arena_free(&l.a);
+		}
+		for (k = 0; k < n; k++)
+			json_decref(objs[k]);
+		done += n;
 	}
 	if (rc == ORMC_OK) {
 		const ormc_model **models = calloc((size_t)l.ntouched + 1,
 		                                   sizeof(*models));
-		int k;
+		int i;
 
 		if (models == NULL) {
 			rc = ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
 		} else {
-			for (k = 0; k < l.ntouched; k++)
-				models[k] = l.touched[k].m;
+			for (i = 0; i < l.ntouched; i++)
+				models[i] = l.touched[i].m;
 			rc = ormc_fixture_check_fks(db, models, l.ntouched, err);
 			free(models);
 		}
@@ -777,16 +1036,13 @@ ormc_fixture_load_with(ormc_db *db, const ormc_schema *s, const char *json,
 	if (rc < 0)
 		ormc_db_rollback(db, NULL);   /* keep the first error */
 	else if (nobjects_out != NULL)
-		*nobjects_out = total;
+		*nobjects_out = done;
 
 out:
 	if (mysql)
 		ormc_db_exec(db, "SET FOREIGN_KEY_CHECKS = 1", NULL, 0, NULL);
-	free(l.reseed);
-	for (i = 0; i < (size_t)l.ntouched; i++)
-		ormc_keyset_free(&l.touched[i].keys);
-	free(l.touched);
-	json_decref(root);
+	ormc_fixture__loader_free(&l);
+	free(objs);
 	return rc;
 }
 

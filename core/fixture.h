@@ -14,31 +14,52 @@
 #include "schema.h"
 #include "sqlbuf.h"
 
-/* One load (fixture.c): the connection, and what the objects so far did. */
+/* Objects read, keys looked up and rows written at a time (fixture.c). */
+#define ORMC_FIXTURE_BATCH 2000
+
+/*
+ * One load (fixture.c): the connection, what the objects so far did, and
+ * the rows of the current batch that wait for the bulk writer
+ * (fixture_batch.c).
+ */
 typedef struct ormc_loader {
 	ormc_db *db;
 	const ormc_dialect *d;
 	const ormc_schema *s;
-	ormc_arena a;            /* per object: values and converted text */
+	ormc_arena a;            /* per batch: values and converted text */
 	ormc_error *err;         /* the inner error, without the object prefix */
 	const ormc_model **reseed;   /* models given explicit keys (PostgreSQL) */
 	int nreseed;
 	struct ormc_touched *touched;     /* models the fixture has objects of */
 	int ntouched;
+	struct ormc_pending *pending;     /* rows not written yet, by table */
+	int npending;
+	size_t object;           /* the object being loaded, from 1 */
+	const char *label;       /* its model label (the batch's JSON) */
+	size_t err_object;       /* an error of an earlier object's row: its number */
+	const char *err_label;   /* ... and label */
 } ormc_loader;
 
 /*
- * A model the fixture has objects of. Whether a record's key exists is a
- * query per record, unless the table was empty when the load first came to
- * it: then only keys this load inserted can exist, and they are kept here.
+ * A model the fixture has objects of, and what the current batch knows of
+ * its keys. At the start of a batch the keys its records give are looked
+ * up in one query (ormc_fixture__lookup_keys); a record's key then exists
+ * if the table had it or the batch inserted it. Once the engine has chosen
+ * a key in this batch (a record without one), or the table answered with a
+ * key in another spelling (a collation), the table is asked per record.
  */
 typedef struct ormc_touched {
 	const ormc_model *m;
-	int was_empty;           /* no row before this load, none without a key since */
-	ormc_keyset keys;        /* keys inserted (while was_empty) */
+	int looked_up;           /* the batch's keys were looked up */
+	int unsure;              /* ask the table per record for the rest of the batch */
+	ormc_keyset present;     /* keys of the batch found in the table at its start */
+	ormc_keyset inserted;    /* keys the batch inserted */
 } ormc_touched;
 
 /* fixture.c */
+
+/** The model of a label ("shop.order": Order, without regard to case), or NULL. */
+const ormc_model *ormc_fixture__model(const ormc_schema *s, const char *label);
 
 /** Out of memory, in l->err. */
 int ormc_fixture__nomem(ormc_loader *l);
@@ -48,7 +69,11 @@ int ormc_fixture__bad_value(ormc_loader *l, const ormc_field *f, json_t *j,
 /** The fixture's JSON value for field f as a bound parameter (arena text). */
 int ormc_fixture__to_param(ormc_loader *l, const ormc_field *f, json_t *j,
                            ormc_value *v);
-/** The first column of sql's first row into *out (arena copy; NULL if none). */
+/**
+ * The first column of sql's first row into *out (arena copy; NULL if none).
+ * The rows waiting for the bulk writer are written first, so the query
+ * sees them.
+ */
 int ormc_fixture__query_value(ormc_loader *l, const char *sql,
                               const ormc_value *params, int n,
                               ormc_value *out);
@@ -63,15 +88,26 @@ int ormc_fixture__natural_primary(ormc_loader *l, const ormc_model *m,
                                   const ormc_field **cols,
                                   const ormc_value *vals, int ncols,
                                   ormc_value *pk);
-/** The state of model m in this load, made on the first object of m. */
+/**
+ * Look up, in one query per model and 500 keys, which of the keys the
+ * batch's objects give in "pk" the tables have (ormc_touched).
+ */
+int ormc_fixture__lookup_keys(ormc_loader *l, json_t *const *objs, size_t n);
+/** The index in l->touched of model m, added on the first object of m. */
 int ormc_fixture__note_touched(ormc_loader *l, const ormc_model *m,
-                               ormc_touched **out);
-/** Does a row with key *pk exist? */
-int ormc_fixture__key_exists(ormc_loader *l, ormc_touched *t,
-                             const ormc_value *pk, int *exists);
+                               int *index_out);
+/**
+ * Does a row of l->touched[t] with key *pk exist? looked_up: the key is
+ * the record's "pk", which ormc_fixture__lookup_keys has looked up.
+ */
+int ormc_fixture__key_exists(ormc_loader *l, int t, const ormc_value *pk,
+                             int looked_up, int *exists);
 /** After an insert (have_pk: with the key *pk): keep what key_exists needs. */
-int ormc_fixture__key_inserted(ormc_loader *l, ormc_touched *t,
-                               const ormc_value *pk, int have_pk);
+int ormc_fixture__key_inserted(ormc_loader *l, int t, const ormc_value *pk,
+                               int have_pk);
+/** Has model m a natural key of any size (a record without "pk" may name a row)? */
+int ormc_fixture__has_natural_key(ormc_loader *l, const ormc_model *m,
+                                  int *has);
 /** Replace the given fields of the row with key *pk. */
 int ormc_fixture__update_row(ormc_loader *l, const ormc_model *m,
                              const ormc_field **cols, const ormc_value *vals,
@@ -79,6 +115,27 @@ int ormc_fixture__update_row(ormc_loader *l, const ormc_model *m,
 /** Drop the many-to-many links of field f of the row with key *pk. */
 int ormc_fixture__unlink_all(ormc_loader *l, const ormc_model *m,
                              const ormc_field *f, const ormc_value *pk);
+
+/* fixture_batch.c: rows written in batches */
+
+/** A new row of m (cols, vals: ncols > 0), written at the next flush. */
+int ormc_fixture__queue_row(ormc_loader *l, const ormc_model *m,
+                            const ormc_field **cols, const ormc_value *vals,
+                            int ncols);
+/** A new row (src, dst) of many-to-many field f's join table, likewise. */
+int ormc_fixture__queue_link(ormc_loader *l, const ormc_field *f,
+                             const ormc_value *src, const ormc_value *dst);
+/**
+ * Write the waiting rows with the bulk writer (core/bulk.h), within a
+ * savepoint. When the engine refuses a batch, it is rolled back to the
+ * savepoint and written again row by row, so that the error names the
+ * object whose row it refused (l->err_object).
+ */
+int ormc_fixture__flush(ormc_loader *l);
+/** The end of a batch: forget what it knew of keys. */
+void ormc_fixture__batch_end(ormc_loader *l);
+/** Free what the loader holds besides the arena. */
+void ormc_fixture__loader_free(ormc_loader *l);
 
 /* fixture_check.c */
 
