@@ -734,157 +734,6 @@ reseed(ormc_loader *l)
 	return rc;
 }
 
-/*
- * The fixture's list, read one object at a time: each object is decoded by
- * itself (jansson, JSON_DISABLE_EOF_CHECK), so memory follows the batch
- * and not the file; the list's brackets and commas are read here.
- */
-typedef struct reader {
-	const char *p;
-	size_t len, at;
-	int state;               /* 0 before '[', 1 inside, 2 after ']' */
-} reader;
-
-static void
-skip_space(reader *r)
-{
-	while (r->at < r->len && (r->p[r->at] == ' ' || r->p[r->at] == '\t' ||
-	                          r->p[r->at] == '\n' || r->p[r->at] == '\r'))
-		r->at++;
-}
-
-/* The line and (character) column of byte offset at, from 1. */
-static void
-line_column(const char *p, size_t at, int *line, int *column)
-{
-	size_t i;
-
-	*line = 1;
-	*column = 1;
-	for (i = 0; i < at; i++) {
-		if (p[i] == '\n') {
-			(*line)++;
-			*column = 1;
-		} else if (((unsigned char)p[i] & 0xC0) != 0x80) {
-			(*column)++;
-		}
-	}
-}
-
-static int
-json_error_at(const reader *r, size_t at, const char *what, ormc_error *err)
-{
-	int line, column;
-
-	line_column(r->p, at, &line, &column);
-	return ormc_error_set(err, ORMC_EPARSE, r->p, (int)(at < 0x7fffffff ? at : 0),
-	                      1, "invalid fixture JSON: %s (line %d, column %d)",
-	                      what, line, column);
-}
-
-/* How many values the list holds (for the progress), without decoding them. */
-static size_t
-count_objects(const char *p, size_t len)
-{
-	size_t i, n = 0;
-	int depth = 0, in_string = 0, seen = 0;
-
-	for (i = 0; i < len; i++) {
-		char c = p[i];
-
-		if (in_string) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_string = 0;
-			continue;
-		}
-		if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
-			continue;
-		if (depth == 1 && c == ',') {
-			seen = 0;
-			continue;
-		}
-		if (depth == 1 && c != ']' && !seen) {
-			seen = 1;
-			n++;
-		}
-		if (c == '"')
-			in_string = 1;
-		else if (c == '[' || c == '{')
-			depth++;
-		else if (c == ']' || c == '}')
-			depth--;
-	}
-	return n;
-}
-
-/* The next object into *out: 1, or 0 at the end of the list. */
-static int
-next_object(reader *r, json_t **out, ormc_error *err)
-{
-	json_error_t jerr;
-	size_t start;
-
-	*out = NULL;
-	skip_space(r);
-	if (r->state == 0) {
-		if (r->at >= r->len || r->p[r->at] != '[') {
-			/* jansson's message for bad JSON, else ours */
-			json_t *any = json_loadb(r->p, r->len, JSON_DECODE_ANY, &jerr);
-
-			json_decref(any);
-			if (any != NULL)
-				return ormc_error_set(err, ORMC_EPARSE, NULL, -1, 0,
-				                      "a fixture is a JSON list of objects");
-			return ormc_error_set(err, ORMC_EPARSE, r->p, jerr.position, 1,
-			                      "invalid fixture JSON: %s (line %d, column %d)",
-			                      jerr.text, jerr.line, jerr.column);
-		}
-		r->at++;
-		r->state = 1;
-		skip_space(r);
-		if (r->at < r->len && r->p[r->at] == ']') {
-			r->at++;
-			r->state = 2;
-		}
-	} else if (r->state == 1) {
-		if (r->at < r->len && r->p[r->at] == ']') {
-			r->at++;
-			r->state = 2;
-		} else if (r->at < r->len && r->p[r->at] == ',') {
-			r->at++;
-			skip_space(r);
-		} else {
-			return json_error_at(r, r->at, "',' or ']' expected", err);
-		}
-	}
-	if (r->state == 2) {
-		skip_space(r);
-		if (r->at < r->len)
-			return json_error_at(r, r->at, "end of file expected after the list",
-			                     err);
-		return 0;
-	}
-	start = r->at;
-	*out = json_loadb(r->p + start, r->len - start,
-	                  JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY, &jerr);
-	if (*out == NULL) {
-		int line, column;
-
-		line_column(r->p, start, &line, &column);
-		if (jerr.line > 1)
-			column = jerr.column;
-		else
-			column += jerr.column - 1;
-		return ormc_error_set(err, ORMC_EPARSE, r->p, (int)(start + (size_t)jerr.position),
-		                      1, "invalid fixture JSON: %s (line %d, column %d)",
-		                      jerr.text, line + jerr.line - 1, column);
-	}
-	r->at = start + (size_t)jerr.position;
-	return 1;
-}
-
 /* "fixture object 3 (bookstore.book): <inner>" into err. */
 static int
 object_error(ormc_error *err, int rc, size_t object, const char *label,
@@ -952,28 +801,19 @@ load_batch(ormc_loader *l, json_t **objs, size_t n, size_t first,
 	return ORMC_OK;
 }
 
-int
-ormc_fixture_load_with(ormc_db *db, const ormc_schema *s, const char *json,
-                       size_t len, const ormc_load_options *opts,
-                       size_t *nobjects_out, ormc_error *err)
+/* A load from reader r (ormc_fixture_load_with, ormc_fixture_load_file). */
+static int
+load(ormc_db *db, const ormc_schema *s, ormc_fixture_reader *r,
+     const ormc_load_options *opts, size_t *nobjects_out, ormc_error *err)
 {
 	json_t **objs;
 	ormc_loader l;
 	ormc_error inner;
-	reader r;
 	size_t n, k, done = 0, total;
 	int rc = ORMC_OK, mysql, more = 1;
 
-	if (nobjects_out != NULL)
-		*nobjects_out = 0;
-	ormc_error_clear(err);
-	if (db == NULL || db->dialect == NULL || s == NULL || json == NULL)
-		return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0,
-		                      "no connection, schema or fixture");
-	memset(&r, 0, sizeof(r));
-	r.p = json;
-	r.len = len;
-	total = count_objects(json, len);
+	if ((rc = ormc_fixture__count(r, &total, err)) < 0)
+		return rc;
 	objs = calloc(ORMC_FIXTURE_BATCH, sizeof(*objs));
 	if (objs == NULL)
 		return ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
@@ -999,7 +839,7 @@ ormc_fixture_load_with(ormc_db *db, const ormc_schema *s, const char *json,
 
 	while (rc == ORMC_OK && more) {
 		for (n = 0; n < ORMC_FIXTURE_BATCH; n++) {
-			if ((rc = next_object(&r, &objs[n], err)) <= 0)
+			if ((rc = ormc_fixture__next(r, &objs[n], err)) <= 0)
 				break;
 		}
 		more = rc > 0;
@@ -1043,6 +883,43 @@ out:
 		ormc_db_exec(db, "SET FOREIGN_KEY_CHECKS = 1", NULL, 0, NULL);
 	ormc_fixture__loader_free(&l);
 	free(objs);
+	return rc;
+}
+
+int
+ormc_fixture_load_with(ormc_db *db, const ormc_schema *s, const char *json,
+                       size_t len, const ormc_load_options *opts,
+                       size_t *nobjects_out, ormc_error *err)
+{
+	ormc_fixture_reader r;
+
+	if (nobjects_out != NULL)
+		*nobjects_out = 0;
+	ormc_error_clear(err);
+	if (db == NULL || db->dialect == NULL || s == NULL || json == NULL)
+		return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0,
+		                      "no connection, schema or fixture");
+	ormc_fixture__reader_buffer(&r, json, len);
+	return load(db, s, &r, opts, nobjects_out, err);
+}
+
+int
+ormc_fixture_load_file(ormc_db *db, const ormc_schema *s, FILE *fp,
+                       const ormc_load_options *opts, size_t *nobjects_out,
+                       ormc_error *err)
+{
+	ormc_fixture_reader r;
+	int rc;
+
+	if (nobjects_out != NULL)
+		*nobjects_out = 0;
+	ormc_error_clear(err);
+	if (db == NULL || db->dialect == NULL || s == NULL || fp == NULL)
+		return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0,
+		                      "no connection, schema or fixture");
+	ormc_fixture__reader_file(&r, fp);
+	rc = load(db, s, &r, opts, nobjects_out, err);
+	ormc_fixture__reader_free(&r);
 	return rc;
 }
 

@@ -6,6 +6,7 @@
 #define ORMC_FIXTURE_H
 
 #include <jansson.h>
+#include <stdio.h>
 
 #include "arena.h"
 #include "db.h"
@@ -115,6 +116,34 @@ int ormc_fixture__update_row(ormc_loader *l, const ormc_model *m,
 /** Drop the many-to-many links of field f of the row with key *pk. */
 int ormc_fixture__unlink_all(ormc_loader *l, const ormc_model *m,
                              const ormc_field *f, const ormc_value *pk);
+
+/* fixture_read.c: the list, one object at a time */
+
+/* Where the fixture's text comes from, and how far it is read. */
+typedef struct ormc_fixture_reader {
+	FILE *fp;                /* the file, or NULL: the text is p[0..len) */
+	char *buf;               /* FILE: the window (p == buf), cap bytes */
+	size_t cap;
+	const char *p;           /* the text, or the window onto it */
+	size_t len;              /* bytes in p */
+	size_t at;               /* the next byte to read in p */
+	size_t offset;           /* FILE: the text's offset of p[0] */
+	int line, column;        /* ... and its line and column, from 1 */
+	int eof;                 /* nothing more to read into the window */
+	int state;               /* 0: before '[', 1: in the list, 2: after ']' */
+} ormc_fixture_reader;
+
+/** Read the text p[0..len) (borrowed). */
+void ormc_fixture__reader_buffer(ormc_fixture_reader *r, const char *p,
+                                 size_t len);
+/** Read the file fp (borrowed), from where it is. */
+void ormc_fixture__reader_file(ormc_fixture_reader *r, FILE *fp);
+/** The number of values in the list, for the progress; 0 for a pipe. */
+int ormc_fixture__count(ormc_fixture_reader *r, size_t *total, ormc_error *err);
+/** The next value of the list into *out (a new reference): 1, 0 at the end. */
+int ormc_fixture__next(ormc_fixture_reader *r, json_t **out, ormc_error *err);
+/** Free the window. */
+void ormc_fixture__reader_free(ormc_fixture_reader *r);
 
 /* fixture_batch.c: rows written in batches */
 
