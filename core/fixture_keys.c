@@ -383,11 +383,89 @@ lookup_model(ormc_loader *l, int t, const ormc_model **models,
 	return rc;
 }
 
+/*
+ * Integer keys close together (a dumpdata file is in key order): one
+ * query for the range lo..hi, every key found in it kept, instead of lists
+ * of keys to match, which cost PostgreSQL more to plan than to run.
+ */
+static int
+lookup_range(ormc_loader *l, int t, int64_t lo, int64_t hi)
+{
+	ormc_touched *tt = &l->touched[t];
+	const ormc_model *m = tt->m;
+	const ormc_driver *drv = l->db->conn->driver;
+	ormc_cursor *cur = NULL;
+	const ormc_value *row;
+	ormc_value p[2];
+	ormc_sqlbuf b;
+	int rc;
+
+	memset(p, 0, sizeof(p));
+	p[0].type = p[1].type = ORMC_TYPE_INT;
+	p[0].i = lo;
+	p[1].i = hi;
+	ormc_sqlbuf_init(&b);
+	ormc_sqlbuf_append(&b, "SELECT ");
+	l->d->quote_ident(&b, m->pk->column);
+	ormc_sqlbuf_append(&b, " FROM ");
+	l->d->quote_ident(&b, m->table);
+	ormc_sqlbuf_append(&b, " WHERE ");
+	l->d->quote_ident(&b, m->pk->column);
+	ormc_sqlbuf_append(&b, " >= ");
+	l->d->placeholder(&b, 1);
+	ormc_sqlbuf_append(&b, " AND ");
+	l->d->quote_ident(&b, m->pk->column);
+	ormc_sqlbuf_append(&b, " <= ");
+	l->d->placeholder(&b, 2);
+	rc = b.failed ? ormc_fixture__nomem(l)
+	              : ormc_db_query(l->db, b.data, p, 2, &cur, l->err);
+	ormc_sqlbuf_free(&b);
+	while (rc == ORMC_OK && cur != NULL &&
+	       (rc = drv->next(cur, &row, l->err)) > 0) {
+		char *kb;
+		size_t kn;
+
+		rc = key_bytes(l, &row[0], 1, &kb, &kn);
+		if (rc == ORMC_OK && ormc_keyset_add(&tt->present, kb, kn) < 0)
+			rc = ormc_fixture__nomem(l);
+	}
+	if (rc > 0)
+		rc = ORMC_OK;
+	if (cur != NULL)
+		drv->close_cursor(cur);
+	if (rc == ORMC_OK)
+		tt->looked_up = 1;
+	return rc;
+}
+
+/* Are m's keys in keys[0..n) integers within 4 times their number? */
+static int
+dense(const ormc_model *m, const ormc_model **models, const ormc_value *keys,
+      size_t n, int64_t *lo, int64_t *hi)
+{
+	size_t k, count = 0;
+
+	for (k = 0; k < n; k++) {
+		if (models[k] != m)
+			continue;
+		if (keys[k].type != ORMC_TYPE_INT)
+			return 0;
+		if (count == 0 || keys[k].i < *lo)
+			*lo = keys[k].i;
+		if (count == 0 || keys[k].i > *hi)
+			*hi = keys[k].i;
+		count++;
+	}
+	return count > 0 && *lo > INT64_MIN / 2 && *hi < INT64_MAX / 2 &&
+	       (uint64_t)(*hi - *lo) < 4 * (uint64_t)count;
+}
+
 int
 ormc_fixture__lookup_keys(ormc_loader *l, json_t *const *objs, size_t n)
 {
 	const ormc_model **models;
 	ormc_value *keys;
+	int64_t lo = 0, hi = 0;
 	size_t k;
 	int rc, t;
 
@@ -402,8 +480,13 @@ ormc_fixture__lookup_keys(ormc_loader *l, json_t *const *objs, size_t n)
 			continue;
 		if ((rc = ormc_fixture__note_touched(l, models[k], &t)) < 0)
 			return rc;
-		if (!l->touched[t].looked_up &&
-		    (rc = lookup_model(l, t, models + k, keys + k, n - k)) < 0)
+		if (l->touched[t].looked_up)
+			continue;
+		if (dense(models[k], models + k, keys + k, n - k, &lo, &hi))
+			rc = lookup_range(l, t, lo, hi);
+		else
+			rc = lookup_model(l, t, models + k, keys + k, n - k);
+		if (rc < 0)
 			return rc;
 	}
 	return ORMC_OK;

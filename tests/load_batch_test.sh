@@ -19,6 +19,8 @@
 #                  exist: refused with the foreign key named, nothing written.
 #   notnull.json   4000 new orders, the 3995th without placed_at: refused by
 #                  the engine, the object named, nothing written.
+#   sparse.json    keys far apart (looked up as lists, not a range), three
+#                  existing, two new.
 #
 # And on SQLite the reader: objects larger than its window, from a pipe;
 # a missing comma and a bad token named with their line and column.
@@ -131,6 +133,8 @@ write("mixed.json", [order(k, note="mixed") for k in range(4001, 6501)])
 write("dangling.json", [order(k, customer=999 if k == 9990 else None)
                         for k in range(6001, 10001)])
 write("notnull.json", [order(k, placed=(k != 9995)) for k in range(6001, 10001)])
+# keys far apart, existing and new: looked up as lists, not as a range
+write("sparse.json", [order(k, note="sparse") for k in (1, 2500, 5000, 1000000, 2000000)])
 # objects larger than the reader's 64 KB window, read from a pipe
 write("long.json", [order(k, note="x" * (100000 * (k - 20000)) + "end")
                     for k in range(20001, 20004)])
@@ -216,6 +220,10 @@ for i in "${!urls[@]}"; do
 	has "$n: ... and its object named" "error: fixture object 3995 (shop.order): " "$err"
 	run "$ormc" run "${q[@]}" 'Order.objects.aggregate(orders=Count("id"), links=Count("tags"), last=Max("id"))'
 	expect "$n: nothing of the refused loads is written" 0 "$(printf '{\n  "orders": 6500,\n  "links": 12999,\n  "last": 6500\n}')"
+	run "$ormc" load --models "$models" --db "$u" "$work/sparse.json"
+	expect "$n: keys far apart, existing and new" 0 "Installed 5 object(s) from 1 fixture(s)"
+	run "$ormc" run "${q[@]}" 'Order.objects.aggregate(orders=Count("id"), sparse=Count("id", filter=Q(note="sparse")), links=Count("tags"), last=Max("id"))'
+	expect "$n: ... three updated, two inserted" 0 "$(printf '{\n  "orders": 6502,\n  "sparse": 5,\n  "links": 13003,\n  "last": 2000000\n}')"
 done
 
 # The reader (core/fixture_read.c), on SQLite: objects larger than its
