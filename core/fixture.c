@@ -555,7 +555,7 @@ load_object(ormc_loader *l, const ormc_model *m, json_t *obj)
 	json_t **m2mvals = NULL;
 	ormc_value *vals = NULL, pkval;
 	int ncols = 0, nm2m = 0, rc = ORMC_OK, i, have_pk = 0, exists = 0;
-	int pk_given = 0, queued = 0, t;
+	int pk_given = 0, t;
 	size_t nkeys;
 
 	if (fields != NULL && !json_is_object(fields))
@@ -631,7 +631,6 @@ load_object(ormc_loader *l, const ormc_model *m, json_t *obj)
 		/* a new row: it waits for the bulk writer (fixture_batch.c) */
 		if ((rc = ormc_fixture__queue_row(l, m, cols, vals, ncols)) < 0)
 			return rc;
-		queued = 1;
 	} else if ((rc = insert_now(l, m, cols, vals, ncols, have_pk, nm2m,
 	                            &pkval)) < 0) {
 		return rc;
@@ -674,8 +673,11 @@ links:
 				return rc;
 			if (target.type == ORMC_TYPE_NULL)
 				return ormc_fixture__bad_value(l, f, jt, "a key");
-			if (queued && !(f->symmetrical && f->target == m)) {
-				/* a new row has no links yet but those listed before */
+			if (!(f->symmetrical && f->target == m)) {
+				/*
+				 * a new row, or one whose links were just dropped, has
+				 * none but those listed before
+				 */
 				seen[k] = target;
 				if (!listed_before(seen, k) &&
 				    (rc = ormc_fixture__queue_link(l, f, &pkval, &target)) < 0)
