@@ -5,10 +5,15 @@
  *     "fields": {"name": "...", "publisher": 2, "authors": [1, 2],
  *                "price": "9.99", "pubdate": "2007-12-06", "rating": 4.5}}]
  *
- * Objects are inserted in the file's order, all in one transaction: the
+ * Objects are loaded in the file's order, all in one transaction: the
  * first error rolls everything back and is reported with the object's
  * 1-based position and model label ("fixture object 3 (bookstore.book):
- * unknown field 'titel'"). The model is the part of the label after the last
+ * unknown field 'titel'"). They are read (fixture_read.c) and written a
+ * batch of ORMC_FIXTURE_BATCH at a time: the keys the batch's objects give
+ * are looked up first (fixture_keys.c), a new row waits for the bulk writer
+ * with the batch's other new rows (fixture_batch.c), and anything else (an
+ * update, a natural key looked up) first writes what waits if its table
+ * has rows waiting. The model is the part of the label after the last
  * '.', matched without regard to case. A foreign key is given by its name or
  * attname ("publisher" / "publisher_id"), a many-to-many field as a list of
  * target keys, which go into the join table (both directions for a
@@ -369,8 +374,6 @@ ormc_fixture__query_value(ormc_loader *l, const char *sql,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = ormc_fixture__flush(l)) < 0)
-		return rc;
 	rc = ormc_db_query(l->db, sql, params, n, &cur, l->err);
 	if (rc < 0)
 		return rc;
@@ -399,6 +402,8 @@ link(ormc_loader *l, const ormc_field *f, const ormc_value *src,
 	ormc_value p[2], found;
 	int rc;
 
+	if ((rc = ormc_fixture__flush_for(l, f->m2m_table)) < 0)
+		return rc;
 	p[0] = *src;
 	p[1] = *dst;
 	ormc_sqlbuf_init(&b);
@@ -477,8 +482,9 @@ listed_before(const ormc_value *seen, size_t k)
 }
 
 /*
- * Insert the row now, after what waits: a row of no columns, or one whose
- * key the engine chooses and its many-to-many rows need (into *pkval).
+ * Insert the row now, after the rows of its table that wait: a row of no
+ * columns, or one whose key the engine chooses and its many-to-many rows
+ * need (into *pkval).
  */
 static int
 insert_now(ormc_loader *l, const ormc_model *m, const ormc_field **cols,
@@ -488,7 +494,7 @@ insert_now(ormc_loader *l, const ormc_model *m, const ormc_field **cols,
 	ormc_sqlbuf b;
 	int i, rc;
 
-	if ((rc = ormc_fixture__flush(l)) < 0)
+	if ((rc = ormc_fixture__flush_for(l, m->table)) < 0)
 		return rc;
 	ormc_sqlbuf_init(&b);
 	ormc_sqlbuf_append(&b, "INSERT INTO ");
@@ -622,7 +628,7 @@ load_object(ormc_loader *l, const ormc_model *m, json_t *obj)
 	if (rc < 0)
 		return rc;
 	if (exists) {
-		if ((rc = ormc_fixture__flush(l)) < 0 ||
+		if ((rc = ormc_fixture__flush_for(l, m->table)) < 0 ||
 		    (rc = ormc_fixture__update_row(l, m, cols, vals, ncols, &pkval)) < 0)
 			return rc;
 		goto links;

@@ -37,6 +37,7 @@ typedef struct ormc_loader {
 	int npending;
 	size_t object;           /* the object being loaded, from 1 */
 	const char *label;       /* its model label (the batch's JSON) */
+	struct ormc_natural **natural;    /* natural keys found this batch (arena) */
 	size_t err_object;       /* an error of an earlier object's row: its number */
 	const char *err_label;   /* ... and label */
 } ormc_loader;
@@ -55,6 +56,7 @@ typedef struct ormc_touched {
 	int unsure;              /* ask the table per record for the rest of the batch */
 	ormc_keyset present;     /* keys of the batch found in the table at its start */
 	ormc_keyset inserted;    /* keys the batch inserted */
+	unsigned updates;        /* rows updated: natural keys found before may be stale */
 } ormc_touched;
 
 /* fixture.c */
@@ -72,8 +74,8 @@ int ormc_fixture__to_param(ormc_loader *l, const ormc_field *f, json_t *j,
                            ormc_value *v);
 /**
  * The first column of sql's first row into *out (arena copy; NULL if none).
- * The rows waiting for the bulk writer are written first, so the query
- * sees them.
+ * The caller has written the rows the query must see
+ * (ormc_fixture__flush_for).
  */
 int ormc_fixture__query_value(ormc_loader *l, const char *sql,
                               const ormc_value *params, int n,
@@ -161,6 +163,11 @@ int ormc_fixture__queue_link(ormc_loader *l, const ormc_field *f,
  * object whose row it refused (l->err_object).
  */
 int ormc_fixture__flush(ormc_loader *l);
+/**
+ * Before a statement that reads or changes table: when rows of it wait,
+ * write all that waits (in the file's order), else nothing.
+ */
+int ormc_fixture__flush_for(ormc_loader *l, const char *table);
 /** The end of a batch: forget what it knew of keys. */
 void ormc_fixture__batch_end(ormc_loader *l);
 /** Free what the loader holds besides the arena. */

@@ -3,9 +3,9 @@
  *
  * A record whose key is new (most of a dumpdata file) is not inserted at
  * once: its row waits in a list per table, and so do its many-to-many
- * pairs, until the batch ends or a statement needs to see them (a natural
- * key looked up, a row updated, an existing key asked for: see
- * ormc_fixture__query_value). Then each list goes to the bulk writer
+ * pairs, until the batch ends or a statement reads or changes a table
+ * that has rows waiting (a natural key looked up, a row updated, an
+ * existing key asked for: ormc_fixture__flush_for). Then each list goes to the bulk writer
  * (core/bulk.h): COPY FROM STDIN on PostgreSQL, multi-row INSERT elsewhere.
  * The lists keep the order of the file; rows of one table wait in one list
  * while their records give the same fields, a record with other fields
@@ -273,12 +273,24 @@ out:
 	return rc;
 }
 
+int
+ormc_fixture__flush_for(ormc_loader *l, const char *table)
+{
+	int i;
+
+	for (i = 0; i < l->npending; i++)
+		if (strcmp(table_of(&l->pending[i]), table) == 0)
+			return ormc_fixture__flush(l);
+	return ORMC_OK;
+}
+
 void
 ormc_fixture__batch_end(ormc_loader *l)
 {
 	int i;
 
 	drop_pending(l);
+	l->natural = NULL;   /* in the batch's arena */
 	for (i = 0; i < l->ntouched; i++) {
 		ormc_touched *t = &l->touched[i];
 

@@ -98,6 +98,82 @@ ormc_fixture__has_natural_key(ormc_loader *l, const ormc_model *m, int *has)
 }
 
 /*
+ * The natural keys a batch has found, so that 200,000 orders of 300
+ * customers ask for each customer once a batch: model, the key's values as
+ * bytes, the row's primary key. Only keys found are kept, and only while no
+ * row of the model is updated (its natural key may have changed). Byte for
+ * byte the same values are the same row under any collation. In the
+ * batch's arena.
+ */
+#define NATURAL_BUCKETS 1024
+
+typedef struct ormc_natural {
+	const ormc_model *m;
+	unsigned updates;        /* the model's updates when found */
+	char *key;
+	size_t len;
+	ormc_value pk;
+	struct ormc_natural *next;
+} ormc_natural;
+
+/* The model's count of updated rows (0 if the fixture has no objects of it). */
+static unsigned
+updates_of(const ormc_loader *l, const ormc_model *m)
+{
+	int i;
+
+	for (i = 0; i < l->ntouched; i++)
+		if (l->touched[i].m == m)
+			return l->touched[i].updates;
+	return 0;
+}
+
+/* The values as bytes: per value its type, then its integer or its text. */
+static char *
+natural_bytes(ormc_loader *l, const ormc_value *vals, int n, size_t *len)
+{
+	size_t size = 0, at = 0;
+	char *out;
+	int i;
+
+	for (i = 0; i < n; i++)
+		size += 1 + sizeof(int64_t) + sizeof(size_t) +
+		        (vals[i].s != NULL ? vals[i].len : 0);
+	out = ormc_arena_alloc(&l->a, size + 1);
+	if (out == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		const ormc_value *v = &vals[i];
+
+		out[at++] = (char)v->type;
+		if (v->s == NULL) {
+			memcpy(out + at, &v->i, sizeof(int64_t));
+			at += sizeof(int64_t);
+		} else {
+			memcpy(out + at, &v->len, sizeof(size_t));
+			at += sizeof(size_t);
+			memcpy(out + at, v->s, v->len);
+			at += v->len;
+		}
+	}
+	*len = at;
+	return out;
+}
+
+static size_t
+natural_hash(const ormc_model *m, const char *key, size_t len)
+{
+	uint64_t h = 14695981039346656037ULL ^ (uint64_t)(uintptr_t)m;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)key[i];
+		h *= 1099511628211ULL;
+	}
+	return (size_t)(h % NATURAL_BUCKETS);
+}
+
+/*
  * The primary key of the row of m whose natural key fields keys[] have the
  * values vals[] (converted already), into *pk; NULL if there is none.
  */
@@ -107,12 +183,32 @@ natural_lookup(ormc_loader *l, const ormc_model *m, const ormc_field **keys,
 {
 	ormc_sqlbuf b;
 	ormc_value *p;
+	ormc_natural *e;
+	char *key;
+	size_t klen, h;
 	int i, np = 0, rc;
 
 	memset(pk, 0, sizeof(*pk));
 	p = ormc_arena_alloc(&l->a, (size_t)(n + 1) * sizeof(*p));
 	if (p == NULL || m->pk == NULL)
 		return p == NULL ? ormc_fixture__nomem(l) : ORMC_OK;
+	if (l->natural == NULL) {
+		l->natural = ormc_arena_alloc(&l->a, NATURAL_BUCKETS * sizeof(*l->natural));
+		if (l->natural == NULL)
+			return ormc_fixture__nomem(l);
+		memset(l->natural, 0, NATURAL_BUCKETS * sizeof(*l->natural));
+	}
+	if ((key = natural_bytes(l, vals, n, &klen)) == NULL)
+		return ormc_fixture__nomem(l);
+	h = natural_hash(m, key, klen);
+	for (e = l->natural[h]; e != NULL; e = e->next)
+		if (e->m == m && e->len == klen && memcmp(e->key, key, klen) == 0 &&
+		    e->updates == updates_of(l, m)) {
+			*pk = e->pk;
+			return ORMC_OK;
+		}
+	if ((rc = ormc_fixture__flush_for(l, m->table)) < 0)
+		return rc;
 	ormc_sqlbuf_init(&b);
 	ormc_sqlbuf_append(&b, "SELECT ");
 	l->d->quote_ident(&b, m->pk->column);
@@ -132,6 +228,18 @@ natural_lookup(ormc_loader *l, const ormc_model *m, const ormc_field **keys,
 	rc = b.failed ? ormc_fixture__nomem(l)
 	              : ormc_fixture__query_value(l, b.data, p, np, pk);
 	ormc_sqlbuf_free(&b);
+	if (rc == ORMC_OK && pk->type != ORMC_TYPE_NULL) {
+		e = ormc_arena_alloc(&l->a, sizeof(*e));
+		if (e == NULL)
+			return ormc_fixture__nomem(l);
+		e->m = m;
+		e->updates = updates_of(l, m);
+		e->key = key;
+		e->len = klen;
+		e->pk = *pk;   /* its text is in the arena (query_value) */
+		e->next = l->natural[h];
+		l->natural[h] = e;
+	}
 	return rc;
 }
 
@@ -185,6 +293,8 @@ row_exists(ormc_loader *l, const ormc_model *m, const ormc_value *pk,
 	int rc;
 
 	*exists = 0;
+	if ((rc = ormc_fixture__flush_for(l, m->table)) < 0)
+		return rc;
 	ormc_sqlbuf_init(&b);
 	ormc_sqlbuf_append(&b, "SELECT 1 FROM ");
 	l->d->quote_ident(&b, m->table);
@@ -573,6 +683,9 @@ ormc_fixture__update_row(ormc_loader *l, const ormc_model *m,
 	ormc_sqlbuf_append(&b, " = ");
 	p[np] = *pk;
 	l->d->placeholder(&b, ++np);
+	for (i = 0; i < l->ntouched; i++)
+		if (l->touched[i].m == m)
+			l->touched[i].updates++;
 	if (b.failed)
 		rc = ormc_fixture__nomem(l);
 	else if (np == 1)
@@ -592,6 +705,8 @@ ormc_fixture__unlink_all(ormc_loader *l, const ormc_model *m,
 	ormc_value p[2];
 	int rc, np = 1;
 
+	if ((rc = ormc_fixture__flush_for(l, f->m2m_table)) < 0)
+		return rc;
 	p[0] = p[1] = *pk;   /* "?" placeholders: the key once per use */
 	ormc_sqlbuf_init(&b);
 	ormc_sqlbuf_append(&b, "DELETE FROM ");

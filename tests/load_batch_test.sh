@@ -23,7 +23,8 @@
 #                  existing, two new.
 #
 # And on SQLite the reader: objects larger than its window, from a pipe;
-# a missing comma and a bad token named with their line and column.
+# a missing comma and a bad token named with their line and column; a
+# natural key looked up, then changed by an update in the same batch.
 #
 # The servers are the test fixture's (ORMC_TEST_SERVERS_DIR/servers.env) or
 # the user's (ORMC_TEST_POSTGRES_URL, ORMC_TEST_MYSQL_URL); the databases are
@@ -135,6 +136,10 @@ write("dangling.json", [order(k, customer=999 if k == 9990 else None)
 write("notnull.json", [order(k, placed=(k != 9995)) for k in range(6001, 10001)])
 # keys far apart, existing and new: looked up as lists, not as a range
 write("sparse.json", [order(k, note="sparse") for k in (1, 2500, 5000, 1000000, 2000000)])
+# a natural key found, then changed by an update in the same batch
+renamed = {"model": "shop.customer", "pk": 6, "fields": {"username": "u6x", "name": "Six"}}
+write("stale.json", [order(30001, customer=["u6"]), renamed, order(30002, customer=["u6"])])
+write("renamed.json", [order(30001, customer=["u6"]), renamed, order(30002, customer=["u6x"])])
 # objects larger than the reader's 64 KB window, read from a pipe
 write("long.json", [order(k, note="x" * (100000 * (k - 20000)) + "end")
                     for k in range(20001, 20004)])
@@ -244,6 +249,13 @@ expect "a bad token is refused" 2 ""
 has "... with its line and column, as jansson gives them for the whole file" "invalid fixture JSON: '}' expected near 'x' (line $token_line, column 15)" "$err"
 run "$ormc" run --format csv --models "$models" --db "$u" 'Order.objects.aggregate(n=Count("id"))'
 expect "... and nothing of them written" 0 "$(printf 'n\n5004')"
+run "$ormc" load --models "$models" --db "$u" "$work/stale.json"
+expect "a natural key changed by an update is not found by its old values" 2 ""
+has "... and named" "fixture object 3 (shop.order): field 'customer': no Customer has the natural key [\"u6\"]" "$err"
+run "$ormc" load --models "$models" --db "$u" "$work/renamed.json"
+expect "... but by its new ones" 0 "Installed 3 object(s) from 1 fixture(s)"
+run "$ormc" run --format csv --models "$models" --db "$u" 'Order.objects.filter(id__gt=30000).order_by("id").values_list("id", "customer__username")'
+expect "... each order of the customer it named" 0 "$(printf 'id,customer__username\n30001,u6x\n30002,u6x')"
 
 psql -q -X "$pg" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "DROP DATABASE IF EXISTS ${db}_odbc WITH (FORCE)" >/dev/null
 my_client -e "DROP DATABASE IF EXISTS $db; DROP DATABASE IF EXISTS ${db}_odbc"
