@@ -2,7 +2,8 @@
 # bench/load.sh ORMC PG_URL MYSQL_URL [ORDERS] [WORKDIR] -- time `ormc load`
 # of a shop fixture of ORDERS orders (default 200000, bench/fixture_gen.py)
 # into a freshly migrated SQLite, PostgreSQL and MariaDB database, with
-# /usr/bin/time -v: wall time and maximum resident set size (bench/README.md).
+# /usr/bin/time -v: wall time, the ormc process's CPU time (user + system)
+# and its maximum resident set size (bench/README.md).
 # Prints figures; never fails on time.
 #
 # Databases named $BENCH_PREFIX_load (default ormc_bench_load) are created on
@@ -31,7 +32,7 @@ trap cleanup EXIT
 fixture=$work/orders_$n.json
 [ -s "$fixture" ] || python3 "$src/bench/fixture_gen.py" "$n" > "$fixture"
 echo "fixture: $fixture, $(wc -c < "$fixture") bytes; uptime:$(uptime)"
-printf '| engine | objects | wall (s) | max RSS (MB) |\n|---|---|---|---|\n'
+printf '| engine | objects | wall (s) | ormc CPU (s) | max RSS (MB) |\n|---|---|---|---|---|\n'
 for engine in sqlite postgresql mysql; do
 	case $engine in
 	sqlite) rm -f "$work/$name.db"; url=sqlite:$work/$name.db ;;
@@ -47,7 +48,8 @@ for engine in sqlite postgresql mysql; do
 	wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$work/time" |
 	       awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.1f", s }')
 	rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/time")
-	printf '| %s | %s | %s | %d |\n' "$engine" "$(grep -o '[0-9]* object' "$work/out" | cut -d' ' -f1)" \
-	       "$wall" $((rss / 1024))
+	cpu=$(awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.1f", s }' "$work/time")
+	printf '| %s | %s | %s | %s | %d |\n' "$engine" "$(grep -o '[0-9]* object' "$work/out" | cut -d' ' -f1)" \
+	       "$wall" "$cpu" $((rss / 1024))
 done
 echo "uptime after:$(uptime)"
