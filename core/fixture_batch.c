@@ -252,7 +252,12 @@ ormc_fixture__flush(ormc_loader *l)
 	}
 	/* find the row the engine refuses, and say which object it is */
 	bulk_err = *l->err;
-	rc = ormc_db_exec(l->db, "ROLLBACK TO SAVEPOINT ormc_load", NULL, 0, l->err);
+	if (ormc_db_exec(l->db, "ROLLBACK TO SAVEPOINT ormc_load", NULL, 0,
+	                 NULL) < 0) {
+		*l->err = bulk_err;   /* the first error, without its object */
+		goto out;
+	}
+	rc = ORMC_OK;
 	for (i = 0; i < l->npending && rc == ORMC_OK; i++)
 		rc = write_rows(l, &l->pending[i]);
 	if (rc == ORMC_OK) {

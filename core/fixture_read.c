@@ -251,12 +251,15 @@ ormc_fixture__next(ormc_fixture_reader *r, json_t **out, ormc_error *err)
 	if ((rc = skip_space(r, err)) < 0)
 		return rc;
 	if (r->state == 0) {
-		if (rc == 0 || r->p[r->at] != '[') {
-			if (rc == 0)
-				return syntax_error(r, r->at, "'[' expected near end of file",
-				                    err);
-			return ormc_error_set(err, ORMC_EPARSE, NULL, -1, 0,
-			                      "a fixture is a JSON list of objects");
+		if (rc == 0)
+			return syntax_error(r, r->at, "'[' expected near end of file", err);
+		if (r->p[r->at] != '[') {
+			/* another JSON value, or not JSON */
+			if (r->p[r->at] != '\0' &&
+			    strchr("{\"-0123456789tfn", r->p[r->at]) != NULL)
+				return ormc_error_set(err, ORMC_EPARSE, NULL, -1, 0,
+				                      "a fixture is a JSON list of objects");
+			return syntax_error(r, r->at, "'[' expected", err);
 		}
 		r->at++;
 		r->state = 1;
@@ -292,6 +295,8 @@ ormc_fixture__next(ormc_fixture_reader *r, json_t **out, ormc_error *err)
 		return syntax_error(r, r->at, "a value expected near end of file", err);
 	if ((rc = value_end(r, &end, err)) < 0)
 		return rc;
+	if (end == r->at)
+		return syntax_error(r, r->at, "a value expected", err);
 	*out = json_loadb(r->p + r->at, end - r->at, JSON_DECODE_ANY, &jerr);
 	if (*out == NULL) {
 		int line, column;

@@ -118,7 +118,8 @@ typedef struct ormc_load_options {
  * row fails the load (ORMC_EDRIVER, SQLSTATE 23503: "Order pk=17: field
  * 'product' refers to Product pk=999, which does not exist"). A record
  * whose primary key exists updates that row; natural keys are resolved
- * (docs/cli.md, "ormc load").
+ * (docs/cli.md, "ormc load"). Objects are loaded in batches: new rows go
+ * to the tables through COPY on PostgreSQL, multi-row INSERT elsewhere.
  *
  * @param nobjects_out  if not NULL, the number of objects loaded; 0 on error.
  */
