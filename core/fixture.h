@@ -92,8 +92,9 @@ int ormc_fixture__natural_primary(ormc_loader *l, const ormc_model *m,
                                   const ormc_value *vals, int ncols,
                                   ormc_value *pk);
 /**
- * Look up, in one query per model and 500 keys, which of the keys the
- * batch's objects give in "pk" the tables have (ormc_touched).
+ * Look up which of the keys the batch's objects give in "pk" the tables
+ * have (ormc_touched): per model one query for a range of integer keys
+ * close together, else one per 500 keys.
  */
 int ormc_fixture__lookup_keys(ormc_loader *l, json_t *const *objs, size_t n);
 /** The index in l->touched of model m, added on the first object of m. */
@@ -108,9 +109,6 @@ int ormc_fixture__key_exists(ormc_loader *l, int t, const ormc_value *pk,
 /** After an insert (have_pk: with the key *pk): keep what key_exists needs. */
 int ormc_fixture__key_inserted(ormc_loader *l, int t, const ormc_value *pk,
                                int have_pk);
-/** Has model m a natural key of any size (a record without "pk" may name a row)? */
-int ormc_fixture__has_natural_key(ormc_loader *l, const ormc_model *m,
-                                  int *has);
 /** Replace the given fields of the row with key *pk. */
 int ormc_fixture__update_row(ormc_loader *l, const ormc_model *m,
                              const ormc_field **cols, const ormc_value *vals,

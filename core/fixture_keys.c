@@ -12,11 +12,12 @@
  *
  * A record whose key exists updates the row, as Django's loaddata saves
  * over it. Whether it exists is known without a query per record: at the
- * start of each batch the keys its records give are looked up, one query
- * per model and 500 keys, and the keys the batch inserts are kept
- * (core/keyset.c); both sets are dropped at the end of the batch, so memory
- * follows the batch, not the file. A record without a key (the engine
- * chooses it) makes the model ask per record for the rest of the batch.
+ * start of each batch the keys its records give are looked up, per model
+ * one query for a range of keys or one per 500 keys, and the keys the
+ * batch inserts are kept (core/keyset.c); both sets are dropped at the end
+ * of the batch, so memory follows the batch, not the file. A record without
+ * a key (the engine chooses it) makes the model ask per record for the rest
+ * of the batch. The natural keys a batch finds are kept likewise.
  */
 #include "fixture.h"
 
@@ -84,17 +85,6 @@ natural_key(ormc_loader *l, const ormc_model *m, int n,
 	                      "takes it from the model's one unique=True field, "
 	                      "or its one Meta.unique_together of as many fields",
 	                      m->name, n, n == 1 ? "" : "s");
-}
-
-int
-ormc_fixture__has_natural_key(ormc_loader *l, const ormc_model *m, int *has)
-{
-	const ormc_field **keys;
-	int nkeys, rc;
-
-	rc = natural_key(l, m, -1, &keys, &nkeys);
-	*has = rc == ORMC_OK && nkeys > 0;
-	return rc;
 }
 
 /*
