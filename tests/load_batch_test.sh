@@ -22,7 +22,8 @@
 #   sparse.json    keys far apart (looked up as lists, not a range), three
 #                  existing, two new.
 #
-# And on SQLite the reader: objects larger than its window, from a pipe;
+# And on SQLite the progress on a terminal, from a file and from a pipe;
+# the reader: objects larger than its window, from a pipe;
 # a missing comma and a bad token named with their line and column; a
 # natural key looked up, then changed by an update in the same batch.
 #
@@ -35,7 +36,7 @@ ormc=$1 src=$2 work=$3
 models=$src/tests/loadmig/models.py
 db=${ORMC_LOADBATCH_DB:-ormc_loadbatch}
 
-for tool in python3 psql mariadb; do
+for tool in python3 psql mariadb script; do
 	command -v $tool >/dev/null || { echo "load_batch: $tool is missing" >&2; exit 1; }
 done
 server_url() {   # kind env-var
@@ -240,6 +241,20 @@ run "$ormc" load --models "$models" --db "$u" - < <(cat "$work/long.json")
 expect "objects of 100, 200 and 300 KB from a pipe" 0 "Installed 3 object(s) from 1 fixture(s)"
 run "$ormc" run --format csv --models "$models" --db "$u" 'Order.objects.filter(id__gt=20000, note__startswith="xxxxxxxx", note__endswith="xend").aggregate(n=Count("id"))'
 expect "... and their notes whole" 0 "$(printf 'n\n3')"
+# the progress on a terminal (script(1) gives the load one): of how many
+# objects from a file, without the total from a pipe
+rm -f "$work/tty.db"
+"$ormc" migrate --models "$models" --db "sqlite:$work/tty.db" >/dev/null
+tty_out=$(script -qec "'$ormc' load --models '$models' --db 'sqlite:$work/tty.db' '$work/big.json'" /dev/null | tr '\r' '\n')
+has "progress over three batches" "loading: 5324/5324 objects (100%)" "$tty_out"
+has "... then the Installed line" "Installed 5324 object(s) from 1 fixture(s)" "$tty_out"
+tty_out=$(script -qec "cat '$work/mixed.json' | '$ormc' load --models '$models' --db 'sqlite:$work/tty.db' -" /dev/null | tr '\r' '\n')
+if [[ $tty_out == *"loading: "*" objects, "*"objects/s"* && $tty_out != *"/2500"* ]]; then
+	pass "progress from a pipe, without the total"
+else
+	fail "progress from a pipe: [$tty_out]"
+fi
+has "... then the Installed line" "Installed 2500 object(s) from 1 fixture(s)" "$tty_out"
 read -r comma_line token_line < "$work/lines"
 run "$ormc" load --models "$models" --db "$u" "$work/nocomma.json"
 expect "a missing comma is refused" 2 ""
