@@ -517,10 +517,12 @@ insert_now(ormc_loader *l, const ormc_model *m, const ormc_field **cols,
 		}
 		ormc_sqlbuf_appendc(&b, ')');
 	}
-	/* the new key is needed for the M2M rows */
-	if (!have_pk && nm2m > 0 && m->pk != NULL &&
-	    (dialect_is(l, "postgresql") ||
-	     (dialect_is(l, "sqlite") && l->db->server_version >= 33500))) {
+	/*
+	 * the new key is needed for the M2M rows: RETURNING on PostgreSQL, the
+	 * connection's last key on MySQL and SQLite (SQLite's RETURNING gives
+	 * no row through its ODBC driver)
+	 */
+	if (!have_pk && nm2m > 0 && m->pk != NULL && dialect_is(l, "postgresql")) {
 		ormc_sqlbuf_append(&b, " RETURNING ");
 		l->d->quote_ident(&b, m->pk->column);
 	}
@@ -533,6 +535,9 @@ insert_now(ormc_loader *l, const ormc_model *m, const ormc_field **cols,
 			rc = ormc_db_exec(l->db, b.data, vals, ncols, l->err);
 			if (rc == ORMC_OK && dialect_is(l, "mysql")) {
 				rc = ormc_fixture__query_value(l, "SELECT LAST_INSERT_ID()",
+				                               NULL, 0, pkval);
+			} else if (rc == ORMC_OK && dialect_is(l, "sqlite")) {
+				rc = ormc_fixture__query_value(l, "SELECT last_insert_rowid()",
 				                               NULL, 0, pkval);
 			} else if (rc == ORMC_OK) {
 				ormc_sqlbuf_reset(&b);
