@@ -21,6 +21,8 @@
 #                  the engine, the object named, nothing written.
 #   sparse.json    keys far apart (looked up as lists, not a range), three
 #                  existing, two new.
+#   nopk.json      an order without a key: the engine gives it the one after
+#                  the largest loaded (the sequences were reset), with links.
 #
 # And on SQLite the progress on a terminal, from a file and from a pipe;
 # the reader: objects larger than its window, from a pipe;
@@ -141,6 +143,11 @@ write("sparse.json", [order(k, note="sparse") for k in (1, 2500, 5000, 1000000, 
 renamed = {"model": "shop.customer", "pk": 6, "fields": {"username": "u6x", "name": "Six"}}
 write("stale.json", [order(30001, customer=["u6"]), renamed, order(30002, customer=["u6"])])
 write("renamed.json", [order(30001, customer=["u6"]), renamed, order(30002, customer=["u6x"])])
+# an order without a key: the engine's, after the sequences were reset
+nopk = order(1)
+del nopk["pk"]
+nopk["fields"]["note"] = "no key"
+write("nopk.json", [nopk])
 # objects larger than the reader's 64 KB window, read from a pipe
 write("long.json", [order(k, note="x" * (100000 * (k - 20000)) + "end")
                     for k in range(20001, 20004)])
@@ -230,6 +237,10 @@ for i in "${!urls[@]}"; do
 	expect "$n: keys far apart, existing and new" 0 "Installed 5 object(s) from 1 fixture(s)"
 	run "$ormc" run "${q[@]}" 'Order.objects.aggregate(orders=Count("id"), sparse=Count("id", filter=Q(note="sparse")), links=Count("tags"), last=Max("id"))'
 	expect "$n: ... three updated, two inserted" 0 "$(printf '{\n  "orders": 6502,\n  "sparse": 5,\n  "links": 13003,\n  "last": 2000000\n}')"
+	run "$ormc" load --models "$models" --db "$u" "$work/nopk.json"
+	expect "$n: an order without a key" 0 "Installed 1 object(s) from 1 fixture(s)"
+	run "$ormc" run "${q[@]}" 'Order.objects.filter(note="no key").values_list("id", "tags__label").order_by("tags__label")'
+	expect "$n: ... gets the key after the largest loaded (sequences reset), and its links" 0 "$(printf '[\n  [2000001, "t2"],\n  [2000001, "t5"]\n]')"
 done
 
 # The reader (core/fixture_read.c), on SQLite: objects larger than its
