@@ -251,6 +251,7 @@ ormc_fixture__flush(ormc_loader *l)
 		goto out;
 	}
 	/* find the row the engine refuses, and say which object it is */
+	assert(failed >= 0);
 	bulk_err = *l->err;
 	if (ormc_db_exec(l->db, "ROLLBACK TO SAVEPOINT ormc_load", NULL, 0,
 	                 NULL) < 0) {
