@@ -2,7 +2,7 @@
  * loadmig.c -- what `ormc load` and `ormc migrate` print as they work.
  *
  * load: on a terminal, a progress line on stderr (objects done, of how
- * many, objects per second), rewritten at most five times a second and
+ * many unless the fixture comes from a pipe, objects per second), rewritten at most five times a second and
  * cleared at the end; Django's "Installed N object(s) from 1 fixture(s)"
  * is printed by the command (cli/main.c) on stdout.
  *
@@ -46,12 +46,16 @@ cli_progress_update(void *ctx, size_t done, size_t total)
 	if (p->tty == NULL)
 		return;
 	t = now();
-	if (done < total && t - p->last < 0.2)
+	if ((done < total || total == 0) && t - p->last < 0.2)
 		return;
 	p->last = t;
 	rate = t > p->start ? (double)done / (t - p->start) : 0;
-	fprintf(p->tty, "\rloading: %zu/%zu objects (%d%%), %.0f objects/s\033[K",
-	        done, total, total > 0 ? (int)(done * 100 / total) : 100, rate);
+	if (total == 0)   /* from a pipe: how many is not known */
+		fprintf(p->tty, "\rloading: %zu objects, %.0f objects/s\033[K",
+		        done, rate);
+	else
+		fprintf(p->tty, "\rloading: %zu/%zu objects (%d%%), %.0f objects/s\033[K",
+		        done, total, (int)(done * 100 / total), rate);
 	fflush(p->tty);
 	p->shown = 1;
 }

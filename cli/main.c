@@ -1009,8 +1009,8 @@ cmd_load(const options *o)
 	ormc_load_options lo = ORMC_LOAD_OPTIONS_INIT;
 	cli_progress progress;
 	ormc_error err;
-	char *json = NULL;
-	size_t len = 0, nobjects = 0;
+	FILE *f = NULL;
+	size_t nobjects = 0;
 	int status, rc;
 
 	if (o->nargs != 1)
@@ -1019,7 +1019,13 @@ cmd_load(const options *o)
 		return usage_error("%s needs --db URL", o->command);
 	if ((status = load_schema(o, &s)) != EXIT_OK)
 		return status;
-	if (read_all(o->args[0], &json, &len, &err) < 0) {
+	/* read as it loads, a batch at a time (ormc_fixture_load_file) */
+	f = strcmp(o->args[0], "-") == 0 ? stdin : fopen(o->args[0], "rb");
+	if (f == NULL) {
+		ormc_error_clear(&err);
+		err.code = ORMC_EIO;
+		snprintf(err.message, sizeof(err.message), "cannot open %s: %s",
+		         o->args[0], strerror(errno));
 		status = report(&err, NULL, 0);
 		goto done;
 	}
@@ -1029,7 +1035,7 @@ cmd_load(const options *o)
 	cli_progress_init(&progress, stderr);
 	lo.progress = cli_progress_update;
 	lo.ctx = &progress;
-	rc = ormc_fixture_load_with(db, s, json, len, &lo, &nobjects, &err);
+	rc = ormc_fixture_load_file(db, s, f, &lo, &nobjects, &err);
 	cli_progress_end(&progress);
 	if (rc < 0) {
 		status = report(&err, strcmp(o->args[0], "-") == 0 ? "<stdin>" : o->args[0], 0);
@@ -1041,7 +1047,8 @@ cmd_load(const options *o)
 done:
 	if (db != NULL)
 		ormc_disconnect(db);
-	free(json);
+	if (f != NULL && f != stdin)
+		fclose(f);
 	ormc_schema_free(s);
 	return status;
 }

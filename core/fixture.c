@@ -5,10 +5,15 @@
  *     "fields": {"name": "...", "publisher": 2, "authors": [1, 2],
  *                "price": "9.99", "pubdate": "2007-12-06", "rating": 4.5}}]
  *
- * Objects are inserted in the file's order, all in one transaction: the
+ * Objects are loaded in the file's order, all in one transaction: the
  * first error rolls everything back and is reported with the object's
  * 1-based position and model label ("fixture object 3 (bookstore.book):
- * unknown field 'titel'"). The model is the part of the label after the last
+ * unknown field 'titel'"). They are read (fixture_read.c) and written a
+ * batch of ORMC_FIXTURE_BATCH at a time: the keys the batch's objects give
+ * are looked up first (fixture_keys.c), a new row waits for the bulk writer
+ * with the batch's other new rows (fixture_batch.c), and anything else (an
+ * update, a natural key looked up) first writes what waits if its table
+ * has rows waiting. The model is the part of the label after the last
  * '.', matched without regard to case. A foreign key is given by its name or
  * attname ("publisher" / "publisher_id"), a many-to-many field as a list of
  * target keys, which go into the join table (both directions for a
@@ -59,8 +64,8 @@ dialect_is(const ormc_loader *l, const char *name)
 	return strcmp(l->d->name, name) == 0;
 }
 
-static const ormc_model *
-find_model(const ormc_schema *s, const char *label)
+const ormc_model *
+ormc_fixture__model(const ormc_schema *s, const char *label)
 {
 	const char *dot = strrchr(label, '.');
 	const char *name = dot ? dot + 1 : label;
@@ -397,6 +402,8 @@ link(ormc_loader *l, const ormc_field *f, const ormc_value *src,
 	ormc_value p[2], found;
 	int rc;
 
+	if ((rc = ormc_fixture__flush_for(l, f->m2m_table)) < 0)
+		return rc;
 	p[0] = *src;
 	p[1] = *dst;
 	ormc_sqlbuf_init(&b);
@@ -454,6 +461,100 @@ note_reseed(ormc_loader *l, const ormc_model *m)
 }
 
 
+/* Is seen[k] one of seen[0..k)? (a key listed twice is one link) */
+static int
+listed_before(const ormc_value *seen, size_t k)
+{
+	const ormc_value *v = &seen[k];
+	size_t j;
+
+	for (j = 0; j < k; j++) {
+		const ormc_value *w = &seen[j];
+
+		if (w->type != v->type)
+			continue;
+		if (v->s == NULL ? w->s == NULL && w->i == v->i
+		                 : w->s != NULL && w->len == v->len &&
+		                   memcmp(w->s, v->s, v->len) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Insert the row now, after the rows of its table that wait: a row of no
+ * columns, or one whose key the engine chooses and its many-to-many rows
+ * need (into *pkval).
+ */
+static int
+insert_now(ormc_loader *l, const ormc_model *m, const ormc_field **cols,
+           const ormc_value *vals, int ncols, int have_pk, int nm2m,
+           ormc_value *pkval)
+{
+	ormc_sqlbuf b;
+	int i, rc;
+
+	if ((rc = ormc_fixture__flush_for(l, m->table)) < 0)
+		return rc;
+	ormc_sqlbuf_init(&b);
+	ormc_sqlbuf_append(&b, "INSERT INTO ");
+	l->d->quote_ident(&b, m->table);
+	if (ncols == 0) {
+		ormc_sqlbuf_append(&b, dialect_is(l, "mysql") ? " () VALUES ()"
+		                                             : " DEFAULT VALUES");
+	} else {
+		ormc_sqlbuf_append(&b, " (");
+		for (i = 0; i < ncols; i++) {
+			if (i > 0)
+				ormc_sqlbuf_append(&b, ", ");
+			l->d->quote_ident(&b, cols[i]->column);
+		}
+		ormc_sqlbuf_append(&b, ") VALUES (");
+		for (i = 0; i < ncols; i++) {
+			if (i > 0)
+				ormc_sqlbuf_append(&b, ", ");
+			l->d->placeholder(&b, i + 1);
+		}
+		ormc_sqlbuf_appendc(&b, ')');
+	}
+	/*
+	 * the new key is needed for the M2M rows: RETURNING on PostgreSQL, the
+	 * connection's last key on MySQL and SQLite (SQLite's RETURNING gives
+	 * no row through its ODBC driver)
+	 */
+	if (!have_pk && nm2m > 0 && m->pk != NULL && dialect_is(l, "postgresql")) {
+		ormc_sqlbuf_append(&b, " RETURNING ");
+		l->d->quote_ident(&b, m->pk->column);
+	}
+	if (b.failed) {
+		rc = ormc_error_set(l->err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
+	} else if (!have_pk && nm2m > 0 && m->pk != NULL) {
+		if (strstr(b.data, " RETURNING ") != NULL) {
+			rc = ormc_fixture__query_value(l, b.data, vals, ncols, pkval);
+		} else {
+			rc = ormc_db_exec(l->db, b.data, vals, ncols, l->err);
+			if (rc == ORMC_OK && dialect_is(l, "mysql")) {
+				rc = ormc_fixture__query_value(l, "SELECT LAST_INSERT_ID()",
+				                               NULL, 0, pkval);
+			} else if (rc == ORMC_OK && dialect_is(l, "sqlite")) {
+				rc = ormc_fixture__query_value(l, "SELECT last_insert_rowid()",
+				                               NULL, 0, pkval);
+			} else if (rc == ORMC_OK) {
+				ormc_sqlbuf_reset(&b);
+				ormc_sqlbuf_append(&b, "SELECT MAX(");
+				l->d->quote_ident(&b, m->pk->column);
+				ormc_sqlbuf_append(&b, ") FROM ");
+				l->d->quote_ident(&b, m->table);
+				rc = ormc_fixture__query_value(l, b.data, NULL, 0, pkval);
+			}
+		}
+	} else {
+		rc = ormc_db_exec(l->db, b.data, vals, ncols, l->err);
+	}
+	ormc_sqlbuf_free(&b);
+	return rc;
+}
+
 static int
 load_object(ormc_loader *l, const ormc_model *m, json_t *obj)
 {
@@ -464,9 +565,8 @@ load_object(ormc_loader *l, const ormc_model *m, json_t *obj)
 	const ormc_field **cols = NULL, **m2m = NULL;
 	json_t **m2mvals = NULL;
 	ormc_value *vals = NULL, pkval;
-	ormc_sqlbuf b;
 	int ncols = 0, nm2m = 0, rc = ORMC_OK, i, have_pk = 0, exists = 0;
-	ormc_touched *t;
+	int pk_given = 0, t;
 	size_t nkeys;
 
 	if (fields != NULL && !json_is_object(fields))
@@ -488,6 +588,7 @@ load_object(ormc_loader *l, const ormc_model *m, json_t *obj)
 		cols[ncols++] = m->pk;
 		pkval = vals[0];
 		have_pk = 1;
+		pk_given = !json_is_array(jpk) && !json_is_object(jpk);
 	}
 	if (fields != NULL) {
 		json_object_foreach(fields, key, jv) {
@@ -524,7 +625,7 @@ load_object(ormc_loader *l, const ormc_model *m, json_t *obj)
 	if ((rc = ormc_fixture__note_touched(l, m, &t)) < 0)
 		return rc;
 	if (have_pk && m->pk != NULL)
-		rc = ormc_fixture__key_exists(l, t, &pkval, &exists);
+		rc = ormc_fixture__key_exists(l, t, &pkval, pk_given, &exists);
 	else if (m->pk != NULL &&
 	         (rc = ormc_fixture__natural_primary(l, m, cols, vals, ncols,
 	                                                &pkval)) == ORMC_OK)
@@ -532,63 +633,20 @@ load_object(ormc_loader *l, const ormc_model *m, json_t *obj)
 	if (rc < 0)
 		return rc;
 	if (exists) {
-		if ((rc = ormc_fixture__update_row(l, m, cols, vals, ncols, &pkval)) < 0)
+		if ((rc = ormc_fixture__flush_for(l, m->table)) < 0 ||
+		    (rc = ormc_fixture__update_row(l, m, cols, vals, ncols, &pkval)) < 0)
 			return rc;
 		goto links;
 	}
-
-	ormc_sqlbuf_init(&b);
-	ormc_sqlbuf_append(&b, "INSERT INTO ");
-	l->d->quote_ident(&b, m->table);
-	if (ncols == 0) {
-		ormc_sqlbuf_append(&b, dialect_is(l, "mysql") ? " () VALUES ()"
-		                                             : " DEFAULT VALUES");
-	} else {
-		ormc_sqlbuf_append(&b, " (");
-		for (i = 0; i < ncols; i++) {
-			if (i > 0)
-				ormc_sqlbuf_append(&b, ", ");
-			l->d->quote_ident(&b, cols[i]->column);
-		}
-		ormc_sqlbuf_append(&b, ") VALUES (");
-		for (i = 0; i < ncols; i++) {
-			if (i > 0)
-				ormc_sqlbuf_append(&b, ", ");
-			l->d->placeholder(&b, i + 1);
-		}
-		ormc_sqlbuf_appendc(&b, ')');
+	if (ncols > 0 && m->pk != NULL && (have_pk || nm2m == 0)) {
+		/* a new row: it waits for the bulk writer (fixture_batch.c) */
+		if ((rc = ormc_fixture__queue_row(l, m, cols, vals, ncols)) < 0)
+			return rc;
+	} else if ((rc = insert_now(l, m, cols, vals, ncols, have_pk, nm2m,
+	                            &pkval)) < 0) {
+		return rc;
 	}
-	/* the new key is needed for the M2M rows */
-	if (!have_pk && nm2m > 0 && m->pk != NULL &&
-	    (dialect_is(l, "postgresql") ||
-	     (dialect_is(l, "sqlite") && l->db->server_version >= 33500))) {
-		ormc_sqlbuf_append(&b, " RETURNING ");
-		l->d->quote_ident(&b, m->pk->column);
-	}
-	if (b.failed) {
-		rc = ormc_error_set(l->err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
-	} else if (!have_pk && nm2m > 0 && m->pk != NULL) {
-		if (strstr(b.data, " RETURNING ") != NULL) {
-			rc = ormc_fixture__query_value(l, b.data, vals, ncols, &pkval);
-		} else {
-			rc = ormc_db_exec(l->db, b.data, vals, ncols, l->err);
-			if (rc == ORMC_OK && dialect_is(l, "mysql")) {
-				rc = ormc_fixture__query_value(l, "SELECT LAST_INSERT_ID()",
-				                               NULL, 0, &pkval);
-			} else if (rc == ORMC_OK) {
-				ormc_sqlbuf_reset(&b);
-				ormc_sqlbuf_append(&b, "SELECT MAX(");
-				l->d->quote_ident(&b, m->pk->column);
-				ormc_sqlbuf_append(&b, ") FROM ");
-				l->d->quote_ident(&b, m->table);
-				rc = ormc_fixture__query_value(l, b.data, NULL, 0, &pkval);
-			}
-		}
-	} else {
-		rc = ormc_db_exec(l->db, b.data, vals, ncols, l->err);
-	}
-	ormc_sqlbuf_free(&b);
-	if (rc < 0 || (rc = ormc_fixture__key_inserted(l, t, &pkval, have_pk)) < 0)
+	if ((rc = ormc_fixture__key_inserted(l, t, &pkval, have_pk)) < 0)
 		return rc;
 	if (have_pk && m->pk != NULL &&
 	    (m->pk->kind == ORMC_FIELD_AUTO || m->pk->kind == ORMC_FIELD_BIGAUTO ||
@@ -599,6 +657,7 @@ load_object(ormc_loader *l, const ormc_model *m, json_t *obj)
 links:
 	for (i = 0; i < nm2m; i++) {
 		const ormc_field *f = m2m[i];
+		ormc_value *seen;
 		size_t k;
 
 		if (json_is_null(m2mvals[i]))
@@ -613,15 +672,29 @@ links:
 			                      f->name);
 		if (exists && (rc = ormc_fixture__unlink_all(l, m, f, &pkval)) < 0)
 			return rc;
+		seen = ormc_arena_alloc(&l->a, (json_array_size(m2mvals[i]) + 1) *
+		                               sizeof(*seen));
+		if (seen == NULL)
+			return ormc_fixture__nomem(l);
 		for (k = 0; k < json_array_size(m2mvals[i]); k++) {
+			json_t *jt = json_array_get(m2mvals[i], k);
 			ormc_value target;
 
-			rc = ormc_fixture__to_param(l, f, json_array_get(m2mvals[i], k), &target);
-			if (rc < 0)
+			if ((rc = ormc_fixture__to_param(l, f, jt, &target)) < 0)
 				return rc;
 			if (target.type == ORMC_TYPE_NULL)
-				return ormc_fixture__bad_value(l, f,
-				           json_array_get(m2mvals[i], k), "a key");
+				return ormc_fixture__bad_value(l, f, jt, "a key");
+			if (!(f->symmetrical && f->target == m)) {
+				/*
+				 * a new row, or one whose links were just dropped, has
+				 * none but those listed before
+				 */
+				seen[k] = target;
+				if (!listed_before(seen, k) &&
+				    (rc = ormc_fixture__queue_link(l, f, &pkval, &target)) < 0)
+					return rc;
+				continue;
+			}
 			rc = link(l, f, &pkval, &target);
 			if (rc == ORMC_OK && f->symmetrical && f->target == m)
 				rc = link(l, f, &target, &pkval);
@@ -674,35 +747,89 @@ reseed(ormc_loader *l)
 	return rc;
 }
 
-int
-ormc_fixture_load_with(ormc_db *db, const ormc_schema *s, const char *json,
-                       size_t len, const ormc_load_options *opts,
-                       size_t *nobjects_out, ormc_error *err)
+/* "fixture object 3 (bookstore.book): <inner>" into err. */
+static int
+object_error(ormc_error *err, int rc, size_t object, const char *label,
+             const ormc_error *inner)
 {
-	json_error_t jerr;
-	json_t *root, *obj;
+	ormc_error_set(err, rc, NULL, -1, 0, "fixture object %zu%s%s%s: %s",
+	               object, label ? " (" : "", label ? label : "",
+	               label ? ")" : "", inner->message);
+	if (err != NULL)
+		memcpy(err->sqlstate, inner->sqlstate, sizeof(err->sqlstate));
+	return rc;
+}
+
+/* One object of the batch, as the object numbered l->object. */
+static int
+load_one(ormc_loader *l, json_t *obj)
+{
+	json_t *jm = json_object_get(obj, "model");
+	const ormc_model *m;
+
+	l->label = json_is_string(jm) ? json_string_value(jm) : NULL;
+	if (!json_is_object(obj))
+		return ormc_error_set(l->err, ORMC_EPARSE, NULL, -1, 0,
+		                      "not an object");
+	if (l->label == NULL)
+		return ormc_error_set(l->err, ORMC_EPARSE, NULL, -1, 0,
+		                      "no \"model\" label");
+	if ((m = ormc_fixture__model(l->s, l->label)) == NULL)
+		return ormc_error_set(l->err, ORMC_ENOFIELD, NULL, -1, 0,
+		                      "unknown model '%s'", l->label);
+	return load_object(l, m, obj);
+}
+
+/*
+ * Load the batch objs[0..n), numbered from first + 1: look up its keys,
+ * load each object (new rows wait), write what waits.
+ */
+static int
+load_batch(ormc_loader *l, json_t **objs, size_t n, size_t first,
+           size_t total, const ormc_load_options *opts, ormc_error *err)
+{
+	size_t k;
+	int rc;
+
+	l->err_object = 0;
+	l->object = first + 1;
+	l->label = NULL;
+	rc = ormc_fixture__lookup_keys(l, objs, n);
+	if (rc < 0)
+		return ormc_error_set(err, rc, NULL, -1, 0, "looking up the keys of "
+		                      "fixture objects %zu to %zu: %s", first + 1,
+		                      first + n, l->err->message);
+	for (k = 0; k < n && rc == ORMC_OK; k++) {
+		l->object = first + k + 1;
+		rc = load_one(l, objs[k]);
+		if (rc == ORMC_OK && opts != NULL && opts->progress != NULL)
+			opts->progress(opts->ctx, l->object, total);
+	}
+	if (rc == ORMC_OK)
+		rc = ormc_fixture__flush(l);
+	if (rc < 0 && l->err_object > 0)
+		return object_error(err, rc, l->err_object, l->err_label, l->err);
+	if (rc < 0)
+		return object_error(err, rc, l->object, l->label, l->err);
+	return ORMC_OK;
+}
+
+/* A load from reader r (ormc_fixture_load_with, ormc_fixture_load_file). */
+static int
+load(ormc_db *db, const ormc_schema *s, ormc_fixture_reader *r,
+     const ormc_load_options *opts, size_t *nobjects_out, ormc_error *err)
+{
+	json_t **objs;
 	ormc_loader l;
 	ormc_error inner;
-	size_t i, total;
-	int rc = ORMC_OK, mysql;
+	size_t n, k, done = 0, total;
+	int rc = ORMC_OK, mysql, more = 1;
 
-	if (nobjects_out != NULL)
-		*nobjects_out = 0;
-	ormc_error_clear(err);
-	if (db == NULL || db->dialect == NULL || s == NULL || json == NULL)
-		return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0,
-		                      "no connection, schema or fixture");
-	root = json_loadb(json, len, 0, &jerr);
-	if (root == NULL)
-		return ormc_error_set(err, ORMC_EPARSE, json, jerr.position, 1,
-		                      "invalid fixture JSON: %s (line %d, column %d)",
-		                      jerr.text, jerr.line, jerr.column);
-	if (!json_is_array(root)) {
-		json_decref(root);
-		return ormc_error_set(err, ORMC_EPARSE, NULL, -1, 0,
-		                      "a fixture is a JSON list of objects");
-	}
-	total = json_array_size(root);
+	if ((rc = ormc_fixture__count(r, &total, err)) < 0)
+		return rc;
+	objs = calloc(ORMC_FIXTURE_BATCH, sizeof(*objs));
+	if (objs == NULL)
+		return ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
 
 	memset(&l, 0, sizeof(l));
 	l.db = db;
@@ -713,7 +840,7 @@ ormc_fixture_load_with(ormc_db *db, const ormc_schema *s, const char *json,
 	mysql = dialect_is(&l, "mysql");
 	if (mysql && (rc = ormc_db_exec(db, "SET FOREIGN_KEY_CHECKS = 0", NULL, 0,
 	                                err)) < 0) {
-		json_decref(root);
+		free(objs);
 		return rc;
 	}
 	rc = ormc_db_begin(db, err);
@@ -723,48 +850,33 @@ ormc_fixture_load_with(ormc_db *db, const ormc_schema *s, const char *json,
 	if (dialect_is(&l, "postgresql"))
 		rc = ormc_db_exec(db, "SET CONSTRAINTS ALL DEFERRED", NULL, 0, err);
 
-	json_array_foreach(root, i, obj) {
-		json_t *jm = json_object_get(obj, "model");
-		const char *label = json_is_string(jm) ? json_string_value(jm) : NULL;
-		const ormc_model *m;
-
-		if (rc < 0)
-			break;
-		ormc_arena_init(&l.a);
-		ormc_error_clear(&inner);
-		if (!json_is_object(obj))
-			rc = ormc_error_set(&inner, ORMC_EPARSE, NULL, -1, 0,
-			                    "not an object");
-		else if (label == NULL)
-			rc = ormc_error_set(&inner, ORMC_EPARSE, NULL, -1, 0,
-			                    "no \"model\" label");
-		else if ((m = find_model(s, label)) == NULL)
-			rc = ormc_error_set(&inner, ORMC_ENOFIELD, NULL, -1, 0,
-			                    "unknown model '%s'", label);
-		else
-			rc = load_object(&l, m, obj);
-		ormc_arena_free(&l.a);
-		if (rc < 0) {
-			ormc_error_set(err, rc, NULL, -1, 0, "fixture object %zu%s%s%s: %s",
-			               i + 1, label ? " (" : "", label ? label : "",
-			               label ? ")" : "", inner.message);
-			if (err != NULL)
-				memcpy(err->sqlstate, inner.sqlstate, sizeof(err->sqlstate));
-			break;
+	while (rc == ORMC_OK && more) {
+		for (n = 0; n < ORMC_FIXTURE_BATCH; n++) {
+			if ((rc = ormc_fixture__next(r, &objs[n], err)) <= 0)
+				break;
 		}
-		if (opts != NULL && opts->progress != NULL)
-			opts->progress(opts->ctx, i + 1, total);
+		more = rc > 0;
+		if (rc >= 0 && n > 0) {
+			ormc_arena_init(&l.a);
+			ormc_error_clear(&inner);
+			rc = load_batch(&l, objs, n, done, total, opts, err);
+			ormc_fixture__batch_end(&l);
+			ormc_arena_free(&l.a);
+		}
+		for (k = 0; k < n; k++)
+			json_decref(objs[k]);
+		done += n;
 	}
 	if (rc == ORMC_OK) {
 		const ormc_model **models = calloc((size_t)l.ntouched + 1,
 		                                   sizeof(*models));
-		int k;
+		int i;
 
 		if (models == NULL) {
 			rc = ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
 		} else {
-			for (k = 0; k < l.ntouched; k++)
-				models[k] = l.touched[k].m;
+			for (i = 0; i < l.ntouched; i++)
+				models[i] = l.touched[i].m;
 			rc = ormc_fixture_check_fks(db, models, l.ntouched, err);
 			free(models);
 		}
@@ -777,16 +889,50 @@ ormc_fixture_load_with(ormc_db *db, const ormc_schema *s, const char *json,
 	if (rc < 0)
 		ormc_db_rollback(db, NULL);   /* keep the first error */
 	else if (nobjects_out != NULL)
-		*nobjects_out = total;
+		*nobjects_out = done;
 
 out:
 	if (mysql)
 		ormc_db_exec(db, "SET FOREIGN_KEY_CHECKS = 1", NULL, 0, NULL);
-	free(l.reseed);
-	for (i = 0; i < (size_t)l.ntouched; i++)
-		ormc_keyset_free(&l.touched[i].keys);
-	free(l.touched);
-	json_decref(root);
+	ormc_fixture__loader_free(&l);
+	free(objs);
+	return rc;
+}
+
+int
+ormc_fixture_load_with(ormc_db *db, const ormc_schema *s, const char *json,
+                       size_t len, const ormc_load_options *opts,
+                       size_t *nobjects_out, ormc_error *err)
+{
+	ormc_fixture_reader r;
+
+	if (nobjects_out != NULL)
+		*nobjects_out = 0;
+	ormc_error_clear(err);
+	if (db == NULL || db->dialect == NULL || s == NULL || json == NULL)
+		return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0,
+		                      "no connection, schema or fixture");
+	ormc_fixture__reader_buffer(&r, json, len);
+	return load(db, s, &r, opts, nobjects_out, err);
+}
+
+int
+ormc_fixture_load_file(ormc_db *db, const ormc_schema *s, FILE *fp,
+                       const ormc_load_options *opts, size_t *nobjects_out,
+                       ormc_error *err)
+{
+	ormc_fixture_reader r;
+	int rc;
+
+	if (nobjects_out != NULL)
+		*nobjects_out = 0;
+	ormc_error_clear(err);
+	if (db == NULL || db->dialect == NULL || s == NULL || fp == NULL)
+		return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0,
+		                      "no connection, schema or fixture");
+	ormc_fixture__reader_file(&r, fp);
+	rc = load(db, s, &r, opts, nobjects_out, err);
+	ormc_fixture__reader_free(&r);
 	return rc;
 }
 

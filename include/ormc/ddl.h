@@ -12,6 +12,7 @@
 #define ORMC_DDL_API_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "ormc/ormc.h"
 
@@ -117,12 +118,24 @@ typedef struct ormc_load_options {
  * row fails the load (ORMC_EDRIVER, SQLSTATE 23503: "Order pk=17: field
  * 'product' refers to Product pk=999, which does not exist"). A record
  * whose primary key exists updates that row; natural keys are resolved
- * (docs/cli.md, "ormc load").
+ * (docs/cli.md, "ormc load"). Objects are loaded in batches: new rows go
+ * to the tables through COPY on PostgreSQL, multi-row INSERT elsewhere.
  *
  * @param nobjects_out  if not NULL, the number of objects loaded; 0 on error.
  */
 int ormc_fixture_load_with(ormc_db *db, const ormc_schema *schema,
                            const char *json, size_t len,
+                           const ormc_load_options *opts, size_t *nobjects_out,
+                           ormc_error *err);
+
+/**
+ * ormc_fixture_load_with() reading the fixture from @p fp, from where it
+ * is, to its end (the caller opens and closes it). The objects are read a
+ * batch at a time, so memory follows the batch, not the file. A file that
+ * can seek is read twice, the first time to count the objects for
+ * opts->progress; from a pipe its total is 0 (unknown).
+ */
+int ormc_fixture_load_file(ormc_db *db, const ormc_schema *schema, FILE *fp,
                            const ormc_load_options *opts, size_t *nobjects_out,
                            ormc_error *err);
 
