@@ -821,6 +821,25 @@ ormc_is_reserved_name(ev *e, const char *name)
 	return 0;
 }
 
+/* A condition (Q(...), Q & Q, ~Q) used as a boolean expression. */
+static int
+cond_expr(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out)
+{
+	ormc_cond *cond;
+	ormc_expr *x;
+	int r;
+
+	if ((r = ormc_resolve_cond(e, qs, n, &cond)) < 0)
+		return r;
+	if ((x = ormc_expr_new(e, ORMC_EXPR_COND, n->pos)) == NULL)
+		return ormc_ev_oom(e);
+	x->cond = cond;
+	x->type = ormc_otype_of(ORMC_FIELD_BOOLEAN, -1, -1);
+	x->has_agg = cond->has_agg;
+	*out = x;
+	return ORMC_OK;
+}
+
 int
 ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_expr **out)
 {
@@ -891,24 +910,15 @@ ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_expr **out)
 		break;
 	case ORMC_AST_BINOP:
 		if (n->op == '&' || n->op == '|') {
-			ormc_cond *cond;
-
-			if ((r = ormc_resolve_cond(e, qs, n, &cond)) < 0)
-				break;
-			x = ormc_expr_new(e, ORMC_EXPR_COND, n->pos);
-			if (x == NULL) {
-				r = ormc_ev_oom(e);
-				break;
-			}
-			x->cond = cond;
-			x->type = ormc_otype_of(ORMC_FIELD_BOOLEAN, -1, -1);
-			x->has_agg = cond->has_agg;
-			*out = x;
+			r = cond_expr(e, qs, n, out);
 			break;
 		}
 		r = ormc_resolve_arith(e, qs, n, out);
 		break;
 	case ORMC_AST_INVERT:
+		/* ~Q(...), ~Exists(...): a negated condition is a boolean expression too */
+		r = cond_expr(e, qs, n, out);
+		break;
 	case ORMC_AST_LIST:
 	case ORMC_AST_TUPLE:
 	case ORMC_AST_INDEX:
@@ -1027,23 +1037,10 @@ ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_expr **out)
 		} else if (strcmp(name, "Case") == 0) {
 			r = resolve_case(e, qs, n, out);
 		} else if (strcmp(name, "Q") == 0 || strcmp(name, "Exists") == 0) {
-			if (strcmp(name, "Exists") == 0) {
+			if (strcmp(name, "Exists") == 0)
 				r = resolve_subquery(e, qs, n, name, out);
-			} else {
-				ormc_cond *cond;
-
-				if ((r = ormc_resolve_cond(e, qs, n, &cond)) < 0)
-					break;
-				x = ormc_expr_new(e, ORMC_EXPR_COND, n->pos);
-				if (x == NULL) {
-					r = ormc_ev_oom(e);
-					break;
-				}
-				x->cond = cond;
-				x->type = ormc_otype_of(ORMC_FIELD_BOOLEAN, -1, -1);
-				x->has_agg = cond->has_agg;
-				*out = x;
-			}
+			else
+				r = cond_expr(e, qs, n, out);
 		} else if (strcmp(name, "Subquery") == 0) {
 			r = resolve_subquery(e, qs, n, name, out);
 		} else if (strcmp(name, "ExpressionWrapper") == 0 || strcmp(name, "Cast") == 0) {

@@ -248,8 +248,8 @@ has_inline_agg(scope *sc, const ormc_expr *x)
 	for (i = 0; i < x->nargs; i++)
 		if (has_inline_agg(sc, x->args[i]))
 			return 1;
-	if (x->kind == ORMC_EXPR_CASE)
-		return 1;
+	if (x->kind == ORMC_EXPR_CASE || x->kind == ORMC_EXPR_COND)
+		return 1;   /* an aggregate in a condition (Q(n__gt=1)): not a key */
 	return has_inline_agg(sc, x->else_);
 }
 

@@ -314,6 +314,15 @@ collect_annots(ev *e, ormc_qs *qs, const ormc_ast *call, const char *method,
 				return ormc_ev_fail(e, ORMC_EINVALID, arg->pos, arg->end - arg->pos,
 				                    strcmp(method, "aggregate") == 0 ? "Complex aggregates require an alias"
 				                                                      : "Complex annotations require an alias");
+			if (strcmp(method, "aggregate") != 0) {
+				int k;
+
+				for (k = 0; k < call->nargs; k++)
+					if (call->kw[k] != NULL && strcmp(call->kw[k], alias) == 0)
+						return ormc_ev_fail(e, ORMC_EINVALID, arg->pos, arg->end - arg->pos,
+						                    "The named annotation '%s' conflicts with the default name for another annotation.",
+						                    alias);
+			}
 		}
 		if (x->type.kind == (ormc_field_kind)-2)
 			return ormc_ev_fail(e, ORMC_EINVALID, x->pos, 0, "%s", x->arg);
