@@ -1001,6 +1001,35 @@ method_dates(ev *e, ormc_qs *qs, const ormc_ast *call, int datetimes)
 	return ORMC_OK;
 }
 
+/*
+ * get(*args, **kwargs): filter(*args, **kwargs) without its ordering (unless
+ * sliced), at most 21 rows (Django's MAX_GET_RESULTS); the result then
+ * checks that there is exactly one (result.c).
+ */
+static int
+method_get(ev *e, ormc_qs *qs, const ormc_ast *call)
+{
+	int r;
+
+	if (call->nargs > 0) {
+		if (qs->limit >= 0 || qs->offset > 0)
+			return ormc_ev_fail(e, ORMC_EINVALID, call->left->name_pos, 3,
+			                    "Cannot filter a query once a slice has been taken.");
+		if ((r = add_filter(e, qs, call, 0)) < 0)
+			return r;
+	}
+	if (qs->limit < 0 && qs->offset == 0 && qs->ndistinct_on == 0 && !ORMC_QS_COMBINED(qs)) {
+		qs->order = NULL;
+		qs->norder = 0;
+		qs->order_set = 1;
+		qs->reverse = 0;
+	}
+	ormc_qs_slice(qs, 0, 21);
+	qs->single = 1;
+	qs->get = 1;
+	return ORMC_OK;
+}
+
 int
 ormc_qs_apply_method(ev *e, ormc_qs *qs, const ormc_ast *call, const char *m)
 {
@@ -1098,6 +1127,8 @@ ormc_qs_apply_method(ev *e, ormc_qs *qs, const ormc_ast *call, const char *m)
 		return ormc_callargs_done(e, &c);
 	} else if (strcmp(m, "earliest") == 0 || strcmp(m, "latest") == 0) {
 		return method_earliest(e, qs, call, m[0] == 'l');
+	} else if (strcmp(m, "get") == 0) {
+		return method_get(e, qs, call);
 	} else if (strcmp(m, "select_related") == 0 || strcmp(m, "prefetch_related") == 0 ||
 	           strcmp(m, "only") == 0 || strcmp(m, "defer") == 0 || strcmp(m, "using") == 0) {
 		/*

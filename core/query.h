@@ -255,6 +255,7 @@ struct ormc_qs {
 	int ndistinct_on;
 	int reverse;              /* reverse() */
 	int single;               /* first(), last(), earliest(), latest(): one row or none, not a list */
+	int get;                  /* get(): exactly one row, else Django's DoesNotExist or MultipleObjectsReturned */
 	int none;                 /* none(): no row, whatever else is called */
 	ormc_terminal terminal;
 	ormc_annot **aggregates;  /* aggregate(): the result keys and expressions */
@@ -308,6 +309,7 @@ typedef struct ormc_compiled {
 	int ncolumns;
 	ormc_shape shape;
 	int single;               /* one row or none (first(), latest()...) */
+	const char *get_model;    /* get(): the model named by its errors (single is set); else NULL */
 	const char *dialect;      /* static name */
 	int server_version;
 	struct ormc_select *plan; /* the checked plan */
