@@ -968,9 +968,16 @@ ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_expr **out)
 			}
 			if ((r = ormc_resolve_ref(e, qs->outer, qs->outer->model, s, ormc_ev_deref(e, a)->pos + 1, 1, &x)) < 0)
 				break;
-			if (x->kind != ORMC_EXPR_COL) {
+			/*
+			 * An annotation of the outer query is its expression there; one
+			 * over aggregates or windows would be the outer query's
+			 * aggregate inside the subquery, which ormc does not write.
+			 */
+			if (x->kind != ORMC_EXPR_COL &&
+			    (x->kind != ORMC_EXPR_REF || x->annot->expr->has_agg ||
+			     ormc_expr_has_window(x->annot->expr) || x->ntransforms > 0)) {
 				r = ormc_ev_fail(e, ORMC_EUNSUPPORTED, a->pos, a->end - a->pos,
-				                 "OuterRef() to an annotation is not supported yet");
+				                 "OuterRef() to an aggregate or window annotation is not supported yet");
 				break;
 			}
 			x->kind = ORMC_EXPR_OUTERREF;

@@ -522,6 +522,8 @@ ormc_pl_x2sx(scope *sc, const ormc_expr *x, ormc_field *const *ctx, int nctx)
 			ormc_pl_pfail(p, ORMC_EINVALID, x->pos, "OuterRef() outside a subquery");
 			return NULL;
 		}
+		if (x->annot != NULL)
+			return annot_sx(o->outer, x->annot);   /* the outer annotation's expression */
 		return col_sx(o->outer, x->path, x->transforms, x->ntransforms, x->pos);
 	}
 	case ORMC_EXPR_VALUE:

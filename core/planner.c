@@ -168,7 +168,9 @@ outer_chain(const ormc_expr *x, int depth, ormc_field **chain, int *n)
 		return;
 	switch (x->kind) {
 	case ORMC_EXPR_OUTERREF:
-		if (depth == 1) {
+		if (depth == 1 && x->annot != NULL) {
+			ormc_pl_expr_chain(x->annot->expr, chain, n);
+		} else if (depth == 1) {
 			ormc_expr col = *x;
 
 			col.kind = ORMC_EXPR_COL;

@@ -11,7 +11,8 @@
  *   kind      members
  *   --------  ---------------------------------------------------------------
  *   COL       path (from the query's model), transforms (year, month, ...)
- *   OUTERREF  path (from the enclosing query's model)
+ *   OUTERREF  path (from the enclosing query's model), or annot: an annotation of the
+ *             enclosing query, read as its expression there
  *   VALUE     value
  *   REF       annot: an earlier annotation of the same query
  *   AGG       func, args[0] (NULL for Count("*")), distinct, filter, deflt
@@ -116,7 +117,7 @@ struct ormc_expr {
 	const char **transforms;  /* COL: "year", "month", "date", ... applied in order */
 	int ntransforms;
 	ormc_value value;         /* VALUE */
-	ormc_annot *annot;        /* REF; INNER: the annotation of the level below */
+	ormc_annot *annot;        /* REF, OUTERREF of an annotation; INNER: the annotation of the level below */
 	const char *func;         /* AGG: "Count" "Sum" "Avg" "Min" "Max" "StdDev" "Variance"; FUNC name */
 	const char *arg;          /* FUNC: extra text argument (Extract's / Trunc's kind) */
 	ormc_tz tz;               /* FUNC Extract / Trunc: tzinfo= */
