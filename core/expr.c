@@ -954,6 +954,8 @@ ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_expr **out)
 			r = ormc_resolve_ref(e, qs, qs->model, s, ormc_ev_deref(e, a)->pos + 1, 1, out);
 		} else if (strcmp(name, "OuterRef") == 0) {
 			const char *s;
+			ormc_qs *target = qs->outer;
+			int levels = 0;
 
 			ormc_callargs_init(&c, n, name);
 			if (qs->outer == NULL) {
@@ -961,12 +963,28 @@ ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_expr **out)
 				                 "This queryset contains a reference to an outer query and may only be used in a subquery.");
 				break;
 			}
-			if ((a = ormc_positional(&c, 0)) == NULL || (r = ormc_literal_str(e, a, &s)) < 0) {
+			/* OuterRef(OuterRef("x")): x of the query around the enclosing one */
+			while ((a = ormc_positional(&c, 0)) != NULL && (a = ormc_ev_deref(e, a))->kind == ORMC_AST_CALL &&
+			       ormc_callee_name(a->left) != NULL && strcmp(ormc_callee_name(a->left), "OuterRef") == 0) {
+				if ((r = ormc_callargs_done(e, &c)) < 0)
+					break;
+				if (target->outer == NULL) {
+					r = ormc_ev_fail(e, ORMC_EINVALID, a->pos, a->end - a->pos,
+					                 "This queryset contains a reference to an outer query and may only be used in a subquery.");
+					break;
+				}
+				target = target->outer;
+				levels++;
+				ormc_callargs_init(&c, a, name);
+			}
+			if (r < 0)
+				break;
+			if (a == NULL || (r = ormc_literal_str(e, a, &s)) < 0) {
 				if (r == ORMC_OK)
 					r = ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos, "OuterRef() needs a field name");
 				break;
 			}
-			if ((r = ormc_resolve_ref(e, qs->outer, qs->outer->model, s, ormc_ev_deref(e, a)->pos + 1, 1, &x)) < 0)
+			if ((r = ormc_resolve_ref(e, target, target->model, s, ormc_ev_deref(e, a)->pos + 1, 1, &x)) < 0)
 				break;
 			/*
 			 * An annotation of the outer query is its expression there; one
@@ -981,6 +999,7 @@ ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_expr **out)
 				break;
 			}
 			x->kind = ORMC_EXPR_OUTERREF;
+			x->levels = levels;
 			*out = x;
 		} else if (strcmp(name, "Value") == 0) {
 			ormc_callargs_init(&c, n, name);

@@ -515,12 +515,17 @@ ormc_pl_x2sx(scope *sc, const ormc_expr *x, ormc_field *const *ctx, int nctx)
 	}
 	case ORMC_EXPR_OUTERREF: {
 		scope *o = sc;
+		int up;
 
-		while (o && o->outer == NULL)
-			o = o->parent;
-		if (o == NULL) {
-			ormc_pl_pfail(p, ORMC_EINVALID, x->pos, "OuterRef() outside a subquery");
-			return NULL;
+		for (up = 0; up <= x->levels; up++) {
+			if (up > 0)
+				o = o->outer;
+			while (o && o->outer == NULL)
+				o = o->parent;
+			if (o == NULL) {
+				ormc_pl_pfail(p, ORMC_EINVALID, x->pos, "OuterRef() outside a subquery");
+				return NULL;
+			}
 		}
 		if (x->annot != NULL)
 			return annot_sx(o->outer, x->annot);   /* the outer annotation's expression */

@@ -152,7 +152,7 @@ make_blocks(plan *p, ormc_qs *qs, ormc_ptrvec *aggs, ormc_ptrvec *blocks)
 	return ORMC_OK;
 }
 
-static void outer_chain_qs(const ormc_qs *sub, ormc_field **chain, int *n);
+static void outer_chain_qs(const ormc_qs *sub, int depth, ormc_field **chain, int *n);
 
 /*
  * The chain of this query's multi-valued relations that the OuterRefs of the
@@ -168,9 +168,11 @@ outer_chain(const ormc_expr *x, int depth, ormc_field **chain, int *n)
 		return;
 	switch (x->kind) {
 	case ORMC_EXPR_OUTERREF:
-		if (depth == 1 && x->annot != NULL) {
+		if (depth != x->levels + 1) {
+			/* another query's */
+		} else if (x->annot != NULL) {
 			ormc_pl_expr_chain(x->annot->expr, chain, n);
-		} else if (depth == 1) {
+		} else {
 			ormc_expr col = *x;
 
 			col.kind = ORMC_EXPR_COL;
@@ -179,8 +181,7 @@ outer_chain(const ormc_expr *x, int depth, ormc_field **chain, int *n)
 		return;
 	case ORMC_EXPR_SUBQUERY:
 	case ORMC_EXPR_EXISTS:
-		if (depth == 0)
-			outer_chain_qs(x->sub, chain, n);
+		outer_chain_qs(x->sub, depth + 1, chain, n);
 		return;
 	case ORMC_EXPR_REF:
 		if (depth == 0)
@@ -208,20 +209,23 @@ outer_chain_cond(const ormc_cond *c, int depth, ormc_field **chain, int *n)
 		outer_chain_cond(c->kids[i], depth, chain, n);
 }
 
-/* The OuterRefs of one subquery: what it reads of the query around it. */
+/*
+ * The OuterRefs of a subquery depth levels down (1: a subquery of this
+ * query): what it reads of this query.
+ */
 static void
-outer_chain_qs(const ormc_qs *sub, ormc_field **chain, int *n)
+outer_chain_qs(const ormc_qs *sub, int depth, ormc_field **chain, int *n)
 {
 	int i;
 
 	for (i = 0; i < sub->nfilters; i++)
-		outer_chain_cond(sub->filters[i].cond, 1, chain, n);
+		outer_chain_cond(sub->filters[i].cond, depth, chain, n);
 	for (i = 0; i < sub->nannots; i++)
-		outer_chain(sub->annots[i]->expr, 1, chain, n);
+		outer_chain(sub->annots[i]->expr, depth, chain, n);
 	for (i = 0; i < sub->nvalues; i++)
-		outer_chain(sub->values[i].expr, 1, chain, n);
+		outer_chain(sub->values[i].expr, depth, chain, n);
 	for (i = 0; i < sub->naggregates; i++)
-		outer_chain(sub->aggregates[i]->expr, 1, chain, n);
+		outer_chain(sub->aggregates[i]->expr, depth, chain, n);
 }
 
 static int

@@ -114,6 +114,7 @@ struct ormc_expr {
 	ormc_otype type;
 	int type_set;             /* output_field given explicitly */
 	ormc_path *path;          /* COL OUTERREF */
+	int levels;               /* OUTERREF: queries out, less one (OuterRef(OuterRef("x")) is 1) */
 	const char **transforms;  /* COL: "year", "month", "date", ... applied in order */
 	int ntransforms;
 	ormc_value value;         /* VALUE */
