@@ -142,7 +142,7 @@ ormc_group_complete(ormc_arena *a, ormc_select *s, int keyed, char *why, size_t 
 {
 	grouping g;
 
-	assert(s != NULL && s->ngroup > 0);
+	assert(s != NULL);   /* no key at all: an aggregate over every row, keys added as needed */
 	memset(&g, 0, sizeof(g));
 	g.s = s;
 	g.a = a;

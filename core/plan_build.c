@@ -90,10 +90,30 @@ ormc_pl_col_add(plan *p, ormc_select *s, ormc_sx *x, const char *name)
 	return 0;
 }
 
+static int
+local_read(ormc_walker *w, ormc_sx *x)
+{
+	if ((x->kind == ORMC_SX_COL && ormc_select_has_alias(w->ctx, x->table)) || x->sub != NULL)
+		return ORMC_WALK_ABORT;
+	return ORMC_WALK_CONTINUE;
+}
+
 int
 ormc_pl_group_add(plan *p, ormc_select *s, ormc_sx *x)
 {
+	ormc_walker w;
 	int i;
+
+	/*
+	 * A key that reads no row of s (a constant, an OuterRef) is the same
+	 * for every row: Django leaves it out (get_group_by_cols is empty), and
+	 * SQLite refuses an outer column in GROUP BY. A subquery stays.
+	 */
+	memset(&w, 0, sizeof(w));
+	w.expr = local_read;
+	w.ctx = s;
+	if (x != NULL && ormc_walk_sx(&w, x) != ORMC_WALK_ABORT)
+		return 0;
 
 	/*
 	 * A selected expression is grouped by its own position even when an
