@@ -444,14 +444,38 @@ ormc_apply_transforms(ev *e, ormc_expr *x, parts *p, int from, int to)
 			                    "Unsupported lookup '%s' for %s or join on the field not permitted.",
 			                    p->v[i], ormc_field_kind_name(x->type.kind));
 		}
-		if (x->kind == ORMC_EXPR_COL && x->ntransforms == 0) {
+		if (x->kind != ORMC_EXPR_COL) {
+			/*
+			 * A transform of an annotation (first__year, Max("d")'s
+			 * __month) is Extract() of it, __date / __time its Trunc().
+			 */
+			ormc_expr *inner = ormc_expr_new(e, x->kind, x->pos);
+			ormc_expr **args = ormc_arena_alloc(e->a, sizeof(ormc_expr *));
+			int trunc = strcmp(p->v[i], "date") == 0 || strcmp(p->v[i], "time") == 0;
+
+			if (inner == NULL || args == NULL)
+				return ormc_ev_oom(e);
+			*inner = *x;
+			memset(x, 0, sizeof(*x));
+			x->kind = ORMC_EXPR_FUNC;
+			x->pos = inner->pos;
+			x->func = trunc ? "Trunc" : "Extract";
+			x->arg = p->v[i];
+			x->args = args;
+			x->args[0] = inner;
+			x->nargs = 1;
+			x->has_agg = inner->has_agg;
+			x->type = transform_type(p->v[i]);
+			continue;
+		}
+		if (x->ntransforms == 0) {
 			x->transforms = ormc_arena_alloc(e->a, sizeof(char *) * 8);
 			if (x->transforms == NULL)
 				return ormc_ev_oom(e);
 		}
-		if (x->kind != ORMC_EXPR_COL || x->ntransforms >= 8)
+		if (x->ntransforms >= 8)
 			return ormc_ev_fail(e, ORMC_EUNSUPPORTED, p->off[i], (int)strlen(p->v[i]),
-			                    "transform '%s' is supported on model fields only", p->v[i]);
+			                    "at most 8 transforms on a field ('%s')", p->v[i]);
 		x->transforms[x->ntransforms++] = p->v[i];
 		x->type = transform_type(p->v[i]);
 	}
