@@ -1194,7 +1194,17 @@ ormc_pl_select_in(plan *p, ormc_qs *qs, scope *outer, int purpose, const char **
 
 	if (p->failed)
 		return NULL;
-	if (qs->terminal == ORMC_TERM_AGGREGATE) {
+	if (qs->terminal == ORMC_TERM_AGGREGATE && qs->naggregates == 0) {
+		/* aggregate() of nothing is Django's {}: one row of no column (SELECT 1, unseen) */
+		if ((sel = ormc_pl_select_new(p)) == NULL || ormc_pl_col_add(p, sel, sx_int(p, 1), "none") < 0)
+			return NULL;
+		if (names != NULL) {
+			*names = NULL;
+			*types = NULL;
+			*ncols = 0;
+		}
+		return sel;
+	} else if (qs->terminal == ORMC_TERM_AGGREGATE) {
 		sel = needs_wrap(qs) ? plan_wrapped(p, qs, outer, MODE_AGG)
 		                     : plan_core(p, qs, outer, MODE_AGG, purpose, NULL, 0);
 	} else if (qs->terminal == ORMC_TERM_COUNT) {

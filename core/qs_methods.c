@@ -932,7 +932,7 @@ ormc_qs_apply_method(ev *e, ormc_qs *qs, const ormc_ast *call, const char *m)
 		                    qs->terminal == ORMC_TERM_AGGREGATE ? "dict" :
 		                    qs->terminal == ORMC_TERM_COUNT ? "int" : "bool", m);
 	if ((qs->limit >= 0 || qs->offset > 0) &&
-	    (strcmp(m, "filter") == 0 || strcmp(m, "exclude") == 0 || strcmp(m, "annotate") == 0))
+	    (strcmp(m, "filter") == 0 || strcmp(m, "exclude") == 0))
 		return ormc_ev_fail(e, ORMC_EINVALID, call->left->name_pos, (int)strlen(m),
 		                    "Cannot filter a query once a slice has been taken.");
 	if ((qs->limit >= 0 || qs->offset > 0) && strcmp(m, "order_by") == 0)
