@@ -307,7 +307,7 @@ ormc_eval_qs(ev *e, const ormc_ast *n0, ormc_qs *outer, ormc_qs **out)
 		    strcmp(n->left->str, "through") == 0 && n->left->left->kind == ORMC_AST_ATTR &&
 		    n->left->left->left->kind == ORMC_AST_NAME) {
 			/* Book.authors.through.objects */
-			ormc_model *m;
+			ormc_model *m = NULL;
 
 			if ((r = through_model(e, n->left, &m)) < 0)
 				break;
