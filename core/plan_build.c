@@ -271,7 +271,7 @@ ormc_pl_scope_join(scope *sc, ormc_field *const *hops, int k, int pos)
 		return sc->root_alias;
 	for (i = 0; i < sc->joins.n; i++) {
 		je = sc->joins.items[i];
-		if (je->n == k && prefix_eq(je->hops, hops, k))
+		if (je->n == k && je->tag == sc->join_tag && prefix_eq(je->hops, hops, k))
 			return je->alias;
 	}
 	from = ormc_pl_scope_join(sc, hops, k - 1, pos);
@@ -303,6 +303,7 @@ ormc_pl_scope_join(scope *sc, ormc_field *const *hops, int k, int pos)
 	memcpy(je->hops, hops, sizeof(ormc_field *) * (size_t)k);
 	je->n = k;
 	je->alias = from;
+	je->tag = sc->join_tag;
 	if (ormc_ptrvec_push(p->a, &sc->joins, je) < 0)
 		return NULL;
 	return from;

@@ -579,7 +579,8 @@ plan_core(plan *p, ormc_qs *qs, scope *outer, int mode, int purpose,
 	ormc_ptrvec aggs = { 0 }, blocks = { 0 };
 	block *joinblock = NULL;
 	int nonempty = 0, hasempty = 0;
-	ormc_sx *having = NULL;
+	ormc_sx *having = NULL, *y;
+	unsigned char *bound = NULL;  /* filters that constrain an annotation's own joins */
 
 	if (sel == NULL || gkeys == NULL || gsx == NULL) {
 		ormc_pl_pfail(p, ORMC_ENOMEM, -1, "out of memory");
@@ -709,6 +710,42 @@ plan_core(plan *p, ormc_qs *qs, scope *outer, int mode, int purpose,
 			    !(joinblock && block_has_filter(joinblock, i)))
 				keyfilter = i;
 
+	/*
+	 * Django's join reuse for annotations: F("friends__name") annotated
+	 * after filter(friends__age=35) reads that filter's join, and one
+	 * annotated after a second filter() on the relation the second's. An
+	 * annotation bound so to an earlier filter() than the one that picks
+	 * the joined rows gets joins of its own, with that filter on them.
+	 */
+	if (keychain && nkeyctx > 0 && nonempty == 0 && keyfilter >= 0) {
+		for (i = 0; i < qs->nannots; i++) {
+			ormc_annot *an = qs->annots[i];
+			ormc_expr ref;
+			int b = -1, j;
+
+			if (an->expr->has_agg || !multi_outside_agg(an->expr))
+				continue;
+			for (j = an->nfilters_before - 1; j >= 0 && j < qs->nfilters && b < 0; j--)
+				if (!qs->filters[j].cond->has_agg &&
+				    ormc_pl_cond_touches(qs->filters[j].cond, keyctx, nkeyctx))
+					b = j;
+			if (b < 0 || b == keyfilter)
+				continue;
+			if (bound == NULL && (bound = ormc_arena_alloc(p->a, (size_t)qs->nfilters)) == NULL)
+				return NULL;
+			memset(&ref, 0, sizeof(ref));
+			ref.kind = ORMC_EXPR_REF;
+			ref.annot = an;
+			ref.type = an->expr->type;
+			sc->join_tag = b + 1;
+			y = ormc_pl_x2sx(sc, &ref, NULL, 0);    /* kept for every later reading */
+			sc->join_tag = 0;
+			if (y == NULL)
+				return NULL;
+			bound[b] = 1;
+		}
+	}
+
 	/* WHERE, and HAVING for conditions on aggregates. */
 	for (i = 0; i < qs->nfilters; i++) {
 		const ormc_cond *c = qs->filters[i].cond;
@@ -725,7 +762,11 @@ plan_core(plan *p, ormc_qs *qs, scope *outer, int mode, int purpose,
 			sel->where = sx_and(p, sel->where, ormc_pl_c2sx(sc, c, joinblock->chain, joinblock->n));
 		else if (i == keyfilter)
 			sel->where = sx_and(p, sel->where, ormc_pl_c2sx(sc, c, keyctx, nkeyctx));
-		else
+		else if (bound != NULL && bound[i]) {
+			sc->join_tag = i + 1;
+			sel->where = sx_and(p, sel->where, ormc_pl_c2sx(sc, c, keyctx, nkeyctx));
+			sc->join_tag = 0;
+		} else
 			sel->where = sx_and(p, sel->where, ormc_pl_c2sx(sc, c, NULL, 0));
 	}
 
