@@ -141,6 +141,7 @@ fn_of(const char *name)
 		{ "RTrim", ORMC_FN_RTRIM }, { "LPad", ORMC_FN_LPAD }, { "RPad", ORMC_FN_RPAD },
 		{ "Repeat", ORMC_FN_REPEAT }, { "Reverse", ORMC_FN_REVERSE }, { "Sign", ORMC_FN_SIGN },
 		{ "Ln", ORMC_FN_LN }, { "Log", ORMC_FN_LOG }, { "Exp", ORMC_FN_EXP }, { "Now", ORMC_FN_NOW },
+		{ "Random", ORMC_FN_RANDOM },
 	};
 	size_t i;
 

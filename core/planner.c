@@ -846,6 +846,12 @@ plan_core(plan *p, ormc_qs *qs, scope *outer, int mode, int purpose,
 		for (i = 0; i < nitems; i++) {
 			ormc_order *o = &sel->order[sel->norder++];
 
+			if (items[i].random && (qs->limit >= 0 || qs->offset > 0 || qs->distinct)) {
+				ormc_pl_pfail(p, ORMC_EUNSUPPORTED, items[i].pos,
+				              "random ordering ('?') with a slice, first(), last() or distinct() "
+				              "picks different rows on every run; not supported");
+				return NULL;
+			}
 			o->expr = ormc_pl_x2sx(sc, items[i].expr, sc->ctx, sc->nctx);
 			o->desc = items[i].desc ^ qs->reverse;
 			o->nulls = items[i].nulls;

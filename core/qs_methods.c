@@ -436,9 +436,16 @@ ormc_order_item_parse(ev *e, ormc_qs *qs, const ormc_ast *a0, ormc_order_item *i
 		const char *s = a->str;
 		int off = a->pos + 1;
 
-		if (strcmp(s, "?") == 0)
-			return ormc_ev_fail(e, ORMC_EUNSUPPORTED, a->pos, a->end - a->pos,
-			                    "random ordering ('?') gives different rows on every backend; not supported");
+		if (strcmp(s, "?") == 0) {
+			/* Django's Random(): rows in any order, never a GROUP BY key */
+			if ((x = ormc_expr_new(e, ORMC_EXPR_FUNC, a->pos)) == NULL)
+				return ormc_ev_oom(e);
+			x->func = "Random";
+			x->type = ormc_otype_of(ORMC_FIELD_FLOAT, -1, -1);
+			it->expr = x;
+			it->random = 1;
+			return ORMC_OK;
+		}
 		if (s[0] == '-') {
 			it->desc = 1;
 			s++;

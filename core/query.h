@@ -199,6 +199,7 @@ typedef struct ormc_order_item {
 	int desc;
 	int nulls;                /* 0 default, 1 first, 2 last */
 	int pos;
+	int random;               /* order_by("?") */
 } ormc_order_item;
 
 /* A selected output column: values("a", "b__c") or an annotation. */
