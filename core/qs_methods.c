@@ -831,8 +831,12 @@ method_dates(ev *e, ormc_qs *qs, const ormc_ast *call, int datetimes)
 		                    "%s() missing 2 required positional arguments: 'field_name' and 'kind'", m);
 	if ((r = ormc_literal_str(e, a, &field)) < 0)
 		return r;
-	if ((r = ormc_resolve_ref(e, qs, qs->model, field, ormc_ev_deref(e, a)->pos + 1, 0, &col)) < 0)
+	/* a field, or an annotation or alias() of one (Django's dates() reads F(field_name)) */
+	if ((r = ormc_resolve_ref(e, qs, qs->model, field, ormc_ev_deref(e, a)->pos + 1, 1, &col)) < 0)
 		return r;
+	if (col->has_agg)
+		return ormc_ev_fail(e, ORMC_EUNSUPPORTED, ormc_ev_deref(e, a)->pos, ormc_ev_deref(e, a)->end - ormc_ev_deref(e, a)->pos,
+		                    "%s() of an aggregate annotation is not supported yet", m);
 	if ((a = ormc_kwarg(&c, "kind")) == NULL && (a = ormc_positional(&c, 1)) == NULL)
 		return ormc_ev_fail(e, ORMC_EINVALID, call->pos, call->end - call->pos,
 		                    "%s() missing 1 required positional argument: 'kind'", m);
