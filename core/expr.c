@@ -821,6 +821,67 @@ ormc_is_reserved_name(ev *e, const char *name)
 	return 0;
 }
 
+/*
+ * Func(*expressions, function="UPPER", output_field=...): SQL written by
+ * name in Django. ormc writes no SQL it does not know, so the functions
+ * every engine has under that name are Django's functions of the same
+ * meaning, and any other name is refused.
+ */
+static int
+resolve_raw_func(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out)
+{
+	static const struct { const char *sql; const char *fn; } known[] = {
+		{ "COALESCE", "Coalesce" }, { "UPPER", "Upper" }, { "LOWER", "Lower" },
+		{ "LENGTH", "Length" }, { "CHAR_LENGTH", "Length" }, { "ABS", "Abs" },
+		{ "GREATEST", "Greatest" }, { "LEAST", "Least" }, { "NULLIF", "NullIf" },
+		{ "REPLACE", "Replace" }, { "TRIM", "Trim" }, { "LTRIM", "LTrim" }, { "RTRIM", "RTrim" },
+		{ "SIGN", "Sign" }, { "SQRT", "Sqrt" }, { "FLOOR", "Floor" }, { "CEIL", "Ceil" },
+		{ "CEILING", "Ceil" }, { "EXP", "Exp" }, { "LN", "Ln" }, { "MOD", "Mod" },
+		{ "POWER", "Power" }, { "SUBSTR", "Substr" }, { "SUBSTRING", "Substr" },
+	};
+	ormc_ast *call;
+	const ormc_ast *fa = NULL;
+	const char *fname = NULL, *fn = NULL;
+	size_t k;
+	int i, j, r;
+
+	for (i = 0; i < n->nargs; i++)
+		if (n->kw[i] != NULL && strcmp(n->kw[i], "function") == 0)
+			fa = n->args[i];
+		else if (n->kw[i] != NULL && strcmp(n->kw[i], "output_field") != 0)
+			return ormc_ev_fail(e, ORMC_EUNSUPPORTED, n->kw_pos[i], (int)strlen(n->kw[i]),
+			                    "Func(%s=...) is not supported", n->kw[i]);
+	if (fa == NULL)
+		return ormc_ev_fail(e, ORMC_EUNSUPPORTED, n->pos, n->end - n->pos,
+		                    "Func() without function= is not supported");
+	if ((r = ormc_literal_str(e, fa, &fname)) < 0)
+		return r;
+	for (k = 0; k < sizeof(known) / sizeof(known[0]) && fn == NULL; k++)
+		if (ormc_name_equal_ci(known[k].sql, fname))
+			fn = known[k].fn;
+	if (fn == NULL)
+		return ormc_ev_fail(e, ORMC_EUNSUPPORTED, fa->pos, fa->end - fa->pos,
+		                    "Func(function='%s') is SQL ormc does not write; the functions it knows by "
+		                    "name are Django's (Upper, Coalesce, ...)", fname);
+	/* the call without function=, as Django's function fn */
+	if ((call = NEW(e, ormc_ast)) == NULL)
+		return ormc_ev_oom(e);
+	*call = *n;
+	call->args = ormc_arena_alloc(e->a, sizeof(ormc_ast *) * (size_t)(n->nargs + 1));
+	call->kw = ormc_arena_alloc(e->a, sizeof(char *) * (size_t)(n->nargs + 1));
+	call->kw_pos = ormc_arena_alloc(e->a, sizeof(int) * (size_t)(n->nargs + 1));
+	if (call->args == NULL || call->kw == NULL || call->kw_pos == NULL)
+		return ormc_ev_oom(e);
+	for (i = j = 0; i < n->nargs; i++)
+		if (n->args[i] != fa) {
+			call->args[j] = n->args[i];
+			call->kw[j] = n->kw[i];
+			call->kw_pos[j++] = n->kw_pos[i];
+		}
+	call->nargs = j;
+	return resolve_func(e, qs, call, fn, out);
+}
+
 /* A condition (Q(...), Q & Q, ~Q) used as a boolean expression. */
 static int
 cond_expr(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out)
@@ -1104,6 +1165,8 @@ ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_expr **out)
 			x->type = t;
 			x->type_set = 1;
 			*out = x;
+		} else if (strcmp(name, "Func") == 0) {
+			r = resolve_raw_func(e, qs, n, out);
 		} else if (ormc_is_field_class(name)) {
 			r = ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos,
 			                 "a field class is only meaningful as output_field=");
