@@ -1048,6 +1048,11 @@ ormc_qs_apply_method(ev *e, ormc_qs *qs, const ormc_ast *call, const char *m)
 			if (a->kind != ORMC_AST_STR)
 				return ormc_ev_fail(e, ORMC_EINVALID, a->pos, a->end - a->pos,
 				                    "%s() takes field names", m);
+			if ((m[0] == 'o' || m[0] == 'd') && strstr(a->str, "__") == NULL &&
+			    ormc_model_field(qs->model, a->str) == NULL)
+				/* Django's FieldDoesNotExist, an annotation's name included */
+				return ormc_ev_fail(e, ORMC_ENOFIELD, a->pos, a->end - a->pos,
+				                    "%s has no field named '%s'", qs->model->name, a->str);
 			if ((r = ormc_resolve_ref(e, qs, qs->model, a->str, a->pos + 1, 0, &x)) < 0)
 				return r;
 			if (strcmp(m, "select_related") == 0 &&
