@@ -206,6 +206,7 @@ typedef struct ormc_order_item {
 typedef struct ormc_outcol {
 	const char *name;
 	ormc_expr *expr;          /* COL or REF */
+	ormc_annot *as_annot;     /* a grouping key read by aggregate() above it, as an annotation */
 } ormc_outcol;
 
 typedef enum ormc_terminal {

@@ -333,6 +333,28 @@ ormc_resolve_parts(ev *e, ormc_qs *qs, ormc_model *model, parts *p, int allow_an
 			for (k = 0; k < n && len + strlen(p->v[k]) + 3 < sizeof(name); k++)
 				len += (size_t)snprintf(name + len, sizeof(name) - len, "%s%s", k ? "__" : "", p->v[k]);
 			an = ormc_find_annot(qs, name);
+			if (an == NULL && n > 1 && qs == e->summarize && qs->grouped) {
+				/*
+				 * aggregate(Count("publisher__name")) over values("publisher__name")
+				 * groups: that grouped column, which has one value per row
+				 * below (its walk would read the foreign key, not a key there).
+				 */
+				for (k = 0; k < qs->ngroup; k++)
+					if (qs->group[k].name != NULL && strcmp(qs->group[k].name, name) == 0 &&
+					    qs->group[k].expr->kind == ORMC_EXPR_COL)
+						break;
+				if (k < qs->ngroup && (an = qs->group[k].as_annot) == NULL) {
+					/* one per key: the aggregates reading it share its column */
+					if ((an = NEW(e, ormc_annot)) == NULL)
+						return ormc_ev_oom(e);
+					an->alias = qs->group[k].name;
+					an->expr = qs->group[k].expr;
+					an->pos = -1;
+					an->nfilters_before = qs->nfilters;
+					an->hidden = 1;
+					qs->group[k].as_annot = an;
+				}
+			}
 		}
 		if (an != NULL && an->is_alias && qs == e->summarize)
 			return ormc_ev_fail(e, ORMC_EINVALID, p->off[0], (int)strlen(an->alias),
