@@ -140,8 +140,19 @@ ormc_resolve_arith(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out)
 		                    "arithmetic on a TimeField is not supported yet (dates, datetimes "
 		                    "and durations are)");
 	}
-	if (temporal && l->type.kind != (ormc_field_kind)-2 && rr->type.kind != (ormc_field_kind)-2 &&
-	    temporal_type(n->op, l->type.kind, rr->type.kind, &tk) < 0) {
+	if (temporal && n->op == '*' &&
+	    ((l->type.kind == ORMC_FIELD_DURATION && ormc_field_kind_is_int(rr->type.kind)) ||
+	     (ormc_field_kind_is_int(l->type.kind) && rr->type.kind == ORMC_FIELD_DURATION))) {
+		/*
+		 * A duration times an integer: Django infers no type, and
+		 * ExpressionWrapper(..., output_field=DurationField()) gives it.
+		 * Every engine multiplies exactly: an interval on PostgreSQL,
+		 * integer microseconds on the others. (A quotient is not: the
+		 * engines round or truncate it differently.)
+		 */
+		temporal = 0;
+	} else if (temporal && l->type.kind != (ormc_field_kind)-2 && rr->type.kind != (ormc_field_kind)-2 &&
+	           temporal_type(n->op, l->type.kind, rr->type.kind, &tk) < 0) {
 		return ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos,
 		                    "Cannot infer type of '%c' expression involving these types: %s, %s. "
 		                    "You must set output_field.", n->op, ormc_field_kind_name(l->type.kind),

@@ -348,6 +348,10 @@ ormc_qs_combined_method(ev *e, ormc_qs *qs, const ormc_ast *call, const char *m)
 			return ormc_ev_fail(e, ORMC_EUNSUPPORTED, call->left->name_pos, (int)strlen(m),
 			                    "Calling QuerySet.%s() after %s() is not supported.", m,
 			                    combinator_name(c->combinator));
+	if (strcmp(m, "get") == 0 && call->nargs > 0)
+		return ormc_ev_fail(e, ORMC_EUNSUPPORTED, call->left->name_pos, 3,
+		                    "Calling QuerySet.get(...) with filters after %s() is not supported.",
+		                    combinator_name(c->combinator));
 	if (strcmp(m, "values") != 0 && strcmp(m, "values_list") != 0)
 		return 1;             /* the method's own code, on the combined columns */
 	/*

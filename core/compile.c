@@ -63,6 +63,8 @@ ormc_compile(const ormc_query *q, const char *dialect, int server_version, ormc_
 	out->plan = sel;
 	out->shape = ormc_query_shape(q);
 	out->single = q->qs->single;
+	if (q->qs->get && (out->get_model = ormc_arena_strdup(&out->arena, q->qs->model->name)) == NULL)
+		return ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
 	out->dialect = d->name;
 	out->server_version = server_version;
 	return ormc_render(d, server_version, sel, &out->arena, &out->sql, &out->slots, &out->nslots, err);

@@ -835,6 +835,86 @@ ormc_is_reserved_name(ev *e, const char *name)
 	return 0;
 }
 
+/*
+ * Func(*expressions, function="UPPER", output_field=...): SQL written by
+ * name in Django. ormc writes no SQL it does not know, so the functions
+ * every engine has under that name are Django's functions of the same
+ * meaning, and any other name is refused.
+ */
+static int
+resolve_raw_func(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out)
+{
+	static const struct { const char *sql; const char *fn; } known[] = {
+		{ "COALESCE", "Coalesce" }, { "UPPER", "Upper" }, { "LOWER", "Lower" },
+		{ "LENGTH", "Length" }, { "CHAR_LENGTH", "Length" }, { "ABS", "Abs" },
+		{ "GREATEST", "Greatest" }, { "LEAST", "Least" }, { "NULLIF", "NullIf" },
+		{ "REPLACE", "Replace" }, { "TRIM", "Trim" }, { "LTRIM", "LTrim" }, { "RTRIM", "RTrim" },
+		{ "SIGN", "Sign" }, { "SQRT", "Sqrt" }, { "FLOOR", "Floor" }, { "CEIL", "Ceil" },
+		{ "CEILING", "Ceil" }, { "EXP", "Exp" }, { "LN", "Ln" }, { "MOD", "Mod" },
+		{ "POWER", "Power" }, { "SUBSTR", "Substr" }, { "SUBSTRING", "Substr" },
+	};
+	ormc_ast *call;
+	const ormc_ast *fa = NULL;
+	const char *fname = NULL, *fn = NULL;
+	size_t k;
+	int i, j, r;
+
+	for (i = 0; i < n->nargs; i++)
+		if (n->kw[i] != NULL && strcmp(n->kw[i], "function") == 0)
+			fa = n->args[i];
+		else if (n->kw[i] != NULL && strcmp(n->kw[i], "output_field") != 0)
+			return ormc_ev_fail(e, ORMC_EUNSUPPORTED, n->kw_pos[i], (int)strlen(n->kw[i]),
+			                    "Func(%s=...) is not supported", n->kw[i]);
+	if (fa == NULL)
+		return ormc_ev_fail(e, ORMC_EUNSUPPORTED, n->pos, n->end - n->pos,
+		                    "Func() without function= is not supported");
+	if ((r = ormc_literal_str(e, fa, &fname)) < 0)
+		return r;
+	for (k = 0; k < sizeof(known) / sizeof(known[0]) && fn == NULL; k++)
+		if (ormc_name_equal_ci(known[k].sql, fname))
+			fn = known[k].fn;
+	if (fn == NULL)
+		return ormc_ev_fail(e, ORMC_EUNSUPPORTED, fa->pos, fa->end - fa->pos,
+		                    "Func(function='%s') is SQL ormc does not write; the functions it knows by "
+		                    "name are Django's (Upper, Coalesce, ...)", fname);
+	/* the call without function=, as Django's function fn */
+	if ((call = NEW(e, ormc_ast)) == NULL)
+		return ormc_ev_oom(e);
+	*call = *n;
+	call->args = ormc_arena_alloc(e->a, sizeof(ormc_ast *) * (size_t)(n->nargs + 1));
+	call->kw = ormc_arena_alloc(e->a, sizeof(char *) * (size_t)(n->nargs + 1));
+	call->kw_pos = ormc_arena_alloc(e->a, sizeof(int) * (size_t)(n->nargs + 1));
+	if (call->args == NULL || call->kw == NULL || call->kw_pos == NULL)
+		return ormc_ev_oom(e);
+	for (i = j = 0; i < n->nargs; i++)
+		if (n->args[i] != fa) {
+			call->args[j] = n->args[i];
+			call->kw[j] = n->kw[i];
+			call->kw_pos[j++] = n->kw_pos[i];
+		}
+	call->nargs = j;
+	return resolve_func(e, qs, call, fn, out);
+}
+
+/* A condition (Q(...), Q & Q, ~Q) used as a boolean expression. */
+static int
+cond_expr(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out)
+{
+	ormc_cond *cond;
+	ormc_expr *x;
+	int r;
+
+	if ((r = ormc_resolve_cond(e, qs, n, &cond)) < 0)
+		return r;
+	if ((x = ormc_expr_new(e, ORMC_EXPR_COND, n->pos)) == NULL)
+		return ormc_ev_oom(e);
+	x->cond = cond;
+	x->type = ormc_otype_of(ORMC_FIELD_BOOLEAN, -1, -1);
+	x->has_agg = cond->has_agg;
+	*out = x;
+	return ORMC_OK;
+}
+
 int
 ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_expr **out)
 {
@@ -905,24 +985,15 @@ ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_expr **out)
 		break;
 	case ORMC_AST_BINOP:
 		if (n->op == '&' || n->op == '|') {
-			ormc_cond *cond;
-
-			if ((r = ormc_resolve_cond(e, qs, n, &cond)) < 0)
-				break;
-			x = ormc_expr_new(e, ORMC_EXPR_COND, n->pos);
-			if (x == NULL) {
-				r = ormc_ev_oom(e);
-				break;
-			}
-			x->cond = cond;
-			x->type = ormc_otype_of(ORMC_FIELD_BOOLEAN, -1, -1);
-			x->has_agg = cond->has_agg;
-			*out = x;
+			r = cond_expr(e, qs, n, out);
 			break;
 		}
 		r = ormc_resolve_arith(e, qs, n, out);
 		break;
 	case ORMC_AST_INVERT:
+		/* ~Q(...), ~Exists(...): a negated condition is a boolean expression too */
+		r = cond_expr(e, qs, n, out);
+		break;
 	case ORMC_AST_LIST:
 	case ORMC_AST_TUPLE:
 	case ORMC_AST_INDEX:
@@ -958,6 +1029,8 @@ ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_expr **out)
 			r = ormc_resolve_ref(e, qs, qs->model, s, ormc_ev_deref(e, a)->pos + 1, 1, out);
 		} else if (strcmp(name, "OuterRef") == 0) {
 			const char *s;
+			ormc_qs *target = qs->outer;
+			int levels = 0;
 
 			ormc_callargs_init(&c, n, name);
 			if (qs->outer == NULL) {
@@ -965,19 +1038,43 @@ ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_expr **out)
 				                 "This queryset contains a reference to an outer query and may only be used in a subquery.");
 				break;
 			}
-			if ((a = ormc_positional(&c, 0)) == NULL || (r = ormc_literal_str(e, a, &s)) < 0) {
+			/* OuterRef(OuterRef("x")): x of the query around the enclosing one */
+			while ((a = ormc_positional(&c, 0)) != NULL && (a = ormc_ev_deref(e, a))->kind == ORMC_AST_CALL &&
+			       ormc_callee_name(a->left) != NULL && strcmp(ormc_callee_name(a->left), "OuterRef") == 0) {
+				if ((r = ormc_callargs_done(e, &c)) < 0)
+					break;
+				if (target->outer == NULL) {
+					r = ormc_ev_fail(e, ORMC_EINVALID, a->pos, a->end - a->pos,
+					                 "This queryset contains a reference to an outer query and may only be used in a subquery.");
+					break;
+				}
+				target = target->outer;
+				levels++;
+				ormc_callargs_init(&c, a, name);
+			}
+			if (r < 0)
+				break;
+			if (a == NULL || (r = ormc_literal_str(e, a, &s)) < 0) {
 				if (r == ORMC_OK)
 					r = ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos, "OuterRef() needs a field name");
 				break;
 			}
-			if ((r = ormc_resolve_ref(e, qs->outer, qs->outer->model, s, ormc_ev_deref(e, a)->pos + 1, 1, &x)) < 0)
+			if ((r = ormc_resolve_ref(e, target, target->model, s, ormc_ev_deref(e, a)->pos + 1, 1, &x)) < 0)
 				break;
-			if (x->kind != ORMC_EXPR_COL) {
+			/*
+			 * An annotation of the outer query is its expression there; one
+			 * over aggregates or windows would be the outer query's
+			 * aggregate inside the subquery, which ormc does not write.
+			 */
+			if (x->kind != ORMC_EXPR_COL &&
+			    (x->kind != ORMC_EXPR_REF || x->annot->expr->has_agg ||
+			     ormc_expr_has_window(x->annot->expr) || x->ntransforms > 0)) {
 				r = ormc_ev_fail(e, ORMC_EUNSUPPORTED, a->pos, a->end - a->pos,
-				                 "OuterRef() to an annotation is not supported yet");
+				                 "OuterRef() to an aggregate or window annotation is not supported yet");
 				break;
 			}
 			x->kind = ORMC_EXPR_OUTERREF;
+			x->levels = levels;
 			*out = x;
 		} else if (strcmp(name, "Value") == 0) {
 			ormc_callargs_init(&c, n, name);
@@ -1041,23 +1138,10 @@ ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_expr **out)
 		} else if (strcmp(name, "Case") == 0) {
 			r = resolve_case(e, qs, n, out);
 		} else if (strcmp(name, "Q") == 0 || strcmp(name, "Exists") == 0) {
-			if (strcmp(name, "Exists") == 0) {
+			if (strcmp(name, "Exists") == 0)
 				r = resolve_subquery(e, qs, n, name, out);
-			} else {
-				ormc_cond *cond;
-
-				if ((r = ormc_resolve_cond(e, qs, n, &cond)) < 0)
-					break;
-				x = ormc_expr_new(e, ORMC_EXPR_COND, n->pos);
-				if (x == NULL) {
-					r = ormc_ev_oom(e);
-					break;
-				}
-				x->cond = cond;
-				x->type = ormc_otype_of(ORMC_FIELD_BOOLEAN, -1, -1);
-				x->has_agg = cond->has_agg;
-				*out = x;
-			}
+			else
+				r = cond_expr(e, qs, n, out);
 		} else if (strcmp(name, "Subquery") == 0) {
 			r = resolve_subquery(e, qs, n, name, out);
 		} else if (strcmp(name, "ExpressionWrapper") == 0 || strcmp(name, "Cast") == 0) {
@@ -1095,6 +1179,8 @@ ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_expr **out)
 			x->type = t;
 			x->type_set = 1;
 			*out = x;
+		} else if (strcmp(name, "Func") == 0) {
+			r = resolve_raw_func(e, qs, n, out);
 		} else if (ormc_is_field_class(name)) {
 			r = ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos,
 			                 "a field class is only meaningful as output_field=");

@@ -137,17 +137,69 @@ walk_grouped_clauses(grouping *g)
 	return 0;
 }
 
+/*
+ * A key that is an expression with a parameter, read again inside another
+ * expression of the select list, HAVING or ORDER BY (Least("min_pages",
+ * "g") with g = Greatest("pages", Value(600)) a key): written twice it has
+ * two placeholders, which the server does not see as one expression, and
+ * grouping by its columns would split the groups. Within a group it has one
+ * value, so there it is read as MIN() of itself, an aggregate, which needs
+ * no grouping (not a boolean: PostgreSQL has no MIN of one).
+ */
+static int
+wrap_param_keys(grouping *g, ormc_sx *x)
+{
+	int i, k;
+
+	if (x == NULL || x->sub != NULL || (x->kind == ORMC_SX_AGG && !x->over))
+		return 0;
+	for (i = 0; i < x->nargs + 1; i++) {
+		ormc_sx **slot = i < x->nargs ? &x->args[i] : &x->else_, *a = *slot, *m;
+
+		if (a == NULL)
+			continue;
+		for (k = 0; k < g->s->ngroup; k++)
+			if (a == g->s->group[k])
+				break;
+		if (k == g->s->ngroup || a->kind == ORMC_SX_COL || !ormc_sx_has_param(a) ||
+		    a->type.kind == ORMC_FIELD_BOOLEAN) {
+			if (wrap_param_keys(g, a) < 0)
+				return -1;
+			continue;
+		}
+		m = ormc_arena_alloc(g->a, sizeof(*m));
+		if (m == NULL || (m->args = ormc_arena_alloc(g->a, sizeof(ormc_sx *))) == NULL)
+			return -1;
+		m->kind = ORMC_SX_AGG;
+		m->agg = ORMC_AGG_MIN;
+		m->type = a->type;
+		m->args[0] = a;
+		m->nargs = 1;
+		*slot = m;
+	}
+	return 0;
+}
+
 int
 ormc_group_complete(ormc_arena *a, ormc_select *s, int keyed, char *why, size_t whysize)
 {
 	grouping g;
+	int i;
 
-	assert(s != NULL && s->ngroup > 0);
+	assert(s != NULL);   /* no key at all: an aggregate over every row, keys added as needed */
 	memset(&g, 0, sizeof(g));
 	g.s = s;
 	g.a = a;
 	g.complete = 1;
 	g.keyed = keyed;
+	for (i = 0; i < s->ncols; i++)
+		if (!grouped_by_position(s, s->cols[i]) && wrap_param_keys(&g, s->cols[i]) < 0)
+			return ORMC_ENOMEM;
+	if (wrap_param_keys(&g, s->having) < 0)
+		return ORMC_ENOMEM;
+	for (i = 0; i < s->norder; i++)
+		if (!grouped_by_position(s, s->order[i].expr) && wrap_param_keys(&g, s->order[i].expr) < 0)
+			return ORMC_ENOMEM;
 	if (walk_grouped_clauses(&g) == 0)
 		return 0;
 	if (g.bad == NULL)

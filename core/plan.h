@@ -123,6 +123,7 @@ typedef enum ormc_fn {
 	ORMC_FN_LOG,              /* LOG(base, x) */
 	ORMC_FN_EXP,
 	ORMC_FN_NOW,              /* the current time, UTC */
+	ORMC_FN_RANDOM,           /* order_by("?"): a random number per row */
 	/* window functions */
 	ORMC_FN_ROW_NUMBER,
 	ORMC_FN_RANK,

@@ -90,10 +90,30 @@ ormc_pl_col_add(plan *p, ormc_select *s, ormc_sx *x, const char *name)
 	return 0;
 }
 
+static int
+local_read(ormc_walker *w, ormc_sx *x)
+{
+	if ((x->kind == ORMC_SX_COL && ormc_select_has_alias(w->ctx, x->table)) || x->sub != NULL)
+		return ORMC_WALK_ABORT;
+	return ORMC_WALK_CONTINUE;
+}
+
 int
 ormc_pl_group_add(plan *p, ormc_select *s, ormc_sx *x)
 {
+	ormc_walker w;
 	int i;
+
+	/*
+	 * A key that reads no row of s (a constant, an OuterRef) is the same
+	 * for every row: Django leaves it out (get_group_by_cols is empty), and
+	 * SQLite refuses an outer column in GROUP BY. A subquery stays.
+	 */
+	memset(&w, 0, sizeof(w));
+	w.expr = local_read;
+	w.ctx = s;
+	if (x != NULL && ormc_walk_sx(&w, x) != ORMC_WALK_ABORT)
+		return 0;
 
 	/*
 	 * A selected expression is grouped by its own position even when an
@@ -251,7 +271,7 @@ ormc_pl_scope_join(scope *sc, ormc_field *const *hops, int k, int pos)
 		return sc->root_alias;
 	for (i = 0; i < sc->joins.n; i++) {
 		je = sc->joins.items[i];
-		if (je->n == k && prefix_eq(je->hops, hops, k))
+		if (je->n == k && je->tag == sc->join_tag && prefix_eq(je->hops, hops, k))
 			return je->alias;
 	}
 	from = ormc_pl_scope_join(sc, hops, k - 1, pos);
@@ -283,6 +303,7 @@ ormc_pl_scope_join(scope *sc, ormc_field *const *hops, int k, int pos)
 	memcpy(je->hops, hops, sizeof(ormc_field *) * (size_t)k);
 	je->n = k;
 	je->alias = from;
+	je->tag = sc->join_tag;
 	if (ormc_ptrvec_push(p->a, &sc->joins, je) < 0)
 		return NULL;
 	return from;

@@ -226,6 +226,69 @@ not_null(scope *sc, const ormc_expr *x, ormc_field *const *ctx, int nctx)
 	return l;
 }
 
+
+/* A text function of the plan: fn(args...). */
+static ormc_sx *
+text_fn(plan *p, ormc_fn fn, ormc_field_kind kind, ormc_sx *a, ormc_sx *b)
+{
+	ormc_sx *x = sx_new(p, ORMC_SX_FUNC, b ? 2 : 1);
+
+	if (x == NULL || a == NULL || (b == NULL && x->nargs == 2))
+		return NULL;
+	x->fn = fn;
+	x->args[0] = a;
+	if (b)
+		x->args[1] = b;
+	x->type = a->type;
+	x->type.kind = kind;
+	return x;
+}
+
+/*
+ * A pattern lookup whose value is an expression (name__startswith=F("x"),
+ * OuterRef(...)): Django escapes the value into a LIKE pattern in SQL; the
+ * same test without a pattern needs no escaping on any engine. contains is
+ * "found" (StrIndex > 0), startswith "found first" (= 1), endswith "the
+ * last LENGTH(value) characters are the value", iexact equality, and the i
+ * forms compare Upper() of both (ASCII letters, ormc's rule).
+ */
+static ormc_sx *
+pattern_expr(plan *p, ormc_lookup lookup, ormc_sx *l, ormc_sx *r)
+{
+	ormc_sx *start;
+	int ci = lookup == ORMC_LOOKUP_IEXACT || lookup == ORMC_LOOKUP_ICONTAINS ||
+	         lookup == ORMC_LOOKUP_ISTARTSWITH || lookup == ORMC_LOOKUP_IENDSWITH;
+
+	if (ci) {
+		l = text_fn(p, ORMC_FN_UPPER, l->type.kind, l, NULL);
+		r = text_fn(p, ORMC_FN_UPPER, r->type.kind, r, NULL);
+		if (l == NULL || r == NULL)
+			return NULL;
+	}
+	switch (lookup) {
+	case ORMC_LOOKUP_IEXACT:
+		return sx2(p, ORMC_SX_CMP, ORMC_OP_EQ, l, r);
+	case ORMC_LOOKUP_CONTAINS:
+	case ORMC_LOOKUP_ICONTAINS:
+		return sx2(p, ORMC_SX_CMP, ORMC_OP_GT, text_fn(p, ORMC_FN_STRINDEX, ORMC_FIELD_INTEGER, l, r),
+		           sx_int(p, 0));
+	case ORMC_LOOKUP_STARTSWITH:
+	case ORMC_LOOKUP_ISTARTSWITH:
+		return sx2(p, ORMC_SX_CMP, ORMC_OP_EQ, text_fn(p, ORMC_FN_STRINDEX, ORMC_FIELD_INTEGER, l, r),
+		           sx_int(p, 1));
+	default:
+		/* SUBSTR(l, LENGTH(l) - LENGTH(r) + 1) = r; a longer r leaves a shorter text, never equal */
+		start = sx2(p, ORMC_SX_ARITH, ORMC_OP_ADD,
+		            sx2(p, ORMC_SX_ARITH, ORMC_OP_SUB, text_fn(p, ORMC_FN_LENGTH, ORMC_FIELD_INTEGER, l, NULL),
+		                text_fn(p, ORMC_FN_LENGTH, ORMC_FIELD_INTEGER, r, NULL)),
+		            sx_int(p, 1));
+		if (start == NULL)
+			return NULL;
+		start->type.kind = ORMC_FIELD_INTEGER;
+		start->args[0]->type.kind = ORMC_FIELD_INTEGER;
+		return sx2(p, ORMC_SX_CMP, ORMC_OP_EQ, text_fn(p, ORMC_FN_SUBSTR, l->type.kind, l, start), r);
+	}
+}
 /*
  * A lookup under NOT: Django makes NOT (x = 3) keep the rows where x is
  * NULL, by writing NOT (x = 3 AND x IS NOT NULL), and likewise for a
@@ -326,6 +389,8 @@ leaf_sx1(scope *sc, const ormc_cond *c, ormc_field *const *ctx, int nctx)
 	}
 	/* Pattern lookups: the renderer escapes and wraps the text. */
 	if (r->kind != ORMC_SX_PARAM || r->value.type != ORMC_TYPE_TEXT) {
+		if (ormc_otype_value_type(&l->type) == ORMC_TYPE_TEXT && ormc_otype_value_type(&r->type) == ORMC_TYPE_TEXT)
+			return pattern_expr(p, c->lookup, l, r);
 		ormc_pl_pfail(p, ORMC_EUNSUPPORTED, c->pos, "pattern lookups against expressions are not supported yet");
 		return NULL;
 	}

@@ -141,6 +141,7 @@ fn_of(const char *name)
 		{ "RTrim", ORMC_FN_RTRIM }, { "LPad", ORMC_FN_LPAD }, { "RPad", ORMC_FN_RPAD },
 		{ "Repeat", ORMC_FN_REPEAT }, { "Reverse", ORMC_FN_REVERSE }, { "Sign", ORMC_FN_SIGN },
 		{ "Ln", ORMC_FN_LN }, { "Log", ORMC_FN_LOG }, { "Exp", ORMC_FN_EXP }, { "Now", ORMC_FN_NOW },
+		{ "Random", ORMC_FN_RANDOM },
 	};
 	size_t i;
 
@@ -515,13 +516,20 @@ ormc_pl_x2sx(scope *sc, const ormc_expr *x, ormc_field *const *ctx, int nctx)
 	}
 	case ORMC_EXPR_OUTERREF: {
 		scope *o = sc;
+		int up;
 
-		while (o && o->outer == NULL)
-			o = o->parent;
-		if (o == NULL) {
-			ormc_pl_pfail(p, ORMC_EINVALID, x->pos, "OuterRef() outside a subquery");
-			return NULL;
+		for (up = 0; up <= x->levels; up++) {
+			if (up > 0)
+				o = o->outer;
+			while (o && o->outer == NULL)
+				o = o->parent;
+			if (o == NULL) {
+				ormc_pl_pfail(p, ORMC_EINVALID, x->pos, "OuterRef() outside a subquery");
+				return NULL;
+			}
 		}
+		if (x->annot != NULL)
+			return annot_sx(o->outer, x->annot);   /* the outer annotation's expression */
 		return col_sx(o->outer, x->path, x->transforms, x->ntransforms, x->pos);
 	}
 	case ORMC_EXPR_VALUE:

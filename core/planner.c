@@ -152,7 +152,7 @@ make_blocks(plan *p, ormc_qs *qs, ormc_ptrvec *aggs, ormc_ptrvec *blocks)
 	return ORMC_OK;
 }
 
-static void outer_chain_qs(const ormc_qs *sub, ormc_field **chain, int *n);
+static void outer_chain_qs(const ormc_qs *sub, int depth, ormc_field **chain, int *n);
 
 /*
  * The chain of this query's multi-valued relations that the OuterRefs of the
@@ -168,7 +168,11 @@ outer_chain(const ormc_expr *x, int depth, ormc_field **chain, int *n)
 		return;
 	switch (x->kind) {
 	case ORMC_EXPR_OUTERREF:
-		if (depth == 1) {
+		if (depth != x->levels + 1) {
+			/* another query's */
+		} else if (x->annot != NULL) {
+			ormc_pl_expr_chain(x->annot->expr, chain, n);
+		} else {
 			ormc_expr col = *x;
 
 			col.kind = ORMC_EXPR_COL;
@@ -177,8 +181,7 @@ outer_chain(const ormc_expr *x, int depth, ormc_field **chain, int *n)
 		return;
 	case ORMC_EXPR_SUBQUERY:
 	case ORMC_EXPR_EXISTS:
-		if (depth == 0)
-			outer_chain_qs(x->sub, chain, n);
+		outer_chain_qs(x->sub, depth + 1, chain, n);
 		return;
 	case ORMC_EXPR_REF:
 		if (depth == 0)
@@ -206,20 +209,23 @@ outer_chain_cond(const ormc_cond *c, int depth, ormc_field **chain, int *n)
 		outer_chain_cond(c->kids[i], depth, chain, n);
 }
 
-/* The OuterRefs of one subquery: what it reads of the query around it. */
+/*
+ * The OuterRefs of a subquery depth levels down (1: a subquery of this
+ * query): what it reads of this query.
+ */
 static void
-outer_chain_qs(const ormc_qs *sub, ormc_field **chain, int *n)
+outer_chain_qs(const ormc_qs *sub, int depth, ormc_field **chain, int *n)
 {
 	int i;
 
 	for (i = 0; i < sub->nfilters; i++)
-		outer_chain_cond(sub->filters[i].cond, 1, chain, n);
+		outer_chain_cond(sub->filters[i].cond, depth, chain, n);
 	for (i = 0; i < sub->nannots; i++)
-		outer_chain(sub->annots[i]->expr, 1, chain, n);
+		outer_chain(sub->annots[i]->expr, depth, chain, n);
 	for (i = 0; i < sub->nvalues; i++)
-		outer_chain(sub->values[i].expr, 1, chain, n);
+		outer_chain(sub->values[i].expr, depth, chain, n);
 	for (i = 0; i < sub->naggregates; i++)
-		outer_chain(sub->aggregates[i]->expr, 1, chain, n);
+		outer_chain(sub->aggregates[i]->expr, depth, chain, n);
 }
 
 static int
@@ -248,8 +254,8 @@ has_inline_agg(scope *sc, const ormc_expr *x)
 	for (i = 0; i < x->nargs; i++)
 		if (has_inline_agg(sc, x->args[i]))
 			return 1;
-	if (x->kind == ORMC_EXPR_CASE)
-		return 1;
+	if (x->kind == ORMC_EXPR_CASE || x->kind == ORMC_EXPR_COND)
+		return 1;   /* an aggregate in a condition (Q(n__gt=1)): not a key */
 	return has_inline_agg(sc, x->else_);
 }
 
@@ -573,7 +579,8 @@ plan_core(plan *p, ormc_qs *qs, scope *outer, int mode, int purpose,
 	ormc_ptrvec aggs = { 0 }, blocks = { 0 };
 	block *joinblock = NULL;
 	int nonempty = 0, hasempty = 0;
-	ormc_sx *having = NULL;
+	ormc_sx *having = NULL, *y;
+	unsigned char *bound = NULL;  /* filters that constrain an annotation's own joins */
 
 	if (sel == NULL || gkeys == NULL || gsx == NULL) {
 		ormc_pl_pfail(p, ORMC_ENOMEM, -1, "out of memory");
@@ -703,6 +710,42 @@ plan_core(plan *p, ormc_qs *qs, scope *outer, int mode, int purpose,
 			    !(joinblock && block_has_filter(joinblock, i)))
 				keyfilter = i;
 
+	/*
+	 * Django's join reuse for annotations: F("friends__name") annotated
+	 * after filter(friends__age=35) reads that filter's join, and one
+	 * annotated after a second filter() on the relation the second's. An
+	 * annotation bound so to an earlier filter() than the one that picks
+	 * the joined rows gets joins of its own, with that filter on them.
+	 */
+	if (keychain && nkeyctx > 0 && nonempty == 0 && keyfilter >= 0) {
+		for (i = 0; i < qs->nannots; i++) {
+			ormc_annot *an = qs->annots[i];
+			ormc_expr ref;
+			int b = -1, j;
+
+			if (an->expr->has_agg || !multi_outside_agg(an->expr))
+				continue;
+			for (j = an->nfilters_before - 1; j >= 0 && j < qs->nfilters && b < 0; j--)
+				if (!qs->filters[j].cond->has_agg &&
+				    ormc_pl_cond_touches(qs->filters[j].cond, keyctx, nkeyctx))
+					b = j;
+			if (b < 0 || b == keyfilter)
+				continue;
+			if (bound == NULL && (bound = ormc_arena_alloc(p->a, (size_t)qs->nfilters)) == NULL)
+				return NULL;
+			memset(&ref, 0, sizeof(ref));
+			ref.kind = ORMC_EXPR_REF;
+			ref.annot = an;
+			ref.type = an->expr->type;
+			sc->join_tag = b + 1;
+			y = ormc_pl_x2sx(sc, &ref, NULL, 0);    /* kept for every later reading */
+			sc->join_tag = 0;
+			if (y == NULL)
+				return NULL;
+			bound[b] = 1;
+		}
+	}
+
 	/* WHERE, and HAVING for conditions on aggregates. */
 	for (i = 0; i < qs->nfilters; i++) {
 		const ormc_cond *c = qs->filters[i].cond;
@@ -719,7 +762,11 @@ plan_core(plan *p, ormc_qs *qs, scope *outer, int mode, int purpose,
 			sel->where = sx_and(p, sel->where, ormc_pl_c2sx(sc, c, joinblock->chain, joinblock->n));
 		else if (i == keyfilter)
 			sel->where = sx_and(p, sel->where, ormc_pl_c2sx(sc, c, keyctx, nkeyctx));
-		else
+		else if (bound != NULL && bound[i]) {
+			sc->join_tag = i + 1;
+			sel->where = sx_and(p, sel->where, ormc_pl_c2sx(sc, c, keyctx, nkeyctx));
+			sc->join_tag = 0;
+		} else
 			sel->where = sx_and(p, sel->where, ormc_pl_c2sx(sc, c, NULL, 0));
 	}
 
@@ -799,6 +846,12 @@ plan_core(plan *p, ormc_qs *qs, scope *outer, int mode, int purpose,
 		for (i = 0; i < nitems; i++) {
 			ormc_order *o = &sel->order[sel->norder++];
 
+			if (items[i].random && (qs->limit >= 0 || qs->offset > 0 || qs->distinct)) {
+				ormc_pl_pfail(p, ORMC_EUNSUPPORTED, items[i].pos,
+				              "random ordering ('?') with a slice, first(), last() or distinct() "
+				              "picks different rows on every run; not supported");
+				return NULL;
+			}
 			o->expr = ormc_pl_x2sx(sc, items[i].expr, sc->ctx, sc->nctx);
 			o->desc = items[i].desc ^ qs->reverse;
 			o->nulls = items[i].nulls;
@@ -1188,7 +1241,17 @@ ormc_pl_select_in(plan *p, ormc_qs *qs, scope *outer, int purpose, const char **
 
 	if (p->failed)
 		return NULL;
-	if (qs->terminal == ORMC_TERM_AGGREGATE) {
+	if (qs->terminal == ORMC_TERM_AGGREGATE && qs->naggregates == 0) {
+		/* aggregate() of nothing is Django's {}: one row of no column (SELECT 1, unseen) */
+		if ((sel = ormc_pl_select_new(p)) == NULL || ormc_pl_col_add(p, sel, sx_int(p, 1), "none") < 0)
+			return NULL;
+		if (names != NULL) {
+			*names = NULL;
+			*types = NULL;
+			*ncols = 0;
+		}
+		return sel;
+	} else if (qs->terminal == ORMC_TERM_AGGREGATE) {
 		sel = needs_wrap(qs) ? plan_wrapped(p, qs, outer, MODE_AGG)
 		                     : plan_core(p, qs, outer, MODE_AGG, purpose, NULL, 0);
 	} else if (qs->terminal == ORMC_TERM_COUNT) {

@@ -46,6 +46,7 @@ typedef struct joinent {
 	ormc_field **hops;
 	int n;
 	const char *alias;
+	int tag;                  /* 0, or the scope's join_tag it was made under */
 } joinent;
 
 typedef struct aggmap {
@@ -75,6 +76,7 @@ struct scope {
 	ormc_ptrvec anns;         /* annmap*: annotations already translated */
 	ormc_field **ctx;         /* translation context of aggregates in this scope */
 	int nctx;
+	int join_tag;             /* nonzero: walks join (and reuse) joins of this tag only */
 };
 
 #define NEW(p, T) ((T *)ormc_arena_alloc((p)->a, sizeof(T)))

@@ -172,124 +172,6 @@ add_filter(ev *e, ormc_qs *qs, const ormc_ast *call, int exclude)
 	return push_filter(e, qs, c);
 }
 
-/* Django's default alias: "price__avg", "authors__count". */
-static const char *
-default_alias(ev *e, const ormc_ast *arg, const ormc_expr *x)
-{
-	const ormc_ast *a;
-	char lower[32];
-	size_t i;
-
-	if (x->kind != ORMC_EXPR_AGG || arg->kind != ORMC_AST_CALL)
-		return NULL;
-	if (arg->nargs < 1 || arg->kw[0] != NULL)
-		return NULL;
-	a = ormc_ev_deref(e, arg->args[0]);
-	for (i = 0; x->func[i] && i < sizeof(lower) - 1; i++)
-		lower[i] = (char)tolower((unsigned char)x->func[i]);
-	lower[i] = '\0';
-	if (a->kind == ORMC_AST_STR && strcmp(a->str, "*") != 0)   /* Count("*") is Star(): no name */
-		return ormc_arena_printf(e->a, "%s__%s", a->str, lower);
-	if (a->kind == ORMC_AST_CALL && ormc_callee_name(a->left) && strcmp(ormc_callee_name(a->left), "F") == 0 &&
-	    a->nargs == 1 && ormc_ev_deref(e, a->args[0])->kind == ORMC_AST_STR)
-		return ormc_arena_printf(e->a, "%s__%s", ormc_ev_deref(e, a->args[0])->str, lower);
-	return NULL;
-}
-
-/* Is an aggregate written inside x itself (not read from an annotation)? */
-static int
-has_own_agg(const ormc_expr *x)
-{
-	int i;
-
-	if (x == NULL || !x->has_agg || x->kind == ORMC_EXPR_REF)
-		return 0;
-	if (x->kind == ORMC_EXPR_AGG)
-		return 1;
-	for (i = 0; i < x->nargs; i++)
-		if (has_own_agg(x->args[i]))
-			return 1;
-	return has_own_agg(x->else_);
-}
-
-/*
- * annotate(Sum("n")) where n is an aggregate: Django's FieldError. In
- * aggregate() (summarize) an aggregate over an annotation is allowed (the
- * query is wrapped), one written inside another is not.
- */
-static int
-check_nested_agg(ev *e, const ormc_expr *x, int summarize)
-{
-	int i, r;
-
-	if (x == NULL || !x->has_agg)
-		return ORMC_OK;
-	if (x->kind == ORMC_EXPR_AGG ||
-	    (x->kind == ORMC_EXPR_WINDOW && x->win->nfargs > 0 && ormc_is_aggregate_name(x->func))) {
-		/* Window(Sum("s")) with s an aggregate: the same error in Django */
-		const ormc_expr *a = x->nargs && (x->kind == ORMC_EXPR_AGG || x->win->nfargs) ? x->args[0] : NULL;
-
-		if (a && a->has_agg && (!summarize || has_own_agg(a))) {
-			const char *what = a->kind == ORMC_EXPR_REF ? a->annot->alias :
-			                   a->kind == ORMC_EXPR_AGG ? a->func : "expression";
-
-			return ormc_ev_fail(e, ORMC_EINVALID, a->pos, a->kind == ORMC_EXPR_REF ? (int)strlen(what) : 1,
-			                    "Cannot compute %s('%s'): '%s' is an aggregate", x->func, what, what);
-		}
-		return ORMC_OK;
-	}
-	for (i = 0; i < x->nargs; i++)
-		if ((r = check_nested_agg(e, x->args[i], summarize)) < 0)
-			return r;
-	return check_nested_agg(e, x->else_, summarize);
-}
-
-/*
- * Does a new annotation's name conflict? As Django's _annotate: with no
- * values() yet, every field's name and attname ("product", "product_id");
- * after values(), only the names it selected.
- */
-static int
-conflicts(const ormc_qs *qs, const char *alias)
-{
-	int i;
-
-	if (!qs->values_set)
-		return ormc_model_field(qs->model, alias) != NULL;
-	if (qs->values_all)
-		return 0;
-	for (i = 0; i < qs->nvalues; i++)
-		if (strcmp(qs->values[i].name, alias) == 0)
-			return 1;
-	return 0;
-}
-
-/*
- * aggregate(a=Sum("x"), b=Sum("a")): an aggregate over another of the same
- * call, Django's FieldError (named by its string or F()).
- */
-static int
-check_sibling_agg(ev *e, const ormc_ast *call, int i)
-{
-	const ormc_ast *arg = ormc_ev_deref(e, call->args[i]), *src;
-	const char *fn = arg->kind == ORMC_AST_CALL ? ormc_callee_name(arg->left) : NULL;
-	int k;
-
-	if (fn == NULL || !ormc_is_aggregate_name(fn) || arg->nargs == 0 || arg->kw[0] != NULL)
-		return ORMC_OK;
-	src = ormc_ev_deref(e, arg->args[0]);
-	if (src->kind == ORMC_AST_CALL && ormc_callee_name(src->left) &&
-	    strcmp(ormc_callee_name(src->left), "F") == 0 && src->nargs == 1)
-		src = ormc_ev_deref(e, src->args[0]);
-	if (src->kind != ORMC_AST_STR)
-		return ORMC_OK;
-	for (k = 0; k < i; k++)
-		if (call->kw[k] != NULL && strcmp(call->kw[k], src->str) == 0)
-			return ormc_ev_fail(e, ORMC_EINVALID, src->pos, src->end - src->pos,
-			                    "Cannot compute %s('%s'): '%s' is an aggregate", fn, src->str, src->str);
-	return ORMC_OK;
-}
-
 /* Resolve annotate()/aggregate()/alias() arguments into annotations. */
 static int
 collect_annots(ev *e, ormc_qs *qs, const ormc_ast *call, const char *method,
@@ -297,6 +179,9 @@ collect_annots(ev *e, ormc_qs *qs, const ormc_ast *call, const char *method,
 {
 	int i, r;
 
+	/* Django names alias() "annotate" here: alias() is its _annotate() too */
+	if ((r = ormc_check_expressions(e, call, strcmp(method, "alias") == 0 ? "annotate" : method)) < 0)
+		return r;
 	for (i = 0; i < call->nargs; i++) {
 		const ormc_ast *arg = call->args[i];
 		const char *alias = call->kw[i];
@@ -304,20 +189,29 @@ collect_annots(ev *e, ormc_qs *qs, const ormc_ast *call, const char *method,
 		ormc_expr *x;
 		ormc_annot *an;
 
-		if (!into_qs && (r = check_sibling_agg(e, call, i)) < 0)
+		if (!into_qs && (r = ormc_check_sibling_agg(e, call, i)) < 0)
 			return r;
 		if ((r = ormc_resolve_expr(e, qs, arg, &x)) < 0)
 			return r;
 		if (alias == NULL) {
-			alias = default_alias(e, ormc_ev_deref(e, arg), x);
+			alias = ormc_default_alias(e, ormc_ev_deref(e, arg), x);
 			if (alias == NULL)
 				return ormc_ev_fail(e, ORMC_EINVALID, arg->pos, arg->end - arg->pos,
 				                    strcmp(method, "aggregate") == 0 ? "Complex aggregates require an alias"
 				                                                      : "Complex annotations require an alias");
+			if (strcmp(method, "aggregate") != 0) {
+				int k;
+
+				for (k = 0; k < call->nargs; k++)
+					if (call->kw[k] != NULL && strcmp(call->kw[k], alias) == 0)
+						return ormc_ev_fail(e, ORMC_EINVALID, arg->pos, arg->end - arg->pos,
+						                    "The named annotation '%s' conflicts with the default name for another annotation.",
+						                    alias);
+			}
 		}
 		if (x->type.kind == (ormc_field_kind)-2)
 			return ormc_ev_fail(e, ORMC_EINVALID, x->pos, 0, "%s", x->arg);
-		if ((r = check_nested_agg(e, x, strcmp(method, "aggregate") == 0)) < 0)
+		if ((r = ormc_check_nested_agg(e, x, strcmp(method, "aggregate") == 0)) < 0)
 			return r;
 		if (strcmp(method, "aggregate") == 0 && !x->has_agg)
 			return ormc_ev_fail(e, ORMC_EINVALID, arg->pos, arg->end - arg->pos,
@@ -328,7 +222,7 @@ collect_annots(ev *e, ormc_qs *qs, const ormc_ast *call, const char *method,
 			/* aggregate(n=Sum("n")) over the aggregate annotation n: Django's check */
 			return ormc_ev_fail(e, ORMC_EINVALID, arg->pos, arg->end - arg->pos,
 			                    "Cannot compute %s('%s'): '%s' is an aggregate", x->func, alias, alias);
-		if (into_qs && conflicts(qs, alias))
+		if (into_qs && ormc_annot_conflicts(qs, alias))
 			return ormc_ev_fail(e, ORMC_EINVALID, pos, (int)strlen(alias),
 			                    "The annotation '%s' conflicts with a field on the model.", alias);
 		an = NEW(e, ormc_annot);
@@ -472,7 +366,7 @@ method_values(ev *e, ormc_qs *qs, const ormc_ast *call, const char *method)
 					return r;
 				if (x->type.kind == (ormc_field_kind)-2)
 					return ormc_ev_fail(e, ORMC_EINVALID, x->pos, 0, "%s", x->arg);
-				if (conflicts(qs, call->kw[i]))
+				if (ormc_annot_conflicts(qs, call->kw[i]))
 					return ormc_ev_fail(e, ORMC_EINVALID, call->kw_pos[i], (int)strlen(call->kw[i]),
 					                    "The annotation '%s' conflicts with a field on the model.",
 					                    call->kw[i]);
@@ -542,9 +436,16 @@ ormc_order_item_parse(ev *e, ormc_qs *qs, const ormc_ast *a0, ormc_order_item *i
 		const char *s = a->str;
 		int off = a->pos + 1;
 
-		if (strcmp(s, "?") == 0)
-			return ormc_ev_fail(e, ORMC_EUNSUPPORTED, a->pos, a->end - a->pos,
-			                    "random ordering ('?') gives different rows on every backend; not supported");
+		if (strcmp(s, "?") == 0) {
+			/* Django's Random(): rows in any order, never a GROUP BY key */
+			if ((x = ormc_expr_new(e, ORMC_EXPR_FUNC, a->pos)) == NULL)
+				return ormc_ev_oom(e);
+			x->func = "Random";
+			x->type = ormc_otype_of(ORMC_FIELD_FLOAT, -1, -1);
+			it->expr = x;
+			it->random = 1;
+			return ORMC_OK;
+		}
 		if (s[0] == '-') {
 			it->desc = 1;
 			s++;
@@ -581,6 +482,8 @@ ormc_order_item_parse(ev *e, ormc_qs *qs, const ormc_ast *a0, ormc_order_item *i
 		if ((r = ormc_resolve_expr(e, qs, a0, &x)) < 0)
 			return r;
 	}
+	if ((r = ormc_check_order_agg(e, a, x)) < 0)
+		return r;
 	it->expr = x;
 	return ORMC_OK;
 }
@@ -928,8 +831,12 @@ method_dates(ev *e, ormc_qs *qs, const ormc_ast *call, int datetimes)
 		                    "%s() missing 2 required positional arguments: 'field_name' and 'kind'", m);
 	if ((r = ormc_literal_str(e, a, &field)) < 0)
 		return r;
-	if ((r = ormc_resolve_ref(e, qs, qs->model, field, ormc_ev_deref(e, a)->pos + 1, 0, &col)) < 0)
+	/* a field, or an annotation or alias() of one (Django's dates() reads F(field_name)) */
+	if ((r = ormc_resolve_ref(e, qs, qs->model, field, ormc_ev_deref(e, a)->pos + 1, 1, &col)) < 0)
 		return r;
+	if (col->has_agg)
+		return ormc_ev_fail(e, ORMC_EUNSUPPORTED, ormc_ev_deref(e, a)->pos, ormc_ev_deref(e, a)->end - ormc_ev_deref(e, a)->pos,
+		                    "%s() of an aggregate annotation is not supported yet", m);
 	if ((a = ormc_kwarg(&c, "kind")) == NULL && (a = ormc_positional(&c, 1)) == NULL)
 		return ormc_ev_fail(e, ORMC_EINVALID, call->pos, call->end - call->pos,
 		                    "%s() missing 1 required positional argument: 'kind'", m);
@@ -992,6 +899,35 @@ method_dates(ev *e, ormc_qs *qs, const ormc_ast *call, int datetimes)
 	return ORMC_OK;
 }
 
+/*
+ * get(*args, **kwargs): filter(*args, **kwargs) without its ordering (unless
+ * sliced), at most 21 rows (Django's MAX_GET_RESULTS); the result then
+ * checks that there is exactly one (result.c).
+ */
+static int
+method_get(ev *e, ormc_qs *qs, const ormc_ast *call)
+{
+	int r;
+
+	if (call->nargs > 0) {
+		if (qs->limit >= 0 || qs->offset > 0)
+			return ormc_ev_fail(e, ORMC_EINVALID, call->left->name_pos, 3,
+			                    "Cannot filter a query once a slice has been taken.");
+		if ((r = add_filter(e, qs, call, 0)) < 0)
+			return r;
+	}
+	if (qs->limit < 0 && qs->offset == 0 && qs->ndistinct_on == 0 && !ORMC_QS_COMBINED(qs)) {
+		qs->order = NULL;
+		qs->norder = 0;
+		qs->order_set = 1;
+		qs->reverse = 0;
+	}
+	ormc_qs_slice(qs, 0, 21);
+	qs->single = 1;
+	qs->get = 1;
+	return ORMC_OK;
+}
+
 int
 ormc_qs_apply_method(ev *e, ormc_qs *qs, const ormc_ast *call, const char *m)
 {
@@ -1007,7 +943,7 @@ ormc_qs_apply_method(ev *e, ormc_qs *qs, const ormc_ast *call, const char *m)
 		                    qs->terminal == ORMC_TERM_AGGREGATE ? "dict" :
 		                    qs->terminal == ORMC_TERM_COUNT ? "int" : "bool", m);
 	if ((qs->limit >= 0 || qs->offset > 0) &&
-	    (strcmp(m, "filter") == 0 || strcmp(m, "exclude") == 0 || strcmp(m, "annotate") == 0))
+	    (strcmp(m, "filter") == 0 || strcmp(m, "exclude") == 0))
 		return ormc_ev_fail(e, ORMC_EINVALID, call->left->name_pos, (int)strlen(m),
 		                    "Cannot filter a query once a slice has been taken.");
 	if ((qs->limit >= 0 || qs->offset > 0) && strcmp(m, "order_by") == 0)
@@ -1089,6 +1025,8 @@ ormc_qs_apply_method(ev *e, ormc_qs *qs, const ormc_ast *call, const char *m)
 		return ormc_callargs_done(e, &c);
 	} else if (strcmp(m, "earliest") == 0 || strcmp(m, "latest") == 0) {
 		return method_earliest(e, qs, call, m[0] == 'l');
+	} else if (strcmp(m, "get") == 0) {
+		return method_get(e, qs, call);
 	} else if (strcmp(m, "select_related") == 0 || strcmp(m, "prefetch_related") == 0 ||
 	           strcmp(m, "only") == 0 || strcmp(m, "defer") == 0 || strcmp(m, "using") == 0) {
 		/*
@@ -1110,6 +1048,11 @@ ormc_qs_apply_method(ev *e, ormc_qs *qs, const ormc_ast *call, const char *m)
 			if (a->kind != ORMC_AST_STR)
 				return ormc_ev_fail(e, ORMC_EINVALID, a->pos, a->end - a->pos,
 				                    "%s() takes field names", m);
+			if ((m[0] == 'o' || m[0] == 'd') && strstr(a->str, "__") == NULL &&
+			    ormc_model_field(qs->model, a->str) == NULL)
+				/* Django's FieldDoesNotExist, an annotation's name included */
+				return ormc_ev_fail(e, ORMC_ENOFIELD, a->pos, a->end - a->pos,
+				                    "%s has no field named '%s'", qs->model->name, a->str);
 			if ((r = ormc_resolve_ref(e, qs, qs->model, a->str, a->pos + 1, 0, &x)) < 0)
 				return r;
 			if (strcmp(m, "select_related") == 0 &&

@@ -16,6 +16,7 @@
  * steps themselves are in resolve.c, expr.c, conditions.c and qs_methods.c,
  * the C builder API in capi.c; query_int.h says which is where.
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,6 +184,92 @@ ormc_literal_str(ev *e, const ormc_ast *n, const char **out)
 
 /* ---------------------------------------------------------------- QuerySet chains */
 
+/* A field of the through model below, in the query's arena. */
+static ormc_field *
+through_field(ev *e, ormc_model *m, const char *name, const char *column, ormc_field_kind kind,
+              ormc_model *target)
+{
+	ormc_field *f = NEW(e, ormc_field);
+
+	if (f == NULL)
+		return NULL;
+	f->name = name;
+	f->column = column;
+	f->class_name = kind == ORMC_FIELD_AUTO ? "AutoField" : "ForeignKey";
+	f->kind = kind;
+	f->model = m;
+	f->pos = -1;
+	f->primary_key = kind == ORMC_FIELD_AUTO;
+	f->max_length = f->max_digits = f->decimal_places = -1;
+	f->order = -1;
+	f->target = target;
+	return f;
+}
+
+/*
+ * Model.field.through: the model Django makes for a many-to-many's table,
+ * "Book_authors" with an id and a foreign key to each end ("book",
+ * "author"; "from_author", "to_author" from a model to itself). It has no
+ * reverse ends and lives in this query only, never in the schema.
+ */
+static int
+through_model(ev *e, const ormc_ast *n, ormc_model **out)
+{
+	const ormc_ast *fa = n->left, *ma = fa->left;
+	ormc_model *src = ormc_schema_model(e->s, ma->str), *m;
+	ormc_field *f = src ? ormc_model_field(src, fa->str) : NULL;
+	const char *sname, *tname;
+	char *lo;
+	size_t i;
+
+	if (src == NULL)
+		return ormc_ev_fail(e, ORMC_ENOFIELD, ma->pos, ma->end - ma->pos,
+		                    "name '%s' is not defined: no such model in the models file", ma->str);
+	if (f == NULL && (i = strlen(fa->str)) > 4 && strcmp(fa->str + i - 4, "_set") == 0) {
+		/* Author.book_set.through: the reverse accessor of Book.authors */
+		char *q = ormc_arena_strndup(e->a, fa->str, i - 4);
+
+		if (q == NULL)
+			return ormc_ev_oom(e);
+		f = ormc_model_field(src, q);
+		if (f != NULL && (f->kind != ORMC_FIELD_REVERSE_M2M || f->remote == NULL ||
+		                  f->remote->related_name != NULL))
+			f = NULL;
+	}
+	if (f != NULL && f->kind == ORMC_FIELD_REVERSE_M2M && f->remote != NULL) {
+		f = f->remote;
+		src = f->model;
+	}
+	if (f == NULL || f->kind != ORMC_FIELD_MANYTOMANY || f->m2m_table == NULL)
+		return ormc_ev_fail(e, ORMC_EINVALID, fa->name_pos, (int)strlen(fa->str),
+		                    "'%s.%s' is not a many-to-many field with a table of its own", ma->str, fa->str);
+	if ((m = NEW(e, ormc_model)) == NULL ||
+	    (m->fields = ormc_arena_alloc(e->a, sizeof(ormc_field *) * 3)) == NULL ||
+	    (m->name = ormc_arena_printf(e->a, "%s_%s", src->name, f->name)) == NULL ||
+	    (sname = ormc_arena_printf(e->a, "%s%s", src == f->target ? "from_" : "", src->name)) == NULL ||
+	    (tname = ormc_arena_printf(e->a, "%s%s", src == f->target ? "to_" : "", f->target->name)) == NULL)
+		return ormc_ev_oom(e);
+	for (lo = (char *)sname; *lo; lo++)
+		*lo = (char)tolower((unsigned char)*lo);
+	for (lo = (char *)tname; *lo; lo++)
+		*lo = (char)tolower((unsigned char)*lo);
+	m->table = f->m2m_table;
+	m->app_label = src->app_label;
+	m->pos = -1;
+	m->fields[0] = through_field(e, m, "id", "id", ORMC_FIELD_AUTO, NULL);
+	m->fields[1] = through_field(e, m, sname, f->m2m_source_column, ORMC_FIELD_FOREIGNKEY, src);
+	m->fields[2] = through_field(e, m, tname, f->m2m_target_column, ORMC_FIELD_FOREIGNKEY, f->target);
+	for (i = 0; i < 3; i++)
+		if (m->fields[i] == NULL)
+			return ormc_ev_oom(e);
+	m->nfields = 3;
+	m->concrete = m->fields;
+	m->nconcrete = 3;
+	m->pk = m->fields[0];
+	*out = m;
+	return ORMC_OK;
+}
+
 /* Evaluate an expression that must yield a QuerySet. */
 int
 ormc_eval_qs(ev *e, const ormc_ast *n0, ormc_qs *outer, ormc_qs **out)
@@ -212,6 +299,18 @@ ormc_eval_qs(ev *e, const ormc_ast *n0, ormc_qs *outer, ormc_qs **out)
 				                 "name '%s' is not defined: no such model in the models file", n->left->str);
 				break;
 			}
+			if ((*out = ormc_qs_new(e, m, n->pos, outer)) == NULL)
+				r = ormc_ev_oom(e);
+			break;
+		}
+		if (strcmp(n->str, "objects") == 0 && n->left->kind == ORMC_AST_ATTR &&
+		    strcmp(n->left->str, "through") == 0 && n->left->left->kind == ORMC_AST_ATTR &&
+		    n->left->left->left->kind == ORMC_AST_NAME) {
+			/* Book.authors.through.objects */
+			ormc_model *m = NULL;
+
+			if ((r = through_model(e, n->left, &m)) < 0)
+				break;
 			if ((*out = ormc_qs_new(e, m, n->pos, outer)) == NULL)
 				r = ormc_ev_oom(e);
 			break;

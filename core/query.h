@@ -11,7 +11,8 @@
  *   kind      members
  *   --------  ---------------------------------------------------------------
  *   COL       path (from the query's model), transforms (year, month, ...)
- *   OUTERREF  path (from the enclosing query's model)
+ *   OUTERREF  path (from the enclosing query's model), or annot: an annotation of the
+ *             enclosing query, read as its expression there
  *   VALUE     value
  *   REF       annot: an earlier annotation of the same query
  *   AGG       func, args[0] (NULL for Count("*")), distinct, filter, deflt
@@ -113,10 +114,11 @@ struct ormc_expr {
 	ormc_otype type;
 	int type_set;             /* output_field given explicitly */
 	ormc_path *path;          /* COL OUTERREF */
+	int levels;               /* OUTERREF: queries out, less one (OuterRef(OuterRef("x")) is 1) */
 	const char **transforms;  /* COL: "year", "month", "date", ... applied in order */
 	int ntransforms;
 	ormc_value value;         /* VALUE */
-	ormc_annot *annot;        /* REF; INNER: the annotation of the level below */
+	ormc_annot *annot;        /* REF, OUTERREF of an annotation; INNER: the annotation of the level below */
 	const char *func;         /* AGG: "Count" "Sum" "Avg" "Min" "Max" "StdDev" "Variance"; FUNC name */
 	const char *arg;          /* FUNC: extra text argument (Extract's / Trunc's kind) */
 	ormc_tz tz;               /* FUNC Extract / Trunc: tzinfo= */
@@ -197,12 +199,14 @@ typedef struct ormc_order_item {
 	int desc;
 	int nulls;                /* 0 default, 1 first, 2 last */
 	int pos;
+	int random;               /* order_by("?") */
 } ormc_order_item;
 
 /* A selected output column: values("a", "b__c") or an annotation. */
 typedef struct ormc_outcol {
 	const char *name;
 	ormc_expr *expr;          /* COL or REF */
+	ormc_annot *as_annot;     /* a grouping key read by aggregate() above it, as an annotation */
 } ormc_outcol;
 
 typedef enum ormc_terminal {
@@ -255,6 +259,7 @@ struct ormc_qs {
 	int ndistinct_on;
 	int reverse;              /* reverse() */
 	int single;               /* first(), last(), earliest(), latest(): one row or none, not a list */
+	int get;                  /* get(): exactly one row, else Django's DoesNotExist or MultipleObjectsReturned */
 	int none;                 /* none(): no row, whatever else is called */
 	ormc_terminal terminal;
 	ormc_annot **aggregates;  /* aggregate(): the result keys and expressions */
@@ -308,6 +313,7 @@ typedef struct ormc_compiled {
 	int ncolumns;
 	ormc_shape shape;
 	int single;               /* one row or none (first(), latest()...) */
+	const char *get_model;    /* get(): the model named by its errors (single is set); else NULL */
 	const char *dialect;      /* static name */
 	int server_version;
 	struct ormc_select *plan; /* the checked plan */

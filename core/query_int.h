@@ -15,6 +15,8 @@
  *   conditions.c    Q trees, lookup=value leaves, literal coercion
  *   qs_methods.c    QuerySet methods (filter, annotate, values, order_by,
  *                   aggregate, ...), slices, aggregation levels
+ *   argcheck.c      Django's checks of method arguments (names, aggregates,
+ *                   non-expressions), with Django's str() of an expression
  *   capi.c          the C builder API (ormc/query.h)
  *   qparams.c       named parameters: filter(status=status)
  *   windows.c       Window() and the window functions
@@ -175,6 +177,21 @@ int ormc_tzinfo_arg(ev *e, const ormc_ast *a, ormc_tz *out);
 int ormc_order_item_parse(ev *e, ormc_qs *qs, const ormc_ast *a, ormc_order_item *it);
 /* Count, Sum, Avg, Min, Max, StdDev, Variance. */
 int ormc_is_aggregate_name(const char *name);
+
+/* ---- argcheck.c: Django's checks of method arguments */
+
+/* Django's default alias of an aggregate argument ("price__avg"), or NULL. */
+const char *ormc_default_alias(ev *e, const ormc_ast *arg, const ormc_expr *x);
+/* An aggregate over an aggregate: Django's "Cannot compute Sum('n'): 'n' is an aggregate". */
+int ormc_check_nested_agg(ev *e, const ormc_expr *x, int summarize);
+/* Does a new annotation's name conflict with a field (or a values() name)? */
+int ormc_annot_conflicts(const ormc_qs *qs, const char *alias);
+/* aggregate(a=Sum("x"), b=Sum("a")): Django's error for argument i. */
+int ormc_check_sibling_agg(ev *e, const ormc_ast *call, int i);
+/* annotate(x=True): "QuerySet.annotate() received non-expression(s): True." */
+int ormc_check_expressions(ev *e, const ormc_ast *call, const char *method);
+/* An aggregate written in order_by() item (resolved as x): Django's FieldError. */
+int ormc_check_order_agg(ev *e, const ormc_ast *item, const ormc_expr *x);
 
 /* ---- conditions.c: conditions */
 

@@ -333,6 +333,28 @@ ormc_resolve_parts(ev *e, ormc_qs *qs, ormc_model *model, parts *p, int allow_an
 			for (k = 0; k < n && len + strlen(p->v[k]) + 3 < sizeof(name); k++)
 				len += (size_t)snprintf(name + len, sizeof(name) - len, "%s%s", k ? "__" : "", p->v[k]);
 			an = ormc_find_annot(qs, name);
+			if (an == NULL && n > 1 && qs == e->summarize && qs->grouped) {
+				/*
+				 * aggregate(Count("publisher__name")) over values("publisher__name")
+				 * groups: that grouped column, which has one value per row
+				 * below (its walk would read the foreign key, not a key there).
+				 */
+				for (k = 0; k < qs->ngroup; k++)
+					if (qs->group[k].name != NULL && strcmp(qs->group[k].name, name) == 0 &&
+					    qs->group[k].expr->kind == ORMC_EXPR_COL)
+						break;
+				if (k < qs->ngroup && (an = qs->group[k].as_annot) == NULL) {
+					/* one per key: the aggregates reading it share its column */
+					if ((an = NEW(e, ormc_annot)) == NULL)
+						return ormc_ev_oom(e);
+					an->alias = qs->group[k].name;
+					an->expr = qs->group[k].expr;
+					an->pos = -1;
+					an->nfilters_before = qs->nfilters;
+					an->hidden = 1;
+					qs->group[k].as_annot = an;
+				}
+			}
 		}
 		if (an != NULL && an->is_alias && qs == e->summarize)
 			return ormc_ev_fail(e, ORMC_EINVALID, p->off[0], (int)strlen(an->alias),
@@ -444,14 +466,38 @@ ormc_apply_transforms(ev *e, ormc_expr *x, parts *p, int from, int to)
 			                    "Unsupported lookup '%s' for %s or join on the field not permitted.",
 			                    p->v[i], ormc_field_kind_name(x->type.kind));
 		}
-		if (x->kind == ORMC_EXPR_COL && x->ntransforms == 0) {
+		if (x->kind != ORMC_EXPR_COL) {
+			/*
+			 * A transform of an annotation (first__year, Max("d")'s
+			 * __month) is Extract() of it, __date / __time its Trunc().
+			 */
+			ormc_expr *inner = ormc_expr_new(e, x->kind, x->pos);
+			ormc_expr **args = ormc_arena_alloc(e->a, sizeof(ormc_expr *));
+			int trunc = strcmp(p->v[i], "date") == 0 || strcmp(p->v[i], "time") == 0;
+
+			if (inner == NULL || args == NULL)
+				return ormc_ev_oom(e);
+			*inner = *x;
+			memset(x, 0, sizeof(*x));
+			x->kind = ORMC_EXPR_FUNC;
+			x->pos = inner->pos;
+			x->func = trunc ? "Trunc" : "Extract";
+			x->arg = p->v[i];
+			x->args = args;
+			x->args[0] = inner;
+			x->nargs = 1;
+			x->has_agg = inner->has_agg;
+			x->type = transform_type(p->v[i]);
+			continue;
+		}
+		if (x->ntransforms == 0) {
 			x->transforms = ormc_arena_alloc(e->a, sizeof(char *) * 8);
 			if (x->transforms == NULL)
 				return ormc_ev_oom(e);
 		}
-		if (x->kind != ORMC_EXPR_COL || x->ntransforms >= 8)
+		if (x->ntransforms >= 8)
 			return ormc_ev_fail(e, ORMC_EUNSUPPORTED, p->off[i], (int)strlen(p->v[i]),
-			                    "transform '%s' is supported on model fields only", p->v[i]);
+			                    "at most 8 transforms on a field ('%s')", p->v[i]);
 		x->transforms[x->ntransforms++] = p->v[i];
 		x->type = transform_type(p->v[i]);
 	}

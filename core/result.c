@@ -30,6 +30,7 @@ struct ormc_result {
 	ormc_shape shape;
 	int done;
 	int raw_floats;           /* ormc_result_set_raw_floats() */
+	char *kept;               /* get(): the row's text, kept while the others are read */
 };
 
 int
@@ -179,8 +180,71 @@ finish(ormc_result *r)
 	r->prep = NULL;
 }
 
+static int next_row(ormc_result *r, const ormc_value **row, ormc_error *err);
+
+/*
+ * get(): the one row, after reading the others the query gave (at most 20
+ * more: its LIMIT is 21), with Django's errors for none and for several.
+ */
+static int
+get_row(ormc_result *r, const ormc_value **row, ormc_error *err)
+{
+	const ormc_value *raw;
+	int rc, n = 1;
+
+	assert(r->c->get_model != NULL);
+	if ((rc = next_row(r, row, err)) < 0)
+		return rc;
+	if (rc == 0)
+		return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0, "%s matching query does not exist.",
+		                      r->c->get_model);
+	{
+		/* A cell's text may be the driver's, which its next row overwrites. */
+		size_t need = 1, off = 0;
+		int i;
+
+		for (i = 0; i < r->ncols; i++)
+			if (r->row[i].s != NULL)
+				need += r->row[i].len;
+		if ((r->kept = malloc(need)) == NULL) {
+			finish(r);
+			return ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
+		}
+		for (i = 0; i < r->ncols; i++)
+			if (r->row[i].s != NULL) {
+				memcpy(r->kept + off, r->row[i].s, r->row[i].len);
+				r->row[i].s = r->kept + off;
+				off += r->row[i].len;
+			}
+	}
+	while (!r->done && (rc = r->cur->conn->driver->next(r->cur, &raw, err)) > 0)
+		n++;
+	finish(r);
+	if (rc < 0)
+		return rc;
+	if (n > 1) {
+		if (n > 20)
+			return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0,
+			                      "get() returned more than one %s -- it returned more than 20!",
+			                      r->c->get_model);
+		return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0,
+		                      "get() returned more than one %s -- it returned %d!", r->c->get_model, n);
+	}
+	return 1;
+}
+
 int
 ormc_result_next(ormc_result *r, const ormc_value **row, ormc_error *err)
+{
+	if (r->done)
+		return 0;
+	if (r->c->get_model != NULL)
+		return get_row(r, row, err);
+	return next_row(r, row, err);
+}
+
+static int
+next_row(ormc_result *r, const ormc_value **row, ormc_error *err)
 {
 	const ormc_value *raw;
 	int rc, i;
@@ -233,6 +297,7 @@ ormc_result_free(ormc_result *r)
 	finish(r);
 	free(r->row);
 	free(r->text);
+	free(r->kept);
 	ormc_stmt_free(r->owned);
 	free(r);
 }

@@ -106,6 +106,8 @@ own_literals(ormc_compiled *c)
 	for (i = 0; i < c->ncolumns; i++)
 		if ((c->columns[i] = ormc_arena_strdup(&c->arena, c->columns[i])) == NULL)
 			return -1;
+	if (c->get_model != NULL && (c->get_model = ormc_arena_strdup(&c->arena, c->get_model)) == NULL)
+		return -1;
 	c->plan = NULL;            /* it points into the query */
 	return 0;
 }

@@ -421,6 +421,10 @@ my_emit(ormc_emit *e, const ormc_sx *x)
 			ormc_sqlbuf_appendc(b, ')');
 			return 1;
 		}
+		if (x->fn == ORMC_FN_RANDOM) {
+			ormc_sqlbuf_append(b, "RAND()");
+			return 1;
+		}
 		if (x->fn == ORMC_FN_NOW) {
 			ormc_sqlbuf_append(b, "UTC_TIMESTAMP(6)");
 			return 1;

@@ -263,6 +263,26 @@ START_TEST(test_complete)
 	/* grouped by the primary key, the column is determined already: added */
 	ck_assert_int_eq(ormc_group_complete(&arena, s, 1, why, sizeof(why)), 0);
 	ck_assert_int_eq(ormc_group_verify(s, why, sizeof(why)), 0);
+
+	/*
+	 * values("g").annotate(m=Min("pages"), least=Least("m", "g")) with g =
+	 * Greatest("pages", Value(600)): g read again inside Least is MIN(g),
+	 * one value per group, and pages is no key.
+	 */
+	key = op2(ORMC_SX_FUNC, 0, col("T1", "pages"), param(600));
+	key->fn = ORMC_FN_GREATEST;
+	cols[0] = key;
+	cols[1] = op2(ORMC_SX_FUNC, 0, agg(ORMC_AGG_MIN, col("T1", "pages")), key);
+	cols[1]->fn = ORMC_FN_LEAST;
+	s = select_of(cols, 2, ormc_arena_alloc(&arena, sizeof(ormc_sx *)), 1);
+	s->group[0] = key;
+	ck_assert_int_eq(ormc_group_verify(s, why, sizeof(why)), -1);
+	ck_assert_int_eq(ormc_group_complete(&arena, s, 0, why, sizeof(why)), 0);
+	ck_assert_int_eq(s->ngroup, 1);
+	ck_assert_int_eq(cols[1]->args[1]->kind, ORMC_SX_AGG);
+	ck_assert_int_eq(cols[1]->args[1]->agg, ORMC_AGG_MIN);
+	ck_assert_ptr_eq(cols[1]->args[1]->args[0], key);
+	ck_assert_int_eq(ormc_group_verify(s, why, sizeof(why)), 0);
 }
 END_TEST
 

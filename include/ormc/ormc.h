@@ -215,6 +215,9 @@ int ormc_result_single(const ormc_result *r);
  * Next row, each cell converted to the Django type of its column (decimals
  * quantized to the output field's places, booleans as BOOL, ...). The row is
  * valid until the next call. Returns 1 for a row, 0 at the end, <0 on error.
+ * A query ending in get() gives its one row, or ORMC_EINVALID with Django's
+ * message when there is none ("Book matching query does not exist.") or
+ * several ("get() returned more than one Book -- it returned 2!").
  */
 int ormc_result_next(ormc_result *r, const ormc_value **row, ormc_error *err);
 /**
