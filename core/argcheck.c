@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "query_int.h"
+#include "qwalk.h"
 #include "sqlbuf.h"
 
 /* Django's default alias: "price__avg", "authors__count". */
@@ -38,18 +39,20 @@ ormc_default_alias(ev *e, const ormc_ast *arg, const ormc_expr *x)
 
 /* Is an aggregate written inside x itself (not read from an annotation)? */
 static int
+own_agg_expr(ormc_qwalker *w, const ormc_expr *x)
+{
+	(void)w;
+	if (!x->has_agg || x->kind == ORMC_EXPR_REF)
+		return ORMC_WALK_PRUNE;
+	return x->kind == ORMC_EXPR_AGG ? ORMC_WALK_ABORT : ORMC_WALK_CONTINUE;
+}
+
+static int
 has_own_agg(const ormc_expr *x)
 {
-	int i;
+	ormc_qwalker w = { own_agg_expr, NULL, 0, NULL, 0 };
 
-	if (x == NULL || !x->has_agg || x->kind == ORMC_EXPR_REF)
-		return 0;
-	if (x->kind == ORMC_EXPR_AGG)
-		return 1;
-	for (i = 0; i < x->nargs; i++)
-		if (has_own_agg(x->args[i]))
-			return 1;
-	return has_own_agg(x->else_);
+	return ormc_qwalk_expr(&w, x) == ORMC_WALK_ABORT;
 }
 
 /*
@@ -57,31 +60,44 @@ has_own_agg(const ormc_expr *x)
  * aggregate() (summarize) an aggregate over an annotation is allowed (the
  * query is wrapped), one written inside another is not.
  */
+typedef struct nested_ctx {
+	ev *e;
+	int summarize;
+	int rc;
+} nested_ctx;
+
+static int
+nested_expr(ormc_qwalker *w, const ormc_expr *x)
+{
+	nested_ctx *c = w->ctx;
+	const ormc_expr *a;
+
+	if (!x->has_agg)
+		return ORMC_WALK_PRUNE;
+	if (x->kind != ORMC_EXPR_AGG &&
+	    !(x->kind == ORMC_EXPR_WINDOW && x->win->nfargs > 0 && ormc_is_aggregate_name(x->func)))
+		return ORMC_WALK_CONTINUE;
+	/* Window(Sum("s")) with s an aggregate: the same error in Django */
+	a = x->nargs && (x->kind == ORMC_EXPR_AGG || x->win->nfargs) ? x->args[0] : NULL;
+	if (a && a->has_agg && (!c->summarize || has_own_agg(a))) {
+		const char *what = a->kind == ORMC_EXPR_REF ? a->annot->alias :
+		                   a->kind == ORMC_EXPR_AGG ? a->func : "expression";
+
+		c->rc = ormc_ev_fail(c->e, ORMC_EINVALID, a->pos, a->kind == ORMC_EXPR_REF ? (int)strlen(what) : 1,
+		                     "Cannot compute %s('%s'): '%s' is an aggregate", x->func, what, what);
+		return ORMC_WALK_ABORT;
+	}
+	return ORMC_WALK_PRUNE;
+}
+
 int
 ormc_check_nested_agg(ev *e, const ormc_expr *x, int summarize)
 {
-	int i, r;
+	nested_ctx c = { e, summarize, ORMC_OK };
+	ormc_qwalker w = { nested_expr, NULL, 0, &c, 0 };
 
-	if (x == NULL || !x->has_agg)
-		return ORMC_OK;
-	if (x->kind == ORMC_EXPR_AGG ||
-	    (x->kind == ORMC_EXPR_WINDOW && x->win->nfargs > 0 && ormc_is_aggregate_name(x->func))) {
-		/* Window(Sum("s")) with s an aggregate: the same error in Django */
-		const ormc_expr *a = x->nargs && (x->kind == ORMC_EXPR_AGG || x->win->nfargs) ? x->args[0] : NULL;
-
-		if (a && a->has_agg && (!summarize || has_own_agg(a))) {
-			const char *what = a->kind == ORMC_EXPR_REF ? a->annot->alias :
-			                   a->kind == ORMC_EXPR_AGG ? a->func : "expression";
-
-			return ormc_ev_fail(e, ORMC_EINVALID, a->pos, a->kind == ORMC_EXPR_REF ? (int)strlen(what) : 1,
-			                    "Cannot compute %s('%s'): '%s' is an aggregate", x->func, what, what);
-		}
-		return ORMC_OK;
-	}
-	for (i = 0; i < x->nargs; i++)
-		if ((r = ormc_check_nested_agg(e, x->args[i], summarize)) < 0)
-			return r;
-	return ormc_check_nested_agg(e, x->else_, summarize);
+	ormc_qwalk_expr(&w, x);
+	return c.rc;
 }
 
 /*

@@ -31,6 +31,7 @@
 
 #include "planner.h"
 #include "groupcheck.h"
+#include "qwalk.h"
 #include "walk.h"
 
 /* ---------------------------------------------------------------- blocks */
@@ -49,53 +50,50 @@ typedef struct aggref {
 	int nbefore;
 } aggref;
 
-static void collect_aggs_cond(plan *p, const ormc_cond *c, int nbefore, ormc_ptrvec *out);
+/* The aggregates an expression computes at this level: each once, not those of annotations it reads. */
+typedef struct aggs_ctx {
+	plan *p;
+	int nbefore;
+	ormc_ptrvec *out;
+} aggs_ctx;
+
+static int
+agg_expr(ormc_qwalker *w, const ormc_expr *x)
+{
+	aggs_ctx *c = w->ctx;
+	aggref *r;
+	int i;
+
+	if (!x->has_agg || x->kind == ORMC_EXPR_REF)
+		return ORMC_WALK_PRUNE;   /* a REF's are collected with its own annotation */
+	if (x->kind != ORMC_EXPR_AGG)
+		return ORMC_WALK_CONTINUE;
+	for (i = 0; i < c->out->n; i++)
+		if (((aggref *)c->out->items[i])->agg == x)
+			return ORMC_WALK_PRUNE;
+	if ((r = NEW(c->p, aggref)) == NULL || ormc_ptrvec_push(c->p->a, c->out, r) < 0) {
+		c->p->failed = 1;
+		return ORMC_WALK_ABORT;
+	}
+	r->agg = x;
+	r->nbefore = c->nbefore;
+	return ORMC_WALK_PRUNE;
+}
+
+static int
+agg_cond(ormc_qwalker *w, const ormc_cond *c)
+{
+	(void)w;
+	return c->has_agg ? ORMC_WALK_CONTINUE : ORMC_WALK_PRUNE;
+}
 
 static void
 collect_aggs(plan *p, const ormc_expr *x, int nbefore, ormc_ptrvec *out)
 {
-	int i;
+	aggs_ctx c = { p, nbefore, out };
+	ormc_qwalker w = { agg_expr, agg_cond, 0, &c, 0 };
 
-	if (x == NULL || !x->has_agg)
-		return;
-	if (x->kind == ORMC_EXPR_AGG) {
-		aggref *r = NEW(p, aggref);
-
-		for (i = 0; i < out->n; i++)
-			if (((aggref *)out->items[i])->agg == x)
-				return;
-		if (r == NULL || ormc_ptrvec_push(p->a, out, r) < 0) {
-			p->failed = 1;
-			return;
-		}
-		r->agg = x;
-		r->nbefore = nbefore;
-		return;
-	}
-	if (x->kind == ORMC_EXPR_REF)
-		return;           /* collected with its own annotation */
-	for (i = 0; i < x->nargs; i++)
-		collect_aggs(p, x->args[i], nbefore, out);
-	collect_aggs(p, x->else_, nbefore, out);
-	if (x->kind == ORMC_EXPR_CASE)
-		for (i = 0; i < x->nargs; i++)
-			collect_aggs_cond(p, x->whens[i], nbefore, out);
-	if (x->kind == ORMC_EXPR_COND)
-		collect_aggs_cond(p, x->cond, nbefore, out);
-}
-
-static void
-collect_aggs_cond(plan *p, const ormc_cond *c, int nbefore, ormc_ptrvec *out)
-{
-	int i;
-
-	if (c == NULL || !c->has_agg)
-		return;
-	collect_aggs(p, c->lhs, nbefore, out);
-	for (i = 0; i < c->nrhs; i++)
-		collect_aggs(p, c->rhs[i], nbefore, out);
-	for (i = 0; i < c->nkids; i++)
-		collect_aggs_cond(p, c->kids[i], nbefore, out);
+	ormc_qwalk_expr(&w, x);
 }
 
 /* Group aggregates by (chain, constraining filters). */
@@ -152,80 +150,88 @@ make_blocks(plan *p, ormc_qs *qs, ormc_ptrvec *aggs, ormc_ptrvec *blocks)
 	return ORMC_OK;
 }
 
-static void outer_chain_qs(const ormc_qs *sub, int depth, ormc_field **chain, int *n);
-
 /*
  * The chain of this query's multi-valued relations that the OuterRefs of the
  * subqueries in x walk: such a relation must be joined (Django reuses the
- * outer query's join), not turned into a semi-join.
+ * outer query's join), not turned into a semi-join. depth is how many
+ * subqueries down the walk is (0: this query).
  */
-static void
-outer_chain(const ormc_expr *x, int depth, ormc_field **chain, int *n)
-{
-	int i;
+typedef struct outer_ctx {
+	int depth;
+	ormc_field **chain;
+	int *n;
+} outer_ctx;
 
-	if (x == NULL || *n < 0)
-		return;
+static void outer_chain_qs(ormc_qwalker *w, const ormc_qs *sub);
+
+static int
+outer_expr(ormc_qwalker *w, const ormc_expr *x)
+{
+	outer_ctx *c = w->ctx;
+
+	if (*c->n < 0)
+		return ORMC_WALK_ABORT;
 	switch (x->kind) {
 	case ORMC_EXPR_OUTERREF:
-		if (depth != x->levels + 1) {
+		if (c->depth != x->levels + 1) {
 			/* another query's */
 		} else if (x->annot != NULL) {
-			ormc_pl_expr_chain(x->annot->expr, chain, n);
+			ormc_pl_expr_chain(x->annot->expr, c->chain, c->n);
 		} else {
 			ormc_expr col = *x;
 
 			col.kind = ORMC_EXPR_COL;
-			ormc_pl_expr_chain(&col, chain, n);
+			ormc_pl_expr_chain(&col, c->chain, c->n);
 		}
-		return;
+		return ORMC_WALK_PRUNE;
 	case ORMC_EXPR_SUBQUERY:
 	case ORMC_EXPR_EXISTS:
-		outer_chain_qs(x->sub, depth + 1, chain, n);
-		return;
+		c->depth++;
+		outer_chain_qs(w, x->sub);
+		c->depth--;
+		return ORMC_WALK_PRUNE;
 	case ORMC_EXPR_REF:
-		if (depth == 0)
-			outer_chain(x->annot->expr, depth, chain, n);
-		return;
+		/* this query's annotation; a subquery's own are read there */
+		if (c->depth == 0)
+			ormc_qwalk_expr(w, x->annot->expr);
+		return ORMC_WALK_PRUNE;
 	default:
-		break;
+		return ORMC_WALK_CONTINUE;
 	}
-	for (i = 0; i < x->nargs; i++)
-		outer_chain(x->args[i], depth, chain, n);
-	outer_chain(x->else_, depth, chain, n);
 }
 
+/* The OuterRefs of a subquery (one level further down): what it reads of the queries around it. */
 static void
-outer_chain_cond(const ormc_cond *c, int depth, ormc_field **chain, int *n)
-{
-	int i;
-
-	if (c == NULL)
-		return;
-	outer_chain(c->lhs, depth, chain, n);
-	for (i = 0; i < c->nrhs; i++)
-		outer_chain(c->rhs[i], depth, chain, n);
-	for (i = 0; i < c->nkids; i++)
-		outer_chain_cond(c->kids[i], depth, chain, n);
-}
-
-/*
- * The OuterRefs of a subquery depth levels down (1: a subquery of this
- * query): what it reads of this query.
- */
-static void
-outer_chain_qs(const ormc_qs *sub, int depth, ormc_field **chain, int *n)
+outer_chain_qs(ormc_qwalker *w, const ormc_qs *sub)
 {
 	int i;
 
 	for (i = 0; i < sub->nfilters; i++)
-		outer_chain_cond(sub->filters[i].cond, depth, chain, n);
+		ormc_qwalk_cond(w, sub->filters[i].cond);
 	for (i = 0; i < sub->nannots; i++)
-		outer_chain(sub->annots[i]->expr, depth, chain, n);
+		ormc_qwalk_expr(w, sub->annots[i]->expr);
 	for (i = 0; i < sub->nvalues; i++)
-		outer_chain(sub->values[i].expr, depth, chain, n);
+		ormc_qwalk_expr(w, sub->values[i].expr);
 	for (i = 0; i < sub->naggregates; i++)
-		outer_chain(sub->aggregates[i]->expr, depth, chain, n);
+		ormc_qwalk_expr(w, sub->aggregates[i]->expr);
+}
+
+static void
+outer_chain(const ormc_expr *x, ormc_field **chain, int *n)
+{
+	outer_ctx c = { 0, chain, n };
+	ormc_qwalker w = { outer_expr, NULL, 0, &c, 0 };
+
+	ormc_qwalk_expr(&w, x);
+}
+
+static void
+outer_chain_cond(const ormc_cond *cond, ormc_field **chain, int *n)
+{
+	outer_ctx c = { 0, chain, n };
+	ormc_qwalker w = { outer_expr, NULL, 0, &c, 0 };
+
+	ormc_qwalk_cond(&w, cond);
 }
 
 static int
@@ -241,22 +247,23 @@ block_has_filter(const block *b, int f)
 
 /* Does x contain an aggregate that is computed in place (not in a derived table)? */
 static int
+inline_agg_expr(ormc_qwalker *w, const ormc_expr *x)
+{
+	if (!x->has_agg)
+		return ORMC_WALK_PRUNE;
+	if (x->kind == ORMC_EXPR_AGG)
+		return ormc_pl_agg_lookup(w->ctx, x) == NULL ? ORMC_WALK_ABORT : ORMC_WALK_PRUNE;
+	if (x->kind == ORMC_EXPR_CASE || x->kind == ORMC_EXPR_COND)
+		return ORMC_WALK_ABORT;   /* an aggregate in a condition (Q(n__gt=1)): not a key */
+	return ORMC_WALK_CONTINUE;
+}
+
+static int
 has_inline_agg(scope *sc, const ormc_expr *x)
 {
-	int i;
+	ormc_qwalker w = { inline_agg_expr, NULL, ORMC_QWALK_REFS, sc, 0 };
 
-	if (x == NULL || !x->has_agg)
-		return 0;
-	if (x->kind == ORMC_EXPR_AGG)
-		return ormc_pl_agg_lookup(sc, x) == NULL;
-	if (x->kind == ORMC_EXPR_REF)
-		return has_inline_agg(sc, x->annot->expr);
-	for (i = 0; i < x->nargs; i++)
-		if (has_inline_agg(sc, x->args[i]))
-			return 1;
-	if (x->kind == ORMC_EXPR_CASE || x->kind == ORMC_EXPR_COND)
-		return 1;   /* an aggregate in a condition (Q(n__gt=1)): not a key */
-	return has_inline_agg(sc, x->else_);
+	return ormc_qwalk_expr(&w, x) == ORMC_WALK_ABORT;
 }
 
 /* The outermost expression of an aggregate as seen outside a derived table. */
@@ -448,25 +455,34 @@ needs_wrap(const ormc_qs *qs)
 
 /* Does x walk a multi-valued relation outside any aggregate? */
 static int
+multi_col_expr(ormc_qwalker *w, const ormc_expr *x)
+{
+	walk path;
+
+	(void)w;
+	if (x->kind == ORMC_EXPR_AGG || x->kind == ORMC_EXPR_SUBQUERY || x->kind == ORMC_EXPR_EXISTS)
+		return ORMC_WALK_PRUNE;
+	if (x->kind != ORMC_EXPR_COL)
+		return ORMC_WALK_CONTINUE;
+	ormc_pl_walk_path(x->path, &path);
+	return path.nchain > 0 ? ORMC_WALK_ABORT : ORMC_WALK_PRUNE;
+}
+
+/* A condition on the relation is "some related row": no row of its own. */
+static int
+prune_cond(ormc_qwalker *w, const ormc_cond *c)
+{
+	(void)w;
+	(void)c;
+	return ORMC_WALK_PRUNE;
+}
+
+static int
 multi_outside_agg(const ormc_expr *x)
 {
-	int i;
+	ormc_qwalker w = { multi_col_expr, prune_cond, ORMC_QWALK_REFS, NULL, 0 };
 
-	if (x == NULL || x->kind == ORMC_EXPR_AGG || x->kind == ORMC_EXPR_SUBQUERY ||
-	    x->kind == ORMC_EXPR_EXISTS)
-		return 0;
-	if (x->kind == ORMC_EXPR_COL) {
-		walk w;
-
-		ormc_pl_walk_path(x->path, &w);
-		return w.nchain > 0;
-	}
-	if (x->kind == ORMC_EXPR_REF)
-		return multi_outside_agg(x->annot->expr);
-	for (i = 0; i < x->nargs; i++)
-		if (multi_outside_agg(x->args[i]))
-			return 1;
-	return multi_outside_agg(x->else_);
+	return ormc_qwalk_expr(&w, x) == ORMC_WALK_ABORT;
 }
 
 static const char *
@@ -650,7 +666,7 @@ plan_core(plan *p, ormc_qs *qs, scope *outer, int mode, int purpose,
 	for (i = 0; i < nouts; i++) {
 		keychain |= multi_outside_agg(outs[i].expr);
 		ormc_pl_expr_chain(outs[i].expr, keyctx, &nkeyctx);
-		outer_chain(outs[i].expr, 0, keyctx, &nkeyctx);
+		outer_chain(outs[i].expr, keyctx, &nkeyctx);
 	}
 	for (i = 0; i < ngkeys; i++) {
 		keychain |= multi_outside_agg(gkeys[i]);
@@ -661,9 +677,9 @@ plan_core(plan *p, ormc_qs *qs, scope *outer, int mode, int purpose,
 		ormc_pl_expr_chain(qs->order[i].expr, keyctx, &nkeyctx);
 	}
 	for (i = 0; i < qs->nannots; i++)
-		outer_chain(qs->annots[i]->expr, 0, keyctx, &nkeyctx);
+		outer_chain(qs->annots[i]->expr, keyctx, &nkeyctx);
 	for (i = 0; i < qs->nfilters; i++)
-		outer_chain_cond(qs->filters[i].cond, 0, keyctx, &nkeyctx);
+		outer_chain_cond(qs->filters[i].cond, keyctx, &nkeyctx);
 	if (nkeyctx > 0)
 		keychain = 1;
 	if (keychain) {
@@ -945,8 +961,6 @@ typedef struct readcol {
 
 enum { READ_WRAP, READ_LEVEL };
 
-static int collect_reads_cond(plan *p, const ormc_qs *below, const ormc_cond *c, int how,
-                              ormc_ptrvec *out);
 
 static int
 read_add(plan *p, ormc_ptrvec *out, const char *name, ormc_expr *expr, const ormc_annot *an)
@@ -990,29 +1004,43 @@ readable(const ormc_qs *below, const ormc_field *f)
 }
 
 /* What x reads from the derived table below (see readcol). */
-static int
-collect_reads(plan *p, const ormc_qs *below, const ormc_expr *x, int how, ormc_ptrvec *out)
-{
-	int i;
+typedef struct reads_ctx {
+	plan *p;
+	const ormc_qs *below;
+	int how;
+	ormc_ptrvec *out;
+} reads_ctx;
 
-	if (x == NULL)
-		return 0;
+/* What x reads of the rows below, each once, into c->out; ABORT on an error. */
+static int
+read_expr(ormc_qwalker *w, const ormc_expr *x)
+{
+	reads_ctx *c = w->ctx;
+	plan *p = c->p;
+	const ormc_qs *below = c->below;
+	int how = c->how, i;
+	ormc_ptrvec *out = c->out;
+
 	switch (x->kind) {
 	case ORMC_EXPR_REF:
 		if (how == READ_LEVEL)
-			return collect_reads(p, below, x->annot->expr, how, out);
-		return read_add(p, out, x->annot->alias, (ormc_expr *)x, x->annot);
+			return ormc_qwalk_expr(w, x->annot->expr) == ORMC_WALK_ABORT ? ORMC_WALK_ABORT
+			                                                             : ORMC_WALK_PRUNE;
+		return read_add(p, out, x->annot->alias, (ormc_expr *)x, x->annot) < 0 ? ORMC_WALK_ABORT
+		                                                                       : ORMC_WALK_PRUNE;
 	case ORMC_EXPR_INNER: {
 		ormc_expr *ref = NEW(p, ormc_expr);
 
-		if (ref == NULL)
-			return ormc_pl_pfail(p, ORMC_ENOMEM, -1, "out of memory");
+		if (ref == NULL) {
+			ormc_pl_pfail(p, ORMC_ENOMEM, -1, "out of memory");
+			return ORMC_WALK_ABORT;
+		}
 		ref->kind = ORMC_EXPR_REF;
 		ref->pos = x->pos;
 		ref->annot = x->annot;
 		ref->type = x->annot->expr->type;
 		ref->has_agg = x->annot->expr->has_agg;
-		return read_add(p, out, x->annot->alias, ref, NULL);
+		return read_add(p, out, x->annot->alias, ref, NULL) < 0 ? ORMC_WALK_ABORT : ORMC_WALK_PRUNE;
 	}
 	case ORMC_EXPR_COL: {
 		const ormc_path *path = x->path;
@@ -1027,11 +1055,13 @@ collect_reads(plan *p, const ormc_qs *below, const ormc_expr *x, int how, ormc_p
 		for (i = 0; i < path->nhops; i++)
 			if (ormc_field_is_multi(path->hops[i]))
 				break;
-		if (i < path->nhops || !ormc_field_is_concrete(path->field))
-			return ormc_pl_pfail(p, ORMC_EUNSUPPORTED, x->pos, how == READ_WRAP
+		if (i < path->nhops || !ormc_field_is_concrete(path->field)) {
+			ormc_pl_pfail(p, ORMC_EUNSUPPORTED, x->pos, how == READ_WRAP
 			                     ? "aggregate() over an annotated, grouped or sliced query can read annotations, fields and fields of single-valued relations only, not the multi-valued relation '%s'"
 			                     : "above a regrouping values(), only the rows' own fields, annotations and fields of single-valued relations can be read, not the multi-valued relation '%s'",
 			                     i < path->nhops ? path->hops[i]->name : path->field->name);
+			return ORMC_WALK_ABORT;
+		}
 		/*
 		 * A walk from the rows below starts at the column its first hop
 		 * joins on: the foreign key's own, or the key a reverse one-to-one
@@ -1040,53 +1070,44 @@ collect_reads(plan *p, const ormc_qs *below, const ormc_expr *x, int how, ormc_p
 		f = path->field;
 		if (path->nhops > 0)
 			f = path->hops[0]->kind == ORMC_FIELD_REVERSE_O2O ? path->model->pk : path->hops[0];
-		if (!readable(below, f))
-			return ormc_pl_pfail(p, ORMC_EUNSUPPORTED, x->pos,
-			                     "'%s' is not one of the values() the rows below are grouped by, "
-			                     "so it has no single value there", path->field->name);
-		if ((bare = bare_field(p, path->model, f, x->pos)) == NULL)
-			return -1;
-		return read_add(p, out, f->column, bare, NULL);
+		if (!readable(below, f)) {
+			ormc_pl_pfail(p, ORMC_EUNSUPPORTED, x->pos,
+			              "'%s' is not one of the values() the rows below are grouped by, "
+			              "so it has no single value there", path->field->name);
+			return ORMC_WALK_ABORT;
+		}
+		if ((bare = bare_field(p, path->model, f, x->pos)) == NULL ||
+		    read_add(p, out, f->column, bare, NULL) < 0)
+			return ORMC_WALK_ABORT;
+		return ORMC_WALK_PRUNE;
 	}
 	case ORMC_EXPR_SUBQUERY:
 	case ORMC_EXPR_EXISTS:
 	case ORMC_EXPR_OUTERREF:
 	case ORMC_EXPR_VALUE:
 	case ORMC_EXPR_PARAM:
-		return 0;
+		return ORMC_WALK_PRUNE;
 	default:
-		break;
+		return ORMC_WALK_CONTINUE;
 	}
-	for (i = 0; i < x->nargs; i++)
-		if (collect_reads(p, below, x->args[i], how, out) < 0)
-			return -1;
-	if (x->kind == ORMC_EXPR_CASE)
-		for (i = 0; i < x->nargs; i++)
-			if (collect_reads_cond(p, below, x->whens[i], how, out) < 0)
-				return -1;
-	if (collect_reads(p, below, x->else_, how, out) < 0 || collect_reads(p, below, x->deflt, how, out) < 0 ||
-	    collect_reads_cond(p, below, x->filter, how, out) < 0 ||
-	    (x->kind == ORMC_EXPR_COND && collect_reads_cond(p, below, x->cond, how, out) < 0))
-		return -1;
-	return 0;
 }
 
 static int
-collect_reads_cond(plan *p, const ormc_qs *below, const ormc_cond *c, int how, ormc_ptrvec *out)
+collect_reads(plan *p, const ormc_qs *below, const ormc_expr *x, int how, ormc_ptrvec *out)
 {
-	int i;
+	reads_ctx c = { p, below, how, out };
+	ormc_qwalker w = { read_expr, NULL, 0, &c, 0 };
 
-	if (c == NULL)
-		return 0;
-	if (collect_reads(p, below, c->lhs, how, out) < 0)
-		return -1;
-	for (i = 0; i < c->nrhs; i++)
-		if (collect_reads(p, below, c->rhs[i], how, out) < 0)
-			return -1;
-	for (i = 0; i < c->nkids; i++)
-		if (collect_reads_cond(p, below, c->kids[i], how, out) < 0)
-			return -1;
-	return 0;
+	return ormc_qwalk_expr(&w, x) == ORMC_WALK_ABORT ? -1 : 0;
+}
+
+static int
+collect_reads_cond(plan *p, const ormc_qs *below, const ormc_cond *cond, int how, ormc_ptrvec *out)
+{
+	reads_ctx c = { p, below, how, out };
+	ormc_qwalker w = { read_expr, NULL, 0, &c, 0 };
+
+	return ormc_qwalk_cond(&w, cond) == ORMC_WALK_ABORT ? -1 : 0;
 }
 
 /*

@@ -12,15 +12,15 @@ expr_children(ormc_qwalker *w, const ormc_expr *x)
 	int i;
 
 	assert(x->nargs == 0 || x->args != NULL);
-	for (i = 0; i < x->nargs; i++) {
-		if (x->kind == ORMC_EXPR_CASE && x->whens != NULL &&
-		    ormc_qwalk_cond(w, x->whens[i]) == ORMC_WALK_ABORT)
-			return ORMC_WALK_ABORT;
+	for (i = 0; i < x->nargs; i++)
 		if (ormc_qwalk_expr(w, x->args[i]) == ORMC_WALK_ABORT)
 			return ORMC_WALK_ABORT;
-	}
-	if (ormc_qwalk_expr(w, x->else_) == ORMC_WALK_ABORT ||
-	    ormc_qwalk_cond(w, x->filter) == ORMC_WALK_ABORT ||
+	if (ormc_qwalk_expr(w, x->else_) == ORMC_WALK_ABORT)
+		return ORMC_WALK_ABORT;
+	for (i = 0; x->kind == ORMC_EXPR_CASE && x->whens != NULL && i < x->nargs; i++)
+		if (ormc_qwalk_cond(w, x->whens[i]) == ORMC_WALK_ABORT)
+			return ORMC_WALK_ABORT;
+	if (ormc_qwalk_cond(w, x->filter) == ORMC_WALK_ABORT ||
 	    ormc_qwalk_expr(w, x->deflt) == ORMC_WALK_ABORT ||
 	    ormc_qwalk_cond(w, x->cond) == ORMC_WALK_ABORT)
 		return ORMC_WALK_ABORT;

@@ -4,9 +4,10 @@
  *
  * A callback sees each expression (or condition) before its children and
  * answers ORMC_WALK_CONTINUE (go into them), ORMC_WALK_PRUNE (skip them) or
- * ORMC_WALK_ABORT (stop the whole walk). The children of an expression are
- * its arguments, its When conditions and else, an aggregate's filter= and
- * default=, and the Q of an ExpressionWrapper; those of a condition are its
+ * ORMC_WALK_ABORT (stop the whole walk). The children of an expression are,
+ * in this order, its arguments (a Case's thens), its else, a Case's When
+ * conditions, an aggregate's filter= and default=, and the Q of an
+ * ExpressionWrapper; those of a condition are its
  * operands and its lhs and rhs values. With ORMC_QWALK_REFS an annotation
  * read by name (REF), with ORMC_QWALK_INNER one of the level below (INNER),
  * is walked where it is read. A Subquery's or Exists' own queryset is never entered: it is another

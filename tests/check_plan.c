@@ -491,11 +491,11 @@ START_TEST(test_qwalk)
 	ck_assert_int_eq(ormc_qwalk_expr(&w, b), 0);
 	ck_assert_int_eq(n.aggs, 2);             /* through a: Sum and Count */
 	ck_assert_int_eq(n.conds, 2);            /* the When, Sum's filter= */
-	ck_assert_int_eq(n.cols, 4);             /* rating, pages, rating, authors */
+	ck_assert_int_eq(n.cols, 4);             /* pages, rating (filter=), authors, rating (When) */
 	memset(&n, 0, sizeof(n));
 	n.stop_at = "pages";
 	ck_assert_int_eq(ormc_qwalk_expr(&w, b), ORMC_WALK_ABORT);
-	ck_assert_int_eq(n.cols, 2);             /* rating, then pages: stopped there */
+	ck_assert_int_eq(n.cols, 1);             /* pages, through a, before the When's rating */
 	ck_assert_int_eq(w.depth, 0);
 	ormc_query_free(q);
 }
