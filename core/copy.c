@@ -140,6 +140,26 @@ count(ormc_db *db, const char *table, long long *out, ormc_error *err)
 	return rc;
 }
 
+/*
+ * A copied table in a check on the target, before COMMIT: on MySQL read
+ * through its primary key. InnoDB would count or scan the rows this
+ * transaction wrote by the smallest secondary index (a foreign key's),
+ * whose entries it must then check one by one against the table's own rows
+ * for visibility: 11 s for 1,000,000 orders, against 0.8 s by the key.
+ */
+static void
+target_table(const copier *c, ormc_sqlbuf *b, const ormc_stable *t,
+             const char *alias)
+{
+	ormc_scan_ident(c->to, b, t->name);
+	if (alias != NULL) {
+		ormc_sqlbuf_appendc(b, ' ');
+		ormc_sqlbuf_append(b, alias);
+	}
+	if (is(c->to, "mysql") && t->pk >= 0)
+		ormc_sqlbuf_append(b, " FORCE INDEX (PRIMARY)");
+}
+
 /* One snapshot for all the reads, where the engine has them. */
 static int
 begin_snapshot(ormc_db *db, ormc_error *err)
@@ -244,8 +264,8 @@ check_references(copier *c)
 			ormc_sqlbuf_append(&b, "SELECT c.");
 			ormc_scan_ident(c->to, &b, col->name);
 			ormc_sqlbuf_append(&b, " FROM ");
-			ormc_scan_ident(c->to, &b, t->name);
-			ormc_sqlbuf_append(&b, " c LEFT JOIN ");
+			target_table(c, &b, t, "c");
+			ormc_sqlbuf_append(&b, " LEFT JOIN ");
 			ormc_scan_ident(c->to, &b, m->table);
 			ormc_sqlbuf_append(&b, " p ON p.");
 			ormc_scan_ident(c->to, &b, m->pk->column);
@@ -471,8 +491,13 @@ verify(copier *c)
 	for (k = 0; k < c->npick; k++) {
 		const char *name = c->t[c->pick[k]].name;
 		long long have;
+		ormc_sqlbuf b;
 
-		rc = count(c->to, name, &have, c->err);
+		ormc_sqlbuf_init(&b);
+		ormc_sqlbuf_append(&b, "SELECT COUNT(*) FROM ");
+		target_table(c, &b, &c->t[c->pick[k]], NULL);
+		rc = b.failed ? no_memory(c->err) : one_int(c->to, b.data, &have, c->err);
+		ormc_sqlbuf_free(&b);
 		if (rc < 0)
 			return rc;
 		if (have != c->rows[k])
