@@ -301,7 +301,8 @@ check_references(copier *c)
 }
 
 static void
-report(copier *c, int k, long long rows, double start, int done)
+report(copier *c, int k, long long rows, double start, int done,
+       const char *method)
 {
 	ormc_copy_progress p;
 
@@ -314,6 +315,7 @@ report(copier *c, int k, long long rows, double start, int done)
 	p.total = c->total[k];
 	p.seconds = now() - start;
 	p.done = done;
+	p.method = method;
 	c->o->progress(&p, c->o->progress_ctx);
 }
 
@@ -356,7 +358,7 @@ copy_table(copier *c, int k)
 	                    c->o ? c->o->batch_rows : 0, c->err);
 	if (rc < 0)
 		goto done;
-	report(c, k, 0, start, 0);
+	report(c, k, 0, start, 0, ormc_bulk_method(w));
 	rc = ormc_db_query(c->from, sql, NULL, 0, &cur, c->err);
 	if (rc == ORMC_OK && (cur == NULL || cur->ncols != t->ncols))
 		rc = ormc_error_set(c->err, ORMC_EDRIVER, NULL, -1, 0,
@@ -378,7 +380,7 @@ copy_table(copier *c, int k)
 		rows++;
 		if (rc == ORMC_OK && (rows & 1023) == 0 && now() - last >= PROGRESS_EVERY) {
 			last = now();
-			report(c, k, rows, start, 0);
+			report(c, k, rows, start, 0, ormc_bulk_method(w));
 		}
 	}
 	if (cur != NULL)
@@ -388,7 +390,7 @@ copy_table(copier *c, int k)
 		rc = ormc_bulk_finish(w, c->err);
 	if (rc == ORMC_OK) {
 		c->rows[k] = rows;
-		report(c, k, rows, start, 1);
+		report(c, k, rows, start, 1, ormc_bulk_method(w));
 	}
 done:
 	if (cur != NULL)

@@ -28,6 +28,12 @@ typedef struct ormc_copy_progress {
 	long long total;         /**< rows the source table had when the copy began */
 	double seconds;          /**< since this table's copy began */
 	int done;                /**< 1 once this table is complete (then rows is final) */
+	/**
+	 * How the rows are written: "COPY FROM STDIN", "LOAD DATA LOCAL INFILE",
+	 * "multi-row INSERT", or "multi-row INSERT (why not the engine's bulk
+	 * load)". Valid during the call.
+	 */
+	const char *method;
 } ormc_copy_progress;
 
 typedef struct ormc_copy_options {
