@@ -12,13 +12,15 @@
  *       and f, durations as "D days U microseconds".
  *
  *   LOAD (driver version 3 with copy_begin, MySQL: MariaDB Connector/C)
- *       "LOAD DATA LOCAL INFILE ... INTO TABLE t CHARACTER SET binary
+ *       "LOAD DATA LOCAL INFILE ... INTO TABLE t CHARACTER SET utf8mb4
  *       FIELDS TERMINATED BY '\t' ESCAPED BY '\\' LINES TERMINATED BY '\n'
  *       (a, b)", which the driver runs once for each chunk of about 4 MB of
  *       whole rows, in LOAD DATA's format: COPY's, but a NUL byte is \0,
  *       booleans 1 and 0, durations microseconds (as the driver binds them),
- *       and the bytes of text and binary values go as they are (CHARACTER
- *       SET binary: no conversion). The driver fails a chunk that leaves a
+ *       and the bytes of text and binary values go as they are: text in the
+ *       connection's utf8mb4 (MySQL 8 makes no JSON of a binary string),
+ *       binary values unconverted into their binary columns (no byte of a
+ *       UTF-8 sequence is ASCII, so a broken one cannot hide an escape). The driver fails a chunk that leaves a
  *       warning or stores fewer rows than it has: with LOCAL, the server
  *       turns bad values and duplicate keys into warnings and skips rows.
  *       A driver that cannot load on this connection (the server's
@@ -88,7 +90,7 @@ head(const ormc_bulk *w, ormc_sqlbuf *b, bulk_way way)
 	if (way == WAY_LOAD) {
 		ormc_sqlbuf_append(b, "LOAD DATA LOCAL INFILE 'ormc-bulk' INTO TABLE ");
 		w->db->dialect->quote_ident(b, w->table);
-		ormc_sqlbuf_append(b, " CHARACTER SET binary FIELDS TERMINATED BY "
+		ormc_sqlbuf_append(b, " CHARACTER SET utf8mb4 FIELDS TERMINATED BY "
 		                   "'\\t' ESCAPED BY '\\\\' LINES TERMINATED BY "
 		                   "'\\n' (");
 	} else {

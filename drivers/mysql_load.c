@@ -3,7 +3,7 @@
  * LOAD DATA LOCAL INFILE, its data served from memory.
  *
  * copy_begin() keeps the statement the core wrote (core/bulk.c: "LOAD DATA
- * LOCAL INFILE 'ormc-bulk' INTO TABLE t CHARACTER SET binary FIELDS ...
+ * LOCAL INFILE 'ormc-bulk' INTO TABLE t CHARACTER SET utf8mb4 FIELDS ...
  * (a, b)") after asking the server whether it allows LOAD DATA LOCAL at
  * all (@@GLOBAL.local_infile; MySQL 8 has it OFF by default): if not, it
  * returns ORMC_EUNSUPPORTED and the core writes INSERTs instead. Each
