@@ -20,9 +20,10 @@
  *       and the bytes of text and binary values go as they are: text in the
  *       connection's utf8mb4 (MySQL 8 makes no JSON of a binary string),
  *       binary values unconverted into their binary columns (no byte of a
- *       UTF-8 sequence is ASCII, so a broken one cannot hide an escape). The driver fails a chunk that leaves a
- *       warning or stores fewer rows than it has: with LOCAL, the server
- *       turns bad values and duplicate keys into warnings and skips rows.
+ *       UTF-8 sequence is ASCII, so a broken one cannot hide an escape).
+ *       The driver fails a chunk that leaves a warning or stores fewer rows
+ *       than it has: with LOCAL, the server turns bad values and duplicate
+ *       keys into warnings and skips rows.
  *       A driver that cannot load on this connection (the server's
  *       local_infile is OFF) refuses copy_begin with ORMC_EUNSUPPORTED, and
  *       the rows go as INSERTs; ormc_bulk_method() says why.
