@@ -51,6 +51,7 @@ fresh() {
 	echo "$url"
 }
 now() { date +%s.%N; }
+loadavg() { cut -d' ' -f1 /proc/loadavg; }   # the machine's load as a step starts
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
 declare -A url native
@@ -72,11 +73,12 @@ COMMIT;
 SQL
 rows=$((n + 1010))
 
-declare -A took
+declare -A took load
 copy() {   # FROM TO -> seconds of ormc copy into a fresh TO database
 	local dst t0 t1
 	dst=$(fresh "$2" "${1}_to_$2")
 	sync   # the previous step's writes are not this one's
+	load[$1,$2]=$(loadavg)
 	t0=$(now)
 	"$ormc" copy "${m[@]}" --from "${url[$1]}" --to "$dst" >&2
 	t1=$(now)
@@ -93,11 +95,13 @@ copy mysql postgresql
 # each engine's own dump and load, data only, into a fresh migrated database
 dst=$(fresh postgresql native_pg)
 sync
+load[postgresql]=$(loadavg)
 t0=$(now)
 pg_dump --data-only "${url[postgresql]}" | psql -q -X -v ON_ERROR_STOP=1 "$dst" >/dev/null
 native[postgresql]=$(secs "$t0" "$(now)")
 dst=$(fresh mysql native_my)
 sync
+load[mysql]=$(loadavg)
 t0=$(now)
 MYSQL_PWD=$my_pw "${MYDUMP:-mariadb-dump}" --no-defaults -u"$my_user" -h"$my_host" -P"$my_port" \
 	--no-create-info --skip-triggers "${url[mysql]##*/}" | my_client "${dst##*/}"
@@ -106,16 +110,18 @@ native[mysql]=$(secs "$t0" "$(now)")
 dst=$work/${prefix}_native_sq.db
 rm -f "$dst"
 sync
+load[sqlite]=$(loadavg)
 t0=$(now)
 sqlite3 "${url[sqlite]#sqlite:}" .dump | sqlite3 "$dst"
 native[sqlite]=$(secs "$t0" "$(now)")
 
 printf '\n%d rows (%d orders)\n\n' "$rows" "$n"
-printf '| from | to | ormc copy (s) | rows/s | own dump+load of from / to (s) | ratio to the faster |\n'
-printf '|---|---|---|---|---|---|\n'
+printf '| from | to | ormc copy (s) | rows/s | own dump+load of from / to (s) | ratio to the faster | load average: ormc, own from / to |\n'
+printf '|---|---|---|---|---|---|---|\n'
 for pair in "sqlite postgresql" "sqlite mysql" "postgresql sqlite" "postgresql mysql" "mysql sqlite" "mysql postgresql"; do
 	set -- $pair
-	awk -v f="$1" -v t="$2" -v c="${took[$1,$2]}" -v a="${native[$1]}" -v b="${native[$2]}" -v r="$rows" 'BEGIN {
+	awk -v f="$1" -v t="$2" -v c="${took[$1,$2]}" -v a="${native[$1]}" -v b="${native[$2]}" -v r="$rows" \
+		-v l="${load[$1,$2]}" -v la="${load[$1]}" -v lb="${load[$2]}" 'BEGIN {
 		ref = a < b ? a : b
-		printf "| %s | %s | %.2f | %d | %.2f / %.2f | %.2f |\n", f, t, c, r / c, a, b, c / ref }'
+		printf "| %s | %s | %.2f | %d | %.2f / %.2f | %.2f | %s, %s / %s |\n", f, t, c, r / c, a, b, c / ref, l, la, lb }'
 done

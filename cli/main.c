@@ -62,6 +62,7 @@ typedef struct options {
 	const char *to;         /* copy --to URL */
 	const char *tables;     /* copy --tables a,b */
 	int truncate;           /* copy --truncate */
+	int verbose;            /* copy --verbose */
 	const char *args[32];   /* positional arguments after the command */
 	int nargs;
 } options;
@@ -101,7 +102,8 @@ static const char usage_text[] =
 	"  inspect  --db URL [--app-label L] [--tables T[,T...]] [TABLE ...]\n"
 	"           print a models.py read from the database's tables\n"
 	"  copy     --models FILE --from URL --to URL [--tables T1,T2] [--truncate]\n"
-	"           copy every table's rows into the migrated target, all or nothing\n"
+	"           [--verbose]  copy every table's rows into the migrated target,\n"
+	"           all or nothing (--verbose: how each table's rows were written)\n"
 	"  dump     --models FILE --db URL [MODEL ...]\n"
 	"           print the rows as Django dumpdata JSON (what load reads)\n"
 	"  help     this text;  --version: version, drivers and dialects\n"
@@ -351,6 +353,10 @@ parse_args(int argc, char **argv, options *o)
 		}
 		if (strcmp(a, "--truncate") == 0) {
 			o->truncate = 1;
+			continue;
+		}
+		if (strcmp(a, "--verbose") == 0) {
+			o->verbose = 1;
 			continue;
 		}
 		if (strncmp(a, "--param", 7) == 0 && (a[7] == '\0' || a[7] == '=')) {
@@ -1075,7 +1081,7 @@ cmd_copy(const options *o)
 	}
 	if (status == EXIT_OK) {
 		ormc_error_clear(&err);
-		if (cli_copy(from, to, s, o->tables, o->truncate, &err) < 0)
+		if (cli_copy(from, to, s, o->tables, o->truncate, o->verbose, &err) < 0)
 			status = report(&err, NULL, 0);
 		else
 			status = finish_stdout();

@@ -1,15 +1,32 @@
 /*
  * bulk.c -- batched writes of many rows into one table (see bulk.h).
  *
- * Two ways, chosen by the driver:
+ * Three ways, chosen by the driver and the dialect:
  *
- *   COPY (driver version 3 with copy_begin: PostgreSQL over libpq)
+ *   COPY (driver version 3 with copy_begin, PostgreSQL: libpq)
  *       "COPY t (a, b) FROM STDIN" once, then rows in COPY's text format
  *       (columns separated by a tab, rows by a newline, NULL as \N,
  *       backslash, tab, newline and carriage return escaped), sent to the
  *       driver in chunks of about 1 MB. Values are written as the driver
  *       writes parameters: floats in their shortest exact text, booleans t
  *       and f, durations as "D days U microseconds".
+ *
+ *   LOAD (driver version 3 with copy_begin, MySQL: MariaDB Connector/C)
+ *       "LOAD DATA LOCAL INFILE ... INTO TABLE t CHARACTER SET utf8mb4
+ *       FIELDS TERMINATED BY '\t' ESCAPED BY '\\' LINES TERMINATED BY '\n'
+ *       (a, b)", which the driver runs once for each chunk of about 4 MB of
+ *       whole rows, in LOAD DATA's format: COPY's, but a NUL byte is \0,
+ *       booleans 1 and 0, durations microseconds (as the driver binds them),
+ *       and the bytes of text and binary values go as they are: text in the
+ *       connection's utf8mb4 (MySQL 8 makes no JSON of a binary string),
+ *       binary values unconverted into their binary columns (no byte of a
+ *       UTF-8 sequence is ASCII, so a broken one cannot hide an escape).
+ *       The driver fails a chunk that leaves a warning or stores fewer rows
+ *       than it has: with LOCAL, the server turns bad values and duplicate
+ *       keys into warnings and skips rows.
+ *       A driver that cannot load on this connection (the server's
+ *       local_infile is OFF) refuses copy_begin with ORMC_EUNSUPPORTED, and
+ *       the rows go as INSERTs; ormc_bulk_method() says why.
  *
  *   INSERT (every other driver)
  *       "INSERT INTO t (a, b) VALUES (?, ?), (?, ?), ..." with bound values,
@@ -29,15 +46,22 @@
 #include "error.h"
 #include "sqlbuf.h"
 
-/* COPY data is sent when this much has gathered. */
+/* COPY data is sent when this much has gathered; LOAD DATA's, as one statement. */
 #define COPY_CHUNK (1u << 20)
+#define LOAD_CHUNK (4u << 20)
+
+/* How the rows go. */
+typedef enum bulk_way { WAY_INSERT, WAY_COPY, WAY_LOAD } bulk_way;
 
 struct ormc_bulk {
 	ormc_db *db;
 	const char *table;
 	const char *const *cols;
 	int ncols;
-	int copy;                /* 1: COPY FROM STDIN is open */
+	bulk_way way;
+	int copy;                /* 1: COPY or LOAD DATA is open (copy_begin done) */
+	size_t chunk;            /* COPY, LOAD: bytes gathered before sending */
+	char method[300];        /* ormc_bulk_method() */
 	int rows_per_batch;      /* INSERT: rows in a full batch */
 	/* INSERT: the batch being gathered */
 	ormc_value *vals;        /* rows_per_batch * ncols */
@@ -55,21 +79,33 @@ no_memory(ormc_error *err)
 	return ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
 }
 
-/* "INSERT INTO t (a, b) VALUES " or "COPY t (a, b) FROM STDIN". */
+/*
+ * "INSERT INTO t (a, b) VALUES ", "COPY t (a, b) FROM STDIN" or MySQL's
+ * LOAD DATA (the file name is the driver's to serve: it reads no file).
+ */
 static void
-head(const ormc_bulk *w, ormc_sqlbuf *b, int copy)
+head(const ormc_bulk *w, ormc_sqlbuf *b, bulk_way way)
 {
 	int i;
 
-	ormc_sqlbuf_append(b, copy ? "COPY " : "INSERT INTO ");
-	w->db->dialect->quote_ident(b, w->table);
-	ormc_sqlbuf_append(b, " (");
+	if (way == WAY_LOAD) {
+		ormc_sqlbuf_append(b, "LOAD DATA LOCAL INFILE 'ormc-bulk' INTO TABLE ");
+		w->db->dialect->quote_ident(b, w->table);
+		ormc_sqlbuf_append(b, " CHARACTER SET utf8mb4 FIELDS TERMINATED BY "
+		                   "'\\t' ESCAPED BY '\\\\' LINES TERMINATED BY "
+		                   "'\\n' (");
+	} else {
+		ormc_sqlbuf_append(b, way == WAY_COPY ? "COPY " : "INSERT INTO ");
+		w->db->dialect->quote_ident(b, w->table);
+		ormc_sqlbuf_append(b, " (");
+	}
 	for (i = 0; i < w->ncols; i++) {
 		if (i > 0)
 			ormc_sqlbuf_append(b, ", ");
 		w->db->dialect->quote_ident(b, w->cols[i]);
 	}
-	ormc_sqlbuf_append(b, copy ? ") FROM STDIN" : ") VALUES ");
+	ormc_sqlbuf_append(b, way == WAY_COPY ? ") FROM STDIN"
+	                      : way == WAY_LOAD ? ")" : ") VALUES ");
 }
 
 /* The INSERT of n rows, placeholders numbered from 1. */
@@ -80,7 +116,7 @@ insert_sql(const ormc_bulk *w, int n)
 	int r, c, k = 1;
 
 	ormc_sqlbuf_init(&b);
-	head(w, &b, 0);
+	head(w, &b, WAY_INSERT);
 	for (r = 0; r < n; r++) {
 		ormc_sqlbuf_append(&b, r > 0 ? ", (" : "(");
 		for (c = 0; c < w->ncols; c++) {
@@ -150,19 +186,38 @@ ormc_bulk_open(ormc_bulk **out, ormc_db *db, const char *table,
 	w->ncols = ncols;
 	ormc_sqlbuf_init(&w->text);
 	if (can_copy(d)) {
+		ormc_error refused;
 		ormc_sqlbuf b;
+		bulk_way way = strcmp(db->dialect->name, "mysql") == 0 ? WAY_LOAD
+		                                                      : WAY_COPY;
 
+		ormc_error_clear(&refused);
 		ormc_sqlbuf_init(&b);
-		head(w, &b, 1);
-		rc = b.failed ? no_memory(err) : d->copy_begin(db->conn, b.data, err);
+		head(w, &b, way);
+		rc = b.failed ? no_memory(err)
+		              : d->copy_begin(db->conn, b.data, &refused);
 		ormc_sqlbuf_free(&b);
-		if (rc < 0) {
+		if (rc == ORMC_OK) {
+			w->way = way;
+			w->copy = 1;
+			w->chunk = way == WAY_LOAD ? LOAD_CHUNK : COPY_CHUNK;
+			snprintf(w->method, sizeof(w->method), "%s",
+			         way == WAY_LOAD ? "LOAD DATA LOCAL INFILE"
+			                         : "COPY FROM STDIN");
+			*out = w;
+			return ORMC_OK;
+		}
+		if (rc != ORMC_EUNSUPPORTED) {
+			if (err != NULL && refused.code != ORMC_OK)
+				*err = refused;
 			free(w);
 			return rc;
 		}
-		w->copy = 1;
-		*out = w;
-		return ORMC_OK;
+		/* the driver cannot here: INSERTs, and the method says why */
+		snprintf(w->method, sizeof(w->method), "multi-row INSERT (%.280s)",
+		         refused.message);
+	} else {
+		snprintf(w->method, sizeof(w->method), "multi-row INSERT");
 	}
 	w->rows_per_batch = batch_rows > 0 ? batch_rows : ORMC_BULK_ROWS;
 	if (w->rows_per_batch > max_params(db) / ncols)
@@ -188,33 +243,60 @@ is_text_type(ormc_type t)
 	       t == ORMC_TYPE_TIME;
 }
 
-/* One value in COPY's text format. */
+/* v's decimal digits at b. */
+static void
+append_int(ormc_sqlbuf *b, long long v)
+{
+	char num[24], *p = num + sizeof(num);
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v
+	                             : (unsigned long long)v;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u > 0);
+	if (v < 0)
+		*--p = '-';
+	ormc_sqlbuf_appendn(b, p, (size_t)(num + sizeof(num) - p));
+}
+
+/*
+ * One value in COPY's text format, or in LOAD DATA's: the same escapes of
+ * backslash, tab, newline and carriage return; a NUL byte is \0 for LOAD
+ * DATA and an error for PostgreSQL; booleans and durations as each driver
+ * binds them.
+ */
 static int
 copy_value(ormc_bulk *w, const ormc_value *v, int col, ormc_error *err)
 {
 	ormc_sqlbuf *b = &w->text;
+	int load = w->way == WAY_LOAD;
 	char num[64];
-	size_t k;
+	size_t k, from;
 
 	switch (v->type) {
 	case ORMC_TYPE_NULL:
-		ormc_sqlbuf_append(b, "\\N");
+		ormc_sqlbuf_appendn(b, "\\N", 2);
 		return ORMC_OK;
 	case ORMC_TYPE_INT:
-		ormc_sqlbuf_appendf(b, "%lld", (long long)v->i);
+		append_int(b, (long long)v->i);
 		return ORMC_OK;
 	case ORMC_TYPE_BOOL:
-		ormc_sqlbuf_appendc(b, v->i ? 't' : 'f');
+		ormc_sqlbuf_appendc(b, load ? (v->i ? '1' : '0') : (v->i ? 't' : 'f'));
 		return ORMC_OK;
 	case ORMC_TYPE_FLOAT:
 		ormc_db_float_text(v->f, num, sizeof(num));
 		ormc_sqlbuf_append(b, num);
 		return ORMC_OK;
 	case ORMC_TYPE_DURATION: {
-		/* days apart, as the driver sends a parameter (drivers/postgresql.c) */
+		/* MySQL: microseconds (drivers/mysql.c); PostgreSQL: days apart */
 		long long day = 86400000000LL, d = (long long)v->i / day,
 		          us = (long long)v->i % day;
 
+		if (load) {
+			append_int(b, (long long)v->i);
+			return ORMC_OK;
+		}
 		if (us < 0) {
 			us += day;
 			d--;
@@ -229,21 +311,32 @@ copy_value(ormc_bulk *w, const ormc_value *v, int col, ormc_error *err)
 		return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0,
 		                      "column \"%s\": a value of type %d",
 		                      w->cols[col], (int)v->type);
-	for (k = 0; k < v->len; k++) {
+	/* runs of plain bytes at once, each special byte escaped */
+	for (k = from = 0; k < v->len; k++) {
+		const char *esc;
 		char c = v->s[k];
 
 		switch (c) {
-		case '\\': ormc_sqlbuf_append(b, "\\\\"); break;
-		case '\t': ormc_sqlbuf_append(b, "\\t"); break;
-		case '\n': ormc_sqlbuf_append(b, "\\n"); break;
-		case '\r': ormc_sqlbuf_append(b, "\\r"); break;
+		case '\\': esc = "\\\\"; break;
+		case '\t': esc = "\\t"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
 		case '\0':
-			return ormc_error_set(err, ORMC_EDRIVER, NULL, -1, 0,
-			                      "column \"%s\": PostgreSQL text cannot "
-			                      "contain a NUL byte", w->cols[col]);
-		default: ormc_sqlbuf_appendc(b, c); break;
+			if (!load)
+				return ormc_error_set(err, ORMC_EDRIVER, NULL, -1, 0,
+				                      "column \"%s\": PostgreSQL text "
+				                      "cannot contain a NUL byte",
+				                      w->cols[col]);
+			esc = "\\0";
+			break;
+		default:
+			continue;
 		}
+		ormc_sqlbuf_appendn(b, v->s + from, k - from);
+		ormc_sqlbuf_appendn(b, esc, 2);
+		from = k + 1;
 	}
+	ormc_sqlbuf_appendn(b, v->s + from, v->len - from);
 	return ORMC_OK;
 }
 
@@ -325,7 +418,7 @@ ormc_bulk_append(ormc_bulk *w, const ormc_value *row, ormc_error *err)
 		}
 		ormc_sqlbuf_appendc(&w->text, '\n');
 		w->sent++;
-		return w->text.len >= COPY_CHUNK ? copy_flush(w, err) : ORMC_OK;
+		return w->text.len >= w->chunk ? copy_flush(w, err) : ORMC_OK;
 	}
 	for (c = 0; c < w->ncols; c++) {
 		size_t at = (size_t)w->nrows * (size_t)w->ncols + (size_t)c;
@@ -363,10 +456,16 @@ ormc_bulk_finish(ormc_bulk *w, ormc_error *err)
 	return w->db->conn->driver->copy_end(w->db->conn, NULL, err);
 }
 
+const char *
+ormc_bulk_method(const ormc_bulk *w)
+{
+	return w != NULL ? w->method : "";
+}
+
 int
 ormc_bulk_batch_rows(const ormc_bulk *w)
 {
-	return w != NULL && !w->copy ? w->rows_per_batch : 0;
+	return w != NULL && w->way == WAY_INSERT ? w->rows_per_batch : 0;
 }
 
 int64_t

@@ -9,12 +9,15 @@
  *
  * A row is a list of values bound as parameters are (ormc/value.h): the
  * caller converts them to what the target stores (core/scan.h). Rows go in
- * batches: PostgreSQL's COPY ... FROM STDIN in text format when the driver
- * has copy_begin (version 3), else multi-row INSERT ... VALUES (...),(...)
- * with bound values, as many rows as the engine's placeholder limit allows
- * (SQLite 32766, 999 before 3.32; MySQL and PostgreSQL 65535) and at most
- * the batch size. The table is written within the caller's transaction;
- * the writer neither begins nor commits.
+ * batches: PostgreSQL's COPY ... FROM STDIN in text format, or MySQL's LOAD
+ * DATA LOCAL INFILE from memory (one statement per 4 MB), when the driver
+ * has copy_begin (version 3) and the server allows it; else multi-row
+ * INSERT ... VALUES (...),(...) with bound values, as many rows as the
+ * engine's placeholder limit allows (SQLite 32766, 999 before 3.32; MySQL
+ * and PostgreSQL 65535) and at most the batch size. The table is written
+ * within the caller's transaction; the writer neither begins nor commits,
+ * and after a failure the caller rolls back (rows of LOAD DATA statements
+ * already run stay in the transaction until then).
  */
 #ifndef ORMC_BULK_H
 #define ORMC_BULK_H
@@ -42,7 +45,14 @@ int ormc_bulk_append(ormc_bulk *w, const ormc_value *row, ormc_error *err);
 /** Send what is left and end the COPY; errors in the data surface here. */
 int ormc_bulk_finish(ormc_bulk *w, ormc_error *err);
 
-/** Rows an INSERT batch holds (0 for COPY). */
+/**
+ * How the rows go, for --verbose: "COPY FROM STDIN", "LOAD DATA LOCAL
+ * INFILE", "multi-row INSERT", or "multi-row INSERT (why not the driver's
+ * bulk load)". Valid until ormc_bulk_free.
+ */
+const char *ormc_bulk_method(const ormc_bulk *w);
+
+/** Rows an INSERT batch holds (0 for COPY and LOAD DATA). */
 int ormc_bulk_batch_rows(const ormc_bulk *w);
 
 /** Rows the server has been sent so far. */

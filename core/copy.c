@@ -140,6 +140,26 @@ count(ormc_db *db, const char *table, long long *out, ormc_error *err)
 	return rc;
 }
 
+/*
+ * A copied table in a check on the target, before COMMIT: on MySQL read
+ * through its primary key. InnoDB would count or scan the rows this
+ * transaction wrote by the smallest secondary index (a foreign key's),
+ * whose entries it must then check one by one against the table's own rows
+ * for visibility: 11 s for 1,000,000 orders, against 0.8 s by the key.
+ */
+static void
+target_table(const copier *c, ormc_sqlbuf *b, const ormc_stable *t,
+             const char *alias)
+{
+	ormc_scan_ident(c->to, b, t->name);
+	if (alias != NULL) {
+		ormc_sqlbuf_appendc(b, ' ');
+		ormc_sqlbuf_append(b, alias);
+	}
+	if (is(c->to, "mysql") && t->pk >= 0)
+		ormc_sqlbuf_append(b, " FORCE INDEX (PRIMARY)");
+}
+
 /* One snapshot for all the reads, where the engine has them. */
 static int
 begin_snapshot(ormc_db *db, ormc_error *err)
@@ -244,8 +264,8 @@ check_references(copier *c)
 			ormc_sqlbuf_append(&b, "SELECT c.");
 			ormc_scan_ident(c->to, &b, col->name);
 			ormc_sqlbuf_append(&b, " FROM ");
-			ormc_scan_ident(c->to, &b, t->name);
-			ormc_sqlbuf_append(&b, " c LEFT JOIN ");
+			target_table(c, &b, t, "c");
+			ormc_sqlbuf_append(&b, " LEFT JOIN ");
 			ormc_scan_ident(c->to, &b, m->table);
 			ormc_sqlbuf_append(&b, " p ON p.");
 			ormc_scan_ident(c->to, &b, m->pk->column);
@@ -281,7 +301,8 @@ check_references(copier *c)
 }
 
 static void
-report(copier *c, int k, long long rows, double start, int done)
+report(copier *c, int k, long long rows, double start, int done,
+       const char *method)
 {
 	ormc_copy_progress p;
 
@@ -294,6 +315,7 @@ report(copier *c, int k, long long rows, double start, int done)
 	p.total = c->total[k];
 	p.seconds = now() - start;
 	p.done = done;
+	p.method = method;
 	c->o->progress(&p, c->o->progress_ctx);
 }
 
@@ -336,7 +358,7 @@ copy_table(copier *c, int k)
 	                    c->o ? c->o->batch_rows : 0, c->err);
 	if (rc < 0)
 		goto done;
-	report(c, k, 0, start, 0);
+	report(c, k, 0, start, 0, ormc_bulk_method(w));
 	rc = ormc_db_query(c->from, sql, NULL, 0, &cur, c->err);
 	if (rc == ORMC_OK && (cur == NULL || cur->ncols != t->ncols))
 		rc = ormc_error_set(c->err, ORMC_EDRIVER, NULL, -1, 0,
@@ -358,7 +380,7 @@ copy_table(copier *c, int k)
 		rows++;
 		if (rc == ORMC_OK && (rows & 1023) == 0 && now() - last >= PROGRESS_EVERY) {
 			last = now();
-			report(c, k, rows, start, 0);
+			report(c, k, rows, start, 0, ormc_bulk_method(w));
 		}
 	}
 	if (cur != NULL)
@@ -368,7 +390,7 @@ copy_table(copier *c, int k)
 		rc = ormc_bulk_finish(w, c->err);
 	if (rc == ORMC_OK) {
 		c->rows[k] = rows;
-		report(c, k, rows, start, 1);
+		report(c, k, rows, start, 1, ormc_bulk_method(w));
 	}
 done:
 	if (cur != NULL)
@@ -471,8 +493,13 @@ verify(copier *c)
 	for (k = 0; k < c->npick; k++) {
 		const char *name = c->t[c->pick[k]].name;
 		long long have;
+		ormc_sqlbuf b;
 
-		rc = count(c->to, name, &have, c->err);
+		ormc_sqlbuf_init(&b);
+		ormc_sqlbuf_append(&b, "SELECT COUNT(*) FROM ");
+		target_table(c, &b, &c->t[c->pick[k]], NULL);
+		rc = b.failed ? no_memory(c->err) : one_int(c->to, b.data, &have, c->err);
+		ormc_sqlbuf_free(&b);
 		if (rc < 0)
 			return rc;
 		if (have != c->rows[k])

@@ -24,6 +24,9 @@
  * clause, relying on LIKE's default escape character, which that mode
  * turns off.
  *
+ * Bulk loads (ormc copy) are LOAD DATA LOCAL INFILE served from memory,
+ * never from a file: drivers/mysql_load.c.
+ *
  * Statements. execute() prepares every statement (one per call) and binds
  * the parameters natively: INT/BOOL/DURATION as LONGLONG, FLOAT as DOUBLE,
  * DECIMAL as NEWDECIMAL text, the rest as strings. A statement the server
@@ -79,20 +82,11 @@
 
 #include "core/db.h"
 #include "core/error.h"
+#include "mysql_int.h"
 
 #define MY_DEFAULT_PORT 3306
 #define MY_TEXT_MIN 32          /* initial text buffer bounds, bytes */
 #define MY_TEXT_MAX 1024
-
-typedef struct my_cursor my_cursor;
-typedef struct my_prepared my_prepared;
-
-typedef struct my_conn {
-	ormc_conn base;          /* first: the core holds an ormc_conn * */
-	MYSQL *db;
-	my_cursor *busy;         /* the cursor whose rows are still coming */
-	my_prepared *stale;      /* finalized while busy: closed once it is not */
-} my_conn;
 
 struct my_prepared {
 	ormc_prepared base;      /* first */
@@ -502,7 +496,6 @@ my_connect(ormc_conn **out, const char *url, ormc_error *err)
 	my_url u;
 	my_conn *c;
 	char where[300];
-	unsigned int zero = 0;
 	my_bool on = 1;
 	int rc;
 
@@ -525,8 +518,8 @@ my_connect(ormc_conn **out, const char *url, ormc_error *err)
 		return no_memory(err);
 	}
 	c->base.driver = &ormc_driver_mysql;
-	if (mysql_options(c->db, MYSQL_SET_CHARSET_NAME, "utf8mb4") != 0 ||
-	    mysql_options(c->db, MYSQL_OPT_LOCAL_INFILE, &zero) != 0 ||
+	if (ormc_my_load_init(c) != 0 ||
+	    mysql_options(c->db, MYSQL_SET_CHARSET_NAME, "utf8mb4") != 0 ||
 	    mysql_options(c->db, MYSQL_REPORT_DATA_TRUNCATION, &on) != 0 ||
 	    (u.timeout > 0 &&
 	     mysql_options(c->db, MYSQL_OPT_CONNECT_TIMEOUT, &u.timeout) != 0)) {
@@ -553,6 +546,7 @@ my_connect(ormc_conn **out, const char *url, ormc_error *err)
 
 fail:
 	mysql_close(c->db);
+	ormc_my_load_free(c);
 	free(c);
 	free(u.mem);
 	return rc;
@@ -1415,6 +1409,7 @@ my_disconnect(ormc_conn *conn)
 		finish(c->busy);
 	close_stale(c);
 	mysql_close(c->db);
+	ormc_my_load_free(c);
 	free(c);
 }
 
@@ -1436,7 +1431,7 @@ const ormc_driver ormc_driver_mysql = {
 	my_prepare,
 	my_execute_prepared,
 	my_finalize,
-	NULL,   /* copy_begin: bulk loads are multi-row INSERTs */
-	NULL,
-	NULL,
+	ormc_my_copy_begin,   /* LOAD DATA LOCAL INFILE: mysql_load.c */
+	ormc_my_copy_send,
+	ormc_my_copy_end,
 };

@@ -1,7 +1,8 @@
 /*
  * check_mysql.c -- the MySQL / MariaDB driver (drivers/mysql.c) against the
  * test server (tests/backends.h): URLs and sockets, the session it sets up,
- * parameters and cells of every type, streaming, errors and transactions.
+ * parameters and cells of every type, streaming, errors and transactions,
+ * and no local file sent for a LOAD DATA LOCAL.
  *
  * Every test works in the database ormc_check_my, made fresh by main().
  */
@@ -1004,6 +1005,34 @@ START_TEST(test_bookstore)
 }
 END_TEST
 
+/*
+ * LOAD DATA LOCAL is allowed on every connection, for ormc copy
+ * (drivers/mysql_load.c), but the driver sends no file: a statement that
+ * names one is refused, and nothing is read or stored.
+ */
+START_TEST(test_no_local_file)
+{
+	ormc_db *db = open_db();
+	ormc_cursor *cur = NULL;
+	const ormc_value *row;
+	ormc_error err;
+
+	tb_exec(db, "CREATE TABLE lf (a text)");
+	ck_assert_int_eq(ormc_db_exec(db, "LOAD DATA LOCAL INFILE '/etc/passwd' "
+	                              "INTO TABLE lf", NULL, 0, &err), ORMC_EDRIVER);
+	ck_assert_msg(strstr(err.message, "ormc refuses the server's request for "
+	                     "the local file '/etc/passwd'") != NULL, "%s",
+	              err.message);
+	ck_assert_int_eq(ormc_db_query(db, "SELECT COUNT(*) FROM lf", NULL, 0,
+	                               &cur, &err), ORMC_OK);
+	ck_assert_int_eq(drv(db)->next(cur, &row, &err), 1);
+	ck_assert_int_eq(row[0].type, ORMC_TYPE_INT);
+	ck_assert_int_eq(row[0].i, 0);
+	drv(db)->close_cursor(cur);
+	ormc_disconnect(db);
+}
+END_TEST
+
 static Suite *
 mysql_suite(void)
 {
@@ -1033,6 +1062,7 @@ mysql_suite(void)
 	tcase_add_test(tc, test_stream_rows);
 	tcase_add_test(tc, test_no_cursor);
 	tcase_add_test(tc, test_transactions);
+	tcase_add_test(tc, test_no_local_file);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 

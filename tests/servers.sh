@@ -179,14 +179,15 @@ start_my() {
 		port=$(free_port) || { echo "no free port" >&2; return 1; }
 		# MariaDB's default collation (utf8mb4_general_ci, case-insensitive)
 		# and MySQL 8's default sql_mode with ONLY_FULL_GROUP_BY: ormc must
-		# be right under both.
+		# be right under both. LOAD DATA LOCAL allowed (MariaDB's default,
+		# said here): ormc copy loads MySQL that way (tests/copy_mysql_load_test.sh).
 		"$server" --no-defaults --datadir="$data/data" --user="$user" \
 			--port="$port" --bind-address=127.0.0.1 --socket="$sock" \
 			--pid-file="$data/mariadbd.pid" --log-error="$log" --skip-log-bin \
 			--character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
 			--sql-mode=ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION \
 			--innodb-buffer-pool-size=64M --innodb-flush-log-at-trx-commit=0 \
-			--innodb-doublewrite=0 < /dev/null > /dev/null 2>&1 &
+			--innodb-doublewrite=0 --local-infile=1 < /dev/null > /dev/null 2>&1 &
 		for i in $(seq 1 120); do
 			if "$client" --no-defaults --socket="$sock" -uroot -e "SELECT 1" > /dev/null 2>&1; then
 				break 2

@@ -28,6 +28,12 @@ typedef struct ormc_copy_progress {
 	long long total;         /**< rows the source table had when the copy began */
 	double seconds;          /**< since this table's copy began */
 	int done;                /**< 1 once this table is complete (then rows is final) */
+	/**
+	 * How the rows are written: "COPY FROM STDIN", "LOAD DATA LOCAL INFILE",
+	 * "multi-row INSERT", or "multi-row INSERT (why not the engine's bulk
+	 * load)". Valid during the call.
+	 */
+	const char *method;
 } ormc_copy_progress;
 
 typedef struct ormc_copy_options {
@@ -52,9 +58,11 @@ typedef struct ormc_copy_options {
  * unless opts->truncate. The source is read in one snapshot where the engine
  * has them (REPEATABLE READ on PostgreSQL, a consistent snapshot on MySQL, a
  * read transaction on SQLite). Rows go in batches (PostgreSQL COPY FROM
- * STDIN, multi-row INSERT elsewhere); then foreign keys are checked
- * (PostgreSQL's deferred constraints at COMMIT; on MySQL, whose own checks
- * are off for the copy, and SQLite, one anti-join per foreign key column),
+ * STDIN, MySQL LOAD DATA LOCAL INFILE from memory where the server allows
+ * it, any warning failing the copy; multi-row INSERT elsewhere); then
+ * foreign keys are checked (PostgreSQL's deferred constraints at COMMIT;
+ * on MySQL, whose own checks are off for the copy, and SQLite, one
+ * anti-join per foreign key column),
  * PostgreSQL's key sequences are moved past the largest key (MySQL's
  * AUTO_INCREMENT and SQLite's rowid follow inserted keys by themselves), and
  * every table's row count on the target is checked against the rows read.

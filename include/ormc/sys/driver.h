@@ -105,20 +105,33 @@ struct ormc_driver {
 
 	/*
 	 * Version 3. All three or none (NULL: bulk loads are multi-row INSERTs).
-	 * The engine's own bulk load, PostgreSQL's COPY ... FROM STDIN: the core
-	 * writes the data in the engine's text format. No other statement runs
-	 * on the connection between copy_begin() and copy_end().
+	 * The engine's own bulk load: PostgreSQL's COPY ... FROM STDIN, MySQL's
+	 * LOAD DATA LOCAL INFILE (core/bulk.c writes the statement and the data
+	 * in the engine's text format). No other statement runs on the
+	 * connection between copy_begin() and copy_end().
 	 */
 
-	/** Start the copy statement sql ("COPY t (a, b) FROM STDIN"). */
+	/**
+	 * Start the copy statement sql ("COPY t (a, b) FROM STDIN"). A driver
+	 * that cannot bulk load on this connection (a server that refuses LOAD
+	 * DATA LOCAL) returns ORMC_EUNSUPPORTED, err saying why, having changed
+	 * nothing: the core then writes the rows as INSERTs.
+	 */
 	int (*copy_begin)(ormc_conn *conn, const char *sql, ormc_error *err);
 
-	/** Send len bytes of data (whole rows or not: the engine joins them). */
+	/**
+	 * Send len bytes of data. The core sends whole rows in each call, so a
+	 * driver may run one statement per call (MySQL's runs the LOAD DATA
+	 * over them, and fails it for any warning or skipped row); PostgreSQL's
+	 * engine joins the calls into one COPY.
+	 */
 	int (*copy_send)(ormc_conn *conn, const char *data, size_t len, ormc_error *err);
 
 	/**
 	 * End the copy: with abort NULL the rows are stored (errors in the data
-	 * surface here); otherwise the copy is cancelled with that message.
+	 * surface here); otherwise the copy is cancelled with that message (a
+	 * driver that ran a statement per copy_send() cannot take back those:
+	 * the caller rolls its transaction back).
 	 */
 	int (*copy_end)(ormc_conn *conn, const char *abort, ormc_error *err);
 };
