@@ -58,6 +58,7 @@ struct ormc_bulk {
 	const char *table;
 	const char *const *cols;
 	int ncols;
+	unsigned char *binary;   /* per column: a BinaryField's (ormc_bulk_set_binary) */
 	bulk_way way;
 	int copy;                /* 1: COPY or LOAD DATA is open (copy_begin done) */
 	size_t chunk;            /* COPY, LOAD: bytes gathered before sending */
@@ -122,7 +123,8 @@ insert_sql(const ormc_bulk *w, int n)
 		for (c = 0; c < w->ncols; c++) {
 			if (c > 0)
 				ormc_sqlbuf_append(&b, ", ");
-			w->db->dialect->placeholder(&b, k++);
+			ormc_dialect_value_placeholder(w->db->dialect, &b, k++,
+			                               w->binary != NULL && w->binary[c]);
 		}
 		ormc_sqlbuf_appendc(&b, ')');
 	}
@@ -404,6 +406,17 @@ insert_flush(ormc_bulk *w, ormc_error *err)
 }
 
 int
+ormc_bulk_set_binary(ormc_bulk *w, int col, ormc_error *err)
+{
+	assert(col >= 0 && col < w->ncols);
+	assert(w->sent == 0 && w->nrows == 0);
+	if (w->binary == NULL && (w->binary = calloc((size_t)w->ncols, 1)) == NULL)
+		return no_memory(err);
+	w->binary[col] = 1;
+	return ORMC_OK;
+}
+
+int
 ormc_bulk_append(ormc_bulk *w, const ormc_value *row, ormc_error *err)
 {
 	int c, rc;
@@ -486,6 +499,7 @@ ormc_bulk_free(ormc_bulk *w)
 		w->db->conn->driver->finalize(w->full);
 	free(w->vals);
 	free(w->offs);
+	free(w->binary);
 	ormc_sqlbuf_free(&w->text);
 	free(w);
 }

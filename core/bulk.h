@@ -39,6 +39,13 @@ int ormc_bulk_open(ormc_bulk **out, ormc_db *db, const char *table,
                    const char *const *cols, int ncols, int batch_rows,
                    ormc_error *err);
 
+/**
+ * Column col holds a BinaryField's bytes (bound as text): its placeholder
+ * is the dialect's blob_placeholder (SQLite's CAST(? AS BLOB)). Before the
+ * first row.
+ */
+int ormc_bulk_set_binary(ormc_bulk *w, int col, ormc_error *err);
+
 /** Add one row (ncols values, copied); sends a batch when one is full. */
 int ormc_bulk_append(ormc_bulk *w, const ormc_value *row, ormc_error *err);
 

@@ -356,6 +356,9 @@ copy_table(copier *c, int k)
 	}
 	rc = ormc_bulk_open(&w, c->to, t->name, names, t->ncols,
 	                    c->o ? c->o->batch_rows : 0, c->err);
+	for (i = 0; rc == ORMC_OK && i < t->ncols; i++)
+		if (t->cols[i].type.kind == ORMC_FIELD_BINARY)
+			rc = ormc_bulk_set_binary(w, i, c->err);
 	if (rc < 0)
 		goto done;
 	report(c, k, 0, start, 0, ormc_bulk_method(w));

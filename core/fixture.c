@@ -511,9 +511,12 @@ insert_now(ormc_loader *l, const ormc_model *m, const ormc_field **cols,
 		}
 		ormc_sqlbuf_append(&b, ") VALUES (");
 		for (i = 0; i < ncols; i++) {
+			const ormc_field *vf = ormc_field_value_field(cols[i]);
+
 			if (i > 0)
 				ormc_sqlbuf_append(&b, ", ");
-			l->d->placeholder(&b, i + 1);
+			ormc_dialect_value_placeholder(l->d, &b, i + 1,
+			                               vf != NULL && vf->kind == ORMC_FIELD_BINARY);
 		}
 		ormc_sqlbuf_appendc(&b, ')');
 	}

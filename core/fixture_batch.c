@@ -180,6 +180,15 @@ table_of(const ormc_pending *p)
 	return p->m2m != NULL ? p->m2m->m2m_table : p->m->table;
 }
 
+/* Does f hold a BinaryField's bytes (written with the dialect's blob_placeholder)? */
+static int
+is_binary(const ormc_field *f)
+{
+	const ormc_field *vf = ormc_field_value_field(f);
+
+	return vf != NULL && vf->kind == ORMC_FIELD_BINARY;
+}
+
 /* One list through the bulk writer. */
 static int
 write_bulk(ormc_loader *l, const ormc_pending *p)
@@ -188,6 +197,9 @@ write_bulk(ormc_loader *l, const ormc_pending *p)
 	int r, rc;
 
 	rc = ormc_bulk_open(&w, l->db, table_of(p), p->names, p->ncols, 0, l->err);
+	for (r = 0; rc == ORMC_OK && p->cols != NULL && r < p->ncols; r++)
+		if (is_binary(p->cols[r]))
+			rc = ormc_bulk_set_binary(w, r, l->err);
 	for (r = 0; rc == ORMC_OK && r < p->nrows; r++)
 		rc = ormc_bulk_append(w, &p->vals[(size_t)r * (size_t)p->ncols],
 		                      l->err);
@@ -216,7 +228,7 @@ write_rows(ormc_loader *l, const ormc_pending *p)
 	}
 	for (c = 0; c < p->ncols; c++) {
 		ormc_sqlbuf_append(&b, c == 0 ? ") VALUES (" : ", ");
-		l->d->placeholder(&b, c + 1);
+		ormc_dialect_value_placeholder(l->d, &b, c + 1, p->cols != NULL && is_binary(p->cols[c]));
 	}
 	ormc_sqlbuf_appendc(&b, ')');
 	if (b.failed)

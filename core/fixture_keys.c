@@ -735,7 +735,7 @@ ormc_fixture__update_row(ormc_loader *l, const ormc_model *m,
 		l->d->quote_ident(&b, cols[i]->column);
 		ormc_sqlbuf_append(&b, " = ");
 		p[np] = vals[i];
-		l->d->placeholder(&b, ++np);
+		ormc_dialect_value_placeholder(l->d, &b, ++np, cols[i]->kind == ORMC_FIELD_BINARY);
 	}
 	ormc_sqlbuf_append(&b, " WHERE ");
 	l->d->quote_ident(&b, m->pk->column);

@@ -64,7 +64,19 @@ struct ormc_dialect {
 
 	/** LIMIT/OFFSET clause (limit -1: none; offset 0: none). */
 	void (*limit)(ormc_sqlbuf *b, long long limit, long long offset);
+
+	/**
+	 * The placeholder of the n-th parameter written into a BinaryField's
+	 * column by INSERT or UPDATE, whose bytes are bound as text (ormc/value.h
+	 * has no bytes type). NULL: placeholder(). SQLite's CAST(? AS BLOB)
+	 * stores them as a BLOB, which Django reads back as bytes; as text,
+	 * Django's SQLite connection fails to decode them.
+	 */
+	void (*blob_placeholder)(ormc_sqlbuf *b, int n);
 };
+
+/* placeholder(), or blob_placeholder() for a BinaryField's column (binary != 0). */
+void ormc_dialect_value_placeholder(const ormc_dialect *d, ormc_sqlbuf *b, int n, int binary);
 
 extern const ormc_dialect ormc_dialect_postgresql;
 extern const ormc_dialect ormc_dialect_sqlite;

@@ -490,4 +490,5 @@ const ormc_dialect ormc_dialect_mysql = {
 	my_column_type,
 	my_emit,
 	my_limit,
+	NULL,   /* blob_placeholder: a LONGBLOB stores the bound bytes */
 };

@@ -356,4 +356,5 @@ const ormc_dialect ormc_dialect_postgresql = {
 	pg_column_type,
 	pg_emit,
 	pg_limit,
+	NULL,   /* blob_placeholder: "\\x..." text is a bytea value */
 };

@@ -32,6 +32,15 @@ ormc_dialect_find(const char *name)
 }
 
 void
+ormc_dialect_value_placeholder(const ormc_dialect *d, ormc_sqlbuf *b, int n, int binary)
+{
+	if (binary && d->blob_placeholder != NULL)
+		d->blob_placeholder(b, n);
+	else
+		d->placeholder(b, n);
+}
+
+void
 ormc_render_fail(ormc_emit *e, const char *msg)
 {
 	if (!e->failed)

@@ -693,6 +693,14 @@ sqlite_limit(ormc_sqlbuf *b, long long limit, long long offset)
 		ormc_sqlbuf_appendf(b, " OFFSET %lld", offset);
 }
 
+static void
+sqlite_blob_placeholder(ormc_sqlbuf *b, int n)
+{
+	ormc_sqlbuf_append(b, "CAST(");
+	ormc_render_qmark(b, n);
+	ormc_sqlbuf_append(b, " AS BLOB)");
+}
+
 const ormc_dialect ormc_dialect_sqlite = {
 	ORMC_DIALECT_VERSION,
 	"sqlite",
@@ -703,4 +711,5 @@ const ormc_dialect ormc_dialect_sqlite = {
 	sqlite_column_type,
 	sqlite_emit,
 	sqlite_limit,
+	sqlite_blob_placeholder,
 };

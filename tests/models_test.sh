@@ -173,6 +173,16 @@ django_tables() {   # NAME URL
 backend sqlite "sqlite:$tmp/blog.db"
 sqlite3 "$tmp/dj.db" <"$src/tests/django_tables/sqlite.sql"
 django_tables sqlite "sqlite:$tmp/dj.db"
+# A BinaryField's bytes are a BLOB on SQLite, loaded or copied: as TEXT,
+# Django's SQLite connection cannot decode them ("Could not decode to UTF-8").
+run sqlite3 "$tmp/dj.db" "SELECT typeof(blob), hex(blob) FROM dj_gadget ORDER BY id"
+check "sqlite: load stores a BinaryField's bytes as a BLOB" \
+	bash -c '[ "$(tr "\n" " " <"$0")" = "blob|89504E470D0A1A0A null| " ]' "$tmp/out"
+run "$ormc" migrate --models "dj=$src/tests/django_tables/models.py" --db "sqlite:$tmp/dj2.db"
+run "$ormc" copy --models "dj=$src/tests/django_tables/models.py" --from "sqlite:$tmp/dj.db" --to "sqlite:$tmp/dj2.db"
+run sqlite3 "$tmp/dj2.db" "SELECT typeof(blob), hex(blob) FROM dj_gadget ORDER BY id"
+check "sqlite: copy stores a BinaryField's bytes as a BLOB" \
+	bash -c '[ "$(tr "\n" " " <"$0")" = "blob|89504E470D0A1A0A null| " ]' "$tmp/out"
 run "$ormc" sql "${models[@]}" --dialect postgresql 'Editor.objects.values("username", "desk")'
 check "the child's table joins its parent's: blog_editor INNER JOIN auth_user" \
 	grep -qF 'FROM "blog_editor" AS "T1" INNER JOIN "auth_user" AS "T2" ON ("T2"."id" = "T1"."user_ptr_id")' "$tmp/out"
