@@ -928,8 +928,156 @@ method_get(ev *e, ormc_qs *qs, const ormc_ast *call)
 	return ORMC_OK;
 }
 
+static const struct {
+	const char *name;
+	ormc_step_kind kind;
+} step_names[] = {
+	{ "all", ORMC_STEP_ALL }, { "filter", ORMC_STEP_FILTER }, { "exclude", ORMC_STEP_EXCLUDE },
+	{ "annotate", ORMC_STEP_ANNOTATE }, { "alias", ORMC_STEP_ALIAS },
+	{ "values", ORMC_STEP_VALUES }, { "values_list", ORMC_STEP_VALUES_LIST },
+	{ "order_by", ORMC_STEP_ORDER_BY }, { "reverse", ORMC_STEP_REVERSE },
+	{ "distinct", ORMC_STEP_DISTINCT }, { "none", ORMC_STEP_NONE },
+	{ "union", ORMC_STEP_UNION }, { "intersection", ORMC_STEP_INTERSECTION },
+	{ "difference", ORMC_STEP_DIFFERENCE }, { "dates", ORMC_STEP_DATES },
+	{ "datetimes", ORMC_STEP_DATETIMES }, { "select_related", ORMC_STEP_SELECT_RELATED },
+	{ "prefetch_related", ORMC_STEP_PREFETCH_RELATED }, { "only", ORMC_STEP_ONLY },
+	{ "defer", ORMC_STEP_DEFER }, { "using", ORMC_STEP_USING },
+	{ "aggregate", ORMC_STEP_AGGREGATE }, { "count", ORMC_STEP_COUNT },
+	{ "exists", ORMC_STEP_EXISTS }, { "first", ORMC_STEP_FIRST }, { "last", ORMC_STEP_LAST },
+	{ "earliest", ORMC_STEP_EARLIEST }, { "latest", ORMC_STEP_LATEST }, { "get", ORMC_STEP_GET },
+};
+
+ormc_step_kind
+ormc_step_kind_of(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(step_names) / sizeof(step_names[0]); i++)
+		if (strcmp(step_names[i].name, name) == 0)
+			return step_names[i].kind;
+	return ORMC_STEP_UNKNOWN;
+}
+
+/* Note the step on qs before it is applied; its level once it is. */
 int
-ormc_qs_apply_method(ev *e, ormc_qs *qs, const ormc_ast *call, const char *m)
+ormc_qs_push_step(ev *e, ormc_qs *qs, ormc_step_kind kind, const char *name, const ormc_ast *call)
+{
+	int r;
+
+	if ((r = grow(e, (void **)&qs->steps, qs->nsteps, sizeof(ormc_step))) < 0)
+		return r;
+	qs->steps[qs->nsteps].kind = kind;
+	qs->steps[qs->nsteps].name = name;
+	qs->steps[qs->nsteps].call = call;
+	qs->steps[qs->nsteps].level = qs->level;
+	qs->nsteps++;
+	return ORMC_OK;
+}
+
+/* select_related(), prefetch_related(), only(), defer(), using(): the names checked as Django checks them. */
+static int
+method_loading(ev *e, ormc_qs *qs, const ormc_ast *call, ormc_step_kind kind, const char *m, callargs *c)
+{
+	int i, r;
+
+	if (kind == ORMC_STEP_USING) {
+		(void)ormc_positional(c, 0);
+		return ormc_callargs_done(e, c);
+	}
+	for (i = 0; i < call->nargs; i++) {
+		const ormc_ast *a = ormc_ev_deref(e, call->args[i]);
+		ormc_expr *x;
+
+		if (call->kw[i] != NULL || a->kind == ORMC_AST_NONE)
+			continue;
+		if (a->kind != ORMC_AST_STR)
+			return ormc_ev_fail(e, ORMC_EINVALID, a->pos, a->end - a->pos,
+			                    "%s() takes field names", m);
+		if ((kind == ORMC_STEP_ONLY || kind == ORMC_STEP_DEFER) && strstr(a->str, "__") == NULL &&
+		    ormc_model_field(qs->model, a->str) == NULL)
+			/* Django's FieldDoesNotExist, an annotation's name included */
+			return ormc_ev_fail(e, ORMC_ENOFIELD, a->pos, a->end - a->pos,
+			                    "%s has no field named '%s'", qs->model->name, a->str);
+		if ((r = ormc_resolve_ref(e, qs, qs->model, a->str, a->pos + 1, 0, &x)) < 0)
+			return r;
+		if (kind == ORMC_STEP_SELECT_RELATED &&
+		    (x->kind != ORMC_EXPR_COL || x->path->field == NULL ||
+		     (x->path->field->kind != ORMC_FIELD_FOREIGNKEY && x->path->field->kind != ORMC_FIELD_ONETOONE &&
+		      x->path->field->kind != ORMC_FIELD_REVERSE_O2O)))
+			return ormc_ev_fail(e, ORMC_EINVALID, a->pos, a->end - a->pos,
+			                    "Non-relational field given in select_related: '%s'.", a->str);
+	}
+	return ORMC_OK;
+}
+
+/* distinct("a", "b"): DISTINCT ON, PostgreSQL's; other dialects refuse it (compile) */
+static int
+method_distinct(ev *e, ormc_qs *qs, const ormc_ast *call)
+{
+	int i, r;
+
+	if (call->nargs > 0 &&
+	    (qs->distinct_on = ormc_arena_alloc(e->a, sizeof(ormc_expr *) * (size_t)call->nargs)) == NULL)
+		return ormc_ev_oom(e);
+	for (i = 0; i < call->nargs; i++) {
+		const ormc_ast *a = ormc_ev_deref(e, call->args[i]);
+
+		if (call->kw[i] != NULL || a->kind != ORMC_AST_STR)
+			return ormc_ev_fail(e, ORMC_EINVALID, a->pos, a->end - a->pos,
+			                    "distinct() takes field names");
+		if ((r = ormc_resolve_ref(e, qs, qs->model, a->str, a->pos + 1, 1,
+		                          &qs->distinct_on[i])) < 0)
+			return r;
+	}
+	qs->ndistinct_on = call->nargs;
+	qs->distinct = 1;
+	return ORMC_OK;
+}
+
+/* first(), last(): ordered by the query's ordering, else the primary key (Django). */
+static int
+method_first(ev *e, ormc_qs *qs, const ormc_ast *call, int last)
+{
+	int r;
+
+	if ((!qs->order_set && qs->model->nordering == 0) || (ORMC_QS_COMBINED(qs) && qs->norder == 0)) {
+		ormc_expr *pk;
+
+		if ((r = ormc_resolve_ref(e, qs, qs->model, "pk", call->pos, 0, &pk)) < 0)
+			return r;
+		qs->order = ormc_arena_alloc(e->a, sizeof(ormc_order_item));
+		if (qs->order == NULL)
+			return ormc_ev_oom(e);
+		qs->order[0].expr = pk;
+		qs->norder = 1;
+		qs->order_set = 1;
+	}
+	if (last)
+		qs->reverse = !qs->reverse;
+	ormc_qs_slice(qs, 0, 1);
+	qs->single = 1;
+	return ORMC_OK;
+}
+
+/* none(): no row; aggregates over nothing, count() 0, as Django answers without a query */
+static int
+method_none(ev *e, ormc_qs *qs, const ormc_ast *call)
+{
+	ormc_cond *f = ormc_cond_new(e, ORMC_COND_FALSE, call->pos, 0);
+	int r;
+
+	if (f == NULL || (r = grow(e, (void **)&qs->filters, qs->nfilters, sizeof(ormc_filter))) < 0)
+		return f == NULL ? ormc_ev_oom(e) : r;
+	qs->filters[qs->nfilters].cond = f;
+	qs->filters[qs->nfilters].nannots_before = qs->nannots;
+	qs->nfilters++;
+	qs->none = 1;
+	return ORMC_OK;
+}
+
+/* Apply one step, kind (named m), to qs. */
+static int
+apply_step(ev *e, ormc_qs *qs, const ormc_ast *call, ormc_step_kind kind, const char *m)
 {
 	int r;
 	callargs c;
@@ -942,58 +1090,45 @@ ormc_qs_apply_method(ev *e, ormc_qs *qs, const ormc_ast *call, const char *m)
 		                                  : qs->shape == ORMC_SHAPE_LISTS ? "tuple" : "value") :
 		                    qs->terminal == ORMC_TERM_AGGREGATE ? "dict" :
 		                    qs->terminal == ORMC_TERM_COUNT ? "int" : "bool", m);
-	if ((qs->limit >= 0 || qs->offset > 0) &&
-	    (strcmp(m, "filter") == 0 || strcmp(m, "exclude") == 0))
+	if ((qs->limit >= 0 || qs->offset > 0) && (kind == ORMC_STEP_FILTER || kind == ORMC_STEP_EXCLUDE))
 		return ormc_ev_fail(e, ORMC_EINVALID, call->left->name_pos, (int)strlen(m),
 		                    "Cannot filter a query once a slice has been taken.");
-	if ((qs->limit >= 0 || qs->offset > 0) && strcmp(m, "order_by") == 0)
+	if ((qs->limit >= 0 || qs->offset > 0) && kind == ORMC_STEP_ORDER_BY)
 		return ormc_ev_fail(e, ORMC_EINVALID, call->left->name_pos, (int)strlen(m),
 		                    "Cannot reorder a query once a slice has been taken.");
 	if (ORMC_QS_COMBINED(qs) && (r = ormc_qs_combined_method(e, qs, call, m)) <= 0)
 		return r;
 	ormc_callargs_init(&c, call, m);
-	if (qs->dates && (strcmp(m, "values") == 0 || strcmp(m, "values_list") == 0 ||
-	                  strcmp(m, "annotate") == 0 || strcmp(m, "alias") == 0 ||
-	                  strcmp(m, "dates") == 0 || strcmp(m, "datetimes") == 0))
+	if (qs->dates && (kind == ORMC_STEP_VALUES || kind == ORMC_STEP_VALUES_LIST ||
+	                  kind == ORMC_STEP_ANNOTATE || kind == ORMC_STEP_ALIAS ||
+	                  kind == ORMC_STEP_DATES || kind == ORMC_STEP_DATETIMES))
 		return ormc_ev_fail(e, ORMC_EINVALID, call->left->name_pos, (int)strlen(m),
 		                    "%s() after dates() or datetimes(), whose rows are the dates: call those last",
 		                    m);
-	if (strcmp(m, "all") == 0) {
+	switch (kind) {
+	case ORMC_STEP_ALL:
 		return ormc_callargs_done(e, &c);
-	} else if (strcmp(m, "union") == 0 || strcmp(m, "intersection") == 0 || strcmp(m, "difference") == 0) {
+	case ORMC_STEP_UNION:
+	case ORMC_STEP_INTERSECTION:
+	case ORMC_STEP_DIFFERENCE:
 		return ormc_qs_combine(e, qs, call, m);
-	} else if (strcmp(m, "filter") == 0 || strcmp(m, "exclude") == 0) {
-		return add_filter(e, qs, call, m[0] == 'e');
-	} else if (strcmp(m, "annotate") == 0 || strcmp(m, "alias") == 0) {
+	case ORMC_STEP_FILTER:
+	case ORMC_STEP_EXCLUDE:
+		return add_filter(e, qs, call, kind == ORMC_STEP_EXCLUDE);
+	case ORMC_STEP_ANNOTATE:
+	case ORMC_STEP_ALIAS:
 		return method_annotate(e, qs, call, m);
-	} else if (strcmp(m, "values") == 0 || strcmp(m, "values_list") == 0) {
+	case ORMC_STEP_VALUES:
+	case ORMC_STEP_VALUES_LIST:
 		return method_values(e, qs, call, m);
-	} else if (strcmp(m, "order_by") == 0) {
+	case ORMC_STEP_ORDER_BY:
 		return method_order_by(e, qs, call);
-	} else if (strcmp(m, "reverse") == 0) {
+	case ORMC_STEP_REVERSE:
 		qs->reverse = !qs->reverse;
 		return ormc_callargs_done(e, &c);
-	} else if (strcmp(m, "distinct") == 0) {
-		int i;
-
-		/* distinct("a", "b"): DISTINCT ON, PostgreSQL's; other dialects refuse it (compile) */
-		if (call->nargs > 0 &&
-		    (qs->distinct_on = ormc_arena_alloc(e->a, sizeof(ormc_expr *) * (size_t)call->nargs)) == NULL)
-			return ormc_ev_oom(e);
-		for (i = 0; i < call->nargs; i++) {
-			const ormc_ast *a = ormc_ev_deref(e, call->args[i]);
-
-			if (call->kw[i] != NULL || a->kind != ORMC_AST_STR)
-				return ormc_ev_fail(e, ORMC_EINVALID, a->pos, a->end - a->pos,
-				                    "distinct() takes field names");
-			if ((r = ormc_resolve_ref(e, qs, qs->model, a->str, a->pos + 1, 1,
-			                          &qs->distinct_on[i])) < 0)
-				return r;
-		}
-		qs->ndistinct_on = call->nargs;
-		qs->distinct = 1;
-		return ORMC_OK;
-	} else if (strcmp(m, "aggregate") == 0) {
+	case ORMC_STEP_DISTINCT:
+		return method_distinct(e, qs, call);
+	case ORMC_STEP_AGGREGATE:
 		e->summarize = qs;
 		r = collect_annots(e, qs, call, m, &qs->aggregates, &qs->naggregates, 0);
 		e->summarize = NULL;
@@ -1001,84 +1136,58 @@ ormc_qs_apply_method(ev *e, ormc_qs *qs, const ormc_ast *call, const char *m)
 			return r;
 		qs->terminal = ORMC_TERM_AGGREGATE;
 		return ORMC_OK;
-	} else if (strcmp(m, "count") == 0 || strcmp(m, "exists") == 0) {
-		qs->terminal = m[0] == 'c' ? ORMC_TERM_COUNT : ORMC_TERM_EXISTS;
+	case ORMC_STEP_COUNT:
+	case ORMC_STEP_EXISTS:
+		qs->terminal = kind == ORMC_STEP_COUNT ? ORMC_TERM_COUNT : ORMC_TERM_EXISTS;
 		return ormc_callargs_done(e, &c);
-	} else if (strcmp(m, "first") == 0 || strcmp(m, "last") == 0) {
-		/* Ordered by the query's ordering, else the primary key (Django). */
-		if ((!qs->order_set && qs->model->nordering == 0) || (ORMC_QS_COMBINED(qs) && qs->norder == 0)) {
-			ormc_expr *pk;
-
-			if ((r = ormc_resolve_ref(e, qs, qs->model, "pk", call->pos, 0, &pk)) < 0)
-				return r;
-			qs->order = ormc_arena_alloc(e->a, sizeof(ormc_order_item));
-			if (qs->order == NULL)
-				return ormc_ev_oom(e);
-			qs->order[0].expr = pk;
-			qs->norder = 1;
-			qs->order_set = 1;
-		}
-		if (m[0] == 'l')
-			qs->reverse = !qs->reverse;
-		ormc_qs_slice(qs, 0, 1);
-		qs->single = 1;
+	case ORMC_STEP_FIRST:
+	case ORMC_STEP_LAST:
+		if ((r = method_first(e, qs, call, kind == ORMC_STEP_LAST)) < 0)
+			return r;
 		return ormc_callargs_done(e, &c);
-	} else if (strcmp(m, "earliest") == 0 || strcmp(m, "latest") == 0) {
-		return method_earliest(e, qs, call, m[0] == 'l');
-	} else if (strcmp(m, "get") == 0) {
+	case ORMC_STEP_EARLIEST:
+	case ORMC_STEP_LATEST:
+		return method_earliest(e, qs, call, kind == ORMC_STEP_LATEST);
+	case ORMC_STEP_GET:
 		return method_get(e, qs, call);
-	} else if (strcmp(m, "select_related") == 0 || strcmp(m, "prefetch_related") == 0 ||
-	           strcmp(m, "only") == 0 || strcmp(m, "defer") == 0 || strcmp(m, "using") == 0) {
-		/*
-		 * They choose how Django loads objects, not which rows or values
-		 * a query gives: accepted, the names checked as Django checks them.
-		 */
-		int i;
-
-		if (strcmp(m, "using") == 0) {
-			(void)ormc_positional(&c, 0);
-			return ormc_callargs_done(e, &c);
-		}
-		for (i = 0; i < call->nargs; i++) {
-			const ormc_ast *a = ormc_ev_deref(e, call->args[i]);
-			ormc_expr *x;
-
-			if (call->kw[i] != NULL || a->kind == ORMC_AST_NONE)
-				continue;
-			if (a->kind != ORMC_AST_STR)
-				return ormc_ev_fail(e, ORMC_EINVALID, a->pos, a->end - a->pos,
-				                    "%s() takes field names", m);
-			if ((m[0] == 'o' || m[0] == 'd') && strstr(a->str, "__") == NULL &&
-			    ormc_model_field(qs->model, a->str) == NULL)
-				/* Django's FieldDoesNotExist, an annotation's name included */
-				return ormc_ev_fail(e, ORMC_ENOFIELD, a->pos, a->end - a->pos,
-				                    "%s has no field named '%s'", qs->model->name, a->str);
-			if ((r = ormc_resolve_ref(e, qs, qs->model, a->str, a->pos + 1, 0, &x)) < 0)
-				return r;
-			if (strcmp(m, "select_related") == 0 &&
-			    (x->kind != ORMC_EXPR_COL || x->path->field == NULL ||
-			     (x->path->field->kind != ORMC_FIELD_FOREIGNKEY && x->path->field->kind != ORMC_FIELD_ONETOONE &&
-			      x->path->field->kind != ORMC_FIELD_REVERSE_O2O)))
-				return ormc_ev_fail(e, ORMC_EINVALID, a->pos, a->end - a->pos,
-				                    "Non-relational field given in select_related: '%s'.", a->str);
-		}
-		return ORMC_OK;
-	} else if (strcmp(m, "none") == 0) {
-		/* No row: aggregates over nothing, count() 0, as Django answers without a query */
-		ormc_cond *f = ormc_cond_new(e, ORMC_COND_FALSE, call->pos, 0);
-
-		if (f == NULL || (r = grow(e, (void **)&qs->filters, qs->nfilters, sizeof(ormc_filter))) < 0)
-			return f == NULL ? ormc_ev_oom(e) : r;
-		qs->filters[qs->nfilters].cond = f;
-		qs->filters[qs->nfilters].nannots_before = qs->nannots;
-		qs->nfilters++;
-		qs->none = 1;
+	case ORMC_STEP_SELECT_RELATED:
+	case ORMC_STEP_PREFETCH_RELATED:
+	case ORMC_STEP_ONLY:
+	case ORMC_STEP_DEFER:
+	case ORMC_STEP_USING:
+		return method_loading(e, qs, call, kind, m, &c);
+	case ORMC_STEP_NONE:
+		if ((r = method_none(e, qs, call)) < 0)
+			return r;
 		return ormc_callargs_done(e, &c);
-	} else if (strcmp(m, "dates") == 0 || strcmp(m, "datetimes") == 0) {
-		return method_dates(e, qs, call, strcmp(m, "datetimes") == 0);
+	case ORMC_STEP_DATES:
+	case ORMC_STEP_DATETIMES:
+		return method_dates(e, qs, call, kind == ORMC_STEP_DATETIMES);
+	case ORMC_STEP_SLICE:
+	case ORMC_STEP_UNKNOWN:
+		break;
 	}
 	return ormc_ev_fail(e, ORMC_EUNSUPPORTED, call->left->name_pos, (int)strlen(m),
 	                    "QuerySet method '%s' is not supported", m);
+}
+
+int
+ormc_qs_apply_method(ev *e, ormc_qs *qs, const ormc_ast *call, const char *m)
+{
+	ormc_step_kind kind = ormc_step_kind_of(m);
+	ormc_step *steps;
+	int r, k = qs->nsteps;
+
+	if ((r = ormc_qs_push_step(e, qs, kind, m, call)) < 0)
+		return r;
+	steps = qs->steps;
+	if ((r = apply_step(e, qs, call, kind, m)) < 0)
+		return r;
+	/* union() and the like make qs anew, the level above the combination: the chain is still this one */
+	qs->steps = steps;
+	qs->nsteps = k + 1;
+	qs->steps[k].level = qs->level;
+	return r;
 }
 
 /*

@@ -361,6 +361,8 @@ ormc_eval_qs(ev *e, const ormc_ast *n0, ormc_qs *outer, ormc_qs **out)
 			r = ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos, "cannot slice the result of a terminal call");
 			break;
 		}
+		if ((r = ormc_qs_push_step(e, *out, ORMC_STEP_SLICE, "slice", n)) < 0)
+			break;
 		ormc_qs_slice(*out, start, stop);
 		break;
 	}

@@ -217,6 +217,58 @@ typedef enum ormc_terminal {
 } ormc_terminal;
 
 /*
+ * A QuerySet method as a step of the chain (Book.objects.filter(...)
+ * .values(...).annotate(...)[:5] is FILTER, VALUES, ANNOTATE, SLICE): the
+ * method's name is read once, here, and every later stage switches on the
+ * kind. ORMC_STEP_UNKNOWN is a name that is no QuerySet method ormc knows.
+ */
+typedef enum ormc_step_kind {
+	ORMC_STEP_UNKNOWN,
+	ORMC_STEP_ALL,
+	ORMC_STEP_FILTER,
+	ORMC_STEP_EXCLUDE,
+	ORMC_STEP_ANNOTATE,
+	ORMC_STEP_ALIAS,
+	ORMC_STEP_VALUES,
+	ORMC_STEP_VALUES_LIST,
+	ORMC_STEP_ORDER_BY,
+	ORMC_STEP_REVERSE,
+	ORMC_STEP_DISTINCT,
+	ORMC_STEP_SLICE,          /* qs[a:b], qs[i] */
+	ORMC_STEP_NONE,
+	ORMC_STEP_UNION,
+	ORMC_STEP_INTERSECTION,
+	ORMC_STEP_DIFFERENCE,
+	ORMC_STEP_DATES,
+	ORMC_STEP_DATETIMES,
+	ORMC_STEP_SELECT_RELATED, /* how Django loads objects: names checked, rows unchanged */
+	ORMC_STEP_PREFETCH_RELATED,
+	ORMC_STEP_ONLY,
+	ORMC_STEP_DEFER,
+	ORMC_STEP_USING,
+	/* terminal, or one row */
+	ORMC_STEP_AGGREGATE,
+	ORMC_STEP_COUNT,
+	ORMC_STEP_EXISTS,
+	ORMC_STEP_FIRST,
+	ORMC_STEP_LAST,
+	ORMC_STEP_EARLIEST,
+	ORMC_STEP_LATEST,
+	ORMC_STEP_GET
+} ormc_step_kind;
+
+/* One step applied to a QuerySet, in the order Django applies them. */
+typedef struct ormc_step {
+	ormc_step_kind kind;
+	const char *name;         /* the method as written, for messages ("values_list") */
+	const ormc_ast *call;     /* the call, or the slice */
+	int level;                /* the QuerySet's aggregation level after the step */
+} ormc_step;
+
+/* The kind of QuerySet method name (ORMC_STEP_UNKNOWN if none). */
+ormc_step_kind ormc_step_kind_of(const char *name);
+
+/*
  * One QuerySet, at one aggregation level. values() after an aggregate
  * annotate() followed by another aggregate annotate() regroups the
  * aggregated rows: the state so far becomes `inner`, a level of its own whose
@@ -227,6 +279,13 @@ typedef enum ormc_terminal {
 struct ormc_qs {
 	ormc_model *model;
 	int pos;
+	/*
+	 * The steps applied so far, in order (the level below keeps the steps
+	 * up to the one that opened this level). What they made is the state
+	 * below.
+	 */
+	ormc_step *steps;
+	int nsteps;
 	ormc_qs *inner;           /* the level below, or NULL: rows come from the model's table */
 	int level;                /* 0, or inner->level + 1 */
 	int regroup;              /* values() after an aggregate: the next aggregate opens a level */

@@ -227,6 +227,8 @@ ormc_otype ormc_quotient_type(ormc_otype src);
 ormc_qs *ormc_qs_new(ev *e, ormc_model *m, int pos, ormc_qs *outer);
 /* Apply QuerySet method m (filter, annotate, ...) called as call. */
 int ormc_qs_apply_method(ev *e, ormc_qs *qs, const ormc_ast *call, const char *m);
+/* Record a step on qs (ormc_qs.steps) before it is applied. */
+int ormc_qs_push_step(ev *e, ormc_qs *qs, ormc_step_kind kind, const char *name, const ormc_ast *call);
 /* qs[start:stop] (stop -1: open), relative to a slice already taken. */
 void ormc_qs_slice(ormc_qs *qs, int64_t start, int64_t stop);
 /* Append a column named name to qs's values(). */

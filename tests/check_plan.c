@@ -501,6 +501,36 @@ START_TEST(test_qwalk)
 }
 END_TEST
 
+START_TEST(test_steps)
+{
+	/* the chain as Django applies it; the second aggregate opens level 1 */
+	static const char text[] =
+		"Author.objects.filter(age__gt=20).annotate(n=Count(\"book\")).values(\"n\")"
+		".annotate(k=Count(\"id\")).order_by(\"n\")[:3]";
+	static const ormc_step_kind kinds[] = {
+		ORMC_STEP_FILTER, ORMC_STEP_ANNOTATE, ORMC_STEP_VALUES, ORMC_STEP_ANNOTATE,
+		ORMC_STEP_ORDER_BY, ORMC_STEP_SLICE
+	};
+	static const int levels[] = { 0, 0, 0, 1, 1, 1 };
+	ormc_query *q;
+	ormc_error err;
+	int i;
+
+	ck_assert_int_eq(ormc_query_parse(&q, schema, text, (size_t)-1, &err), ORMC_OK);
+	ck_assert_int_eq(q->qs->nsteps, 6);
+	for (i = 0; i < 6; i++) {
+		ck_assert_int_eq(q->qs->steps[i].kind, kinds[i]);
+		ck_assert_int_eq(q->qs->steps[i].level, levels[i]);
+	}
+	ck_assert_str_eq(q->qs->steps[2].name, "values");
+	ck_assert_ptr_nonnull(q->qs->inner);
+	ck_assert_int_eq(q->qs->inner->nsteps, 4);   /* the level below: up to the annotate() that opened level 1 */
+	ormc_query_free(q);
+	ck_assert_int_eq(ormc_step_kind_of("values_list"), ORMC_STEP_VALUES_LIST);
+	ck_assert_int_eq(ormc_step_kind_of("iterator"), ORMC_STEP_UNKNOWN);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -525,6 +555,7 @@ main(void)
 	tcase_add_test(tc, test_plan_outer_in_derived);
 	tcase_add_test(tc, test_plan_distinct_on);
 	tcase_add_test(tc, test_qwalk);
+	tcase_add_test(tc, test_steps);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
