@@ -468,19 +468,11 @@ multi_col_expr(ormc_qwalker *w, const ormc_expr *x)
 	return path.nchain > 0 ? ORMC_WALK_ABORT : ORMC_WALK_PRUNE;
 }
 
-/* A condition on the relation is "some related row": no row of its own. */
-static int
-prune_cond(ormc_qwalker *w, const ormc_cond *c)
-{
-	(void)w;
-	(void)c;
-	return ORMC_WALK_PRUNE;
-}
-
 static int
 multi_outside_agg(const ormc_expr *x)
 {
-	ormc_qwalker w = { multi_col_expr, prune_cond, ORMC_QWALK_REFS, NULL, 0 };
+	/* a condition on the relation is "some related row": no row of its own */
+	ormc_qwalker w = { multi_col_expr, ormc_qwalk_prune_cond, ORMC_QWALK_REFS, NULL, 0 };
 
 	return ormc_qwalk_expr(&w, x) == ORMC_WALK_ABORT;
 }

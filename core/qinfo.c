@@ -73,19 +73,11 @@ multi_col(ormc_qwalker *w, const ormc_expr *x)
 	return ORMC_WALK_CONTINUE;
 }
 
-/* A condition reads "some related row": it repeats no row. */
-static int
-prune_cond(ormc_qwalker *w, const ormc_cond *c)
-{
-	(void)w;
-	(void)c;
-	return ORMC_WALK_PRUNE;
-}
-
 static int
 multi_valued(const ormc_expr *x)
 {
-	ormc_qwalker w = { multi_col, prune_cond, ORMC_QWALK_REFS, NULL, 0 };
+	/* a condition reads "some related row": it repeats no row */
+	ormc_qwalker w = { multi_col, ormc_qwalk_prune_cond, ORMC_QWALK_REFS, NULL, 0 };
 
 	return ormc_qwalk_expr(&w, x) == ORMC_WALK_ABORT;
 }

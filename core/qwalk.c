@@ -50,6 +50,14 @@ ormc_qwalk_expr(ormc_qwalker *w, const ormc_expr *x)
 }
 
 int
+ormc_qwalk_prune_cond(ormc_qwalker *w, const ormc_cond *c)
+{
+	(void)w;
+	(void)c;
+	return ORMC_WALK_PRUNE;
+}
+
+int
 ormc_qwalk_cond(ormc_qwalker *w, const ormc_cond *c)
 {
 	int i, r;

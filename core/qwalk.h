@@ -37,6 +37,13 @@ struct ormc_qwalker {
 	int depth;              /* nodes above the current one */
 };
 
+/*
+ * A cond callback that enters no condition: for analyses of values, to
+ * which a condition (a When, a Q as a value) is "some related row" and no
+ * value of its own.
+ */
+int ormc_qwalk_prune_cond(ormc_qwalker *w, const ormc_cond *c);
+
 /* Walk x and its children: ORMC_WALK_ABORT if a callback aborted, else 0. */
 int ormc_qwalk_expr(ormc_qwalker *w, const ormc_expr *x);
 
