@@ -26,32 +26,8 @@ export PGOPTIONS="-c client_min_messages=warning"
 ormc=$1
 src=$2
 
-server_url() {   # kind env-var
-	local v=${!2:-}
-	if [ -z "$v" ] && [ -n "${ORMC_TEST_SERVERS_DIR:-}" ] && [ -f "$ORMC_TEST_SERVERS_DIR/servers.env" ]; then
-		v=$(sed -n "s/^$1=//p" "$ORMC_TEST_SERVERS_DIR/servers.env")
-	fi
-	echo "$v"
-}
-pg=$(server_url postgresql ORMC_TEST_POSTGRES_URL)
-my=$(server_url mysql ORMC_TEST_MYSQL_URL)
-if [ -z "$pg" ] || [ -z "$my" ]; then
-	echo "copy_mysql_load_test: no PostgreSQL or MariaDB server (see servers_start)" >&2
-	exit 1
-fi
-re='^[a-z]+://([^:@/]*)(:([^@/]*))?@([^:/]*)(:([0-9]+))?/?'
-if [[ ! $my =~ $re ]]; then
-	echo "copy_mysql_load_test: cannot read $my" >&2
-	exit 1
-fi
-my_user=${BASH_REMATCH[1]} my_pw=${BASH_REMATCH[3]} my_host=${BASH_REMATCH[4]} my_port=${BASH_REMATCH[6]:-3306}
-my_client() {
-	MYSQL_PWD=$my_pw mariadb --no-defaults -u"$my_user" -h"$my_host" -P"$my_port" "$@"
-}
-pg_base=${pg%%\?*}
-pg_base=${pg_base%/*}
-my_base=${my%%\?*}
-my_base=${my_base%/*}
+. "$src/tests/servers_env.sh"
+servers_env copy_mysql_load_test || exit 1
 
 tmp=$(mktemp -d)
 : > "$tmp/pg_dbs"
