@@ -171,6 +171,59 @@ duration(ormc_sqlbuf *b, long long us)
 }
 
 /*
+ * A decimal as Python's str(Decimal) writes it, which is what
+ * DjangoJSONEncoder writes: the plain text unless the adjusted exponent is
+ * below -6, then scientific notation. Django quantizes a DecimalField to its
+ * places, so a field of 7 or more places gives "0E-10" for zero and "-1E-10"
+ * for -0.0000000001. s is ormc's plain decimal text ("-0.0000000001"); the
+ * exponent of a quantized value is never positive.
+ */
+static void
+py_decimal(ormc_sqlbuf *b, const char *s, size_t len)
+{
+	size_t i = 0, k, dot, first, ndig = 0, nfrac = 0;
+	long adjusted;
+
+	if (i < len && (s[i] == '-' || s[i] == '+'))
+		i++;
+	for (dot = i; dot < len && s[dot] != '.'; dot++)
+		;
+	if (dot < len)
+		nfrac = len - dot - 1;
+	/* the coefficient's first significant digit */
+	for (first = i; first < len && (s[first] == '0' || s[first] == '.'); first++)
+		;
+	for (k = first; k < len; k++)
+		if (isdigit((unsigned char)s[k]))
+			ndig++;
+	for (k = i; k < len; k++)
+		if (!isdigit((unsigned char)s[k]) && k != dot) {
+			json_str(b, s, len);   /* not plain decimal text: as it is */
+			return;
+		}
+	if (ndig == 0)
+		ndig = 1;      /* zero: the coefficient is "0" */
+	adjusted = (long)ndig - 1 - (long)nfrac;
+	if (adjusted >= -6) {
+		json_str(b, s, len);
+		return;
+	}
+	ormc_sqlbuf_appendc(b, '"');
+	if (s[0] == '-')
+		ormc_sqlbuf_appendc(b, '-');
+	if (first == len) {
+		ormc_sqlbuf_appendc(b, '0');
+	} else {
+		k = first;
+		ormc_sqlbuf_appendc(b, s[k++]);   /* after the dot: no dot follows */
+		if (k < len)
+			ormc_sqlbuf_appendc(b, '.');
+		ormc_sqlbuf_appendn(b, s + k, len - k);
+	}
+	ormc_sqlbuf_appendf(b, "E%ld\"", adjusted);
+}
+
+/*
  * A JSONField's value, canonical compact JSON (core/jsonbin.c), spaced as
  * Python's json.dumps() spaces it inside dumpdata: ", " and ": ".
  */
@@ -242,7 +295,14 @@ json_value(dumper *d, ormc_sqlbuf *b, const ormc_scol *c, const ormc_value *v)
 		clock_ms(b, v->s, v->len);
 		ormc_sqlbuf_appendc(b, '"');
 		return ORMC_OK;
-	default:   /* DECIMAL, TEXT, DATE: their text; a JSONField's value as JSON */
+	case ORMC_TYPE_DECIMAL:
+		if (v->s != NULL) {
+			py_decimal(b, v->s, v->len);
+			return ORMC_OK;
+		}
+		json_str(b, "", 0);
+		return ORMC_OK;
+	default:   /* TEXT, DATE: their text; a JSONField's value as JSON */
 		if (c->type.kind == ORMC_FIELD_JSON && v->type == ORMC_TYPE_TEXT && v->s != NULL)
 			json_spaced(b, v->s, v->len);
 		else
