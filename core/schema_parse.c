@@ -337,6 +337,52 @@ relation_target(reader *r, const arg *g, model_state *ms, pending_rel *pr)
 }
 
 /*
+ * ManyToManyField(through=Model): the intermediate model, written as a
+ * relation's target is (Name, "Name", "app.Name"). Its table is then the
+ * relation's table, and its foreign keys the relation's columns
+ * (schema.c, through_columns()).
+ */
+static int
+through_model(reader *r, const arg *g, model_state *ms, pending_rel *pr)
+{
+	pending_rel t;
+	int rc;
+
+	memset(&t, 0, sizeof(t));
+	if ((rc = relation_target(r, g, ms, &t)) < 0)
+		return rc;
+	if (t.self_written || t.auth_user)
+		return ormc_error_set(r->err, ORMC_EINVALID, r->text, t.target_pos,
+		                      t.target_len,
+		                      "through= must name the intermediate model");
+	pr->through = t.target;
+	pr->through_app = t.target_app;
+	pr->through_pos = t.target_pos;
+	pr->through_len = t.target_len;
+	return 0;
+}
+
+/* through_fields=("group", "user"): the intermediate model's two foreign keys. */
+static int
+through_fields(reader *r, const arg *g, pending_rel *pr)
+{
+	ormc_ast *e;
+	int rc = arg_value(r, g, &e), k;
+
+	if (rc < 0)
+		return rc;
+	if ((e->kind != ORMC_AST_TUPLE && e->kind != ORMC_AST_LIST) ||
+	    e->nargs != 2 || e->args[0]->kind != ORMC_AST_STR ||
+	    e->args[1]->kind != ORMC_AST_STR)
+		return ormc_error_set(r->err, ORMC_EINVALID, r->text, e->pos,
+		                      e->end - e->pos,
+		                      "through_fields must be a tuple of two field names");
+	for (k = 0; k < 2; k++)
+		pr->through_fields[k] = e->args[k]->str;
+	return 0;
+}
+
+/*
  * Split the arguments of the call whose '(' is token lp and ')' token rp
  * at top-level commas. Arguments are kept as token ranges and only the
  * ones a caller asks for are parsed, so arbitrary Python in the others
@@ -508,12 +554,18 @@ read_field(reader *r, model_state *ms, const ormc_token *name_tok,
 		} else if (cls->kind == ORMC_FIELD_MANYTOMANY &&
 		           strcmp(kw, "db_table") == 0)
 			rc = arg_str(r, g, &pr->db_table);
+		else if (cls->kind == ORMC_FIELD_MANYTOMANY &&
+		         strcmp(kw, "through") == 0)
+			rc = through_model(r, g, ms, pr);
+		else if (cls->kind == ORMC_FIELD_MANYTOMANY &&
+		         strcmp(kw, "through_fields") == 0)
+			rc = through_fields(r, g, pr);
 		else if (is_rel && (strcmp(kw, "through") == 0 ||
 		                    strcmp(kw, "through_fields") == 0))
-			rc = err_at(r, ORMC_EUNSUPPORTED, g->kw_pos,
+			rc = err_at(r, ORMC_EINVALID, g->kw_pos,
 			            (int)strlen(kw),
-			            "%s with through= is not supported (field '%s.%s'); declare the intermediate model's foreign keys and query through it",
-			            cls->name, ms->model->name, f->name);
+			            "%s has no argument '%s' (field '%s.%s')",
+			            cls->name, kw, ms->model->name, f->name);
 		else if (is_rel && strcmp(kw, "to_field") == 0)
 			rc = err_at(r, ORMC_EUNSUPPORTED, g->kw_pos,
 			            (int)strlen(kw),

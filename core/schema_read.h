@@ -37,6 +37,12 @@ typedef struct pending_rel {
 	int auth_user;          /* settings.AUTH_USER_MODEL / get_user_model() */
 	int symmetrical_given;  /* -1 if not given, else 0/1 */
 	const char *db_table;   /* ManyToManyField(db_table=...) */
+	/* ManyToManyField(through=...): the intermediate model, as the target */
+	const char *through;    /* model name as written, or NULL */
+	const char *through_app;
+	int through_pos;
+	int through_len;
+	const char *through_fields[2];  /* through_fields=("src", "dst"), or NULL */
 } pending_rel;
 
 /* Per-model state of the reader. */
