@@ -373,7 +373,9 @@ read_page(dumper *d, const ormc_stable *t, const ormc_value *after,
 		rc = ORMC_OK;
 		ormc_sqlbuf_init(&b);
 		ormc_sqlbuf_append(&b, "{\"model\": ");
-		ormc_sqlbuf_appendf(&b, "\"%s.", d->label);
+		/* a model's own app (its file's label, Meta.app_label) first */
+		ormc_sqlbuf_appendf(&b, "\"%s.", t->model->app_label != NULL
+		                    ? t->model->app_label : d->label);
 		for (i = 0; t->model->name[i]; i++)
 			ormc_sqlbuf_appendc(&b, (char)tolower((unsigned char)t->model->name[i]));
 		ormc_sqlbuf_append(&b, "\", \"pk\": ");

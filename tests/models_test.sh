@@ -245,6 +245,9 @@ else
 	check "contrib apps: a user by get_username(), once, after two loads" json_is '[["ann","user","delete_user"]]'
 	run "$ormc" run "${contrib[@]}" --db "sqlite:$tmp/contrib.db" --format json 'Permission.objects.count()'
 	check "contrib apps: no permission twice" json_is '28'
+	run "$ormc" dump "${contrib[@]}" --db "sqlite:$tmp/contrib.db" ContentType Group
+	check "contrib apps: dump labels each model with its own app (contenttypes.contenttype, auth.group)" \
+		bash -c '[ '"$status"' -eq 0 ] && grep -qF "{\"model\": \"contenttypes.contenttype\", \"pk\": 1," "$0" && grep -qF "{\"model\": \"auth.group\", \"pk\": 1," "$0"' "$tmp/out"
 fi
 
 printf 'class Base(models.Model):\n    class Meta:\n        abstract = True\n' >"$tmp/split1.py"
