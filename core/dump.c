@@ -627,7 +627,8 @@ ormc_dump(ormc_db *db, const ormc_schema *schema, const ormc_dump_options *opts,
 			return ormc_error_set(d.err, ORMC_ENOFIELD, NULL, -1, 0,
 			                      "no model '%s' in the models", opts->models[k]);
 	}
-	rc = ormc_scan_tables(schema, &t, &n, d.err);
+	/* dumpdata reads unmanaged models too (a view's rows) */
+	rc = ormc_scan_tables_with(schema, 1, &t, &n, d.err);
 	if (rc < 0)
 		return rc;
 	bufs = malloc((size_t)64 * 1024 + 2048);

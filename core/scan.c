@@ -111,9 +111,28 @@ listed(const ormc_stable *t, int n, const char *name)
 	return 0;
 }
 
+/* Is name the table of a model (an explicit through model's, say)? */
+static int
+model_table_name(const ormc_schema *s, const char *name)
+{
+	int i;
+
+	for (i = 0; i < s->nmodels; i++)
+		if (strcmp(s->models[i]->table, name) == 0)
+			return 1;
+	return 0;
+}
+
 int
 ormc_scan_tables(const ormc_schema *s, ormc_stable **out, int *nout,
                  ormc_error *err)
+{
+	return ormc_scan_tables_with(s, 0, out, nout, err);
+}
+
+int
+ormc_scan_tables_with(const ormc_schema *s, int unmanaged, ormc_stable **out,
+                      int *nout, ormc_error *err)
 {
 	ormc_stable *t = NULL;
 	int *order = NULL;
@@ -134,7 +153,7 @@ ormc_scan_tables(const ormc_schema *s, ormc_stable **out, int *nout,
 	for (i = 0; i < norder && rc == ORMC_OK; i++) {
 		const ormc_model *m = s->models[order[i]];
 
-		if (listed(t, n, m->table))
+		if (listed(t, n, m->table) || (m->unmanaged && !unmanaged))
 			continue;
 		rc = model_table(&t[n], m);
 		if (rc == ORMC_OK && t[n].pk < 0) {
@@ -153,7 +172,9 @@ ormc_scan_tables(const ormc_schema *s, ormc_stable **out, int *nout,
 
 			if (f->kind != ORMC_FIELD_MANYTOMANY || f->m2m_table == NULL ||
 			    f->m2m_source_column == NULL ||
-			    f->m2m_target_column == NULL || listed(t, n, f->m2m_table))
+			    f->m2m_target_column == NULL || listed(t, n, f->m2m_table) ||
+			    model_table_name(s, f->m2m_table) ||
+			    (!unmanaged && m->unmanaged && f->target->unmanaged))
 				continue;
 			rc = m2m_table(&t[n], f);
 			if (rc == ORMC_OK)

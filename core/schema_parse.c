@@ -682,7 +682,8 @@ read_meta_stmt(reader *r, model_state *ms, int a, int b)
 			return rc;
 		return read_unique_together(r, ms, e);
 	} else if (strcmp(name->str, "abstract") == 0 ||
-	           strcmp(name->str, "proxy") == 0) {
+	           strcmp(name->str, "proxy") == 0 ||
+	           strcmp(name->str, "managed") == 0) {
 		int v = 0;
 		arg g;
 
@@ -694,6 +695,8 @@ read_meta_stmt(reader *r, model_state *ms, int a, int b)
 			return rc;
 		if (name->str[0] == 'a')
 			ms->model->abstract = v;
+		else if (name->str[0] == 'm')
+			ms->model->unmanaged = !v;
 		else
 			ms->proxy = v;
 	}
@@ -985,7 +988,8 @@ first_field_decl(const reader *r, int i, int colon)
 
 /*
  * Does the class at r->st[i] have a `class Meta` that only a model's has
- * (db_table, abstract, ordering, unique_together, app_label, proxy)? The
+ * (db_table, abstract, ordering, unique_together, app_label, proxy,
+ * managed)? The
  * token of that option, or -1. A ModelForm's Meta (model, fields) is not.
  */
 static int
@@ -993,7 +997,7 @@ model_meta(const reader *r, int i)
 {
 	static const char *const options[] = {
 		"db_table", "abstract", "ordering", "unique_together", "app_label",
-		"proxy", "verbose_name", NULL
+		"proxy", "verbose_name", "managed", NULL
 	};
 	int bend, bindent = block_body(r, i, &bend), j, k, o;
 

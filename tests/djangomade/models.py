@@ -3,7 +3,8 @@
 # foreign keys to it, BigAutoField and SmallAutoField keys, tables named by
 # SQL keywords, a db_column with a capital and a space, foreign keys that
 # form a cycle, a many-to-many through a model with fields of its own,
-# decimals of 10 places, durations, times with microseconds.
+# decimals of 10 places, durations, times with microseconds, and a model
+# with Meta.managed = False read from a view.
 import uuid
 
 from django.db import models
@@ -64,3 +65,12 @@ class Tag(models.Model):
 
     class Meta:
         db_table = "select"
+
+
+class GroupSize(models.Model):
+    group = models.OneToOneField(Group, primary_key=True, on_delete=models.DO_NOTHING, db_column="group_id")
+    n = models.IntegerField()
+
+    class Meta:
+        managed = False
+        db_table = "group_size"
