@@ -19,44 +19,57 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+/* A row of the table: a Django field class (no base, no defaults of its own). */
+#define FC(name, kind, max_length) { name, kind, max_length, NULL, -1, -1, -1, -1, NULL }
+
 static const struct field_class {
 	const char *name;
 	ormc_field_kind kind;
 	int max_length;         /* Django's default, -1 for none */
+	/*
+	 * A subclass of a Django field declared in the models texts
+	 * (read_field_class()); none in the table below (FC).
+	 */
+	const struct field_class *base;  /* Django's class it derives from */
+	int max_digits;         /* defaults its __init__ gives, -1 for none */
+	int decimal_places;
+	int null;               /* -1 unless __init__ sets it */
+	int unique;
+	const char *unread;     /* a method that changes values (from_db_value...), or NULL */
 } field_classes[] = {
-	{ "AutoField", ORMC_FIELD_AUTO, -1 },
-	{ "BigAutoField", ORMC_FIELD_BIGAUTO, -1 },
-	{ "SmallAutoField", ORMC_FIELD_SMALLAUTO, -1 },
-	{ "CharField", ORMC_FIELD_CHAR, -1 },
-	{ "SlugField", ORMC_FIELD_CHAR, 50 },
-	{ "EmailField", ORMC_FIELD_CHAR, 254 },
-	{ "URLField", ORMC_FIELD_CHAR, 200 },
-	{ "FileField", ORMC_FIELD_CHAR, 100 },
-	{ "ImageField", ORMC_FIELD_CHAR, 100 },
-	{ "FilePathField", ORMC_FIELD_CHAR, 100 },
-	{ "GenericIPAddressField", ORMC_FIELD_IPADDRESS, 39 },
-	{ "TextField", ORMC_FIELD_TEXT, -1 },
-	{ "IntegerField", ORMC_FIELD_INTEGER, -1 },
-	{ "BigIntegerField", ORMC_FIELD_BIGINTEGER, -1 },
-	{ "SmallIntegerField", ORMC_FIELD_SMALLINTEGER, -1 },
-	{ "PositiveIntegerField", ORMC_FIELD_POSITIVEINTEGER, -1 },
-	{ "PositiveSmallIntegerField", ORMC_FIELD_POSITIVESMALLINTEGER, -1 },
-	{ "PositiveBigIntegerField", ORMC_FIELD_POSITIVEBIGINTEGER, -1 },
-	{ "FloatField", ORMC_FIELD_FLOAT, -1 },
-	{ "DecimalField", ORMC_FIELD_DECIMAL, -1 },
-	{ "BooleanField", ORMC_FIELD_BOOLEAN, -1 },
-	{ "NullBooleanField", ORMC_FIELD_BOOLEAN, -1 },
-	{ "DateField", ORMC_FIELD_DATE, -1 },
-	{ "DateTimeField", ORMC_FIELD_DATETIME, -1 },
-	{ "TimeField", ORMC_FIELD_TIME, -1 },
-	{ "DurationField", ORMC_FIELD_DURATION, -1 },
-	{ "UUIDField", ORMC_FIELD_UUID, -1 },
-	{ "JSONField", ORMC_FIELD_JSON, -1 },
-	{ "BinaryField", ORMC_FIELD_BINARY, -1 },
-	{ "ForeignKey", ORMC_FIELD_FOREIGNKEY, -1 },
-	{ "OneToOneField", ORMC_FIELD_ONETOONE, -1 },
-	{ "ManyToManyField", ORMC_FIELD_MANYTOMANY, -1 },
-	{ NULL, ORMC_FIELD_AUTO, -1 }
+	FC("AutoField", ORMC_FIELD_AUTO, -1),
+	FC("BigAutoField", ORMC_FIELD_BIGAUTO, -1),
+	FC("SmallAutoField", ORMC_FIELD_SMALLAUTO, -1),
+	FC("CharField", ORMC_FIELD_CHAR, -1),
+	FC("SlugField", ORMC_FIELD_CHAR, 50),
+	FC("EmailField", ORMC_FIELD_CHAR, 254),
+	FC("URLField", ORMC_FIELD_CHAR, 200),
+	FC("FileField", ORMC_FIELD_CHAR, 100),
+	FC("ImageField", ORMC_FIELD_CHAR, 100),
+	FC("FilePathField", ORMC_FIELD_CHAR, 100),
+	FC("GenericIPAddressField", ORMC_FIELD_IPADDRESS, 39),
+	FC("TextField", ORMC_FIELD_TEXT, -1),
+	FC("IntegerField", ORMC_FIELD_INTEGER, -1),
+	FC("BigIntegerField", ORMC_FIELD_BIGINTEGER, -1),
+	FC("SmallIntegerField", ORMC_FIELD_SMALLINTEGER, -1),
+	FC("PositiveIntegerField", ORMC_FIELD_POSITIVEINTEGER, -1),
+	FC("PositiveSmallIntegerField", ORMC_FIELD_POSITIVESMALLINTEGER, -1),
+	FC("PositiveBigIntegerField", ORMC_FIELD_POSITIVEBIGINTEGER, -1),
+	FC("FloatField", ORMC_FIELD_FLOAT, -1),
+	FC("DecimalField", ORMC_FIELD_DECIMAL, -1),
+	FC("BooleanField", ORMC_FIELD_BOOLEAN, -1),
+	FC("NullBooleanField", ORMC_FIELD_BOOLEAN, -1),
+	FC("DateField", ORMC_FIELD_DATE, -1),
+	FC("DateTimeField", ORMC_FIELD_DATETIME, -1),
+	FC("TimeField", ORMC_FIELD_TIME, -1),
+	FC("DurationField", ORMC_FIELD_DURATION, -1),
+	FC("UUIDField", ORMC_FIELD_UUID, -1),
+	FC("JSONField", ORMC_FIELD_JSON, -1),
+	FC("BinaryField", ORMC_FIELD_BINARY, -1),
+	FC("ForeignKey", ORMC_FIELD_FOREIGNKEY, -1),
+	FC("OneToOneField", ORMC_FIELD_ONETOONE, -1),
+	FC("ManyToManyField", ORMC_FIELD_MANYTOMANY, -1),
+	FC(NULL, ORMC_FIELD_AUTO, -1)
 };
 
 /* Field classes Django has removed: its system check's error. */
@@ -337,6 +350,149 @@ relation_target(reader *r, const arg *g, model_state *ms, pending_rel *pr)
 }
 
 /*
+ * The field class a declaration names: a subclass the texts declare first
+ * (a project's own JSONField), unless the call says models.X.
+ */
+static const struct field_class *
+find_field_class(const reader *r, const char *name, int django_only)
+{
+	const struct field_class *cls;
+	int k;
+
+	for (k = r->fieldclasses.n - 1; k >= 0 && !django_only; k--) {
+		cls = r->fieldclasses.items[k];
+		if (strcmp(cls->name, name) == 0)
+			return cls;
+	}
+	for (cls = field_classes; cls->name != NULL; cls++)
+		if (strcmp(cls->name, name) == 0)
+			return cls;
+	return NULL;
+}
+
+/*
+ * Methods of a field subclass that change what Django stores, reads,
+ * compares or serializes: ormc, which reads the class as text, would not
+ * give Django's values, so a field of such a class is an error.
+ */
+static const char *const value_methods[] = {
+	"db_type", "rel_db_type", "get_internal_type", "db_parameters",
+	"cast_db_type", "from_db_value", "to_python", "get_prep_value",
+	"get_db_prep_value", "get_db_prep_save", "value_to_string",
+	"value_from_object", "select_format", "get_lookup", "get_transform",
+	NULL
+};
+
+/* One default a field subclass's __init__ gives: "max_digits", tokens [a, b). */
+static int
+field_class_default(reader *r, struct field_class *c, const ormc_token *key,
+                    int a, int b)
+{
+	const char *k = key->str;
+	int *slot = strcmp(k, "max_length") == 0 ? &c->max_length :
+	            strcmp(k, "max_digits") == 0 ? &c->max_digits :
+	            strcmp(k, "decimal_places") == 0 ? &c->decimal_places :
+	            strcmp(k, "null") == 0 ? &c->null :
+	            strcmp(k, "unique") == 0 ? &c->unique : NULL;
+	int is_bool = slot == &c->null || slot == &c->unique;
+	ormc_ast *e;
+
+	if (slot == NULL)
+		return 0;   /* blank, default, help_text...: not the database's business */
+	e = try_parse(r, a, b);
+	if (e != NULL && !is_bool && e->kind == ORMC_AST_INT &&
+	    e->ival >= 0 && e->ival <= 1000000000) {
+		*slot = (int)e->ival;
+		return 0;
+	}
+	if (e != NULL && is_bool && (e->kind == ORMC_AST_TRUE ||
+	                             e->kind == ORMC_AST_FALSE)) {
+		*slot = e->kind == ORMC_AST_TRUE;
+		return 0;
+	}
+	return err_at(r, ORMC_EUNSUPPORTED, key->pos, key->len,
+	              "field class '%s' sets %s to something other than %s in its __init__: the reader cannot tell its value",
+	              c->name, k, is_bool ? "True or False" : "an integer");
+}
+
+/*
+ * class MoneyField(models.DecimalField): a subclass of a Django field
+ * (or of another such subclass) declared in the models texts, statement i.
+ * Its fields are its base's, with the defaults its __init__ gives as
+ * kwargs.setdefault("max_digits", 14), kwargs["max_digits"] = 14 or
+ * super().__init__(..., max_digits=14, ...). A method that changes values
+ * (value_methods) is recorded: a field of the class is then an error.
+ */
+static int
+read_field_class(reader *r, int i, int colon, const ormc_token *name,
+                 const struct field_class *base)
+{
+	struct field_class *c = ormc_arena_alloc(r->a, sizeof(*c));
+	int bend, j, k, m, rc;
+
+	if (c == NULL)
+		return ormc_sr_nomem(r);
+	*c = *base;
+	c->name = name->str;
+	if (base->base == NULL) {
+		c->base = base;
+		c->max_digits = c->decimal_places = c->null = c->unique = -1;
+		c->unread = NULL;
+	}
+	block_body(r, i, &bend);
+	for (j = i; j < bend; j++) {
+		int a = j == i ? colon + 1 : r->st[j].start, b = r->st[j].end;
+
+		if (b - a >= 2 && ormc_tok_is_name(tok(r, a), "def") &&
+		    c->unread == NULL)
+			for (m = 0; value_methods[m] != NULL; m++)
+				if (ormc_tok_is_name(tok(r, a + 1), value_methods[m]))
+					c->unread = value_methods[m];
+		for (k = a; k < b; k++) {
+			int rp, v;
+
+			if (ormc_tok_is_name(tok(r, k), "setdefault") && k + 4 < b &&
+			    ormc_tok_is_op(tok(r, k + 1), "(") &&
+			    tok(r, k + 2)->kind == ORMC_TOK_STRING &&
+			    ormc_tok_is_op(tok(r, k + 3), ",") &&
+			    (rp = match_close(r, k + 1, b)) > k + 4) {
+				if ((rc = field_class_default(r, c, tok(r, k + 2), k + 4, rp)) < 0)
+					return rc;
+			} else if (ormc_tok_is_op(tok(r, k), "[") && k + 4 < b &&
+			           tok(r, k + 1)->kind == ORMC_TOK_STRING &&
+			           ormc_tok_is_op(tok(r, k + 2), "]") &&
+			           ormc_tok_is_op(tok(r, k + 3), "=") &&
+			           tok(r, k)->depth == tok(r, a)->depth) {
+				if ((rc = field_class_default(r, c, tok(r, k + 1), k + 4, b)) < 0)
+					return rc;
+			} else if (ormc_tok_is_name(tok(r, k), "__init__") && k > a &&
+			           !ormc_tok_is_name(tok(r, k - 1), "def") && k + 1 < b &&
+			           ormc_tok_is_op(tok(r, k + 1), "(") &&
+			           (rp = match_close(r, k + 1, b)) > 0) {
+				int depth = tok(r, k + 1)->depth + 1, start = k + 2;
+
+				/* super().__init__(*args, max_digits=14, **kwargs) */
+				for (v = k + 2; v <= rp; v++) {
+					if (v < rp && !(tok(r, v)->depth == depth &&
+					                ormc_tok_is_op(tok(r, v), ",")))
+						continue;
+					if (v - start >= 3 && tok(r, start)->kind == ORMC_TOK_NAME &&
+					    ormc_tok_is_op(tok(r, start + 1), "=") &&
+					    (rc = field_class_default(r, c, tok(r, start),
+					                              start + 2, v)) < 0)
+						return rc;
+					start = v + 1;
+				}
+				k = rp;
+			}
+		}
+	}
+	if (ormc_ptrvec_push(r->a, &r->fieldclasses, c) < 0)
+		return ormc_sr_nomem(r);
+	return 0;
+}
+
+/*
  * ManyToManyField(through=Model): the intermediate model, written as a
  * relation's target is (Name, "Name", "app.Name"). Its table is then the
  * relation's table, and its foreign keys the relation's columns
@@ -499,8 +655,18 @@ read_field(reader *r, model_state *ms, const ormc_token *name_tok,
 	f->class_name = cls_tok->str;
 	f->kind = cls->kind;
 	f->max_length = cls->max_length;
-	if (strcmp(cls->name, "NullBooleanField") == 0)
+	if (strcmp((cls->base ? cls->base : cls)->name, "NullBooleanField") == 0)
 		f->null = 1;
+	if (cls->base != NULL) {   /* a subclass's __init__ defaults */
+		if (cls->max_digits >= 0)
+			f->max_digits = cls->max_digits;
+		if (cls->decimal_places >= 0)
+			f->decimal_places = cls->decimal_places;
+		if (cls->null >= 0)
+			f->null = cls->null;
+		if (cls->unique >= 0)
+			f->unique = cls->unique;
+	}
 	if (cls->kind == ORMC_FIELD_ONETOONE)
 		f->unique = 1;
 	if (is_rel) {
@@ -800,9 +966,15 @@ read_model_stmt(reader *r, model_state *ms, int a, int b)
 	rp = match_close(r, lp, b);
 	if (rp != b - 1)
 		return unread_field(r, ms, a, b);
-	for (cls = field_classes; cls->name != NULL; cls++)
-		if (strcmp(cls->name, last->str) == 0)
-			return read_field(r, ms, tok(r, a), cls, last, lp, rp);
+	/* models.X is Django's; a bare or other-module name may be the texts' own */
+	cls = find_field_class(r, last->str, lp - (eq + 1) == 3 &&
+	                       ormc_tok_is_name(tok(r, eq + 1), "models"));
+	if (cls != NULL && cls->unread != NULL)
+		return err_at(r, ORMC_EUNSUPPORTED, last->pos, last->len,
+		              "field '%s.%s' is a %s, whose %s() changes the values Django stores, reads or compares: ormc reads the models as text and would not give Django's values",
+		              ms->model->name, tok(r, a)->str, last->str, cls->unread);
+	if (cls != NULL)
+		return read_field(r, ms, tok(r, a), cls, last, lp, rp);
 	for (k = 0; removed_fields[k].name != NULL; k++)
 		if (strcmp(removed_fields[k].name, last->str) == 0)
 			return err_at(r, ORMC_EUNSUPPORTED, last->pos, last->len,
@@ -1218,6 +1390,12 @@ read_class(reader *r, int i, model_state *outer, int *next)
 		              (int)tok(r, decl)->len,
 		              "class '%s' declares the field '%s' but is not a model: none of its bases is Model or a model of the models files",
 		              name->str, tok(r, decl)->str);
+	for (k = 0; k < cb.n && outer == NULL; k++) {
+		const struct field_class *base = find_field_class(r, cb.name[k]->str, 0);
+
+		if (base != NULL && ormc_sr_ends_with(cb.name[k]->str, "Field"))
+			return read_field_class(r, i, colon, name, base);
+	}
 	if (outer == NULL &&
 	    ormc_ptrvec_push(r->a, &r->plain, (void *)name->str) < 0)
 		return ormc_sr_nomem(r);

@@ -83,6 +83,7 @@ typedef struct reader {
 	ormc_ptrvec enums;      /* ormc_enum * */
 	ormc_ptrvec rels;       /* pending_rel * */
 	ormc_ptrvec plain;      /* names of classes that are not models */
+	ormc_ptrvec fieldclasses;  /* struct field_class *: the texts' subclasses of Django's fields */
 } reader;
 
 /* What a base of a class statement is. */

@@ -4,7 +4,7 @@
 # (tests/djangomade: UUID keys, BigAutoField and SmallAutoField, tables
 # named by SQL keywords, a db_column with a space, a foreign key cycle, a
 # many-to-many through a model of its own, decimals of 10 places, a model
-# with Meta.managed = False on a view):
+# with Meta.managed = False on a view, field classes of the project's own):
 #   - Django 3.2 makes the tables on MariaDB and PostgreSQL and writes the
 #     rows on MariaDB (tests/djangomade/django_side.py);
 #   - `ormc copy` MariaDB -> PostgreSQL (not into the view); Django's
@@ -117,7 +117,7 @@ Group.objects.annotate(n=Count("members"), guests=Count("membership", filter=Q(m
 User.objects.annotate(groups=Count("member_of")).order_by("id").values_list("login", "groups", "account__balance")
 Group.objects.filter(members__account__active=True).aggregate(n=Count("id"), logins=Count("members__login", distinct=True))
 Order.objects.values("tags__name").annotate(n=Count("id"), s=Sum("total")).order_by("tags__name")
-Account.objects.aggregate(Sum("balance"), Min("balance"), Max("balance"))
+Account.objects.aggregate(Sum("balance"), Min("balance"), Max("balance"), Sum("fee"), Count("code"))
 GroupSize.objects.order_by("group__name").values_list("group__name", "n")
 Q
 if "$ormc" compare "${m[@]}" --db "$mydb" --db "$pgdb" --file "$tmp/queries" > "$tmp/compare.out"; then
@@ -170,6 +170,24 @@ if [ $rc -eq 2 ] && grep -q "foreign key to 'Person' named by through_fields" "$
 	ok "through_fields naming no foreign key: an error"
 else
 	fail "through_fields naming no foreign key: an error (exit $rc)"
+	cat "$tmp/bad.err"
+fi
+
+# a field class whose get_prep_value() changes what Django writes and compares
+cat > "$tmp/lower.py" <<'PY'
+from django.db import models
+class LowerField(models.CharField):
+    def get_prep_value(self, value):
+        return value.lower()
+class Code(models.Model):
+    code = LowerField(max_length=10)
+PY
+"$ormc" sql --models "$tmp/lower.py" --dialect postgresql 'Code.objects.count()' > /dev/null 2> "$tmp/bad.err"
+rc=$?
+if [ $rc -eq 2 ] && grep -qF "is a LowerField, whose get_prep_value() changes the values" "$tmp/bad.err"; then
+	ok "a field class that changes values: an error naming the method"
+else
+	fail "a field class that changes values: an error naming the method (exit $rc)"
 	cat "$tmp/bad.err"
 fi
 

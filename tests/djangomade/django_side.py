@@ -93,7 +93,7 @@ accounts = []
 for i in range(5):
     a = Account(id=uuid.UUID(int=(i + 1) * 0x1111111111111111), name=names[i],
                 display="Disp %d ñ" % i, active=[True, False, None, True, None][i],
-                balance=balances[i])
+                balance=balances[i], fee=D(i * 37) / 4, code="AC-%d" % i if i % 2 else None)
     a.save(using=db)
     accounts.append(a)
 root = Group(name="root")

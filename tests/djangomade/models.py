@@ -3,11 +3,27 @@
 # foreign keys to it, BigAutoField and SmallAutoField keys, tables named by
 # SQL keywords, a db_column with a capital and a space, foreign keys that
 # form a cycle, a many-to-many through a model with fields of its own,
-# decimals of 10 places, durations, times with microseconds, and a model
-# with Meta.managed = False read from a view.
+# decimals of 10 places, durations, times with microseconds, a model
+# with Meta.managed = False read from a view, and field classes of the
+# project's own (MoneyField, CodeField).
 import uuid
 
 from django.db import models
+
+
+class MoneyField(models.DecimalField):
+    """Decimals of 2 places, 14 digits unless told."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(*args, **kwargs)
+
+
+class CodeField(models.CharField):
+    def __init__(self, *args, **kwargs):
+        kwargs["max_length"] = 12
+        super().__init__(*args, **kwargs)
 
 
 class Account(models.Model):
@@ -16,6 +32,8 @@ class Account(models.Model):
     display = models.CharField(max_length=100, db_column="Display Name")
     active = models.BooleanField(null=True)
     balance = models.DecimalField(max_digits=28, decimal_places=10)
+    fee = MoneyField(default=0)
+    code = CodeField(null=True, unique=True)
 
 
 class Group(models.Model):
