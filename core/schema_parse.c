@@ -980,10 +980,21 @@ read_model_stmt(reader *r, model_state *ms, int a, int b)
 			return err_at(r, ORMC_EUNSUPPORTED, last->pos, last->len,
 			              "%s (field '%s.%s')", removed_fields[k].message,
 			              ms->model->name, tok(r, a)->str);
-	if (ormc_sr_ends_with(last->str, "Field"))
-		return err_at(r, ORMC_EUNSUPPORTED, last->pos, last->len,
-		              "unknown field type '%s' (field '%s.%s')", last->str,
-		              ms->model->name, tok(r, a)->str);
+	/*
+	 * A field class of another package (TreeForeignKey, ParentalKey,
+	 * PhoneNumberField) is an error, never a column silently left out;
+	 * GenericForeignKey has no column (its two fields are declared).
+	 */
+	if (ormc_sr_ends_with(last->str, "Field") ||
+	    (ormc_sr_ends_with(last->str, "Key") &&
+	     strcmp(last->str, "GenericForeignKey") != 0)) {
+		err_at(r, ORMC_EUNSUPPORTED, last->pos, last->len,
+		       "unknown field type '%s' (field '%s.%s')", last->str,
+		       ms->model->name, tok(r, a)->str);
+		ormc_error_hint(r->err, "If %s stores what a Django field stores, declare it in a models file given first (--models): class %s(models.<that field>): pass",
+		                last->str, last->str);
+		return ORMC_EUNSUPPORTED;
+	}
 	return 0;  /* a manager or anything else */
 }
 
@@ -1393,7 +1404,7 @@ read_class(reader *r, int i, model_state *outer, int *next)
 	for (k = 0; k < cb.n && outer == NULL; k++) {
 		const struct field_class *base = find_field_class(r, cb.name[k]->str, 0);
 
-		if (base != NULL && ormc_sr_ends_with(cb.name[k]->str, "Field"))
+		if (base != NULL)
 			return read_field_class(r, i, colon, name, base);
 	}
 	if (outer == NULL &&

@@ -191,5 +191,24 @@ else
 	cat "$tmp/bad.err"
 fi
 
+# a foreign key class of another package: an error, never a column left out;
+# declared in a models file given first, it is read as its base
+cat > "$tmp/tree.py" <<'PY'
+from django.db import models
+from mptt.models import TreeForeignKey
+class Node(models.Model):
+    parent = TreeForeignKey("self", null=True, on_delete=models.CASCADE)
+PY
+printf 'from django.db import models\nclass TreeForeignKey(models.ForeignKey):\n    pass\n' > "$tmp/shim.py"
+"$ormc" ddl --models "$tmp/tree.py" --dialect sqlite > "$tmp/tree.out" 2> "$tmp/bad.err"
+rc=$?
+if [ $rc -eq 2 ] && grep -qF "unknown field type 'TreeForeignKey'" "$tmp/bad.err" &&
+	"$ormc" ddl --models "t=$tmp/shim.py" --models "t=$tmp/tree.py" --dialect sqlite | grep -qF '"parent_id" integer NULL REFERENCES "t_node"'; then
+	ok "TreeForeignKey: an error, and read as a ForeignKey once declared"
+else
+	fail "TreeForeignKey: an error, and read as a ForeignKey once declared (exit $rc)"
+	cat "$tmp/tree.out" "$tmp/bad.err"
+fi
+
 echo "1..$n"
 [ $failed -eq 0 ]
