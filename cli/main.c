@@ -1093,9 +1093,11 @@ cmd_dump(const options *o)
 		return usage_error("%s needs --db URL", o->command);
 	if ((status = load_schema(o, &s)) != EXIT_OK)
 		return status;
-	/* "app.model": --app-label, else the models file's directory, as Django's app */
+	/* "app.model": --app-label or --models LABEL=FILE, else the models file's directory */
 	snprintf(label, sizeof(label), "%s", o->app_label ? o->app_label : "app");
 	end = strrchr(o->models, '/');
+	if (o->app_label == NULL && models_label(o->models, label, sizeof(label), &start) != NULL)
+		end = NULL;
 	if (o->app_label == NULL && end != NULL) {
 		for (start = end; start > o->models && start[-1] != '/'; start--)
 			;

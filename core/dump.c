@@ -42,6 +42,7 @@ typedef struct dumper {
 	ormc_db *db;
 	const ormc_dump_options *o;
 	const char *label;
+	const ormc_schema *schema;
 	ormc_error *err;
 	int first;               /* no object written yet */
 	char *page[PAGE];        /* the page's objects, without the m2m lists and "}}" */
@@ -311,6 +312,21 @@ json_value(dumper *d, ormc_sqlbuf *b, const ormc_scol *c, const ormc_value *v)
 	}
 }
 
+/*
+ * The app of a model's "app.model": its own (another file's label,
+ * Meta.app_label) when it is not the schema's first label, else the
+ * option's (the CLI's --app-label or the models file's directory).
+ */
+static const char *
+model_label(const dumper *d, const ormc_model *m)
+{
+	const char *first = d->schema->app_label;
+
+	if (m->app_label != NULL && (first == NULL || strcmp(m->app_label, first) != 0))
+		return m->app_label;
+	return d->label;
+}
+
 static void
 drop_page(dumper *d)
 {
@@ -373,9 +389,7 @@ read_page(dumper *d, const ormc_stable *t, const ormc_value *after,
 		rc = ORMC_OK;
 		ormc_sqlbuf_init(&b);
 		ormc_sqlbuf_append(&b, "{\"model\": ");
-		/* a model's own app (its file's label, Meta.app_label) first */
-		ormc_sqlbuf_appendf(&b, "\"%s.", t->model->app_label != NULL
-		                    ? t->model->app_label : d->label);
+		ormc_sqlbuf_appendf(&b, "\"%s.", model_label(d, t->model));
 		for (i = 0; t->model->name[i]; i++)
 			ormc_sqlbuf_appendc(&b, (char)tolower((unsigned char)t->model->name[i]));
 		ormc_sqlbuf_append(&b, "\", \"pk\": ");
@@ -615,6 +629,7 @@ ormc_dump(ormc_db *db, const ormc_schema *schema, const ormc_dump_options *opts,
 	d.o = opts;
 	d.err = err != NULL ? err : &local;
 	d.first = 1;
+	d.schema = schema;
 	d.label = opts->app_label ? opts->app_label
 	          : schema->app_label ? schema->app_label : "app";
 	ormc_sqlbuf_init(&d.keytext);

@@ -112,6 +112,15 @@ for e in my pg; do
 	fi
 done
 
+# the label of --models LABEL=FILE, not the file's directory
+mkdir -p "$tmp/elsewhere"
+cp "$src/tests/djangomade/models.py" "$tmp/elsewhere/models.py"
+if "$ormc" dump --models "djangomade=$tmp/elsewhere/models.py" --db "$pgdb" | cmp -s - "$tmp/dj_pg.json"; then
+	ok "dump --models LABEL=FILE labels the models LABEL"
+else
+	fail "dump --models LABEL=FILE labels the models LABEL"
+fi
+
 cat > "$tmp/queries" <<'Q'
 Group.objects.annotate(n=Count("members"), guests=Count("membership", filter=Q(membership__role="guest"))).order_by("id").values_list("name", "n", "guests")
 User.objects.annotate(groups=Count("member_of")).order_by("id").values_list("login", "groups", "account__balance")
