@@ -13,6 +13,8 @@
 #     such as "0E-10" and "-1E-10" included);
 #   - `ormc migrate` finds nothing to change (the through model's table is
 #     the relation's, not a table of its own; the view is not its business);
+#   - a copy into SQLite of a decimal of 28 digits is refused (SQLite
+#     would keep 15);
 #   - `ormc compare` of aggregates over the through relation finds no
 #     difference between the two, and `ormc run` counts what Django counts.
 #
@@ -111,6 +113,19 @@ for e in my pg; do
 		cat "$tmp/mig_$e.out"
 	fi
 done
+
+# SQLite keeps 15 significant digits of a decimal: a copy that would change
+# 123456789012345678.0123456789 is refused, nothing written
+sq=sqlite:$tmp/target.db
+if "$ormc" migrate "${m[@]}" --db "$sq" > /dev/null &&
+	! "$ormc" copy "${m[@]}" --from "$mydb" --to "$sq" 2> "$tmp/sq.err" &&
+	grep -qF 'column "balance": 123456789012345678.0123456789 has more significant digits than SQLite keeps' "$tmp/sq.err" &&
+	[ "$(sqlite3 "$tmp/target.db" 'SELECT COUNT(*) FROM djangomade_account')" = 0 ]; then
+	ok "copy into SQLite refuses a decimal it would change"
+else
+	fail "copy into SQLite refuses a decimal it would change"
+	cat "$tmp/sq.err"
+fi
 
 # the label of --models LABEL=FILE, not the file's directory
 mkdir -p "$tmp/elsewhere"
