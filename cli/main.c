@@ -46,6 +46,7 @@ typedef struct options {
 	const char *modelv[16]; /* every --models [LABEL=]FILE */
 	int nmodels;
 	const char *app_label;
+	const char *auth_user_model;  /* --auth-user-model accounts.User */
 	const char *dialect;
 	const char *server_version;
 	const char *db;         /* the first --db */
@@ -110,6 +111,7 @@ static const char usage_text[] =
 	"  --models FILE      a Django models.py; repeat as --models LABEL=FILE\n"
 	"                     for several apps, each with its app label\n"
 	"  --app-label L      Django app label: tables are named L_model\n"
+	"  --auth-user-model APP.MODEL  settings.AUTH_USER_MODEL (default auth.User)\n"
 	"  --param NAME=VALUE bind the query's parameter NAME (run, compare;\n"
 	"                     repeatable): filter(status=status) --param status=paid\n"
 	"\n"
@@ -300,6 +302,7 @@ parse_args(int argc, char **argv, options *o)
 	} valued[] = {
 		{ "--models", offsetof(options, models) },
 		{ "--app-label", offsetof(options, app_label) },
+		{ "--auth-user-model", offsetof(options, auth_user_model) },
 		{ "--dialect", offsetof(options, dialect) },
 		{ "--server-version", offsetof(options, server_version) },
 		{ "--db", offsetof(options, db) },
@@ -443,6 +446,7 @@ load_schema(const options *o, ormc_schema **out)
 		return usage_error("%s needs --models FILE", o->command);
 	if (o->app_label != NULL && n > 1)
 		return usage_error("--app-label names the app of a single --models FILE; give each of several its own: --models LABEL=FILE%s", "");
+	so.auth_user_model = o->auth_user_model;
 	memset(src, 0, sizeof(src));
 	for (i = 0; i < n && status == EXIT_OK; i++) {
 		char *text;

@@ -806,6 +806,14 @@ read_meta_stmt(reader *r, model_state *ms, int a, int b)
 	if (b - a < 3 || name->kind != ORMC_TOK_NAME ||
 	    !ormc_tok_is_op(tok(r, a + 1), "="))
 		return 0;
+	if (strcmp(name->str, "swappable") == 0) {
+		rc = ormc_parse_tokens(r->a, r->text, &r->toks, a + 2, b, &e, r->err);
+		if (rc < 0)
+			return rc;
+		ms->swappable = e->kind == ORMC_AST_STR &&
+		                strcmp(e->str, "AUTH_USER_MODEL") == 0;
+		return 0;
+	}
 	if (strcmp(name->str, "db_table") == 0 ||
 	    strcmp(name->str, "app_label") == 0) {
 		rc = ormc_parse_tokens(r->a, r->text, &r->toks, a + 2, b, &e, r->err);
@@ -1226,6 +1234,41 @@ read_enum(reader *r, int i, const char *base, const char *prefix, int colon,
 
 /* A model class: fields, constants, Meta, nested enums, inheritance. */
 /*
+ * Is m, a model with Meta.swappable = "AUTH_USER_MODEL" (contrib.auth's
+ * User), swapped out: does AUTH_USER_MODEL name another model?
+ */
+static int
+is_swapped(const reader *r, const ormc_model *m)
+{
+	const char *want = r->auth_user_model, *dot = strrchr(want, '.');
+	size_t n = dot != NULL ? (size_t)(dot - want) : 0;
+
+	if (dot == NULL || strcmp(dot + 1, m->name) != 0)
+		return 1;
+	return m->app_label != NULL &&
+	       (strlen(m->app_label) != n || strncmp(m->app_label, want, n) != 0);
+}
+
+/*
+ * A swapped model is not installed, as in Django: no table, no name, and
+ * none of its relations (its groups and user_permissions) is resolved.
+ */
+static int
+drop_swapped(reader *r, const ormc_model *m)
+{
+	int j = 0, k;
+
+	for (k = 0; k < r->rels.n; k++) {
+		pending_rel *pr = r->rels.items[k];
+
+		if (pr->field->model != m)
+			r->rels.items[j++] = pr;
+	}
+	r->rels.n = j;
+	return 0;
+}
+
+/*
  * def natural_key(self): the expression of its `return`, when the body is
  * that statement alone (after a docstring). What it means is decided in the
  * second pass; any other body is unread.
@@ -1260,11 +1303,6 @@ read_model(reader *r, int i, int colon, const class_bases *cb, int *next)
 	*next = bend;
 	if (ms == NULL || m == NULL)
 		return ormc_sr_nomem(r);
-	for (k = 0; k < r->models.n; k++)
-		if (strcmp(((model_state *)r->models.items[k])->model->name,
-		           name->str) == 0)
-			return err_at(r, ORMC_EINVALID, name->pos, name->len,
-			              "model '%s' is defined twice", name->str);
 	ms->model = m;
 	ms->text = r->text;
 	m->name = name->str;
@@ -1301,6 +1339,20 @@ read_model(reader *r, int i, int colon, const class_bases *cb, int *next)
 	if (rc < 0 || (rc = ormc_sr_inherit(r, ms, cb, name)) < 0)
 		return rc;
 	m->app_label = ms->app_label;
+	if (ms->swappable && !m->abstract && is_swapped(r, m))
+		return drop_swapped(r, m);
+	for (k = 0; k < r->models.n; k++) {
+		const model_state *o = r->models.items[k];
+
+		if (strcmp(o->model->name, name->str) != 0)
+			continue;
+		rc = err_at(r, ORMC_EINVALID, name->pos, name->len,
+		            "model '%s' is defined twice", name->str);
+		if (o->swappable && ms->app_label != NULL)
+			ormc_error_hint(r->err, "If %s.%s is the project's settings.AUTH_USER_MODEL, give --auth-user-model %s.%s: Django's auth.User is then swapped out",
+			                ms->app_label, name->str, ms->app_label, name->str);
+		return rc;
+	}
 	if (!m->abstract && !ms->proxy && (rc = ormc_sr_primary_key(r, ms)) < 0)
 		return rc;
 	ormc_sr_sort_fields(ms);
