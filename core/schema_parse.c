@@ -869,8 +869,10 @@ read_meta_stmt(reader *r, model_state *ms, int a, int b)
 			return rc;
 		if (name->str[0] == 'a')
 			ms->model->abstract = v;
-		else if (name->str[0] == 'm')
+		else if (name->str[0] == 'm') {
 			ms->model->unmanaged = !v;
+			ms->managed_set = 1;
+		}
 		else
 			ms->proxy = v;
 	}

@@ -60,6 +60,7 @@ typedef struct model_state {
 	int ordering_set;       /* Meta.ordering given (even empty) */
 	int proxy;              /* Meta.proxy = True */
 	int swappable;          /* Meta.swappable = "AUTH_USER_MODEL" (auth.User) */
+	int managed_set;        /* Meta.managed given */
 	const ormc_ast *natural_key;  /* `return ...` of def natural_key(self), own or inherited */
 	int natural_key_set;    /* def natural_key seen (natural_key NULL: not readable) */
 	struct model_state *concrete;  /* proxy: the concrete model's state */

@@ -215,6 +215,30 @@ else
 	cat "$tmp/bad.err"
 fi
 
+# Meta.managed = False of an abstract base, inherited as Python finds Meta
+cat > "$tmp/ro.py" <<'PY'
+from django.db import models
+class ReadOnly(models.Model):
+    class Meta:
+        abstract = True
+        managed = False
+class V(ReadOnly):
+    n = models.IntegerField()
+    class Meta(ReadOnly.Meta):
+        db_table = "v_view"
+class W(ReadOnly):
+    n = models.IntegerField()
+class T(ReadOnly):
+    n = models.IntegerField()
+    class Meta:
+        db_table = "t"
+PY
+if [ "$("$ormc" ddl --models "$tmp/ro.py" --dialect sqlite | grep -o 'CREATE TABLE "[a-z_]*"' | tr '\n' ' ')" = 'CREATE TABLE "t" ' ]; then
+	ok "an abstract base's managed = False: no table for its subclasses, but one with its own Meta"
+else
+	fail "an abstract base's managed = False: no table for its subclasses, but one with its own Meta"
+fi
+
 # a foreign key class of another package: an error, never a column left out;
 # declared in a models file given first, it is read as its base
 cat > "$tmp/tree.py" <<'PY'
