@@ -19,59 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* A row of the table: a Django field class (no base, no defaults of its own). */
-#define FC(name, kind, max_length) { name, kind, max_length, NULL, -1, -1, -1, -1, NULL }
-
-static const struct field_class {
-	const char *name;
-	ormc_field_kind kind;
-	int max_length;         /* Django's default, -1 for none */
-	/*
-	 * A subclass of a Django field declared in the models texts
-	 * (read_field_class()); none in the table below (FC).
-	 */
-	const struct field_class *base;  /* Django's class it derives from */
-	int max_digits;         /* defaults its __init__ gives, -1 for none */
-	int decimal_places;
-	int null;               /* -1 unless __init__ sets it */
-	int unique;
-	const char *unread;     /* a method that changes values (from_db_value...), or NULL */
-} field_classes[] = {
-	FC("AutoField", ORMC_FIELD_AUTO, -1),
-	FC("BigAutoField", ORMC_FIELD_BIGAUTO, -1),
-	FC("SmallAutoField", ORMC_FIELD_SMALLAUTO, -1),
-	FC("CharField", ORMC_FIELD_CHAR, -1),
-	FC("SlugField", ORMC_FIELD_CHAR, 50),
-	FC("EmailField", ORMC_FIELD_CHAR, 254),
-	FC("URLField", ORMC_FIELD_CHAR, 200),
-	FC("FileField", ORMC_FIELD_CHAR, 100),
-	FC("ImageField", ORMC_FIELD_CHAR, 100),
-	FC("FilePathField", ORMC_FIELD_CHAR, 100),
-	FC("GenericIPAddressField", ORMC_FIELD_IPADDRESS, 39),
-	FC("TextField", ORMC_FIELD_TEXT, -1),
-	FC("IntegerField", ORMC_FIELD_INTEGER, -1),
-	FC("BigIntegerField", ORMC_FIELD_BIGINTEGER, -1),
-	FC("SmallIntegerField", ORMC_FIELD_SMALLINTEGER, -1),
-	FC("PositiveIntegerField", ORMC_FIELD_POSITIVEINTEGER, -1),
-	FC("PositiveSmallIntegerField", ORMC_FIELD_POSITIVESMALLINTEGER, -1),
-	FC("PositiveBigIntegerField", ORMC_FIELD_POSITIVEBIGINTEGER, -1),
-	FC("FloatField", ORMC_FIELD_FLOAT, -1),
-	FC("DecimalField", ORMC_FIELD_DECIMAL, -1),
-	FC("BooleanField", ORMC_FIELD_BOOLEAN, -1),
-	FC("NullBooleanField", ORMC_FIELD_BOOLEAN, -1),
-	FC("DateField", ORMC_FIELD_DATE, -1),
-	FC("DateTimeField", ORMC_FIELD_DATETIME, -1),
-	FC("TimeField", ORMC_FIELD_TIME, -1),
-	FC("DurationField", ORMC_FIELD_DURATION, -1),
-	FC("UUIDField", ORMC_FIELD_UUID, -1),
-	FC("JSONField", ORMC_FIELD_JSON, -1),
-	FC("BinaryField", ORMC_FIELD_BINARY, -1),
-	FC("ForeignKey", ORMC_FIELD_FOREIGNKEY, -1),
-	FC("OneToOneField", ORMC_FIELD_ONETOONE, -1),
-	FC("ManyToManyField", ORMC_FIELD_MANYTOMANY, -1),
-	FC(NULL, ORMC_FIELD_AUTO, -1)
-};
-
 /* Field classes Django has removed: its system check's error. */
 static const struct removed_field {
 	const char *name;
@@ -115,8 +62,8 @@ is_literal(const ormc_ast *e)
 }
 
 /* Parse tokens [a, b) as an expression, quietly: NULL if not parseable. */
-static ormc_ast *
-try_parse(reader *r, int a, int b)
+ormc_ast *
+ormc_sr_try_parse(reader *r, int a, int b)
 {
 	ormc_error scratch;
 	ormc_ast *e = NULL;
@@ -130,8 +77,8 @@ try_parse(reader *r, int a, int b)
 }
 
 /* Index of the closer matching the opener at i (same depth). */
-static int
-match_close(const reader *r, int i, int end)
+int
+ormc_sr_match_close(const reader *r, int i, int end)
 {
 	int depth = tok(r, i)->depth, k;
 
@@ -180,8 +127,8 @@ dotted_last(const reader *r, int a, int b)
  * Returns the body's indentation (that of its first statement), or -1 if
  * the block has no indented body.
  */
-static int
-block_body(const reader *r, int i, int *end)
+int
+ormc_sr_block_body(const reader *r, int i, int *end)
 {
 	int j = i + 1;
 
@@ -346,149 +293,6 @@ relation_target(reader *r, const arg *g, model_state *ms, pending_rel *pr)
 		name = dot + 1;
 	}
 	pr->target = name;
-	return 0;
-}
-
-/*
- * The field class a declaration names: a subclass the texts declare first
- * (a project's own JSONField), unless the call says models.X.
- */
-static const struct field_class *
-find_field_class(const reader *r, const char *name, int django_only)
-{
-	const struct field_class *cls;
-	int k;
-
-	for (k = r->fieldclasses.n - 1; k >= 0 && !django_only; k--) {
-		cls = r->fieldclasses.items[k];
-		if (strcmp(cls->name, name) == 0)
-			return cls;
-	}
-	for (cls = field_classes; cls->name != NULL; cls++)
-		if (strcmp(cls->name, name) == 0)
-			return cls;
-	return NULL;
-}
-
-/*
- * Methods of a field subclass that change what Django stores, reads,
- * compares or serializes: ormc, which reads the class as text, would not
- * give Django's values, so a field of such a class is an error.
- */
-static const char *const value_methods[] = {
-	"db_type", "rel_db_type", "get_internal_type", "db_parameters",
-	"cast_db_type", "from_db_value", "to_python", "get_prep_value",
-	"get_db_prep_value", "get_db_prep_save", "value_to_string",
-	"value_from_object", "select_format", "get_lookup", "get_transform",
-	NULL
-};
-
-/* One default a field subclass's __init__ gives: "max_digits", tokens [a, b). */
-static int
-field_class_default(reader *r, struct field_class *c, const ormc_token *key,
-                    int a, int b)
-{
-	const char *k = key->str;
-	int *slot = strcmp(k, "max_length") == 0 ? &c->max_length :
-	            strcmp(k, "max_digits") == 0 ? &c->max_digits :
-	            strcmp(k, "decimal_places") == 0 ? &c->decimal_places :
-	            strcmp(k, "null") == 0 ? &c->null :
-	            strcmp(k, "unique") == 0 ? &c->unique : NULL;
-	int is_bool = slot == &c->null || slot == &c->unique;
-	ormc_ast *e;
-
-	if (slot == NULL)
-		return 0;   /* blank, default, help_text...: not the database's business */
-	e = try_parse(r, a, b);
-	if (e != NULL && !is_bool && e->kind == ORMC_AST_INT &&
-	    e->ival >= 0 && e->ival <= 1000000000) {
-		*slot = (int)e->ival;
-		return 0;
-	}
-	if (e != NULL && is_bool && (e->kind == ORMC_AST_TRUE ||
-	                             e->kind == ORMC_AST_FALSE)) {
-		*slot = e->kind == ORMC_AST_TRUE;
-		return 0;
-	}
-	return err_at(r, ORMC_EUNSUPPORTED, key->pos, key->len,
-	              "field class '%s' sets %s to something other than %s in its __init__: the reader cannot tell its value",
-	              c->name, k, is_bool ? "True or False" : "an integer");
-}
-
-/*
- * class MoneyField(models.DecimalField): a subclass of a Django field
- * (or of another such subclass) declared in the models texts, statement i.
- * Its fields are its base's, with the defaults its __init__ gives as
- * kwargs.setdefault("max_digits", 14), kwargs["max_digits"] = 14 or
- * super().__init__(..., max_digits=14, ...). A method that changes values
- * (value_methods) is recorded: a field of the class is then an error.
- */
-static int
-read_field_class(reader *r, int i, int colon, const ormc_token *name,
-                 const struct field_class *base)
-{
-	struct field_class *c = ormc_arena_alloc(r->a, sizeof(*c));
-	int bend, j, k, m, rc;
-
-	if (c == NULL)
-		return ormc_sr_nomem(r);
-	*c = *base;
-	c->name = name->str;
-	if (base->base == NULL) {
-		c->base = base;
-		c->max_digits = c->decimal_places = c->null = c->unique = -1;
-		c->unread = NULL;
-	}
-	block_body(r, i, &bend);
-	for (j = i; j < bend; j++) {
-		int a = j == i ? colon + 1 : r->st[j].start, b = r->st[j].end;
-
-		if (b - a >= 2 && ormc_tok_is_name(tok(r, a), "def") &&
-		    c->unread == NULL)
-			for (m = 0; value_methods[m] != NULL; m++)
-				if (ormc_tok_is_name(tok(r, a + 1), value_methods[m]))
-					c->unread = value_methods[m];
-		for (k = a; k < b; k++) {
-			int rp, v;
-
-			if (ormc_tok_is_name(tok(r, k), "setdefault") && k + 4 < b &&
-			    ormc_tok_is_op(tok(r, k + 1), "(") &&
-			    tok(r, k + 2)->kind == ORMC_TOK_STRING &&
-			    ormc_tok_is_op(tok(r, k + 3), ",") &&
-			    (rp = match_close(r, k + 1, b)) > k + 4) {
-				if ((rc = field_class_default(r, c, tok(r, k + 2), k + 4, rp)) < 0)
-					return rc;
-			} else if (ormc_tok_is_op(tok(r, k), "[") && k + 4 < b &&
-			           tok(r, k + 1)->kind == ORMC_TOK_STRING &&
-			           ormc_tok_is_op(tok(r, k + 2), "]") &&
-			           ormc_tok_is_op(tok(r, k + 3), "=") &&
-			           tok(r, k)->depth == tok(r, a)->depth) {
-				if ((rc = field_class_default(r, c, tok(r, k + 1), k + 4, b)) < 0)
-					return rc;
-			} else if (ormc_tok_is_name(tok(r, k), "__init__") && k > a &&
-			           !ormc_tok_is_name(tok(r, k - 1), "def") && k + 1 < b &&
-			           ormc_tok_is_op(tok(r, k + 1), "(") &&
-			           (rp = match_close(r, k + 1, b)) > 0) {
-				int depth = tok(r, k + 1)->depth + 1, start = k + 2;
-
-				/* super().__init__(*args, max_digits=14, **kwargs) */
-				for (v = k + 2; v <= rp; v++) {
-					if (v < rp && !(tok(r, v)->depth == depth &&
-					                ormc_tok_is_op(tok(r, v), ",")))
-						continue;
-					if (v - start >= 3 && tok(r, start)->kind == ORMC_TOK_NAME &&
-					    ormc_tok_is_op(tok(r, start + 1), "=") &&
-					    (rc = field_class_default(r, c, tok(r, start),
-					                              start + 2, v)) < 0)
-						return rc;
-					start = v + 1;
-				}
-				k = rp;
-			}
-		}
-	}
-	if (ormc_ptrvec_push(r->a, &r->fieldclasses, c) < 0)
-		return ormc_sr_nomem(r);
 	return 0;
 }
 
@@ -883,7 +687,7 @@ read_meta_stmt(reader *r, model_state *ms, int a, int b)
 static int
 read_consts(reader *r, model_state *ms, int a, int b, int eq)
 {
-	ormc_ast *e = try_parse(r, eq + 1, b);
+	ormc_ast *e = ormc_sr_try_parse(r, eq + 1, b);
 	int k, n = (eq - a + 1) / 2;
 
 	if (e == NULL)
@@ -921,13 +725,12 @@ unread_field(reader *r, model_state *ms, int a, int b)
 
 	for (k = a; k + 1 < b; k++) {
 		const ormc_token *t = tok(r, k);
-		const struct field_class *cls;
 		int known = ormc_sr_ends_with(t->str, "Field");
 
 		if (t->kind != ORMC_TOK_NAME || !ormc_tok_is_op(tok(r, k + 1), "("))
 			continue;
-		for (cls = field_classes; cls->name != NULL && !known; cls++)
-			known = strcmp(cls->name, t->str) == 0;
+		if (!known)
+			known = ormc_sr_field_class(r, t->str, 1) != NULL;
 		if (known)
 			return err_at(r, ORMC_EUNSUPPORTED, t->pos, (int)t->len,
 			              "the %s of model '%s' is declared in a way ormc cannot read: write `name = models.%s(...)` directly in the class body",
@@ -973,11 +776,11 @@ read_model_stmt(reader *r, model_state *ms, int a, int b)
 			return k;
 		return annotated ? 0 : read_consts(r, ms, a, b, eq);
 	}
-	rp = match_close(r, lp, b);
+	rp = ormc_sr_match_close(r, lp, b);
 	if (rp != b - 1)
 		return unread_field(r, ms, a, b);
 	/* models.X is Django's; a bare or other-module name may be the texts' own */
-	cls = find_field_class(r, last->str, lp - (eq + 1) == 3 &&
+	cls = ormc_sr_field_class(r, last->str, lp - (eq + 1) == 3 &&
 	                       ormc_tok_is_name(tok(r, eq + 1), "models"));
 	if (cls != NULL && cls->unread != NULL)
 		return err_at(r, ORMC_EUNSUPPORTED, last->pos, last->len,
@@ -1038,7 +841,7 @@ read_enum_body(reader *r, ormc_enum *en, const char *base, int bstart,
 		if (b - a < 3 || name->kind != ORMC_TOK_NAME ||
 		    name->str[0] == '_' || !ormc_tok_is_op(tok(r, a + 1), "="))
 			continue;
-		e = try_parse(r, a + 2, b);
+		e = ormc_sr_try_parse(r, a + 2, b);
 		if (e == NULL)
 			continue;
 		v = e;
@@ -1100,7 +903,7 @@ read_bases(reader *r, const stmt *s, int colon, class_bases *cb)
 	memset(cb, 0, sizeof(*cb));
 	if (lp >= colon || !ormc_tok_is_op(tok(r, lp), "("))
 		return 0;
-	rp = match_close(r, lp, colon);
+	rp = ormc_sr_match_close(r, lp, colon);
 	if (rp < 0)
 		return 0;
 	for (a = lp + 1, k = lp + 1; k <= rp; k++) {
@@ -1153,13 +956,12 @@ read_bases(reader *r, const stmt *s, int colon, class_bases *cb)
 static int
 first_field_decl(const reader *r, int i, int colon)
 {
-	int bend, bindent = block_body(r, i, &bend), j;
+	int bend, bindent = ormc_sr_block_body(r, i, &bend), j;
 
 	for (j = i; j < bend; j++) {
 		int a = j == i ? colon + 1 : r->st[j].start, b = r->st[j].end;
 		int lp;
 		const ormc_token *last;
-		const struct field_class *cls;
 
 		if (j > i && r->st[j].indent != bindent)
 			continue;
@@ -1172,9 +974,8 @@ first_field_decl(const reader *r, int i, int colon)
 		if (last == NULL || (lp - (a + 2) > 1 &&
 		                     !ormc_tok_is_name(tok(r, lp - 3), "models")))
 			continue;
-		for (cls = field_classes; cls->name != NULL; cls++)
-			if (strcmp(cls->name, last->str) == 0)
-				return a;
+		if (ormc_sr_field_class(r, last->str, 1) != NULL)
+			return a;
 	}
 	return -1;
 }
@@ -1192,7 +993,7 @@ model_meta(const reader *r, int i)
 		"db_table", "abstract", "ordering", "unique_together", "app_label",
 		"proxy", "verbose_name", "managed", NULL
 	};
-	int bend, bindent = block_body(r, i, &bend), j, k, o;
+	int bend, bindent = ormc_sr_block_body(r, i, &bend), j, k, o;
 
 	for (j = i + 1; j < bend; j++) {
 		int mend, mindent;
@@ -1200,7 +1001,7 @@ model_meta(const reader *r, int i)
 		if (r->st[j].indent != bindent || !ormc_tok_is_name(tok(r, r->st[j].start), "class") ||
 		    r->st[j].end - r->st[j].start < 2 || !ormc_tok_is_name(tok(r, r->st[j].start + 1), "Meta"))
 			continue;
-		mindent = block_body(r, j, &mend);
+		mindent = ormc_sr_block_body(r, j, &mend);
 		for (k = j + 1; k < mend; k++)
 			for (o = 0; options[o] != NULL; o++)
 				if (r->st[k].indent == mindent &&
@@ -1218,7 +1019,7 @@ read_enum(reader *r, int i, const char *base, const char *prefix, int colon,
 {
 	const stmt *s = &r->st[i];
 	ormc_enum *en = ormc_arena_alloc(r->a, sizeof(*en));
-	int bend, bindent = block_body(r, i, &bend);
+	int bend, bindent = ormc_sr_block_body(r, i, &bend);
 	int ia = colon + 1 < s->end ? colon + 1 : -1;
 
 	*next = bend;
@@ -1288,7 +1089,7 @@ read_natural_key(reader *r, model_state *ms, int j, int bend, int indent)
 	if (k < bend && r->st[k].indent > indent &&
 	    ormc_tok_is_name(tok(r, r->st[k].start), "return") &&
 	    (k + 1 >= bend || r->st[k + 1].indent <= indent))
-		ms->natural_key = try_parse(r, r->st[k].start + 1, r->st[k].end);
+		ms->natural_key = ormc_sr_try_parse(r, r->st[k].start + 1, r->st[k].end);
 }
 
 static int
@@ -1298,7 +1099,7 @@ read_model(reader *r, int i, int colon, const class_bases *cb, int *next)
 	const ormc_token *name = tok(r, s->start + 1);
 	model_state *ms = ormc_arena_alloc(r->a, sizeof(*ms));
 	ormc_model *m = ormc_arena_alloc(r->a, sizeof(*m));
-	int bend, bindent = block_body(r, i, &bend), j, rc = 0, k;
+	int bend, bindent = ormc_sr_block_body(r, i, &bend), j, rc = 0, k;
 	const char *label;
 	const ormc_token *block = NULL;   /* first token of the last statement at bindent */
 
@@ -1378,7 +1179,7 @@ static int
 read_meta(reader *r, int i, model_state *ms, int colon, int *next)
 {
 	const stmt *s = &r->st[i];
-	int bend, bindent = block_body(r, i, &bend), j, rc = 0;
+	int bend, bindent = ormc_sr_block_body(r, i, &bend), j, rc = 0;
 
 	*next = bend;
 	if (!ormc_tok_is_op(tok(r, s->start + 2), "("))
@@ -1404,7 +1205,7 @@ read_class(reader *r, int i, model_state *outer, int *next)
 	class_bases cb;
 	int colon = header_colon(r, s), bend, k, rc, decl;
 
-	block_body(r, i, &bend);
+	ormc_sr_block_body(r, i, &bend);
 	*next = bend;
 	if (s->end - s->start < 3 || tok(r, s->start + 1)->kind != ORMC_TOK_NAME ||
 	    colon < 0)
@@ -1456,10 +1257,10 @@ read_class(reader *r, int i, model_state *outer, int *next)
 		              "class '%s' declares the field '%s' but is not a model: none of its bases is Model or a model of the models files",
 		              name->str, tok(r, decl)->str);
 	for (k = 0; k < cb.n && outer == NULL; k++) {
-		const struct field_class *base = find_field_class(r, cb.name[k]->str, 0);
+		const struct field_class *base = ormc_sr_field_class(r, cb.name[k]->str, 0);
 
 		if (base != NULL)
-			return read_field_class(r, i, colon, name, base);
+			return ormc_sr_read_field_class(r, i, colon, name, base);
 	}
 	if (outer == NULL &&
 	    ormc_ptrvec_push(r->a, &r->plain, (void *)name->str) < 0)

@@ -108,6 +108,43 @@ typedef struct class_bases {
 	int models;                          /* BASE_DJANGO and BASE_MODEL bases */
 } class_bases;
 
+/*
+ * A field class the reader knows (core/schema_fields.c): one of Django's,
+ * or a subclass of one that the models texts declare.
+ */
+struct field_class {
+	const char *name;
+	ormc_field_kind kind;
+	int max_length;         /* Django's default, -1 for none */
+	/*
+	 * A subclass of a Django field declared in the models texts
+	 * (read_field_class()); none in the table below (FC).
+	 */
+	const struct field_class *base;  /* Django's class it derives from */
+	int max_digits;         /* defaults its __init__ gives, -1 for none */
+	int decimal_places;
+	int null;               /* -1 unless __init__ sets it */
+	int unique;
+	const char *unread;     /* a method that changes values (from_db_value...), or NULL */
+};
+
+/* The field class named name: the texts' own first unless django_only (models.X). */
+const struct field_class *ormc_sr_field_class(const reader *r, const char *name,
+                                              int django_only);
+
+/* class NAME(Base) at statement i, Base a field class: record the subclass. */
+int ormc_sr_read_field_class(reader *r, int i, int colon, const ormc_token *name,
+                             const struct field_class *base);
+
+/* Tokens [a, b) as an expression, quietly: NULL if not parseable. */
+ormc_ast *ormc_sr_try_parse(reader *r, int a, int b);
+
+/* Index of the closer matching the opener at token i (same depth), or -1. */
+int ormc_sr_match_close(const reader *r, int i, int end);
+
+/* The statements of the block of statement i end before *end; their indent, or -1. */
+int ormc_sr_block_body(const reader *r, int i, int *end);
+
 /* Read the classes of r->text (first pass). */
 int ormc_sr_read_text(reader *r);
 
