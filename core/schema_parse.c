@@ -804,7 +804,7 @@ read_model_stmt(reader *r, model_state *ms, int a, int b)
 		err_at(r, ORMC_EUNSUPPORTED, last->pos, last->len,
 		       "unknown field type '%s' (field '%s.%s')", last->str,
 		       ms->model->name, tok(r, a)->str);
-		ormc_error_hint(r->err, "If %s stores what a Django field stores, declare it in a models file given first (--models): class %s(models.<that field>): pass",
+		ormc_error_hint(r->err, "If %s stores what a Django field stores, declare it in a models file (--models): class %s(models.<that field>): pass",
 		                last->str, last->str);
 		return ORMC_EUNSUPPORTED;
 	}
@@ -1295,6 +1295,31 @@ split_statements(reader *r)
 	return 0;
 }
 
+/*
+ * The classes the fields of the class at statement i are made of
+ * (`parent = TreeForeignKey(...)` gives "TreeForeignKey") into *bases too:
+ * a text that declares such a class is read before the texts using it.
+ */
+static int
+scan_field_classes(reader *r, int i, ormc_ptrvec *bases)
+{
+	int bend, bindent = ormc_sr_block_body(r, i, &bend), j;
+
+	for (j = i + 1; j < bend; j++) {
+		int a = r->st[j].start, b = r->st[j].end, eq, lp;
+		const ormc_token *last;
+
+		if (r->st[j].indent != bindent || tok(r, a)->kind != ORMC_TOK_NAME ||
+		    (eq = find_op(r, a, b, "=")) != a + 1 ||
+		    (lp = find_op(r, eq + 1, b, "(")) < 0 ||
+		    (last = dotted_last(r, eq + 1, lp)) == NULL)
+			continue;
+		if (ormc_ptrvec_push(r->a, bases, (void *)last->str) < 0)
+			return ormc_sr_nomem(r);
+	}
+	return 0;
+}
+
 int
 ormc_sr_scan_classes(reader *r, ormc_ptrvec *defined, ormc_ptrvec *bases)
 {
@@ -1321,6 +1346,8 @@ ormc_sr_scan_classes(reader *r, ormc_ptrvec *defined, ormc_ptrvec *bases)
 		for (k = 0; k < cb.n; k++)
 			if (ormc_ptrvec_push(r->a, bases, (void *)cb.name[k]->str) < 0)
 				return ormc_sr_nomem(r);
+		if ((rc = scan_field_classes(r, i, bases)) < 0)
+			return rc;
 	}
 	return 0;
 }

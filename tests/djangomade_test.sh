@@ -240,7 +240,7 @@ else
 fi
 
 # a foreign key class of another package: an error, never a column left out;
-# declared in a models file given first, it is read as its base
+# declared in a models file (given before or after), it is read as its base
 cat > "$tmp/tree.py" <<'PY'
 from django.db import models
 from mptt.models import TreeForeignKey
@@ -251,7 +251,8 @@ printf 'from django.db import models\nclass TreeForeignKey(models.ForeignKey):\n
 "$ormc" ddl --models "$tmp/tree.py" --dialect sqlite > "$tmp/tree.out" 2> "$tmp/bad.err"
 rc=$?
 if [ $rc -eq 2 ] && grep -qF "unknown field type 'TreeForeignKey'" "$tmp/bad.err" &&
-	"$ormc" ddl --models "t=$tmp/shim.py" --models "t=$tmp/tree.py" --dialect sqlite | grep -qF '"parent_id" integer NULL REFERENCES "t_node"'; then
+	"$ormc" ddl --models "t=$tmp/shim.py" --models "t=$tmp/tree.py" --dialect sqlite | grep -qF '"parent_id" integer NULL REFERENCES "t_node"' &&
+	"$ormc" ddl --models "t=$tmp/tree.py" --models "t=$tmp/shim.py" --dialect sqlite | grep -qF '"parent_id" integer NULL REFERENCES "t_node"'; then
 	ok "TreeForeignKey: an error, and read as a ForeignKey once declared"
 else
 	fail "TreeForeignKey: an error, and read as a ForeignKey once declared (exit $rc)"
