@@ -46,6 +46,7 @@ typedef struct options {
 	const char *modelv[16]; /* every --models [LABEL=]FILE */
 	int nmodels;
 	const char *app_label;
+	const char *auth_user_model;  /* --auth-user-model accounts.User */
 	const char *dialect;
 	const char *server_version;
 	const char *db;         /* the first --db */
@@ -112,6 +113,7 @@ static const char usage_text[] =
 	"  --models FILE      a Django models.py; repeat as --models LABEL=FILE\n"
 	"                     for several apps, each with its app label\n"
 	"  --app-label L      Django app label: tables are named L_model\n"
+	"  --auth-user-model APP.MODEL  settings.AUTH_USER_MODEL (default auth.User)\n"
 	"  --param NAME=VALUE bind the query's parameter NAME (run, compare;\n"
 	"                     repeatable): filter(status=status) --param status=paid\n"
 	"\n"
@@ -302,6 +304,7 @@ parse_args(int argc, char **argv, options *o)
 	} valued[] = {
 		{ "--models", offsetof(options, models) },
 		{ "--app-label", offsetof(options, app_label) },
+		{ "--auth-user-model", offsetof(options, auth_user_model) },
 		{ "--dialect", offsetof(options, dialect) },
 		{ "--server-version", offsetof(options, server_version) },
 		{ "--db", offsetof(options, db) },
@@ -449,6 +452,7 @@ load_schema(const options *o, ormc_schema **out)
 		return usage_error("%s needs --models FILE", o->command);
 	if (o->app_label != NULL && n > 1)
 		return usage_error("--app-label names the app of a single --models FILE; give each of several its own: --models LABEL=FILE%s", "");
+	so.auth_user_model = o->auth_user_model;
 	memset(src, 0, sizeof(src));
 	for (i = 0; i < n && status == EXIT_OK; i++) {
 		char *text;
@@ -1106,9 +1110,11 @@ cmd_dump(const options *o)
 		return usage_error("%s needs --db URL", o->command);
 	if ((status = load_schema(o, &s)) != EXIT_OK)
 		return status;
-	/* "app.model": --app-label, else the models file's directory, as Django's app */
+	/* "app.model": --app-label or --models LABEL=FILE, else the models file's directory */
 	snprintf(label, sizeof(label), "%s", o->app_label ? o->app_label : "app");
 	end = strrchr(o->models, '/');
+	if (o->app_label == NULL && models_label(o->models, label, sizeof(label), &start) != NULL)
+		end = NULL;
 	if (o->app_label == NULL && end != NULL) {
 		for (start = end; start > o->models && start[-1] != '/'; start--)
 			;

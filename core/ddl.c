@@ -512,7 +512,9 @@ ormc_ddl_build_tagged(const ormc_schema *s, const ormc_dialect *d,
 
 	norder = ormc_schema_fk_order(s, order);
 	for (i = 0; i < norder; i++) {
-		create_model(s, d, &l, s->models[order[i]], created, late, &nlate);
+		/* Meta.managed = False: Django's migrate makes no table for it */
+		if (!s->models[order[i]]->unmanaged)
+			create_model(s, d, &l, s->models[order[i]], created, late, &nlate);
 		created[order[i]] = 1;
 	}
 	for (i = 0; i < s->nmodels; i++) {
@@ -522,7 +524,8 @@ ormc_ddl_build_tagged(const ormc_schema *s, const ormc_dialect *d,
 			const ormc_field *f = m->fields[k];
 
 			if (f->kind == ORMC_FIELD_MANYTOMANY && f->m2m_table != NULL &&
-			    !table_taken(s, f->m2m_table, i, k))
+			    !table_taken(s, f->m2m_table, i, k) &&
+			    !(m->unmanaged && f->target->unmanaged))
 				create_m2m(d, &l, f);
 		}
 	}

@@ -42,6 +42,7 @@ typedef struct dumper {
 	ormc_db *db;
 	const ormc_dump_options *o;
 	const char *label;
+	const ormc_schema *schema;
 	ormc_error *err;
 	int first;               /* no object written yet */
 	char *page[PAGE];        /* the page's objects, without the m2m lists and "}}" */
@@ -171,6 +172,59 @@ duration(ormc_sqlbuf *b, long long us)
 }
 
 /*
+ * A decimal as Python's str(Decimal) writes it, which is what
+ * DjangoJSONEncoder writes: the plain text unless the adjusted exponent is
+ * below -6, then scientific notation. Django quantizes a DecimalField to its
+ * places, so a field of 7 or more places gives "0E-10" for zero and "-1E-10"
+ * for -0.0000000001. s is ormc's plain decimal text ("-0.0000000001"); the
+ * exponent of a quantized value is never positive.
+ */
+static void
+py_decimal(ormc_sqlbuf *b, const char *s, size_t len)
+{
+	size_t i = 0, k, dot, first, ndig = 0, nfrac = 0;
+	long adjusted;
+
+	if (i < len && (s[i] == '-' || s[i] == '+'))
+		i++;
+	for (dot = i; dot < len && s[dot] != '.'; dot++)
+		;
+	if (dot < len)
+		nfrac = len - dot - 1;
+	/* the coefficient's first significant digit */
+	for (first = i; first < len && (s[first] == '0' || s[first] == '.'); first++)
+		;
+	for (k = first; k < len; k++)
+		if (isdigit((unsigned char)s[k]))
+			ndig++;
+	for (k = i; k < len; k++)
+		if (!isdigit((unsigned char)s[k]) && k != dot) {
+			json_str(b, s, len);   /* not plain decimal text: as it is */
+			return;
+		}
+	if (ndig == 0)
+		ndig = 1;      /* zero: the coefficient is "0" */
+	adjusted = (long)ndig - 1 - (long)nfrac;
+	if (adjusted >= -6) {
+		json_str(b, s, len);
+		return;
+	}
+	ormc_sqlbuf_appendc(b, '"');
+	if (s[0] == '-')
+		ormc_sqlbuf_appendc(b, '-');
+	if (first == len) {
+		ormc_sqlbuf_appendc(b, '0');
+	} else {
+		k = first;
+		ormc_sqlbuf_appendc(b, s[k++]);   /* after the dot: no dot follows */
+		if (k < len)
+			ormc_sqlbuf_appendc(b, '.');
+		ormc_sqlbuf_appendn(b, s + k, len - k);
+	}
+	ormc_sqlbuf_appendf(b, "E%ld\"", adjusted);
+}
+
+/*
  * A JSONField's value, canonical compact JSON (core/jsonbin.c), spaced as
  * Python's json.dumps() spaces it inside dumpdata: ", " and ": ".
  */
@@ -242,13 +296,35 @@ json_value(dumper *d, ormc_sqlbuf *b, const ormc_scol *c, const ormc_value *v)
 		clock_ms(b, v->s, v->len);
 		ormc_sqlbuf_appendc(b, '"');
 		return ORMC_OK;
-	default:   /* DECIMAL, TEXT, DATE: their text; a JSONField's value as JSON */
+	case ORMC_TYPE_DECIMAL:
+		if (v->s != NULL) {
+			py_decimal(b, v->s, v->len);
+			return ORMC_OK;
+		}
+		json_str(b, "", 0);
+		return ORMC_OK;
+	default:   /* TEXT, DATE: their text; a JSONField's value as JSON */
 		if (c->type.kind == ORMC_FIELD_JSON && v->type == ORMC_TYPE_TEXT && v->s != NULL)
 			json_spaced(b, v->s, v->len);
 		else
 			json_str(b, v->s ? v->s : "", v->len);
 		return ORMC_OK;
 	}
+}
+
+/*
+ * The app of a model's "app.model": its own (another file's label,
+ * Meta.app_label) when it is not the schema's first label, else the
+ * option's (the CLI's --app-label or the models file's directory).
+ */
+static const char *
+model_label(const dumper *d, const ormc_model *m)
+{
+	const char *first = d->schema->app_label;
+
+	if (m->app_label != NULL && (first == NULL || strcmp(m->app_label, first) != 0))
+		return m->app_label;
+	return d->label;
 }
 
 static void
@@ -313,7 +389,7 @@ read_page(dumper *d, const ormc_stable *t, const ormc_value *after,
 		rc = ORMC_OK;
 		ormc_sqlbuf_init(&b);
 		ormc_sqlbuf_append(&b, "{\"model\": ");
-		ormc_sqlbuf_appendf(&b, "\"%s.", d->label);
+		ormc_sqlbuf_appendf(&b, "\"%s.", model_label(d, t->model));
 		for (i = 0; t->model->name[i]; i++)
 			ormc_sqlbuf_appendc(&b, (char)tolower((unsigned char)t->model->name[i]));
 		ormc_sqlbuf_append(&b, "\", \"pk\": ");
@@ -553,6 +629,7 @@ ormc_dump(ormc_db *db, const ormc_schema *schema, const ormc_dump_options *opts,
 	d.o = opts;
 	d.err = err != NULL ? err : &local;
 	d.first = 1;
+	d.schema = schema;
 	d.label = opts->app_label ? opts->app_label
 	          : schema->app_label ? schema->app_label : "app";
 	ormc_sqlbuf_init(&d.keytext);
@@ -565,7 +642,8 @@ ormc_dump(ormc_db *db, const ormc_schema *schema, const ormc_dump_options *opts,
 			return ormc_error_set(d.err, ORMC_ENOFIELD, NULL, -1, 0,
 			                      "no model '%s' in the models", opts->models[k]);
 	}
-	rc = ormc_scan_tables(schema, &t, &n, d.err);
+	/* dumpdata reads unmanaged models too (a view's rows) */
+	rc = ormc_scan_tables_with(schema, 1, &t, &n, d.err);
 	if (rc < 0)
 		return rc;
 	bufs = malloc((size_t)64 * 1024 + 2048);

@@ -111,9 +111,28 @@ listed(const ormc_stable *t, int n, const char *name)
 	return 0;
 }
 
+/* Is name the table of a model (an explicit through model's, say)? */
+static int
+model_table_name(const ormc_schema *s, const char *name)
+{
+	int i;
+
+	for (i = 0; i < s->nmodels; i++)
+		if (strcmp(s->models[i]->table, name) == 0)
+			return 1;
+	return 0;
+}
+
 int
 ormc_scan_tables(const ormc_schema *s, ormc_stable **out, int *nout,
                  ormc_error *err)
+{
+	return ormc_scan_tables_with(s, 0, out, nout, err);
+}
+
+int
+ormc_scan_tables_with(const ormc_schema *s, int unmanaged, ormc_stable **out,
+                      int *nout, ormc_error *err)
 {
 	ormc_stable *t = NULL;
 	int *order = NULL;
@@ -134,7 +153,7 @@ ormc_scan_tables(const ormc_schema *s, ormc_stable **out, int *nout,
 	for (i = 0; i < norder && rc == ORMC_OK; i++) {
 		const ormc_model *m = s->models[order[i]];
 
-		if (listed(t, n, m->table))
+		if (listed(t, n, m->table) || (m->unmanaged && !unmanaged))
 			continue;
 		rc = model_table(&t[n], m);
 		if (rc == ORMC_OK && t[n].pk < 0) {
@@ -153,7 +172,9 @@ ormc_scan_tables(const ormc_schema *s, ormc_stable **out, int *nout,
 
 			if (f->kind != ORMC_FIELD_MANYTOMANY || f->m2m_table == NULL ||
 			    f->m2m_source_column == NULL ||
-			    f->m2m_target_column == NULL || listed(t, n, f->m2m_table))
+			    f->m2m_target_column == NULL || listed(t, n, f->m2m_table) ||
+			    model_table_name(s, f->m2m_table) ||
+			    (!unmanaged && m->unmanaged && f->target->unmanaged))
 				continue;
 			rc = m2m_table(&t[n], f);
 			if (rc == ORMC_OK)
@@ -305,6 +326,47 @@ naive_utc(const ormc_scol *c, const ormc_value *v, ormc_value *out, char *buf,
 	return ORMC_OK;
 }
 
+/*
+ * Does SQLite keep decimal text s exactly? Its decimal columns have NUMERIC
+ * affinity: an integer that fits 64 bits is stored as one, anything else as
+ * a double, which keeps 15 significant digits (trailing zeros of the
+ * fraction do not count: the field's places are put back when read).
+ */
+static int
+sqlite_keeps_decimal(const char *s, size_t len)
+{
+	size_t i = 0, first, last, dot = len, sig = 0, intdigits = 0, k;
+	int frac = 0;
+
+	if (i < len && (s[i] == '-' || s[i] == '+'))
+		i++;
+	for (k = i; k < len; k++)
+		if (s[k] == '.')
+			dot = k;
+	last = len;
+	if (dot < len)
+		while (last > dot + 1 && s[last - 1] == '0')
+			last--;
+	if (dot < len && last > dot + 1)
+		frac = 1;
+	if (dot < len && last == dot + 1)
+		last = dot;     /* an integer: "12.000" */
+	for (first = i; first < last && (s[first] == '0' || s[first] == '.'); first++)
+		;
+	for (k = first; k < last; k++)
+		if (s[k] != '.') {
+			sig++;
+			if (k < dot)
+				intdigits++;
+		}
+	if (!frac && intdigits == 19)   /* within a 64-bit integer? */
+		return strncmp(s + first, s[0] == '-' ? "9223372036854775808"
+		               : "9223372036854775807", 19) <= 0;
+	if (!frac)
+		return intdigits < 19;
+	return sig <= 15;
+}
+
 int
 ormc_scan_param(const ormc_db *target, const ormc_scol *c, const ormc_value *v,
                 ormc_value *out, char *buf, size_t n, ormc_error *err)
@@ -317,6 +379,12 @@ ormc_scan_param(const ormc_db *target, const ormc_scol *c, const ormc_value *v,
 	}
 	if (c->type.kind == ORMC_FIELD_DATETIME)
 		return naive_utc(c, v, out, buf, n, err);
+	if (v->type == ORMC_TYPE_DECIMAL && v->s != NULL &&
+	    strcmp(target->dialect->name, "sqlite") == 0 &&
+	    !sqlite_keeps_decimal(v->s, v->len))
+		return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0,
+		                      "column \"%s\": %.*s has more significant digits than SQLite keeps (15: its decimal columns hold floating-point numbers), so SQLite would store another number",
+		                      c->name, (int)v->len, v->s);
 	if (c->type.kind == ORMC_FIELD_BINARY && v->type == ORMC_TYPE_TEXT) {
 		/* the value's base64 to the bytes stored: \x and hex digits for bytea */
 		int pg = strcmp(target->dialect->name, "postgresql") == 0;

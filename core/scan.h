@@ -38,9 +38,17 @@ typedef struct ormc_stable {
 	int auto_pk;               /* the key comes from a sequence / AUTO_INCREMENT */
 } ormc_stable;
 
-/** The tables of s in foreign-key order; free with ormc_scan_free(). */
+/**
+ * The tables of s in foreign-key order; free with ormc_scan_free(). The
+ * tables of models with Meta.managed = False (and a many-to-many table
+ * between two such models) are left out, as Django's migrate leaves them
+ * out: they are often views, which cannot be written.
+ */
 int ormc_scan_tables(const ormc_schema *s, ormc_stable **out, int *n,
                      ormc_error *err);
+/** The same, with the unmanaged models' tables when unmanaged is 1 (dumpdata reads them). */
+int ormc_scan_tables_with(const ormc_schema *s, int unmanaged,
+                          ormc_stable **out, int *n, ormc_error *err);
 void ormc_scan_free(ormc_stable *t, int n);
 
 /**

@@ -321,6 +321,91 @@ relation_model(reader *r, const pending_rel *pr, model_state **out)
 	return 0;
 }
 
+/* The model a foreign key of the reader points at, or NULL. */
+static const ormc_model *
+fk_target(reader *r, const ormc_field *fk)
+{
+	model_state *dst = NULL;
+	int k;
+
+	for (k = 0; k < r->rels.n; k++) {
+		const pending_rel *pr = r->rels.items[k];
+
+		if (pr->field == fk)
+			return relation_model(r, pr, &dst) < 0 ? NULL : dst->model;
+	}
+	return NULL;
+}
+
+/*
+ * ManyToManyField(through=M): the relation's table is M's, its columns
+ * M's foreign key to the declaring model and M's foreign key to the
+ * target, as Django picks them: the fields through_fields names, else the
+ * one foreign key to each (to the same model: the first is the source, the
+ * second the target). M is a model of its own, so its table is made,
+ * copied and dumped as M's, never as the relation's.
+ */
+static int
+through_columns(reader *r, pending_rel *pr, ormc_field *f,
+                model_state *src, model_state *dst)
+{
+	pending_rel t;
+	model_state *tm;
+	const ormc_field *end[2] = { NULL, NULL };
+	const ormc_model *want[2];
+	int k, e, n[2] = { 0, 0 };
+
+	memset(&t, 0, sizeof(t));
+	t.text = pr->text;
+	t.target = pr->through;
+	t.target_app = pr->through_app;
+	t.target_pos = pr->through_pos;
+	t.target_len = pr->through_len;
+	tm = find_target(r, &t);
+	if (tm == NULL || tm->model->abstract)
+		return ormc_sr_err(r, pr->text, ORMC_EINVALID, pr->through_pos,
+		                   pr->through_len,
+		                   "Field specifies a many-to-many relation through model '%s', which has not been installed.",
+		                   pr->through);
+	want[0] = src->model;
+	want[1] = dst->model;
+	for (e = 0; e < 2; e++) {
+		for (k = 0; k < tm->fields.n; k++) {
+			const ormc_field *g = tm->fields.items[k];
+
+			if (g->kind != ORMC_FIELD_FOREIGNKEY &&
+			    g->kind != ORMC_FIELD_ONETOONE)
+				continue;
+			if (pr->through_fields[e] != NULL) {
+				if (strcmp(g->name, pr->through_fields[e]) == 0)
+					end[e] = g;
+				continue;
+			}
+			if (fk_target(r, g) != want[e] || g == end[0])
+				continue;
+			if (end[e] == NULL)
+				end[e] = g;
+			n[e]++;
+		}
+		if (r->a->failed)
+			return ormc_sr_nomem(r);
+		if (end[e] == NULL || (pr->through_fields[e] == NULL &&
+		    n[e] > 1 && src != dst))
+			return ormc_sr_err(r, pr->text, ORMC_EINVALID,
+			                   pr->through_pos, pr->through_len,
+			                   end[e] == NULL
+			                   ? "The model is used as an intermediate model by '%s.%s', but it does not have a foreign key to '%s'%s."
+			                   : "The model is used as an intermediate model by '%s.%s', but it has more than one foreign key to '%s'%s, which is ambiguous; give through_fields.",
+			                   f->model->name, f->name, want[e]->name,
+			                   pr->through_fields[e] != NULL
+			                   ? " named by through_fields" : "");
+	}
+	f->m2m_table = tm->model->table;
+	f->m2m_source_column = end[0]->column;
+	f->m2m_target_column = end[1]->column;
+	return 0;
+}
+
 /*
  * Resolve targets and add reverse ends. Why in declaration order of the
  * declaring fields: the reverse ends then appear on each target in the
@@ -366,6 +451,9 @@ resolve_relations(reader *r)
 			                                 f->model->table, f->name);
 			if (r->a->failed)
 				return ormc_sr_nomem(r);
+			if (pr->through != NULL &&
+			    (rc = through_columns(r, pr, f, src, dst)) < 0)
+				return rc;
 			if (f->symmetrical)
 				continue;
 		}

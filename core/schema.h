@@ -122,6 +122,7 @@ struct ormc_model {
 	ormc_field *parent_link;  /* its one-to-one to the parent ("place_ptr") */
 	ormc_model *proxy_for;    /* proxy model: the concrete model, else NULL */
 	int abstract;             /* Meta.abstract = True */
+	int unmanaged;            /* Meta.managed = False: Django never creates its table (often a view) */
 	const char **ordering;    /* Meta.ordering entries as written ("-pubdate"), may be empty */
 	int nordering;
 	ormc_field_set *unique_together;  /* Meta.unique_together, each set resolved to fields */

@@ -164,6 +164,11 @@ ormc_sr_inherit(reader *r, model_state *ms, const class_bases *cb,
 				return rc;
 			if (!ms->has_meta)
 				inherit_ordering(ms, b);
+			/* an abstract base's Meta.managed, as Python finds Meta */
+			if (!ms->has_meta && !ms->managed_set && b->model->unmanaged) {
+				ms->model->unmanaged = 1;
+				ms->managed_set = 1;
+			}
 			continue;
 		}
 		c = b->proxy ? b->concrete : b;

@@ -19,46 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static const struct field_class {
-	const char *name;
-	ormc_field_kind kind;
-	int max_length;         /* Django's default, -1 for none */
-} field_classes[] = {
-	{ "AutoField", ORMC_FIELD_AUTO, -1 },
-	{ "BigAutoField", ORMC_FIELD_BIGAUTO, -1 },
-	{ "SmallAutoField", ORMC_FIELD_SMALLAUTO, -1 },
-	{ "CharField", ORMC_FIELD_CHAR, -1 },
-	{ "SlugField", ORMC_FIELD_CHAR, 50 },
-	{ "EmailField", ORMC_FIELD_CHAR, 254 },
-	{ "URLField", ORMC_FIELD_CHAR, 200 },
-	{ "FileField", ORMC_FIELD_CHAR, 100 },
-	{ "ImageField", ORMC_FIELD_CHAR, 100 },
-	{ "FilePathField", ORMC_FIELD_CHAR, 100 },
-	{ "GenericIPAddressField", ORMC_FIELD_IPADDRESS, 39 },
-	{ "TextField", ORMC_FIELD_TEXT, -1 },
-	{ "IntegerField", ORMC_FIELD_INTEGER, -1 },
-	{ "BigIntegerField", ORMC_FIELD_BIGINTEGER, -1 },
-	{ "SmallIntegerField", ORMC_FIELD_SMALLINTEGER, -1 },
-	{ "PositiveIntegerField", ORMC_FIELD_POSITIVEINTEGER, -1 },
-	{ "PositiveSmallIntegerField", ORMC_FIELD_POSITIVESMALLINTEGER, -1 },
-	{ "PositiveBigIntegerField", ORMC_FIELD_POSITIVEBIGINTEGER, -1 },
-	{ "FloatField", ORMC_FIELD_FLOAT, -1 },
-	{ "DecimalField", ORMC_FIELD_DECIMAL, -1 },
-	{ "BooleanField", ORMC_FIELD_BOOLEAN, -1 },
-	{ "NullBooleanField", ORMC_FIELD_BOOLEAN, -1 },
-	{ "DateField", ORMC_FIELD_DATE, -1 },
-	{ "DateTimeField", ORMC_FIELD_DATETIME, -1 },
-	{ "TimeField", ORMC_FIELD_TIME, -1 },
-	{ "DurationField", ORMC_FIELD_DURATION, -1 },
-	{ "UUIDField", ORMC_FIELD_UUID, -1 },
-	{ "JSONField", ORMC_FIELD_JSON, -1 },
-	{ "BinaryField", ORMC_FIELD_BINARY, -1 },
-	{ "ForeignKey", ORMC_FIELD_FOREIGNKEY, -1 },
-	{ "OneToOneField", ORMC_FIELD_ONETOONE, -1 },
-	{ "ManyToManyField", ORMC_FIELD_MANYTOMANY, -1 },
-	{ NULL, ORMC_FIELD_AUTO, -1 }
-};
-
 /* Field classes Django has removed: its system check's error. */
 static const struct removed_field {
 	const char *name;
@@ -102,8 +62,8 @@ is_literal(const ormc_ast *e)
 }
 
 /* Parse tokens [a, b) as an expression, quietly: NULL if not parseable. */
-static ormc_ast *
-try_parse(reader *r, int a, int b)
+ormc_ast *
+ormc_sr_try_parse(reader *r, int a, int b)
 {
 	ormc_error scratch;
 	ormc_ast *e = NULL;
@@ -117,8 +77,8 @@ try_parse(reader *r, int a, int b)
 }
 
 /* Index of the closer matching the opener at i (same depth). */
-static int
-match_close(const reader *r, int i, int end)
+int
+ormc_sr_match_close(const reader *r, int i, int end)
 {
 	int depth = tok(r, i)->depth, k;
 
@@ -167,8 +127,8 @@ dotted_last(const reader *r, int a, int b)
  * Returns the body's indentation (that of its first statement), or -1 if
  * the block has no indented body.
  */
-static int
-block_body(const reader *r, int i, int *end)
+int
+ormc_sr_block_body(const reader *r, int i, int *end)
 {
 	int j = i + 1;
 
@@ -337,6 +297,52 @@ relation_target(reader *r, const arg *g, model_state *ms, pending_rel *pr)
 }
 
 /*
+ * ManyToManyField(through=Model): the intermediate model, written as a
+ * relation's target is (Name, "Name", "app.Name"). Its table is then the
+ * relation's table, and its foreign keys the relation's columns
+ * (schema.c, through_columns()).
+ */
+static int
+through_model(reader *r, const arg *g, model_state *ms, pending_rel *pr)
+{
+	pending_rel t;
+	int rc;
+
+	memset(&t, 0, sizeof(t));
+	if ((rc = relation_target(r, g, ms, &t)) < 0)
+		return rc;
+	if (t.self_written || t.auth_user)
+		return ormc_error_set(r->err, ORMC_EINVALID, r->text, t.target_pos,
+		                      t.target_len,
+		                      "through= must name the intermediate model");
+	pr->through = t.target;
+	pr->through_app = t.target_app;
+	pr->through_pos = t.target_pos;
+	pr->through_len = t.target_len;
+	return 0;
+}
+
+/* through_fields=("group", "user"): the intermediate model's two foreign keys. */
+static int
+through_fields(reader *r, const arg *g, pending_rel *pr)
+{
+	ormc_ast *e;
+	int rc = arg_value(r, g, &e), k;
+
+	if (rc < 0)
+		return rc;
+	if ((e->kind != ORMC_AST_TUPLE && e->kind != ORMC_AST_LIST) ||
+	    e->nargs != 2 || e->args[0]->kind != ORMC_AST_STR ||
+	    e->args[1]->kind != ORMC_AST_STR)
+		return ormc_error_set(r->err, ORMC_EINVALID, r->text, e->pos,
+		                      e->end - e->pos,
+		                      "through_fields must be a tuple of two field names");
+	for (k = 0; k < 2; k++)
+		pr->through_fields[k] = e->args[k]->str;
+	return 0;
+}
+
+/*
  * Split the arguments of the call whose '(' is token lp and ')' token rp
  * at top-level commas. Arguments are kept as token ranges and only the
  * ones a caller asks for are parsed, so arbitrary Python in the others
@@ -453,8 +459,18 @@ read_field(reader *r, model_state *ms, const ormc_token *name_tok,
 	f->class_name = cls_tok->str;
 	f->kind = cls->kind;
 	f->max_length = cls->max_length;
-	if (strcmp(cls->name, "NullBooleanField") == 0)
+	if (strcmp((cls->base ? cls->base : cls)->name, "NullBooleanField") == 0)
 		f->null = 1;
+	if (cls->base != NULL) {   /* a subclass's __init__ defaults */
+		if (cls->max_digits >= 0)
+			f->max_digits = cls->max_digits;
+		if (cls->decimal_places >= 0)
+			f->decimal_places = cls->decimal_places;
+		if (cls->null >= 0)
+			f->null = cls->null;
+		if (cls->unique >= 0)
+			f->unique = cls->unique;
+	}
 	if (cls->kind == ORMC_FIELD_ONETOONE)
 		f->unique = 1;
 	if (is_rel) {
@@ -508,12 +524,18 @@ read_field(reader *r, model_state *ms, const ormc_token *name_tok,
 		} else if (cls->kind == ORMC_FIELD_MANYTOMANY &&
 		           strcmp(kw, "db_table") == 0)
 			rc = arg_str(r, g, &pr->db_table);
+		else if (cls->kind == ORMC_FIELD_MANYTOMANY &&
+		         strcmp(kw, "through") == 0)
+			rc = through_model(r, g, ms, pr);
+		else if (cls->kind == ORMC_FIELD_MANYTOMANY &&
+		         strcmp(kw, "through_fields") == 0)
+			rc = through_fields(r, g, pr);
 		else if (is_rel && (strcmp(kw, "through") == 0 ||
 		                    strcmp(kw, "through_fields") == 0))
-			rc = err_at(r, ORMC_EUNSUPPORTED, g->kw_pos,
+			rc = err_at(r, ORMC_EINVALID, g->kw_pos,
 			            (int)strlen(kw),
-			            "%s with through= is not supported (field '%s.%s'); declare the intermediate model's foreign keys and query through it",
-			            cls->name, ms->model->name, f->name);
+			            "%s has no argument '%s' (field '%s.%s')",
+			            cls->name, kw, ms->model->name, f->name);
 		else if (is_rel && strcmp(kw, "to_field") == 0)
 			rc = err_at(r, ORMC_EUNSUPPORTED, g->kw_pos,
 			            (int)strlen(kw),
@@ -588,6 +610,14 @@ read_meta_stmt(reader *r, model_state *ms, int a, int b)
 	if (b - a < 3 || name->kind != ORMC_TOK_NAME ||
 	    !ormc_tok_is_op(tok(r, a + 1), "="))
 		return 0;
+	if (strcmp(name->str, "swappable") == 0) {
+		rc = ormc_parse_tokens(r->a, r->text, &r->toks, a + 2, b, &e, r->err);
+		if (rc < 0)
+			return rc;
+		ms->swappable = e->kind == ORMC_AST_STR &&
+		                strcmp(e->str, "AUTH_USER_MODEL") == 0;
+		return 0;
+	}
 	if (strcmp(name->str, "db_table") == 0 ||
 	    strcmp(name->str, "app_label") == 0) {
 		rc = ormc_parse_tokens(r->a, r->text, &r->toks, a + 2, b, &e, r->err);
@@ -630,7 +660,8 @@ read_meta_stmt(reader *r, model_state *ms, int a, int b)
 			return rc;
 		return read_unique_together(r, ms, e);
 	} else if (strcmp(name->str, "abstract") == 0 ||
-	           strcmp(name->str, "proxy") == 0) {
+	           strcmp(name->str, "proxy") == 0 ||
+	           strcmp(name->str, "managed") == 0) {
 		int v = 0;
 		arg g;
 
@@ -642,6 +673,10 @@ read_meta_stmt(reader *r, model_state *ms, int a, int b)
 			return rc;
 		if (name->str[0] == 'a')
 			ms->model->abstract = v;
+		else if (name->str[0] == 'm') {
+			ms->model->unmanaged = !v;
+			ms->managed_set = 1;
+		}
 		else
 			ms->proxy = v;
 	}
@@ -652,7 +687,7 @@ read_meta_stmt(reader *r, model_state *ms, int a, int b)
 static int
 read_consts(reader *r, model_state *ms, int a, int b, int eq)
 {
-	ormc_ast *e = try_parse(r, eq + 1, b);
+	ormc_ast *e = ormc_sr_try_parse(r, eq + 1, b);
 	int k, n = (eq - a + 1) / 2;
 
 	if (e == NULL)
@@ -690,13 +725,12 @@ unread_field(reader *r, model_state *ms, int a, int b)
 
 	for (k = a; k + 1 < b; k++) {
 		const ormc_token *t = tok(r, k);
-		const struct field_class *cls;
 		int known = ormc_sr_ends_with(t->str, "Field");
 
 		if (t->kind != ORMC_TOK_NAME || !ormc_tok_is_op(tok(r, k + 1), "("))
 			continue;
-		for (cls = field_classes; cls->name != NULL && !known; cls++)
-			known = strcmp(cls->name, t->str) == 0;
+		if (!known)
+			known = ormc_sr_field_class(r, t->str, 1) != NULL;
 		if (known)
 			return err_at(r, ORMC_EUNSUPPORTED, t->pos, (int)t->len,
 			              "the %s of model '%s' is declared in a way ormc cannot read: write `name = models.%s(...)` directly in the class body",
@@ -742,21 +776,38 @@ read_model_stmt(reader *r, model_state *ms, int a, int b)
 			return k;
 		return annotated ? 0 : read_consts(r, ms, a, b, eq);
 	}
-	rp = match_close(r, lp, b);
+	rp = ormc_sr_match_close(r, lp, b);
 	if (rp != b - 1)
 		return unread_field(r, ms, a, b);
-	for (cls = field_classes; cls->name != NULL; cls++)
-		if (strcmp(cls->name, last->str) == 0)
-			return read_field(r, ms, tok(r, a), cls, last, lp, rp);
+	/* models.X is Django's; a bare or other-module name may be the texts' own */
+	cls = ormc_sr_field_class(r, last->str, lp - (eq + 1) == 3 &&
+	                       ormc_tok_is_name(tok(r, eq + 1), "models"));
+	if (cls != NULL && cls->unread != NULL)
+		return err_at(r, ORMC_EUNSUPPORTED, last->pos, last->len,
+		              "field '%s.%s' is a %s, whose %s() changes the values Django stores, reads or compares: ormc reads the models as text and would not give Django's values",
+		              ms->model->name, tok(r, a)->str, last->str, cls->unread);
+	if (cls != NULL)
+		return read_field(r, ms, tok(r, a), cls, last, lp, rp);
 	for (k = 0; removed_fields[k].name != NULL; k++)
 		if (strcmp(removed_fields[k].name, last->str) == 0)
 			return err_at(r, ORMC_EUNSUPPORTED, last->pos, last->len,
 			              "%s (field '%s.%s')", removed_fields[k].message,
 			              ms->model->name, tok(r, a)->str);
-	if (ormc_sr_ends_with(last->str, "Field"))
-		return err_at(r, ORMC_EUNSUPPORTED, last->pos, last->len,
-		              "unknown field type '%s' (field '%s.%s')", last->str,
-		              ms->model->name, tok(r, a)->str);
+	/*
+	 * A field class of another package (TreeForeignKey, ParentalKey,
+	 * PhoneNumberField) is an error, never a column silently left out;
+	 * GenericForeignKey has no column (its two fields are declared).
+	 */
+	if (ormc_sr_ends_with(last->str, "Field") ||
+	    (ormc_sr_ends_with(last->str, "Key") &&
+	     strcmp(last->str, "GenericForeignKey") != 0)) {
+		err_at(r, ORMC_EUNSUPPORTED, last->pos, last->len,
+		       "unknown field type '%s' (field '%s.%s')", last->str,
+		       ms->model->name, tok(r, a)->str);
+		ormc_error_hint(r->err, "If %s stores what a Django field stores, declare it in a models file (--models): class %s(models.<that field>): pass",
+		                last->str, last->str);
+		return ORMC_EUNSUPPORTED;
+	}
 	return 0;  /* a manager or anything else */
 }
 
@@ -790,7 +841,7 @@ read_enum_body(reader *r, ormc_enum *en, const char *base, int bstart,
 		if (b - a < 3 || name->kind != ORMC_TOK_NAME ||
 		    name->str[0] == '_' || !ormc_tok_is_op(tok(r, a + 1), "="))
 			continue;
-		e = try_parse(r, a + 2, b);
+		e = ormc_sr_try_parse(r, a + 2, b);
 		if (e == NULL)
 			continue;
 		v = e;
@@ -852,7 +903,7 @@ read_bases(reader *r, const stmt *s, int colon, class_bases *cb)
 	memset(cb, 0, sizeof(*cb));
 	if (lp >= colon || !ormc_tok_is_op(tok(r, lp), "("))
 		return 0;
-	rp = match_close(r, lp, colon);
+	rp = ormc_sr_match_close(r, lp, colon);
 	if (rp < 0)
 		return 0;
 	for (a = lp + 1, k = lp + 1; k <= rp; k++) {
@@ -905,13 +956,12 @@ read_bases(reader *r, const stmt *s, int colon, class_bases *cb)
 static int
 first_field_decl(const reader *r, int i, int colon)
 {
-	int bend, bindent = block_body(r, i, &bend), j;
+	int bend, bindent = ormc_sr_block_body(r, i, &bend), j;
 
 	for (j = i; j < bend; j++) {
 		int a = j == i ? colon + 1 : r->st[j].start, b = r->st[j].end;
 		int lp;
 		const ormc_token *last;
-		const struct field_class *cls;
 
 		if (j > i && r->st[j].indent != bindent)
 			continue;
@@ -924,16 +974,16 @@ first_field_decl(const reader *r, int i, int colon)
 		if (last == NULL || (lp - (a + 2) > 1 &&
 		                     !ormc_tok_is_name(tok(r, lp - 3), "models")))
 			continue;
-		for (cls = field_classes; cls->name != NULL; cls++)
-			if (strcmp(cls->name, last->str) == 0)
-				return a;
+		if (ormc_sr_field_class(r, last->str, 1) != NULL)
+			return a;
 	}
 	return -1;
 }
 
 /*
  * Does the class at r->st[i] have a `class Meta` that only a model's has
- * (db_table, abstract, ordering, unique_together, app_label, proxy)? The
+ * (db_table, abstract, ordering, unique_together, app_label, proxy,
+ * managed)? The
  * token of that option, or -1. A ModelForm's Meta (model, fields) is not.
  */
 static int
@@ -941,9 +991,9 @@ model_meta(const reader *r, int i)
 {
 	static const char *const options[] = {
 		"db_table", "abstract", "ordering", "unique_together", "app_label",
-		"proxy", "verbose_name", NULL
+		"proxy", "verbose_name", "managed", NULL
 	};
-	int bend, bindent = block_body(r, i, &bend), j, k, o;
+	int bend, bindent = ormc_sr_block_body(r, i, &bend), j, k, o;
 
 	for (j = i + 1; j < bend; j++) {
 		int mend, mindent;
@@ -951,7 +1001,7 @@ model_meta(const reader *r, int i)
 		if (r->st[j].indent != bindent || !ormc_tok_is_name(tok(r, r->st[j].start), "class") ||
 		    r->st[j].end - r->st[j].start < 2 || !ormc_tok_is_name(tok(r, r->st[j].start + 1), "Meta"))
 			continue;
-		mindent = block_body(r, j, &mend);
+		mindent = ormc_sr_block_body(r, j, &mend);
 		for (k = j + 1; k < mend; k++)
 			for (o = 0; options[o] != NULL; o++)
 				if (r->st[k].indent == mindent &&
@@ -969,7 +1019,7 @@ read_enum(reader *r, int i, const char *base, const char *prefix, int colon,
 {
 	const stmt *s = &r->st[i];
 	ormc_enum *en = ormc_arena_alloc(r->a, sizeof(*en));
-	int bend, bindent = block_body(r, i, &bend);
+	int bend, bindent = ormc_sr_block_body(r, i, &bend);
 	int ia = colon + 1 < s->end ? colon + 1 : -1;
 
 	*next = bend;
@@ -986,6 +1036,41 @@ read_enum(reader *r, int i, const char *base, const char *prefix, int colon,
 }
 
 /* A model class: fields, constants, Meta, nested enums, inheritance. */
+/*
+ * Is m, a model with Meta.swappable = "AUTH_USER_MODEL" (contrib.auth's
+ * User), swapped out: does AUTH_USER_MODEL name another model?
+ */
+static int
+is_swapped(const reader *r, const ormc_model *m)
+{
+	const char *want = r->auth_user_model, *dot = strrchr(want, '.');
+	size_t n = dot != NULL ? (size_t)(dot - want) : 0;
+
+	if (dot == NULL || strcmp(dot + 1, m->name) != 0)
+		return 1;
+	return m->app_label != NULL &&
+	       (strlen(m->app_label) != n || strncmp(m->app_label, want, n) != 0);
+}
+
+/*
+ * A swapped model is not installed, as in Django: no table, no name, and
+ * none of its relations (its groups and user_permissions) is resolved.
+ */
+static int
+drop_swapped(reader *r, const ormc_model *m)
+{
+	int j = 0, k;
+
+	for (k = 0; k < r->rels.n; k++) {
+		pending_rel *pr = r->rels.items[k];
+
+		if (pr->field->model != m)
+			r->rels.items[j++] = pr;
+	}
+	r->rels.n = j;
+	return 0;
+}
+
 /*
  * def natural_key(self): the expression of its `return`, when the body is
  * that statement alone (after a docstring). What it means is decided in the
@@ -1004,7 +1089,7 @@ read_natural_key(reader *r, model_state *ms, int j, int bend, int indent)
 	if (k < bend && r->st[k].indent > indent &&
 	    ormc_tok_is_name(tok(r, r->st[k].start), "return") &&
 	    (k + 1 >= bend || r->st[k + 1].indent <= indent))
-		ms->natural_key = try_parse(r, r->st[k].start + 1, r->st[k].end);
+		ms->natural_key = ormc_sr_try_parse(r, r->st[k].start + 1, r->st[k].end);
 }
 
 static int
@@ -1014,18 +1099,13 @@ read_model(reader *r, int i, int colon, const class_bases *cb, int *next)
 	const ormc_token *name = tok(r, s->start + 1);
 	model_state *ms = ormc_arena_alloc(r->a, sizeof(*ms));
 	ormc_model *m = ormc_arena_alloc(r->a, sizeof(*m));
-	int bend, bindent = block_body(r, i, &bend), j, rc = 0, k;
+	int bend, bindent = ormc_sr_block_body(r, i, &bend), j, rc = 0, k;
 	const char *label;
 	const ormc_token *block = NULL;   /* first token of the last statement at bindent */
 
 	*next = bend;
 	if (ms == NULL || m == NULL)
 		return ormc_sr_nomem(r);
-	for (k = 0; k < r->models.n; k++)
-		if (strcmp(((model_state *)r->models.items[k])->model->name,
-		           name->str) == 0)
-			return err_at(r, ORMC_EINVALID, name->pos, name->len,
-			              "model '%s' is defined twice", name->str);
 	ms->model = m;
 	ms->text = r->text;
 	m->name = name->str;
@@ -1062,6 +1142,20 @@ read_model(reader *r, int i, int colon, const class_bases *cb, int *next)
 	if (rc < 0 || (rc = ormc_sr_inherit(r, ms, cb, name)) < 0)
 		return rc;
 	m->app_label = ms->app_label;
+	if (ms->swappable && !m->abstract && is_swapped(r, m))
+		return drop_swapped(r, m);
+	for (k = 0; k < r->models.n; k++) {
+		const model_state *o = r->models.items[k];
+
+		if (strcmp(o->model->name, name->str) != 0)
+			continue;
+		rc = err_at(r, ORMC_EINVALID, name->pos, name->len,
+		            "model '%s' is defined twice", name->str);
+		if (o->swappable && ms->app_label != NULL)
+			ormc_error_hint(r->err, "If %s.%s is the project's settings.AUTH_USER_MODEL, give --auth-user-model %s.%s: Django's auth.User is then swapped out",
+			                ms->app_label, name->str, ms->app_label, name->str);
+		return rc;
+	}
 	if (!m->abstract && !ms->proxy && (rc = ormc_sr_primary_key(r, ms)) < 0)
 		return rc;
 	ormc_sr_sort_fields(ms);
@@ -1085,7 +1179,7 @@ static int
 read_meta(reader *r, int i, model_state *ms, int colon, int *next)
 {
 	const stmt *s = &r->st[i];
-	int bend, bindent = block_body(r, i, &bend), j, rc = 0;
+	int bend, bindent = ormc_sr_block_body(r, i, &bend), j, rc = 0;
 
 	*next = bend;
 	if (!ormc_tok_is_op(tok(r, s->start + 2), "("))
@@ -1111,7 +1205,7 @@ read_class(reader *r, int i, model_state *outer, int *next)
 	class_bases cb;
 	int colon = header_colon(r, s), bend, k, rc, decl;
 
-	block_body(r, i, &bend);
+	ormc_sr_block_body(r, i, &bend);
 	*next = bend;
 	if (s->end - s->start < 3 || tok(r, s->start + 1)->kind != ORMC_TOK_NAME ||
 	    colon < 0)
@@ -1162,6 +1256,12 @@ read_class(reader *r, int i, model_state *outer, int *next)
 		              (int)tok(r, decl)->len,
 		              "class '%s' declares the field '%s' but is not a model: none of its bases is Model or a model of the models files",
 		              name->str, tok(r, decl)->str);
+	for (k = 0; k < cb.n && outer == NULL; k++) {
+		const struct field_class *base = ormc_sr_field_class(r, cb.name[k]->str, 0);
+
+		if (base != NULL)
+			return ormc_sr_read_field_class(r, i, colon, name, base);
+	}
 	if (outer == NULL &&
 	    ormc_ptrvec_push(r->a, &r->plain, (void *)name->str) < 0)
 		return ormc_sr_nomem(r);
@@ -1195,6 +1295,31 @@ split_statements(reader *r)
 	return 0;
 }
 
+/*
+ * The classes the fields of the class at statement i are made of
+ * (`parent = TreeForeignKey(...)` gives "TreeForeignKey") into *bases too:
+ * a text that declares such a class is read before the texts using it.
+ */
+static int
+scan_field_classes(reader *r, int i, ormc_ptrvec *bases)
+{
+	int bend, bindent = ormc_sr_block_body(r, i, &bend), j;
+
+	for (j = i + 1; j < bend; j++) {
+		int a = r->st[j].start, b = r->st[j].end, eq, lp;
+		const ormc_token *last;
+
+		if (r->st[j].indent != bindent || tok(r, a)->kind != ORMC_TOK_NAME ||
+		    (eq = find_op(r, a, b, "=")) != a + 1 ||
+		    (lp = find_op(r, eq + 1, b, "(")) < 0 ||
+		    (last = dotted_last(r, eq + 1, lp)) == NULL)
+			continue;
+		if (ormc_ptrvec_push(r->a, bases, (void *)last->str) < 0)
+			return ormc_sr_nomem(r);
+	}
+	return 0;
+}
+
 int
 ormc_sr_scan_classes(reader *r, ormc_ptrvec *defined, ormc_ptrvec *bases)
 {
@@ -1221,6 +1346,8 @@ ormc_sr_scan_classes(reader *r, ormc_ptrvec *defined, ormc_ptrvec *bases)
 		for (k = 0; k < cb.n; k++)
 			if (ormc_ptrvec_push(r->a, bases, (void *)cb.name[k]->str) < 0)
 				return ormc_sr_nomem(r);
+		if ((rc = scan_field_classes(r, i, bases)) < 0)
+			return rc;
 	}
 	return 0;
 }

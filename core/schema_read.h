@@ -37,6 +37,12 @@ typedef struct pending_rel {
 	int auth_user;          /* settings.AUTH_USER_MODEL / get_user_model() */
 	int symmetrical_given;  /* -1 if not given, else 0/1 */
 	const char *db_table;   /* ManyToManyField(db_table=...) */
+	/* ManyToManyField(through=...): the intermediate model, as the target */
+	const char *through;    /* model name as written, or NULL */
+	const char *through_app;
+	int through_pos;
+	int through_len;
+	const char *through_fields[2];  /* through_fields=("src", "dst"), or NULL */
 } pending_rel;
 
 /* Per-model state of the reader. */
@@ -53,6 +59,8 @@ typedef struct model_state {
 	int has_meta;           /* a class Meta of its own */
 	int ordering_set;       /* Meta.ordering given (even empty) */
 	int proxy;              /* Meta.proxy = True */
+	int swappable;          /* Meta.swappable = "AUTH_USER_MODEL" (auth.User) */
+	int managed_set;        /* Meta.managed given */
 	const ormc_ast *natural_key;  /* `return ...` of def natural_key(self), own or inherited */
 	int natural_key_set;    /* def natural_key seen (natural_key NULL: not readable) */
 	struct model_state *concrete;  /* proxy: the concrete model's state */
@@ -77,6 +85,7 @@ typedef struct reader {
 	ormc_ptrvec enums;      /* ormc_enum * */
 	ormc_ptrvec rels;       /* pending_rel * */
 	ormc_ptrvec plain;      /* names of classes that are not models */
+	ormc_ptrvec fieldclasses;  /* struct field_class *: the texts' subclasses of Django's fields */
 } reader;
 
 /* What a base of a class statement is. */
@@ -98,6 +107,43 @@ typedef struct class_bases {
 	const char *enum_base;
 	int models;                          /* BASE_DJANGO and BASE_MODEL bases */
 } class_bases;
+
+/*
+ * A field class the reader knows (core/schema_fields.c): one of Django's,
+ * or a subclass of one that the models texts declare.
+ */
+struct field_class {
+	const char *name;
+	ormc_field_kind kind;
+	int max_length;         /* Django's default, -1 for none */
+	/*
+	 * A subclass of a Django field declared in the models texts
+	 * (read_field_class()); none in the table below (FC).
+	 */
+	const struct field_class *base;  /* Django's class it derives from */
+	int max_digits;         /* defaults its __init__ gives, -1 for none */
+	int decimal_places;
+	int null;               /* -1 unless __init__ sets it */
+	int unique;
+	const char *unread;     /* a method that changes values (from_db_value...), or NULL */
+};
+
+/* The field class named name: the texts' own first unless django_only (models.X). */
+const struct field_class *ormc_sr_field_class(const reader *r, const char *name,
+                                              int django_only);
+
+/* class NAME(Base) at statement i, Base a field class: record the subclass. */
+int ormc_sr_read_field_class(reader *r, int i, int colon, const ormc_token *name,
+                             const struct field_class *base);
+
+/* Tokens [a, b) as an expression, quietly: NULL if not parseable. */
+ormc_ast *ormc_sr_try_parse(reader *r, int a, int b);
+
+/* Index of the closer matching the opener at token i (same depth), or -1. */
+int ormc_sr_match_close(const reader *r, int i, int end);
+
+/* The statements of the block of statement i end before *end; their indent, or -1. */
+int ormc_sr_block_body(const reader *r, int i, int *end);
 
 /* Read the classes of r->text (first pass). */
 int ormc_sr_read_text(reader *r);

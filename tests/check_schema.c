@@ -774,7 +774,7 @@ static const struct bad_case bad_cases[] = {
 	  ORMC_EINVALID, "editor", 6,
 	  "Reverse query name for 'Book.editor' clashes with reverse query name for 'Book.publisher'." },
 	{ "class A(models.Model):\n    pass\nclass B(models.Model):\n    a = models.ManyToManyField(A, through='AB')\n",
-	  ORMC_EUNSUPPORTED, "through", 7, "through= is not supported" },
+	  ORMC_EINVALID, "'AB'", 4, "through model 'AB', which has not been installed" },
 	{ "class A(models.Model):\n    n = models.CharField(max_length='x')\n",
 	  ORMC_EINVALID, "'x'", 3, "'max_length' must be a positive integer" },
 	{ "class A(models.Model):\n    n = models.CharField(null=1)\n",

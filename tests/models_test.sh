@@ -255,6 +255,17 @@ else
 	check "contrib apps: a user by get_username(), once, after two loads" json_is '[["ann","user","delete_user"]]'
 	run "$ormc" run "${contrib[@]}" --db "sqlite:$tmp/contrib.db" --format json 'Permission.objects.count()'
 	check "contrib apps: no permission twice" json_is '28'
+	# a custom user model (AUTH_USER_MODEL = "accounts.User"): auth.User is swapped out
+	printf 'from django.contrib.auth.models import AbstractUser\nfrom django.db import models\n\n\nclass User(AbstractUser):\n    bio = models.TextField()\n' > "$tmp/accounts.py"
+	run "$ormc" ddl "${contrib[@]}" --models "accounts=$tmp/accounts.py" --dialect postgresql
+	check "a custom user model without --auth-user-model: two User models, and a hint" \
+		bash -c '[ '"$status"' -eq 2 ] && grep -qF "give --auth-user-model accounts.User" "$0"' "$tmp/err"
+	run "$ormc" ddl "${contrib[@]}" --models "accounts=$tmp/accounts.py" --auth-user-model accounts.User --dialect postgresql
+	check "--auth-user-model accounts.User: no auth_user, the user's many-to-manys and admin's foreign key on accounts_user" \
+		bash -c '[ '"$status"' -eq 0 ] && ! grep -qF "\"auth_user\"" "$0" && grep -qF "CREATE TABLE \"accounts_user_groups\"" "$0" && grep -qF "\"user_id\" integer NOT NULL REFERENCES \"accounts_user\" (\"id\")" "$0"' "$tmp/out"
+	run "$ormc" dump "${contrib[@]}" --db "sqlite:$tmp/contrib.db" ContentType Group
+	check "contrib apps: dump labels each model with its own app (contenttypes.contenttype, auth.group)" \
+		bash -c '[ '"$status"' -eq 0 ] && grep -qF "{\"model\": \"contenttypes.contenttype\", \"pk\": 1," "$0" && grep -qF "{\"model\": \"auth.group\", \"pk\": 1," "$0"' "$tmp/out"
 fi
 
 printf 'class Base(models.Model):\n    class Meta:\n        abstract = True\n' >"$tmp/split1.py"
