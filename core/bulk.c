@@ -449,7 +449,9 @@ ormc_bulk_append(ormc_bulk *w, const ormc_value *row, ormc_error *err)
 		}
 	}
 	w->nrows++;
-	return w->nrows == w->rows_per_batch ? insert_flush(w, err) : ORMC_OK;
+	/* a batch of long texts goes sooner: MariaDB refuses a packet over max_allowed_packet (16 MB) */
+	return w->nrows == w->rows_per_batch || w->text.len >= ORMC_BULK_INSERT_BYTES
+	       ? insert_flush(w, err) : ORMC_OK;
 }
 
 int

@@ -31,6 +31,9 @@ typedef struct ormc_bulk ormc_bulk;
 /* Rows per INSERT batch when the caller gives 0. */
 #define ORMC_BULK_ROWS 1000
 
+/* An INSERT batch is sent once its text values reach this many bytes. */
+#define ORMC_BULK_INSERT_BYTES ((size_t)4 << 20)
+
 /**
  * A writer of rows of ncols values into table's columns cols (names, not
  * quoted; borrowed until ormc_bulk_free). batch_rows 0 is ORMC_BULK_ROWS.

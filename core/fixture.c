@@ -49,6 +49,7 @@
 #include "db.h"
 #include "decimal.h"
 #include "error.h"
+#include "scan.h"
 #include "sqlbuf.h"
 #include "types.h"
 
@@ -261,6 +262,10 @@ ormc_fixture__to_param(ormc_loader *l, const ormc_field *f, json_t *j,
 			                      "out of memory");
 		if (ormc_convert(&raw, &t, &out, buf, bn, &e) < 0)
 			return ormc_fixture__bad_value(l, f, j, "a decimal number");
+		if (dialect_is(l, "sqlite") && !ormc_sqlite_keeps_decimal(out.s, out.len))
+			return ormc_fixture__bad_value(l, f, j, "a decimal of at most 15 significant digits "
+			                               "(SQLite's decimal columns hold floating-point numbers: "
+			                               "it would store another number)");
 		*v = out;
 		return ORMC_OK;
 

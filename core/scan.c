@@ -326,14 +326,8 @@ naive_utc(const ormc_scol *c, const ormc_value *v, ormc_value *out, char *buf,
 	return ORMC_OK;
 }
 
-/*
- * Does SQLite keep decimal text s exactly? Its decimal columns have NUMERIC
- * affinity: an integer that fits 64 bits is stored as one, anything else as
- * a double, which keeps 15 significant digits (trailing zeros of the
- * fraction do not count: the field's places are put back when read).
- */
-static int
-sqlite_keeps_decimal(const char *s, size_t len)
+int
+ormc_sqlite_keeps_decimal(const char *s, size_t len)
 {
 	size_t i = 0, first, last, dot = len, sig = 0, intdigits = 0, k;
 	int frac = 0;
@@ -381,7 +375,7 @@ ormc_scan_param(const ormc_db *target, const ormc_scol *c, const ormc_value *v,
 		return naive_utc(c, v, out, buf, n, err);
 	if (v->type == ORMC_TYPE_DECIMAL && v->s != NULL &&
 	    strcmp(target->dialect->name, "sqlite") == 0 &&
-	    !sqlite_keeps_decimal(v->s, v->len))
+	    !ormc_sqlite_keeps_decimal(v->s, v->len))
 		return ormc_error_set(err, ORMC_EINVALID, NULL, -1, 0,
 		                      "column \"%s\": %.*s has more significant digits than SQLite keeps (15: its decimal columns hold floating-point numbers), so SQLite would store another number",
 		                      c->name, (int)v->len, v->s);

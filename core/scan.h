@@ -71,6 +71,14 @@ void ormc_scan_ident(const ormc_db *db, ormc_sqlbuf *b, const char *name);
 int ormc_scan_value(const ormc_scol *c, const ormc_value *raw, ormc_value *out,
                     char *buf, size_t n, ormc_error *err);
 
+/*
+ * Does SQLite keep decimal text s exactly? Its decimal columns have NUMERIC
+ * affinity: an integer that fits 64 bits is stored as one, anything else as
+ * a double, which keeps 15 significant digits (trailing zeros of the
+ * fraction do not count: the field's places are put back when read).
+ */
+int ormc_sqlite_keeps_decimal(const char *s, size_t len);
+
 /** Django's value v of column c as bound for target (buf: c->room bytes). */
 int ormc_scan_param(const ormc_db *target, const ormc_scol *c,
                     const ormc_value *v, ormc_value *out, char *buf, size_t n,

@@ -200,7 +200,24 @@ if my_client -e "SET GLOBAL local_infile = 0"; then
 	dst=$(newmy off) || fail "a MariaDB target"
 	"$ormc" copy "${m[@]}" --from "$sq" --to "$dst" --verbose > "$tmp/out" 2> "$tmp/err"
 	rc=$?
+	# 40 texts of 800 KB: INSERT batches are cut by bytes, within the
+	# server's 16 MB max_allowed_packet ("Server has gone away" before)
+	printf 'from django.db import models\n\n\nclass Doc(models.Model):\n    body = models.TextField()\n' > "$tmp/doc.py"
+	sqlite3 "$tmp/doc.db" "CREATE TABLE d_doc (id integer PRIMARY KEY, body text NOT NULL);
+		WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40)
+		INSERT INTO d_doc SELECT i, replace(hex(zeroblob(400000)), '00', 'xy') || i FROM n;"
+	docs=$(newmy docs) || fail "a MariaDB target"
+	"$ormc" migrate --models "d=$tmp/doc.py" --db "$docs" > /dev/null &&
+		"$ormc" copy --models "d=$tmp/doc.py" --from "sqlite:$tmp/doc.db" --to "$docs" > /dev/null 2> "$tmp/docerr"
+	rc_docs=$?
 	my_client -e "SET GLOBAL local_infile = 1" && infile_off=0
+	if [ $rc_docs -eq 0 ] &&
+	   [ "$(my_client -N -e "SELECT COUNT(*), SUM(LENGTH(body)) FROM ${docs##*/}.d_doc")" = "$(printf '40\t32000071')" ]; then
+		ok "local_infile OFF: 32 MB of long texts in INSERT batches cut by bytes"
+	else
+		fail "local_infile OFF: 32 MB of long texts in INSERT batches cut by bytes (exit $rc_docs)"
+		cat "$tmp/docerr"
+	fi
 	if [ $rc -eq 0 ] && grep -qx "copyload_item: 30,005 rows by multi-row INSERT (the server does not allow LOAD DATA LOCAL INFILE: local_infile is OFF) in .* s" "$tmp/err"; then
 		ok "local_infile OFF: multi-row INSERTs, and --verbose says why"
 	else

@@ -183,6 +183,14 @@ run "$ormc" copy --models "dj=$src/tests/django_tables/models.py" --from "sqlite
 run sqlite3 "$tmp/dj2.db" "SELECT typeof(blob), hex(blob) FROM dj_gadget ORDER BY id"
 check "sqlite: copy stores a BinaryField's bytes as a BLOB" \
 	bash -c '[ "$(tr "\n" " " <"$0")" = "blob|89504E470D0A1A0A null| " ]' "$tmp/out"
+# A decimal SQLite cannot keep (more than 15 significant digits): refused
+# by load, naming the object, rather than stored as another number.
+printf 'from django.db import models\n\n\nclass Money(models.Model):\n    v = models.DecimalField(max_digits=30, decimal_places=10)\n' >"$tmp/money.py"
+printf '[{"model": "m.money", "pk": 1, "fields": {"v": "123456789012345678.0123456789"}}]' >"$tmp/money.json"
+run "$ormc" migrate --models "m=$tmp/money.py" --db "sqlite:$tmp/money.db"
+run "$ormc" load --models "m=$tmp/money.py" --db "sqlite:$tmp/money.db" "$tmp/money.json"
+check "sqlite: load refuses a decimal of 28 significant digits, which SQLite would round" \
+	bash -c '[ '"$status"' -eq 2 ] && grep -qF "fixture object 1 (m.money): field '"'"'v'"'"'" "$0" && grep -qF "at most 15 significant digits" "$0"' "$tmp/err"
 run "$ormc" sql "${models[@]}" --dialect postgresql 'Editor.objects.values("username", "desk")'
 check "the child's table joins its parent's: blog_editor INNER JOIN auth_user" \
 	grep -qF 'FROM "blog_editor" AS "T1" INNER JOIN "auth_user" AS "T2" ON ("T2"."id" = "T1"."user_ptr_id")' "$tmp/out"
