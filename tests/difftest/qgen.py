@@ -32,8 +32,9 @@ class Field:
 class Rel:
     """A relation usable in lookups: name, target model, multi-valued?"""
 
-    def __init__(self, name, target, multi, back=None, null=False):
+    def __init__(self, name, target, multi, back=None, null=False, parent=False):
         self.name, self.target, self.multi, self.back, self.null = name, target, multi, back, null
+        self.parent = parent    # multi-table inheritance's link to the parent ("place_ptr")
 
 
 class Model:
@@ -78,7 +79,8 @@ def load_schema(label):
                     mo.rels[f.name] = Rel(f.name, f.related_model.__name__, True,
                                           back=f.field.name)
                 elif f.concrete:   # ForeignKey, OneToOneField
-                    mo.rels[f.name] = Rel(f.name, f.related_model.__name__, False, null=f.null)
+                    mo.rels[f.name] = Rel(f.name, f.related_model.__name__, False, null=f.null,
+                                          parent=bool(getattr(f.remote_field, "parent_link", False)))
                 else:              # reverse one-to-one: single-valued, may be missing
                     mo.rels[f.name] = Rel(f.name, f.related_model.__name__, False, null=True)
             else:
@@ -146,12 +148,14 @@ class Path:
         return "__".join(parts)
 
     def chain(self):
-        """Names of the hops up to the last multi-valued one."""
+        """Names of the hops up to the last multi-valued one. A link to a
+        parent (multi-table inheritance) is no hop of its own: Django joins
+        place_ptr__reviews and the inherited reviews alike, one relation."""
         last = -1
         for i, h in enumerate(self.hops):
             if h.multi:
                 last = i
-        return tuple(h.name for h in self.hops[:last + 1])
+        return tuple(h.name for h in self.hops[:last + 1] if not h.parent)
 
     def multi(self):
         return any(h.multi for h in self.hops)
@@ -1477,7 +1481,7 @@ def _null_neg_after(o):
     if type(o) is Filter and not any(_has_or(c) for c in o.conds):
         return False
     seen = set()
-    for lf, ng in o.leaves():
+    for lf, ng in _parity_leaves(o):
         if not isinstance(lf.path, Path) or not lf.path.hops:
             continue
         h = lf.path.hops[0]
@@ -1488,6 +1492,22 @@ def _null_neg_after(o):
         if not ng:
             seen.add(h.name)
     return False
+
+
+def _parity_leaves(o):
+    """The leaves of a filter() or exclude() with Django's current_negated:
+    negated under an odd number of negations (a double negation is
+    positive), where Node.leaves() says "under any negation"."""
+    def walk(c, neg):
+        if isinstance(c, Leaf):
+            yield c, neg
+        elif isinstance(c, Not):
+            yield from walk(c.kid, not neg)
+        elif isinstance(c, And):
+            for k in c.kids:
+                yield from walk(k, neg)
+    for c in o.conds:
+        yield from walk(c, o.verb == "exclude")
 
 
 def _null_isnull_neg(o):
