@@ -82,6 +82,10 @@ natural_key(ormc_loader *l, const ormc_model *m, int n,
 			*nout = m->nnatural;
 			return ORMC_OK;
 		}
+		if (w < 0)
+			return ormc_error_set(l->err, ORMC_EINVALID, NULL, -1, 0,
+			                      "model %s's natural_key() reads natural keys of "
+			                      "relations more than 8 deep, or in a cycle", m->name);
 		if (n < 0)
 			return ORMC_OK;
 		return ormc_error_set(l->err, ORMC_EINVALID, NULL, -1, 0,
