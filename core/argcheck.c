@@ -167,7 +167,7 @@ static void
 call_str(ev *e, ormc_sqlbuf *b, const ormc_ast *n)
 {
 	const char *name = ormc_callee_name(n->left);
-	int i, first = 1, order[16], nk = 0, j;
+	int i, first = 1, order[16], nk = 0;
 
 	if (n->left->kind == ORMC_AST_ATTR && (strcmp(n->left->str, "desc") == 0 ||
 	                                       strcmp(n->left->str, "asc") == 0)) {
@@ -202,13 +202,7 @@ call_str(ev *e, ormc_sqlbuf *b, const ormc_ast *n)
 		first = 0;
 		django_str(e, b, n->args[i], 1);
 	}
-	for (i = 1; i < nk; i++)
-		for (j = i; j > 0 && strcmp(n->kw[order[j - 1]], n->kw[order[j]]) > 0; j--) {
-			int t = order[j];
-
-			order[j] = order[j - 1];
-			order[j - 1] = t;
-		}
+	ormc_sort_kw(n, order, nk);
 	for (i = 0; i < nk; i++) {
 		ormc_sqlbuf_appendf(b, "%s%s=", first ? "" : ", ", n->kw[order[i]]);
 		first = 0;

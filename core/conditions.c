@@ -412,7 +412,7 @@ ormc_resolve_cond(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_cond **out)
 	}
 	if (n->kind == ORMC_AST_CALL && (name = ormc_callee_name(n->left)) != NULL && strcmp(name, "Q") == 0) {
 		/* Q(*args, **kwargs): AND of its children, keywords sorted as Django does. */
-		int order[64], nk = 0, j;
+		int order[64], nk = 0;
 
 		if (n->nargs > 64)
 			return ormc_ev_fail(e, ORMC_EUNSUPPORTED, n->pos, 1, "too many arguments to Q()");
@@ -433,13 +433,7 @@ ormc_resolve_cond(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_cond **out)
 				order[nk++] = i;
 			}
 		}
-		for (i = 1; i < nk; i++)
-			for (j = i; j > 0 && strcmp(n->kw[order[j - 1]], n->kw[order[j]]) > 0; j--) {
-				int t = order[j];
-
-				order[j] = order[j - 1];
-				order[j - 1] = t;
-			}
+		ormc_sort_kw(n, order, nk);
 		for (i = 0; i < nk; i++) {
 			int k = order[i];
 

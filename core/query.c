@@ -270,6 +270,21 @@ through_model(ev *e, const ormc_ast *n, ormc_model **out)
 	return ORMC_OK;
 }
 
+void
+ormc_sort_kw(const ormc_ast *call, int *order, int n)
+{
+	int i, j;
+
+	/* insertion sort: a call has a handful of keywords, and equal ones keep their order */
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && strcmp(call->kw[order[j - 1]], call->kw[order[j]]) > 0; j--) {
+			int t = order[j];
+
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+}
+
 /* Evaluate an expression that must yield a QuerySet. */
 int
 ormc_eval_qs(ev *e, const ormc_ast *n0, ormc_qs *outer, ormc_qs **out)

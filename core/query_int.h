@@ -227,6 +227,11 @@ ormc_otype ormc_quotient_type(ormc_otype src);
 ormc_qs *ormc_qs_new(ev *e, ormc_model *m, int pos, ormc_qs *outer);
 /* Apply QuerySet method m (filter, annotate, ...) called as call. */
 int ormc_qs_apply_method(ev *e, ormc_qs *qs, const ormc_ast *call, const char *m);
+/*
+ * Sort order[0..n), indices of call's keyword arguments, by keyword (as
+ * Python sorts **kwargs where Django does: filter(b=1, a=2) is a, then b).
+ */
+void ormc_sort_kw(const ormc_ast *call, int *order, int n);
 /* Record a step on qs (ormc_qs.steps) before it is applied. */
 int ormc_qs_push_step(ev *e, ormc_qs *qs, ormc_step_kind kind, const char *name, const ormc_ast *call);
 /* qs[start:stop] (stop -1: open), relative to a slice already taken. */
