@@ -30,32 +30,8 @@ export PGOPTIONS="-c client_min_messages=warning"
 ormc=$1
 src=$2
 
-server_url() {   # kind env-var
-	local v=${!2:-}
-	if [ -z "$v" ] && [ -n "${ORMC_TEST_SERVERS_DIR:-}" ] && [ -f "$ORMC_TEST_SERVERS_DIR/servers.env" ]; then
-		v=$(sed -n "s/^$1=//p" "$ORMC_TEST_SERVERS_DIR/servers.env")
-	fi
-	echo "$v"
-}
-pg=$(server_url postgresql ORMC_TEST_POSTGRES_URL)
-my=$(server_url mysql ORMC_TEST_MYSQL_URL)
-if [ -z "$pg" ] || [ -z "$my" ]; then
-	echo "copy_dump_test: no PostgreSQL or MariaDB server (see servers_start)" >&2
-	exit 1
-fi
-re='^[a-z]+://([^:@/]*)(:([^@/]*))?@([^:/]*)(:([0-9]+))?/?'
-if [[ ! $my =~ $re ]]; then
-	echo "copy_dump_test: cannot read $my" >&2
-	exit 1
-fi
-my_user=${BASH_REMATCH[1]} my_pw=${BASH_REMATCH[3]} my_host=${BASH_REMATCH[4]} my_port=${BASH_REMATCH[6]:-3306}
-my_client() {
-	MYSQL_PWD=$my_pw mariadb --no-defaults -u"$my_user" -h"$my_host" -P"$my_port" "$@"
-}
-pg_base=${pg%%\?*}
-pg_base=${pg_base%/*}
-my_base=${my%%\?*}
-my_base=${my_base%/*}
+. "$src/tests/servers_env.sh"
+servers_env copy_dump_test || exit 1
 
 tmp=$(mktemp -d)
 # newdb runs in $(...): the databases it makes are listed in files
@@ -387,10 +363,8 @@ done
 # MariaDB, by multi-row INSERT with bound values
 m=(--models "$src/examples/bookstore/models.py" --app-label bookstore)
 pgo=$(newdb postgresql odbc_pg) && myo=$(newdb mysql odbc_my)
-if [[ $pg =~ $re ]]; then
-	opg="odbc:Driver={ormc-postgresql};Server=${BASH_REMATCH[4]};Port=${BASH_REMATCH[6]:-5432};Database=${pgo##*/};Uid=${BASH_REMATCH[1]};Pwd=${BASH_REMATCH[3]};BoolsAsChar=0;"
-fi
-omy="odbc:Driver={ormc-mariadb};Server=$my_host;Port=$my_port;Database=${myo##*/};User=$my_user;Password=$my_pw;"
+opg="odbc:Driver={ormc-postgresql};Server=$pg_host;Port=$pg_port;Database=${pgo##*/};Uid=$pg_user;Pwd=$pg_pass;BoolsAsChar=0;"
+omy="odbc:Driver={ormc-mariadb};Server=$my_host;Port=$my_port;Database=${myo##*/};User=$my_user;Password=$my_pass;"
 if "$ormc" migrate "${m[@]}" --db "$opg" && "$ormc" migrate "${m[@]}" --db "$omy" &&
 	"$ormc" copy "${m[@]}" --from "sqlite:$tmp/ormc_cd_bookstore_src_sqlite.db" --to "$opg" > /dev/null &&
 	"$ormc" copy "${m[@]}" --from "$opg" --to "$omy" > /dev/null &&

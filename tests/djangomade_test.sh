@@ -24,29 +24,8 @@ export PGOPTIONS="-c client_min_messages=warning"
 ormc=$1
 src=$2
 
-server_url() {   # kind env-var
-	local v=${!2:-}
-	if [ -z "$v" ] && [ -n "${ORMC_TEST_SERVERS_DIR:-}" ] && [ -f "$ORMC_TEST_SERVERS_DIR/servers.env" ]; then
-		v=$(sed -n "s/^$1=//p" "$ORMC_TEST_SERVERS_DIR/servers.env")
-	fi
-	echo "$v"
-}
-pg=$(server_url postgresql ORMC_TEST_POSTGRES_URL)
-my=$(server_url mysql ORMC_TEST_MYSQL_URL)
-if [ -z "$pg" ] || [ -z "$my" ]; then
-	echo "djangomade_test: no PostgreSQL or MariaDB server (see servers_start)" >&2
-	exit 1
-fi
-re='^[a-z]+://([^:@/]*)(:([^@/]*))?@([^:/]*)(:([0-9]+))?/?'
-if [[ ! $my =~ $re ]]; then
-	echo "djangomade_test: cannot read $my" >&2
-	exit 1
-fi
-my_user=${BASH_REMATCH[1]} my_pw=${BASH_REMATCH[3]} my_host=${BASH_REMATCH[4]} my_port=${BASH_REMATCH[6]:-3306}
-pg_base=${pg%%\?*}
-pg_base=${pg_base%/*}
-my_base=${my%%\?*}
-my_base=${my_base%/*}
+. "$src/tests/servers_env.sh"
+servers_env djangomade_test || exit 1
 pgdb=$pg_base/ormc_dm_dst
 mydb=$my_base/ormc_dm_src
 
@@ -56,8 +35,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 fail() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
 cleanup() {
 	psql -q -X "$pg" -c "DROP DATABASE IF EXISTS ormc_dm_dst WITH (FORCE)" >/dev/null 2>&1
-	MYSQL_PWD=$my_pw mariadb --no-defaults -u"$my_user" -h"$my_host" -P"$my_port" \
-		-e "DROP DATABASE IF EXISTS ormc_dm_src" >/dev/null 2>&1
+	my_client -e "DROP DATABASE IF EXISTS ormc_dm_src" >/dev/null 2>&1
 	rm -rf "$tmp"
 }
 trap cleanup EXIT

@@ -38,31 +38,8 @@ for b in sqlite postgresql mysql odbc; do
 	fi
 done
 
-server_url() {   # kind env-var
-	local v=${!2:-}
-	if [ -z "$v" ] && [ -n "${ORMC_TEST_SERVERS_DIR:-}" ] && [ -f "$ORMC_TEST_SERVERS_DIR/servers.env" ]; then
-		v=$(sed -n "s/^$1=//p" "$ORMC_TEST_SERVERS_DIR/servers.env")
-	fi
-	echo "$v"
-}
-pg=$(server_url postgresql ORMC_TEST_POSTGRES_URL)
-my=$(server_url mysql ORMC_TEST_MYSQL_URL)
-if [ -z "$pg" ] || [ -z "$my" ]; then
-	echo "load_migrate: no PostgreSQL or MariaDB server (see servers_start)" >&2
-	exit 1
-fi
-re='^[a-z]+://([^:@/]*)(:([^@/]*))?@([^:/]*)(:([0-9]+))?/?'
-[[ $pg =~ $re ]] || { echo "load_migrate: cannot read $pg" >&2; exit 1; }
-pg_user=${BASH_REMATCH[1]} pg_pass=${BASH_REMATCH[3]} pg_host=${BASH_REMATCH[4]} pg_port=${BASH_REMATCH[6]:-5432}
-[[ $my =~ $re ]] || { echo "load_migrate: cannot read $my" >&2; exit 1; }
-my_user=${BASH_REMATCH[1]} my_pass=${BASH_REMATCH[3]} my_host=${BASH_REMATCH[4]} my_port=${BASH_REMATCH[6]:-3306}
-my_client() {
-	MYSQL_PWD=$my_pass mariadb --no-defaults -u"$my_user" -h"$my_host" -P"$my_port" "$@"
-}
-pg_base=${pg%%\?*}
-pg_base=${pg_base%/*}
-my_base=${my%%\?*}
-my_base=${my_base%/*}
+. "$src/tests/servers_env.sh"
+servers_env load_migrate || exit 1
 
 rm -rf "$work"
 mkdir -p "$work"
