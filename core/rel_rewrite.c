@@ -1,0 +1,465 @@
+/*
+ * rel_rewrite.c -- ormc's rules, decided on the relational tree (rel.h) of
+ * each level before any SQL is built.
+ *
+ * Aggregates over different multi-valued relations never multiply each
+ * other (DESIGN.md section 3). For every aggregate the level computes, its
+ * chain is the multi-valued relations (reverse foreign keys, many-to-many)
+ * its argument walks; aggregates with the same chain and the same
+ * constraining filter() share a block.
+ *
+ *   blocks                          form
+ *   ------------------------------  ----------------------------------------
+ *   none, or only the base rows     in place: one SELECT, GROUP BY when needed
+ *   exactly one chain, nothing else in place over a JOIN of the chain (Django's)
+ *   anything else                   each chain a derived table grouped by the
+ *                                   level's keys, LEFT JOINed on them (a scalar
+ *                                   subquery per aggregate for aggregate())
+ *
+ * Output, grouping or ordering on a multi-valued relation joins it, and so
+ * does a subquery's OuterRef through one (Django reuses the outer join); the
+ * last filter() on that relation then picks the joined rows, and an
+ * annotation that follows an earlier filter() on it reads the joins of that
+ * one. Every other condition on a multi-valued relation is a semi-join
+ * (EXISTS per related row), so rows are never repeated. A filter() that
+ * precedes an aggregate and walks the aggregate's chain constrains the
+ * aggregated rows (Django's join reuse).
+ */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rel.h"
+#include "qwalk.h"
+
+/* ---------------------------------------------------------------- blocks */
+
+typedef struct aggref {
+	const ormc_expr *agg;
+	int nbefore;
+} aggref;
+
+/* The aggregates an expression computes at this level: each once, not those of annotations it reads. */
+typedef struct aggs_ctx {
+	plan *p;
+	int nbefore;
+	ormc_ptrvec *out;
+} aggs_ctx;
+
+static int
+agg_expr(ormc_qwalker *w, const ormc_expr *x)
+{
+	aggs_ctx *c = w->ctx;
+	aggref *r;
+	int i;
+
+	if (!x->has_agg || x->kind == ORMC_EXPR_REF)
+		return ORMC_WALK_PRUNE;   /* a REF's are collected with its own annotation */
+	if (x->kind != ORMC_EXPR_AGG)
+		return ORMC_WALK_CONTINUE;
+	for (i = 0; i < c->out->n; i++)
+		if (((aggref *)c->out->items[i])->agg == x)
+			return ORMC_WALK_PRUNE;
+	if ((r = NEW(c->p, aggref)) == NULL || ormc_ptrvec_push(c->p->a, c->out, r) < 0) {
+		c->p->failed = 1;
+		return ORMC_WALK_ABORT;
+	}
+	r->agg = x;
+	r->nbefore = c->nbefore;
+	return ORMC_WALK_PRUNE;
+}
+
+static int
+agg_cond(ormc_qwalker *w, const ormc_cond *c)
+{
+	(void)w;
+	return c->has_agg ? ORMC_WALK_CONTINUE : ORMC_WALK_PRUNE;
+}
+
+static void
+collect_aggs(plan *p, const ormc_expr *x, int nbefore, ormc_ptrvec *out)
+{
+	aggs_ctx c = { p, nbefore, out };
+	ormc_qwalker w = { agg_expr, agg_cond, 0, &c, 0 };
+
+	ormc_qwalk_expr(&w, x);
+}
+
+/* Group aggregates by (chain, constraining filters). */
+static int
+make_blocks(plan *p, ormc_qs *qs, ormc_ptrvec *aggs, ormc_ptrvec *blocks)
+{
+	int i, j;
+
+	for (i = 0; i < aggs->n; i++) {
+		aggref *r = aggs->items[i];
+		ormc_rel_block b, *bp = NULL;
+		int n = 0;
+
+		memset(&b, 0, sizeof(b));
+		ormc_pl_expr_chain(r->agg->args ? r->agg->args[0] : NULL, b.chain, &n);
+		if (n < 0)
+			return ormc_pl_pfail(p, ORMC_EUNSUPPORTED, r->agg->pos,
+			             "an aggregate over two different multi-valued relations at once is not supported");
+		b.n = n;
+		/*
+		 * Django's aggregate reuses the most recent join of its relation, so
+		 * the last filter() walking the chain picks the aggregated rows; the
+		 * others only select base rows (semi-joins).
+		 */
+		b.filter = -1;
+		for (j = r->nbefore - 1; j >= 0; j--)
+			if (j < qs->nfilters && !qs->filters[j].cond->has_agg &&
+			    ormc_pl_cond_touches(qs->filters[j].cond, b.chain, b.n)) {
+				b.filter = j;
+				break;
+			}
+		for (j = 0; j < blocks->n; j++) {
+			ormc_rel_block *o = blocks->items[j];
+
+			if (o->n == b.n && prefix_eq(o->chain, b.chain, b.n) && o->filter == b.filter) {
+				bp = o;
+				break;
+			}
+		}
+		if (bp == NULL) {
+			b.nbefore = r->nbefore;
+			bp = NEW(p, ormc_rel_block);
+			if (bp == NULL || ormc_ptrvec_push(p->a, blocks, bp) < 0)
+				return ormc_pl_pfail(p, ORMC_ENOMEM, -1, "out of memory");
+			*bp = b;
+			memset(&bp->aggs, 0, sizeof(bp->aggs));
+		}
+		if (ormc_ptrvec_push(p->a, &bp->aggs, (void *)r->agg) < 0)
+			return ormc_pl_pfail(p, ORMC_ENOMEM, -1, "out of memory");
+	}
+	return ORMC_OK;
+}
+
+
+/*
+ * The chain of this query's multi-valued relations that the OuterRefs of the
+ * subqueries in x walk: such a relation must be joined (Django reuses the
+ * outer query's join), not turned into a semi-join. depth is how many
+ * subqueries down the walk is (0: this query).
+ */
+typedef struct outer_ctx {
+	int depth;
+	ormc_field **chain;
+	int *n;
+} outer_ctx;
+
+static void outer_chain_qs(ormc_qwalker *w, const ormc_qs *sub);
+
+static int
+outer_expr(ormc_qwalker *w, const ormc_expr *x)
+{
+	outer_ctx *c = w->ctx;
+
+	if (*c->n < 0)
+		return ORMC_WALK_ABORT;
+	switch (x->kind) {
+	case ORMC_EXPR_OUTERREF:
+		if (c->depth != x->levels + 1) {
+			/* another query's */
+		} else if (x->annot != NULL) {
+			ormc_pl_expr_chain(x->annot->expr, c->chain, c->n);
+		} else {
+			ormc_expr col = *x;
+
+			col.kind = ORMC_EXPR_COL;
+			ormc_pl_expr_chain(&col, c->chain, c->n);
+		}
+		return ORMC_WALK_PRUNE;
+	case ORMC_EXPR_SUBQUERY:
+	case ORMC_EXPR_EXISTS:
+		c->depth++;
+		outer_chain_qs(w, x->sub);
+		c->depth--;
+		return ORMC_WALK_PRUNE;
+	case ORMC_EXPR_REF:
+		/* this query's annotation; a subquery's own are read there */
+		if (c->depth == 0)
+			ormc_qwalk_expr(w, x->annot->expr);
+		return ORMC_WALK_PRUNE;
+	default:
+		return ORMC_WALK_CONTINUE;
+	}
+}
+
+/* The OuterRefs of a subquery (one level further down): what it reads of the queries around it. */
+static void
+outer_chain_qs(ormc_qwalker *w, const ormc_qs *sub)
+{
+	int i;
+
+	for (i = 0; i < sub->nfilters; i++)
+		ormc_qwalk_cond(w, sub->filters[i].cond);
+	for (i = 0; i < sub->nannots; i++)
+		ormc_qwalk_expr(w, sub->annots[i]->expr);
+	for (i = 0; i < sub->nvalues; i++)
+		ormc_qwalk_expr(w, sub->values[i].expr);
+	for (i = 0; i < sub->naggregates; i++)
+		ormc_qwalk_expr(w, sub->aggregates[i]->expr);
+}
+
+static void
+outer_chain(const ormc_expr *x, ormc_field **chain, int *n)
+{
+	outer_ctx c = { 0, chain, n };
+	ormc_qwalker w = { outer_expr, NULL, 0, &c, 0 };
+
+	ormc_qwalk_expr(&w, x);
+}
+
+static void
+outer_chain_cond(const ormc_cond *cond, ormc_field **chain, int *n)
+{
+	outer_ctx c = { 0, chain, n };
+	ormc_qwalker w = { outer_expr, NULL, 0, &c, 0 };
+
+	ormc_qwalk_cond(&w, cond);
+}
+
+/* Does x walk a multi-valued relation outside any aggregate? */
+static int
+multi_col_expr(ormc_qwalker *w, const ormc_expr *x)
+{
+	walk path;
+
+	(void)w;
+	if (x->kind == ORMC_EXPR_AGG || x->kind == ORMC_EXPR_SUBQUERY || x->kind == ORMC_EXPR_EXISTS)
+		return ORMC_WALK_PRUNE;
+	if (x->kind != ORMC_EXPR_COL)
+		return ORMC_WALK_CONTINUE;
+	ormc_pl_walk_path(x->path, &path);
+	return path.nchain > 0 ? ORMC_WALK_ABORT : ORMC_WALK_PRUNE;
+}
+
+static int
+multi_outside_agg(const ormc_expr *x)
+{
+	/* a condition on the relation is "some related row": no row of its own */
+	ormc_qwalker w = { multi_col_expr, ormc_qwalk_prune_cond, ORMC_QWALK_REFS, NULL, 0 };
+
+	return ormc_qwalk_expr(&w, x) == ORMC_WALK_ABORT;
+}
+
+
+/* Put node r between the level's base and the node that read it. */
+static void
+insert_above_base(ormc_rel_parts *parts, ormc_rel *r)
+{
+	ormc_rel *n;
+
+	for (n = parts->top; n->input != parts->base; n = n->input)
+		assert(n->input != NULL);
+	r->input = parts->base;
+	n->input = r;
+}
+
+static ormc_rel *
+new_join(plan *p, ormc_qs *qs)
+{
+	ormc_rel *r = NEW(p, ormc_rel);
+
+	if (r == NULL) {
+		ormc_pl_pfail(p, ORMC_ENOMEM, -1, "out of memory");
+		return NULL;
+	}
+	memset(r, 0, sizeof(*r));
+	r->kind = ORMC_REL_JOIN;
+	r->qs = qs;
+	r->filter = -1;
+	return r;
+}
+
+static ormc_field **
+chain_copy(plan *p, ormc_field *const *chain, int n)
+{
+	ormc_field **c = ormc_arena_alloc(p->a, sizeof(ormc_field *) * (size_t)(n + 1));
+
+	if (c == NULL) {
+		ormc_pl_pfail(p, ORMC_ENOMEM, -1, "out of memory");
+		return NULL;
+	}
+	memcpy(c, chain, sizeof(ormc_field *) * (size_t)n);
+	return c;
+}
+
+static int
+decide_level(plan *p, ormc_rel_parts *parts)
+{
+	ormc_qs *qs = parts->top->qs;
+	ormc_rel *agg = parts->agg, *join = NULL, *f;
+	ormc_rel_mode mode = parts->project->mode;
+	ormc_outcol *outs = parts->project->cols;
+	int nouts = parts->project->ncols, i, j;
+	ormc_field *keyctx[ORMC_MAX_HOPS + 1], **kctx = NULL;
+	int nkeyctx = 0, keychain = 0, keyfilter = -1, nonempty = 0, hasempty = 0, inline_aggs = 0;
+	ormc_ptrvec aggs = { 0 }, blocks = { 0 };
+	ormc_rel_block *joinblock = NULL;
+	int grouped;
+
+	/* The aggregates of the level and their blocks. */
+	if (agg != NULL) {
+		if (mode == ORMC_REL_AGG)
+			for (i = 0; i < qs->naggregates; i++)
+				collect_aggs(p, qs->aggregates[i]->expr, qs->nfilters, &aggs);
+		for (i = 0; i < qs->nannots; i++)
+			collect_aggs(p, qs->annots[i]->expr, qs->annots[i]->nfilters_before, &aggs);
+		if (p->failed || make_blocks(p, qs, &aggs, &blocks) < 0)
+			return -1;
+		agg->blocks = (ormc_rel_block **)blocks.items;
+		agg->nblocks = blocks.n;
+		for (i = 0; i < blocks.n; i++) {
+			ormc_rel_block *b = blocks.items[i];
+
+			if (b->n == 0)
+				hasempty = 1;
+			else {
+				nonempty++;
+				joinblock = b;
+			}
+		}
+	}
+
+	/* The multi-valued relations the level's rows must be joined to. */
+	for (i = 0; i < nouts; i++) {
+		keychain |= multi_outside_agg(outs[i].expr);
+		ormc_pl_expr_chain(outs[i].expr, keyctx, &nkeyctx);
+		outer_chain(outs[i].expr, keyctx, &nkeyctx);
+	}
+	for (i = 0; agg != NULL && i < agg->nkeys; i++) {
+		keychain |= multi_outside_agg(agg->keys[i]);
+		ormc_pl_expr_chain(agg->keys[i], keyctx, &nkeyctx);
+	}
+	for (i = 0; i < qs->norder; i++) {
+		keychain |= multi_outside_agg(qs->order[i].expr);
+		ormc_pl_expr_chain(qs->order[i].expr, keyctx, &nkeyctx);
+	}
+	for (i = 0; i < qs->nannots; i++)
+		outer_chain(qs->annots[i]->expr, keyctx, &nkeyctx);
+	for (i = 0; i < qs->nfilters; i++)
+		outer_chain_cond(qs->filters[i].cond, keyctx, &nkeyctx);
+	if (nkeyctx > 0) {
+		keychain = 1;
+		if ((kctx = chain_copy(p, keyctx, nkeyctx)) == NULL)
+			return -1;
+	}
+	if (keychain && nonempty > 1)
+		return ormc_pl_pfail(p, ORMC_EUNSUPPORTED, qs->pos,
+		                     "selecting a multi-valued relation together with aggregates over several relations is not supported");
+
+	/* Where each block is computed, and the JOIN. */
+	if (nonempty == 1 && (!hasempty || keychain)) {
+		/* One chain only: join it, as Django does. */
+		if ((join = new_join(p, qs)) == NULL)
+			return -1;
+		join->chain = joinblock->chain;
+		join->nchain = joinblock->n;
+		join->for_aggs = 1;
+		inline_aggs = 1;
+	} else {
+		joinblock = NULL;
+		inline_aggs = hasempty;
+		if (keychain) {
+			if ((join = new_join(p, qs)) == NULL)
+				return -1;
+			join->chain = kctx;
+			join->nchain = nkeyctx;
+		}
+		for (i = 0; i < blocks.n; i++) {
+			ormc_rel_block *b = blocks.items[i];
+
+			if (b->n > 0)
+				b->form = mode == ORMC_REL_AGG ? ORMC_FORM_SCALAR : ORMC_FORM_DERIVED;
+		}
+	}
+	if (join != NULL) {
+		insert_above_base(parts, join);
+		parts->join = join;
+	}
+
+	/* The last filter() on the relation values() or order_by() joins picks its rows. */
+	if (keychain && nkeyctx > 0)
+		for (i = qs->nfilters - 1; i >= 0 && keyfilter < 0; i--)
+			if (!qs->filters[i].cond->has_agg && ormc_pl_cond_touches(qs->filters[i].cond, keyctx, nkeyctx) &&
+			    !(joinblock && joinblock->filter == i))
+				keyfilter = i;
+	for (i = 0; i < qs->nfilters; i++) {
+		f = parts->filters[i];
+		assert(f != NULL);
+		if (joinblock != NULL && joinblock->filter == i) {
+			f->how = ORMC_FILTER_JOINED;
+			f->ctx = join->chain;
+			f->nctx = join->nchain;
+		} else if (i == keyfilter) {
+			f->how = ORMC_FILTER_JOINED;
+			f->ctx = kctx;
+			f->nctx = nkeyctx;
+		}
+	}
+
+	/*
+	 * Django's join reuse for annotations: F("friends__name") annotated
+	 * after filter(friends__age=35) reads that filter's join, and one
+	 * annotated after a second filter() on the relation the second's. An
+	 * annotation bound so to an earlier filter() than the one that picks
+	 * the joined rows gets joins of its own, with that filter on them.
+	 */
+	if (keychain && nkeyctx > 0 && nonempty == 0 && keyfilter >= 0) {
+		for (i = 0; i < qs->nannots; i++) {
+			ormc_annot *an = qs->annots[i];
+			ormc_rel_bind *bind;
+			int b = -1;
+
+			if (an->expr->has_agg || !multi_outside_agg(an->expr))
+				continue;
+			for (j = an->nfilters_before - 1; j >= 0 && j < qs->nfilters && b < 0; j--)
+				if (!qs->filters[j].cond->has_agg &&
+				    ormc_pl_cond_touches(qs->filters[j].cond, keyctx, nkeyctx))
+					b = j;
+			if (b < 0 || b == keyfilter)
+				continue;
+			if ((bind = NEW(p, ormc_rel_bind)) == NULL || ormc_ptrvec_push(p->a, &join->binds, bind) < 0)
+				return ormc_pl_pfail(p, ORMC_ENOMEM, -1, "out of memory");
+			bind->annot = an;
+			bind->filter = b;
+			f = parts->filters[b];
+			f->how = ORMC_FILTER_BOUND;
+			f->ctx = kctx;
+			f->nctx = nkeyctx;
+		}
+	}
+
+	/* GROUP BY, HAVING, and Meta.ordering (not when the level groups, Django 3.1+). */
+	grouped = mode == ORMC_REL_ROWS && (qs->grouped || (inline_aggs && (qs->per_object || keychain)));
+	assert(!grouped || agg != NULL);
+	if (agg != NULL) {
+		agg->group_by = grouped;
+		agg->inline_aggs = inline_aggs;
+	}
+	for (i = 0; i < qs->nfilters; i++)
+		if (qs->filters[i].cond->has_agg)
+			parts->filters[i]->how = grouped || (mode != ORMC_REL_ROWS && inline_aggs) ? ORMC_FILTER_HAVING
+			                                                                          : ORMC_FILTER_AFTER;
+	if (parts->sort != NULL)
+		parts->sort->meta = !qs->order_set && !grouped && !qs->per_object;
+	return p->failed ? -1 : 0;
+}
+
+int
+ormc_rel_rewrite(plan *p, ormc_rel *top)
+{
+	ormc_rel_parts parts;
+
+	if (ormc_rel_parts_of(p, top, &parts) < 0)
+		return -1;
+	if (parts.base->kind == ORMC_REL_LEVEL && parts.base->sub->kind != ORMC_REL_COMBINE &&
+	    ormc_rel_rewrite(p, parts.base->sub) < 0)
+		return -1;
+	if (parts.base->kind == ORMC_REL_LEVEL && parts.base->wrap)
+		return 0;   /* aggregate() or count() over the query: read from it by name */
+	return decide_level(p, &parts);
+}
