@@ -59,6 +59,7 @@ typedef struct options {
 	ormc_params *params;    /* every --param name=value */
 	int print;              /* migrate --print */
 	int sql;                /* migrate --sql */
+	int tree;               /* sql --tree */
 	const char *from;       /* copy --from URL */
 	const char *to;         /* copy --to URL */
 	const char *tables;     /* copy --tables a,b */
@@ -82,8 +83,9 @@ static const char usage_text[] =
 	"usage: ormc <command> [options] ...\n"
 	"\n"
 	"commands:\n"
-	"  sql      --models FILE --dialect D [--server-version V] QUERY\n"
+	"  sql      --models FILE --dialect D [--server-version V] [--tree] QUERY\n"
 	"           compile QUERY and print the SQL and its parameters\n"
+	"           --tree: first the relational tree it was written from\n"
 	"  run      --models FILE --db URL [--format table|json|csv]\n"
 	"           [--param NAME=VALUE ...] QUERY\n"
 	"           run QUERY and print its rows (default format: table)\n"
@@ -352,6 +354,10 @@ parse_args(int argc, char **argv, options *o)
 		}
 		if (strcmp(a, "--sql") == 0) {
 			o->sql = 1;
+			continue;
+		}
+		if (strcmp(a, "--tree") == 0) {
+			o->tree = 1;
 			continue;
 		}
 		if (strcmp(a, "--truncate") == 0) {
@@ -678,6 +684,23 @@ finish_stdout(void)
 	return EXIT_OK;
 }
 
+/* The relational tree, each line an SQL comment. */
+static void
+print_tree(const char *tree)
+{
+	size_t n;
+
+	while (tree != NULL && *tree != '\0') {
+		n = strcspn(tree, "\n");
+		fputs("-- ", stdout);
+		fwrite(tree, 1, n, stdout);
+		fputc('\n', stdout);
+		tree += n;
+		if (*tree == '\n')
+			tree++;
+	}
+}
+
 static int
 cmd_sql(const options *o)
 {
@@ -711,6 +734,8 @@ cmd_sql(const options *o)
 
 		if (i > 0)
 			fputc('\n', stdout);
+		if (o->tree)
+			print_tree(ormc_query_tree(qs[i].q));
 		fputs(sql != NULL ? sql : "", stdout);
 		if (len == 0 || sql[len - 1] != ';')
 			fputc(';', stdout);
@@ -1188,6 +1213,8 @@ dispatch(const options *o)
 	if ((o->sql || o->print) && strcmp(o->command, "migrate") != 0 &&
 	    strcmp(o->command, "ddl") != 0)
 		return usage_error("--sql and --print are for migrate, not %s", o->command);
+	if (o->tree && strcmp(o->command, "sql") != 0)
+		return usage_error("--tree is for sql, not %s", o->command);
 	if (strcmp(o->command, "sql") == 0)
 		return cmd_sql(o);
 	if (strcmp(o->command, "run") == 0)

@@ -11,6 +11,8 @@
 
 #include "groupcheck.h"
 #include "planner.h"
+#include "rel.h"
+#include "sqlbuf.h"
 #include "walk.h"
 #include "../dialects/render.h"
 
@@ -61,6 +63,16 @@ ormc_compile(const ormc_query *q, const char *dialect, int server_version, ormc_
 		                      "(a Subquery or Exists whose query aggregates over two relations or "
 		                      "regroups aggregated rows), which MySQL and MariaDB cannot run");
 	out->plan = sel;
+	{
+		ormc_sqlbuf b;
+
+		ormc_sqlbuf_init(&b);
+		ormc_rel_print(&b, p.tree, 0);
+		out->tree = b.failed ? NULL : ormc_arena_strdup(&out->arena, b.data ? b.data : "");
+		ormc_sqlbuf_free(&b);
+		if (out->tree == NULL)
+			return ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
+	}
 	out->shape = ormc_query_shape(q);
 	out->single = q->qs->single;
 	if (q->qs->get && (out->get_model = ormc_arena_strdup(&out->arena, q->qs->model->name)) == NULL)

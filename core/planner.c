@@ -583,6 +583,8 @@ ormc_pl_select_in(plan *p, ormc_qs *qs, scope *outer, int purpose, const char **
 	top = ormc_rel_lower(p, qs, mode, purpose, NULL, 0);
 	if (top == NULL || ormc_rel_rewrite(p, top) < 0)
 		return NULL;
+	if (p->tree == NULL)
+		p->tree = top;   /* the query's own: its subqueries are lowered while it is written */
 	for (proj = top; proj->kind != ORMC_REL_PROJECT; proj = proj->input)
 		assert(proj->input != NULL);
 	if (qs->terminal == ORMC_TERM_EXISTS) {

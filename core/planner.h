@@ -40,6 +40,7 @@ struct plan {
 	int negated;     /* translating a condition under an odd number of NOTs */
 	int in_agg;      /* translating an aggregate's argument or filter=: row conditions */
 	int neg_on_row;  /* the next negation reads the joined related row (see plan_cond.c) */
+	struct ormc_rel *tree;  /* the query's relational tree (rel.h): the first one lowered */
 };
 
 typedef struct joinent {

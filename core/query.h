@@ -365,6 +365,7 @@ typedef struct ormc_pslot {
 typedef struct ormc_compiled {
 	ormc_arena arena;
 	char *sql;                /* malloc'd */
+	const char *tree;         /* arena: the relational tree (rel.h) as text */
 	ormc_pslot **slots;       /* arena */
 	int nslots;
 	const char **columns;     /* arena: result keys */

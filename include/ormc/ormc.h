@@ -90,6 +90,13 @@ const char *ormc_dialect_name(const char *name);
 
 /** The SQL of the last compile, or NULL. Borrowed from q. */
 const char *ormc_query_sql(const ormc_query *q);
+/**
+ * The relational tree the last compile wrote its SQL from, or NULL: one node
+ * a line, each node's input indented below it (SCAN, LEVEL, JOIN, FILTER,
+ * AGGREGATE with where each aggregate is computed, PROJECT, SORT, DISTINCT,
+ * LIMIT; docs/architecture.md). For reading, not parsing. Borrowed from q.
+ */
+const char *ormc_query_tree(const ormc_query *q);
 int ormc_query_nparams(const ormc_query *q);
 /**
  * The value of the i-th placeholder of the last compile. Borrowed from q.
