@@ -63,6 +63,7 @@ ormc_compile(const ormc_query *q, const char *dialect, int server_version, ormc_
 		                      "(a Subquery or Exists whose query aggregates over two relations or "
 		                      "regroups aggregated rows), which MySQL and MariaDB cannot run");
 	out->plan = sel;
+	out->rel = p.tree;
 	{
 		ormc_sqlbuf b;
 

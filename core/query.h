@@ -366,6 +366,7 @@ typedef struct ormc_compiled {
 	ormc_arena arena;
 	char *sql;                /* malloc'd */
 	const char *tree;         /* arena: the relational tree (rel.h) as text */
+	const struct ormc_rel *rel; /* the tree itself: it reads the query's IR, so only while the query lives */
 	ormc_pslot **slots;       /* arena */
 	int nslots;
 	const char **columns;     /* arena: result keys */

@@ -31,8 +31,10 @@
  * a derived table keyed by the level's keys, or a scalar subquery), which
  * multi-valued chain is joined (the one aggregate chain, or the relations
  * values(), order_by() or an OuterRef need), and how each filter reads a
- * multi-valued relation (a semi-join per related row, the joined rows, or
- * the rows of an annotation bound to it). The planner (planner.c) then
+ * multi-valued relation (the joined rows, the rows of an annotation bound
+ * to it, or else a semi-join: some related row, EXISTS). A semi-join is
+ * part of its FILTER, not a node of its own, because a condition may OR it
+ * with conditions on the row itself (Q(price__gt=50) | Q(authors__age=30)). The planner (planner.c) then
  * collapses each level into one SELECT, translating the expressions.
  */
 #ifndef ORMC_REL_H
@@ -62,7 +64,7 @@ typedef enum ormc_rel_mode {
 
 /* How a FILTER reads a multi-valued relation its condition walks. */
 typedef enum ormc_filter_how {
-	ORMC_FILTER_SEMI,         /* some related row: EXISTS per related row */
+	ORMC_FILTER_SEMI,         /* the level's rows; some related row of each relation in semi (EXISTS) */
 	ORMC_FILTER_JOINED,       /* the rows of the level's JOIN (ctx) */
 	ORMC_FILTER_BOUND,        /* the joins of the annotations bound to it (join reuse) */
 	ORMC_FILTER_HAVING,       /* above the AGGREGATE: reads aggregates */
@@ -88,6 +90,12 @@ typedef struct ormc_rel_block {
 	int nbefore;              /* filters before the first of them */
 	ormc_agg_form form;
 } ormc_rel_block;
+
+/* A walk to a multi-valued relation: hops[0 .. n), the last one multi-valued. */
+typedef struct ormc_rel_path {
+	ormc_field *const *hops;
+	int n;
+} ormc_rel_path;
 
 /* An annotation read through the joins of the filter() it follows (see ORMC_FILTER_BOUND). */
 typedef struct ormc_rel_bind {
@@ -130,6 +138,8 @@ struct ormc_rel {
 	ormc_filter_how how;
 	ormc_field **ctx;         /* JOINED, BOUND: the chain its walks read through the join */
 	int nctx;
+	ormc_rel_path *semi;      /* the multi-valued relations it reads beyond ctx: semi-joins */
+	int nsemi;
 
 	/* AGGREGATE */
 	ormc_expr **keys;         /* values() (and order_by() fields), or the primary key per object */

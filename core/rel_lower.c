@@ -676,7 +676,7 @@ print_chain(ormc_sqlbuf *b, ormc_field *const *chain, int n)
 }
 
 static const char *const filter_how[] = {
-	[ORMC_FILTER_SEMI] = "rows (a multi-valued relation: semi-join)",
+	[ORMC_FILTER_SEMI] = "the rows",
 	[ORMC_FILTER_JOINED] = "the joined rows",
 	[ORMC_FILTER_BOUND] = "the rows of the annotations bound to it",
 	[ORMC_FILTER_HAVING] = "aggregates (HAVING)",
@@ -719,8 +719,12 @@ ormc_rel_print(ormc_sqlbuf *b, const ormc_rel *r, int depth)
 		case ORMC_REL_FILTER:
 			ormc_sqlbuf_appendf(b, "FILTER #%d on %s", r->filter + 1, filter_how[r->how]);
 			if (r->nctx > 0) {
-				ormc_sqlbuf_append(b, ", through ");
+				ormc_sqlbuf_append(b, " through ");
 				print_chain(b, r->ctx, r->nctx);
+			}
+			for (i = 0; i < r->nsemi; i++) {
+				ormc_sqlbuf_append(b, i == 0 ? "; semi-join " : ", ");
+				print_chain(b, r->semi[i].hops, r->semi[i].n);
 			}
 			ormc_sqlbuf_append(b, "\n");
 			break;

@@ -287,6 +287,78 @@ chain_copy(plan *p, ormc_field *const *chain, int n)
 	return c;
 }
 
+/* The multi-valued relations a filter reads beyond its context chain: its semi-joins. */
+typedef struct semi_ctx {
+	plan *p;
+	ormc_rel *f;
+	int cap;
+} semi_ctx;
+
+static int
+semi_expr(ormc_qwalker *w, const ormc_expr *x)
+{
+	semi_ctx *c = w->ctx;
+	ormc_rel *f = c->f;
+	walk path;
+	int k, j, i;
+
+	switch (x->kind) {
+	case ORMC_EXPR_COL:
+		break;
+	case ORMC_EXPR_AGG:
+	case ORMC_EXPR_SUBQUERY:
+	case ORMC_EXPR_EXISTS:
+	case ORMC_EXPR_OUTERREF:
+		return ORMC_WALK_PRUNE;
+	default:
+		return ORMC_WALK_CONTINUE;
+	}
+	ormc_pl_walk_path(x->path, &path);
+	k = common_prefix(path.hops, path.nchain, f->ctx, f->nctx);
+	if (k >= path.nchain)
+		return ORMC_WALK_PRUNE;
+	for (j = k; j < path.nchain && !ormc_field_is_multi(path.hops[j]); j++)
+		;
+	for (i = 0; i < f->nsemi; i++)
+		if (f->semi[i].n == j + 1 && prefix_eq(f->semi[i].hops, path.hops, j + 1))
+			return ORMC_WALK_PRUNE;
+	if (f->nsemi == c->cap) {
+		ormc_rel_path *grown = ormc_arena_alloc(c->p->a, sizeof(ormc_rel_path) * (size_t)(2 * c->cap + 2));
+
+		if (grown == NULL) {
+			ormc_pl_pfail(c->p, ORMC_ENOMEM, -1, "out of memory");
+			return ORMC_WALK_ABORT;
+		}
+		if (f->nsemi > 0)
+			memcpy(grown, f->semi, sizeof(ormc_rel_path) * (size_t)f->nsemi);
+		f->semi = grown;
+		c->cap = 2 * c->cap + 2;
+	}
+	f->semi[f->nsemi].hops = x->path->nhops > j ? (ormc_field *const *)x->path->hops : NULL;
+	if (f->semi[f->nsemi].hops == NULL) {
+		/* the relation is the path's own last field (isnull on a reverse relation) */
+		ormc_field **h = ormc_arena_alloc(c->p->a, sizeof(ormc_field *) * (size_t)(j + 1));
+
+		if (h == NULL) {
+			ormc_pl_pfail(c->p, ORMC_ENOMEM, -1, "out of memory");
+			return ORMC_WALK_ABORT;
+		}
+		memcpy(h, path.hops, sizeof(ormc_field *) * (size_t)(j + 1));
+		f->semi[f->nsemi].hops = h;
+	}
+	f->semi[f->nsemi++].n = j + 1;
+	return ORMC_WALK_PRUNE;
+}
+
+static int
+filter_semi(plan *p, ormc_rel *f, const ormc_cond *c)
+{
+	semi_ctx sc = { p, f, 0 };
+	ormc_qwalker w = { semi_expr, NULL, 0, &sc, 0 };
+
+	return ormc_qwalk_cond(&w, c) == ORMC_WALK_ABORT ? -1 : 0;
+}
+
 static int
 decide_level(plan *p, ormc_rel_parts *parts)
 {
@@ -432,6 +504,10 @@ decide_level(plan *p, ormc_rel_parts *parts)
 			f->nctx = nkeyctx;
 		}
 	}
+
+	for (i = 0; i < qs->nfilters; i++)
+		if (!qs->filters[i].cond->has_agg && filter_semi(p, parts->filters[i], qs->filters[i].cond) < 0)
+			return -1;
 
 	/* GROUP BY, HAVING, and Meta.ordering (not when the level groups, Django 3.1+). */
 	grouped = mode == ORMC_REL_ROWS && (qs->grouped || (inline_aggs && (qs->per_object || keychain)));

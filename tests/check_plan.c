@@ -17,6 +17,7 @@
 #include "plan.h"
 #include "query.h"
 #include "qwalk.h"
+#include "rel.h"
 #include "walk.h"
 #include "ormc/ormc.h"
 
@@ -437,6 +438,154 @@ START_TEST(test_plan_outer_in_derived)
 }
 END_TEST
 
+
+/* ---------------------------------------------------------------- the relational tree */
+
+/* The node below r (its input), checked to be of kind k. */
+static const ormc_rel *
+below(const ormc_rel *r, ormc_rel_kind k)
+{
+	ck_assert_ptr_nonnull(r->input);
+	ck_assert_int_eq(r->input->kind, k);
+	return r->input;
+}
+
+START_TEST(test_rel_levels)
+{
+	/* the histogram: an AGGREGATE over the LEVEL of an AGGREGATE per author */
+	ormc_query *q = compiled("Author.objects.annotate(n_books=Count(\"book\"))"
+	                         ".values(\"n_books\").annotate(n=Count(\"id\"))", "postgresql");
+	const ormc_rel *r = q->last->rel, *agg, *lv, *inner;
+
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(r->kind, ORMC_REL_PROJECT);
+	ck_assert_int_eq(r->ncols, 2);
+	agg = below(r, ORMC_REL_AGGREGATE);
+	ck_assert_int_eq(agg->nkeys, 1);
+	ck_assert(agg->group_by);
+	ck_assert_int_eq(agg->nblocks, 1);
+	ck_assert_int_eq(agg->blocks[0]->form, ORMC_FORM_INLINE);
+	lv = below(agg, ORMC_REL_LEVEL);
+	ck_assert(!lv->wrap);
+	inner = lv->sub;
+	ck_assert_int_eq(inner->kind, ORMC_REL_PROJECT);
+	agg = below(inner, ORMC_REL_AGGREGATE);
+	ck_assert(agg->per_object && agg->group_by);
+	ck_assert_int_eq(agg->nblocks, 1);
+	ck_assert_int_eq(agg->blocks[0]->n, 1);                 /* over book */
+	r = below(agg, ORMC_REL_JOIN);
+	ck_assert(r->for_aggs);
+	ck_assert_str_eq(r->chain[0]->name, "book");
+	below(r, ORMC_REL_SCAN);
+	ck_assert_ptr_nonnull(strstr(ormc_query_tree(q), "LEVEL (the level below)"));
+	ormc_query_free(q);
+}
+END_TEST
+
+START_TEST(test_rel_blocks)
+{
+	/* two multi-valued relations: a derived table each, the level itself does not group */
+	ormc_query *q = compiled("Book.objects.annotate(a=Count(\"authors\"), s=Count(\"store\"))", "mysql");
+	const ormc_rel *agg = below(q->last->rel, ORMC_REL_AGGREGATE);
+
+	ck_assert_int_eq(agg->nblocks, 2);
+	ck_assert_int_eq(agg->blocks[0]->form, ORMC_FORM_DERIVED);
+	ck_assert_int_eq(agg->blocks[1]->form, ORMC_FORM_DERIVED);
+	ck_assert(!agg->group_by);
+	below(agg, ORMC_REL_SCAN);
+	ormc_query_free(q);
+	/* aggregate(): a scalar subquery each */
+	q = compiled("Book.objects.aggregate(a=Count(\"authors\"), s=Count(\"store\"))", "sqlite");
+	agg = below(q->last->rel, ORMC_REL_AGGREGATE);
+	ck_assert_int_eq(agg->nblocks, 2);
+	ck_assert_int_eq(agg->blocks[0]->form, ORMC_FORM_SCALAR);
+	ck_assert_int_eq(agg->blocks[1]->form, ORMC_FORM_SCALAR);
+	ck_assert(!agg->inline_aggs);
+	ormc_query_free(q);
+	/* one relation and the base rows: the relation in a derived table, the base rows' in place */
+	q = compiled("Publisher.objects.annotate(n=Count(\"book\"), s=Sum(\"num_awards\"))", "postgresql");
+	agg = below(q->last->rel, ORMC_REL_AGGREGATE);
+	ck_assert_int_eq(agg->nblocks, 2);
+	ck_assert_int_eq(agg->blocks[0]->form, ORMC_FORM_DERIVED);
+	ck_assert_int_eq(agg->blocks[1]->form, ORMC_FORM_INLINE);
+	ck_assert(agg->group_by && agg->inline_aggs);
+	below(agg, ORMC_REL_SCAN);
+	ormc_query_free(q);
+	/* one relation only: joined, in place (Django's) */
+	q = compiled("Publisher.objects.annotate(n=Count(\"book\"))", "postgresql");
+	agg = below(q->last->rel, ORMC_REL_AGGREGATE);
+	ck_assert_int_eq(agg->nblocks, 1);
+	ck_assert_int_eq(agg->blocks[0]->form, ORMC_FORM_INLINE);
+	ck_assert_int_eq(below(agg, ORMC_REL_JOIN)->for_aggs, 1);
+	ormc_query_free(q);
+}
+END_TEST
+
+START_TEST(test_rel_filters)
+{
+	/* a filter on the aggregated relation after the aggregate: a semi-join, not the join */
+	ormc_query *q = compiled("Publisher.objects.annotate(num_books=Count(\"book\"))"
+	                         ".filter(book__rating__gt=3.0)", "postgresql");
+	const ormc_rel *agg = below(q->last->rel, ORMC_REL_AGGREGATE), *f;
+
+	f = below(agg, ORMC_REL_FILTER);
+	ck_assert_int_eq(f->how, ORMC_FILTER_SEMI);
+	ck_assert_int_eq(f->nsemi, 1);
+	ck_assert_str_eq(f->semi[0].hops[0]->name, "book");
+	ck_assert(below(f, ORMC_REL_JOIN)->for_aggs);
+	ormc_query_free(q);
+	/* before it: the filter picks the aggregated rows (Django's join reuse) */
+	q = compiled("Publisher.objects.filter(book__rating__gt=3.0)"
+	             ".annotate(num_books=Count(\"book\"))", "postgresql");
+	agg = below(q->last->rel, ORMC_REL_AGGREGATE);
+	f = below(agg, ORMC_REL_FILTER);
+	ck_assert_int_eq(f->how, ORMC_FILTER_JOINED);
+	ck_assert_int_eq(f->nsemi, 0);
+	ck_assert_int_eq(agg->blocks[0]->filter, 0);
+	ormc_query_free(q);
+	/* values() on the relation joins it; the last filter() on it picks the joined rows */
+	q = compiled("Author.objects.filter(friends__age=35).filter(friends__name=\"Adrian\")"
+	             ".values(\"name\", \"friends__name\")", "mysql");
+	f = below(q->last->rel, ORMC_REL_FILTER);
+	ck_assert_int_eq(f->filter, 1);
+	ck_assert_int_eq(f->how, ORMC_FILTER_JOINED);
+	f = below(f, ORMC_REL_FILTER);
+	ck_assert_int_eq(f->how, ORMC_FILTER_SEMI);
+	ck_assert_int_eq(f->nsemi, 1);
+	ck_assert(!below(f, ORMC_REL_JOIN)->for_aggs);
+	ormc_query_free(q);
+	/* a condition on an aggregate is above the AGGREGATE: HAVING */
+	q = compiled("Book.objects.annotate(n=Count(\"authors\")).filter(n__gt=1).order_by(\"name\")[:2]", "postgresql");
+	f = below(below(below(q->last->rel, ORMC_REL_SORT), ORMC_REL_PROJECT), ORMC_REL_FILTER);
+	ck_assert_int_eq(f->how, ORMC_FILTER_HAVING);
+	below(f, ORMC_REL_AGGREGATE);
+	ck_assert_int_eq(q->last->rel->kind, ORMC_REL_LIMIT);
+	ormc_query_free(q);
+}
+END_TEST
+
+START_TEST(test_rel_wrapped)
+{
+	/* aggregate() over a sliced query: an AGGREGATE over the query as a LEVEL */
+	ormc_query *q = compiled("Book.objects.values(\"publisher__name\").annotate(n=Count(\"id\"))"
+	                         ".order_by(\"-n\")[:3].aggregate(Sum(\"n\"))", "postgresql");
+	const ormc_rel *r = q->last->rel, *lv;
+
+	ck_assert_int_eq(r->mode, ORMC_REL_AGG);
+	lv = below(below(r, ORMC_REL_AGGREGATE), ORMC_REL_LEVEL);
+	ck_assert(lv->wrap);
+	ck_assert_int_eq(lv->nreads, 1);
+	ck_assert_str_eq(lv->reads[0].name, "n");
+	ck_assert_int_eq(lv->sub->kind, ORMC_REL_LIMIT);
+	ck_assert_int_eq(below(lv->sub, ORMC_REL_SORT)->meta, 0);
+	ormc_query_free(q);
+	/* Meta.ordering where nothing groups */
+	q = compiled("Book.objects.count()", "sqlite");
+	ck_assert_int_eq(q->last->rel->mode, ORMC_REL_COUNT);
+	ormc_query_free(q);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- the IR walker */
 
 typedef struct counts {
@@ -554,6 +703,10 @@ main(void)
 	tcase_add_test(tc, test_plan_errors_stop);
 	tcase_add_test(tc, test_plan_outer_in_derived);
 	tcase_add_test(tc, test_plan_distinct_on);
+	tcase_add_test(tc, test_rel_levels);
+	tcase_add_test(tc, test_rel_blocks);
+	tcase_add_test(tc, test_rel_filters);
+	tcase_add_test(tc, test_rel_wrapped);
 	tcase_add_test(tc, test_qwalk);
 	tcase_add_test(tc, test_steps);
 	suite_add_tcase(s, tc);

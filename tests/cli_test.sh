@@ -136,6 +136,11 @@ check "default= compiles to COALESCE" ok_and out_has 'COALESCE'
 run "$ORMC" sql --models "$MODELS" --dialect postgresql 'Book.objects.filter(rating__gt=3).count()'
 check "sql prints the bound parameters" ok_and out_has '-- params: [3'
 check "postgresql placeholders are \$1" out_has '$1'
+run "$ORMC" sql --models "$MODELS" --dialect postgresql --tree 'Book.objects.annotate(n=Count("authors"), s=Count("store"))'
+check "sql --tree: one derived table per multi-valued relation" ok_and out_has '--     block Count(authors): derived table on the keys, over authors'
+check "sql --tree: then the SQL" out_has 'LEFT OUTER JOIN (SELECT'
+run "$ORMC" run --models "$MODELS" --db "sqlite:$TMP/none.db" --tree 'Book.objects.count()'
+check "--tree is for sql only" status_is 2
 run "$ORMC" sql --models "$MODELS" --dialect oracle 'Book.objects.count()'
 check "unknown dialect exits 2" status_is 2
 check "unknown dialect prints nothing on stdout" out_empty
