@@ -340,7 +340,7 @@ resolve_case(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out)
 {
 	ormc_expr *x = ormc_expr_new(e, ORMC_EXPR_CASE, n->pos);
 	ormc_expr **thens;
-	ormc_expr *all[65];
+	ormc_expr **all;
 	int npos = ormc_npositional(n), i, r, nall = 0;
 	callargs c;
 	const ormc_ast *a;
@@ -350,10 +350,9 @@ resolve_case(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out)
 	ormc_callargs_init(&c, n, "Case");
 	x->whens = ormc_arena_alloc(e->a, sizeof(ormc_cond *) * (size_t)(npos + 1));
 	thens = ormc_arena_alloc(e->a, sizeof(ormc_expr *) * (size_t)(npos + 1));
-	if (x->whens == NULL || thens == NULL)
+	all = ormc_arena_alloc(e->a, sizeof(ormc_expr *) * (size_t)(npos + 1));   /* the thens and the default */
+	if (x->whens == NULL || thens == NULL || all == NULL)
 		return ormc_ev_oom(e);
-	if (npos > 64)
-		return ormc_ev_fail(e, ORMC_EUNSUPPORTED, n->pos, 4, "too many When() clauses");
 	for (i = 0; i < npos; i++) {
 		const ormc_ast *w = ormc_ev_deref(e, ormc_positional(&c, i));
 		callargs wc;

@@ -109,13 +109,19 @@ cmpstr(const void *a, const void *b)
 static char *
 choices(ev *e, const ormc_model *m, const ormc_qs *qs)
 {
-	const char *names[512];
+	const char **names;
+	const ormc_model *k;
 	int n = 0, i;
 	size_t len = 0;
 	char *out, *p;
 
+	for (k = m; k != NULL; k = k->parent)
+		n += 2 * k->nfields;
+	if ((names = ormc_arena_alloc(e->a, sizeof(char *) * (size_t)(n + (qs ? qs->nannots : 0) + 1))) == NULL)
+		return "";
+	n = 0;
 	for (; m != NULL; m = m->parent)
-		for (i = 0; i < m->nfields && n < 500; i++) {
+		for (i = 0; i < m->nfields; i++) {
 			const ormc_field *f = m->fields[i];
 
 			names[n++] = f->name;
@@ -123,7 +129,7 @@ choices(ev *e, const ormc_model *m, const ormc_qs *qs)
 				names[n++] = f->column;
 		}
 	if (qs)
-		for (i = 0; i < qs->nannots && n < 510; i++)
+		for (i = 0; i < qs->nannots; i++)
 			names[n++] = qs->annots[i]->alias;
 	qsort(names, (size_t)n, sizeof(names[0]), cmpstr);
 	for (i = 0; i < n; i++)

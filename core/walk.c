@@ -229,20 +229,24 @@ ormc_sx_contains(const ormc_sx *x, const ormc_sx *y)
 
 /* ---------------------------------------------------------------- outer reads of derived tables */
 
+/* The SELECTs entered inside one derived table, innermost first (one frame each, on the C stack). */
+typedef struct entered {
+	const ormc_select *s;
+	const struct entered *up;
+} entered;
+
 typedef struct scopes {
-	const ormc_select *stack[64];   /* the SELECTs entered inside one derived table */
-	int n;
-	int deep;                       /* nesting beyond the stack: reads are not checked there */
+	const entered *top;
 	int found;
 } scopes;
 
 static int
 defined_inside(const scopes *sc, const char *alias)
 {
-	int i;
+	const entered *e;
 
-	for (i = 0; i < sc->n; i++)
-		if (ormc_select_has_alias(sc->stack[i], alias))
+	for (e = sc->top; e != NULL; e = e->up)
+		if (ormc_select_has_alias(e->s, alias))
 			return 1;
 	return 0;
 }
@@ -254,7 +258,7 @@ outer_expr(ormc_walker *w, ormc_sx *x)
 {
 	scopes *sc = w->ctx;
 
-	if (x->kind == ORMC_SX_COL && x->table != NULL && sc->deep == 0 && !defined_inside(sc, x->table)) {
+	if (x->kind == ORMC_SX_COL && x->table != NULL && !defined_inside(sc, x->table)) {
 		sc->found = 1;
 		return ORMC_WALK_ABORT;
 	}
@@ -272,20 +276,17 @@ static int
 outer_in_select(scopes *sc, ormc_select *s)
 {
 	ormc_walker w;
+	entered e;
 
-	if (sc->n == (int)(sizeof(sc->stack) / sizeof(sc->stack[0])))
-		sc->deep++;
-	else
-		sc->stack[sc->n++] = s;
+	e.s = s;
+	e.up = sc->top;
+	sc->top = &e;
 	memset(&w, 0, sizeof(w));
 	w.expr = outer_expr;
 	w.select = outer_sub;
 	w.ctx = sc;
 	ormc_walk_select(&w, s);
-	if (sc->deep > 0)
-		sc->deep--;
-	else
-		sc->n--;
+	sc->top = e.up;
 	return sc->found;
 }
 

@@ -586,6 +586,23 @@ START_TEST(test_rel_wrapped)
 }
 END_TEST
 
+
+START_TEST(test_no_silent_limits)
+{
+	/* a Case of 100 When()s: no cap (it was an error past 64) */
+	char text[8192] = "Book.objects.annotate(c=Case(";
+	ormc_query *q;
+	int i;
+
+	for (i = 0; i < 100; i++)
+		sprintf(text + strlen(text), "When(pages=%d, then=Value(%d)), ", i, i);
+	strcat(text, "default=Value(-1)))");
+	q = compiled(text, "postgresql");
+	ck_assert_ptr_nonnull(strstr(ormc_query_sql(q), "WHEN (\"T1\".\"pages\" = $199::integer)"));
+	ormc_query_free(q);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- the IR walker */
 
 typedef struct counts {
@@ -707,6 +724,7 @@ main(void)
 	tcase_add_test(tc, test_rel_blocks);
 	tcase_add_test(tc, test_rel_filters);
 	tcase_add_test(tc, test_rel_wrapped);
+	tcase_add_test(tc, test_no_silent_limits);
 	tcase_add_test(tc, test_qwalk);
 	tcase_add_test(tc, test_steps);
 	suite_add_tcase(s, tc);
