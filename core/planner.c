@@ -583,6 +583,16 @@ ormc_pl_select_in(plan *p, ormc_qs *qs, scope *outer, int purpose, const char **
 	top = ormc_rel_lower(p, qs, mode, purpose, NULL, 0);
 	if (top == NULL || ormc_rel_rewrite(p, top) < 0)
 		return NULL;
+	{
+		char why[256];
+
+		if (ormc_rel_check(top, why, sizeof(why)) < 0) {
+			assert(!"relational tree invariant");
+			ormc_pl_pfail(p, ORMC_EINTERNAL, qs->pos,
+			              "internal error: %s; please report this query", why);
+			return NULL;
+		}
+	}
 	if (p->tree == NULL)
 		p->tree = top;   /* the query's own: its subqueries are lowered while it is written */
 	for (proj = top; proj->kind != ORMC_REL_PROJECT; proj = proj->input)

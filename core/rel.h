@@ -193,5 +193,11 @@ void ormc_rel_print(struct ormc_sqlbuf *b, const ormc_rel *top, int depth);
 
 /* Decide blocks, the joined chain and each filter's reading for every level of top. */
 int ormc_rel_rewrite(plan *p, ormc_rel *top);
+/*
+ * Are the tree's invariants kept (node order per level, filters on the
+ * right side of the aggregate, blocks consistent with the JOIN and the
+ * output)? 0, or -1 with why. Every tree is checked after its rewrites.
+ */
+int ormc_rel_check(const ormc_rel *top, char *why, size_t len);
 
 #endif

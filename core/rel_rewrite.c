@@ -26,6 +26,7 @@
  * aggregated rows (Django's join reuse).
  */
 #include <assert.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -538,4 +539,103 @@ ormc_rel_rewrite(plan *p, ormc_rel *top)
 	if (parts.base->kind == ORMC_REL_LEVEL && parts.base->wrap)
 		return 0;   /* aggregate() or count() over the query: read from it by name */
 	return decide_level(p, &parts);
+}
+
+/* ---------------------------------------------------------------- the tree's invariants */
+
+static int
+bad(char *why, size_t len, const char *what)
+{
+	snprintf(why, len, "relational tree: %s", what);
+	return -1;
+}
+
+/*
+ * One level, bottom up: its rows, at most one JOIN right above them, the
+ * filters on rows, at most one AGGREGATE, the filters on aggregates, one
+ * PROJECT, then DISTINCT, SORT, LIMIT in that order; and each decision
+ * consistent with the others.
+ */
+static int
+check_level(const ormc_rel *top, char *why, size_t len)
+{
+	const ormc_rel *r, *chain[16 + 1];
+	const ormc_rel *base = NULL, *join = NULL, *agg = NULL, *proj = NULL;
+	int n = 0, i, stage = 0;
+
+	/* rows, JOIN, FILTER*, AGGREGATE, FILTER*, PROJECT, DISTINCT, SORT, LIMIT: at most 9 kinds, filters aside */
+	for (r = top; r != NULL; r = r->input) {
+		if (r->kind == ORMC_REL_FILTER)
+			continue;
+		if (n == 16)
+			return bad(why, len, "a level of more nodes than it has kinds");
+		chain[n++] = r;
+	}
+	for (i = n - 1; i >= 0; i--) {
+		static const int order[] = {
+			[ORMC_REL_SCAN] = 0, [ORMC_REL_LEVEL] = 0, [ORMC_REL_COMBINE] = 0,
+			[ORMC_REL_JOIN] = 1, [ORMC_REL_AGGREGATE] = 2, [ORMC_REL_PROJECT] = 3,
+			[ORMC_REL_DISTINCT] = 4, [ORMC_REL_SORT] = 5, [ORMC_REL_LIMIT] = 6,
+		};
+		int k = order[chain[i]->kind];
+
+		if ((i == n - 1) != (k == 0) || (i < n - 1 && k <= stage))
+			return bad(why, len, "nodes out of order");
+		stage = k;
+		switch (chain[i]->kind) {
+		case ORMC_REL_SCAN: case ORMC_REL_LEVEL: case ORMC_REL_COMBINE: base = chain[i]; break;
+		case ORMC_REL_JOIN: join = chain[i]; break;
+		case ORMC_REL_AGGREGATE: agg = chain[i]; break;
+		case ORMC_REL_PROJECT: proj = chain[i]; break;
+		default: break;
+		}
+	}
+	if (base == NULL || proj == NULL)
+		return bad(why, len, "a level without rows or output");
+	if (join != NULL && join->input != base)
+		return bad(why, len, "a JOIN not right above the rows");
+	for (r = top, stage = agg == NULL; r != base; r = r->input) {
+		if (r == agg)
+			stage = 1;
+		if (r->kind != ORMC_REL_FILTER)
+			continue;
+		if (stage == 0 && r->how != ORMC_FILTER_HAVING && r->how != ORMC_FILTER_AFTER)
+			return bad(why, len, "a filter on rows above the aggregate");
+		if (stage == 1 && (r->how == ORMC_FILTER_HAVING || r->how == ORMC_FILTER_AFTER))
+			return bad(why, len, "a filter on aggregates below the aggregate");
+		if (r->how == ORMC_FILTER_HAVING && (agg == NULL || (!agg->group_by && !agg->inline_aggs)))
+			return bad(why, len, "HAVING where nothing is aggregated in place");
+		if ((r->how == ORMC_FILTER_JOINED || r->how == ORMC_FILTER_BOUND) && (join == NULL || r->nctx == 0))
+			return bad(why, len, "a filter on joined rows without a JOIN");
+	}
+	if (agg != NULL) {
+		if (agg->group_by && proj->mode != ORMC_REL_ROWS)
+			return bad(why, len, "GROUP BY for aggregate() or count()");
+		for (i = 0; i < agg->nblocks; i++) {
+			const ormc_rel_block *b = agg->blocks[i];
+
+			if (b->form == ORMC_FORM_SCALAR && proj->mode != ORMC_REL_AGG)
+				return bad(why, len, "a scalar-subquery block outside aggregate()");
+			if (b->form == ORMC_FORM_DERIVED && proj->mode != ORMC_REL_ROWS)
+				return bad(why, len, "a derived-table block outside rows");
+			if (b->form == ORMC_FORM_INLINE && b->n > 0 &&
+			    (join == NULL || !join->for_aggs || join->nchain != b->n || !prefix_eq(join->chain, b->chain, b->n)))
+				return bad(why, len, "an aggregate over a relation computed in place without its JOIN");
+		}
+	}
+	if (base->kind == ORMC_REL_LEVEL) {
+		if (base->sub == NULL)
+			return bad(why, len, "a LEVEL without the level below");
+		if (base->wrap && (agg == NULL || agg->nkeys > 0))
+			return bad(why, len, "aggregate() over a query that is not one AGGREGATE");
+		if (base->sub->kind != ORMC_REL_COMBINE)
+			return check_level(base->sub, why, len);
+	}
+	return 0;
+}
+
+int
+ormc_rel_check(const ormc_rel *top, char *why, size_t len)
+{
+	return check_level(top, why, len);
 }

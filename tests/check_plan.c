@@ -587,6 +587,49 @@ START_TEST(test_rel_wrapped)
 END_TEST
 
 
+START_TEST(test_rel_check)
+{
+	/* trees that break the invariants, built by hand over a real QuerySet */
+	ormc_query *q = compiled("Book.objects.annotate(n=Count(\"authors\")).filter(n__gt=1)", "postgresql");
+	ormc_rel scan, join, filter, agg, proj, sort;
+	char why[256];
+
+	ck_assert_int_eq(ormc_rel_check(q->last->rel, why, sizeof(why)), 0);
+	memset(&scan, 0, sizeof(scan));
+	scan.kind = ORMC_REL_SCAN;
+	scan.qs = q->qs;
+	agg = scan;
+	agg.kind = ORMC_REL_AGGREGATE;
+	agg.input = &scan;
+	filter = scan;
+	filter.kind = ORMC_REL_FILTER;
+	filter.how = ORMC_FILTER_SEMI;
+	filter.input = &agg;
+	proj = scan;
+	proj.kind = ORMC_REL_PROJECT;
+	proj.input = &filter;
+	ck_assert_int_eq(ormc_rel_check(&proj, why, sizeof(why)), -1);
+	ck_assert_str_eq(why, "relational tree: a filter on rows above the aggregate");
+	filter.how = ORMC_FILTER_HAVING;     /* HAVING, but nothing aggregated in place */
+	ck_assert_int_eq(ormc_rel_check(&proj, why, sizeof(why)), -1);
+	agg.group_by = 1;
+	ck_assert_int_eq(ormc_rel_check(&proj, why, sizeof(why)), 0);
+	sort = scan;                         /* SORT below PROJECT */
+	sort.kind = ORMC_REL_SORT;
+	sort.input = &agg;
+	filter.input = &sort;
+	ck_assert_int_eq(ormc_rel_check(&proj, why, sizeof(why)), -1);
+	ck_assert_str_eq(why, "relational tree: nodes out of order");
+	filter.input = &agg;
+	join = scan;                         /* a JOIN above the aggregate */
+	join.kind = ORMC_REL_JOIN;
+	join.input = &filter;
+	proj.input = &join;
+	ck_assert_int_eq(ormc_rel_check(&proj, why, sizeof(why)), -1);
+	ormc_query_free(q);
+}
+END_TEST
+
 START_TEST(test_no_silent_limits)
 {
 	/* a Case of 100 When()s: no cap (it was an error past 64) */
@@ -724,6 +767,7 @@ main(void)
 	tcase_add_test(tc, test_rel_blocks);
 	tcase_add_test(tc, test_rel_filters);
 	tcase_add_test(tc, test_rel_wrapped);
+	tcase_add_test(tc, test_rel_check);
 	tcase_add_test(tc, test_no_silent_limits);
 	tcase_add_test(tc, test_qwalk);
 	tcase_add_test(tc, test_steps);
