@@ -77,8 +77,9 @@ agg_bare(scope *sc, const ormc_expr *agg)
 }
 
 /*
- * Build the derived table (or, for aggregate(), the scalar subqueries) of
- * one block and register where each of its aggregates can be read.
+ * Build the derived table of one block (or, for aggregate(), its scalar
+ * subqueries; or its subqueries correlated with the level's row) and
+ * register where each of its aggregates can be read.
  */
 static int
 plan_block(plan *p, ormc_qs *qs, scope *main, ormc_rel_block *b, ormc_expr **gkeys, ormc_sx **gsx,
@@ -86,7 +87,8 @@ plan_block(plan *p, ormc_qs *qs, scope *main, ormc_rel_block *b, ormc_expr **gke
 {
 	int i, j;
 
-	if (b->form == ORMC_FORM_SCALAR) {
+	if (b->form == ORMC_FORM_SCALAR || b->form == ORMC_FORM_CORRELATED) {
+		assert(b->form == ORMC_FORM_SCALAR || per_object);
 		for (i = 0; i < b->aggs.n; i++) {
 			const ormc_expr *agg = b->aggs.items[i];
 			ormc_select *d = ormc_pl_select_new(p);
@@ -101,13 +103,22 @@ plan_block(plan *p, ormc_qs *qs, scope *main, ormc_rel_block *b, ormc_expr **gke
 			ds->ctx = b->chain;
 			ds->nctx = b->n;
 			ormc_pl_scope_base(ds);
-			for (j = 0; j < qs->nfilters; j++) {
-				const ormc_cond *c = qs->filters[j].cond;
+			if (b->form == ORMC_FORM_CORRELATED) {
+				/* the row's own: its key, and the filter() that picks the block's rows */
+				for (j = 0; j < ngkeys; j++)
+					d->where = sx_and(p, d->where, sx2(p, ORMC_SX_CMP, ORMC_OP_EQ,
+					                                   ormc_pl_x2sx(ds, gkeys[j], NULL, 0), gsx[j]));
+				if (b->filter >= 0)
+					d->where = sx_and(p, d->where, ormc_pl_c2sx(ds, qs->filters[b->filter].cond, b->chain, b->n));
+			} else {
+				for (j = 0; j < qs->nfilters; j++) {
+					const ormc_cond *c = qs->filters[j].cond;
 
-				if (c->has_agg)
-					continue;
-				d->where = sx_and(p, d->where, b->filter == j ? ormc_pl_c2sx(ds, c, b->chain, b->n)
-				                                                       : ormc_pl_c2sx(ds, c, NULL, 0));
+					if (c->has_agg)
+						continue;
+					d->where = sx_and(p, d->where, b->filter == j ? ormc_pl_c2sx(ds, c, b->chain, b->n)
+					                                              : ormc_pl_c2sx(ds, c, NULL, 0));
+				}
 			}
 			ormc_pl_col_add(p, d, agg_bare(ds, agg), NULL);
 			sub = sx_new(p, ORMC_SX_SUBQUERY, 0);

@@ -75,7 +75,8 @@ typedef enum ormc_filter_how {
 typedef enum ormc_agg_form {
 	ORMC_FORM_INLINE,         /* in the level's own SELECT, over its rows (and its JOIN) */
 	ORMC_FORM_DERIVED,        /* a derived table grouped by the keys, LEFT JOINed on them */
-	ORMC_FORM_SCALAR          /* aggregate(): a scalar subquery per aggregate */
+	ORMC_FORM_SCALAR,         /* aggregate(): a scalar subquery per aggregate */
+	ORMC_FORM_CORRELATED      /* a scalar subquery per aggregate, correlated with the level's row */
 } ormc_agg_form;
 
 /*

@@ -687,6 +687,7 @@ static const char *const agg_form[] = {
 	[ORMC_FORM_INLINE] = "in place",
 	[ORMC_FORM_DERIVED] = "derived table on the keys",
 	[ORMC_FORM_SCALAR] = "scalar subquery",
+	[ORMC_FORM_CORRELATED] = "correlated subquery per row",
 };
 
 void

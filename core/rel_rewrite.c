@@ -360,6 +360,35 @@ filter_semi(plan *p, ormc_rel *f, const ormc_cond *c)
 	return ormc_qwalk_cond(&w, c) == ORMC_WALK_ABORT ? -1 : 0;
 }
 
+/*
+ * Should the blocks of a level of rows be computed per row, by correlated
+ * subqueries, rather than in derived tables over every row? When a slice
+ * keeps a few rows and nothing before it reads the aggregates (ordering,
+ * distinct(), HAVING), the engines compute the subqueries for the rows kept
+ * only, where a derived table aggregates every row first: a store's product
+ * count and revenue over 1,000,000 orders for 10 of 1,000 stores took 0.06 s
+ * against 3.8 s on SQLite and 0.23 s against 1.1 s on PostgreSQL
+ * (bench/multirel.sh). Over every row, derived tables are as fast or faster
+ * (3.5 times on PostgreSQL). A level that groups keeps derived tables: its
+ * GROUP BY would have to hold the subqueries.
+ */
+static int
+per_row(const ormc_rel_parts *parts, int hasempty, int keychain)
+{
+	const ormc_qs *qs = parts->top->qs;
+	int i;
+
+	if (parts->limit == NULL || qs->limit < 0 || parts->distinct != NULL || qs->grouped || hasempty || keychain)
+		return 0;
+	for (i = 0; i < qs->norder; i++)
+		if (qs->order[i].expr->has_agg || qs->order[i].random)
+			return 0;
+	for (i = 0; i < qs->nfilters; i++)
+		if (qs->filters[i].cond->has_agg)
+			return 0;
+	return 1;
+}
+
 static int
 decide_level(plan *p, ormc_rel_parts *parts)
 {
@@ -446,7 +475,8 @@ decide_level(plan *p, ormc_rel_parts *parts)
 			ormc_rel_block *b = blocks.items[i];
 
 			if (b->n > 0)
-				b->form = mode == ORMC_REL_AGG ? ORMC_FORM_SCALAR : ORMC_FORM_DERIVED;
+				b->form = mode == ORMC_REL_AGG ? ORMC_FORM_SCALAR
+				        : per_row(parts, hasempty, keychain) ? ORMC_FORM_CORRELATED : ORMC_FORM_DERIVED;
 		}
 	}
 	if (join != NULL) {
@@ -616,8 +646,10 @@ check_level(const ormc_rel *top, char *why, size_t len)
 
 			if (b->form == ORMC_FORM_SCALAR && proj->mode != ORMC_REL_AGG)
 				return bad(why, len, "a scalar-subquery block outside aggregate()");
-			if (b->form == ORMC_FORM_DERIVED && proj->mode != ORMC_REL_ROWS)
-				return bad(why, len, "a derived-table block outside rows");
+			if ((b->form == ORMC_FORM_DERIVED || b->form == ORMC_FORM_CORRELATED) && proj->mode != ORMC_REL_ROWS)
+				return bad(why, len, "a derived-table or correlated block outside rows");
+			if (b->form == ORMC_FORM_CORRELATED && agg->group_by)
+				return bad(why, len, "a correlated block in a level that groups");
 			if (b->form == ORMC_FORM_INLINE && b->n > 0 &&
 			    (join == NULL || !join->for_aggs || join->nchain != b->n || !prefix_eq(join->chain, b->chain, b->n)))
 				return bad(why, len, "an aggregate over a relation computed in place without its JOIN");

@@ -511,6 +511,23 @@ START_TEST(test_rel_blocks)
 	ck_assert(agg->group_by && agg->inline_aggs);
 	below(agg, ORMC_REL_SCAN);
 	ormc_query_free(q);
+	/* under a slice that nothing before it reads the aggregates for: a correlated subquery each */
+	q = compiled("Book.objects.annotate(a=Count(\"authors\"), s=Count(\"store\")).order_by(\"id\")[:2]", "mysql");
+	agg = below(below(below(q->last->rel, ORMC_REL_SORT), ORMC_REL_PROJECT), ORMC_REL_AGGREGATE);
+	ck_assert_int_eq(agg->blocks[0]->form, ORMC_FORM_CORRELATED);
+	ck_assert_int_eq(agg->blocks[1]->form, ORMC_FORM_CORRELATED);
+	ck_assert(!agg->group_by);
+	ck_assert_int_eq(q->last->plan->nfrom, 1);
+	ormc_query_free(q);
+	/* ordered by one of them, or grouped by values(): every row's are needed, derived tables */
+	q = compiled("Book.objects.annotate(a=Count(\"authors\"), s=Count(\"store\")).order_by(\"-a\")[:2]", "mysql");
+	agg = below(below(below(q->last->rel, ORMC_REL_SORT), ORMC_REL_PROJECT), ORMC_REL_AGGREGATE);
+	ck_assert_int_eq(agg->blocks[0]->form, ORMC_FORM_DERIVED);
+	ormc_query_free(q);
+	q = compiled("Book.objects.values(\"publisher\").annotate(a=Count(\"authors\"), s=Count(\"store\")).order_by(\"publisher\")[:2]", "mysql");
+	agg = below(below(below(q->last->rel, ORMC_REL_SORT), ORMC_REL_PROJECT), ORMC_REL_AGGREGATE);
+	ck_assert_int_eq(agg->blocks[0]->form, ORMC_FORM_DERIVED);
+	ormc_query_free(q);
 	/* one relation only: joined, in place (Django's) */
 	q = compiled("Publisher.objects.annotate(n=Count(\"book\"))", "postgresql");
 	agg = below(q->last->rel, ORMC_REL_AGGREGATE);
