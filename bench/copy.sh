@@ -13,16 +13,7 @@ set -euo pipefail
 ormc=$1 pg=$2 my=$3 n=${4:-1000000}
 work=${5:-$(mktemp -d)}
 prefix=${BENCH_PREFIX:-ormc_bench}
-src=$(cd "$(dirname "$0")/.." && pwd)
-m=(--models "$src/examples/shop/models.py" --app-label shop)
-export PGOPTIONS="-c client_min_messages=warning"
-
-re='^[a-z]+://([^:@/]*)(:([^@/]*))?@([^:/]*)(:([0-9]+))?/?'
-[[ $my =~ $re ]] || { echo "cannot read $my" >&2; exit 2; }
-my_user=${BASH_REMATCH[1]} my_pw=${BASH_REMATCH[3]} my_host=${BASH_REMATCH[4]} my_port=${BASH_REMATCH[6]:-3306}
-my_client() { MYSQL_PWD=$my_pw "${MYCLIENT:-mariadb}" --no-defaults -u"$my_user" -h"$my_host" -P"$my_port" "$@"; }
-pg_base=${pg%%\?*}; pg_base=${pg_base%/*}
-my_base=${my%%\?*}; my_base=${my_base%/*}
+. "$(dirname "$0")/common.sh"
 
 # fresh runs in $(...): the databases it makes are listed in files
 dbs=$(mktemp -d)

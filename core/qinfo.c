@@ -139,27 +139,6 @@ ormc_query_key(const ormc_query *q, int i)
 
 /* ---- ordering columns ------------------------------------------------------ */
 
-/* Do a and b read the same column (COL: same walk and transforms; REF, INNER: same annotation)? */
-static int
-same_column(const ormc_expr *a, const ormc_expr *b)
-{
-	int i;
-
-	if (a->kind != b->kind)
-		return 0;
-	if (a->kind == ORMC_EXPR_REF || a->kind == ORMC_EXPR_INNER)
-		return a->annot == b->annot;
-	if (a->kind != ORMC_EXPR_COL || a->path->nhops != b->path->nhops ||
-	    a->path->field != b->path->field || a->ntransforms != b->ntransforms)
-		return 0;
-	for (i = 0; i < a->path->nhops; i++)
-		if (a->path->hops[i] != b->path->hops[i])
-			return 0;
-	for (i = 0; i < a->ntransforms; i++)
-		if (strcmp(a->transforms[i], b->transforms[i]) != 0)
-			return 0;
-	return 1;
-}
 
 /* The result key of a concrete field of the model's own rows ("publisher_id" for a relation). */
 static const char *
@@ -180,7 +159,7 @@ selected(const ormc_qs *qs, const ormc_expr *x)
 
 	if (qs->values_set && qs->nvalues > 0) {
 		for (i = 0; i < qs->nvalues; i++)
-			if (same_column(qs->values[i].expr, x))
+			if (ormc_expr_same_column(qs->values[i].expr, x))
 				return qs->values[i].name;
 		return NULL;
 	}

@@ -1,9 +1,11 @@
 /*
- * qwalk.c -- the query IR walker (see qwalk.h).
+ * qwalk.c -- the query IR walker (see qwalk.h), and the comparison of
+ * column references the analyses share.
  */
-#include "qwalk.h"
-
 #include <assert.h>
+#include <string.h>
+
+#include "qwalk.h"
 
 /* Walk below a node whose callback said CONTINUE. */
 static int
@@ -79,4 +81,26 @@ ormc_qwalk_cond(ormc_qwalker *w, const ormc_cond *c)
 		r = ormc_qwalk_expr(w, c->rhs[i]);
 	w->depth--;
 	return r;
+}
+
+/* Do a and b read the same column (COL: same walk and transforms; REF, INNER: same annotation)? */
+int
+ormc_expr_same_column(const ormc_expr *a, const ormc_expr *b)
+{
+	int i;
+
+	if (a->kind != b->kind)
+		return 0;
+	if (a->kind == ORMC_EXPR_REF || a->kind == ORMC_EXPR_INNER)
+		return a->annot == b->annot;
+	if (a->kind != ORMC_EXPR_COL || a->path->nhops != b->path->nhops ||
+	    a->path->field != b->path->field || a->ntransforms != b->ntransforms)
+		return 0;
+	for (i = 0; i < a->path->nhops; i++)
+		if (a->path->hops[i] != b->path->hops[i])
+			return 0;
+	for (i = 0; i < a->ntransforms; i++)
+		if (strcmp(a->transforms[i], b->transforms[i]) != 0)
+			return 0;
+	return 1;
 }

@@ -50,4 +50,7 @@ int ormc_qwalk_expr(ormc_qwalker *w, const ormc_expr *x);
 /* Walk c and its children: ORMC_WALK_ABORT if a callback aborted, else 0. */
 int ormc_qwalk_cond(ormc_qwalker *w, const ormc_cond *c);
 
+/* Do a and b read the same column (COL: same walk and transforms; REF, INNER: same annotation)? */
+int ormc_expr_same_column(const ormc_expr *a, const ormc_expr *b);
+
 #endif

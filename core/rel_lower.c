@@ -143,26 +143,6 @@ output_columns(plan *p, ormc_qs *qs, ormc_outcol **out, int *n)
 	return ORMC_OK;
 }
 
-static int
-same_col(const ormc_expr *a, const ormc_expr *b)
-{
-	int i;
-
-	if (a->kind == ORMC_EXPR_REF && b->kind == ORMC_EXPR_REF)
-		return a->annot == b->annot;
-	if (a->kind != ORMC_EXPR_COL || b->kind != ORMC_EXPR_COL)
-		return 0;
-	if (a->path->nhops != b->path->nhops || a->path->field != b->path->field ||
-	    a->ntransforms != b->ntransforms)
-		return 0;
-	for (i = 0; i < a->path->nhops; i++)
-		if (a->path->hops[i] != b->path->hops[i])
-			return 0;
-	for (i = 0; i < a->ntransforms; i++)
-		if (strcmp(a->transforms[i], b->transforms[i]) != 0)
-			return 0;
-	return 1;
-}
 
 
 static int
@@ -365,7 +345,7 @@ level_keys(plan *p, ormc_qs *qs, ormc_rel_mode mode, ormc_expr ***keys, int *nke
 			if (x->has_agg)
 				continue;
 			for (j = 0; j < n; j++)
-				if (same_col(k[j], x))
+				if (ormc_expr_same_column(k[j], x))
 					break;
 			if (j == n)
 				k[n++] = (ormc_expr *)x;
