@@ -433,8 +433,8 @@ static ormc_rel *
 lower_level(plan *p, ormc_qs *qs, ormc_rel_mode mode, int purpose, ormc_outcol *outs, int nouts)
 {
 	ormc_rel *r, *x;
-	ormc_expr **keys;
-	int nkeys, i;
+	ormc_expr **keys = NULL;
+	int nkeys = 0, i;
 
 	if ((r = level_base(p, qs, mode, outs, nouts)) == NULL)
 		return NULL;
