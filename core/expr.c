@@ -984,7 +984,7 @@ ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_expr **out)
 		(*out)->has_agg = x->has_agg;
 		break;
 	case ORMC_AST_BINOP:
-		if (n->op == '&' || n->op == '|') {
+		if (n->op == '&' || n->op == '|' || n->op == '^') {
 			r = cond_expr(e, qs, n, out);
 			break;
 		}
