@@ -696,7 +696,20 @@ resolve_func(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_expr 
 	case 0:
 		break;
 	case 1: x->type = ormc_otype_of(ORMC_FIELD_INTEGER, -1, -1); break;
-	case 2: x->type = ormc_otype_of(ORMC_FIELD_TEXT, -1, -1); break;
+	case 2:
+		/*
+		 * Django's types: Substr, Left, Right, LPad, RPad and Repeat are a
+		 * CharField; Upper, Lower, the trims and Reverse (transforms), and
+		 * Concat and Replace (their sources' type), a TextField only of a
+		 * TextField. Coalesce(Lower("name"), "name") is one type.
+		 */
+		x->type = ormc_otype_of(ORMC_FIELD_CHAR, -1, -1);
+		if (strcmp(name, "Substr") != 0 && strcmp(name, "Left") != 0 && strcmp(name, "Right") != 0 &&
+		    strcmp(name, "LPad") != 0 && strcmp(name, "RPad") != 0 && strcmp(name, "Repeat") != 0)
+			for (j = 0; j < x->nargs; j++)
+				if (x->args[j]->type.kind == ORMC_FIELD_TEXT)
+					x->type = ormc_otype_of(ORMC_FIELD_TEXT, -1, -1);
+		break;
 	case 3: x->type = x->args[0]->type; break;
 	case 4: x->type = ormc_otype_of(ORMC_FIELD_FLOAT, -1, -1); break;
 	case 5:
