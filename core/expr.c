@@ -928,6 +928,91 @@ cond_expr(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out)
 	return ORMC_OK;
 }
 
+/* A slice bound of F()[...]: a literal integer, not below 0, in *out. */
+static int
+slice_bound(ev *e, const ormc_ast *b0, long long *out)
+{
+	const ormc_ast *b = ormc_ev_deref(e, b0);
+
+	if (b->kind == ORMC_AST_NEG && ormc_ev_deref(e, b->left)->kind == ORMC_AST_INT)
+		return ormc_ev_fail(e, ORMC_EINVALID, b->pos, b->end - b->pos,
+		                    "Negative indexing is not supported.");
+	if (b->kind != ORMC_AST_INT)
+		return ormc_ev_fail(e, ORMC_EINVALID, b->pos, b->end - b->pos,
+		                    "Argument to slice must be either int or slice instance.");
+	*out = b->ival;
+	return ORMC_OK;
+}
+
+static ormc_expr *
+int_expr(ev *e, int pos, long long v)
+{
+	ormc_expr *x = ormc_expr_new(e, ORMC_EXPR_VALUE, pos);
+
+	if (x == NULL)
+		return NULL;
+	x->value.type = ORMC_TYPE_INT;
+	x->value.i = v;
+	x->type = ormc_otype_of(ORMC_FIELD_INTEGER, -1, -1);
+	return x;
+}
+
+/*
+ * F("name")[:3], F("name")[2:5], F("name")[0], OuterRef("name")[0], a slice
+ * of a slice (Django 5.0's Sliced): Substr(x, start + 1, length) of a text
+ * field or annotation, with Django's checks of the subscript. A stop below
+ * the start is refused even when one of them is 0 (Django would hand the
+ * engines a negative length, which PostgreSQL refuses and the others read
+ * as an empty text).
+ */
+static int
+resolve_sliced(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out)
+{
+	const ormc_ast *obj = ormc_ev_deref(e, n->left);
+	const char *callee = obj->kind == ORMC_AST_CALL ? ormc_callee_name(obj->left) : NULL;
+	long long start = 0, stop = 0;
+	int has_stop = 0, r;
+	ormc_expr *src, *x;
+
+	if (obj->kind != ORMC_AST_INDEX && obj->kind != ORMC_AST_SLICE &&
+	    (callee == NULL || (strcmp(callee, "F") != 0 && strcmp(callee, "OuterRef") != 0)))
+		return ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos, "not an expression");
+	if (n->kind == ORMC_AST_INDEX) {
+		if ((r = slice_bound(e, n->right, &start)) < 0)
+			return r;
+		stop = start + 1;
+		has_stop = 1;
+	} else {
+		if (n->right != NULL && (r = slice_bound(e, n->right, &start)) < 0)
+			return r;
+		if (n->third != NULL) {
+			if ((r = slice_bound(e, n->third, &stop)) < 0)
+				return r;
+			has_stop = 1;
+			if (stop < start)
+				return ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos,
+				                    "Slice stop must be greater than slice start.");
+		}
+	}
+	if ((r = ormc_resolve_expr(e, qs, obj, &src)) < 0)
+		return r;
+	if (src->type.kind != ORMC_FIELD_CHAR && src->type.kind != ORMC_FIELD_TEXT)
+		return ormc_ev_fail(e, ORMC_EUNSUPPORTED, n->pos, n->end - n->pos,
+		                    "This field does not support slicing.");
+	x = ormc_expr_new(e, ORMC_EXPR_FUNC, n->pos);
+	if (x == NULL || (x->args = ormc_arena_alloc(e->a, sizeof(ormc_expr *) * 3)) == NULL ||
+	    (x->args[1] = int_expr(e, n->pos, start + 1)) == NULL ||
+	    (has_stop && (x->args[2] = int_expr(e, n->pos, stop - start)) == NULL))
+		return ormc_ev_oom(e);
+	x->func = "Substr";
+	x->args[0] = src;
+	x->nargs = has_stop ? 3 : 2;
+	x->type = ormc_otype_of(ORMC_FIELD_CHAR, -1, -1);
+	x->has_agg = src->has_agg;
+	*out = x;
+	return ORMC_OK;
+}
+
 int
 ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_expr **out)
 {
@@ -1007,10 +1092,12 @@ ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_expr **out)
 		/* ~Q(...), ~Exists(...): a negated condition is a boolean expression too */
 		r = cond_expr(e, qs, n, out);
 		break;
-	case ORMC_AST_LIST:
-	case ORMC_AST_TUPLE:
 	case ORMC_AST_INDEX:
 	case ORMC_AST_SLICE:
+		r = resolve_sliced(e, qs, n, out);
+		break;
+	case ORMC_AST_LIST:
+	case ORMC_AST_TUPLE:
 		r = ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos, "not an expression");
 		break;
 	case ORMC_AST_CALL: {
