@@ -111,6 +111,60 @@ resolve_args(ev *e, ormc_qs *qs, const ormc_ast *call, const unsigned char *wind
 }
 
 /*
+ * Before a filter on a window opens a level: an expression selected or
+ * ordered by that is not a column or an annotation (values_list(Upper("name")))
+ * becomes a hidden annotation of the query below, computed there with the
+ * windows, and is read above as any annotation is (Django 4.2 selects it in
+ * the query that its filter wraps).
+ */
+static int
+below_windows(ev *e, ormc_qs *qs)
+{
+	ormc_annot **annots;
+	int i, k, n = 0;
+
+	for (i = 0; i < qs->nvalues; i++)
+		n += qs->values[i].expr->kind != ORMC_EXPR_COL && qs->values[i].expr->kind != ORMC_EXPR_REF;
+	for (i = 0; i < qs->norder; i++)
+		n += qs->order[i].expr != NULL && qs->order[i].expr->kind != ORMC_EXPR_COL &&
+		     qs->order[i].expr->kind != ORMC_EXPR_REF;
+	if (n == 0)
+		return ORMC_OK;
+	annots = ormc_arena_alloc(e->a, sizeof(ormc_annot *) * (size_t)(qs->nannots + n + 1));
+	if (annots == NULL)
+		return ormc_ev_oom(e);
+	if (qs->nannots > 0)
+		memcpy(annots, qs->annots, sizeof(ormc_annot *) * (size_t)qs->nannots);
+	qs->annots = annots;
+	for (k = 0; k < qs->nvalues + qs->norder; k++) {
+		ormc_expr **xp = k < qs->nvalues ? &qs->values[k].expr : &qs->order[k - qs->nvalues].expr;
+		ormc_annot *an;
+		ormc_expr *ref;
+
+		if (*xp == NULL || (*xp)->kind == ORMC_EXPR_COL || (*xp)->kind == ORMC_EXPR_REF)
+			continue;
+		an = NEW(e, ormc_annot);
+		ref = ormc_expr_new(e, ORMC_EXPR_REF, (*xp)->pos);
+		if (an == NULL || ref == NULL)
+			return ormc_ev_oom(e);
+		memset(an, 0, sizeof(*an));
+		an->alias = ormc_arena_printf(e->a, "__ormc_below%d", qs->nannots);
+		if (an->alias == NULL)
+			return ormc_ev_oom(e);
+		an->expr = *xp;
+		an->pos = (*xp)->pos;
+		an->nfilters_before = qs->nfilters;
+		an->hidden = 1;
+		ref->annot = an;
+		ref->type = an->expr->type;
+		ref->has_agg = an->expr->has_agg;
+		*xp = ref;
+		qs->annots[qs->nannots++] = an;
+	}
+	return ORMC_OK;
+}
+
+/*
  * filter()/exclude(). A condition on a window function is decided after the
  * windows are computed (Django 4.2): the query so far becomes a level of its
  * own, filtered in the query around it. Every other condition is decided
@@ -164,7 +218,7 @@ add_filter(ev *e, ormc_qs *qs, const ormc_ast *call, int exclude)
 		if ((r = resolve_args(e, qs, call, windowed, 0, 0, &c)) < 0 || (r = push_filter(e, qs, c)) < 0)
 			return r;
 	}
-	if ((r = open_level(e, qs)) < 0)
+	if ((r = below_windows(e, qs)) < 0 || (r = open_level(e, qs)) < 0)
 		return r;
 	qs->window_level = 1;
 	if ((r = resolve_args(e, qs, call, windowed, 1, exclude, &c)) < 0)
