@@ -212,33 +212,18 @@ coerce_value(ev *e, ormc_expr *v, const ormc_otype *t)
 /* ---------------------------------------------------------------- conditions */
 
 /* lookup=value as a leaf: "book__rating__gt", 3.0 */
+/*
+ * The condition lhs lookup value, lhs resolved: from a keyword
+ * (rating__gt=3) or a lookup expression (GreaterThan(F("rating"), 3)).
+ */
 static int
-make_leaf(ev *e, ormc_qs *qs, const char *key, int key_pos, const ormc_ast *vast, ormc_cond **out)
+leaf_of(ev *e, ormc_qs *qs, ormc_expr *lhs, ormc_lookup lk, int key_pos, const ormc_ast *vast,
+        ormc_cond **out)
 {
-	parts p;
-	int used, r, i;
-	ormc_expr *lhs;
-	ormc_lookup lk = ORMC_LOOKUP_EXACT;
 	ormc_cond *c;
+	int r, i;
 	const ormc_ast *v = ormc_ev_deref(e, vast);
 
-	if ((r = ormc_parts_split(e, key, key_pos, &p)) < 0)
-		return r;
-	if ((r = ormc_resolve_parts(e, qs, qs->model, &p, 1, &lhs, &used)) < 0)
-		return r;
-	if (used < p.n && ormc_find_lookup(p.v[p.n - 1], &lk)) {
-		if ((r = ormc_apply_transforms(e, lhs, &p, used, p.n - 1)) < 0)
-			return r;
-	} else if (used < p.n) {
-		if (!ormc_is_transform(p.v[p.n - 1]) && lhs->kind == ORMC_EXPR_COL && lhs->ntransforms == 0 &&
-		    used == p.n - 1)
-			return ormc_ev_fail(e, ORMC_EINVALID, p.off[p.n - 1], (int)strlen(p.v[p.n - 1]),
-			                    "Unsupported lookup '%s' for %s or join on the field not permitted.",
-			                    p.v[p.n - 1], lhs->path && ormc_field_is_relation(lhs->path->field)
-			                                      ? lhs->path->field->class_name : ormc_field_kind_name(lhs->type.kind));
-		if ((r = ormc_apply_transforms(e, lhs, &p, used, p.n)) < 0)
-			return r;
-	}
 	c = ormc_cond_new(e, ORMC_COND_LEAF, key_pos, 0);
 	if (c == NULL)
 		return ormc_ev_oom(e);
@@ -371,6 +356,80 @@ make_leaf(ev *e, ormc_qs *qs, const char *key, int key_pos, const ormc_ast *vast
 	}
 	*out = c;
 	return ORMC_OK;
+}
+
+static int
+make_leaf(ev *e, ormc_qs *qs, const char *key, int key_pos, const ormc_ast *vast, ormc_cond **out)
+{
+	parts p;
+	int used, r;
+	ormc_expr *lhs;
+	ormc_lookup lk = ORMC_LOOKUP_EXACT;
+
+	if ((r = ormc_parts_split(e, key, key_pos, &p)) < 0)
+		return r;
+	if ((r = ormc_resolve_parts(e, qs, qs->model, &p, 1, &lhs, &used)) < 0)
+		return r;
+	if (used < p.n && ormc_find_lookup(p.v[p.n - 1], &lk)) {
+		if ((r = ormc_apply_transforms(e, lhs, &p, used, p.n - 1)) < 0)
+			return r;
+	} else if (used < p.n) {
+		if (!ormc_is_transform(p.v[p.n - 1]) && lhs->kind == ORMC_EXPR_COL && lhs->ntransforms == 0 &&
+		    used == p.n - 1)
+			return ormc_ev_fail(e, ORMC_EINVALID, p.off[p.n - 1], (int)strlen(p.v[p.n - 1]),
+			                    "Unsupported lookup '%s' for %s or join on the field not permitted.",
+			                    p.v[p.n - 1], lhs->path && ormc_field_is_relation(lhs->path->field)
+			                                      ? lhs->path->field->class_name : ormc_field_kind_name(lhs->type.kind));
+		if ((r = ormc_apply_transforms(e, lhs, &p, used, p.n)) < 0)
+			return r;
+	}
+	return leaf_of(e, qs, lhs, lk, key_pos, vast, out);
+}
+
+/* Django's lookups as expressions (Django 4.0): GreaterThan(F("year"), 1910). */
+static const struct {
+	const char *name;
+	ormc_lookup lookup;
+} lookup_exprs[] = {
+	{ "Exact", ORMC_LOOKUP_EXACT }, { "IExact", ORMC_LOOKUP_IEXACT },
+	{ "GreaterThan", ORMC_LOOKUP_GT }, { "GreaterThanOrEqual", ORMC_LOOKUP_GTE },
+	{ "LessThan", ORMC_LOOKUP_LT }, { "LessThanOrEqual", ORMC_LOOKUP_LTE },
+	{ "In", ORMC_LOOKUP_IN }, { "Range", ORMC_LOOKUP_RANGE }, { "IsNull", ORMC_LOOKUP_ISNULL },
+	{ "Contains", ORMC_LOOKUP_CONTAINS }, { "IContains", ORMC_LOOKUP_ICONTAINS },
+	{ "StartsWith", ORMC_LOOKUP_STARTSWITH }, { "IStartsWith", ORMC_LOOKUP_ISTARTSWITH },
+	{ "EndsWith", ORMC_LOOKUP_ENDSWITH }, { "IEndsWith", ORMC_LOOKUP_IENDSWITH },
+};
+
+/* Is name one of Django's lookup classes, usable as a boolean expression? */
+int
+ormc_is_lookup_expr(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(lookup_exprs) / sizeof(lookup_exprs[0]); i++)
+		if (strcmp(lookup_exprs[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Exact(lhs, rhs), LessThan(F("year"), 1900), IsNull(F("x"), True), ...: lhs lookup rhs. */
+static int
+resolve_lookup_expr(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_cond **out)
+{
+	ormc_lookup lk = ORMC_LOOKUP_EXACT;
+	ormc_expr *lhs;
+	size_t i;
+	int r;
+
+	for (i = 0; i < sizeof(lookup_exprs) / sizeof(lookup_exprs[0]); i++)
+		if (strcmp(lookup_exprs[i].name, name) == 0)
+			lk = lookup_exprs[i].lookup;
+	if (n->nargs != 2 || n->kw[0] != NULL || n->kw[1] != NULL)
+		return ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos,
+		                    "%s() takes two positional arguments: an expression and a value", name);
+	if ((r = ormc_resolve_expr(e, qs, n->args[0], &lhs)) < 0)
+		return r;
+	return leaf_of(e, qs, lhs, lk, n->pos, n->args[1], out);
 }
 
 /* The operands of a ^ b ^ c, in order: XOR is associative, as Django's Q squashes it. */
@@ -521,6 +580,8 @@ ormc_resolve_cond(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_cond **out)
 		*out = c;
 		return ORMC_OK;
 	}
+	if (n->kind == ORMC_AST_CALL && (name = ormc_callee_name(n->left)) != NULL && ormc_is_lookup_expr(name))
+		return resolve_lookup_expr(e, qs, n, name, out);
 	if (n->kind == ORMC_AST_CALL && (name = ormc_callee_name(n->left)) != NULL && strcmp(name, "Q") == 0) {
 		/* Q(*args, **kwargs): AND of its children, keywords sorted as Django does. */
 		int order[64], nk = 0;

@@ -1115,6 +1115,11 @@ ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_expr **out)
 				r = ORMC_OK;
 			break;
 		}
+		if (ormc_is_lookup_expr(name)) {
+			/* GreaterThan(F("year"), 1910): a condition, a boolean expression (Django 4.0) */
+			r = cond_expr(e, qs, n, out);
+			break;
+		}
 		if (strcmp(name, "F") == 0) {
 			const char *s;
 
