@@ -245,7 +245,14 @@ collect_annots(ev *e, ormc_qs *qs, const ormc_ast *call, const char *method,
 
 		if (!into_qs && (r = ormc_check_sibling_agg(e, call, i)) < 0)
 			return r;
-		if ((r = ormc_resolve_expr(e, qs, arg, &x)) < 0)
+		if (!into_qs) {
+			e->siblings = call;
+			e->nsiblings = i;
+		}
+		r = ormc_resolve_expr(e, qs, arg, &x);
+		e->siblings = NULL;
+		e->nsiblings = 0;
+		if (r < 0)
 			return r;
 		if (alias == NULL) {
 			alias = ormc_default_alias(e, ormc_ev_deref(e, arg), x);

@@ -48,6 +48,8 @@ typedef struct ev {
 	int nbound;               /* statements visible to name lookup */
 	int depth;
 	const ormc_qs *summarize;  /* aggregate() of this queryset is being resolved */
+	const ormc_ast *siblings;  /* that aggregate() call: its first nsiblings named aggregates may be read */
+	int nsiblings;
 } ev;
 
 /* A zeroed T from the query's arena, or NULL. */

@@ -356,6 +356,25 @@ ormc_resolve_parts(ev *e, ormc_qs *qs, ormc_model *model, parts *p, int allow_an
 				}
 			}
 		}
+		if (an == NULL && qs == e->summarize && e->siblings != NULL) {
+			/*
+			 * aggregate(total=Count("book"), c=Coalesce("total", 0)): an
+			 * earlier aggregate of the same call, read again as Django 4.2
+			 * reads its alias. Its expression is resolved once more here.
+			 */
+			int k, saved = e->nsiblings, r;
+
+			for (k = 0; k < saved; k++)
+				if (e->siblings->kw[k] != NULL && strcmp(e->siblings->kw[k], p->v[0]) == 0) {
+					e->nsiblings = k;
+					r = ormc_resolve_expr(e, qs, e->siblings->args[k], out);
+					e->nsiblings = saved;
+					if (r < 0)
+						return r;
+					*used = 1;
+					return ORMC_OK;
+				}
+		}
 		if (an != NULL && an->is_alias && qs == e->summarize)
 			return ormc_ev_fail(e, ORMC_EINVALID, p->off[0], (int)strlen(an->alias),
 			                    "Cannot aggregate over the '%s' alias. Use annotate() to promote it.",
