@@ -322,14 +322,32 @@ ormc_resolve_agg(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_e
 			return ormc_ev_fail(e, ORMC_EINVALID, a->pos, a->end - a->pos, "Count does not allow default.");
 		if ((r = ormc_resolve_arg(e, qs, a, &x->deflt)) < 0)
 			return r;
-		if (x->deflt->has_agg)
-			return ormc_ev_fail(e, ORMC_EINVALID, a->pos, a->end - a->pos,
-			                    "default must not contain an aggregate");
 		if ((r = ormc_param_meet(e, x->deflt, &x->type)) < 0)
 			return r;
 	}
 	if ((r = ormc_callargs_done(e, &c)) < 0)
 		return r;
+	if (x->deflt != NULL && x->deflt->has_agg) {
+		/*
+		 * A default that is itself an aggregate (Django 4.0:
+		 * Sum("price", default=Avg("pages") / 10.0)): Django's own form,
+		 * Coalesce(Sum("price"), default, output_field=the aggregate's).
+		 */
+		ormc_expr *co = ormc_expr_new(e, ORMC_EXPR_FUNC, n->pos);
+
+		if (co == NULL || (co->args = ormc_arena_alloc(e->a, sizeof(ormc_expr *) * 2)) == NULL)
+			return ormc_ev_oom(e);
+		co->func = "Coalesce";
+		co->args[0] = x;
+		co->args[1] = x->deflt;
+		co->nargs = 2;
+		co->type = x->type;
+		co->type_set = 1;
+		co->has_agg = 1;
+		x->deflt = NULL;
+		*out = co;
+		return ORMC_OK;
+	}
 	*out = x;
 	return ORMC_OK;
 }
