@@ -840,6 +840,55 @@ resolve_subquery(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_e
 	return ORMC_OK;
 }
 
+/* Is n a QuerySet (Book.objects..., a method or a slice of one)? */
+static int
+is_qs_ast(ev *e, const ormc_ast *n0)
+{
+	const ormc_ast *n = ormc_ev_deref(e, n0);
+
+	for (;;) {
+		if (n->kind == ORMC_AST_ATTR && strcmp(n->str, "objects") == 0)
+			return 1;
+		if (n->kind == ORMC_AST_CALL && n->left->kind == ORMC_AST_ATTR)
+			n = ormc_ev_deref(e, n->left->left);
+		else if (n->kind == ORMC_AST_SLICE)
+			n = ormc_ev_deref(e, n->left);
+		else
+			return 0;
+	}
+}
+
+/*
+ * A QuerySet where an expression goes, annotate(x=Book.objects.filter(...)
+ * .values("pages")[:1]) or values_list(qs): Django resolves it as
+ * Subquery(qs).
+ */
+static int
+resolve_qs_expr(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out)
+{
+	ormc_ast call, name, *args[1];
+	const char *kws[1] = { NULL };
+	int kwp[1] = { 0 };
+
+	memset(&call, 0, sizeof(call));
+	memset(&name, 0, sizeof(name));
+	name.kind = ORMC_AST_NAME;
+	name.str = "Subquery";
+	name.len = 8;
+	name.pos = n->pos;
+	name.end = n->pos;
+	call.kind = ORMC_AST_CALL;
+	call.left = &name;
+	call.pos = n->pos;
+	call.end = n->end;
+	args[0] = (ormc_ast *)n;
+	call.args = args;
+	call.kw = kws;
+	call.kw_pos = kwp;
+	call.nargs = 1;
+	return resolve_subquery(e, qs, &call, "Subquery", out);
+}
+
 int
 ormc_is_reserved_name(ev *e, const char *name)
 {
@@ -992,6 +1041,8 @@ resolve_sliced(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out)
 	int has_stop = 0, r;
 	ormc_expr *src, *x;
 
+	if (n->kind == ORMC_AST_SLICE && is_qs_ast(e, n))
+		return resolve_qs_expr(e, qs, n, out);
 	if (obj->kind != ORMC_AST_INDEX && obj->kind != ORMC_AST_SLICE &&
 	    (callee == NULL || (strcmp(callee, "F") != 0 && strcmp(callee, "OuterRef") != 0)))
 		return ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos, "not an expression");
@@ -1131,6 +1182,10 @@ ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_expr **out)
 				r = ormc_ev_oom(e);
 			else if (r > 0)
 				r = ORMC_OK;
+			break;
+		}
+		if (n->left->kind == ORMC_AST_ATTR && is_qs_ast(e, n)) {
+			r = resolve_qs_expr(e, qs, n, out);
 			break;
 		}
 		if (ormc_is_lookup_expr(name)) {
