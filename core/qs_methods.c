@@ -1089,6 +1089,11 @@ method_distinct(ev *e, ormc_qs *qs, const ormc_ast *call)
 		if ((r = ormc_resolve_ref(e, qs, qs->model, a->str, a->pos + 1, 1,
 		                          &qs->distinct_on[i])) < 0)
 			return r;
+		if (qs->distinct_on[i]->kind == ORMC_EXPR_REF && qs->distinct_on[i]->annot->is_alias)
+			/* Django: an alias() is not selected, so DISTINCT ON cannot name it */
+			return ormc_ev_fail(e, ORMC_ENOFIELD, a->pos, a->end - a->pos,
+			                    "Cannot resolve keyword '%s' into field. An alias() is not selected: "
+			                    "annotate() it to use it in distinct()", a->str);
 	}
 	qs->ndistinct_on = call->nargs;
 	qs->distinct = 1;
