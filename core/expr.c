@@ -324,6 +324,21 @@ ormc_resolve_agg(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_e
 			return r;
 		if ((r = ormc_param_meet(e, x->deflt, &x->type)) < 0)
 			return r;
+		if (!x->type_set && x->type.kind == ORMC_FIELD_DECIMAL &&
+		    x->deflt->type.kind == ORMC_FIELD_DECIMAL &&
+		    x->deflt->type.decimal_places > x->type.decimal_places) {
+			/*
+			 * Sum("price", default=Decimal("3.14159")): Django gives the
+			 * default as it is; the result has its places, not the
+			 * field's, so no answer is rounded.
+			 */
+			int ints = x->type.max_digits - x->type.decimal_places;
+			int dints = x->deflt->type.max_digits - x->deflt->type.decimal_places;
+
+			x->type.decimal_places = x->deflt->type.decimal_places;
+			if (x->type.max_digits >= 0)
+				x->type.max_digits = (dints > ints ? dints : ints) + x->type.decimal_places;
+		}
 	}
 	if ((r = ormc_callargs_done(e, &c)) < 0)
 		return r;
