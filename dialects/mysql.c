@@ -421,6 +421,36 @@ my_emit(ormc_emit *e, const ormc_sx *x)
 			ormc_sqlbuf_appendc(b, ')');
 			return 1;
 		}
+		if (x->fn == ORMC_FN_LEFT || x->fn == ORMC_FN_RIGHT) {
+			/*
+			 * PostgreSQL's answer for a negative length: that many
+			 * characters left out at the end (LEFT) or the start (RIGHT);
+			 * MySQL gives ''.
+			 */
+			ormc_sqlbuf_append(b, "CASE WHEN ");
+			ormc_render_expr(e, x->args[1]);
+			if (x->fn == ORMC_FN_LEFT) {
+				ormc_sqlbuf_append(b, " < 0 THEN LEFT(");
+				ormc_render_expr(e, x->args[0]);
+				ormc_sqlbuf_append(b, ", GREATEST(CHAR_LENGTH(");
+				ormc_render_expr(e, x->args[0]);
+				ormc_sqlbuf_append(b, ") + (");
+				ormc_render_expr(e, x->args[1]);
+				ormc_sqlbuf_append(b, "), 0))");
+			} else {
+				ormc_sqlbuf_append(b, " < 0 THEN SUBSTRING(");
+				ormc_render_expr(e, x->args[0]);
+				ormc_sqlbuf_append(b, ", 1 - (");
+				ormc_render_expr(e, x->args[1]);
+				ormc_sqlbuf_append(b, "))");
+			}
+			ormc_sqlbuf_appendf(b, " ELSE %s(", ormc_fn_sql(x->fn));
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_append(b, ", ");
+			ormc_render_expr(e, x->args[1]);
+			ormc_sqlbuf_append(b, ") END");
+			return 1;
+		}
 		if (x->fn == ORMC_FN_RANDOM) {
 			ormc_sqlbuf_append(b, "RAND()");
 			return 1;
