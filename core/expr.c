@@ -507,7 +507,7 @@ static const struct {
 	{ "Replace", 2, 3, 2 }, { "LTrim", 1, 1, 2 }, { "RTrim", 1, 1, 2 }, { "LPad", 2, 3, 2 },
 	{ "RPad", 2, 3, 2 }, { "Repeat", 2, 2, 2 }, { "Reverse", 1, 1, 2 },
 	{ "Sign", 1, 1, 3 }, { "Ln", 1, 1, 5 }, { "Log", 2, 2, 5 }, { "Exp", 1, 1, 5 },
-	{ "Now", 0, 0, 6 },
+	{ "Now", 0, 0, 6 }, { "Random", 0, 0, 4 },
 };
 
 static const struct {

@@ -386,6 +386,10 @@ sqlite_text_fn(ormc_emit *e, const ormc_sx *x)
 		/* a float's .5 to even, as PostgreSQL's and MariaDB's ROUND(double) */
 		round_half_even(e, a[0]);
 		return 1;
+	case ORMC_FN_RANDOM:
+		/* a float in [0, 1), as PostgreSQL's random() and Django's RAND on SQLite */
+		ormc_sqlbuf_append(b, "(abs(random() % 9007199254740992) / 9007199254740992.0)");
+		return 1;
 	case ORMC_FN_LEFT:
 		/* PostgreSQL's: a negative length leaves that many characters out at the end */
 		ormc_sqlbuf_append(b, "substr(");
