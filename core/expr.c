@@ -617,9 +617,35 @@ resolve_func(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_expr 
 	for (i = 0; i < sizeof(functions) / sizeof(functions[0]); i++)
 		if (strcmp(functions[i].name, name) == 0)
 			break;
-	if (i == sizeof(functions) / sizeof(functions[0]))
+	if (i == sizeof(functions) / sizeof(functions[0]) && strcmp(name, "Pi") == 0) {
+		/* Django's Pi(): the double nearest to pi, as every engine's PI() */
+		if ((r = ormc_callargs_done(e, &c)) < 0)
+			return r;
+		if ((x = ormc_expr_new(e, ORMC_EXPR_VALUE, n->pos)) == NULL)
+			return ormc_ev_oom(e);
+		x->value.type = ORMC_TYPE_FLOAT;
+		x->value.f = 3.141592653589793;
+		x->type = ormc_otype_of(ORMC_FIELD_FLOAT, -1, -1);
+		*out = x;
+		return ORMC_OK;
+	}
+	if (i == sizeof(functions) / sizeof(functions[0])) {
+		/* Django's functions that ormc does not write: said so, not "not defined" */
+		static const char *const django_fns[] = {
+			"Collate", "JSONObject", "ACos", "ASin", "ATan", "ATan2", "Cos", "Cot", "Degrees",
+			"Radians", "Sin", "Tan", "Chr", "Ord", "MD5", "SHA1", "SHA224", "SHA256", "SHA384",
+			"SHA512", "ConcatPair", "JSONArray", "JSONArrayAgg", "StringAgg", "ArrayAgg",
+		};
+		size_t k;
+
+		for (k = 0; k < sizeof(django_fns) / sizeof(django_fns[0]); k++)
+			if (strcmp(django_fns[k], name) == 0)
+				return ormc_ev_fail(e, ORMC_EUNSUPPORTED, n->left->pos, n->left->end - n->left->pos,
+				                    "Django's %s() is not supported by ormc (docs/semantics.md, "
+				                    "\"Functions\", lists those it writes)", name);
 		return ormc_ev_fail(e, ORMC_ENOFIELD, n->left->pos, n->left->end - n->left->pos,
 		                    "name '%s' is not defined", name);
+	}
 	{
 		/* Django's keywords for the arguments after the first: Substr("x", 2, length=3) */
 		static const struct { const char *fn; const char *kw[2]; } kws[] = {
