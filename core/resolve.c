@@ -77,6 +77,22 @@ ormc_output_field(ev *e, const ormc_ast *n, ormc_otype *out)
 	if (n->kind != ORMC_AST_CALL || (name = ormc_callee_name(n->left)) == NULL)
 		return ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos,
 		                    "output_field must be a field instance such as IntegerField()");
+	if ((strcmp(name, "ForeignKey") == 0 || strcmp(name, "OneToOneField") == 0) && n->nargs >= 1 &&
+	    n->kw[0] == NULL) {
+		/* Cast(x, ForeignKey(Author, ...)): the type of the target's key, as Django's rel_db_type */
+		const ormc_ast *t = ormc_ev_deref(e, n->args[0]);
+		const ormc_model *m = t->kind == ORMC_AST_NAME || t->kind == ORMC_AST_STR
+		                      ? ormc_schema_model(e->s, t->str) : NULL;
+
+		if (m == NULL || m->pk == NULL)
+			return ormc_ev_fail(e, ORMC_EINVALID, t->pos, t->end - t->pos,
+			                    "%s() in output_field needs a model of the models file", name);
+		*out = ormc_otype_of(m->pk->kind == ORMC_FIELD_AUTO ? ORMC_FIELD_INTEGER
+		                     : m->pk->kind == ORMC_FIELD_BIGAUTO ? ORMC_FIELD_BIGINTEGER
+		                     : m->pk->kind == ORMC_FIELD_SMALLAUTO ? ORMC_FIELD_SMALLINTEGER
+		                     : m->pk->kind, m->pk->max_digits, m->pk->decimal_places);
+		return ORMC_OK;
+	}
 	for (i = 0; i < sizeof(field_classes) / sizeof(field_classes[0]); i++)
 		if (strcmp(field_classes[i].name, name) == 0)
 			break;
