@@ -661,7 +661,21 @@ ormc_render_select(ormc_emit *e, const ormc_select *s)
 		}
 		/* ORDER BY must begin with these: PostgreSQL says so when it does not */
 		ormc_sqlbuf_append(b, "SELECT DISTINCT ON (");
-		ormc_render_list(e, s->distinct_on, s->ndistinct_on);
+		for (i = 0; i < s->ndistinct_on; i++) {
+			/*
+			 * A selected expression by position, as ORDER BY writes it:
+			 * written again it would bind new parameters, and PostgreSQL
+			 * would not see it is the ORDER BY's.
+			 */
+			int k = ormc_select_position(s, s->distinct_on[i]);
+
+			if (i)
+				ormc_sqlbuf_append(b, ", ");
+			if (k > 0)
+				ormc_sqlbuf_appendf(b, "%d", k);
+			else
+				ormc_render_expr(e, s->distinct_on[i]);
+		}
 		ormc_sqlbuf_append(b, ") ");
 	} else {
 		ormc_sqlbuf_append(b, s->distinct ? "SELECT DISTINCT " : "SELECT ");
