@@ -653,6 +653,7 @@ resolve_func(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_expr 
 			{ "Right", { "length", NULL } }, { "StrIndex", { "substring", NULL } },
 			{ "Replace", { "text", "replacement" } }, { "LPad", { "length", "fill_text" } },
 			{ "RPad", { "length", "fill_text" } }, { "Repeat", { "number", NULL } },
+			{ "Round", { "precision", NULL } },
 		};
 		size_t k;
 		int slot;
