@@ -1332,7 +1332,8 @@ ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_expr **out)
 				r = ormc_ev_oom(e);
 				break;
 			}
-			if ((a = ormc_kwarg(&c, "output_field")) != NULL) {
+			/* Value(value, output_field=None): the field may come second, unnamed */
+			if ((a = ormc_positional(&c, 1)) != NULL || (a = ormc_kwarg(&c, "output_field")) != NULL) {
 				ormc_otype t;
 
 				if ((r = ormc_output_field(e, a, &t)) < 0)
