@@ -237,6 +237,25 @@ ormc_resolve_window(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out)
 	if ((a = ormc_kwarg(&c, "order_by")) != NULL && ormc_ev_deref(e, a)->kind != ORMC_AST_NONE &&
 	    (r = window_items(e, qs, a, 1, &ord, &no, &desc, &nulls)) < 0)
 		return r;
+	if (no == 0 && (!qs->grouped || qs->per_object) && qs->model != NULL &&
+	    (strcmp(fname, "RowNumber") == 0 || strcmp(fname, "Ntile") == 0 ||
+	     strcmp(fname, "Lag") == 0 || strcmp(fname, "Lead") == 0)) {
+		/*
+		 * Numbered, bucketed or offset rows with no order_by: in primary key
+		 * order, so every engine gives one answer (PostgreSQL and SQLite
+		 * follow the order they read the rows in, MySQL any order; Django's
+		 * test_row_number_no_ordering expects the rows' insertion order).
+		 * Their frame does not depend on the ORDER BY.
+		 */
+		if ((ord = ormc_arena_alloc(e->a, sizeof(*ord))) == NULL ||
+		    (desc = ormc_arena_alloc(e->a, 1)) == NULL || (nulls = ormc_arena_alloc(e->a, 1)) == NULL)
+			return ormc_ev_oom(e);
+		if ((r = ormc_resolve_ref(e, qs, qs->model, "pk", n->pos, 0, &ord[0])) < 0)
+			return r;
+		desc[0] = 0;
+		nulls[0] = 0;
+		no = 1;
+	}
 	if ((a = ormc_kwarg(&c, "frame")) != NULL && ormc_ev_deref(e, a)->kind != ORMC_AST_NONE &&
 	    (r = window_frame(e, a, w)) < 0)
 		return r;
