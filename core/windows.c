@@ -85,6 +85,20 @@ window_frame(ev *e, const ormc_ast *a, ormc_window *w)
 	if (w->start_set && w->end_set && w->start > w->end)
 		return ormc_ev_fail(e, ORMC_EINVALID, a->pos, a->end - a->pos,
 		                    "a frame cannot end before it starts");
+	if ((k = ormc_kwarg(&c, "exclusion")) != NULL || (k = ormc_positional(&c, 2)) != NULL) {
+		/* exclusion=WindowFrameExclusion.CURRENT_ROW (Django 5.1) */
+		static const char *const kinds[] = { "CURRENT_ROW", "GROUP", "TIES", "NO_OTHERS" };
+		const ormc_ast *x = ormc_ev_deref(e, k);
+
+		if (x->kind == ORMC_AST_ATTR && x->left->kind == ORMC_AST_NAME &&
+		    strcmp(x->left->str, "WindowFrameExclusion") == 0)
+			for (i = 0; i < 4; i++)
+				if (strcmp(x->str, kinds[i]) == 0)
+					w->exclusion = i + 1;
+		if (w->exclusion == 0 && x->kind != ORMC_AST_NONE)
+			return ormc_ev_fail(e, ORMC_EINVALID, k->pos, k->end - k->pos,
+			                    "WindowFrame.exclusion must be a WindowFrameExclusion instance.");
+	}
 	return ormc_callargs_done(e, &c);
 }
 

@@ -599,6 +599,17 @@ ormc_render_window_spec(ormc_emit *e, const ormc_sx *x, int frame)
 		frame_bound(b, w->start_set, w->start, "UNBOUNDED PRECEDING");
 		ormc_sqlbuf_append(b, " AND ");
 		frame_bound(b, w->end_set, w->end, "UNBOUNDED FOLLOWING");
+		if (w->exclusion > 0) {
+			static const char *const excl[] = { "", " EXCLUDE CURRENT ROW", " EXCLUDE GROUP",
+			                                    " EXCLUDE TIES", " EXCLUDE NO OTHERS" };
+
+			/* PostgreSQL 11 and SQLite 3.28 have EXCLUDE; MySQL and MariaDB do not */
+			if (strcmp(e->dialect->name, "mysql") == 0) {
+				ormc_render_fail(e, "This backend does not support window frame exclusions.");
+				return;
+			}
+			ormc_sqlbuf_append(b, excl[w->exclusion]);
+		}
 	}
 	ormc_sqlbuf_appendc(b, ')');
 }
