@@ -271,6 +271,13 @@ pg_emit(ormc_emit *e, const ormc_sx *x)
 			ormc_render_fail(e, "unsupported date part");
 			return 1;
 		}
+		if (x->part == ORMC_PART_SECOND) {
+			/* whole seconds, as Django truncates them: EXTRACT gives 50.000321 here */
+			ormc_sqlbuf_append(b, "FLOOR(EXTRACT(SECOND FROM ");
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_append(b, "))");
+			return 1;
+		}
 		ormc_sqlbuf_appendf(b, "%sEXTRACT(%s FROM ", x->part == ORMC_PART_WEEK_DAY ? "(" : "", part);
 		ormc_render_expr(e, x->args[0]);
 		ormc_sqlbuf_append(b, x->part == ORMC_PART_WEEK_DAY ? ") + 1)" : ")");
