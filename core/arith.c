@@ -151,6 +151,20 @@ ormc_resolve_arith(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out)
 		 * engines round or truncate it differently.)
 		 */
 		temporal = 0;
+	} else if (temporal && (n->op == '*' || n->op == '/') &&
+	           ((l->type.kind == ORMC_FIELD_DURATION && (ormc_field_kind_is_int(rr->type.kind) ||
+	             rr->type.kind == ORMC_FIELD_FLOAT || rr->type.kind == ORMC_FIELD_DECIMAL)) ||
+	            (rr->type.kind == ORMC_FIELD_DURATION && n->op == '*' &&
+	             (l->type.kind == ORMC_FIELD_FLOAT || l->type.kind == ORMC_FIELD_DECIMAL)))) {
+		/*
+		 * Django 4.0 multiplies and divides a duration by any number under
+		 * ExpressionWrapper(..., output_field=DurationField()); the engines
+		 * round such a fraction of a microsecond each its own way.
+		 */
+		return ormc_ev_fail(e, ORMC_EUNSUPPORTED, n->pos, n->end - n->pos,
+		                    "%s %c %s is not supported: the engines round the microseconds "
+		                    "differently (a duration times an integer is)",
+		                    ormc_field_kind_name(l->type.kind), n->op, ormc_field_kind_name(rr->type.kind));
 	} else if (temporal && l->type.kind != (ormc_field_kind)-2 && rr->type.kind != (ormc_field_kind)-2 &&
 	           temporal_type(n->op, l->type.kind, rr->type.kind, &tk) < 0) {
 		return ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos,

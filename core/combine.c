@@ -156,6 +156,37 @@ take_names(ev *e, ormc_qs *part, const ormc_outcol *names, int n, int pos)
 }
 
 /*
+ * The places in an ordering expression that hold a column of the combined
+ * rows (a REF), through arithmetic, functions and Case's values:
+ * order_by(F("annotation") * F("multiplier")). Their number; at most max
+ * are stored.
+ */
+static int
+order_ref_slots(ormc_expr **slot, ormc_expr ***out, int n, int max)
+{
+	ormc_expr *x = *slot;
+	int i;
+
+	if (x == NULL)
+		return n;
+	if (x->kind == ORMC_EXPR_REF) {
+		if (n < max)
+			out[n] = slot;
+		return n + 1;
+	}
+	if (x->kind == ORMC_EXPR_ARITH || x->kind == ORMC_EXPR_NEG || x->kind == ORMC_EXPR_FUNC ||
+	    x->kind == ORMC_EXPR_CASE) {
+		for (i = 0; i < x->nargs; i++)
+			n = order_ref_slots(&x->args[i], out, n, max);
+		if (x->kind == ORMC_EXPR_CASE)
+			n = order_ref_slots(&x->else_, out, n, max);
+	}
+	return n;
+}
+
+#define MAX_ORDER_REFS 32
+
+/*
  * Make the level of combined rows below qs, from the parts' columns: its
  * annotations are the columns, seen above (in qs) as INNER stand-ins that
  * qs selects in order.
@@ -235,20 +266,26 @@ build_levels(ev *e, ormc_qs *qs, ormc_qs *c, int pos, int hidden)
 	qs->values_set = 1;
 	/* an ordering made before values() reads the new columns of its names */
 	for (i = 0; i < qs->norder; i++) {
-		ormc_expr *o = qs->order[i].expr;
-		ormc_annot *an;
+		ormc_expr **slots[MAX_ORDER_REFS];
+		int nslots = order_ref_slots(&qs->order[i].expr, slots, 0, MAX_ORDER_REFS), s;
 
-		if (o->kind != ORMC_EXPR_REF)
-			continue;
-		if ((an = ormc_find_annot(qs, o->annot->alias)) == NULL)
-			return ormc_ev_fail(e, ORMC_ENOFIELD, o->pos, (int)strlen(o->annot->alias),
-			                    "ORDER BY term does not match any column in the result set: '%s'",
-			                    o->annot->alias);
-		if ((o = ormc_expr_new(e, ORMC_EXPR_REF, o->pos)) == NULL)
-			return ormc_ev_oom(e);
-		o->annot = an;
-		o->type = an->expr->type;
-		qs->order[i].expr = o;
+		if (nslots > MAX_ORDER_REFS)
+			return ormc_ev_fail(e, ORMC_EUNSUPPORTED, qs->order[i].pos, 1,
+			                    "more than %d columns in one ordering of combined rows", MAX_ORDER_REFS);
+		for (s = 0; s < nslots; s++) {
+			ormc_expr *o = *slots[s];
+			ormc_annot *an;
+
+			if ((an = ormc_find_annot(qs, o->annot->alias)) == NULL)
+				return ormc_ev_fail(e, ORMC_ENOFIELD, o->pos, (int)strlen(o->annot->alias),
+				                    "ORDER BY term does not match any column in the result set: '%s'",
+				                    o->annot->alias);
+			if ((o = ormc_expr_new(e, ORMC_EXPR_REF, o->pos)) == NULL)
+				return ormc_ev_oom(e);
+			o->annot = an;
+			o->type = an->expr->type;
+			*slots[s] = o;
+		}
 	}
 	return ORMC_OK;
 }
@@ -384,29 +421,35 @@ ormc_qs_combined_method(ev *e, ormc_qs *qs, const ormc_ast *call, const char *m)
 	 * selects it too, unseen (get_order_by's add_select_col).
 	 */
 	for (i = 0; i < qs->norder; i++) {
-		const ormc_expr *o = qs->order[i].expr;
-		int k, j;
+		ormc_expr **slots[MAX_ORDER_REFS];
+		int nslots = order_ref_slots(&qs->order[i].expr, slots, 0, MAX_ORDER_REFS), s;
 
-		if (o->kind != ORMC_EXPR_REF)
-			continue;
-		for (k = 0; k < c->parts[0]->nvalues; k++)
-			if (strcmp(c->parts[0]->values[k].name, o->annot->alias) == 0)
-				break;
-		if (k < c->parts[0]->nvalues)
-			continue;
-		for (j = 0; j < c->nparts; j++) {
-			ormc_qs *part = c->parts[j];
-			ormc_expr *x;
+		if (nslots > MAX_ORDER_REFS)
+			return ormc_ev_fail(e, ORMC_EUNSUPPORTED, qs->order[i].pos, 1,
+			                    "more than %d columns in one ordering of combined rows", MAX_ORDER_REFS);
+		for (s = 0; s < nslots; s++) {
+			const ormc_expr *o = *slots[s];
+			int k, j;
 
-			if (!part->values_pushed || ORMC_QS_COMBINED(part))
-				return ormc_ev_fail(e, ORMC_EUNSUPPORTED, o->pos, (int)strlen(o->annot->alias),
-				                    "ORDER BY term does not match any column in the result set: '%s'",
-				                    o->annot->alias);
-			if ((r = ormc_resolve_ref(e, part, part->model, o->annot->alias, o->pos, 1, &x)) < 0 ||
-			    (r = ormc_qs_add_column(e, part, o->annot->alias, x)) < 0)
-				return r;
+			for (k = 0; k < c->parts[0]->nvalues; k++)
+				if (strcmp(c->parts[0]->values[k].name, o->annot->alias) == 0)
+					break;
+			if (k < c->parts[0]->nvalues)
+				continue;
+			for (j = 0; j < c->nparts; j++) {
+				ormc_qs *part = c->parts[j];
+				ormc_expr *x;
+
+				if (!part->values_pushed || ORMC_QS_COMBINED(part))
+					return ormc_ev_fail(e, ORMC_EUNSUPPORTED, o->pos, (int)strlen(o->annot->alias),
+					                    "ORDER BY term does not match any column in the result set: '%s'",
+					                    o->annot->alias);
+				if ((r = ormc_resolve_ref(e, part, part->model, o->annot->alias, o->pos, 1, &x)) < 0 ||
+				    (r = ormc_qs_add_column(e, part, o->annot->alias, x)) < 0)
+					return r;
+			}
+			hidden++;
 		}
-		hidden++;
 	}
 	return build_levels(e, qs, c, call->pos, hidden);
 }

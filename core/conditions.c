@@ -7,6 +7,7 @@
  * with a field takes the field's type as Django's get_prep_value does: text
  * to a date, time or number, a number to a decimal, an integer to a boolean.
  */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,33 +212,18 @@ coerce_value(ev *e, ormc_expr *v, const ormc_otype *t)
 /* ---------------------------------------------------------------- conditions */
 
 /* lookup=value as a leaf: "book__rating__gt", 3.0 */
+/*
+ * The condition lhs lookup value, lhs resolved: from a keyword
+ * (rating__gt=3) or a lookup expression (GreaterThan(F("rating"), 3)).
+ */
 static int
-make_leaf(ev *e, ormc_qs *qs, const char *key, int key_pos, const ormc_ast *vast, ormc_cond **out)
+leaf_of(ev *e, ormc_qs *qs, ormc_expr *lhs, ormc_lookup lk, int key_pos, const ormc_ast *vast,
+        ormc_cond **out)
 {
-	parts p;
-	int used, r, i;
-	ormc_expr *lhs;
-	ormc_lookup lk = ORMC_LOOKUP_EXACT;
 	ormc_cond *c;
+	int r, i;
 	const ormc_ast *v = ormc_ev_deref(e, vast);
 
-	if ((r = ormc_parts_split(e, key, key_pos, &p)) < 0)
-		return r;
-	if ((r = ormc_resolve_parts(e, qs, qs->model, &p, 1, &lhs, &used)) < 0)
-		return r;
-	if (used < p.n && ormc_find_lookup(p.v[p.n - 1], &lk)) {
-		if ((r = ormc_apply_transforms(e, lhs, &p, used, p.n - 1)) < 0)
-			return r;
-	} else if (used < p.n) {
-		if (!ormc_is_transform(p.v[p.n - 1]) && lhs->kind == ORMC_EXPR_COL && lhs->ntransforms == 0 &&
-		    used == p.n - 1)
-			return ormc_ev_fail(e, ORMC_EINVALID, p.off[p.n - 1], (int)strlen(p.v[p.n - 1]),
-			                    "Unsupported lookup '%s' for %s or join on the field not permitted.",
-			                    p.v[p.n - 1], lhs->path && ormc_field_is_relation(lhs->path->field)
-			                                      ? lhs->path->field->class_name : ormc_field_kind_name(lhs->type.kind));
-		if ((r = ormc_apply_transforms(e, lhs, &p, used, p.n)) < 0)
-			return r;
-	}
 	c = ormc_cond_new(e, ORMC_COND_LEAF, key_pos, 0);
 	if (c == NULL)
 		return ormc_ev_oom(e);
@@ -372,6 +358,188 @@ make_leaf(ev *e, ormc_qs *qs, const char *key, int key_pos, const ormc_ast *vast
 	return ORMC_OK;
 }
 
+static int
+make_leaf(ev *e, ormc_qs *qs, const char *key, int key_pos, const ormc_ast *vast, ormc_cond **out)
+{
+	parts p;
+	int used, r;
+	ormc_expr *lhs;
+	ormc_lookup lk = ORMC_LOOKUP_EXACT;
+
+	if ((r = ormc_parts_split(e, key, key_pos, &p)) < 0)
+		return r;
+	if ((r = ormc_resolve_parts(e, qs, qs->model, &p, 1, &lhs, &used)) < 0)
+		return r;
+	if (used < p.n && ormc_find_lookup(p.v[p.n - 1], &lk)) {
+		if ((r = ormc_apply_transforms(e, lhs, &p, used, p.n - 1)) < 0)
+			return r;
+	} else if (used < p.n) {
+		if (!ormc_is_transform(p.v[p.n - 1]) && lhs->kind == ORMC_EXPR_COL && lhs->ntransforms == 0 &&
+		    used == p.n - 1)
+			return ormc_ev_fail(e, ORMC_EINVALID, p.off[p.n - 1], (int)strlen(p.v[p.n - 1]),
+			                    "Unsupported lookup '%s' for %s or join on the field not permitted.",
+			                    p.v[p.n - 1], lhs->path && ormc_field_is_relation(lhs->path->field)
+			                                      ? lhs->path->field->class_name : ormc_field_kind_name(lhs->type.kind));
+		if ((r = ormc_apply_transforms(e, lhs, &p, used, p.n)) < 0)
+			return r;
+	}
+	return leaf_of(e, qs, lhs, lk, key_pos, vast, out);
+}
+
+/* Django's lookups as expressions (Django 4.0): GreaterThan(F("year"), 1910). */
+static const struct {
+	const char *name;
+	ormc_lookup lookup;
+} lookup_exprs[] = {
+	{ "Exact", ORMC_LOOKUP_EXACT }, { "IExact", ORMC_LOOKUP_IEXACT },
+	{ "GreaterThan", ORMC_LOOKUP_GT }, { "GreaterThanOrEqual", ORMC_LOOKUP_GTE },
+	{ "LessThan", ORMC_LOOKUP_LT }, { "LessThanOrEqual", ORMC_LOOKUP_LTE },
+	{ "In", ORMC_LOOKUP_IN }, { "Range", ORMC_LOOKUP_RANGE }, { "IsNull", ORMC_LOOKUP_ISNULL },
+	{ "Contains", ORMC_LOOKUP_CONTAINS }, { "IContains", ORMC_LOOKUP_ICONTAINS },
+	{ "StartsWith", ORMC_LOOKUP_STARTSWITH }, { "IStartsWith", ORMC_LOOKUP_ISTARTSWITH },
+	{ "EndsWith", ORMC_LOOKUP_ENDSWITH }, { "IEndsWith", ORMC_LOOKUP_IENDSWITH },
+};
+
+/* Is name one of Django's lookup classes, usable as a boolean expression? */
+int
+ormc_is_lookup_expr(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(lookup_exprs) / sizeof(lookup_exprs[0]); i++)
+		if (strcmp(lookup_exprs[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Exact(lhs, rhs), LessThan(F("year"), 1900), IsNull(F("x"), True), ...: lhs lookup rhs. */
+static int
+resolve_lookup_expr(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_cond **out)
+{
+	ormc_lookup lk = ORMC_LOOKUP_EXACT;
+	ormc_expr *lhs;
+	size_t i;
+	int r;
+
+	for (i = 0; i < sizeof(lookup_exprs) / sizeof(lookup_exprs[0]); i++)
+		if (strcmp(lookup_exprs[i].name, name) == 0)
+			lk = lookup_exprs[i].lookup;
+	if (n->nargs != 2 || n->kw[0] != NULL || n->kw[1] != NULL)
+		return ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos,
+		                    "%s() takes two positional arguments: an expression and a value", name);
+	if ((r = ormc_resolve_expr(e, qs, n->args[0], &lhs)) < 0)
+		return r;
+	return leaf_of(e, qs, lhs, lk, n->pos, n->args[1], out);
+}
+
+/* The operands of a ^ b ^ c, in order: XOR is associative, as Django's Q squashes it. */
+static int
+xor_operands(ev *e, const ormc_ast *n0, const ormc_ast **ops, int *nops, int max)
+{
+	const ormc_ast *n = ormc_ev_deref(e, n0);
+	int r;
+
+	if (n->kind == ORMC_AST_BINOP && n->op == '^') {
+		if ((r = xor_operands(e, n->left, ops, nops, max)) < 0)
+			return r;
+		return xor_operands(e, n->right, ops, nops, max);
+	}
+	if (*nops == max)
+		return ormc_ev_fail(e, ORMC_EUNSUPPORTED, n->pos, n->end - n->pos,
+		                    "more than %d operands of '^'", max);
+	ops[(*nops)++] = n;
+	return ORMC_OK;
+}
+
+static ormc_expr *
+int_value(ev *e, int pos, long long v)
+{
+	ormc_expr *x = ormc_expr_new(e, ORMC_EXPR_VALUE, pos);
+
+	if (x == NULL)
+		return NULL;
+	x->value.type = ORMC_TYPE_INT;
+	x->value.i = v;
+	x->type = ormc_otype_of(ORMC_FIELD_INTEGER, -1, -1);
+	return x;
+}
+
+/*
+ * Q(a) ^ Q(b) ^ ... (Django 4.1): true when an odd number of the operands
+ * are true, never NULL. Written as Django writes it for a database without
+ * XOR, (a OR b OR ...) AND (CASE WHEN a THEN 1 ELSE 0 END + ...) = 1 (IN
+ * (1, 3, ...) for more than two), on every engine: MySQL's own XOR is NULL
+ * when an operand is, and would keep other rows. Each operand is resolved
+ * twice, once for the OR and once for its CASE, so no node is shared.
+ */
+static int
+resolve_xor(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_cond **out)
+{
+	enum { MAX_XOR = 32 };
+	const ormc_ast *ops[MAX_XOR];
+	ormc_cond *any, *odd, *c;
+	ormc_expr *sum = NULL;
+	int nops = 0, i, r;
+
+	if ((r = xor_operands(e, n, ops, &nops, MAX_XOR)) < 0)
+		return r;
+	assert(nops >= 2);
+	any = ormc_cond_new(e, ORMC_COND_OR, n->pos, nops);
+	odd = ormc_cond_new(e, ORMC_COND_LEAF, n->pos, 0);
+	c = ormc_cond_new(e, ORMC_COND_AND, n->pos, 2);
+	if (any == NULL || odd == NULL || c == NULL)
+		return ormc_ev_oom(e);
+	for (i = 0; i < nops; i++) {
+		ormc_expr *cs;
+
+		if ((r = ormc_resolve_cond(e, qs, ops[i], &any->kids[i])) < 0)
+			return r;
+		any->has_agg |= any->kids[i]->has_agg;
+		cs = ormc_expr_new(e, ORMC_EXPR_CASE, ops[i]->pos);
+		if (cs == NULL || (cs->whens = ormc_arena_alloc(e->a, sizeof(ormc_cond *))) == NULL ||
+		    (cs->args = ormc_arena_alloc(e->a, sizeof(ormc_expr *))) == NULL ||
+		    (cs->args[0] = int_value(e, ops[i]->pos, 1)) == NULL ||
+		    (cs->else_ = int_value(e, ops[i]->pos, 0)) == NULL)
+			return ormc_ev_oom(e);
+		if ((r = ormc_resolve_cond(e, qs, ops[i], &cs->whens[0])) < 0)
+			return r;
+		cs->nargs = 1;
+		cs->type = ormc_otype_of(ORMC_FIELD_INTEGER, -1, -1);
+		cs->has_agg = cs->whens[0]->has_agg;
+		if (sum == NULL) {
+			sum = cs;
+		} else {
+			ormc_expr *add = ormc_expr_new(e, ORMC_EXPR_ARITH, n->pos);
+
+			if (add == NULL || (add->args = ormc_arena_alloc(e->a, sizeof(ormc_expr *) * 2)) == NULL)
+				return ormc_ev_oom(e);
+			add->op = '+';
+			add->args[0] = sum;
+			add->args[1] = cs;
+			add->nargs = 2;
+			add->type = cs->type;
+			add->has_agg = sum->has_agg || cs->has_agg;
+			sum = add;
+		}
+	}
+	any->nkids = nops;
+	odd->lhs = sum;
+	odd->lookup = nops == 2 ? ORMC_LOOKUP_EXACT : ORMC_LOOKUP_IN;
+	odd->nrhs = (nops + 1) / 2;
+	if ((odd->rhs = ormc_arena_alloc(e->a, sizeof(ormc_expr *) * (size_t)odd->nrhs)) == NULL)
+		return ormc_ev_oom(e);
+	for (i = 0; i < odd->nrhs; i++)
+		if ((odd->rhs[i] = int_value(e, n->pos, 2 * i + 1)) == NULL)
+			return ormc_ev_oom(e);
+	odd->has_agg = sum->has_agg;
+	c->kids[0] = any;
+	c->kids[1] = odd;
+	c->nkids = 2;
+	c->has_agg = any->has_agg || odd->has_agg;
+	*out = c;
+	return ORMC_OK;
+}
+
 int
 ormc_resolve_cond(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_cond **out)
 {
@@ -380,6 +548,8 @@ ormc_resolve_cond(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_cond **out)
 	ormc_cond *c;
 	int r, i;
 
+	if (n->kind == ORMC_AST_BINOP && n->op == '^')
+		return resolve_xor(e, qs, n, out);
 	if (n->kind == ORMC_AST_BINOP && (n->op == '&' || n->op == '|')) {
 		ormc_cond *l, *rr;
 
@@ -410,6 +580,8 @@ ormc_resolve_cond(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_cond **out)
 		*out = c;
 		return ORMC_OK;
 	}
+	if (n->kind == ORMC_AST_CALL && (name = ormc_callee_name(n->left)) != NULL && ormc_is_lookup_expr(name))
+		return resolve_lookup_expr(e, qs, n, name, out);
 	if (n->kind == ORMC_AST_CALL && (name = ormc_callee_name(n->left)) != NULL && strcmp(name, "Q") == 0) {
 		/* Q(*args, **kwargs): AND of its children, keywords sorted as Django does. */
 		int order[64], nk = 0;

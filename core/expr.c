@@ -322,14 +322,47 @@ ormc_resolve_agg(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_e
 			return ormc_ev_fail(e, ORMC_EINVALID, a->pos, a->end - a->pos, "Count does not allow default.");
 		if ((r = ormc_resolve_arg(e, qs, a, &x->deflt)) < 0)
 			return r;
-		if (x->deflt->has_agg)
-			return ormc_ev_fail(e, ORMC_EINVALID, a->pos, a->end - a->pos,
-			                    "default must not contain an aggregate");
 		if ((r = ormc_param_meet(e, x->deflt, &x->type)) < 0)
 			return r;
+		if (!x->type_set && x->type.kind == ORMC_FIELD_DECIMAL &&
+		    x->deflt->type.kind == ORMC_FIELD_DECIMAL &&
+		    x->deflt->type.decimal_places > x->type.decimal_places) {
+			/*
+			 * Sum("price", default=Decimal("3.14159")): Django gives the
+			 * default as it is; the result has its places, not the
+			 * field's, so no answer is rounded.
+			 */
+			int ints = x->type.max_digits - x->type.decimal_places;
+			int dints = x->deflt->type.max_digits - x->deflt->type.decimal_places;
+
+			x->type.decimal_places = x->deflt->type.decimal_places;
+			if (x->type.max_digits >= 0)
+				x->type.max_digits = (dints > ints ? dints : ints) + x->type.decimal_places;
+		}
 	}
 	if ((r = ormc_callargs_done(e, &c)) < 0)
 		return r;
+	if (x->deflt != NULL && x->deflt->has_agg) {
+		/*
+		 * A default that is itself an aggregate (Django 4.0:
+		 * Sum("price", default=Avg("pages") / 10.0)): Django's own form,
+		 * Coalesce(Sum("price"), default, output_field=the aggregate's).
+		 */
+		ormc_expr *co = ormc_expr_new(e, ORMC_EXPR_FUNC, n->pos);
+
+		if (co == NULL || (co->args = ormc_arena_alloc(e->a, sizeof(ormc_expr *) * 2)) == NULL)
+			return ormc_ev_oom(e);
+		co->func = "Coalesce";
+		co->args[0] = x;
+		co->args[1] = x->deflt;
+		co->nargs = 2;
+		co->type = x->type;
+		co->type_set = 1;
+		co->has_agg = 1;
+		x->deflt = NULL;
+		*out = co;
+		return ORMC_OK;
+	}
 	*out = x;
 	return ORMC_OK;
 }
@@ -473,7 +506,7 @@ static const struct {
 	{ "Replace", 2, 3, 2 }, { "LTrim", 1, 1, 2 }, { "RTrim", 1, 1, 2 }, { "LPad", 2, 3, 2 },
 	{ "RPad", 2, 3, 2 }, { "Repeat", 2, 2, 2 }, { "Reverse", 1, 1, 2 },
 	{ "Sign", 1, 1, 3 }, { "Ln", 1, 1, 5 }, { "Log", 2, 2, 5 }, { "Exp", 1, 1, 5 },
-	{ "Now", 0, 0, 6 },
+	{ "Now", 0, 0, 6 }, { "Random", 0, 0, 4 },
 };
 
 static const struct {
@@ -583,9 +616,35 @@ resolve_func(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_expr 
 	for (i = 0; i < sizeof(functions) / sizeof(functions[0]); i++)
 		if (strcmp(functions[i].name, name) == 0)
 			break;
-	if (i == sizeof(functions) / sizeof(functions[0]))
+	if (i == sizeof(functions) / sizeof(functions[0]) && strcmp(name, "Pi") == 0) {
+		/* Django's Pi(): the double nearest to pi, as every engine's PI() */
+		if ((r = ormc_callargs_done(e, &c)) < 0)
+			return r;
+		if ((x = ormc_expr_new(e, ORMC_EXPR_VALUE, n->pos)) == NULL)
+			return ormc_ev_oom(e);
+		x->value.type = ORMC_TYPE_FLOAT;
+		x->value.f = 3.141592653589793;
+		x->type = ormc_otype_of(ORMC_FIELD_FLOAT, -1, -1);
+		*out = x;
+		return ORMC_OK;
+	}
+	if (i == sizeof(functions) / sizeof(functions[0])) {
+		/* Django's functions that ormc does not write: said so, not "not defined" */
+		static const char *const django_fns[] = {
+			"Collate", "JSONObject", "ACos", "ASin", "ATan", "ATan2", "Cos", "Cot", "Degrees",
+			"Radians", "Sin", "Tan", "Chr", "Ord", "MD5", "SHA1", "SHA224", "SHA256", "SHA384",
+			"SHA512", "ConcatPair", "JSONArray", "JSONArrayAgg", "StringAgg", "ArrayAgg",
+		};
+		size_t k;
+
+		for (k = 0; k < sizeof(django_fns) / sizeof(django_fns[0]); k++)
+			if (strcmp(django_fns[k], name) == 0)
+				return ormc_ev_fail(e, ORMC_EUNSUPPORTED, n->left->pos, n->left->end - n->left->pos,
+				                    "Django's %s() is not supported by ormc (docs/semantics.md, "
+				                    "\"Functions\", lists those it writes)", name);
 		return ormc_ev_fail(e, ORMC_ENOFIELD, n->left->pos, n->left->end - n->left->pos,
 		                    "name '%s' is not defined", name);
+	}
 	{
 		/* Django's keywords for the arguments after the first: Substr("x", 2, length=3) */
 		static const struct { const char *fn; const char *kw[2]; } kws[] = {
@@ -593,6 +652,7 @@ resolve_func(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_expr 
 			{ "Right", { "length", NULL } }, { "StrIndex", { "substring", NULL } },
 			{ "Replace", { "text", "replacement" } }, { "LPad", { "length", "fill_text" } },
 			{ "RPad", { "length", "fill_text" } }, { "Repeat", { "number", NULL } },
+			{ "Round", { "precision", NULL } },
 		};
 		size_t k;
 		int slot;
@@ -695,7 +755,20 @@ resolve_func(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_expr 
 	case 0:
 		break;
 	case 1: x->type = ormc_otype_of(ORMC_FIELD_INTEGER, -1, -1); break;
-	case 2: x->type = ormc_otype_of(ORMC_FIELD_TEXT, -1, -1); break;
+	case 2:
+		/*
+		 * Django's types: Substr, Left, Right, LPad, RPad and Repeat are a
+		 * CharField; Upper, Lower, the trims and Reverse (transforms), and
+		 * Concat and Replace (their sources' type), a TextField only of a
+		 * TextField. Coalesce(Lower("name"), "name") is one type.
+		 */
+		x->type = ormc_otype_of(ORMC_FIELD_CHAR, -1, -1);
+		if (strcmp(name, "Substr") != 0 && strcmp(name, "Left") != 0 && strcmp(name, "Right") != 0 &&
+		    strcmp(name, "LPad") != 0 && strcmp(name, "RPad") != 0 && strcmp(name, "Repeat") != 0)
+			for (j = 0; j < x->nargs; j++)
+				if (x->args[j]->type.kind == ORMC_FIELD_TEXT)
+					x->type = ormc_otype_of(ORMC_FIELD_TEXT, -1, -1);
+		break;
 	case 3: x->type = x->args[0]->type; break;
 	case 4: x->type = ormc_otype_of(ORMC_FIELD_FLOAT, -1, -1); break;
 	case 5:
@@ -748,7 +821,7 @@ resolve_func(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_expr 
 	}
 	if ((r = ormc_callargs_done(e, &c)) < 0)
 		return r;
-	if (!x->type_set && ormc_field_kind_is_int(x->args[0]->type.kind) &&
+	if (!x->type_set && x->nargs > 0 && ormc_field_kind_is_int(x->args[0]->type.kind) &&
 	    (strcmp(name, "Floor") == 0 || strcmp(name, "Ceil") == 0 ||
 	     (strcmp(name, "Round") == 0 &&
 	      (x->nargs == 1 || (x->args[1]->kind == ORMC_EXPR_VALUE &&
@@ -806,6 +879,55 @@ resolve_subquery(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_e
 		return r;
 	*out = x;
 	return ORMC_OK;
+}
+
+/* Is n a QuerySet (Book.objects..., a method or a slice of one)? */
+static int
+is_qs_ast(ev *e, const ormc_ast *n0)
+{
+	const ormc_ast *n = ormc_ev_deref(e, n0);
+
+	for (;;) {
+		if (n->kind == ORMC_AST_ATTR && strcmp(n->str, "objects") == 0)
+			return 1;
+		if (n->kind == ORMC_AST_CALL && n->left->kind == ORMC_AST_ATTR)
+			n = ormc_ev_deref(e, n->left->left);
+		else if (n->kind == ORMC_AST_SLICE)
+			n = ormc_ev_deref(e, n->left);
+		else
+			return 0;
+	}
+}
+
+/*
+ * A QuerySet where an expression goes, annotate(x=Book.objects.filter(...)
+ * .values("pages")[:1]) or values_list(qs): Django resolves it as
+ * Subquery(qs).
+ */
+static int
+resolve_qs_expr(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out)
+{
+	ormc_ast call, name, *args[1];
+	const char *kws[1] = { NULL };
+	int kwp[1] = { 0 };
+
+	memset(&call, 0, sizeof(call));
+	memset(&name, 0, sizeof(name));
+	name.kind = ORMC_AST_NAME;
+	name.str = "Subquery";
+	name.len = 8;
+	name.pos = n->pos;
+	name.end = n->pos;
+	call.kind = ORMC_AST_CALL;
+	call.left = &name;
+	call.pos = n->pos;
+	call.end = n->end;
+	args[0] = (ormc_ast *)n;
+	call.args = args;
+	call.kw = kws;
+	call.kw_pos = kwp;
+	call.nargs = 1;
+	return resolve_subquery(e, qs, &call, "Subquery", out);
 }
 
 int
@@ -914,6 +1036,93 @@ cond_expr(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out)
 	return ORMC_OK;
 }
 
+/* A slice bound of F()[...]: a literal integer, not below 0, in *out. */
+static int
+slice_bound(ev *e, const ormc_ast *b0, long long *out)
+{
+	const ormc_ast *b = ormc_ev_deref(e, b0);
+
+	if (b->kind == ORMC_AST_NEG && ormc_ev_deref(e, b->left)->kind == ORMC_AST_INT)
+		return ormc_ev_fail(e, ORMC_EINVALID, b->pos, b->end - b->pos,
+		                    "Negative indexing is not supported.");
+	if (b->kind != ORMC_AST_INT)
+		return ormc_ev_fail(e, ORMC_EINVALID, b->pos, b->end - b->pos,
+		                    "Argument to slice must be either int or slice instance.");
+	*out = b->ival;
+	return ORMC_OK;
+}
+
+static ormc_expr *
+int_expr(ev *e, int pos, long long v)
+{
+	ormc_expr *x = ormc_expr_new(e, ORMC_EXPR_VALUE, pos);
+
+	if (x == NULL)
+		return NULL;
+	x->value.type = ORMC_TYPE_INT;
+	x->value.i = v;
+	x->type = ormc_otype_of(ORMC_FIELD_INTEGER, -1, -1);
+	return x;
+}
+
+/*
+ * F("name")[:3], F("name")[2:5], F("name")[0], OuterRef("name")[0], a slice
+ * of a slice (Django 5.0's Sliced): Substr(x, start + 1, length) of a text
+ * field or annotation, with Django's checks of the subscript. A stop below
+ * the start is refused even when one of them is 0 (Django would hand the
+ * engines a negative length, which PostgreSQL refuses and the others read
+ * as an empty text).
+ */
+static int
+resolve_sliced(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out)
+{
+	const ormc_ast *obj = ormc_ev_deref(e, n->left);
+	const char *callee = obj->kind == ORMC_AST_CALL ? ormc_callee_name(obj->left) : NULL;
+	long long start = 0, stop = 0;
+	int has_stop = 0, r;
+	ormc_expr *src, *x;
+
+	if (n->kind == ORMC_AST_SLICE && is_qs_ast(e, n))
+		return resolve_qs_expr(e, qs, n, out);
+	if (obj->kind != ORMC_AST_INDEX && obj->kind != ORMC_AST_SLICE &&
+	    (callee == NULL || (strcmp(callee, "F") != 0 && strcmp(callee, "OuterRef") != 0)))
+		return ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos, "not an expression");
+	if (n->kind == ORMC_AST_INDEX) {
+		if ((r = slice_bound(e, n->right, &start)) < 0)
+			return r;
+		stop = start + 1;
+		has_stop = 1;
+	} else {
+		if (n->right != NULL && (r = slice_bound(e, n->right, &start)) < 0)
+			return r;
+		if (n->third != NULL) {
+			if ((r = slice_bound(e, n->third, &stop)) < 0)
+				return r;
+			has_stop = 1;
+			if (stop < start)
+				return ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos,
+				                    "Slice stop must be greater than slice start.");
+		}
+	}
+	if ((r = ormc_resolve_expr(e, qs, obj, &src)) < 0)
+		return r;
+	if (src->type.kind != ORMC_FIELD_CHAR && src->type.kind != ORMC_FIELD_TEXT)
+		return ormc_ev_fail(e, ORMC_EUNSUPPORTED, n->pos, n->end - n->pos,
+		                    "This field does not support slicing.");
+	x = ormc_expr_new(e, ORMC_EXPR_FUNC, n->pos);
+	if (x == NULL || (x->args = ormc_arena_alloc(e->a, sizeof(ormc_expr *) * 3)) == NULL ||
+	    (x->args[1] = int_expr(e, n->pos, start + 1)) == NULL ||
+	    (has_stop && (x->args[2] = int_expr(e, n->pos, stop - start)) == NULL))
+		return ormc_ev_oom(e);
+	x->func = "Substr";
+	x->args[0] = src;
+	x->nargs = has_stop ? 3 : 2;
+	x->type = ormc_otype_of(ORMC_FIELD_CHAR, -1, -1);
+	x->has_agg = src->has_agg;
+	*out = x;
+	return ORMC_OK;
+}
+
 int
 ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_expr **out)
 {
@@ -983,7 +1192,7 @@ ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_expr **out)
 		(*out)->has_agg = x->has_agg;
 		break;
 	case ORMC_AST_BINOP:
-		if (n->op == '&' || n->op == '|') {
+		if (n->op == '&' || n->op == '|' || n->op == '^') {
 			r = cond_expr(e, qs, n, out);
 			break;
 		}
@@ -993,10 +1202,12 @@ ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_expr **out)
 		/* ~Q(...), ~Exists(...): a negated condition is a boolean expression too */
 		r = cond_expr(e, qs, n, out);
 		break;
-	case ORMC_AST_LIST:
-	case ORMC_AST_TUPLE:
 	case ORMC_AST_INDEX:
 	case ORMC_AST_SLICE:
+		r = resolve_sliced(e, qs, n, out);
+		break;
+	case ORMC_AST_LIST:
+	case ORMC_AST_TUPLE:
 		r = ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos, "not an expression");
 		break;
 	case ORMC_AST_CALL: {
@@ -1012,6 +1223,15 @@ ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_expr **out)
 				r = ormc_ev_oom(e);
 			else if (r > 0)
 				r = ORMC_OK;
+			break;
+		}
+		if (n->left->kind == ORMC_AST_ATTR && is_qs_ast(e, n)) {
+			r = resolve_qs_expr(e, qs, n, out);
+			break;
+		}
+		if (ormc_is_lookup_expr(name)) {
+			/* GreaterThan(F("year"), 1910): a condition, a boolean expression (Django 4.0) */
+			r = cond_expr(e, qs, n, out);
 			break;
 		}
 		if (strcmp(name, "F") == 0) {
@@ -1111,7 +1331,8 @@ ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_expr **out)
 				r = ormc_ev_oom(e);
 				break;
 			}
-			if ((a = ormc_kwarg(&c, "output_field")) != NULL) {
+			/* Value(value, output_field=None): the field may come second, unnamed */
+			if ((a = ormc_positional(&c, 1)) != NULL || (a = ormc_kwarg(&c, "output_field")) != NULL) {
 				ormc_otype t;
 
 				if ((r = ormc_output_field(e, a, &t)) < 0)

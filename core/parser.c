@@ -167,7 +167,7 @@ static ormc_ast *
 unexpected(parser *p, const ormc_token *t)
 {
 	static const char *const cmp[] = { "==", "!=", "<", ">", "<=", ">=", NULL };
-	static const char *const arith[] = { "**", "//", "@", "^", "<<", ">>", NULL };
+	static const char *const arith[] = { "**", "//", "@", "<<", ">>", NULL };
 	static const char *const boolops[] = { "and", "or", "not", NULL };
 	int k, len = tok_len(t);
 
@@ -647,6 +647,24 @@ parse_and(parser *p)
 	return l;
 }
 
+/* Python's `^` binds tighter than `|` and looser than `&`: Q(a) ^ Q(b) (Django 4.1). */
+static ormc_ast *
+parse_xor(parser *p)
+{
+	ormc_ast *l = parse_and(p);
+
+	while (l != NULL && at_op(p, "^")) {
+		ormc_ast *r;
+
+		advance(p);
+		r = parse_and(p);
+		if (r == NULL)
+			return NULL;
+		l = binop(p, '^', l, r);
+	}
+	return l;
+}
+
 static ormc_ast *
 parse_or(parser *p)
 {
@@ -655,12 +673,12 @@ parse_or(parser *p)
 	if (++p->nest > MAX_NEST)
 		return fail_at(p, ORMC_EPARSE, peek(p)->pos, tok_len(peek(p)),
 		               NULL, "expression too deeply nested");
-	l = parse_and(p);
+	l = parse_xor(p);
 	while (l != NULL && at_op(p, "|")) {
 		ormc_ast *r;
 
 		advance(p);
-		r = parse_and(p);
+		r = parse_xor(p);
 		if (r == NULL)
 			return NULL;
 		l = binop(p, '|', l, r);

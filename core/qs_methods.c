@@ -47,6 +47,7 @@ grow(ev *e, void **arr, int n, size_t size)
 }
 
 static int open_level(ev *e, ormc_qs *qs);
+static int method_annotate(ev *e, ormc_qs *qs, const ormc_ast *call, const char *method);
 
 /* Append c as one filter() call of qs. */
 static int
@@ -110,6 +111,187 @@ resolve_args(ev *e, ormc_qs *qs, const ormc_ast *call, const unsigned char *wind
 	return ORMC_OK;
 }
 
+/* Does n hold a Window(...) of this query, outside any subquery? */
+static int
+ast_inline_window(ev *e, const ormc_ast *n0)
+{
+	const ormc_ast *n;
+	const char *name;
+	int i;
+
+	if (n0 == NULL)
+		return 0;
+	n = ormc_ev_deref(e, n0);
+	switch (n->kind) {
+	case ORMC_AST_CALL:
+		if (n->left->kind != ORMC_AST_NAME || (name = ormc_callee_name(n->left)) == NULL)
+			return 0;     /* a method: a queryset's, read as a subquery */
+		if (strcmp(name, "Window") == 0)
+			return 1;
+		if (strcmp(name, "Subquery") == 0 || strcmp(name, "Exists") == 0)
+			return 0;
+		/* fall through */
+	case ORMC_AST_LIST:
+	case ORMC_AST_TUPLE:
+		for (i = 0; i < n->nargs; i++)
+			if (ast_inline_window(e, n->args[i]))
+				return 1;
+		return 0;
+	case ORMC_AST_BINOP:
+	case ORMC_AST_NEG:
+	case ORMC_AST_INVERT:
+		return ast_inline_window(e, n->left) || (n->kind == ORMC_AST_BINOP && ast_inline_window(e, n->right));
+	default:
+		return 0;
+	}
+}
+
+/*
+ * filter(Exact(Window(Rank(), ...), 1)), Django 4.2: each Window written in
+ * the condition becomes a hidden alias() of the query, and the condition
+ * reads it as F("alias"), so it is filtered as a window annotation is.
+ * *out is a copy of n with those replacements.
+ */
+static int
+hoist_windows(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_ast **out)
+{
+	const ormc_ast *n = ormc_ev_deref(e, n0);
+	ormc_ast *c;
+	int i, r;
+
+	if (!ast_inline_window(e, n)) {
+		*out = (ormc_ast *)n;
+		return ORMC_OK;
+	}
+	if (n->kind == ORMC_AST_CALL && strcmp(ormc_callee_name(n->left), "Window") == 0) {
+		ormc_ast *call = NEW(e, ormc_ast), *attr = NEW(e, ormc_ast), *f = NEW(e, ormc_ast);
+		ormc_ast *fname = NEW(e, ormc_ast), *str = NEW(e, ormc_ast);
+		ormc_ast **args = ormc_arena_alloc(e->a, sizeof(ormc_ast *)), **fargs = ormc_arena_alloc(e->a, sizeof(ormc_ast *));
+		const char **kw = ormc_arena_alloc(e->a, sizeof(char *)), **fkw = ormc_arena_alloc(e->a, sizeof(char *));
+		int *kwp = ormc_arena_alloc(e->a, sizeof(int)), *fkwp = ormc_arena_alloc(e->a, sizeof(int));
+		const char *alias = ormc_arena_printf(e->a, "__ormc_window%d", qs->nannots);
+
+		if (call == NULL || attr == NULL || f == NULL || fname == NULL || str == NULL || args == NULL ||
+		    fargs == NULL || kw == NULL || fkw == NULL || kwp == NULL || fkwp == NULL || alias == NULL)
+			return ormc_ev_oom(e);
+		/* qs.alias(__ormc_windowN=Window(...)) */
+		attr->kind = ORMC_AST_ATTR;
+		attr->str = "alias";
+		attr->len = 5;
+		attr->pos = attr->name_pos = n->pos;
+		attr->end = n->end;
+		args[0] = (ormc_ast *)n;
+		kw[0] = alias;
+		kwp[0] = n->pos;
+		call->kind = ORMC_AST_CALL;
+		call->left = attr;
+		call->pos = n->pos;
+		call->end = n->end;
+		call->args = args;
+		call->kw = kw;
+		call->kw_pos = kwp;
+		call->nargs = 1;
+		if ((r = method_annotate(e, qs, call, "alias")) < 0)
+			return r;
+		/* F("__ormc_windowN") where the Window was */
+		fname->kind = ORMC_AST_NAME;
+		fname->str = "F";
+		fname->len = 1;
+		fname->pos = n->pos;
+		fname->end = n->pos;
+		str->kind = ORMC_AST_STR;
+		str->str = alias;
+		str->len = strlen(alias);
+		str->pos = n->pos;
+		str->end = n->end;
+		fargs[0] = str;
+		fkw[0] = NULL;
+		fkwp[0] = -1;
+		f->kind = ORMC_AST_CALL;
+		f->left = fname;
+		f->pos = n->pos;
+		f->end = n->end;
+		f->args = fargs;
+		f->kw = fkw;
+		f->kw_pos = fkwp;
+		f->nargs = 1;
+		*out = f;
+		return ORMC_OK;
+	}
+	if ((c = NEW(e, ormc_ast)) == NULL)
+		return ormc_ev_oom(e);
+	*c = *n;
+	if (n->nargs > 0) {
+		if ((c->args = ormc_arena_alloc(e->a, sizeof(ormc_ast *) * (size_t)n->nargs)) == NULL)
+			return ormc_ev_oom(e);
+		for (i = 0; i < n->nargs; i++)
+			if ((r = hoist_windows(e, qs, n->args[i], &c->args[i])) < 0)
+				return r;
+	}
+	if (n->kind == ORMC_AST_BINOP || n->kind == ORMC_AST_NEG || n->kind == ORMC_AST_INVERT) {
+		if ((r = hoist_windows(e, qs, n->left, &c->left)) < 0)
+			return r;
+		if (n->kind == ORMC_AST_BINOP && (r = hoist_windows(e, qs, n->right, &c->right)) < 0)
+			return r;
+	}
+	*out = c;
+	return ORMC_OK;
+}
+
+/*
+ * Before a filter on a window opens a level: an expression selected or
+ * ordered by that is not a column or an annotation (values_list(Upper("name")))
+ * becomes a hidden annotation of the query below, computed there with the
+ * windows, and is read above as any annotation is (Django 4.2 selects it in
+ * the query that its filter wraps).
+ */
+static int
+below_windows(ev *e, ormc_qs *qs)
+{
+	ormc_annot **annots;
+	int i, k, n = 0;
+
+	for (i = 0; i < qs->nvalues; i++)
+		n += qs->values[i].expr->kind != ORMC_EXPR_COL && qs->values[i].expr->kind != ORMC_EXPR_REF;
+	for (i = 0; i < qs->norder; i++)
+		n += qs->order[i].expr != NULL && qs->order[i].expr->kind != ORMC_EXPR_COL &&
+		     qs->order[i].expr->kind != ORMC_EXPR_REF;
+	if (n == 0)
+		return ORMC_OK;
+	annots = ormc_arena_alloc(e->a, sizeof(ormc_annot *) * (size_t)(qs->nannots + n + 1));
+	if (annots == NULL)
+		return ormc_ev_oom(e);
+	if (qs->nannots > 0)
+		memcpy(annots, qs->annots, sizeof(ormc_annot *) * (size_t)qs->nannots);
+	qs->annots = annots;
+	for (k = 0; k < qs->nvalues + qs->norder; k++) {
+		ormc_expr **xp = k < qs->nvalues ? &qs->values[k].expr : &qs->order[k - qs->nvalues].expr;
+		ormc_annot *an;
+		ormc_expr *ref;
+
+		if (*xp == NULL || (*xp)->kind == ORMC_EXPR_COL || (*xp)->kind == ORMC_EXPR_REF)
+			continue;
+		an = NEW(e, ormc_annot);
+		ref = ormc_expr_new(e, ORMC_EXPR_REF, (*xp)->pos);
+		if (an == NULL || ref == NULL)
+			return ormc_ev_oom(e);
+		memset(an, 0, sizeof(*an));
+		an->alias = ormc_arena_printf(e->a, "__ormc_below%d", qs->nannots);
+		if (an->alias == NULL)
+			return ormc_ev_oom(e);
+		an->expr = *xp;
+		an->pos = (*xp)->pos;
+		an->nfilters_before = qs->nfilters;
+		an->hidden = 1;
+		ref->annot = an;
+		ref->type = an->expr->type;
+		ref->has_agg = an->expr->has_agg;
+		*xp = ref;
+		qs->annots[qs->nannots++] = an;
+	}
+	return ORMC_OK;
+}
+
 /*
  * filter()/exclude(). A condition on a window function is decided after the
  * windows are computed (Django 4.2): the query so far becomes a level of its
@@ -124,6 +306,22 @@ add_filter(ev *e, ormc_qs *qs, const ormc_ast *call, int exclude)
 	unsigned char *windowed;
 	int r, i, nwin = 0;
 
+	for (i = 0; i < call->nargs; i++)
+		nwin += ast_inline_window(e, call->args[i]);
+	if (nwin > 0) {
+		ormc_ast *hoisted = NEW(e, ormc_ast);
+
+		if (hoisted == NULL)
+			return ormc_ev_oom(e);
+		*hoisted = *call;
+		if ((hoisted->args = ormc_arena_alloc(e->a, sizeof(ormc_ast *) * (size_t)call->nargs)) == NULL)
+			return ormc_ev_oom(e);
+		for (i = 0; i < call->nargs; i++)
+			if ((r = hoist_windows(e, qs, call->args[i], &hoisted->args[i])) < 0)
+				return r;
+		call = hoisted;
+		nwin = 0;
+	}
 	if (qs->window_level) {
 		ormc_error saved;
 
@@ -164,7 +362,7 @@ add_filter(ev *e, ormc_qs *qs, const ormc_ast *call, int exclude)
 		if ((r = resolve_args(e, qs, call, windowed, 0, 0, &c)) < 0 || (r = push_filter(e, qs, c)) < 0)
 			return r;
 	}
-	if ((r = open_level(e, qs)) < 0)
+	if ((r = below_windows(e, qs)) < 0 || (r = open_level(e, qs)) < 0)
 		return r;
 	qs->window_level = 1;
 	if ((r = resolve_args(e, qs, call, windowed, 1, exclude, &c)) < 0)
@@ -191,7 +389,14 @@ collect_annots(ev *e, ormc_qs *qs, const ormc_ast *call, const char *method,
 
 		if (!into_qs && (r = ormc_check_sibling_agg(e, call, i)) < 0)
 			return r;
-		if ((r = ormc_resolve_expr(e, qs, arg, &x)) < 0)
+		if (!into_qs) {
+			e->siblings = call;
+			e->nsiblings = i;
+		}
+		r = ormc_resolve_expr(e, qs, arg, &x);
+		e->siblings = NULL;
+		e->nsiblings = 0;
+		if (r < 0)
 			return r;
 		if (alias == NULL) {
 			alias = ormc_default_alias(e, ormc_ev_deref(e, arg), x);
@@ -1028,6 +1233,11 @@ method_distinct(ev *e, ormc_qs *qs, const ormc_ast *call)
 		if ((r = ormc_resolve_ref(e, qs, qs->model, a->str, a->pos + 1, 1,
 		                          &qs->distinct_on[i])) < 0)
 			return r;
+		if (qs->distinct_on[i]->kind == ORMC_EXPR_REF && qs->distinct_on[i]->annot->is_alias)
+			/* Django: an alias() is not selected, so DISTINCT ON cannot name it */
+			return ormc_ev_fail(e, ORMC_ENOFIELD, a->pos, a->end - a->pos,
+			                    "Cannot resolve keyword '%s' into field. An alias() is not selected: "
+			                    "annotate() it to use it in distinct()", a->str);
 	}
 	qs->ndistinct_on = call->nargs;
 	qs->distinct = 1;

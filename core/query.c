@@ -379,8 +379,21 @@ ormc_eval_qs(ev *e, const ormc_ast *n0, ormc_qs *outer, ormc_qs **out)
 		if ((r = ormc_qs_push_step(e, *out, ORMC_STEP_SLICE, "slice", n)) < 0)
 			break;
 		ormc_qs_slice(*out, start, stop);
+		/* qs[i] is one object (or dict, tuple, value), as in Django, not a list of one */
+		if (n->kind == ORMC_AST_INDEX)
+			(*out)->single = 1;
 		break;
 	}
+	case ORMC_AST_BINOP:
+		if (n->op == '|' || n->op == '&' || n->op == '^') {
+			/* Django's qs1 | qs2, qs1 & qs2, qs1 ^ qs2 (4.1): not read, said so */
+			r = ormc_ev_fail(e, ORMC_EUNSUPPORTED, n->pos, n->end - n->pos,
+			                 "combining QuerySets with '%c' is not supported: combine the conditions "
+			                 "with Q objects in one filter(), filter(Q(...) %c Q(...))", n->op, n->op);
+			break;
+		}
+		r = ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos, "expected a QuerySet such as Book.objects.all()");
+		break;
 	default:
 		r = ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos, "expected a QuerySet such as Book.objects.all()");
 		break;

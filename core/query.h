@@ -90,6 +90,7 @@ typedef struct ormc_window {
 	int start_set, end_set;   /* 0: UNBOUNDED */
 	long long start, end;     /* <0 PRECEDING, 0 CURRENT ROW, >0 FOLLOWING */
 	long long n;              /* Ntile's buckets, Lag/Lead's offset, NthValue's nth */
+	int exclusion;            /* frame's EXCLUDE: 0 none, 1 CURRENT ROW, 2 GROUP, 3 TIES, 4 NO OTHERS */
 } ormc_window;
 
 /*

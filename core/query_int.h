@@ -48,6 +48,8 @@ typedef struct ev {
 	int nbound;               /* statements visible to name lookup */
 	int depth;
 	const ormc_qs *summarize;  /* aggregate() of this queryset is being resolved */
+	const ormc_ast *siblings;  /* that aggregate() call: its first nsiblings named aggregates may be read */
+	int nsiblings;
 } ev;
 
 /* A zeroed T from the query's arena, or NULL. */
@@ -199,6 +201,7 @@ int ormc_check_order_agg(ev *e, const ormc_ast *item, const ormc_expr *x);
 ormc_cond *ormc_cond_new(ev *e, ormc_cond_kind kind, int pos, int nkids);
 /* Resolve a condition: Q(...), a & b, a | b, ~a, or a boolean expression. */
 int ormc_resolve_cond(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_cond **out);
+int ormc_is_lookup_expr(const char *name);
 
 /* ---- qparams.c: named parameters */
 

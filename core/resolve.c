@@ -77,6 +77,22 @@ ormc_output_field(ev *e, const ormc_ast *n, ormc_otype *out)
 	if (n->kind != ORMC_AST_CALL || (name = ormc_callee_name(n->left)) == NULL)
 		return ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos,
 		                    "output_field must be a field instance such as IntegerField()");
+	if ((strcmp(name, "ForeignKey") == 0 || strcmp(name, "OneToOneField") == 0) && n->nargs >= 1 &&
+	    n->kw[0] == NULL) {
+		/* Cast(x, ForeignKey(Author, ...)): the type of the target's key, as Django's rel_db_type */
+		const ormc_ast *t = ormc_ev_deref(e, n->args[0]);
+		const ormc_model *m = t->kind == ORMC_AST_NAME || t->kind == ORMC_AST_STR
+		                      ? ormc_schema_model(e->s, t->str) : NULL;
+
+		if (m == NULL || m->pk == NULL)
+			return ormc_ev_fail(e, ORMC_EINVALID, t->pos, t->end - t->pos,
+			                    "%s() in output_field needs a model of the models file", name);
+		*out = ormc_otype_of(m->pk->kind == ORMC_FIELD_AUTO ? ORMC_FIELD_INTEGER
+		                     : m->pk->kind == ORMC_FIELD_BIGAUTO ? ORMC_FIELD_BIGINTEGER
+		                     : m->pk->kind == ORMC_FIELD_SMALLAUTO ? ORMC_FIELD_SMALLINTEGER
+		                     : m->pk->kind, m->pk->max_digits, m->pk->decimal_places);
+		return ORMC_OK;
+	}
 	for (i = 0; i < sizeof(field_classes) / sizeof(field_classes[0]); i++)
 		if (strcmp(field_classes[i].name, name) == 0)
 			break;
@@ -361,6 +377,25 @@ ormc_resolve_parts(ev *e, ormc_qs *qs, ormc_model *model, parts *p, int allow_an
 					qs->group[k].as_annot = an;
 				}
 			}
+		}
+		if (an == NULL && qs == e->summarize && e->siblings != NULL) {
+			/*
+			 * aggregate(total=Count("book"), c=Coalesce("total", 0)): an
+			 * earlier aggregate of the same call, read again as Django 4.2
+			 * reads its alias. Its expression is resolved once more here.
+			 */
+			int k, saved = e->nsiblings, r;
+
+			for (k = 0; k < saved; k++)
+				if (e->siblings->kw[k] != NULL && strcmp(e->siblings->kw[k], p->v[0]) == 0) {
+					e->nsiblings = k;
+					r = ormc_resolve_expr(e, qs, e->siblings->args[k], out);
+					e->nsiblings = saved;
+					if (r < 0)
+						return r;
+					*used = 1;
+					return ORMC_OK;
+				}
 		}
 		if (an != NULL && an->is_alias && qs == e->summarize)
 			return ormc_ev_fail(e, ORMC_EINVALID, p->off[0], (int)strlen(an->alias),

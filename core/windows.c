@@ -85,6 +85,20 @@ window_frame(ev *e, const ormc_ast *a, ormc_window *w)
 	if (w->start_set && w->end_set && w->start > w->end)
 		return ormc_ev_fail(e, ORMC_EINVALID, a->pos, a->end - a->pos,
 		                    "a frame cannot end before it starts");
+	if ((k = ormc_kwarg(&c, "exclusion")) != NULL || (k = ormc_positional(&c, 2)) != NULL) {
+		/* exclusion=WindowFrameExclusion.CURRENT_ROW (Django 5.1) */
+		static const char *const kinds[] = { "CURRENT_ROW", "GROUP", "TIES", "NO_OTHERS" };
+		const ormc_ast *x = ormc_ev_deref(e, k);
+
+		if (x->kind == ORMC_AST_ATTR && x->left->kind == ORMC_AST_NAME &&
+		    strcmp(x->left->str, "WindowFrameExclusion") == 0)
+			for (i = 0; i < 4; i++)
+				if (strcmp(x->str, kinds[i]) == 0)
+					w->exclusion = i + 1;
+		if (w->exclusion == 0 && x->kind != ORMC_AST_NONE)
+			return ormc_ev_fail(e, ORMC_EINVALID, k->pos, k->end - k->pos,
+			                    "WindowFrame.exclusion must be a WindowFrameExclusion instance.");
+	}
 	return ormc_callargs_done(e, &c);
 }
 
@@ -237,6 +251,25 @@ ormc_resolve_window(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out)
 	if ((a = ormc_kwarg(&c, "order_by")) != NULL && ormc_ev_deref(e, a)->kind != ORMC_AST_NONE &&
 	    (r = window_items(e, qs, a, 1, &ord, &no, &desc, &nulls)) < 0)
 		return r;
+	if (no == 0 && (!qs->grouped || qs->per_object) && qs->model != NULL &&
+	    (strcmp(fname, "RowNumber") == 0 || strcmp(fname, "Ntile") == 0 ||
+	     strcmp(fname, "Lag") == 0 || strcmp(fname, "Lead") == 0)) {
+		/*
+		 * Numbered, bucketed or offset rows with no order_by: in primary key
+		 * order, so every engine gives one answer (PostgreSQL and SQLite
+		 * follow the order they read the rows in, MySQL any order; Django's
+		 * test_row_number_no_ordering expects the rows' insertion order).
+		 * Their frame does not depend on the ORDER BY.
+		 */
+		if ((ord = ormc_arena_alloc(e->a, sizeof(*ord))) == NULL ||
+		    (desc = ormc_arena_alloc(e->a, 1)) == NULL || (nulls = ormc_arena_alloc(e->a, 1)) == NULL)
+			return ormc_ev_oom(e);
+		if ((r = ormc_resolve_ref(e, qs, qs->model, "pk", n->pos, 0, &ord[0])) < 0)
+			return r;
+		desc[0] = 0;
+		nulls[0] = 0;
+		no = 1;
+	}
 	if ((a = ormc_kwarg(&c, "frame")) != NULL && ormc_ev_deref(e, a)->kind != ORMC_AST_NONE &&
 	    (r = window_frame(e, a, w)) < 0)
 		return r;

@@ -13,6 +13,7 @@
 
 #include "dialect.h"
 #include "render.h"
+#include "../core/walk.h"
 
 /*
  * x with its ASCII letters upper- (or lower-) cased and nothing else: the
@@ -168,6 +169,34 @@ my_emit(ormc_emit *e, const ormc_sx *x)
 		}
 		return 0;
 	case ORMC_SX_IN:
+		if (x->sub != NULL && x->sub->op == ORMC_COMBINE_NONE &&
+		    (x->sub->limit >= 0 || x->sub->offset > 0)) {
+			/*
+			 * pk__in=qs[:2]: MySQL and MariaDB take no LIMIT in an IN
+			 * subquery ("doesn't yet support 'LIMIT & IN/ALL/ANY/SOME
+			 * subquery'"), but do in a derived table read by one, which
+			 * cannot read the enclosing query's rows.
+			 */
+			ormc_select wrap;
+			ormc_from from, *fromp = &from;
+
+			memset(&wrap, 0, sizeof(wrap));
+			memset(&from, 0, sizeof(from));
+			from.sub = x->sub;
+			wrap.from = &fromp;
+			wrap.nfrom = 1;
+			if (ormc_plan_derived_reads_outer(&wrap)) {
+				ormc_render_fail(e, "a sliced queryset that reads the enclosing query (OuterRef) "
+				                    "cannot be the list of an __in lookup on MySQL and MariaDB");
+				return 1;
+			}
+			ormc_sqlbuf_appendc(b, '(');
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_append(b, x->negated ? " NOT IN (SELECT * FROM (" : " IN (SELECT * FROM (");
+			ormc_render_select(e, x->sub);
+			ormc_sqlbuf_append(b, ") AS `ormc_in`))");
+			return 1;
+		}
 		if (x->sub == NULL && is_text(x->args[0])) {
 			ormc_sqlbuf_appendc(b, '(');
 			ormc_render_expr(e, x->args[0]);
@@ -419,6 +448,36 @@ my_emit(ormc_emit *e, const ormc_sx *x)
 			ormc_sqlbuf_append(b, ", 0), ");
 			ormc_render_expr(e, x->args[2]);
 			ormc_sqlbuf_appendc(b, ')');
+			return 1;
+		}
+		if (x->fn == ORMC_FN_LEFT || x->fn == ORMC_FN_RIGHT) {
+			/*
+			 * PostgreSQL's answer for a negative length: that many
+			 * characters left out at the end (LEFT) or the start (RIGHT);
+			 * MySQL gives ''.
+			 */
+			ormc_sqlbuf_append(b, "CASE WHEN ");
+			ormc_render_expr(e, x->args[1]);
+			if (x->fn == ORMC_FN_LEFT) {
+				ormc_sqlbuf_append(b, " < 0 THEN LEFT(");
+				ormc_render_expr(e, x->args[0]);
+				ormc_sqlbuf_append(b, ", GREATEST(CHAR_LENGTH(");
+				ormc_render_expr(e, x->args[0]);
+				ormc_sqlbuf_append(b, ") + (");
+				ormc_render_expr(e, x->args[1]);
+				ormc_sqlbuf_append(b, "), 0))");
+			} else {
+				ormc_sqlbuf_append(b, " < 0 THEN SUBSTRING(");
+				ormc_render_expr(e, x->args[0]);
+				ormc_sqlbuf_append(b, ", 1 - (");
+				ormc_render_expr(e, x->args[1]);
+				ormc_sqlbuf_append(b, "))");
+			}
+			ormc_sqlbuf_appendf(b, " ELSE %s(", ormc_fn_sql(x->fn));
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_append(b, ", ");
+			ormc_render_expr(e, x->args[1]);
+			ormc_sqlbuf_append(b, ") END");
 			return 1;
 		}
 		if (x->fn == ORMC_FN_RANDOM) {

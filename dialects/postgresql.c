@@ -271,6 +271,13 @@ pg_emit(ormc_emit *e, const ormc_sx *x)
 			ormc_render_fail(e, "unsupported date part");
 			return 1;
 		}
+		if (x->part == ORMC_PART_SECOND) {
+			/* whole seconds, as Django truncates them: EXTRACT gives 50.000321 here */
+			ormc_sqlbuf_append(b, "FLOOR(EXTRACT(SECOND FROM ");
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_append(b, "))");
+			return 1;
+		}
 		ormc_sqlbuf_appendf(b, "%sEXTRACT(%s FROM ", x->part == ORMC_PART_WEEK_DAY ? "(" : "", part);
 		ormc_render_expr(e, x->args[0]);
 		ormc_sqlbuf_append(b, x->part == ORMC_PART_WEEK_DAY ? ") + 1)" : ")");
@@ -302,9 +309,17 @@ pg_emit(ormc_emit *e, const ormc_sx *x)
 			ormc_sqlbuf_appendf(b, ")::%s", ormc_part_name(x->part));
 			return 1;
 		}
-		ormc_sqlbuf_appendf(b, "DATE_TRUNC('%s', ", ormc_part_name(x->part));
+		/*
+		 * DATE_TRUNC gives a timestamp; Django's output_field=TimeField()
+		 * (DateField()) is its time of day (date), as its time_trunc_sql
+		 * writes it, so COALESCE(MIN(time_col), ...) has one type.
+		 */
+		ormc_sqlbuf_appendf(b, "%sDATE_TRUNC('%s', ",
+		                    x->type.kind == ORMC_FIELD_TIME || x->type.kind == ORMC_FIELD_DATE ? "(" : "",
+		                    ormc_part_name(x->part));
 		ormc_render_expr(e, x->args[0]);
-		ormc_sqlbuf_appendc(b, ')');
+		ormc_sqlbuf_append(b, x->type.kind == ORMC_FIELD_TIME ? "))::time"
+		                      : x->type.kind == ORMC_FIELD_DATE ? "))::date" : ")");
 		return 1;
 	case ORMC_SX_LIKE:
 		/* an inet is matched as its address, as Django's lookup_cast: HOST() */

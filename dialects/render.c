@@ -599,6 +599,17 @@ ormc_render_window_spec(ormc_emit *e, const ormc_sx *x, int frame)
 		frame_bound(b, w->start_set, w->start, "UNBOUNDED PRECEDING");
 		ormc_sqlbuf_append(b, " AND ");
 		frame_bound(b, w->end_set, w->end, "UNBOUNDED FOLLOWING");
+		if (w->exclusion > 0) {
+			static const char *const excl[] = { "", " EXCLUDE CURRENT ROW", " EXCLUDE GROUP",
+			                                    " EXCLUDE TIES", " EXCLUDE NO OTHERS" };
+
+			/* PostgreSQL 11 and SQLite 3.28 have EXCLUDE; MySQL and MariaDB do not */
+			if (strcmp(e->dialect->name, "mysql") == 0) {
+				ormc_render_fail(e, "This backend does not support window frame exclusions.");
+				return;
+			}
+			ormc_sqlbuf_append(b, excl[w->exclusion]);
+		}
 	}
 	ormc_sqlbuf_appendc(b, ')');
 }
@@ -661,7 +672,21 @@ ormc_render_select(ormc_emit *e, const ormc_select *s)
 		}
 		/* ORDER BY must begin with these: PostgreSQL says so when it does not */
 		ormc_sqlbuf_append(b, "SELECT DISTINCT ON (");
-		ormc_render_list(e, s->distinct_on, s->ndistinct_on);
+		for (i = 0; i < s->ndistinct_on; i++) {
+			/*
+			 * A selected expression by position, as ORDER BY writes it:
+			 * written again it would bind new parameters, and PostgreSQL
+			 * would not see it is the ORDER BY's.
+			 */
+			int k = ormc_select_position(s, s->distinct_on[i]);
+
+			if (i)
+				ormc_sqlbuf_append(b, ", ");
+			if (k > 0)
+				ormc_sqlbuf_appendf(b, "%d", k);
+			else
+				ormc_render_expr(e, s->distinct_on[i]);
+		}
 		ormc_sqlbuf_append(b, ") ");
 	} else {
 		ormc_sqlbuf_append(b, s->distinct ? "SELECT DISTINCT " : "SELECT ");

@@ -386,21 +386,43 @@ sqlite_text_fn(ormc_emit *e, const ormc_sx *x)
 		/* a float's .5 to even, as PostgreSQL's and MariaDB's ROUND(double) */
 		round_half_even(e, a[0]);
 		return 1;
+	case ORMC_FN_RANDOM:
+		/* a float in [0, 1), as PostgreSQL's random() and Django's RAND on SQLite */
+		ormc_sqlbuf_append(b, "(abs(random() % 9007199254740992) / 9007199254740992.0)");
+		return 1;
 	case ORMC_FN_LEFT:
+		/* PostgreSQL's: a negative length leaves that many characters out at the end */
 		ormc_sqlbuf_append(b, "substr(");
 		ormc_render_expr(e, a[0]);
-		ormc_sqlbuf_append(b, ", 1, ");
+		ormc_sqlbuf_append(b, ", 1, CASE WHEN ");
 		ormc_render_expr(e, a[1]);
-		ormc_sqlbuf_appendc(b, ')');
+		ormc_sqlbuf_append(b, " < 0 THEN max(length(");
+		ormc_render_expr(e, a[0]);
+		ormc_sqlbuf_append(b, ") + (");
+		ormc_render_expr(e, a[1]);
+		ormc_sqlbuf_append(b, "), 0) ELSE ");
+		ormc_render_expr(e, a[1]);
+		ormc_sqlbuf_append(b, " END)");
 		return 1;
 	case ORMC_FN_RIGHT:
+		/* a negative length leaves that many out at the start; a NULL one is NULL */
 		ormc_sqlbuf_append(b, "CASE WHEN ");
 		ormc_render_expr(e, a[1]);
 		ormc_sqlbuf_append(b, " > 0 THEN substr(");
 		ormc_render_expr(e, a[0]);
 		ormc_sqlbuf_append(b, ", -(");
 		ormc_render_expr(e, a[1]);
-		ormc_sqlbuf_append(b, ")) ELSE '' END");
+		ormc_sqlbuf_append(b, ")) WHEN ");
+		ormc_render_expr(e, a[1]);
+		ormc_sqlbuf_append(b, " < 0 THEN substr(");
+		ormc_render_expr(e, a[0]);
+		ormc_sqlbuf_append(b, ", 1 - (");
+		ormc_render_expr(e, a[1]);
+		ormc_sqlbuf_append(b, ")) WHEN ");
+		ormc_render_expr(e, a[1]);
+		ormc_sqlbuf_append(b, " = 0 THEN substr(");
+		ormc_render_expr(e, a[0]);
+		ormc_sqlbuf_append(b, ", 1, 0) END");
 		return 1;
 	case ORMC_FN_LPAD:
 	case ORMC_FN_RPAD:

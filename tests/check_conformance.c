@@ -225,6 +225,12 @@ START_TEST(test_djagg)
 }
 END_TEST
 
+START_TEST(test_djwin)
+{
+	ck_assert_int_eq(run_cases("djwin"), 0);
+}
+END_TEST
+
 int
 main(int argc, char **argv)
 {
@@ -257,6 +263,7 @@ main(int argc, char **argv)
 	tcase_add_test(tc, test_tasks);
 	tcase_add_test(tc, test_edge);
 	tcase_add_test(tc, test_djagg);
+	tcase_add_test(tc, test_djwin);
 	tcase_add_test(tc, test_inherit);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

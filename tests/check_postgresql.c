@@ -896,6 +896,101 @@ START_TEST(test_zone_names)
 }
 END_TEST
 
+/*
+ * distinct("r") of a selected expression with a parameter: DISTINCT ON names
+ * the column by position as ORDER BY does (written again it had a parameter
+ * of its own, and PostgreSQL refused it: 42P10).
+ */
+START_TEST(test_distinct_on_expression)
+{
+	static const char *models =
+		"from django.db import models\n"
+		"class Book(models.Model):\n"
+		"    rating = models.FloatField()\n";
+	ormc_schema *s = NULL;
+	ormc_query *q = NULL;
+	ormc_result *r = NULL;
+	ormc_db *db = open_test();
+	const ormc_value *row;
+	ormc_error err;
+	int rc;
+
+	ck_assert_int_eq(ormc_schema_parse(&s, models, strlen(models), NULL, &err), ORMC_OK);
+	ck_assert_int_eq(ormc_migrate(db, s, &err), ORMC_OK);
+	ck_assert_int_eq(ormc_db_exec(db, "INSERT INTO book (rating) VALUES (4), (3), (4), (5)",
+	                              NULL, 0, &err), ORMC_OK);
+	rc = ormc_query_parse(&q, s, "Book.objects.annotate(r=F('rating') - 1).order_by('r')"
+	                      ".distinct('r').values_list('r', flat=True)", (size_t)-1, &err);
+	ck_assert_msg(rc == ORMC_OK, "%s", err.message);
+	rc = ormc_query_run(&r, db, q, &err);
+	ck_assert_msg(rc == ORMC_OK, "%s", err.message);
+	ck_assert_int_eq(ormc_result_next(r, &row, &err), 1);
+	ck_assert(row[0].type == ORMC_TYPE_FLOAT && row[0].f == 2.0);
+	ck_assert_int_eq(ormc_result_next(r, &row, &err), 1);
+	ck_assert(row[0].type == ORMC_TYPE_FLOAT && row[0].f == 3.0);
+	ck_assert_int_eq(ormc_result_next(r, &row, &err), 1);
+	ck_assert(row[0].type == ORMC_TYPE_FLOAT && row[0].f == 4.0);
+	rc = ormc_result_next(r, &row, &err);
+	ck_assert_msg(rc == 0, "rc %d: %s", rc, rc < 0 ? err.message : "a fourth row");
+	ormc_result_free(r);
+	ormc_query_free(q);
+	ormc_disconnect(db);
+	ormc_schema_free(s);
+}
+END_TEST
+
+/*
+ * A frame's exclusion= (Django 5.1): EXCLUDE on PostgreSQL; MySQL and MariaDB
+ * have none, and compiling for them is Django's error.
+ */
+START_TEST(test_frame_exclusion)
+{
+	static const char *models =
+		"from django.db import models\n"
+		"class Emp(models.Model):\n"
+		"    dept = models.CharField(max_length=10)\n"
+		"    salary = models.IntegerField()\n";
+	ormc_schema *s = NULL;
+	ormc_query *q = NULL;
+	ormc_result *r = NULL;
+	ormc_db *db = open_test();
+	const ormc_value *row;
+	ormc_error err;
+	int rc;
+	const long long want[][2] = { { 37000, 0 }, { 45000, 82000 }, { 45000, 82000 }, { 50000, 127000 } };
+	size_t i;
+
+	ck_assert_int_eq(ormc_schema_parse(&s, models, strlen(models), NULL, &err), ORMC_OK);
+	ck_assert_int_eq(ormc_migrate(db, s, &err), ORMC_OK);
+	ck_assert_int_eq(ormc_db_exec(db, "INSERT INTO emp (dept, salary) VALUES ('A', 45000), "
+	                              "('A', 37000), ('A', 45000), ('A', 50000)", NULL, 0, &err), ORMC_OK);
+	/* expressions_window's test_range_exclude_current, on its Accounting rows */
+	rc = ormc_query_parse(&q, s, "Emp.objects.annotate(s=Window(Sum('salary'), "
+	                      "order_by=F('salary').asc(), partition_by='dept', frame=ValueRange(end=2, "
+	                      "exclusion=WindowFrameExclusion.CURRENT_ROW))).order_by('salary', 'pk')"
+	                      ".values_list('salary', 's')", (size_t)-1, &err);
+	ck_assert_msg(rc == ORMC_OK, "%s", err.message);
+	rc = ormc_query_run(&r, db, q, &err);
+	ck_assert_msg(rc == ORMC_OK, "%s", err.message);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		ck_assert_int_eq(ormc_result_next(r, &row, &err), 1);
+		ck_assert_int_eq((long long)row[0].i, want[i][0]);
+		if (want[i][1] == 0)
+			ck_assert_int_eq(row[1].type, ORMC_TYPE_NULL);
+		else
+			ck_assert_int_eq((long long)row[1].i, want[i][1]);
+	}
+	ck_assert_int_eq(ormc_result_next(r, &row, &err), 0);
+	ormc_result_free(r);
+	ck_assert_int_lt(ormc_query_compile(q, "mysql", 0, &err), 0);
+	ck_assert_msg(strstr(err.message, "does not support window frame exclusions") != NULL, "%s",
+	              err.message);
+	ormc_query_free(q);
+	ormc_disconnect(db);
+	ormc_schema_free(s);
+}
+END_TEST
+
 START_TEST(test_fixture_types)
 {
 	static const char *models =
@@ -1002,6 +1097,8 @@ postgresql_suite(void)
 	tcase_add_checked_fixture(tc, reset, NULL);
 	tcase_add_test(tc, test_bookstore);
 	tcase_add_test(tc, test_zone_names);
+	tcase_add_test(tc, test_distinct_on_expression);
+	tcase_add_test(tc, test_frame_exclusion);
 	tcase_add_test(tc, test_fixture_types);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
