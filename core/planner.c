@@ -263,6 +263,42 @@ meta_ordering(plan *p, ormc_qs *qs, scope *sc, ormc_select *sel)
 	return 0;
 }
 
+/*
+ * Does a subquery's level read the combined rows below it as they are: no
+ * filter, aggregate, ordering, distinct() or slice of its own, and every
+ * combined column in order (or, under EXISTS, any)? Then the combination
+ * itself is the subquery, with no derived table around it, which MySQL and
+ * MariaDB cannot correlate with the query around it (a union() of querysets
+ * with OuterRef()s).
+ */
+static int
+reads_combination_whole(const ormc_rel_parts *parts)
+{
+	const ormc_rel *proj = parts->project;
+	const ormc_qs *c;
+	int i;
+
+	if (proj->purpose == PURPOSE_TOP || proj->mode != ORMC_REL_ROWS ||
+	    parts->base->kind != ORMC_REL_LEVEL || parts->base->sub->kind != ORMC_REL_COMBINE ||
+	    parts->join != NULL || parts->agg != NULL || parts->sort != NULL || parts->distinct != NULL ||
+	    parts->limit != NULL || parts->nfilters > 0)
+		return 0;
+	if (proj->purpose == PURPOSE_EXISTS)
+		return 1;
+	c = parts->base->sub->qs;
+	if (proj->ncols != c->nannots)
+		return 0;
+	for (i = 0; i < proj->ncols; i++) {
+		const ormc_expr *x = proj->cols[i].expr;
+
+		if (x->kind == ORMC_EXPR_REF)
+			x = x->annot->expr;
+		if (x->kind != ORMC_EXPR_INNER || x->annot != c->annots[i])
+			return 0;
+	}
+	return 1;
+}
+
 /* One level of the tree (top: its top node) as a SELECT. outer: the enclosing query's scope. */
 static ormc_select *
 plan_level(plan *p, ormc_rel *top, scope *outer)
@@ -281,6 +317,8 @@ plan_level(plan *p, ormc_rel *top, scope *outer)
 		ormc_pl_pfail(p, ORMC_ENOMEM, -1, "out of memory");
 		return NULL;
 	}
+	if (reads_combination_whole(&parts))
+		return ormc_pl_compound(p, parts.base->sub->qs, outer);
 	agg = parts.agg;
 	proj = parts.project;
 	mode = proj->mode;
