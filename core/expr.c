@@ -798,7 +798,9 @@ resolve_subquery(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_e
 			                    "Subquery() must select exactly one column: end it with .values(\"field\")");
 		x->type = sub->values[0].expr->type;
 	}
-	if ((a = ormc_kwarg(&c, "output_field")) != NULL) {
+	/* Subquery(queryset, output_field=None): the field may be positional. */
+	if ((a = ormc_kwarg(&c, "output_field")) != NULL ||
+	    (!exists && (a = ormc_positional(&c, 1)) != NULL)) {
 		if ((r = ormc_output_field(e, a, &x->type)) < 0)
 			return r;
 		x->type_set = 1;
@@ -1112,7 +1114,9 @@ ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n0, ormc_expr **out)
 				r = ormc_ev_oom(e);
 				break;
 			}
-			if ((a = ormc_kwarg(&c, "output_field")) != NULL) {
+			/* Value(value, output_field=None): the field may be positional */
+			if ((a = ormc_kwarg(&c, "output_field")) != NULL ||
+			    (a = ormc_positional(&c, 1)) != NULL) {
 				ormc_otype t;
 
 				if ((r = ormc_output_field(e, a, &t)) < 0)
