@@ -621,7 +621,9 @@ resolve_func(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_expr 
 	if (x->args == NULL)
 		return ormc_ev_oom(e);
 	for (j = 0; j < np; j++) {
-		const ormc_ast *p = j > 0 && kwargs[j - 1] != NULL ? kwargs[j - 1] : ormc_positional(&c, j);
+		/* kwargs[] holds the keywords of arguments 1 and 2 only: Concat has 32 positional ones */
+		const ormc_ast *p = j > 0 && j <= 2 && kwargs[j - 1] != NULL ? kwargs[j - 1]
+		                                                            : ormc_positional(&c, j);
 
 		/* Round's places: an integer (-1, Value(2), a parameter); elsewhere strings name fields. */
 		if (j == 1 && ormc_ev_deref(e, p)->kind == ORMC_AST_STR &&
