@@ -751,7 +751,7 @@ resolve_func(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_expr 
 	}
 	if ((r = ormc_callargs_done(e, &c)) < 0)
 		return r;
-	if (!x->type_set && ormc_field_kind_is_int(x->args[0]->type.kind) &&
+	if (!x->type_set && x->nargs > 0 && ormc_field_kind_is_int(x->args[0]->type.kind) &&
 	    (strcmp(name, "Floor") == 0 || strcmp(name, "Ceil") == 0 ||
 	     (strcmp(name, "Round") == 0 &&
 	      (x->nargs == 1 || (x->args[1]->kind == ORMC_EXPR_VALUE &&
