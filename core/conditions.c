@@ -275,7 +275,13 @@ make_leaf(ev *e, ormc_qs *qs, const char *key, int key_pos, const ormc_ast *vast
 			if (lk == ORMC_LOOKUP_RANGE && v->nargs != 2)
 				return ormc_ev_fail(e, ORMC_EINVALID, v->pos, v->end - v->pos,
 				                    "range needs exactly two values");
-			if (v->nargs == 0) {
+			int n = 0;
+
+			/* Django leaves None out of an __in list: NULL equals nothing */
+			for (i = 0; i < v->nargs; i++)
+				if (lk == ORMC_LOOKUP_RANGE || ormc_ev_deref(e, v->args[i])->kind != ORMC_AST_NONE)
+					n++;
+			if (n == 0) {
 				c->kind = ORMC_COND_FALSE;
 				*out = c;
 				return ORMC_OK;
@@ -283,14 +289,17 @@ make_leaf(ev *e, ormc_qs *qs, const char *key, int key_pos, const ormc_ast *vast
 			c->rhs = ormc_arena_alloc(e->a, sizeof(ormc_expr *) * (size_t)v->nargs);
 			if (c->rhs == NULL)
 				return ormc_ev_oom(e);
-			for (i = 0; i < v->nargs; i++) {
-				if ((r = ormc_resolve_arg(e, qs, v->args[i], &c->rhs[i])) < 0 &&
-				    (r = ormc_resolve_expr(e, qs, v->args[i], &c->rhs[i])) < 0)
+			for (i = 0, n = 0; i < v->nargs; i++) {
+				if (lk == ORMC_LOOKUP_IN && ormc_ev_deref(e, v->args[i])->kind == ORMC_AST_NONE)
+					continue;
+				if ((r = ormc_resolve_arg(e, qs, v->args[i], &c->rhs[n])) < 0 &&
+				    (r = ormc_resolve_expr(e, qs, v->args[i], &c->rhs[n])) < 0)
 					return r;
-				if ((r = coerce_value(e, c->rhs[i], &lhs->type)) < 0)
+				if ((r = coerce_value(e, c->rhs[n], &lhs->type)) < 0)
 					return r;
+				n++;
 			}
-			c->nrhs = v->nargs;
+			c->nrhs = n;
 		} else if (lk == ORMC_LOOKUP_IN && v->kind == ORMC_AST_NAME &&
 		           !ormc_is_reserved_name(e, v->str)) {
 			return ormc_ev_fail(e, ORMC_EPARAM, v->pos, v->end - v->pos,
