@@ -1039,8 +1039,25 @@ static int
 method_first(ev *e, ormc_qs *qs, const ormc_ast *call, int last)
 {
 	int r;
+	/*
+	 * Django's QuerySet.ordered: an order_by() with fields, or Meta.ordering
+	 * unless order_by() cleared it or the query groups (values() with an
+	 * aggregate, or an aggregate annotated per object).
+	 */
+	int ordered = qs->norder > 0 ||
+	              (!ORMC_QS_COMBINED(qs) && !qs->order_set && qs->model->nordering > 0 &&
+	               !qs->grouped && !qs->per_object);
 
-	if ((!qs->order_set && qs->model->nordering == 0) || (ORMC_QS_COMBINED(qs) && qs->norder == 0)) {
+	if (qs->limit >= 0 || qs->offset > 0) {
+		/* first(): order_by("pk") unless ordered; last(): reverse(), or order_by("-pk") */
+		if (!ordered)
+			return ormc_ev_fail(e, ORMC_EINVALID, call->left->name_pos, last ? 4 : 5,
+			                    "Cannot reorder a query once a slice has been taken.");
+		if (last)
+			return ormc_ev_fail(e, ORMC_EINVALID, call->left->name_pos, 4,
+			                    "Cannot reverse a query once a slice has been taken.");
+	}
+	if (!ordered) {
 		ormc_expr *pk;
 
 		if ((r = ormc_resolve_ref(e, qs, qs->model, "pk", call->pos, 0, &pk)) < 0)
@@ -1124,9 +1141,15 @@ apply_step(ev *e, ormc_qs *qs, const ormc_ast *call, ormc_step_kind kind, const 
 	case ORMC_STEP_ORDER_BY:
 		return method_order_by(e, qs, call);
 	case ORMC_STEP_REVERSE:
+		if (qs->limit >= 0 || qs->offset > 0)
+			return ormc_ev_fail(e, ORMC_EINVALID, call->left->name_pos, (int)strlen(m),
+			                    "Cannot reverse a query once a slice has been taken.");
 		qs->reverse = !qs->reverse;
 		return ormc_callargs_done(e, &c);
 	case ORMC_STEP_DISTINCT:
+		if (qs->limit >= 0 || qs->offset > 0)
+			return ormc_ev_fail(e, ORMC_EINVALID, call->left->name_pos, (int)strlen(m),
+			                    "Cannot create distinct fields once a slice has been taken.");
 		return method_distinct(e, qs, call);
 	case ORMC_STEP_AGGREGATE:
 		e->summarize = qs;
