@@ -330,6 +330,20 @@ pg_emit(ormc_emit *e, const ormc_sx *x)
 			ormc_sqlbuf_appendc(b, ')');
 			return 1;
 		}
+		if (x->args[0]->type.kind != ORMC_FIELD_CHAR && x->args[0]->type.kind != ORMC_FIELD_TEXT &&
+		    (int)x->args[0]->type.kind >= 0) {
+			/*
+			 * A number or a date matched as its text, as Django's
+			 * lookup_cast ("%s::text"): PostgreSQL has no LIKE for them
+			 * (pages__startswith=4).
+			 */
+			ormc_sqlbuf_append(b, "((");
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_append(b, ")::text LIKE ");
+			ormc_render_pattern_param(e, x, ORMC_PATTERN_LIKE);
+			ormc_sqlbuf_appendc(b, ')');
+			return 1;
+		}
 		return 0;
 	default:
 		return 0;
