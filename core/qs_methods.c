@@ -241,6 +241,23 @@ collect_annots(ev *e, ormc_qs *qs, const ormc_ast *call, const char *method,
 				if (strcmp(qs->annots[k]->alias, alias) == 0)
 					qs->annots[k]->hidden = 1;
 		}
+		if (strcmp(method, "aggregate") == 0) {
+			/*
+			 * Django's aggregate() sets kwargs[arg.default_alias] = arg for
+			 * each positional argument, after the keywords: one of the same
+			 * name as another, positional or keyword, takes its place.
+			 */
+			int k, positional = call->kw[i] == NULL;
+
+			for (k = 0; k < *nout; k++)
+				if (strcmp((*out)[k]->alias, alias) == 0)
+					break;
+			if (k < *nout) {
+				if (positional)
+					(*out)[k] = an;
+				continue;
+			}
+		}
 		if ((r = grow(e, (void **)out, *nout, sizeof(ormc_annot *))) < 0)
 			return r;
 		(*out)[(*nout)++] = an;
