@@ -1460,6 +1460,8 @@ def tags(q):
                 out.add("multi-same-row")
             if type(o) is Filter and any(k in pos for k in neg):
                 out.add("multi-neg-mix")
+            if type(o) is Filter and _neg_meets_sibling_relation(o):
+                out.add("multi-neg-mix")
             if _null_neg_after(o):
                 out.add("null-neg-after")
             if _null_isnull_neg(o):
@@ -1469,6 +1471,28 @@ def tags(q):
             if lf.lookup == "isnull" and isinstance(lf.path, Path) and lf.path.multi():
                 out.add("multi-isnull")
     return sorted(out)
+
+
+def _neg_meets_sibling_relation(o):
+    """A negated leaf whose first multi-valued relation a positive leaf of
+    the same filter() joins too, by another path (LocalPlace's
+    bar__reviews and reviews: Bar's reviews are Place's). Django's
+    split_exclude correlates its subquery with the sibling's join when the
+    subquery's first alias has the name of one the outer query already has
+    (the same table), which depends on the operands' order: the
+    multi-neg-mix rule, where the paths' first hops differ."""
+    pos, neg = set(), []
+    for lf, ng in o.leaves():
+        if not isinstance(lf.path, Path):
+            continue
+        multi = [(h.name, h.target) for h in lf.path.hops if h.multi]
+        if not multi:
+            continue
+        if ng:
+            neg.append(multi[0])
+        else:
+            pos |= set(multi)
+    return any(k in pos for k in neg)
 
 
 def _null_neg_after(o):
