@@ -271,9 +271,17 @@ pg_emit(ormc_emit *e, const ormc_sx *x)
 			ormc_render_fail(e, "unsupported date part");
 			return 1;
 		}
-		ormc_sqlbuf_appendf(b, "%sEXTRACT(%s FROM ", x->part == ORMC_PART_WEEK_DAY ? "(" : "", part);
+		/*
+		 * An integer, as on the other engines: EXTRACT is a numeric here
+		 * (double precision before PostgreSQL 14), so ExtractYear(...) / 10
+		 * would divide as a decimal and the result would not convert to
+		 * the IntegerField it is. A second is truncated, as Django's int().
+		 */
+		ormc_sqlbuf_appendf(b, "(%s%sEXTRACT(%s FROM ", x->part == ORMC_PART_SECOND ? "FLOOR(" : "",
+		                    x->part == ORMC_PART_WEEK_DAY ? "(" : "", part);
 		ormc_render_expr(e, x->args[0]);
 		ormc_sqlbuf_append(b, x->part == ORMC_PART_WEEK_DAY ? ") + 1)" : ")");
+		ormc_sqlbuf_append(b, x->part == ORMC_PART_SECOND ? "))::integer" : ")::integer");
 		return 1;
 	case ORMC_SX_TZ_LOCAL:
 	case ORMC_SX_TZ_UTC:
