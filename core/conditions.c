@@ -9,6 +9,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 
 #include "query_int.h"
@@ -188,6 +189,42 @@ coerce_value(ev *e, ormc_expr *v, const ormc_otype *t)
 			v->value.len = strlen(norm);
 			v->value.type = t->kind == ORMC_FIELD_DATE ? ORMC_TYPE_DATE
 			              : t->kind == ORMC_FIELD_TIME ? ORMC_TYPE_TIME : ORMC_TYPE_DATETIME;
+			v->type = *t;
+		}
+		break;
+	case ORMC_FIELD_UUID:
+		if (v->value.type == ORMC_TYPE_TEXT) {
+			/*
+			 * Python's uuid.UUID(text), as Django's UUIDField.to_python:
+			 * braces, "urn:uuid:" and hyphens left out, 32 hex digits,
+			 * bound in the canonical form (the dialect binds what the
+			 * column stores: 32 hex digits on SQLite and MySQL).
+			 */
+			const char *s = v->value.s;
+			size_t n = v->value.len, i, k = 0;
+			char hex[33], *canon;
+
+			if (n >= 9 && strncmp(s, "urn:uuid:", 9) == 0) {
+				s += 9;
+				n -= 9;
+			}
+			for (i = 0; i < n; i++) {
+				if (s[i] == '{' || s[i] == '}' || s[i] == '-')
+					continue;
+				if (!isxdigit((unsigned char)s[i]) || k == 32)
+					break;
+				hex[k++] = (char)tolower((unsigned char)s[i]);
+			}
+			if (i < n || k != 32)
+				return ormc_ev_fail(e, ORMC_EINVALID, v->pos, (int)v->value.len + 2,
+				                    "\u201c%s\u201d is not a valid UUID.", v->value.s);
+			hex[32] = '\0';
+			canon = ormc_arena_printf(e->a, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12,
+			                          hex + 16, hex + 20);
+			if (canon == NULL)
+				return ormc_ev_oom(e);
+			v->value.s = canon;
+			v->value.len = 36;
 			v->type = *t;
 		}
 		break;
