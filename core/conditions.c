@@ -7,6 +7,8 @@
  * with a field takes the field's type as Django's get_prep_value does: text
  * to a date, time or number, a number to a decimal, an integer to a boolean.
  */
+#define _POSIX_C_SOURCE 200809L     /* inet_pton, inet_ntop */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <ctype.h>
@@ -190,6 +192,32 @@ coerce_value(ev *e, ormc_expr *v, const ormc_otype *t)
 			v->value.type = t->kind == ORMC_FIELD_DATE ? ORMC_TYPE_DATE
 			              : t->kind == ORMC_FIELD_TIME ? ORMC_TYPE_TIME : ORMC_TYPE_DATETIME;
 			v->type = *t;
+		}
+		break;
+	case ORMC_FIELD_IPADDRESS:
+		if (v->value.type == ORMC_TYPE_TEXT && memchr(v->value.s, ':', v->value.len) != NULL) {
+			/*
+			 * An IPv6 address as Django's GenericIPAddressField stores
+			 * and compares it (clean_ipv6_address): compressed, lower
+			 * case, "::ffff:1.2.3.4" for a mapped IPv4 one. Text that is
+			 * no address is compared as it is, as Django does.
+			 */
+			unsigned char a[16];
+			char buf[INET6_ADDRSTRLEN];
+			int k, zero12 = 1;
+
+			if (inet_pton(AF_INET6, v->value.s, a) != 1 ||
+			    inet_ntop(AF_INET6, a, buf, sizeof(buf)) == NULL)
+				break;
+			for (k = 0; k < 12; k++)
+				zero12 &= a[k] == 0;
+			if (zero12 && strchr(buf, '.') != NULL)
+				/* "::1.2.3.4" is Python's "::102:304" */
+				snprintf(buf, sizeof(buf), "::%x:%x", (unsigned)(a[12] << 8 | a[13]),
+				         (unsigned)(a[14] << 8 | a[15]));
+			if ((v->value.s = ormc_arena_strdup(e->a, buf)) == NULL)
+				return ormc_ev_oom(e);
+			v->value.len = strlen(buf);
 		}
 		break;
 	case ORMC_FIELD_UUID:
