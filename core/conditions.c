@@ -159,6 +159,19 @@ coerce_value(ev *e, ormc_expr *v, const ormc_otype *t)
 			v->value.type = ORMC_TYPE_BOOL;
 			v->value.i = v->value.i != 0;
 			v->type = *t;
+		} else if (v->value.type == ORMC_TYPE_TEXT) {
+			/* BooleanField.to_python: 't', 'True', '1' and 'f', 'False', '0' */
+			const char *b = v->value.s;
+
+			if (strcmp(b, "t") == 0 || strcmp(b, "True") == 0 || strcmp(b, "1") == 0)
+				v->value.i = 1;
+			else if (strcmp(b, "f") == 0 || strcmp(b, "False") == 0 || strcmp(b, "0") == 0)
+				v->value.i = 0;
+			else
+				return ormc_ev_fail(e, ORMC_EINVALID, v->pos, (int)v->value.len + 2,
+				                    "\u201c%s\u201d value must be either True or False.", b);
+			v->value.type = ORMC_TYPE_BOOL;
+			v->type = *t;
 		}
 		break;
 	case ORMC_FIELD_DATE:
@@ -273,6 +286,27 @@ coerce_value(ev *e, ormc_expr *v, const ormc_otype *t)
 	return ORMC_OK;
 }
 
+/*
+ * A float compared with an integer, as Django's IntegerField does: gte and
+ * lt round it up (IntegerFieldFloatRounding), every other lookup truncates
+ * it (get_prep_value's int()), so goals__in=[7.9] is goals IN (7).
+ */
+static void
+int_of_float(ormc_expr *v, const ormc_otype *t, ormc_lookup lk)
+{
+	int64_t i;
+
+	if (v->kind != ORMC_EXPR_VALUE || v->type_set || v->value.type != ORMC_TYPE_FLOAT ||
+	    !ormc_field_kind_is_int(t->kind) || !(v->value.f > -9.2e18 && v->value.f < 9.2e18))
+		return;
+	i = (int64_t)v->value.f;          /* toward zero */
+	if ((lk == ORMC_LOOKUP_GTE || lk == ORMC_LOOKUP_LT) && (double)i < v->value.f)
+		i++;
+	v->value.type = ORMC_TYPE_INT;
+	v->value.i = i;
+	v->type = *t;
+}
+
 /* ---------------------------------------------------------------- conditions */
 
 /* lookup=value as a leaf: "book__rating__gt", 3.0 */
@@ -362,6 +396,7 @@ make_leaf(ev *e, ormc_qs *qs, const char *key, int key_pos, const ormc_ast *vast
 					return r;
 				if ((r = coerce_value(e, c->rhs[n], &lhs->type)) < 0)
 					return r;
+				int_of_float(c->rhs[n], &lhs->type, lk);
 				n++;
 			}
 			c->nrhs = n;
@@ -441,6 +476,8 @@ make_leaf(ev *e, ormc_qs *qs, const char *key, int key_pos, const ormc_ast *vast
 		}
 	} else if ((r = coerce_value(e, c->rhs[0], &lhs->type)) < 0) {
 		return r;
+	} else {
+		int_of_float(c->rhs[0], &lhs->type, lk);
 	}
 	*out = c;
 	return ORMC_OK;
