@@ -207,6 +207,31 @@ coerce_value(ev *e, ormc_expr *v, const ormc_otype *t)
 			v->type = *t;
 		}
 		break;
+	case ORMC_FIELD_CHAR:
+	case ORMC_FIELD_TEXT:
+		/* CharField.to_python: str(value), so isbn=159059725 is the text "159059725" */
+		if (v->value.type == ORMC_TYPE_INT) {
+			v->value.s = ormc_arena_printf(e->a, "%lld", (long long)v->value.i);
+		} else if (v->value.type == ORMC_TYPE_FLOAT) {
+			int prec;
+
+			/* Python's repr: the shortest text that reads back, with a ".0" */
+			for (prec = 1; prec <= 17; prec++) {
+				if ((v->value.s = ormc_arena_printf(e->a, "%.*g", prec, v->value.f)) == NULL ||
+				    strtod(v->value.s, NULL) == v->value.f)
+					break;
+			}
+			if (v->value.s != NULL && strpbrk(v->value.s, ".en") == NULL)
+				v->value.s = ormc_arena_printf(e->a, "%s.0", v->value.s);
+		} else {
+			break;
+		}
+		if (v->value.s == NULL)
+			return ormc_ev_oom(e);
+		v->value.len = strlen(v->value.s);
+		v->value.type = ORMC_TYPE_TEXT;
+		v->type = *t;
+		break;
 	case ORMC_FIELD_IPADDRESS:
 		if (v->value.type == ORMC_TYPE_TEXT && memchr(v->value.s, ':', v->value.len) != NULL) {
 			/*
