@@ -7,9 +7,12 @@
  * with a field takes the field's type as Django's get_prep_value does: text
  * to a date, time or number, a number to a decimal, an integer to a boolean.
  */
+#define _POSIX_C_SOURCE 200809L     /* inet_pton, inet_ntop */
+#include <arpa/inet.h>
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 
 #include "query_int.h"
@@ -157,6 +160,19 @@ coerce_value(ev *e, ormc_expr *v, const ormc_otype *t)
 			v->value.type = ORMC_TYPE_BOOL;
 			v->value.i = v->value.i != 0;
 			v->type = *t;
+		} else if (v->value.type == ORMC_TYPE_TEXT) {
+			/* BooleanField.to_python: 't', 'True', '1' and 'f', 'False', '0' */
+			const char *b = v->value.s;
+
+			if (strcmp(b, "t") == 0 || strcmp(b, "True") == 0 || strcmp(b, "1") == 0)
+				v->value.i = 1;
+			else if (strcmp(b, "f") == 0 || strcmp(b, "False") == 0 || strcmp(b, "0") == 0)
+				v->value.i = 0;
+			else
+				return ormc_ev_fail(e, ORMC_EINVALID, v->pos, (int)v->value.len + 2,
+				                    "\u201c%s\u201d value must be either True or False.", b);
+			v->value.type = ORMC_TYPE_BOOL;
+			v->type = *t;
 		}
 		break;
 	case ORMC_FIELD_DATE:
@@ -192,6 +208,93 @@ coerce_value(ev *e, ormc_expr *v, const ormc_otype *t)
 			v->type = *t;
 		}
 		break;
+	case ORMC_FIELD_CHAR:
+	case ORMC_FIELD_TEXT:
+		/* CharField.to_python: str(value), so isbn=159059725 is the text "159059725" */
+		if (v->value.type == ORMC_TYPE_INT) {
+			v->value.s = ormc_arena_printf(e->a, "%lld", (long long)v->value.i);
+		} else if (v->value.type == ORMC_TYPE_FLOAT) {
+			int prec;
+
+			/* Python's repr: the shortest text that reads back, with a ".0" */
+			for (prec = 1; prec <= 17; prec++) {
+				if ((v->value.s = ormc_arena_printf(e->a, "%.*g", prec, v->value.f)) == NULL ||
+				    strtod(v->value.s, NULL) == v->value.f)
+					break;
+			}
+			if (v->value.s != NULL && strpbrk(v->value.s, ".en") == NULL)
+				v->value.s = ormc_arena_printf(e->a, "%s.0", v->value.s);
+		} else {
+			break;
+		}
+		if (v->value.s == NULL)
+			return ormc_ev_oom(e);
+		v->value.len = strlen(v->value.s);
+		v->value.type = ORMC_TYPE_TEXT;
+		v->type = *t;
+		break;
+	case ORMC_FIELD_IPADDRESS:
+		if (v->value.type == ORMC_TYPE_TEXT && memchr(v->value.s, ':', v->value.len) != NULL) {
+			/*
+			 * An IPv6 address as Django's GenericIPAddressField stores
+			 * and compares it (clean_ipv6_address): compressed, lower
+			 * case, "::ffff:1.2.3.4" for a mapped IPv4 one. Text that is
+			 * no address is compared as it is, as Django does.
+			 */
+			unsigned char a[16];
+			char buf[INET6_ADDRSTRLEN];
+			int k, zero12 = 1;
+
+			if (inet_pton(AF_INET6, v->value.s, a) != 1 ||
+			    inet_ntop(AF_INET6, a, buf, sizeof(buf)) == NULL)
+				break;
+			for (k = 0; k < 12; k++)
+				zero12 &= a[k] == 0;
+			if (zero12 && strchr(buf, '.') != NULL)
+				/* "::1.2.3.4" is Python's "::102:304" */
+				snprintf(buf, sizeof(buf), "::%x:%x", (unsigned)(a[12] << 8 | a[13]),
+				         (unsigned)(a[14] << 8 | a[15]));
+			if ((v->value.s = ormc_arena_strdup(e->a, buf)) == NULL)
+				return ormc_ev_oom(e);
+			v->value.len = strlen(buf);
+		}
+		break;
+	case ORMC_FIELD_UUID:
+		if (v->value.type == ORMC_TYPE_TEXT) {
+			/*
+			 * Python's uuid.UUID(text), as Django's UUIDField.to_python:
+			 * braces, "urn:uuid:" and hyphens left out, 32 hex digits,
+			 * bound in the canonical form (the dialect binds what the
+			 * column stores: 32 hex digits on SQLite and MySQL).
+			 */
+			const char *s = v->value.s;
+			size_t n = v->value.len, i, k = 0;
+			char hex[33], *canon;
+
+			if (n >= 9 && strncmp(s, "urn:uuid:", 9) == 0) {
+				s += 9;
+				n -= 9;
+			}
+			for (i = 0; i < n; i++) {
+				if (s[i] == '{' || s[i] == '}' || s[i] == '-')
+					continue;
+				if (!isxdigit((unsigned char)s[i]) || k == 32)
+					break;
+				hex[k++] = (char)tolower((unsigned char)s[i]);
+			}
+			if (i < n || k != 32)
+				return ormc_ev_fail(e, ORMC_EINVALID, v->pos, (int)v->value.len + 2,
+				                    "\u201c%s\u201d is not a valid UUID.", v->value.s);
+			hex[32] = '\0';
+			canon = ormc_arena_printf(e->a, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12,
+			                          hex + 16, hex + 20);
+			if (canon == NULL)
+				return ormc_ev_oom(e);
+			v->value.s = canon;
+			v->value.len = 36;
+			v->type = *t;
+		}
+		break;
 	default:
 		if (ormc_field_kind_is_int(t->kind) && v->value.type == ORMC_TYPE_TEXT) {
 			char *end;
@@ -207,6 +310,27 @@ coerce_value(ev *e, ormc_expr *v, const ormc_otype *t)
 		break;
 	}
 	return ORMC_OK;
+}
+
+/*
+ * A float compared with an integer, as Django's IntegerField does: gte and
+ * lt round it up (IntegerFieldFloatRounding), every other lookup truncates
+ * it (get_prep_value's int()), so goals__in=[7.9] is goals IN (7).
+ */
+static void
+int_of_float(ormc_expr *v, const ormc_otype *t, ormc_lookup lk)
+{
+	int64_t i;
+
+	if (v->kind != ORMC_EXPR_VALUE || v->type_set || v->value.type != ORMC_TYPE_FLOAT ||
+	    !ormc_field_kind_is_int(t->kind) || !(v->value.f > -9.2e18 && v->value.f < 9.2e18))
+		return;
+	i = (int64_t)v->value.f;          /* toward zero */
+	if ((lk == ORMC_LOOKUP_GTE || lk == ORMC_LOOKUP_LT) && (double)i < v->value.f)
+		i++;
+	v->value.type = ORMC_TYPE_INT;
+	v->value.i = i;
+	v->type = *t;
 }
 
 /* ---------------------------------------------------------------- conditions */
@@ -261,7 +385,13 @@ leaf_of(ev *e, ormc_qs *qs, ormc_expr *lhs, ormc_lookup lk, int key_pos, const o
 			if (lk == ORMC_LOOKUP_RANGE && v->nargs != 2)
 				return ormc_ev_fail(e, ORMC_EINVALID, v->pos, v->end - v->pos,
 				                    "range needs exactly two values");
-			if (v->nargs == 0) {
+			int n = 0;
+
+			/* Django leaves None out of an __in list: NULL equals nothing */
+			for (i = 0; i < v->nargs; i++)
+				if (lk == ORMC_LOOKUP_RANGE || ormc_ev_deref(e, v->args[i])->kind != ORMC_AST_NONE)
+					n++;
+			if (n == 0) {
 				c->kind = ORMC_COND_FALSE;
 				*out = c;
 				return ORMC_OK;
@@ -269,14 +399,18 @@ leaf_of(ev *e, ormc_qs *qs, ormc_expr *lhs, ormc_lookup lk, int key_pos, const o
 			c->rhs = ormc_arena_alloc(e->a, sizeof(ormc_expr *) * (size_t)v->nargs);
 			if (c->rhs == NULL)
 				return ormc_ev_oom(e);
-			for (i = 0; i < v->nargs; i++) {
-				if ((r = ormc_resolve_arg(e, qs, v->args[i], &c->rhs[i])) < 0 &&
-				    (r = ormc_resolve_expr(e, qs, v->args[i], &c->rhs[i])) < 0)
+			for (i = 0, n = 0; i < v->nargs; i++) {
+				if (lk == ORMC_LOOKUP_IN && ormc_ev_deref(e, v->args[i])->kind == ORMC_AST_NONE)
+					continue;
+				if ((r = ormc_resolve_arg(e, qs, v->args[i], &c->rhs[n])) < 0 &&
+				    (r = ormc_resolve_expr(e, qs, v->args[i], &c->rhs[n])) < 0)
 					return r;
-				if ((r = coerce_value(e, c->rhs[i], &lhs->type)) < 0)
+				if ((r = coerce_value(e, c->rhs[n], &lhs->type)) < 0)
 					return r;
+				int_of_float(c->rhs[n], &lhs->type, lk);
+				n++;
 			}
-			c->nrhs = v->nargs;
+			c->nrhs = n;
 		} else if (lk == ORMC_LOOKUP_IN && v->kind == ORMC_AST_NAME &&
 		           !ormc_is_reserved_name(e, v->str)) {
 			return ormc_ev_fail(e, ORMC_EPARAM, v->pos, v->end - v->pos,
@@ -353,6 +487,8 @@ leaf_of(ev *e, ormc_qs *qs, ormc_expr *lhs, ormc_lookup lk, int key_pos, const o
 		}
 	} else if ((r = coerce_value(e, c->rhs[0], &lhs->type)) < 0) {
 		return r;
+	} else {
+		int_of_float(c->rhs[0], &lhs->type, lk);
 	}
 	*out = c;
 	return ORMC_OK;

@@ -680,7 +680,9 @@ resolve_func(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_expr 
 	if (x->args == NULL)
 		return ormc_ev_oom(e);
 	for (j = 0; j < np; j++) {
-		const ormc_ast *p = j > 0 && kwargs[j - 1] != NULL ? kwargs[j - 1] : ormc_positional(&c, j);
+		/* kwargs[] holds the keywords of arguments 1 and 2 only: Concat has 32 positional ones */
+		const ormc_ast *p = j > 0 && j <= 2 && kwargs[j - 1] != NULL ? kwargs[j - 1]
+		                                                            : ormc_positional(&c, j);
 
 		/* Round's places: an integer (-1, Value(2), a parameter); elsewhere strings name fields. */
 		if (j == 1 && ormc_ev_deref(e, p)->kind == ORMC_AST_STR &&
@@ -870,7 +872,9 @@ resolve_subquery(ev *e, ormc_qs *qs, const ormc_ast *n, const char *name, ormc_e
 			                    "Subquery() must select exactly one column: end it with .values(\"field\")");
 		x->type = sub->values[0].expr->type;
 	}
-	if ((a = ormc_kwarg(&c, "output_field")) != NULL) {
+	/* Subquery(queryset, output_field=None): the field may be positional. */
+	if ((a = ormc_kwarg(&c, "output_field")) != NULL ||
+	    (!exists && (a = ormc_positional(&c, 1)) != NULL)) {
 		if ((r = ormc_output_field(e, a, &x->type)) < 0)
 			return r;
 		x->type_set = 1;

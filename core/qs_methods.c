@@ -446,6 +446,23 @@ collect_annots(ev *e, ormc_qs *qs, const ormc_ast *call, const char *method,
 				if (strcmp(qs->annots[k]->alias, alias) == 0)
 					qs->annots[k]->hidden = 1;
 		}
+		if (strcmp(method, "aggregate") == 0) {
+			/*
+			 * Django's aggregate() sets kwargs[arg.default_alias] = arg for
+			 * each positional argument, after the keywords: one of the same
+			 * name as another, positional or keyword, takes its place.
+			 */
+			int k, positional = call->kw[i] == NULL;
+
+			for (k = 0; k < *nout; k++)
+				if (strcmp((*out)[k]->alias, alias) == 0)
+					break;
+			if (k < *nout) {
+				if (positional)
+					(*out)[k] = an;
+				continue;
+			}
+		}
 		if ((r = grow(e, (void **)out, *nout, sizeof(ormc_annot *))) < 0)
 			return r;
 		(*out)[(*nout)++] = an;
@@ -1249,8 +1266,25 @@ static int
 method_first(ev *e, ormc_qs *qs, const ormc_ast *call, int last)
 {
 	int r;
+	/*
+	 * Django's QuerySet.ordered: an order_by() with fields, or Meta.ordering
+	 * unless order_by() cleared it or the query groups (values() with an
+	 * aggregate, or an aggregate annotated per object).
+	 */
+	int ordered = qs->norder > 0 ||
+	              (!ORMC_QS_COMBINED(qs) && !qs->order_set && qs->model->nordering > 0 &&
+	               !qs->grouped && !qs->per_object);
 
-	if ((!qs->order_set && qs->model->nordering == 0) || (ORMC_QS_COMBINED(qs) && qs->norder == 0)) {
+	if (qs->limit >= 0 || qs->offset > 0) {
+		/* first(): order_by("pk") unless ordered; last(): reverse(), or order_by("-pk") */
+		if (!ordered)
+			return ormc_ev_fail(e, ORMC_EINVALID, call->left->name_pos, last ? 4 : 5,
+			                    "Cannot reorder a query once a slice has been taken.");
+		if (last)
+			return ormc_ev_fail(e, ORMC_EINVALID, call->left->name_pos, 4,
+			                    "Cannot reverse a query once a slice has been taken.");
+	}
+	if (!ordered) {
 		ormc_expr *pk;
 
 		if ((r = ormc_resolve_ref(e, qs, qs->model, "pk", call->pos, 0, &pk)) < 0)
@@ -1334,9 +1368,15 @@ apply_step(ev *e, ormc_qs *qs, const ormc_ast *call, ormc_step_kind kind, const 
 	case ORMC_STEP_ORDER_BY:
 		return method_order_by(e, qs, call);
 	case ORMC_STEP_REVERSE:
+		if (qs->limit >= 0 || qs->offset > 0)
+			return ormc_ev_fail(e, ORMC_EINVALID, call->left->name_pos, (int)strlen(m),
+			                    "Cannot reverse a query once a slice has been taken.");
 		qs->reverse = !qs->reverse;
 		return ormc_callargs_done(e, &c);
 	case ORMC_STEP_DISTINCT:
+		if (qs->limit >= 0 || qs->offset > 0)
+			return ormc_ev_fail(e, ORMC_EINVALID, call->left->name_pos, (int)strlen(m),
+			                    "Cannot create distinct fields once a slice has been taken.");
 		return method_distinct(e, qs, call);
 	case ORMC_STEP_AGGREGATE:
 		e->summarize = qs;

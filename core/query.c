@@ -285,6 +285,303 @@ ormc_sort_kw(const ormc_ast *call, int *order, int n)
 		}
 }
 
+/*
+ * One side of qs1 | qs2 or qs1 & qs2: Model.objects followed by filter(),
+ * exclude(), all() and none() only, or such a combination itself. *model
+ * is its model's name.
+ */
+static int
+combinable_side(ev *e, const ormc_ast *n0, char op, const char **model)
+{
+	const ormc_ast *n = ormc_ev_deref(e, n0);
+	int r = ORMC_OK;
+
+	if (++e->depth > MAX_DEPTH) {
+		e->depth--;
+		return ormc_ev_fail(e, ORMC_EINVALID, n->pos, 1, "query nested too deeply");
+	}
+	while (n->kind == ORMC_AST_CALL && n->left->kind == ORMC_AST_ATTR) {
+		const char *m = n->left->str;
+
+		if (strcmp(m, "filter") != 0 && strcmp(m, "exclude") != 0 && strcmp(m, "all") != 0 &&
+		    strcmp(m, "none") != 0) {
+			r = ormc_ev_fail(e, ORMC_EUNSUPPORTED, n->left->name_pos, (int)strlen(m),
+			                 "combining querysets with '%c' after %s() is not supported: "
+			                 "only filter(), exclude(), all() and none() before it", op, m);
+			goto done;
+		}
+		n = ormc_ev_deref(e, n->left->left);
+	}
+	if (n->kind == ORMC_AST_SLICE || n->kind == ORMC_AST_INDEX) {
+		r = ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos,
+		                 "Cannot combine queries once a slice has been taken.");
+	} else if (n->kind == ORMC_AST_BINOP && (n->op == '|' || n->op == '&')) {
+		const char *l = NULL, *rm = NULL;
+
+		if ((r = combinable_side(e, n->left, n->op, &l)) < 0 ||
+		    (r = combinable_side(e, n->right, n->op, &rm)) < 0)
+			goto done;
+		if (strcmp(l, rm) != 0)
+			r = ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos,
+			                 "Cannot combine queries on two different base models.");
+		*model = l;
+	} else if (n->kind == ORMC_AST_ATTR && strcmp(n->str, "objects") == 0 &&
+	           n->left->kind == ORMC_AST_NAME) {
+		*model = n->left->str;
+	} else {
+		r = ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos,
+		                 "expected a QuerySet such as Book.objects.all()");
+	}
+done:
+	e->depth--;
+	return r;
+}
+
+/* A node of the query's own making, at the text's n; CALL with room for nargs arguments. */
+static ormc_ast *
+made_node(ev *e, ormc_ast_kind kind, const ormc_ast *n, int nargs)
+{
+	ormc_ast *x = ormc_arena_alloc(e->a, sizeof(ormc_ast));
+	int i;
+
+	if (x == NULL)
+		return NULL;
+	x->kind = kind;
+	x->pos = n->pos;
+	x->end = n->end;
+	x->name_pos = n->pos;
+	if (kind == ORMC_AST_CALL) {
+		x->args = ormc_arena_alloc(e->a, sizeof(ormc_ast *) * (size_t)(nargs + 1));
+		x->kw = ormc_arena_alloc(e->a, sizeof(char *) * (size_t)(nargs + 1));
+		x->kw_pos = ormc_arena_alloc(e->a, sizeof(int) * (size_t)(nargs + 1));
+		if (x->args == NULL || x->kw == NULL || x->kw_pos == NULL)
+			return NULL;
+		for (i = 0; i <= nargs; i++)
+			x->kw_pos[i] = -1;
+	}
+	return x;
+}
+
+/* Q(kw=value) at n. */
+static ormc_ast *
+made_q(ev *e, const ormc_ast *n, const char *kw, ormc_ast *value)
+{
+	ormc_ast *q = made_node(e, ORMC_AST_CALL, n, 1), *name = made_node(e, ORMC_AST_NAME, n, 0);
+
+	if (q == NULL || name == NULL)
+		return NULL;
+	name->str = "Q";
+	name->len = 1;
+	q->left = name;
+	q->args[0] = value;
+	q->kw[0] = kw;
+	q->kw_pos[0] = n->pos;
+	q->nargs = 1;
+	return q;
+}
+
+static int
+mentions_outerref(ev *e, const ormc_ast *n)
+{
+	const char *name;
+	int i;
+
+	if (n == NULL)
+		return 0;
+	n = ormc_ev_deref(e, n);
+	if (n->kind == ORMC_AST_CALL && (name = ormc_callee_name(n->left)) != NULL &&
+	    strcmp(name, "OuterRef") == 0)
+		return 1;
+	for (i = 0; i < n->nargs; i++)
+		if (mentions_outerref(e, n->args[i]))
+			return 1;
+	return (n->left != NULL && n->left != n && mentions_outerref(e, n->left)) ||
+	       mentions_outerref(e, n->right) || mentions_outerref(e, n->third);
+}
+
+/*
+ * A side of a combination (combinable_side() said yes) as one condition of
+ * a filter(): Q(<its one filter()'s arguments>), ~Q(...) of an exclude(),
+ * a condition true of every row for all(), false for none(), and an `|`
+ * combination the OR of its sides'. *out is NULL when the side has two
+ * filter() calls or more, or is an `&` combination: one condition would
+ * read its multi-valued relations as one related row where Django joins
+ * them once per call.
+ */
+static int
+side_condition(ev *e, const ormc_ast *n0, ormc_ast **out)
+{
+	const ormc_ast *n = ormc_ev_deref(e, n0), *call = NULL;
+	ormc_ast *l, *r, *x;
+	int ncalls = 0, none = 0, rc;
+
+	*out = NULL;
+	if (n->kind == ORMC_AST_BINOP) {
+		if (n->op != '|')
+			return ORMC_OK;
+		if ((rc = side_condition(e, n->left, &l)) < 0 || (rc = side_condition(e, n->right, &r)) < 0)
+			return rc;
+		if (l == NULL || r == NULL)
+			return ORMC_OK;
+		if ((x = made_node(e, ORMC_AST_BINOP, n, 0)) == NULL)
+			return ormc_ev_oom(e);
+		x->op = '|';
+		x->left = l;
+		x->right = r;
+		*out = x;
+		return ORMC_OK;
+	}
+	for (; n->kind == ORMC_AST_CALL; n = ormc_ev_deref(e, n->left->left)) {
+		if (strcmp(n->left->str, "none") == 0) {
+			none = 1;
+		} else if (strcmp(n->left->str, "all") != 0) {
+			call = n;
+			ncalls++;
+		}
+	}
+	if (none) {
+		/* pk__in=[]: no row */
+		ormc_ast *empty = made_node(e, ORMC_AST_LIST, n0, 0);
+
+		if (empty == NULL || (*out = made_q(e, n0, "pk__in", empty)) == NULL)
+			return ormc_ev_oom(e);
+		return ORMC_OK;
+	}
+	if (ncalls == 0) {
+		/* every row (Q() would be left out of an OR, as Django leaves it) */
+		ormc_ast *f = made_node(e, ORMC_AST_FALSE, n0, 0);
+
+		if (f == NULL || (*out = made_q(e, n0, "pk__isnull", f)) == NULL)
+			return ormc_ev_oom(e);
+		return ORMC_OK;
+	}
+	if (ncalls > 1)
+		return ORMC_OK;
+	/* filter(*args, **kwargs) is Q(*args, **kwargs), exclude() its negation, as in Django */
+	if ((x = made_node(e, ORMC_AST_CALL, call, 0)) == NULL || (l = made_node(e, ORMC_AST_NAME, call, 0)) == NULL)
+		return ormc_ev_oom(e);
+	*x = *call;
+	l->str = "Q";
+	l->len = 1;
+	x->left = l;
+	if (strcmp(call->left->str, "exclude") == 0) {
+		if ((r = made_node(e, ORMC_AST_INVERT, call, 0)) == NULL)
+			return ormc_ev_oom(e);
+		r->left = x;
+		x = r;
+	}
+	*out = x;
+	return ORMC_OK;
+}
+
+/* A side as a condition: side_condition(), else Q(pk__in=side) (the side as a subquery). */
+static int
+side_as_filter(ev *e, const ormc_ast *n, ormc_qs *outer, ormc_ast **out)
+{
+	int r;
+
+	if ((r = side_condition(e, n, out)) < 0 || *out != NULL)
+		return r;
+	if (outer != NULL && mentions_outerref(e, n))
+		/* inside the subquery, OuterRef() would name the combination, not the query around it */
+		return ormc_ev_fail(e, ORMC_EUNSUPPORTED, n->pos, n->end - n->pos,
+		                    "combining with '|' or '&' a queryset of two filter() calls or more that "
+		                    "reads OuterRef() is not supported yet: write its conditions in one filter()");
+	if ((*out = made_q(e, ormc_ev_deref(e, n), "pk__in", (ormc_ast *)n)) == NULL)
+		return ormc_ev_oom(e);
+	return ORMC_OK;
+}
+
+/* filter(cond) on qs, cond at n. */
+static int
+apply_filter(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_ast *cond)
+{
+	ormc_ast *attr = made_node(e, ORMC_AST_ATTR, n, 0), *call = made_node(e, ORMC_AST_CALL, n, 1);
+
+	if (attr == NULL || call == NULL)
+		return ormc_ev_oom(e);
+	attr->str = "filter";
+	attr->len = 6;
+	attr->left = cond;
+	call->left = attr;
+	call->args[0] = cond;
+	call->nargs = 1;
+	return ormc_qs_apply_method(e, qs, call, "filter");
+}
+
+/*
+ * qs1 | qs2, qs1 & qs2 (Django's QuerySet.__or__ and __and__) over querysets
+ * of one model made of filter(), exclude(), all() and none().
+ *
+ * qs1 & qs2 is qs1 with qs2's calls applied after its own, which is what
+ * Django does (the right side's joins are new ones, as a later filter()'s).
+ * qs1 | qs2 is one filter() of the OR of both sides' conditions, as Django
+ * ORs the two WHERE clauses and lets the right side reuse the left side's
+ * joins: an aggregate annotated after it reads the related rows the
+ * condition picks, as after filter(Q(a) | Q(b)). A side of several filter()
+ * calls is Q(pk__in=side) there, since one condition would read its
+ * multi-valued relations as one related row. Rows are never repeated,
+ * where Django repeats a row per related row of a multi-valued relation
+ * in the condition (ormc's semi-join rule, docs/semantics.md).
+ */
+static int
+eval_combined_operator(ev *e, const ormc_ast *n, ormc_qs *outer, ormc_qs **out)
+{
+	const char *name = NULL;
+	const ormc_ast *rn;
+	ormc_ast *l, *rc;
+	int r;
+
+	if ((r = combinable_side(e, n, n->op, &name)) < 0)
+		return r;
+	if (ormc_schema_model(e->s, name) == NULL) {
+		/* not a model: the left side says why */
+		if ((r = ormc_eval_qs(e, n->left, outer, out)) < 0)
+			return r;
+		return ormc_ev_fail(e, ORMC_ENOFIELD, n->pos, n->end - n->pos, "no such model: '%s'", name);
+	}
+	if (n->op == '&') {
+		if ((r = ormc_eval_qs(e, n->left, outer, out)) < 0)
+			return r;
+		rn = ormc_ev_deref(e, n->right);
+		if (rn->kind == ORMC_AST_BINOP) {
+			if ((r = side_as_filter(e, rn, outer, &rc)) < 0)
+				return r;
+			return apply_filter(e, *out, rn, rc);
+		}
+		/* the right side's calls, in order, after the left side's */
+		{
+			const ormc_ast *calls[64];
+			int k = 0;
+
+			for (; rn->kind == ORMC_AST_CALL; rn = ormc_ev_deref(e, rn->left->left)) {
+				if (k == (int)(sizeof(calls) / sizeof(calls[0])))
+					return ormc_ev_fail(e, ORMC_EUNSUPPORTED, rn->pos, rn->end - rn->pos,
+					                    "more than %d calls in a side of '&'", k);
+				calls[k++] = rn;
+			}
+			while (k-- > 0)
+				if ((r = ormc_qs_apply_method(e, *out, calls[k], calls[k]->left->str)) < 0)
+					return r;
+		}
+		return ORMC_OK;
+	}
+	if ((r = side_as_filter(e, n->left, outer, &l)) < 0 || (r = side_as_filter(e, n->right, outer, &rc)) < 0)
+		return r;
+	{
+		ormc_ast *op = made_node(e, ORMC_AST_BINOP, n, 0);
+
+		if (op == NULL)
+			return ormc_ev_oom(e);
+		op->op = '|';
+		op->left = l;
+		op->right = rc;
+		if ((*out = ormc_qs_new(e, ormc_schema_model(e->s, name), n->pos, outer)) == NULL)
+			return ormc_ev_oom(e);
+		return apply_filter(e, *out, n, op);
+	}
+}
+
 /* Evaluate an expression that must yield a QuerySet. */
 int
 ormc_eval_qs(ev *e, const ormc_ast *n0, ormc_qs *outer, ormc_qs **out)
@@ -385,15 +682,18 @@ ormc_eval_qs(ev *e, const ormc_ast *n0, ormc_qs *outer, ormc_qs **out)
 		break;
 	}
 	case ORMC_AST_BINOP:
-		if (n->op == '|' || n->op == '&' || n->op == '^') {
-			/* Django's qs1 | qs2, qs1 & qs2, qs1 ^ qs2 (4.1): not read, said so */
-			r = ormc_ev_fail(e, ORMC_EUNSUPPORTED, n->pos, n->end - n->pos,
-			                 "combining QuerySets with '%c' is not supported: combine the conditions "
-			                 "with Q objects in one filter(), filter(Q(...) %c Q(...))", n->op, n->op);
+		if (n->op == '|' || n->op == '&') {
+			r = eval_combined_operator(e, n, outer, out);
 			break;
 		}
-		r = ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos, "expected a QuerySet such as Book.objects.all()");
-		break;
+		if (n->op == '^') {
+			/* Django's qs1 ^ qs2 (4.1): not read, said so */
+			r = ormc_ev_fail(e, ORMC_EUNSUPPORTED, n->pos, n->end - n->pos,
+			                 "combining QuerySets with '^' is not supported: combine the conditions "
+			                 "with Q objects in one filter(), filter(Q(...) ^ Q(...))");
+			break;
+		}
+		/* fall through */
 	default:
 		r = ormc_ev_fail(e, ORMC_EINVALID, n->pos, n->end - n->pos, "expected a QuerySet such as Book.objects.all()");
 		break;

@@ -295,7 +295,8 @@ ormc_resolve_parts(ev *e, ormc_qs *qs, ormc_model *model, parts *p, int allow_an
 
 		const ormc_field *f;
 
-		if (strcmp(name, "pk") == 0 && pk != NULL)
+		if (strcmp(name, "pk") == 0 && pk != NULL && ormc_find_annot(qs, name) == NULL)
+			/* "pk": the primary key's column, unless a column is named so (values_list("pk")) */
 			name = pk->kind == ORMC_FIELD_ONETOONE || pk->kind == ORMC_FIELD_FOREIGNKEY
 			       ? ormc_arena_printf(e->a, "%s_id", pk->name) : pk->name;
 		else if ((f = ormc_model_field(model, name)) != NULL &&
@@ -311,6 +312,9 @@ ormc_resolve_parts(ev *e, ormc_qs *qs, ormc_model *model, parts *p, int allow_an
 
 			if (k == 1) {
 				an = ormc_find_annot(qs, name);
+				/* the primary key by its name ("id") where the column is "pk" */
+				if (an == NULL && pk != NULL && strcmp(name, pk->name) == 0)
+					an = ormc_find_annot(qs, "pk");
 			} else {
 				for (j = 0; j < k; j++)
 					joined = ormc_arena_printf(e->a, "%s%s%s", joined ? joined : "", j ? "__" : "", p->v[j]);

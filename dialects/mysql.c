@@ -113,6 +113,13 @@ my_emit(ormc_emit *e, const ormc_sx *x)
 		ormc_sqlbuf_appendc(b, ')');
 		return 1;
 	case ORMC_SX_PARAM:
+		if (x->type.kind == ORMC_FIELD_UUID && x->value.type == ORMC_TYPE_TEXT) {
+			/* the column holds 32 hex digits, as Django's UUIDField stores them here */
+			ormc_sqlbuf_append(b, "REPLACE(");
+			ormc_render_param_sx(e, x);
+			ormc_sqlbuf_append(b, ", '-', '')");
+			return 1;
+		}
 		if (x->value.type == ORMC_TYPE_DECIMAL) {
 			/*
 			 * A decimal travels as text, and some clients (MariaDB
@@ -421,7 +428,10 @@ my_emit(ormc_emit *e, const ormc_sx *x)
 		else
 			ormc_render_expr(e, x->args[0]);
 		ormc_sqlbuf_append(b, " LIKE BINARY ");
-		ormc_render_pattern_param(e, x, x->ci ? ORMC_PATTERN_ILIKE : ORMC_PATTERN_LIKE);
+		/* a UUID is stored as 32 hex digits: the pattern without hyphens */
+		(x->args[0]->type.kind == ORMC_FIELD_UUID ? ormc_render_uuid_pattern_param
+		                                          : ormc_render_pattern_param)
+			(e, x, x->ci ? ORMC_PATTERN_ILIKE : ORMC_PATTERN_LIKE);
 		ormc_sqlbuf_appendc(b, ')');
 		return 1;
 	}

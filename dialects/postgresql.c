@@ -271,16 +271,17 @@ pg_emit(ormc_emit *e, const ormc_sx *x)
 			ormc_render_fail(e, "unsupported date part");
 			return 1;
 		}
-		if (x->part == ORMC_PART_SECOND) {
-			/* whole seconds, as Django truncates them: EXTRACT gives 50.000321 here */
-			ormc_sqlbuf_append(b, "FLOOR(EXTRACT(SECOND FROM ");
-			ormc_render_expr(e, x->args[0]);
-			ormc_sqlbuf_append(b, "))");
-			return 1;
-		}
-		ormc_sqlbuf_appendf(b, "%sEXTRACT(%s FROM ", x->part == ORMC_PART_WEEK_DAY ? "(" : "", part);
+		/*
+		 * An integer, as on the other engines: EXTRACT is a numeric here
+		 * (double precision before PostgreSQL 14), so ExtractYear(...) / 10
+		 * would divide as a decimal and the result would not convert to
+		 * the IntegerField it is. A second is truncated, as Django's int().
+		 */
+		ormc_sqlbuf_appendf(b, "(%s%sEXTRACT(%s FROM ", x->part == ORMC_PART_SECOND ? "FLOOR(" : "",
+		                    x->part == ORMC_PART_WEEK_DAY ? "(" : "", part);
 		ormc_render_expr(e, x->args[0]);
 		ormc_sqlbuf_append(b, x->part == ORMC_PART_WEEK_DAY ? ") + 1)" : ")");
+		ormc_sqlbuf_append(b, x->part == ORMC_PART_SECOND ? "))::integer" : ")::integer");
 		return 1;
 	case ORMC_SX_TZ_LOCAL:
 	case ORMC_SX_TZ_UTC:
@@ -341,6 +342,20 @@ pg_emit(ormc_emit *e, const ormc_sx *x)
 			ormc_sqlbuf_append(b, "(HOST(");
 			ormc_render_expr(e, x->args[0]);
 			ormc_sqlbuf_append(b, ") LIKE ");
+			ormc_render_pattern_param(e, x, ORMC_PATTERN_LIKE);
+			ormc_sqlbuf_appendc(b, ')');
+			return 1;
+		}
+		if (x->args[0]->type.kind != ORMC_FIELD_CHAR && x->args[0]->type.kind != ORMC_FIELD_TEXT &&
+		    (int)x->args[0]->type.kind >= 0) {
+			/*
+			 * A number or a date matched as its text, as Django's
+			 * lookup_cast ("%s::text"): PostgreSQL has no LIKE for them
+			 * (pages__startswith=4).
+			 */
+			ormc_sqlbuf_append(b, "((");
+			ormc_render_expr(e, x->args[0]);
+			ormc_sqlbuf_append(b, ")::text LIKE ");
 			ormc_render_pattern_param(e, x, ORMC_PATTERN_LIKE);
 			ormc_sqlbuf_appendc(b, ')');
 			return 1;

@@ -137,6 +137,35 @@ ormc_render_pattern_param(ormc_emit *e, const ormc_sx *x, ormc_pattern kind)
 }
 
 void
+ormc_render_uuid_pattern_param(ormc_emit *e, const ormc_sx *x, ormc_pattern kind)
+{
+	ormc_sx plain;
+	char *s;
+	size_t i, n = 0;
+
+	if (x->param != NULL) {
+		/* a value to come */
+		ormc_sqlbuf_append(e->buf, "REPLACE(");
+		ormc_render_pattern_param(e, x, kind);
+		ormc_sqlbuf_append(e->buf, ", '-', '')");
+		return;
+	}
+	if ((s = malloc(x->value.len + 1)) == NULL) {
+		e->failed = 1;
+		return;
+	}
+	for (i = 0; i < x->value.len; i++)
+		if (x->value.s[i] != '-')
+			s[n++] = x->value.s[i];
+	s[n] = '\0';
+	plain = *x;
+	plain.value.s = s;
+	plain.value.len = n;
+	ormc_render_pattern_param(e, &plain, kind);
+	free(s);
+}
+
+void
 ormc_render_list(ormc_emit *e, ormc_sx *const *args, int n)
 {
 	int i;

@@ -47,6 +47,12 @@ void ormc_render_param_sx(ormc_emit *e, const ormc_sx *x);
  * pattern is made of the value at execution.
  */
 void ormc_render_pattern_param(ormc_emit *e, const ormc_sx *x, ormc_pattern kind);
+/*
+ * The same for a lookup on a UUIDField stored as 32 hex digits (SQLite,
+ * MySQL): the pattern without its hyphens, as Django's UUIDTextMixin
+ * (Replace(rhs, Value("-"), Value(""))).
+ */
+void ormc_render_uuid_pattern_param(ormc_emit *e, const ormc_sx *x, ormc_pattern kind);
 /** Bind a text value (copied into the arena). */
 void ormc_render_param_text(ormc_emit *e, const char *s, size_t len);
 /** Write ident between quote characters q, doubling any q inside. */

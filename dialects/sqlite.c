@@ -479,6 +479,13 @@ sqlite_emit(ormc_emit *e, const ormc_sx *x)
 
 	switch (x->kind) {
 	case ORMC_SX_PARAM:
+		if (x->type.kind == ORMC_FIELD_UUID && x->value.type == ORMC_TYPE_TEXT) {
+			/* the column holds 32 hex digits, as Django's UUIDField stores them here */
+			ormc_sqlbuf_append(b, "REPLACE(");
+			ormc_render_param_sx(e, x);
+			ormc_sqlbuf_append(b, ", '-', '')");
+			return 1;
+		}
 		if (x->value.type == ORMC_TYPE_DECIMAL) {
 			/* Django's decimals are bound as text: make them numbers. */
 			ormc_sqlbuf_append(b, "CAST(");
@@ -655,20 +662,26 @@ sqlite_emit(ormc_emit *e, const ormc_sx *x)
 		ormc_sqlbuf_appendc(b, ')');
 		return 1;
 	}
-	case ORMC_SX_LIKE:
+	case ORMC_SX_LIKE: {
+		/* a UUID is stored as 32 hex digits: the pattern without hyphens */
+		void (*pattern)(ormc_emit *, const ormc_sx *, ormc_pattern) =
+			x->args[0]->type.kind == ORMC_FIELD_UUID ? ormc_render_uuid_pattern_param
+			                                          : ormc_render_pattern_param;
+
 		ormc_sqlbuf_appendc(b, '(');
 		ormc_render_expr(e, x->args[0]);
 		if (x->ci) {
 			/* SQLite's LIKE folds ASCII letters only: ormc's rule everywhere */
 			ormc_sqlbuf_append(b, " LIKE ");
-			ormc_render_pattern_param(e, x, ORMC_PATTERN_ILIKE);
+			pattern(e, x, ORMC_PATTERN_ILIKE);
 			ormc_sqlbuf_append(b, " ESCAPE '\\')");
 		} else {
 			ormc_sqlbuf_append(b, " GLOB ");
-			ormc_render_pattern_param(e, x, ORMC_PATTERN_GLOB);
+			pattern(e, x, ORMC_PATTERN_GLOB);
 			ormc_sqlbuf_appendc(b, ')');
 		}
 		return 1;
+	}
 	case ORMC_SX_FUNC:
 		if (x->fn == ORMC_FN_GREATEST || x->fn == ORMC_FN_LEAST) {
 			ormc_sqlbuf_append(b, x->fn == ORMC_FN_GREATEST ? "MAX(" : "MIN(");

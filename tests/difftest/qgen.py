@@ -1460,6 +1460,8 @@ def tags(q):
                 out.add("multi-same-row")
             if type(o) is Filter and any(k in pos for k in neg):
                 out.add("multi-neg-mix")
+            if type(o) is Filter and _neg_meets_sibling_relation(o):
+                out.add("multi-neg-mix")
             if _null_neg_after(o):
                 out.add("null-neg-after")
             if _null_isnull_neg(o):
@@ -1469,6 +1471,28 @@ def tags(q):
             if lf.lookup == "isnull" and isinstance(lf.path, Path) and lf.path.multi():
                 out.add("multi-isnull")
     return sorted(out)
+
+
+def _neg_meets_sibling_relation(o):
+    """A negated leaf whose first multi-valued relation a positive leaf of
+    the same filter() joins too, by another path (LocalPlace's
+    bar__reviews and reviews: Bar's reviews are Place's). Django's
+    split_exclude correlates its subquery with the sibling's join when the
+    subquery's first alias has the name of one the outer query already has
+    (the same table), which depends on the operands' order: the
+    multi-neg-mix rule, where the paths' first hops differ."""
+    pos, neg = set(), []
+    for lf, ng in o.leaves():
+        if not isinstance(lf.path, Path):
+            continue
+        multi = [(h.name, h.target) for h in lf.path.hops if h.multi]
+        if not multi:
+            continue
+        if ng:
+            neg.append(multi[0])
+        else:
+            pos |= set(multi)
+    return any(k in pos for k in neg)
 
 
 def _null_neg_after(o):
@@ -1482,16 +1506,30 @@ def _null_neg_after(o):
         return False
     seen = set()
     for lf, ng in _parity_leaves(o):
-        if not isinstance(lf.path, Path) or not lf.path.hops:
+        key = _nullable_hop(lf)
+        if key is None:
             continue
-        h = lf.path.hops[0]
-        if h.multi or not h.null:
-            continue
-        if ng and h.name in seen:
+        if ng and key in seen:
             return True
         if not ng:
-            seen.add(h.name)
+            seen.add(key)
     return False
+
+
+def _nullable_hop(lf):
+    """The path up to the first nullable hop of a leaf's single-valued
+    relations (Dish's "restaurant__pizzeria": the reverse one-to-one after a
+    foreign key), where Django's join turns LEFT; None without one."""
+    if not isinstance(lf.path, Path):
+        return None
+    names = []
+    for h in lf.path.hops:
+        if h.multi:
+            return None
+        names.append(h.name)
+        if h.null:
+            return tuple(names)
+    return None
 
 
 def _parity_leaves(o):
@@ -1506,8 +1544,22 @@ def _parity_leaves(o):
         elif isinstance(c, And):
             for k in c.kids:
                 yield from walk(k, neg)
-    for c in o.conds:
+    for c in _django_order(o.conds):
         yield from walk(c, o.verb == "exclude")
+
+
+def _django_order(conds):
+    """The conditions in the order Django builds them: filter(*args, **kwargs)
+    is Q(*args, *sorted(kwargs.items())), and cond_args() prints compound
+    conditions (and a repeated key) as the arguments, leaves as keywords."""
+    pos, kws, seen = [], [], set()
+    for c in conds:
+        if isinstance(c, Leaf) and c.key() not in seen:
+            seen.add(c.key())
+            kws.append(c)
+        else:
+            pos.append(c)
+    return pos + sorted(kws, key=lambda c: c.key())
 
 
 def _null_isnull_neg(o):
@@ -1518,15 +1570,14 @@ def _null_isnull_neg(o):
     way round it gets one (docs/semantics.md). The same order dependence
     as _null_neg_after."""
     seen = set()
-    for lf, ng in o.leaves():
-        if not ng or not isinstance(lf.path, Path) or not lf.path.hops:
-            continue
-        h = lf.path.hops[0]
-        if h.multi or not h.null:
+    neg0 = o.verb == "exclude"
+    for lf, ng in (x for c in _django_order(o.conds) for x in c.leaves(neg0)):
+        key = _nullable_hop(lf) if ng else None
+        if key is None:
             continue
         if lf.lookup == "isnull" and lf.value is True:
-            seen.add(h.name)
-        elif h.name in seen:
+            seen.add(key)
+        elif key in seen:
             return True
     return False
 
