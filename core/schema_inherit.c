@@ -162,12 +162,19 @@ ormc_sr_inherit(reader *r, model_state *ms, const class_bases *cb,
 		if (b->model->abstract) {
 			if ((rc = copy_abstract(r, ms, b)) < 0)
 				return rc;
-			if (!ms->has_meta)
+			/*
+			 * With no Meta of its own, the class reads the Meta of the
+			 * first base that has one (Python's attribute lookup), and
+			 * only that one: class Place(Named, Timestamped) has Named's,
+			 * even when only Timestamped's sets ordering.
+			 */
+			if (!ms->has_meta && !ms->meta_inherited && (b->has_meta || b->meta_inherited)) {
+				ms->meta_inherited = 1;
 				inherit_ordering(ms, b);
-			/* an abstract base's Meta.managed, as Python finds Meta */
-			if (!ms->has_meta && !ms->managed_set && b->model->unmanaged) {
-				ms->model->unmanaged = 1;
-				ms->managed_set = 1;
+				if (!ms->managed_set && b->model->unmanaged) {
+					ms->model->unmanaged = 1;
+					ms->managed_set = 1;
+				}
 			}
 			continue;
 		}

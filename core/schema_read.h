@@ -57,6 +57,7 @@ typedef struct model_state {
 	const char *db_table;   /* Meta.db_table */
 	const char *app_label;  /* Meta.app_label, else the text's label */
 	int has_meta;           /* a class Meta of its own */
+	int meta_inherited;     /* none, but an abstract base's, as Python finds Meta */
 	int ordering_set;       /* Meta.ordering given (even empty) */
 	int proxy;              /* Meta.proxy = True */
 	int swappable;          /* Meta.swappable = "AUTH_USER_MODEL" (auth.User) */

@@ -561,6 +561,37 @@ static const char *const inherit_text =
 	"        proxy = True\n"
 	"        ordering = ['name']\n";
 
+/* With no Meta of its own, a class reads the first base's that has one, as Python finds Meta. */
+START_TEST(test_meta_first_base)
+{
+	parse("class Stamped(models.Model):\n"
+	      "    created = models.DateField()\n"
+	      "    class Meta:\n"
+	      "        abstract = True\n"
+	      "        ordering = ['id']\n"
+	      "class Named(models.Model):\n"
+	      "    name = models.CharField(max_length=20)\n"
+	      "    class Meta:\n"
+	      "        abstract = True\n"
+	      "class Bare(models.Model):\n"
+	      "    note = models.CharField(max_length=20)\n"
+	      "    class Meta:\n"
+	      "        abstract = True\n"
+	      "        managed = False\n"
+	      "class Place(Named, Stamped):\n"           /* Named's Meta: no ordering */
+	      "    city = models.CharField(max_length=20)\n"
+	      "class Shop(Stamped, Named):\n"            /* Stamped's */
+	      "    city = models.CharField(max_length=20)\n"
+	      "class Plain(models.Model):\n"
+	      "    pass\n"
+	      "class Kept(Named, Bare):\n"               /* Named's Meta: managed */
+	      "    pass\n", "app");
+	ck_assert_int_eq(model("Place")->nordering, 0);
+	ck_assert_int_eq(model("Shop")->nordering, 1);
+	ck_assert(!model("Kept")->unmanaged);
+}
+END_TEST
+
 START_TEST(test_abstract)
 {
 	ormc_model *place;
@@ -1011,6 +1042,7 @@ schema_suite(void)
 	tc = tcase_create("inheritance");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_abstract);
+	tcase_add_test(tc, test_meta_first_base);
 	tcase_add_test(tc, test_multi_table);
 	tcase_add_test(tc, test_proxy);
 	tcase_add_test(tc, test_parse_many);
