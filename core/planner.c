@@ -601,6 +601,30 @@ plan_wrapped(plan *p, ormc_rel *top, scope *outer)
 	return p->failed ? NULL : sel;
 }
 
+/*
+ * The rows of a sliced query under EXISTS: the rows themselves, sliced
+ * (rel_lower.c), and read from a derived table when they are distinct,
+ * since SQLite and MariaDB drop DISTINCT inside EXISTS and would count the
+ * slice over every row (Book.objects.values("rating").distinct()[4:].exists()).
+ */
+static ormc_select *
+exists_rows(plan *p, ormc_select *sel)
+{
+	ormc_select *w;
+	const char *alias;
+
+	if (sel == NULL || !(sel->distinct || sel->ndistinct_on > 0) || (sel->limit < 0 && sel->offset == 0))
+		return sel;
+	w = ormc_pl_select_new(p);
+	alias = ormc_pl_new_alias(p, "sliced");
+	if (w == NULL || alias == NULL || ormc_pl_from_add(p, w, NULL, sel, alias, ORMC_JOIN_NONE, NULL) < 0 ||
+	    ormc_pl_col_add(p, w, sx_int(p, 1), NULL) < 0) {
+		ormc_pl_pfail(p, ORMC_ENOMEM, -1, "out of memory");
+		return NULL;
+	}
+	return w;
+}
+
 ormc_select *
 ormc_pl_select_in(plan *p, ormc_qs *qs, scope *outer, int purpose, const char ***names,
                   ormc_otype **types, int *ncols)
@@ -647,7 +671,7 @@ ormc_pl_select_in(plan *p, ormc_qs *qs, scope *outer, int purpose, const char **
 	for (proj = top; proj->kind != ORMC_REL_PROJECT; proj = proj->input)
 		assert(proj->input != NULL);
 	if (qs->terminal == ORMC_TERM_EXISTS) {
-		ormc_select *inner = plan_level(p, top, outer);
+		ormc_select *inner = exists_rows(p, plan_level(p, top, outer));
 		ormc_sx *ex = sx_new(p, ORMC_SX_EXISTS, 0);
 
 		sel = ormc_pl_select_new(p);
@@ -662,6 +686,8 @@ ormc_pl_select_in(plan *p, ormc_qs *qs, scope *outer, int purpose, const char **
 		sel = plan_wrapped(p, top, outer);
 	} else {
 		sel = plan_level(p, top, outer);
+		if (purpose == PURPOSE_EXISTS)
+			sel = exists_rows(p, sel);
 	}
 	if (sel == NULL)
 		return NULL;

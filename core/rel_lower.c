@@ -551,6 +551,8 @@ ormc_rel_lower(plan *p, ormc_qs *qs, ormc_rel_mode mode, int purpose, ormc_outco
 		return NULL;
 	if (mode != ORMC_REL_ROWS && needs_wrap(qs))
 		return lower_wrapped(p, qs, mode);
+	if (purpose == PURPOSE_EXISTS && (qs->limit >= 0 || qs->offset > 0))
+		purpose = PURPOSE_TOP;   /* are there rows in the slice: the rows themselves, sliced */
 	if (mode == ORMC_REL_ROWS && cols == NULL && purpose != PURPOSE_EXISTS) {
 		if (output_columns(p, qs, &cols, &ncols) < 0) {
 			ormc_pl_pfail(p, ORMC_ENOMEM, -1, "out of memory");
