@@ -31,6 +31,7 @@ typedef struct ormc_sx ormc_sx;         /* plan expression, core/plan.h */
 #define ORMC_CAP_DISTINCT_ON  0x0080u  /* SELECT DISTINCT ON (...) */
 #define ORMC_CAP_INTERSECT    0x0100u  /* INTERSECT and EXCEPT (UNION is everywhere) */
 #define ORMC_CAP_WINDOW_ORDER 0x0200u  /* ranking and offset window functions need an ORDER BY */
+#define ORMC_CAP_NUMBERED_PARAMS 0x0400u  /* a placeholder names its parameter ($1), so one may be written twice */
 
 #define ORMC_DIALECT_VERSION 1
 

@@ -80,6 +80,11 @@ ormc_render_param(ormc_emit *e, const ormc_value *v)
 	}
 	slot->value = *v;
 	slot->pnum = -1;
+	if (ormc_ptrvec_push(e->arena, &e->param_nodes, NULL) < 0) {
+		e->failed = 1;
+		return;
+	}
+	assert(e->param_nodes.n == e->params.n);
 	e->dialect->placeholder(e->buf, e->params.n);
 }
 
@@ -102,8 +107,25 @@ ormc_render_param_text(ormc_emit *e, const char *s, size_t len)
 void
 ormc_render_param_sx(ormc_emit *e, const ormc_sx *x)
 {
+	int i;
+
+	/*
+	 * One value written twice is one parameter where placeholders name
+	 * theirs: PostgreSQL sees the same expression in DISTINCT ON and
+	 * ORDER BY only if both read $1, not $1 and $2.
+	 */
+	if (x->kind == ORMC_SX_PARAM && (e->caps & ORMC_CAP_NUMBERED_PARAMS))
+		for (i = 0; i < e->param_nodes.n; i++)
+			if (e->param_nodes.items[i] == x) {
+				e->dialect->placeholder(e->buf, i + 1);
+				return;
+			}
 	ormc_render_param(e, &x->value);
-	if (x->param != NULL && !e->failed) {
+	if (e->failed)
+		return;
+	if (x->kind == ORMC_SX_PARAM)
+		e->param_nodes.items[e->param_nodes.n - 1] = (void *)x;
+	if (x->param != NULL) {
 		ormc_pslot *slot = e->params.items[e->params.n - 1];
 
 		slot->pnum = x->param->index;

@@ -934,6 +934,28 @@ START_TEST(test_distinct_on_expression)
 	ck_assert_msg(rc == 0, "rc %d: %s", rc, rc < 0 ? err.message : "a fourth row");
 	ormc_result_free(r);
 	ormc_query_free(q);
+	/*
+	 * Not selected: DISTINCT ON and ORDER BY each write the expression, and
+	 * PostgreSQL sees they are one only if both read one parameter ($1, not
+	 * $1 and $2: 42P10 before).
+	 */
+	rc = ormc_query_parse(&q, s, "Book.objects.annotate(r=F('rating') - 1).order_by('r', 'pk')"
+	                      ".distinct('r').values_list('pk', flat=True)", (size_t)-1, &err);
+	ck_assert_msg(rc == ORMC_OK, "%s", err.message);
+	rc = ormc_query_run(&r, db, q, &err);
+	ck_assert_msg(rc == ORMC_OK, "%s", err.message);
+	{
+		static const long long want[] = { 2, 1, 4 };   /* ratings 3, 4 (first of 1 and 3), 5 */
+		int i;
+
+		for (i = 0; i < 3; i++) {
+			ck_assert_int_eq(ormc_result_next(r, &row, &err), 1);
+			ck_assert_int_eq(row[0].i, want[i]);
+		}
+	}
+	ck_assert_int_eq(ormc_result_next(r, &row, &err), 0);
+	ormc_result_free(r);
+	ormc_query_free(q);
 	ormc_disconnect(db);
 	ormc_schema_free(s);
 }
