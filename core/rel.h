@@ -14,6 +14,7 @@
  *              a multi-valued chain (LEFT JOIN)      joins as it is met)
  *   FILTER     one filter() / exclude() call         filter (index), how, ctx
  *   AGGREGATE  one row per key                       keys, blocks, group_by
+ *   WINDOW     the rows, with window functions       the annotations that hold them
  *   PROJECT    the output columns                    mode, purpose, cols
  *   SORT       order_by(), or Meta.ordering          meta
  *   DISTINCT   distinct(), distinct(*fields)
@@ -49,6 +50,7 @@ typedef enum ormc_rel_kind {
 	ORMC_REL_JOIN,
 	ORMC_REL_FILTER,
 	ORMC_REL_AGGREGATE,
+	ORMC_REL_WINDOW,
 	ORMC_REL_PROJECT,
 	ORMC_REL_SORT,
 	ORMC_REL_DISTINCT,
@@ -151,6 +153,9 @@ struct ormc_rel {
 	ormc_rel_block **blocks;
 	int nblocks;
 
+	/* WINDOW: the annotations computed with a window function, over the rows as they are here */
+	ormc_ptrvec windows;      /* ormc_annot* */
+
 	/* PROJECT */
 	ormc_rel_mode mode;
 	int purpose;              /* PURPOSE_* (planner.h) */
@@ -167,6 +172,7 @@ typedef struct ormc_rel_parts {
 	ormc_rel *base;           /* SCAN, LEVEL or COMBINE */
 	ormc_rel *join;
 	ormc_rel *agg;
+	ormc_rel *window;
 	ormc_rel *project;
 	ormc_rel *sort;
 	ormc_rel *distinct;

@@ -468,6 +468,14 @@ lower_level(plan *p, ormc_qs *qs, ormc_rel_mode mode, int purpose, ormc_outcol *
 			r->filter = i;
 			r->how = ORMC_FILTER_HAVING;
 		}
+	for (i = 0; i < qs->nannots; i++)
+		if (ormc_expr_has_window(qs->annots[i]->expr)) {
+			if ((r->kind != ORMC_REL_WINDOW && (r = node(p, ORMC_REL_WINDOW, qs, r)) == NULL) ||
+			    ormc_ptrvec_push(p->a, &r->windows, qs->annots[i]) < 0) {
+				ormc_pl_pfail(p, ORMC_ENOMEM, -1, "out of memory");
+				return NULL;
+			}
+		}
 	if ((r = node(p, ORMC_REL_PROJECT, qs, r)) == NULL)
 		return NULL;
 	r->mode = mode;
@@ -595,6 +603,9 @@ ormc_rel_parts_of(plan *p, ormc_rel *top, ormc_rel_parts *parts)
 			break;
 		case ORMC_REL_AGGREGATE:
 			parts->agg = r;
+			break;
+		case ORMC_REL_WINDOW:
+			parts->window = r;
 			break;
 		case ORMC_REL_PROJECT:
 			parts->project = r;
@@ -742,6 +753,12 @@ ormc_rel_print(ormc_sqlbuf *b, const ormc_rel *r, int depth)
 					ormc_sqlbuf_appendf(b, ", rows of filter #%d", k->filter + 1);
 				ormc_sqlbuf_append(b, "\n");
 			}
+			break;
+		case ORMC_REL_WINDOW:
+			ormc_sqlbuf_append(b, "WINDOW");
+			for (i = 0; i < r->windows.n; i++)
+				ormc_sqlbuf_appendf(b, " %s", ((const ormc_annot *)r->windows.items[i])->alias);
+			ormc_sqlbuf_append(b, "\n");
 			break;
 		case ORMC_REL_PROJECT:
 			if (r->mode == ORMC_REL_COUNT)

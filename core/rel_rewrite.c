@@ -593,7 +593,7 @@ check_level(const ormc_rel *top, char *why, size_t len)
 	const ormc_rel *base = NULL, *join = NULL, *agg = NULL, *proj = NULL;
 	int n = 0, i, stage = 0;
 
-	/* rows, JOIN, FILTER*, AGGREGATE, FILTER*, PROJECT, DISTINCT, SORT, LIMIT: at most 9 kinds, filters aside */
+	/* rows, JOIN, FILTER*, AGGREGATE, FILTER*, WINDOW, PROJECT, DISTINCT, SORT, LIMIT: 9 kinds, filters aside */
 	for (r = top; r != NULL; r = r->input) {
 		if (r->kind == ORMC_REL_FILTER)
 			continue;
@@ -604,8 +604,8 @@ check_level(const ormc_rel *top, char *why, size_t len)
 	for (i = n - 1; i >= 0; i--) {
 		static const int order[] = {
 			[ORMC_REL_SCAN] = 0, [ORMC_REL_LEVEL] = 0, [ORMC_REL_COMBINE] = 0,
-			[ORMC_REL_JOIN] = 1, [ORMC_REL_AGGREGATE] = 2, [ORMC_REL_PROJECT] = 3,
-			[ORMC_REL_DISTINCT] = 4, [ORMC_REL_SORT] = 5, [ORMC_REL_LIMIT] = 6,
+			[ORMC_REL_JOIN] = 1, [ORMC_REL_AGGREGATE] = 2, [ORMC_REL_WINDOW] = 3,
+			[ORMC_REL_PROJECT] = 4, [ORMC_REL_DISTINCT] = 5, [ORMC_REL_SORT] = 6, [ORMC_REL_LIMIT] = 7,
 		};
 		int k = order[chain[i]->kind];
 

@@ -596,6 +596,13 @@ START_TEST(test_rel_wrapped)
 	ck_assert_int_eq(lv->sub->kind, ORMC_REL_LIMIT);
 	ck_assert_int_eq(below(lv->sub, ORMC_REL_SORT)->meta, 0);
 	ormc_query_free(q);
+	/* window functions over the aggregated rows: a WINDOW between the AGGREGATE and the output */
+	q = compiled("Book.objects.values(\"publisher\").annotate(n=Count(\"id\"), "
+	             "r=Window(expression=Rank(), order_by=F(\"n\").desc())).values(\"publisher\", \"r\")", "postgresql");
+	lv = below(q->last->rel, ORMC_REL_WINDOW);
+	ck_assert_int_eq(lv->windows.n, 1);
+	below(lv, ORMC_REL_AGGREGATE);
+	ormc_query_free(q);
 	/* Meta.ordering where nothing groups */
 	q = compiled("Book.objects.count()", "sqlite");
 	ck_assert_int_eq(q->last->rel->mode, ORMC_REL_COUNT);
