@@ -26,6 +26,8 @@ static const struct removed_field {
 } removed_fields[] = {
 	{ "IPAddressField", "IPAddressField has been removed except for support in historical migrations." },
 	{ "CommaSeparatedIntegerField", "CommaSeparatedIntegerField is removed except for support in historical migrations." },
+	/* Django 5.0: a column the database computes, which copy and load must not write */
+	{ "GeneratedField", "GeneratedField (Django 5.0, a column the database computes) is not supported yet" },
 	{ NULL, NULL }
 };
 

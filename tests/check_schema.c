@@ -855,6 +855,8 @@ static const struct bad_case bad_cases[] = {
 	  ORMC_EUNSUPPORTED, "Extra", 5, "model 'Extra' is declared inside a block" },
 	{ "class A(models.Model):\n    x = models.IPAddressField()\n",
 	  ORMC_EUNSUPPORTED, "IPAddressField", 14, "IPAddressField has been removed" },
+	{ "class A(models.Model):\n    x = models.GeneratedField(expression=F('y'), output_field=models.IntegerField(), db_persist=True)\n",
+	  ORMC_EUNSUPPORTED, "GeneratedField", 14, "GeneratedField (Django 5.0" },
 	{ "class A(models.Model):\n    class Meta:\n        ordering = [F('x').desc()]\n",
 	  ORMC_EUNSUPPORTED, "F('x')", 13, "Meta.ordering entries" },
 	{ "class A(models.Model):\n    pass\nclass A(models.Model):\n    pass\n",
