@@ -216,11 +216,13 @@ my_emit(ormc_emit *e, const ormc_sx *x)
 		return 0;
 	case ORMC_SX_AGG:
 		if (x->agg == ORMC_AGG_AVG && x->args[0]->kind != ORMC_SX_STAR &&
-		    ormc_field_kind_is_int(x->args[0]->type.kind)) {
+		    (ormc_field_kind_is_int(x->args[0]->type.kind) || x->args[0]->type.kind == ORMC_FIELD_FLOAT)) {
 			/*
 			 * AVG of integers is DECIMAL with 4 places here: average
 			 * doubles (x + 0E0 is one on every version; CAST AS
-			 * DOUBLE needs MySQL 8.0.17).
+			 * DOUBLE needs MySQL 8.0.17). A float may be one too:
+			 * Mod(F("id"), 2) is a FloatField by Django's rule and an
+			 * integer to MySQL.
 			 */
 			ormc_render_agg(e, x, "(", " + 0E0)");
 			return 1;
