@@ -142,12 +142,45 @@ parent_link(reader *r, model_state *ms, model_state *parent,
 }
 
 /* Fields from abstract bases, the parent link, or the proxied model. */
+/*
+ * Meta as Python finds it on a class with none of its own: the first base
+ * (in declaration order) through which a Meta is found, whether that base
+ * is abstract or concrete. Its ordering and managed are the class's, even
+ * when they are unset there and a later base sets them (class
+ * Place(Named, Timestamped) has Named's Meta, so no ordering); a concrete
+ * parent's ordering applies only when the Meta found sets none (Django's
+ * ModelBase).
+ */
+static void
+inherit_meta(model_state *ms, const class_bases *cb)
+{
+	const model_state *found = NULL;
+	int k;
+
+	for (k = 0; k < cb->n && found == NULL; k++)
+		if (cb->kind[k] == BASE_MODEL)
+			found = cb->model[k]->meta_from;
+	if (ms->model->abstract && ms->has_meta)
+		ms->meta_from = ms;
+	else
+		ms->meta_from = found;
+	if (ms->has_meta || found == NULL)
+		return;
+	inherit_ordering(ms, found);
+	if (!ms->managed_set && found->model->unmanaged) {
+		ms->model->unmanaged = 1;
+		ms->managed_set = 1;
+	}
+}
+
 int
 ormc_sr_inherit(reader *r, model_state *ms, const class_bases *cb,
                 const ormc_token *name)
 {
 	model_state *parent = NULL;
 	int k, rc;
+
+	inherit_meta(ms, cb);
 
 	for (k = 0; k < cb->n; k++) {
 		model_state *b = cb->model[k], *c;
@@ -162,20 +195,6 @@ ormc_sr_inherit(reader *r, model_state *ms, const class_bases *cb,
 		if (b->model->abstract) {
 			if ((rc = copy_abstract(r, ms, b)) < 0)
 				return rc;
-			/*
-			 * With no Meta of its own, the class reads the Meta of the
-			 * first base that has one (Python's attribute lookup), and
-			 * only that one: class Place(Named, Timestamped) has Named's,
-			 * even when only Timestamped's sets ordering.
-			 */
-			if (!ms->has_meta && !ms->meta_inherited && (b->has_meta || b->meta_inherited)) {
-				ms->meta_inherited = 1;
-				inherit_ordering(ms, b);
-				if (!ms->managed_set && b->model->unmanaged) {
-					ms->model->unmanaged = 1;
-					ms->managed_set = 1;
-				}
-			}
 			continue;
 		}
 		c = b->proxy ? b->concrete : b;

@@ -57,7 +57,12 @@ typedef struct model_state {
 	const char *db_table;   /* Meta.db_table */
 	const char *app_label;  /* Meta.app_label, else the text's label */
 	int has_meta;           /* a class Meta of its own */
-	int meta_inherited;     /* none, but an abstract base's, as Python finds Meta */
+	/*
+	 * The abstract class whose Meta `Meta` names here, as Python's attribute
+	 * lookup finds it (its own, for an abstract class with one: a concrete
+	 * model's own Meta is taken out of the class), or NULL.
+	 */
+	const struct model_state *meta_from;
 	int ordering_set;       /* Meta.ordering given (even empty) */
 	int proxy;              /* Meta.proxy = True */
 	int swappable;          /* Meta.swappable = "AUTH_USER_MODEL" (auth.User) */

@@ -585,10 +585,27 @@ START_TEST(test_meta_first_base)
 	      "class Plain(models.Model):\n"
 	      "    pass\n"
 	      "class Kept(Named, Bare):\n"               /* Named's Meta: managed */
+	      "    pass\n"
+	      "class Ranked(models.Model):\n"
+	      "    rank = models.IntegerField()\n"
+	      "    class Meta:\n"
+	      "        abstract = True\n"
+	      "        ordering = ['rank']\n"
+	      "class Outlet(Place, Ranked):\n"          /* Meta found through Place: Named's; Place's ordering */
+	      "    pass\n"
+	      "class Dated(Stamped):\n"                 /* its own Meta is not an attribute of the class */
+	      "    class Meta:\n"
+	      "        ordering = ['-id']\n"
+	      "class Branch(Dated):\n"                  /* so Branch finds Stamped's: ordering id */
 	      "    pass\n", "app");
 	ck_assert_int_eq(model("Place")->nordering, 0);
 	ck_assert_int_eq(model("Shop")->nordering, 1);
 	ck_assert(!model("Kept")->unmanaged);
+	ck_assert_int_eq(model("Outlet")->nordering, 0);
+	ck_assert_int_eq(model("Dated")->nordering, 1);
+	ck_assert_str_eq(model("Dated")->ordering[0], "-id");
+	ck_assert_int_eq(model("Branch")->nordering, 1);
+	ck_assert_str_eq(model("Branch")->ordering[0], "id");
 }
 END_TEST
 
