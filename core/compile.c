@@ -60,8 +60,9 @@ ormc_compile(const ormc_query *q, const char *dialect, int server_version, ormc_
 	    ormc_plan_derived_reads_outer(sel))
 		return ormc_error_set(err, ORMC_EUNSUPPORTED, q->text, q->qs->pos, q->qs->pos >= 0 ? 1 : 0,
 		                      "this query needs a derived table that reads the enclosing query's rows "
-		                      "(a Subquery or Exists whose query aggregates over two relations or "
-		                      "regroups aggregated rows), which MySQL and MariaDB cannot run");
+		                      "(a Subquery or Exists whose query regroups aggregated rows, aggregates "
+		                      "over two relations, combines querysets it orders or slices, or slices "
+		                      "distinct or grouped rows), which MySQL and MariaDB cannot run");
 	out->plan = sel;
 	out->rel = p.tree;
 	{

@@ -602,9 +602,10 @@ plan_wrapped(plan *p, ormc_rel *top, scope *outer)
 }
 
 /*
- * The rows of a sliced query under EXISTS: the rows themselves, sliced
- * (rel_lower.c), and read from a derived table when they are distinct,
- * since SQLite and MariaDB drop DISTINCT inside EXISTS and would count the
+ * The rows of a sliced query under EXISTS: the rows themselves, sliced and
+ * unordered (rel_lower.c), and read from a derived table when they are
+ * distinct or grouped, since SQLite and MariaDB drop DISTINCT inside EXISTS,
+ * and MariaDB a GROUP BY that selects no aggregate, and would count the
  * slice over every row (Book.objects.values("rating").distinct()[4:].exists()).
  */
 static ormc_select *
@@ -613,7 +614,8 @@ exists_rows(plan *p, ormc_select *sel)
 	ormc_select *w;
 	const char *alias;
 
-	if (sel == NULL || !(sel->distinct || sel->ndistinct_on > 0) || (sel->limit < 0 && sel->offset == 0))
+	if (sel == NULL || !(sel->distinct || sel->ndistinct_on > 0 || sel->ngroup > 0) ||
+	    (sel->limit < 0 && sel->offset == 0))
 		return sel;
 	w = ormc_pl_select_new(p);
 	alias = ormc_pl_new_alias(p, "sliced");

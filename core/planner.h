@@ -83,7 +83,13 @@ struct scope {
 #define NEW(p, T) ((T *)ormc_arena_alloc((p)->a, sizeof(T)))
 
 /* What a (sub)query is planned for: its own rows, one value, EXISTS, IN (...). */
-enum { PURPOSE_TOP, PURPOSE_SCALAR, PURPOSE_EXISTS, PURPOSE_IN };
+enum {
+	PURPOSE_TOP,
+	PURPOSE_SCALAR,
+	PURPOSE_EXISTS,
+	PURPOSE_IN,
+	PURPOSE_EXISTS_ROWS   /* a sliced query under EXISTS: its rows, sliced, unordered (Django's exists()) */
+};
 
 /*
  * The relations a path walks, counting a final relation that is not a column

@@ -448,6 +448,18 @@ lower_level(plan *p, ormc_qs *qs, ormc_rel_mode mode, int purpose, ormc_outcol *
 			return NULL;
 		}
 	for (i = 0; i < qs->nfilters; i++)
+		if (qs->filters[i].cond->has_agg && nkeys == 0 && !has_agg_annot(qs)) {
+			/*
+			 * filter(GreaterThan(Count("book"), 1)) with nothing
+			 * aggregated: Django writes HAVING with no GROUP BY, which
+			 * PostgreSQL and MySQL refuse.
+			 */
+			ormc_pl_pfail(p, ORMC_EUNSUPPORTED, qs->filters[i].cond->pos,
+			              "a filter on an aggregate needs the query to aggregate first: "
+			              "annotate it, then filter on its name (annotate(n=Count(...)).filter(n__gt=1))");
+			return NULL;
+		}
+	for (i = 0; i < qs->nfilters; i++)
 		if (!qs->filters[i].cond->has_agg) {
 			if ((r = node(p, ORMC_REL_FILTER, qs, r)) == NULL)
 				return NULL;
@@ -486,7 +498,9 @@ lower_level(plan *p, ormc_qs *qs, ormc_rel_mode mode, int purpose, ormc_outcol *
 		return r;
 	if ((qs->distinct || qs->ndistinct_on > 0) && (r = node(p, ORMC_REL_DISTINCT, qs, r)) == NULL)
 		return NULL;
-	if ((qs->norder > 0 || qs->model->nordering > 0) && (r = node(p, ORMC_REL_SORT, qs, r)) == NULL)
+	/* Under EXISTS the ordering decides nothing, and Django's exists() drops it (DISTINCT over the output only). */
+	if ((qs->norder > 0 || qs->model->nordering > 0) && purpose != PURPOSE_EXISTS_ROWS &&
+	    (r = node(p, ORMC_REL_SORT, qs, r)) == NULL)
 		return NULL;
 	if ((qs->limit >= 0 || qs->offset > 0) && (x = node(p, ORMC_REL_LIMIT, qs, r)) != NULL)
 		r = x;
@@ -560,7 +574,7 @@ ormc_rel_lower(plan *p, ormc_qs *qs, ormc_rel_mode mode, int purpose, ormc_outco
 	if (mode != ORMC_REL_ROWS && needs_wrap(qs))
 		return lower_wrapped(p, qs, mode);
 	if (purpose == PURPOSE_EXISTS && (qs->limit >= 0 || qs->offset > 0))
-		purpose = PURPOSE_TOP;   /* are there rows in the slice: the rows themselves, sliced */
+		purpose = PURPOSE_EXISTS_ROWS;   /* are there rows in the slice: the rows themselves, sliced */
 	if (mode == ORMC_REL_ROWS && cols == NULL && purpose != PURPOSE_EXISTS) {
 		if (output_columns(p, qs, &cols, &ncols) < 0) {
 			ormc_pl_pfail(p, ORMC_ENOMEM, -1, "out of memory");
