@@ -70,6 +70,10 @@ ormc_compile(const ormc_query *q, const char *dialect, int server_version, ormc_
 
 		ormc_sqlbuf_init(&b);
 		ormc_rel_print(&b, p.tree, 0);
+		for (i = 0; i < p.subtrees.n; i++) {
+			ormc_sqlbuf_appendf(&b, "subquery or combined query %d:\n", i + 1);
+			ormc_rel_print(&b, p.subtrees.items[i], 1);
+		}
 		out->tree = b.failed ? NULL : ormc_arena_strdup(&out->arena, b.data ? b.data : "");
 		ormc_sqlbuf_free(&b);
 		if (out->tree == NULL)

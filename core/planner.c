@@ -280,7 +280,8 @@ reads_combination_whole(const ormc_rel_parts *parts)
 
 	if (proj->purpose == PURPOSE_TOP || proj->mode != ORMC_REL_ROWS ||
 	    parts->base->kind != ORMC_REL_LEVEL || parts->base->sub->kind != ORMC_REL_COMBINE ||
-	    parts->join != NULL || parts->agg != NULL || parts->sort != NULL || parts->distinct != NULL ||
+	    parts->join != NULL || parts->agg != NULL || parts->distinct != NULL ||
+	    (parts->sort != NULL && (parts->sort->meta || parts->top->qs->norder > 0)) ||
 	    parts->limit != NULL || parts->nfilters > 0)
 		return 0;
 	if (proj->purpose == PURPOSE_EXISTS)
@@ -670,6 +671,10 @@ ormc_pl_select_in(plan *p, ormc_qs *qs, scope *outer, int purpose, const char **
 	}
 	if (p->tree == NULL)
 		p->tree = top;   /* the query's own: its subqueries are lowered while it is written */
+	else if (ormc_ptrvec_push(p->a, &p->subtrees, top) < 0) {
+		ormc_pl_pfail(p, ORMC_ENOMEM, -1, "out of memory");
+		return NULL;
+	}
 	for (proj = top; proj->kind != ORMC_REL_PROJECT; proj = proj->input)
 		assert(proj->input != NULL);
 	if (qs->terminal == ORMC_TERM_EXISTS) {

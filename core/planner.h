@@ -41,6 +41,7 @@ struct plan {
 	int in_agg;      /* translating an aggregate's argument or filter=: row conditions */
 	int neg_on_row;  /* the next negation reads the joined related row (see plan_cond.c) */
 	struct ormc_rel *tree;  /* the query's relational tree (rel.h): the first one lowered */
+	ormc_ptrvec subtrees;   /* the others: its subqueries' and union parts', in the order planned */
 };
 
 typedef struct joinent {

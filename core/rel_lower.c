@@ -697,12 +697,17 @@ static const char *const agg_form[] = {
 	[ORMC_FORM_CORRELATED] = "correlated subquery per row",
 };
 
-void
-ormc_rel_print(ormc_sqlbuf *b, const ormc_rel *r, int depth)
+/* below: r is the top of a level read by the level above as a derived table. */
+static void
+print_level(ormc_sqlbuf *b, const ormc_rel *r, int depth, int below)
 {
-	int i, j;
+	int i, j, sliced = r->kind == ORMC_REL_LIMIT;
 
 	for (; r != NULL; r = r->input, depth++) {
+		if (r->kind == ORMC_REL_SORT && r->qs->norder == 0 && !r->meta) {
+			depth--;   /* Meta.ordering that does not apply: no ordering */
+			continue;
+		}
 		for (i = 0; i < depth; i++)
 			ormc_sqlbuf_append(b, "  ");
 		switch (r->kind) {
@@ -714,7 +719,7 @@ ormc_rel_print(ormc_sqlbuf *b, const ormc_rel *r, int depth)
 			break;
 		case ORMC_REL_LEVEL:
 			ormc_sqlbuf_appendf(b, "LEVEL %s\n", r->wrap ? "(the query, computed first)" : "(the level below)");
-			ormc_rel_print(b, r->sub, depth + 1);
+			print_level(b, r->sub, depth + 1, 1);
 			break;
 		case ORMC_REL_JOIN:
 			ormc_sqlbuf_append(b, "JOIN ");
@@ -788,7 +793,7 @@ ormc_rel_print(ormc_sqlbuf *b, const ormc_rel *r, int depth)
 				ormc_sqlbuf_append(b, "PROJECT");
 				for (i = 0; i < r->ncols; i++)
 					ormc_sqlbuf_appendf(b, " %s", r->cols[i].name);
-				ormc_sqlbuf_append(b, "\n");
+				ormc_sqlbuf_append(b, r->purpose == PURPOSE_EXISTS_ROWS ? " (EXISTS: are there rows in the slice)\n" : "\n");
 			}
 			break;
 		case ORMC_REL_SORT:
@@ -800,7 +805,9 @@ ormc_rel_print(ormc_sqlbuf *b, const ormc_rel *r, int depth)
 				else
 					print_expr(b, r->qs->order[i].expr);
 			}
-			ormc_sqlbuf_append(b, r->meta ? " Meta.ordering\n" : "\n");
+			ormc_sqlbuf_append(b, r->meta ? " Meta.ordering" : "");
+			/* the planner drops it (planner.c): it would decide nothing */
+			ormc_sqlbuf_append(b, below && !sliced ? " (dropped: the level above reads every row)\n" : "\n");
 			break;
 		case ORMC_REL_DISTINCT:
 			ormc_sqlbuf_appendf(b, "DISTINCT%s\n", r->qs->ndistinct_on > 0 ? " ON fields" : "");
@@ -814,4 +821,10 @@ ormc_rel_print(ormc_sqlbuf *b, const ormc_rel *r, int depth)
 			break;
 		}
 	}
+}
+
+void
+ormc_rel_print(ormc_sqlbuf *b, const ormc_rel *top, int depth)
+{
+	print_level(b, top, depth, 0);
 }
