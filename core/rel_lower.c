@@ -701,7 +701,7 @@ static const char *const agg_form[] = {
 static void
 print_level(ormc_sqlbuf *b, const ormc_rel *r, int depth, int below)
 {
-	int i, j, sliced = r->kind == ORMC_REL_LIMIT;
+	int i, j, sliced = r != NULL && r->kind == ORMC_REL_LIMIT;
 
 	for (; r != NULL; r = r->input, depth++) {
 		if (r->kind == ORMC_REL_SORT && r->qs->norder == 0 && !r->meta) {
