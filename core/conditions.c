@@ -587,19 +587,6 @@ xor_operands(ev *e, const ormc_ast *n0, const ormc_ast **ops, int *nops, int max
 	return ORMC_OK;
 }
 
-static ormc_expr *
-int_value(ev *e, int pos, long long v)
-{
-	ormc_expr *x = ormc_expr_new(e, ORMC_EXPR_VALUE, pos);
-
-	if (x == NULL)
-		return NULL;
-	x->value.type = ORMC_TYPE_INT;
-	x->value.i = v;
-	x->type = ormc_otype_of(ORMC_FIELD_INTEGER, -1, -1);
-	return x;
-}
-
 /*
  * Q(a) ^ Q(b) ^ ... (Django 4.1): true when an odd number of the operands
  * are true, never NULL. Written as Django writes it for a database without
@@ -634,8 +621,8 @@ resolve_xor(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_cond **out)
 		cs = ormc_expr_new(e, ORMC_EXPR_CASE, ops[i]->pos);
 		if (cs == NULL || (cs->whens = ormc_arena_alloc(e->a, sizeof(ormc_cond *))) == NULL ||
 		    (cs->args = ormc_arena_alloc(e->a, sizeof(ormc_expr *))) == NULL ||
-		    (cs->args[0] = int_value(e, ops[i]->pos, 1)) == NULL ||
-		    (cs->else_ = int_value(e, ops[i]->pos, 0)) == NULL)
+		    (cs->args[0] = ormc_int_expr(e, ops[i]->pos, 1)) == NULL ||
+		    (cs->else_ = ormc_int_expr(e, ops[i]->pos, 0)) == NULL)
 			return ormc_ev_oom(e);
 		if ((r = ormc_resolve_cond(e, qs, ops[i], &cs->whens[0])) < 0)
 			return r;
@@ -665,7 +652,7 @@ resolve_xor(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_cond **out)
 	if ((odd->rhs = ormc_arena_alloc(e->a, sizeof(ormc_expr *) * (size_t)odd->nrhs)) == NULL)
 		return ormc_ev_oom(e);
 	for (i = 0; i < odd->nrhs; i++)
-		if ((odd->rhs[i] = int_value(e, n->pos, 2 * i + 1)) == NULL)
+		if ((odd->rhs[i] = ormc_int_expr(e, n->pos, 2 * i + 1)) == NULL)
 			return ormc_ev_oom(e);
 	odd->has_agg = sum->has_agg;
 	c->kids[0] = any;

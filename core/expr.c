@@ -1056,8 +1056,9 @@ slice_bound(ev *e, const ormc_ast *b0, long long *out)
 	return ORMC_OK;
 }
 
-static ormc_expr *
-int_expr(ev *e, int pos, long long v)
+/* An integer value the reader makes itself (1 and 0 of a Case, a Substr's start). */
+ormc_expr *
+ormc_int_expr(ev *e, int pos, long long v)
 {
 	ormc_expr *x = ormc_expr_new(e, ORMC_EXPR_VALUE, pos);
 
@@ -1115,8 +1116,8 @@ resolve_sliced(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out)
 		                    "This field does not support slicing.");
 	x = ormc_expr_new(e, ORMC_EXPR_FUNC, n->pos);
 	if (x == NULL || (x->args = ormc_arena_alloc(e->a, sizeof(ormc_expr *) * 3)) == NULL ||
-	    (x->args[1] = int_expr(e, n->pos, start + 1)) == NULL ||
-	    (has_stop && (x->args[2] = int_expr(e, n->pos, stop - start)) == NULL))
+	    (x->args[1] = ormc_int_expr(e, n->pos, start + 1)) == NULL ||
+	    (has_stop && (x->args[2] = ormc_int_expr(e, n->pos, stop - start)) == NULL))
 		return ormc_ev_oom(e);
 	x->func = "Substr";
 	x->args[0] = src;

@@ -145,6 +145,8 @@ int ormc_resolve_ref(ev *e, ormc_qs *qs, ormc_model *model, const char *s, int p
 
 /* A new expression of kind at pos, its type not set yet; NULL if out of memory. */
 ormc_expr *ormc_expr_new(ev *e, ormc_expr_kind kind, int pos);
+/* An integer VALUE of IntegerField type. */
+ormc_expr *ormc_int_expr(ev *e, int pos, long long v);
 /* Resolve an expression AST against qs. */
 int ormc_resolve_expr(ev *e, ormc_qs *qs, const ormc_ast *n, ormc_expr **out);
 /* As ormc_resolve_expr, but a string names a field ("price"), as F("price"). */
