@@ -7,6 +7,7 @@
  * placeholders.
  */
 #include <assert.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,12 +81,49 @@ ormc_render_param(ormc_emit *e, const ormc_value *v)
 	}
 	slot->value = *v;
 	slot->pnum = -1;
-	if (ormc_ptrvec_push(e->arena, &e->param_nodes, NULL) < 0) {
-		e->failed = 1;
-		return;
-	}
-	assert(e->param_nodes.n == e->params.n);
 	e->dialect->placeholder(e->buf, e->params.n);
+}
+
+/* The slot index of PARAM node x written before, or -1; ins: record it as the last slot instead. */
+static int
+seen_param(ormc_emit *e, const ormc_sx *x, int ins)
+{
+	size_t h;
+
+	if (ins && 2 * (e->nseen + 1) > e->seen_cap) {
+		int cap = e->seen_cap ? 2 * e->seen_cap : 64, k;
+		const ormc_sx **keys = ormc_arena_alloc(e->arena, sizeof(*keys) * (size_t)cap);
+		int *slots = ormc_arena_alloc(e->arena, sizeof(int) * (size_t)cap);
+
+		if (keys == NULL || slots == NULL) {
+			e->failed = 1;
+			return -1;
+		}
+		memset(keys, 0, sizeof(*keys) * (size_t)cap);
+		for (k = 0; k < e->seen_cap; k++)
+			if (e->seen[k] != NULL) {
+				for (h = ((uintptr_t)e->seen[k] >> 4) & (size_t)(cap - 1); keys[h] != NULL;
+				     h = (h + 1) & (size_t)(cap - 1))
+					;
+				keys[h] = e->seen[k];
+				slots[h] = e->seen_slot[k];
+			}
+		e->seen = keys;
+		e->seen_slot = slots;
+		e->seen_cap = cap;
+	}
+	if (e->seen_cap == 0)
+		return -1;
+	for (h = ((uintptr_t)x >> 4) & (size_t)(e->seen_cap - 1); e->seen[h] != NULL;
+	     h = (h + 1) & (size_t)(e->seen_cap - 1))
+		if (e->seen[h] == x)
+			return e->seen_slot[h];
+	if (!ins)
+		return -1;
+	e->seen[h] = x;
+	e->seen_slot[h] = e->params.n - 1;
+	e->nseen++;
+	return e->params.n - 1;
 }
 
 void
@@ -114,17 +152,15 @@ ormc_render_param_sx(ormc_emit *e, const ormc_sx *x)
 	 * theirs: PostgreSQL sees the same expression in DISTINCT ON and
 	 * ORDER BY only if both read $1, not $1 and $2.
 	 */
-	if (x->kind == ORMC_SX_PARAM && (e->caps & ORMC_CAP_NUMBERED_PARAMS))
-		for (i = 0; i < e->param_nodes.n; i++)
-			if (e->param_nodes.items[i] == x) {
-				e->dialect->placeholder(e->buf, i + 1);
-				return;
-			}
-	ormc_render_param(e, &x->value);
-	if (e->failed)
+	int numbered = x->kind == ORMC_SX_PARAM && (e->caps & ORMC_CAP_NUMBERED_PARAMS);
+
+	if (numbered && (i = seen_param(e, x, 0)) >= 0) {
+		e->dialect->placeholder(e->buf, i + 1);
 		return;
-	if (x->kind == ORMC_SX_PARAM)
-		e->param_nodes.items[e->param_nodes.n - 1] = (void *)x;
+	}
+	ormc_render_param(e, &x->value);
+	if (e->failed || (numbered && seen_param(e, x, 1) < 0))
+		return;
 	if (x->param != NULL) {
 		ormc_pslot *slot = e->params.items[e->params.n - 1];
 

@@ -21,7 +21,10 @@ struct ormc_emit {
 	unsigned caps;              /* dialect capabilities for this server version */
 	ormc_arena *arena;          /* for parameter text made while rendering */
 	ormc_ptrvec params;         /* ormc_pslot* in placeholder order */
-	ormc_ptrvec param_nodes;    /* the PARAM node each slot was written for, or NULL */
+	/* ORMC_CAP_NUMBERED_PARAMS: the PARAM nodes written so far and their slots (open addressing) */
+	const ormc_sx **seen;
+	int *seen_slot;
+	int nseen, seen_cap;
 	int depth;                  /* recursion guard */
 	int result_parts;           /* rendering the parts of a top compound: their columns are the result's */
 	int failed;                 /* an error was met: message in err */
