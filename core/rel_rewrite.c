@@ -378,8 +378,9 @@ per_row(const ormc_rel_parts *parts, int hasempty, int keychain)
 	const ormc_qs *qs = parts->top->qs;
 	int i;
 
-	if (parts->limit == NULL || qs->limit < 0 || parts->distinct != NULL || qs->grouped || hasempty || keychain)
-		return 0;
+	if (parts->limit == NULL || qs->limit < 0 || parts->distinct != NULL || qs->grouped || !qs->per_object ||
+	    parts->agg == NULL || parts->agg->nkeys != 1 || hasempty || keychain)
+		return 0;   /* correlated by the row's key: one row per object */
 	for (i = 0; i < qs->norder; i++)
 		if (qs->order[i].expr->has_agg || qs->order[i].random)
 			return 0;
