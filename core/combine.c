@@ -186,6 +186,18 @@ order_ref_slots(ormc_expr **slot, ormc_expr ***out, int n, int max)
 
 #define MAX_ORDER_REFS 32
 
+/* The column slots of qs's i-th ordering (see order_ref_slots), at most MAX_ORDER_REFS; or an error. */
+static int
+ordering_slots(ev *e, ormc_qs *qs, int i, ormc_expr **slots[MAX_ORDER_REFS])
+{
+	int n = order_ref_slots(&qs->order[i].expr, slots, 0, MAX_ORDER_REFS);
+
+	if (n > MAX_ORDER_REFS)
+		return ormc_ev_fail(e, ORMC_EUNSUPPORTED, qs->order[i].pos, 1,
+		                    "more than %d columns in one ordering of combined rows", MAX_ORDER_REFS);
+	return n;
+}
+
 /*
  * Make the level of combined rows below qs, from the parts' columns: its
  * annotations are the columns, seen above (in qs) as INNER stand-ins that
@@ -267,11 +279,10 @@ build_levels(ev *e, ormc_qs *qs, ormc_qs *c, int pos, int hidden)
 	/* an ordering made before values() reads the new columns of its names */
 	for (i = 0; i < qs->norder; i++) {
 		ormc_expr **slots[MAX_ORDER_REFS];
-		int nslots = order_ref_slots(&qs->order[i].expr, slots, 0, MAX_ORDER_REFS), s;
+		int nslots = ordering_slots(e, qs, i, slots), s;
 
-		if (nslots > MAX_ORDER_REFS)
-			return ormc_ev_fail(e, ORMC_EUNSUPPORTED, qs->order[i].pos, 1,
-			                    "more than %d columns in one ordering of combined rows", MAX_ORDER_REFS);
+		if (nslots < 0)
+			return nslots;
 		for (s = 0; s < nslots; s++) {
 			ormc_expr *o = *slots[s];
 			ormc_annot *an;
@@ -422,11 +433,10 @@ ormc_qs_combined_method(ev *e, ormc_qs *qs, const ormc_ast *call, const char *m)
 	 */
 	for (i = 0; i < qs->norder; i++) {
 		ormc_expr **slots[MAX_ORDER_REFS];
-		int nslots = order_ref_slots(&qs->order[i].expr, slots, 0, MAX_ORDER_REFS), s;
+		int nslots = ordering_slots(e, qs, i, slots), s;
 
-		if (nslots > MAX_ORDER_REFS)
-			return ormc_ev_fail(e, ORMC_EUNSUPPORTED, qs->order[i].pos, 1,
-			                    "more than %d columns in one ordering of combined rows", MAX_ORDER_REFS);
+		if (nslots < 0)
+			return nslots;
 		for (s = 0; s < nslots; s++) {
 			const ormc_expr *o = *slots[s];
 			int k, j;
