@@ -137,6 +137,17 @@ pg_part(ormc_part part)
  * guesses text where there is none (CASE ... THEN $1): every non-text
  * parameter therefore carries its type.
  */
+/* (open args[0] close pattern): a LIKE of x's operand as the text open and close make of it. */
+static void
+pg_like(ormc_emit *e, const ormc_sx *x, const char *open, const char *close, ormc_pattern kind)
+{
+	ormc_sqlbuf_append(e->buf, open);
+	ormc_render_expr(e, x->args[0]);
+	ormc_sqlbuf_append(e->buf, close);
+	ormc_render_pattern_param(e, x, kind);
+	ormc_sqlbuf_appendc(e->buf, ')');
+}
+
 static int
 pg_emit(ormc_emit *e, const ormc_sx *x)
 {
@@ -331,19 +342,12 @@ pg_emit(ormc_emit *e, const ormc_sx *x)
 			 * rule of every engine (SQLite's LIKE can do no more); the
 			 * pattern comes upper-cased the same way.
 			 */
-			ormc_sqlbuf_append(b, inet ? "(UPPER(HOST(" : "(UPPER((");
-			ormc_render_expr(e, x->args[0]);
-			ormc_sqlbuf_append(b, ")::text COLLATE \"C\") LIKE ");
-			ormc_render_pattern_param(e, x, ORMC_PATTERN_ILIKE);
-			ormc_sqlbuf_appendc(b, ')');
+			pg_like(e, x, inet ? "(UPPER(HOST(" : "(UPPER((", ")::text COLLATE \"C\") LIKE ",
+			        ORMC_PATTERN_ILIKE);
 			return 1;
 		}
 		if (inet) {
-			ormc_sqlbuf_append(b, "(HOST(");
-			ormc_render_expr(e, x->args[0]);
-			ormc_sqlbuf_append(b, ") LIKE ");
-			ormc_render_pattern_param(e, x, ORMC_PATTERN_LIKE);
-			ormc_sqlbuf_appendc(b, ')');
+			pg_like(e, x, "(HOST(", ") LIKE ", ORMC_PATTERN_LIKE);
 			return 1;
 		}
 		if (x->args[0]->type.kind != ORMC_FIELD_CHAR && x->args[0]->type.kind != ORMC_FIELD_TEXT &&
@@ -353,11 +357,7 @@ pg_emit(ormc_emit *e, const ormc_sx *x)
 			 * lookup_cast ("%s::text"): PostgreSQL has no LIKE for them
 			 * (pages__startswith=4).
 			 */
-			ormc_sqlbuf_append(b, "((");
-			ormc_render_expr(e, x->args[0]);
-			ormc_sqlbuf_append(b, ")::text LIKE ");
-			ormc_render_pattern_param(e, x, ORMC_PATTERN_LIKE);
-			ormc_sqlbuf_appendc(b, ')');
+			pg_like(e, x, "((", ")::text LIKE ", ORMC_PATTERN_LIKE);
 			return 1;
 		}
 		return 0;
