@@ -183,6 +183,9 @@ typedef struct ormc_rel_parts {
 
 /* ---------------------------------------------------------------- rel_lower.c */
 
+/* A node of kind over input (NULL for rows), for qs's level; NULL (the plan failed) when out of memory. */
+ormc_rel *ormc_rel_node(plan *p, ormc_rel_kind kind, ormc_qs *qs, ormc_rel *input);
+
 /*
  * The tree of qs as a level of rows (ORMC_REL_ROWS, with the output columns
  * cols, or all of them when cols is NULL), or as aggregate() or count():

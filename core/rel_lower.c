@@ -25,8 +25,8 @@
 static ormc_rel *lower_level(plan *p, ormc_qs *qs, ormc_rel_mode mode, int purpose,
                              ormc_outcol *outs, int nouts);
 
-static ormc_rel *
-node(plan *p, ormc_rel_kind kind, ormc_qs *qs, ormc_rel *input)
+ormc_rel *
+ormc_rel_node(plan *p, ormc_rel_kind kind, ormc_qs *qs, ormc_rel *input)
 {
 	ormc_rel *r = NEW(p, ormc_rel);
 
@@ -373,7 +373,7 @@ level_base(plan *p, ormc_qs *qs, ormc_rel_mode mode, ormc_outcol *outs, int nout
 	int i, j;
 
 	if (qs->inner == NULL)
-		return node(p, ORMC_REL_SCAN, qs, NULL);
+		return ormc_rel_node(p, ORMC_REL_SCAN, qs, NULL);
 	assert(qs->level == qs->inner->level + 1);
 	for (i = 0; i < nouts; i++)
 		if (collect_reads(p, qs->inner, outs[i].expr, READ_LEVEL, &used) < 0)
@@ -395,7 +395,7 @@ level_base(plan *p, ormc_qs *qs, ormc_rel_mode mode, ormc_outcol *outs, int nout
 			if (collect_reads(p, qs->inner, qs->aggregates[i]->expr, READ_LEVEL, &used) < 0)
 				return NULL;
 	cols = ormc_arena_alloc(p->a, sizeof(ormc_outcol) * (size_t)(used.n + 1));
-	if (cols == NULL || (lv = node(p, ORMC_REL_LEVEL, qs, NULL)) == NULL) {
+	if (cols == NULL || (lv = ormc_rel_node(p, ORMC_REL_LEVEL, qs, NULL)) == NULL) {
 		ormc_pl_pfail(p, ORMC_ENOMEM, -1, "out of memory");
 		return NULL;
 	}
@@ -412,7 +412,7 @@ level_base(plan *p, ormc_qs *qs, ormc_rel_mode mode, ormc_outcol *outs, int nout
 		j = 1;
 	}
 	lv->sub = qs->inner->combinator != ORMC_COMBINE_NONE
-	          ? node(p, ORMC_REL_COMBINE, qs->inner, NULL)
+	          ? ormc_rel_node(p, ORMC_REL_COMBINE, qs->inner, NULL)
 	          : lower_level(p, qs->inner, ORMC_REL_ROWS, PURPOSE_TOP, cols, j);
 	return lv->sub != NULL ? lv : NULL;
 }
@@ -461,13 +461,13 @@ lower_level(plan *p, ormc_qs *qs, ormc_rel_mode mode, int purpose, ormc_outcol *
 		}
 	for (i = 0; i < qs->nfilters; i++)
 		if (!qs->filters[i].cond->has_agg) {
-			if ((r = node(p, ORMC_REL_FILTER, qs, r)) == NULL)
+			if ((r = ormc_rel_node(p, ORMC_REL_FILTER, qs, r)) == NULL)
 				return NULL;
 			r->filter = i;
 			r->how = ORMC_FILTER_SEMI;
 		}
 	if (mode != ORMC_REL_ROWS || nkeys > 0 || has_agg_annot(qs)) {
-		if ((r = node(p, ORMC_REL_AGGREGATE, qs, r)) == NULL)
+		if ((r = ormc_rel_node(p, ORMC_REL_AGGREGATE, qs, r)) == NULL)
 			return NULL;
 		r->keys = keys;
 		r->nkeys = nkeys;
@@ -475,20 +475,20 @@ lower_level(plan *p, ormc_qs *qs, ormc_rel_mode mode, int purpose, ormc_outcol *
 	}
 	for (i = 0; i < qs->nfilters; i++)
 		if (qs->filters[i].cond->has_agg) {
-			if ((r = node(p, ORMC_REL_FILTER, qs, r)) == NULL)
+			if ((r = ormc_rel_node(p, ORMC_REL_FILTER, qs, r)) == NULL)
 				return NULL;
 			r->filter = i;
 			r->how = ORMC_FILTER_HAVING;
 		}
 	for (i = 0; i < qs->nannots; i++)
 		if (ormc_expr_has_window(qs->annots[i]->expr)) {
-			if ((r->kind != ORMC_REL_WINDOW && (r = node(p, ORMC_REL_WINDOW, qs, r)) == NULL) ||
+			if ((r->kind != ORMC_REL_WINDOW && (r = ormc_rel_node(p, ORMC_REL_WINDOW, qs, r)) == NULL) ||
 			    ormc_ptrvec_push(p->a, &r->windows, qs->annots[i]) < 0) {
 				ormc_pl_pfail(p, ORMC_ENOMEM, -1, "out of memory");
 				return NULL;
 			}
 		}
-	if ((r = node(p, ORMC_REL_PROJECT, qs, r)) == NULL)
+	if ((r = ormc_rel_node(p, ORMC_REL_PROJECT, qs, r)) == NULL)
 		return NULL;
 	r->mode = mode;
 	r->purpose = purpose;
@@ -496,13 +496,13 @@ lower_level(plan *p, ormc_qs *qs, ormc_rel_mode mode, int purpose, ormc_outcol *
 	r->ncols = nouts;
 	if (mode != ORMC_REL_ROWS || purpose == PURPOSE_EXISTS)
 		return r;
-	if ((qs->distinct || qs->ndistinct_on > 0) && (r = node(p, ORMC_REL_DISTINCT, qs, r)) == NULL)
+	if ((qs->distinct || qs->ndistinct_on > 0) && (r = ormc_rel_node(p, ORMC_REL_DISTINCT, qs, r)) == NULL)
 		return NULL;
 	/* Under EXISTS the ordering decides nothing, and Django's exists() drops it (DISTINCT over the output only). */
 	if ((qs->norder > 0 || qs->model->nordering > 0) && purpose != PURPOSE_EXISTS_ROWS &&
-	    (r = node(p, ORMC_REL_SORT, qs, r)) == NULL)
+	    (r = ormc_rel_node(p, ORMC_REL_SORT, qs, r)) == NULL)
 		return NULL;
-	if ((qs->limit >= 0 || qs->offset > 0) && (x = node(p, ORMC_REL_LIMIT, qs, r)) != NULL)
+	if ((qs->limit >= 0 || qs->offset > 0) && (x = ormc_rel_node(p, ORMC_REL_LIMIT, qs, r)) != NULL)
 		r = x;
 	return p->failed ? NULL : r;
 }
@@ -525,7 +525,7 @@ lower_wrapped(plan *p, ormc_qs *qs, ormc_rel_mode mode)
 		ormc_pl_pfail(p, ORMC_ENOMEM, -1, "out of memory");
 		return NULL;
 	}
-	if ((lv = node(p, ORMC_REL_LEVEL, qs, NULL)) == NULL)
+	if ((lv = ormc_rel_node(p, ORMC_REL_LEVEL, qs, NULL)) == NULL)
 		return NULL;
 	lv->wrap = 1;
 	if (mode == ORMC_REL_COUNT) {
@@ -559,7 +559,7 @@ lower_wrapped(plan *p, ormc_qs *qs, ormc_rel_mode mode)
 	}
 	if ((lv->sub = lower_level(p, qs, ORMC_REL_ROWS, PURPOSE_TOP, cols, k)) == NULL)
 		return NULL;
-	if ((agg = node(p, ORMC_REL_AGGREGATE, qs, lv)) == NULL || (r = node(p, ORMC_REL_PROJECT, qs, agg)) == NULL)
+	if ((agg = ormc_rel_node(p, ORMC_REL_AGGREGATE, qs, lv)) == NULL || (r = ormc_rel_node(p, ORMC_REL_PROJECT, qs, agg)) == NULL)
 		return NULL;
 	r->mode = mode;
 	r->purpose = PURPOSE_TOP;

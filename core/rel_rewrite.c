@@ -246,7 +246,6 @@ multi_outside_agg(const ormc_expr *x)
 	return ormc_qwalk_expr(&w, x) == ORMC_WALK_ABORT;
 }
 
-
 /* Put node r between the level's base and the node that read it. */
 static void
 insert_above_base(ormc_rel_parts *parts, ormc_rel *r)
@@ -257,22 +256,6 @@ insert_above_base(ormc_rel_parts *parts, ormc_rel *r)
 		assert(n->input != NULL);
 	r->input = parts->base;
 	n->input = r;
-}
-
-static ormc_rel *
-new_join(plan *p, ormc_qs *qs)
-{
-	ormc_rel *r = NEW(p, ormc_rel);
-
-	if (r == NULL) {
-		ormc_pl_pfail(p, ORMC_ENOMEM, -1, "out of memory");
-		return NULL;
-	}
-	memset(r, 0, sizeof(*r));
-	r->kind = ORMC_REL_JOIN;
-	r->qs = qs;
-	r->filter = -1;
-	return r;
 }
 
 static ormc_field **
@@ -457,7 +440,7 @@ decide_level(plan *p, ormc_rel_parts *parts)
 	/* Where each block is computed, and the JOIN. */
 	if (nonempty == 1 && (!hasempty || keychain)) {
 		/* One chain only: join it, as Django does. */
-		if ((join = new_join(p, qs)) == NULL)
+		if ((join = ormc_rel_node(p, ORMC_REL_JOIN, qs, NULL)) == NULL)
 			return -1;
 		join->chain = joinblock->chain;
 		join->nchain = joinblock->n;
@@ -467,7 +450,7 @@ decide_level(plan *p, ormc_rel_parts *parts)
 		joinblock = NULL;
 		inline_aggs = hasempty;
 		if (keychain) {
-			if ((join = new_join(p, qs)) == NULL)
+			if ((join = ormc_rel_node(p, ORMC_REL_JOIN, qs, NULL)) == NULL)
 				return -1;
 			join->chain = kctx;
 			join->nchain = nkeyctx;
