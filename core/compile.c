@@ -65,20 +65,8 @@ ormc_compile(const ormc_query *q, const char *dialect, int server_version, ormc_
 		                      "distinct or grouped rows), which MySQL and MariaDB cannot run");
 	out->plan = sel;
 	out->rel = p.tree;
-	{
-		ormc_sqlbuf b;
-
-		ormc_sqlbuf_init(&b);
-		ormc_rel_print(&b, p.tree, 0);
-		for (i = 0; i < p.subtrees.n; i++) {
-			ormc_sqlbuf_appendf(&b, "subquery or combined query %d:\n", i + 1);
-			ormc_rel_print(&b, p.subtrees.items[i], 1);
-		}
-		out->tree = b.failed ? NULL : ormc_arena_strdup(&out->arena, b.data ? b.data : "");
-		ormc_sqlbuf_free(&b);
-		if (out->tree == NULL)
-			return ormc_error_set(err, ORMC_ENOMEM, NULL, -1, 0, "out of memory");
-	}
+	out->subrels = (const struct ormc_rel *const *)p.subtrees.items;
+	out->nsubrels = p.subtrees.n;
 	out->shape = ormc_query_shape(q);
 	out->single = q->qs->single;
 	if (q->qs->get && (out->get_model = ormc_arena_strdup(&out->arena, q->qs->model->name)) == NULL)
@@ -96,4 +84,25 @@ ormc_compiled_free(ormc_compiled *c)
 	free(c->sql);
 	ormc_arena_free(&c->arena);
 	memset(c, 0, sizeof(*c));
+}
+
+/* The text of the last compile's relational trees, made when first asked for (ormc/ormc.h). */
+const char *
+ormc_query_tree(const ormc_query *q)
+{
+	ormc_compiled *c = q->last;
+	ormc_sqlbuf b;
+	int i;
+
+	if (c == NULL || c->tree != NULL)
+		return c ? c->tree : NULL;
+	ormc_sqlbuf_init(&b);
+	ormc_rel_print(&b, c->rel, 0);
+	for (i = 0; i < c->nsubrels; i++) {
+		ormc_sqlbuf_appendf(&b, "subquery or combined query %d:\n", i + 1);
+		ormc_rel_print(&b, c->subrels[i], 1);
+	}
+	c->tree = b.failed ? NULL : ormc_arena_strdup(&c->arena, b.data ? b.data : "");
+	ormc_sqlbuf_free(&b);
+	return c->tree;
 }

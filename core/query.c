@@ -793,12 +793,6 @@ ormc_query_sql(const ormc_query *q)
 	return q->last ? q->last->sql : NULL;
 }
 
-const char *
-ormc_query_tree(const ormc_query *q)
-{
-	return q->last ? q->last->tree : NULL;
-}
-
 int
 ormc_query_nparams(const ormc_query *q)
 {

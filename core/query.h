@@ -366,8 +366,15 @@ typedef struct ormc_pslot {
 typedef struct ormc_compiled {
 	ormc_arena arena;
 	char *sql;                /* malloc'd */
-	const char *tree;         /* arena: the relational tree (rel.h) as text */
-	const struct ormc_rel *rel; /* the tree itself: it reads the query's IR, so only while the query lives */
+	/*
+	 * The relational trees (rel.h) the SQL was written from, the query's and
+	 * its subqueries': they read the query's IR, so only while the query
+	 * lives. tree is their text, made when first asked for (ormc_query_tree).
+	 */
+	const struct ormc_rel *rel;
+	const struct ormc_rel *const *subrels;
+	int nsubrels;
+	const char *tree;
 	ormc_pslot **slots;       /* arena */
 	int nslots;
 	const char **columns;     /* arena: result keys */
