@@ -46,27 +46,7 @@ servers_env load_batch || exit 1
 
 rm -rf "$work"
 mkdir -p "$work"
-fails=0
-pass() { echo "ok: $1"; }
-fail() { echo "FAIL: $1"; fails=$((fails + 1)); }
-run() {
-	"$@" >"$work/out" 2>"$work/err"
-	st=$?
-	out=$(cat "$work/out")
-	err=$(cat "$work/err")
-}
-expect() {   # name status [stdout-exact]
-	if [ "$st" -ne "$2" ]; then
-		fail "$1: status $st, expected $2; stderr: $err"
-	elif [ $# -ge 3 ] && [ "$out" != "$3" ]; then
-		fail "$1: stdout [$out], expected [$3]"
-	else
-		pass "$1"
-	fi
-}
-has() {   # name text haystack
-	if [[ $3 == *"$2"* ]]; then pass "$1"; else fail "$1: [$2] not in [$3]"; fi
-}
+. "$src/tests/checks.sh"
 
 # The fixtures. Order k: customer 1 + k % 300, tags 1 + k % 20 and
 # 1 + (k + 3) % 20, placed_at 2026-01-(1 + k % 28) (k % 24):(k % 60) UTC,

@@ -43,29 +43,7 @@ servers_env load_migrate || exit 1
 
 rm -rf "$work"
 mkdir -p "$work"
-fails=0
-pass() { echo "ok: $1"; }
-fail() { echo "FAIL: $1"; fails=$((fails + 1)); }
-
-# run ARGS...: status in $st, stdout in $out, stderr in $err
-run() {
-	"$@" >"$work/out" 2>"$work/err"
-	st=$?
-	out=$(cat "$work/out")
-	err=$(cat "$work/err")
-}
-expect() {   # name status [stdout-exact]
-	if [ "$st" -ne "$2" ]; then
-		fail "$1: status $st, expected $2; stderr: $err"
-	elif [ $# -ge 3 ] && [ "$out" != "$3" ]; then
-		fail "$1: stdout [$out], expected [$3]"
-	else
-		pass "$1"
-	fi
-}
-has() {   # name text haystack
-	if [[ $3 == *"$2"* ]]; then pass "$1"; else fail "$1: [$2] not in [$3]"; fi
-}
+. "$src/tests/checks.sh"
 json() {   # url query -> $out
 	run "$ormc" run --format json --models "$models" --db "$1" "$2"
 }
