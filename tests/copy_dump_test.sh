@@ -38,13 +38,7 @@ tmp=$(mktemp -d)
 : > "$tmp/pg_dbs"
 : > "$tmp/my_dbs"
 cleanup() {
-	local d
-	while read -r d; do
-		psql -q -X "$pg" -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1
-	done < "$tmp/pg_dbs"
-	while read -r d; do
-		my_client -e "DROP DATABASE IF EXISTS $d" >/dev/null 2>&1
-	done < "$tmp/my_dbs"
+	drop_listed_dbs "$tmp"
 	rm -rf "$tmp"
 }
 trap cleanup EXIT

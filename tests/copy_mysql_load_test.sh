@@ -34,14 +34,8 @@ tmp=$(mktemp -d)
 : > "$tmp/my_dbs"
 infile_off=0
 cleanup() {
-	local d
 	[ "$infile_off" = 1 ] && my_client -e "SET GLOBAL local_infile = 1"
-	while read -r d; do
-		psql -q -X "$pg" -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1
-	done < "$tmp/pg_dbs"
-	while read -r d; do
-		my_client -e "DROP DATABASE IF EXISTS $d" >/dev/null 2>&1
-	done < "$tmp/my_dbs"
+	drop_listed_dbs "$tmp"
 	rm -rf "$tmp"
 }
 trap cleanup EXIT

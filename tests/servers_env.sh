@@ -48,3 +48,15 @@ servers_env() {   # NAME
 	my_base=${my%%\?*}
 	my_base=${my_base%/*}
 }
+
+# drop_listed_dbs DIR: drop the databases named in DIR/pg_dbs and DIR/my_dbs
+# (one a line, the ones a test made), quietly.
+drop_listed_dbs() {
+	local d
+	while read -r d; do
+		psql -q -X "$pg" -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1
+	done < "$1/pg_dbs"
+	while read -r d; do
+		my_client -e "DROP DATABASE IF EXISTS $d" >/dev/null 2>&1
+	done < "$1/my_dbs"
+}
